@@ -1,0 +1,18 @@
+# The two commands a newcomer needs, and a few for maintainers.
+.PHONY: run test bench screenshots lint
+
+run:            ## serve the platform with demo content on http://127.0.0.1:8080
+	scripts/run
+
+test:           ## the whole test suite against real PostgreSQL, SMTP and Chromium
+	scripts/test
+
+bench:          ## load test next to an nginx baseline (not part of `make test`)
+	scripts/bench
+
+screenshots:    ## refresh the README screenshots in docs/screenshots
+	SCREENSHOTS_TO_DOCS=1 scripts/test
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings

@@ -1,0 +1,15 @@
+//! The catalogue of initiatives: a filterable, searchable list and a page per initiative.
+
+mod handlers;
+pub mod queries;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/initiatieven", get(handlers::list))
+        .route("/initiatieven/{slug}", get(handlers::show))
+}

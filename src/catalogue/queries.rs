@@ -1,0 +1,209 @@
+use sqlx::{PgPool, Postgres, QueryBuilder};
+use time::OffsetDateTime;
+
+use crate::taxonomy::Term;
+
+/// What the visitor asked for; every field comes straight from the query string.
+#[derive(Clone, Debug, Default)]
+pub struct Filters {
+    pub q: Option<String>,
+    pub themes: Vec<String>,
+    pub domains: Vec<String>,
+    pub levels: Vec<String>,
+    pub age_groups: Vec<String>,
+    pub region: Option<String>,
+    pub sort: Sort,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+    Name,
+}
+
+impl Sort {
+    pub fn parse(value: Option<&str>) -> Self {
+        match value {
+            Some("nieuwste") => Sort::Newest,
+            Some("naam") => Sort::Name,
+            _ => Sort::Relevance,
+        }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct InitiativeCard {
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub region_name: Option<String>,
+    pub published_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Initiative {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub description_md: String,
+    pub website: String,
+    pub region_id: Option<i32>,
+    pub region_name: Option<String>,
+    pub region_slug: Option<String>,
+    pub published_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
+}
+
+/// Appends the WHERE clause shared by the list and its count.
+fn push_conditions(builder: &mut QueryBuilder<Postgres>, filters: &Filters) {
+    builder.push(" WHERE i.status = 'gepubliceerd'");
+    if let Some(q) = &filters.q {
+        builder
+            .push(" AND (i.search @@ websearch_to_tsquery('dutch', immutable_unaccent(")
+            .push_bind(q.clone())
+            .push(")) OR i.name % ")
+            .push_bind(q.clone())
+            .push(")");
+    }
+    let facets: [(&Vec<String>, &str, &str, &str); 4] = [
+        (&filters.themes, "initiative_themes", "themes", "theme_id"),
+        (&filters.domains, "initiative_domains", "domains", "domain_id"),
+        (&filters.levels, "initiative_levels", "levels", "level_id"),
+        (&filters.age_groups, "initiative_age_groups", "age_groups", "age_group_id"),
+    ];
+    // Within one facet the chosen values are alternatives (OR); across facets they narrow (AND).
+    for (values, link, terms, column) in facets {
+        if values.is_empty() {
+            continue;
+        }
+        builder
+            .push(format!(
+                " AND EXISTS (SELECT 1 FROM {link} l JOIN {terms} t ON t.id = l.{column} \
+                 WHERE l.initiative_id = i.id AND t.slug = ANY("
+            ))
+            .push_bind(values.clone())
+            .push("))");
+    }
+    if let Some(region) = &filters.region {
+        // A province or jeugdregio includes the municipalities that lie in it.
+        builder
+            .push(" AND i.region_id IN (SELECT r.id FROM regions r JOIN regions sel ON sel.slug = ")
+            .push_bind(region.clone())
+            .push(" WHERE r.id = sel.id OR r.province_id = sel.id OR r.jeugdregio_id = sel.id)");
+    }
+}
+
+pub async fn search(
+    db: &PgPool,
+    filters: &Filters,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<InitiativeCard>, i64)> {
+    let mut count = QueryBuilder::new("SELECT count(*) FROM initiatives i");
+    push_conditions(&mut count, filters);
+    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
+
+    let mut list = QueryBuilder::new(
+        "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at \
+         FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id",
+    );
+    push_conditions(&mut list, filters);
+    match (filters.sort, &filters.q) {
+        (Sort::Relevance, Some(q)) => {
+            list.push(" ORDER BY ts_rank(i.search, websearch_to_tsquery('dutch', immutable_unaccent(")
+                .push_bind(q.clone())
+                .push("))) + similarity(i.name, ")
+                .push_bind(q.clone())
+                .push(") DESC, i.id DESC");
+        }
+        (Sort::Name, _) => {
+            list.push(" ORDER BY lower(i.name), i.id");
+        }
+        _ => {
+            list.push(" ORDER BY i.published_at DESC NULLS LAST, i.id DESC");
+        }
+    }
+    list.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    let cards = list.build_query_as().fetch_all(db).await?;
+    Ok((cards, total))
+}
+
+pub async fn featured(db: &PgPool, limit: i64) -> sqlx::Result<Vec<InitiativeCard>> {
+    sqlx::query_as(
+        "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at \
+         FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id \
+         WHERE i.status = 'gepubliceerd' AND i.featured \
+         ORDER BY i.published_at DESC NULLS LAST, i.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Initiative>> {
+    sqlx::query_as(
+        "SELECT i.id, i.slug, i.name, i.summary, i.description_md, i.website, i.region_id, \
+                r.name AS region_name, r.slug AS region_slug, i.published_at, i.updated_at \
+         FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id \
+         WHERE i.slug = $1 AND i.status = 'gepubliceerd'",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await
+}
+
+/// The terms of one vocabulary that an initiative is tagged with.
+pub async fn terms_of(db: &PgPool, initiative_id: i64, link: TermLink) -> sqlx::Result<Vec<Term>> {
+    let sql = match link {
+        TermLink::Theme => {
+            "SELECT t.id, t.slug, t.name FROM themes t JOIN initiative_themes l ON l.theme_id = t.id WHERE l.initiative_id = $1 ORDER BY t.position, t.name"
+        }
+        TermLink::Domain => {
+            "SELECT t.id, t.slug, t.name FROM domains t JOIN initiative_domains l ON l.domain_id = t.id WHERE l.initiative_id = $1 ORDER BY t.position"
+        }
+        TermLink::Level => {
+            "SELECT t.id, t.slug, t.name FROM levels t JOIN initiative_levels l ON l.level_id = t.id WHERE l.initiative_id = $1 ORDER BY t.position"
+        }
+        TermLink::AgeGroup => {
+            "SELECT t.id, t.slug, t.name FROM age_groups t JOIN initiative_age_groups l ON l.age_group_id = t.id WHERE l.initiative_id = $1 ORDER BY t.position"
+        }
+    };
+    sqlx::query_as(sql).bind(initiative_id).fetch_all(db).await
+}
+
+#[derive(Clone, Copy)]
+pub enum TermLink {
+    Theme,
+    Domain,
+    Level,
+    AgeGroup,
+}
+
+/// Initiatives that share the most themes, with the same region as a tie-breaker.
+pub async fn related(db: &PgPool, initiative: &Initiative, limit: i64) -> sqlx::Result<Vec<InitiativeCard>> {
+    sqlx::query_as(
+        "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at \
+         FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id \
+         JOIN LATERAL (SELECT count(*) AS shared FROM initiative_themes a \
+                       JOIN initiative_themes b ON b.theme_id = a.theme_id AND b.initiative_id = $1 \
+                       WHERE a.initiative_id = i.id) s ON true \
+         WHERE i.status = 'gepubliceerd' AND i.id <> $1 \
+           AND (s.shared > 0 OR (i.region_id IS NOT NULL AND i.region_id = $2)) \
+         ORDER BY s.shared DESC, (i.region_id IS NOT DISTINCT FROM $2) DESC, i.published_at DESC \
+         LIMIT $3",
+    )
+    .bind(initiative.id)
+    .bind(initiative.region_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+impl InitiativeCard {
+    pub fn published(&self) -> String {
+        self.published_at.map(crate::text::date_nl).unwrap_or_default()
+    }
+}

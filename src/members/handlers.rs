@@ -1,0 +1,102 @@
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::IntoResponse;
+
+use super::queries::{self, Filters, Member, MemberCard};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::taxonomy::{self, Term, Vocabulary};
+use crate::web::facets::{Facet, RegionOption, facet, region_options};
+use crate::web::filters::{QueryParams, query_string};
+use crate::web::page::{Html, Page};
+use crate::web::paging::Paging;
+
+const PER_PAGE: i64 = 24;
+
+#[derive(Template)]
+#[template(path = "members/list.html")]
+pub struct ListTemplate {
+    page: Page,
+    q: String,
+    facets: Vec<Facet>,
+    regions: Vec<RegionOption>,
+    cards: Vec<MemberCard>,
+    paging: Paging,
+    base_query: String,
+    any_filter: bool,
+}
+
+impl ListTemplate {
+    pub fn page_url(&self, number: impl std::fmt::Display) -> String {
+        if self.base_query.is_empty() {
+            format!("/aandeelhouders?pagina={number}")
+        } else {
+            format!("/aandeelhouders?{}&pagina={number}", self.base_query)
+        }
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    RawQuery(raw): RawQuery,
+) -> AppResult<impl IntoResponse> {
+    let params = QueryParams::parse(raw.as_deref());
+    let filters = Filters {
+        q: params.one("q"),
+        themes: params.all("thema"),
+        domains: params.all("domein"),
+        region: params.one("regio"),
+    };
+    let requested = Paging::new(params.page(), PER_PAGE, 0);
+    let (cards, total) = queries::search(&state.db, &filters, PER_PAGE, requested.offset()).await?;
+    let paging = Paging::new(params.page(), PER_PAGE, total);
+
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    if let Some(q) = &filters.q {
+        pairs.push(("q", q));
+    }
+    pairs.extend(filters.themes.iter().map(|v| ("thema", v.as_str())));
+    pairs.extend(filters.domains.iter().map(|v| ("domein", v.as_str())));
+    if let Some(region) = &filters.region {
+        pairs.push(("regio", region));
+    }
+    Ok(Html(ListTemplate {
+        page: page.crumb("Aandeelhouders", "/aandeelhouders"),
+        q: filters.q.clone().unwrap_or_default(),
+        facets: vec![
+            facet("thema", "Thema", taxonomy::all(&state.db, Vocabulary::Theme).await?, &filters.themes),
+            facet("domein", "Domein", taxonomy::all(&state.db, Vocabulary::Domain).await?, &filters.domains),
+        ],
+        regions: region_options(&state.db, filters.region.as_deref()).await?,
+        cards,
+        paging,
+        any_filter: !pairs.is_empty(),
+        base_query: query_string(&pairs),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "members/show.html")]
+pub struct ShowTemplate {
+    page: Page,
+    member: Member,
+    themes: Vec<Term>,
+    domains: Vec<Term>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(slug): Path<String>,
+) -> AppResult<impl IntoResponse> {
+    let member = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    Ok(Html(ShowTemplate {
+        page: page
+            .crumb("Aandeelhouders", "/aandeelhouders")
+            .crumb(member.name.clone(), format!("/aandeelhouders/{slug}")),
+        themes: queries::themes_of(&state.db, member.id).await?,
+        domains: queries::domains_of(&state.db, member.id).await?,
+        member,
+    }))
+}

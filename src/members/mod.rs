@@ -1,0 +1,16 @@
+//! Aandeelhouders: the people and organisations that joined the network. Only members who
+//! consented to a public profile and were approved appear on the site.
+
+mod handlers;
+pub mod queries;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/aandeelhouders", get(handlers::list))
+        .route("/aandeelhouders/{slug}", get(handlers::show))
+}

@@ -1,0 +1,190 @@
+//! The pages that belong to no feature: home, statements, health checks and the files
+//! crawlers and security researchers look for.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+use crate::catalogue::queries::{self as catalogue, InitiativeCard};
+use crate::db;
+use crate::error::AppResult;
+use crate::news::queries::{self as news, NewsCard};
+use crate::state::AppState;
+use crate::web::page::{Html, Page};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/privacy", get(privacy))
+        .route("/toegankelijkheid", get(accessibility))
+        .route("/robots.txt", get(robots))
+        .route("/.well-known/security.txt", get(security_txt))
+        .route("/sitemap.xml", get(sitemap))
+        .route(
+            "/aandeelhouder-worden",
+            get(|page: Page| {
+                interim(
+                    page,
+                    "Aandeelhouder worden",
+                    "/aandeelhouder-worden",
+                    "Binnenkort meldt u zich hier aan als aandeelhouder van het netwerk.",
+                )
+            }),
+        )
+        .route(
+            "/inspiratieregio-aanmelden",
+            get(|page: Page| {
+                interim(
+                    page,
+                    "Aanmelden als inspiratieregio",
+                    "/inspiratieregio-aanmelden",
+                    "Binnenkort meldt uw gemeente of regio zich hier aan als inspiratieregio.",
+                )
+            }),
+        )
+        .route(
+            "/account",
+            get(|page: Page| {
+                interim(
+                    page,
+                    "Mijn account",
+                    "/account",
+                    "Binnenkort beheert u hier uw profiel, uw initiatieven en uw gegevens.",
+                )
+            }),
+        )
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+#[derive(Template)]
+#[template(path = "pages/home.html")]
+struct HomeTemplate {
+    page: Page,
+    news: Vec<NewsCard>,
+    featured: Vec<InitiativeCard>,
+}
+
+async fn home(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
+    let (news, _) = news::latest(&state.db, None, 3, 0).await?;
+    let featured = catalogue::featured(&state.db, 6).await?;
+    Ok(Html(HomeTemplate { page, news, featured }))
+}
+
+#[derive(Template)]
+#[template(path = "pages/privacy.html")]
+struct PrivacyTemplate {
+    page: Page,
+}
+
+async fn privacy(page: Page) -> impl IntoResponse {
+    Html(PrivacyTemplate { page: page.crumb("Privacy", "/privacy") })
+}
+
+#[derive(Template)]
+#[template(path = "pages/toegankelijkheid.html")]
+struct AccessibilityTemplate {
+    page: Page,
+}
+
+async fn accessibility(page: Page) -> impl IntoResponse {
+    Html(AccessibilityTemplate { page: page.crumb("Toegankelijkheid", "/toegankelijkheid") })
+}
+
+#[derive(Template)]
+#[template(path = "pages/interim.html")]
+struct InterimTemplate {
+    page: Page,
+    title: &'static str,
+    lead: &'static str,
+}
+
+/// Pages that the content already links to while their feature is being built.
+async fn interim(
+    page: Page,
+    title: &'static str,
+    path: &'static str,
+    lead: &'static str,
+) -> impl IntoResponse {
+    Html(InterimTemplate { page: page.crumb(title, path), title, lead })
+}
+
+async fn robots(State(state): State<AppState>) -> impl IntoResponse {
+    let body = format!(
+        "User-agent: *\nDisallow: /beheer/\nDisallow: /account\nDisallow: /inloggen\nDisallow: /api/\n\nSitemap: {}\n",
+        state.config.absolute("/sitemap.xml")
+    );
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
+}
+
+/// RFC 9116. The expiry is computed so the file never goes stale while the site runs.
+async fn security_txt(State(state): State<AppState>) -> impl IntoResponse {
+    let expires = (time::OffsetDateTime::now_utc() + time::Duration::days(180))
+        .replace_time(time::Time::MIDNIGHT)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let body = format!(
+        "Contact: mailto:security@bredeblik.example\nExpires: {expires}\nPreferred-Languages: nl, en\n\
+         Canonical: {}\nPolicy: {}\n",
+        state.config.absolute("/.well-known/security.txt"),
+        state.config.absolute("/toegankelijkheid"),
+    );
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
+}
+
+async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> {
+    let mut paths: Vec<String> = [
+        "/",
+        "/initiatieven",
+        "/regios",
+        "/aandeelhouders",
+        "/nieuws",
+        "/nieuwsbrief",
+        "/privacy",
+        "/toegankelijkheid",
+    ]
+    .iter()
+    .map(|p| p.to_string())
+    .collect();
+    let initiatives: Vec<String> = sqlx::query_scalar(
+        "SELECT '/initiatieven/' || slug FROM initiatives WHERE status = 'gepubliceerd' ORDER BY id LIMIT 40000",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let news: Vec<String> = sqlx::query_scalar(
+        "SELECT '/nieuws/' || slug FROM news_items WHERE published_at <= now() ORDER BY id LIMIT 5000",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let regions: Vec<String> =
+        sqlx::query_scalar("SELECT '/regios/' || slug FROM regions ORDER BY id").fetch_all(&state.db).await?;
+    paths.extend(initiatives);
+    paths.extend(news);
+    paths.extend(regions);
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in paths {
+        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", state.config.absolute(&path)));
+    }
+    xml.push_str("</urlset>\n");
+    Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml))
+}
+
+async fn healthz() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok\n")
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let headers = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
+    match db::readiness(&state.db).await {
+        Ok(()) => (StatusCode::OK, headers, "ready\n".to_string()),
+        Err(problem) => {
+            tracing::warn!(%problem, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, headers, "niet gereed\n".to_string())
+        }
+    }
+}

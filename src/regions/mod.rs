@@ -1,0 +1,13 @@
+//! Provinces, municipalities and jeugdregio's, and the inspiratieregio's among them.
+
+mod handlers;
+pub mod queries;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/regios", get(handlers::list)).route("/regios/{slug}", get(handlers::show))
+}

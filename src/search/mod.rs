@@ -1,0 +1,119 @@
+//! `/zoeken`: one search over initiatives, regions, members and news, grouped by kind.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use sqlx::PgPool;
+
+use crate::catalogue::queries::{self as catalogue, InitiativeCard};
+use crate::error::AppResult;
+use crate::members::queries::{self as members, MemberCard};
+use crate::state::AppState;
+use crate::web::filters::QueryParams;
+use crate::web::page::{Html, Page};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/zoeken", get(search))
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Hit {
+    pub slug: String,
+    pub title: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "search/results.html")]
+struct ResultsTemplate {
+    page: Page,
+    q: String,
+    initiatives: Vec<InitiativeCard>,
+    initiative_total: i64,
+    regions: Vec<Hit>,
+    members: Vec<MemberCard>,
+    member_total: i64,
+    news: Vec<Hit>,
+}
+
+impl ResultsTemplate {
+    fn nothing_found(&self) -> bool {
+        self.initiatives.is_empty()
+            && self.regions.is_empty()
+            && self.members.is_empty()
+            && self.news.is_empty()
+    }
+    fn initiatives_url(&self) -> String {
+        format!("/initiatieven?{}", crate::web::filters::query_string(&[("q", &self.q)]))
+    }
+    fn members_url(&self) -> String {
+        format!("/aandeelhouders?{}", crate::web::filters::query_string(&[("q", &self.q)]))
+    }
+}
+
+fn like_pattern(q: &str) -> String {
+    format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
+async fn regions_matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<Hit>> {
+    sqlx::query_as(
+        "SELECT slug, name AS title, kind AS detail FROM regions \
+         WHERE immutable_unaccent(name) ILIKE immutable_unaccent($1) OR code ILIKE $2 \
+         ORDER BY (lower(name) = lower($2)) DESC, CASE kind WHEN 'provincie' THEN 0 WHEN 'jeugdregio' THEN 1 ELSE 2 END, name \
+         LIMIT 10",
+    )
+    .bind(like_pattern(q))
+    .bind(q)
+    .fetch_all(db)
+    .await
+}
+
+async fn news_matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<Hit>> {
+    sqlx::query_as(
+        "SELECT slug, title, lead AS detail FROM news_items \
+         WHERE published_at <= now() AND \
+           to_tsvector('dutch', immutable_unaccent(title || ' ' || lead || ' ' || body_md)) \
+             @@ websearch_to_tsquery('dutch', immutable_unaccent($1)) \
+         ORDER BY published_at DESC LIMIT 10",
+    )
+    .bind(q)
+    .fetch_all(db)
+    .await
+}
+
+async fn search(
+    State(state): State<AppState>,
+    page: Page,
+    RawQuery(raw): RawQuery,
+) -> AppResult<impl IntoResponse> {
+    let q = QueryParams::parse(raw.as_deref()).one("q").unwrap_or_default();
+    let page = page.crumb("Zoeken", "/zoeken");
+    if q.is_empty() {
+        return Ok(Html(ResultsTemplate {
+            page,
+            q,
+            initiatives: vec![],
+            initiative_total: 0,
+            regions: vec![],
+            members: vec![],
+            member_total: 0,
+            news: vec![],
+        }));
+    }
+    let filters = catalogue::Filters { q: Some(q.clone()), ..Default::default() };
+    let (initiatives, initiative_total) = catalogue::search(&state.db, &filters, 5, 0).await?;
+    let member_filters = members::Filters { q: Some(q.clone()), ..Default::default() };
+    let (members, member_total) = members::search(&state.db, &member_filters, 5, 0).await?;
+    Ok(Html(ResultsTemplate {
+        page,
+        regions: regions_matching(&state.db, &q).await?,
+        news: news_matching(&state.db, &q).await?,
+        q,
+        initiatives,
+        initiative_total,
+        members,
+        member_total,
+    }))
+}

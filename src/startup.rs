@@ -1,0 +1,140 @@
+//! Builds the application on a listener (port 0 allowed, so tests start the real thing) and
+//! runs it until SIGTERM or Ctrl-C, finishing the requests in flight.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::geo::{self, Geo};
+use crate::state::AppState;
+use crate::web::assets::{self, Assets};
+use crate::web::layers::{self, REQUEST_ID, RandomRequestId};
+use crate::{catalogue, db, members, news, newsletter, pages, regions, search};
+
+/// Largest request body accepted anywhere (uploads included).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// No request may hold a worker (or a graceful shutdown) longer than this.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(pages::router())
+        .merge(catalogue::router())
+        .merge(regions::router())
+        .merge(members::router())
+        .merge(news::router())
+        .merge(newsletter::router())
+        .merge(search::router())
+        .route("/static/{*path}", get(assets::serve))
+        .fallback(|| async { AppError::NotFound });
+
+    // Outermost first: the request id exists before the trace span that records it, and the
+    // error pages see every status the inner layers produce.
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    tracing::info_span!(
+                        "request",
+                        request_id = %layers::request_id_of(request),
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(CompressionLayer::new())
+        .layer(from_fn_with_state(state.clone(), layers::security_headers))
+        .layer(from_fn_with_state(state.clone(), layers::error_pages))
+        .layer(CatchPanicLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        // Refuses an oversized Content-Length before routing; DefaultBodyLimit stops a
+        // chunked body that grows too large while it is read.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+
+    routes.layer(layers).with_state(state)
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects, migrates, loads reference data and binds `config.bind_addr`.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let pool = db::connect(&config.database_url, 20).await?;
+        Self::build_with_pool(config, pool).await
+    }
+
+    pub async fn build_with_pool(config: Config, pool: PgPool) -> anyhow::Result<Self> {
+        db::migrate(&pool).await?;
+        let geo = Geo::load(&config.geo_dir)?;
+        geo::sync_reference_regions(&pool, &geo).await?;
+        let assets = Assets::load(&config.static_dir)?;
+        let listener = TcpListener::bind(config.bind_addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("kan BIND_ADDR {} niet openen: {e}", config.bind_addr))?;
+        let state = AppState { db: pool, config: Arc::new(config), assets };
+        Ok(Self { listener, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let app = router(self.state.clone());
+        tracing::info!(address = %self.listener.local_addr()?, "Brede Blik luistert");
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("afsluiten: lopende verzoeken worden afgemaakt");
+}

@@ -1,0 +1,14 @@
+use std::sync::Arc;
+
+use sqlx::PgPool;
+
+use crate::config::Config;
+use crate::web::assets::Assets;
+
+/// Everything a handler may need; cheap to clone (each part is reference counted).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<Config>,
+    pub assets: Assets,
+}

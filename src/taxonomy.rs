@@ -1,0 +1,41 @@
+//! Themes, domains, levels and age groups: the vocabularies every record is tagged with.
+
+use serde::Serialize;
+use sqlx::PgPool;
+
+#[derive(Clone, Debug, sqlx::FromRow, Serialize)]
+pub struct Term {
+    #[serde(skip)]
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Vocabulary {
+    Theme,
+    Domain,
+    Level,
+    AgeGroup,
+}
+
+impl Vocabulary {
+    pub fn table(self) -> &'static str {
+        match self {
+            Vocabulary::Theme => "themes",
+            Vocabulary::Domain => "domains",
+            Vocabulary::Level => "levels",
+            Vocabulary::AgeGroup => "age_groups",
+        }
+    }
+}
+
+pub async fn all(db: &PgPool, vocabulary: Vocabulary) -> sqlx::Result<Vec<Term>> {
+    let sql = match vocabulary {
+        Vocabulary::Theme => "SELECT id, slug, name FROM themes ORDER BY position, name",
+        Vocabulary::Domain => "SELECT id, slug, name FROM domains ORDER BY position, name",
+        Vocabulary::Level => "SELECT id, slug, name FROM levels ORDER BY position, name",
+        Vocabulary::AgeGroup => "SELECT id, slug, name FROM age_groups ORDER BY position, name",
+    };
+    sqlx::query_as(sql).fetch_all(db).await
+}

@@ -1,0 +1,153 @@
+//! Text helpers shared by every feature: Dutch dates, slugs and sanitised Markdown.
+
+use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+fn last_sunday(year: i32, month: Month) -> Date {
+    let mut day = Date::from_calendar_date(year, month, time::util::days_in_month(month, year))
+        .expect("the last day of a month is a valid date");
+    while day.weekday() != Weekday::Sunday {
+        day = day.previous_day().expect("within range");
+    }
+    day
+}
+
+/// Europe/Amsterdam: CET, and CEST from the last Sunday of March 01:00 UTC until the last
+/// Sunday of October 01:00 UTC (the EU rule since 1996).
+pub fn amsterdam(moment: OffsetDateTime) -> OffsetDateTime {
+    let utc = moment.to_offset(UtcOffset::UTC);
+    let year = utc.year();
+    let summer_start = last_sunday(year, Month::March).with_hms(1, 0, 0).expect("valid").assume_utc();
+    let summer_end = last_sunday(year, Month::October).with_hms(1, 0, 0).expect("valid").assume_utc();
+    let hours = if utc >= summer_start && utc < summer_end { 2 } else { 1 };
+    utc.to_offset(UtcOffset::from_hms(hours, 0, 0).expect("valid offset"))
+}
+
+/// "11 november 2026"
+pub fn date_nl(moment: OffsetDateTime) -> String {
+    let local = amsterdam(moment);
+    format!("{} {} {}", local.day(), MONTHS[local.month() as usize - 1], local.year())
+}
+
+/// "11 november 2026 om 14:05"
+pub fn datetime_nl(moment: OffsetDateTime) -> String {
+    let local = amsterdam(moment);
+    format!("{} om {:02}:{:02}", date_nl(moment), local.hour(), local.minute())
+}
+
+/// A URL slug: lowercase ASCII letters and digits separated by single dashes.
+pub fn slugify(input: &str) -> String {
+    let mut slug = String::with_capacity(input.len());
+    let mut dash = false;
+    for c in input.chars().flat_map(fold_accent) {
+        if c.is_ascii_alphanumeric() {
+            if dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            dash = false;
+            slug.push(c.to_ascii_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    slug.truncate(80);
+    slug.trim_end_matches('-').to_owned()
+}
+
+fn fold_accent(c: char) -> Vec<char> {
+    let folded = match c {
+        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' => 'a',
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
+        'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'Ò' | 'Ó' | 'Ô' | 'Ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ç' => 'c',
+        'ñ' => 'n',
+        '\'' | '’' => return vec![],
+        other => other,
+    };
+    vec![folded]
+}
+
+/// Markdown to HTML, then sanitised: whatever a member or editor types, only a safe subset of
+/// HTML reaches the page (no scripts, no event handlers, no inline styles, safe link targets).
+pub fn markdown(source: &str) -> String {
+    use pulldown_cmark::{Options, Parser, html};
+    let parser = Parser::new_ext(source, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES);
+    let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, parser);
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .clean(&unsafe_html)
+        .to_string()
+}
+
+/// Plain-text excerpt of at most `max` characters, cut at a word boundary.
+pub fn excerpt(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map(|(head, _)| head).unwrap_or(&cut);
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn dates_are_dutch_and_in_amsterdam_time() {
+        assert_eq!(date_nl(datetime!(2026-11-11 12:00 UTC)), "11 november 2026");
+        // 23:30 UTC on 31 December is already New Year in Amsterdam (CET, +1).
+        assert_eq!(date_nl(datetime!(2025-12-31 23:30 UTC)), "1 januari 2026");
+        // Summer time: +2.
+        assert_eq!(datetime_nl(datetime!(2026-07-01 10:05 UTC)), "1 juli 2026 om 12:05");
+        // The switch: last Sunday of March 2026 is the 29th, at 01:00 UTC.
+        assert_eq!(amsterdam(datetime!(2026-03-29 00:59 UTC)).offset().whole_hours(), 1);
+        assert_eq!(amsterdam(datetime!(2026-03-29 01:00 UTC)).offset().whole_hours(), 2);
+        assert_eq!(amsterdam(datetime!(2026-10-25 01:00 UTC)).offset().whole_hours(), 1);
+    }
+
+    #[test]
+    fn slugs_are_readable_ascii() {
+        assert_eq!(slugify("Regio's & Gemeenten: één aanpak!"), "regios-gemeenten-een-aanpak");
+        assert_eq!(slugify("  --  "), "");
+        assert_eq!(slugify("'s-Hertogenbosch"), "s-hertogenbosch");
+        assert_eq!(slugify("Fryslân"), "fryslan");
+    }
+
+    #[test]
+    fn markdown_is_sanitised() {
+        let html = markdown(
+            "**vet** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
+        assert!(html.contains("<strong>vet</strong>"));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("javascript:"));
+        assert!(!html.contains("onerror"));
+    }
+
+    #[test]
+    fn excerpts_cut_at_words() {
+        assert_eq!(excerpt("kort", 10), "kort");
+        assert_eq!(excerpt("een twee drie vier", 10), "een twee…");
+    }
+}

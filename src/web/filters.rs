@@ -1,0 +1,70 @@
+//! Reading list filters from a query string. Facets repeat a key (`thema=a&thema=b`), which
+//! serde's urlencoded format cannot express, so the query is parsed here once.
+
+#[derive(Clone, Debug, Default)]
+pub struct QueryParams {
+    pairs: Vec<(String, String)>,
+}
+
+/// Longest value accepted for any one parameter; longer input is cut, not rejected.
+const MAX_VALUE: usize = 200;
+/// More repeated values than this for one key are ignored.
+const MAX_REPEATS: usize = 30;
+
+impl QueryParams {
+    pub fn parse(raw: Option<&str>) -> Self {
+        let pairs = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .take(200)
+            .map(|(k, v)| {
+                // Control characters (NUL above all) cannot be stored or searched; drop them.
+                let value: String = v.chars().filter(|c| !c.is_control()).take(MAX_VALUE).collect();
+                (k.into_owned(), value.trim().to_owned())
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        Self { pairs }
+    }
+
+    pub fn one(&self, key: &str) -> Option<String> {
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    pub fn all(&self, key: &str) -> Vec<String> {
+        let mut values: Vec<String> =
+            self.pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).take(MAX_REPEATS).collect();
+        values.sort();
+        values.dedup();
+        values
+    }
+
+    /// The page number; anything unreadable counts as the first page.
+    pub fn page(&self) -> Option<i64> {
+        self.one("pagina").and_then(|p| p.parse().ok())
+    }
+}
+
+/// Builds a query string from pairs, for links that keep the current filters.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        serializer.append_pair(k, v);
+    }
+    serializer.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_keys_trimmed_capped_and_deduplicated() {
+        let long = "x".repeat(500);
+        let raw = format!("thema=b&thema=a&thema=b&q=+%20zo%00rg+&leeg=&pagina=abc&lang={long}");
+        let params = QueryParams::parse(Some(&raw));
+        assert_eq!(params.all("thema"), vec!["a", "b"]);
+        assert_eq!(params.one("q").as_deref(), Some("zorg"));
+        assert_eq!(params.one("leeg"), None);
+        assert_eq!(params.page(), None);
+        assert_eq!(params.one("lang").unwrap().len(), 200);
+    }
+}

@@ -1,0 +1,101 @@
+//! What every HTML page needs besides its own data: navigation state, asset URLs,
+//! breadcrumbs. Handlers take a `Page` extractor and put it in their template as `page`.
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Clone, Debug)]
+pub struct Crumb {
+    pub label: String,
+    pub href: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub path: String,
+    pub css_url: String,
+    pub js_url: String,
+    pub favicon_url: String,
+    pub crumbs: Vec<Crumb>,
+    pub canonical_url: String,
+}
+
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+}
+
+pub const NAVIGATION: &[NavItem] = &[
+    NavItem { label: "Initiatieven", href: "/initiatieven" },
+    NavItem { label: "Regio's", href: "/regios" },
+    NavItem { label: "Aandeelhouders", href: "/aandeelhouders" },
+    NavItem { label: "Nieuws", href: "/nieuws" },
+    NavItem { label: "Nieuwsbrief", href: "/nieuwsbrief" },
+    NavItem { label: "Zoeken", href: "/zoeken" },
+];
+
+impl Page {
+    pub fn new(state: &AppState, path: &str) -> Self {
+        Self {
+            path: path.to_owned(),
+            css_url: state.assets.url("css/site.css"),
+            js_url: state.assets.url("js/site.js"),
+            favicon_url: state.assets.url("img/favicon.svg"),
+            crumbs: Vec::new(),
+            canonical_url: state.config.absolute(path),
+        }
+    }
+
+    /// Adds a breadcrumb level; the home crumb is implied, the last one is the current page.
+    pub fn crumb(mut self, label: impl Into<String>, href: impl Into<String>) -> Self {
+        self.crumbs.push(Crumb { label: label.into(), href: href.into() });
+        self
+    }
+
+    pub fn navigation(&self) -> &'static [NavItem] {
+        NAVIGATION
+    }
+
+    /// The navigation item for exactly this page.
+    pub fn is_exact(&self, href: &str) -> bool {
+        self.path == href
+    }
+
+    /// The navigation item whose section the current page lies in.
+    pub fn in_section(&self, href: &str) -> bool {
+        self.path.starts_with(&format!("{href}/"))
+    }
+
+    pub fn is_last_crumb(&self, index: &usize) -> bool {
+        *index + 1 == self.crumbs.len()
+    }
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Page::new(state, parts.uri.path()))
+    }
+}
+
+/// Renders an askama template as an HTML response; a render failure becomes the 500 page.
+pub struct Html<T>(pub T);
+
+impl<T: Template> IntoResponse for Html<T> {
+    fn into_response(self) -> Response {
+        match self.0.render() {
+            Ok(body) => {
+                ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], body)
+                    .into_response()
+            }
+            Err(err) => AppError::from(err).into_response(),
+        }
+    }
+}

@@ -1,0 +1,191 @@
+use crate::helpers::TestApp;
+
+/// The slugs of the initiative cards on a list page, in order.
+fn card_slugs(body: &str) -> Vec<String> {
+    body.split("<h3><a href=\"/initiatieven/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_catalogue_filters_by_facet_and_region() {
+    let app = TestApp::spawn_with_demo().await;
+    let all = app.get_text("/initiatieven", 200).await;
+    let total_all = card_slugs(&all).len();
+    assert!(total_all >= 10);
+
+    let onderwijs = app.get_text("/initiatieven?domein=onderwijs", 200).await;
+    let in_domain = card_slugs(&onderwijs);
+    assert!(!in_domain.is_empty() && in_domain.len() < total_all, "domain narrows: {}", in_domain.len());
+    let expected: Vec<String> = sqlx::query_scalar(
+        "SELECT i.slug FROM initiatives i JOIN initiative_domains l ON l.initiative_id = i.id \
+         JOIN domains d ON d.id = l.domain_id WHERE d.slug = 'onderwijs' ORDER BY i.published_at DESC, i.id DESC",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(in_domain, expected);
+    assert!(onderwijs.contains("value=\"onderwijs\" checked"), "the chosen facet stays checked");
+
+    // Two values of one facet widen, a second facet narrows.
+    let two = card_slugs(&app.get_text("/initiatieven?domein=onderwijs&domein=jeugdhulp", 200).await);
+    assert!(two.len() >= in_domain.len());
+    let narrowed = card_slugs(&app.get_text("/initiatieven?domein=onderwijs&niveau=politiek", 200).await);
+    assert!(narrowed.len() <= in_domain.len());
+
+    // A province includes its municipalities.
+    let (slug, region_count): (String, i64) = sqlx::query_as(
+        "SELECT p.slug, count(*) FROM initiatives i JOIN regions m ON m.id = i.region_id \
+         JOIN regions p ON p.id = m.province_id GROUP BY p.slug ORDER BY count(*) DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let in_region = card_slugs(&app.get_text(&format!("/initiatieven?regio={slug}"), 200).await);
+    assert_eq!(in_region.len() as i64, region_count);
+}
+
+#[tokio::test]
+async fn full_text_search_is_dutch_and_tolerates_accents() {
+    let app = TestApp::spawn_with_demo().await;
+    let (slug, name): (String, String) =
+        sqlx::query_as("SELECT slug, name FROM initiatives ORDER BY id LIMIT 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let word = name.split_whitespace().max_by_key(|w| w.len()).unwrap().to_lowercase();
+    let body = app.get_text(&format!("/initiatieven?q={}", urlencode(&word)), 200).await;
+    assert!(card_slugs(&body).contains(&slug), "searching '{word}' finds {slug}");
+
+    let nothing = app.get_text("/initiatieven?q=xyzzyqwv", 200).await;
+    assert!(card_slugs(&nothing).is_empty());
+    assert!(nothing.contains("Geen initiatieven gevonden"));
+    assert!(nothing.contains("wis alle filters"), "the empty result says how to loosen");
+}
+
+#[tokio::test]
+async fn hostile_and_malformed_query_strings_are_harmless() {
+    let app = TestApp::spawn_with_demo().await;
+    let long = "a".repeat(5000);
+    for query in [
+        "q=%27%3B%20DROP%20TABLE%20initiatives%3B--".to_string(),
+        "q=%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_string(),
+        format!("q={long}"),
+        "pagina=-1".to_string(),
+        "pagina=99999999999999999999".to_string(),
+        "pagina=abc&thema=&domein=%00".to_string(),
+        "regio=bestaat-niet&niveau=onzin".to_string(),
+        "q=%E2%80%8B%F0%9F%A7%92&sorteer=naam".to_string(),
+        "q=)(&%26|!:*".to_string(),
+    ] {
+        let response = app.get(&format!("/initiatieven?{query}")).await;
+        assert_eq!(response.status(), 200, "{query}");
+        let body = response.text().await.unwrap();
+        assert!(!body.contains("<script>alert"), "{query}: input is escaped");
+    }
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM initiatives").fetch_one(&app.db).await.unwrap();
+    assert!(count > 0);
+}
+
+#[tokio::test]
+async fn paging_links_keep_the_filters() {
+    let app = TestApp::spawn().await;
+    bredeblik::seed::synthetic(&app.db, 65).await.unwrap();
+    let first = app.get_text("/initiatieven?sorteer=naam", 200).await;
+    assert!(first.contains("pagina 1 van 4"));
+    assert!(first.contains("href=\"/initiatieven?sorteer=naam&#38;pagina=2\""), "next page keeps the sort");
+    let last = app.get_text("/initiatieven?sorteer=naam&pagina=4", 200).await;
+    assert_eq!(card_slugs(&last).len(), 5);
+    let beyond = app.get_text("/initiatieven?pagina=9", 200).await;
+    assert!(card_slugs(&beyond).is_empty());
+}
+
+#[tokio::test]
+async fn detail_pages_of_initiatives_regions_members_and_news() {
+    let app = TestApp::spawn_with_demo().await;
+    let (slug, name): (String, String) =
+        sqlx::query_as("SELECT slug, name FROM initiatives WHERE region_id IS NOT NULL ORDER BY id LIMIT 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let body = app.get_text(&format!("/initiatieven/{slug}"), 200).await;
+    assert!(body.contains(&askama_escape(&name)));
+    assert!(body.contains("og:title"));
+    assert!(!body.contains("@voorbeeld.nl"), "the contact address is never shown");
+    assert_eq!(app.get("/initiatieven/bestaat-niet").await.status(), 404);
+
+    // Concept initiatives are not public.
+    sqlx::query("UPDATE initiatives SET status = 'concept' WHERE slug = $1")
+        .bind(&slug)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(app.get(&format!("/initiatieven/{slug}")).await.status(), 404);
+
+    let region = app.get_text("/regios/provincie-noord-holland", 200).await;
+    assert!(region.contains("Noord-Holland"));
+    assert!(region.contains("Provincie"));
+    let municipality = app.get_text("/regios/amsterdam", 200).await;
+    assert!(municipality.contains("/regios/provincie-noord-holland"), "a municipality links its province");
+    assert_eq!(app.get("/regios/atlantis").await.status(), 404);
+
+    let member: String = sqlx::query_scalar("SELECT slug FROM members WHERE public_profile LIMIT 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    app.get_text(&format!("/aandeelhouders/{member}"), 200).await;
+    sqlx::query("UPDATE members SET public_profile = false WHERE slug = $1")
+        .bind(&member)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(app.get(&format!("/aandeelhouders/{member}")).await.status(), 404, "no consent, no profile");
+
+    let news: String =
+        sqlx::query_scalar("SELECT slug FROM news_items LIMIT 1").fetch_one(&app.db).await.unwrap();
+    app.get_text(&format!("/nieuws/{news}"), 200).await;
+    sqlx::query("UPDATE news_items SET published_at = now() + interval '1 day' WHERE slug = $1")
+        .bind(&news)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(app.get(&format!("/nieuws/{news}")).await.status(), 404, "scheduled news waits");
+}
+
+#[tokio::test]
+async fn the_atom_feed_is_well_formed() {
+    let app = TestApp::spawn_with_demo().await;
+    let response = app.get("/nieuws/feed.xml").await;
+    assert_eq!(response.headers()["content-type"], "application/atom+xml; charset=utf-8");
+    let xml = response.text().await.unwrap();
+    let published: i64 = sqlx::query_scalar("SELECT count(*) FROM news_items WHERE published_at <= now()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(xml.matches("<entry>").count() as i64, published);
+    assert_eq!(xml.matches("<entry>").count(), xml.matches("</entry>").count());
+    assert!(xml.starts_with(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\""
+    ));
+    assert!(!xml.contains("<p>"), "HTML content is escaped inside the XML");
+}
+
+#[tokio::test]
+async fn one_search_finds_every_kind() {
+    let app = TestApp::spawn_with_demo().await;
+    let body = app.get_text("/zoeken?q=Utrecht", 200).await;
+    assert!(body.contains("Regio&#39;s") || body.contains("Regio's"));
+    assert!(body.contains("/regios/utrecht"));
+    let empty = app.get_text("/zoeken?q=qqqzzzxxx", 200).await;
+    assert!(empty.contains("Niets gevonden"));
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn askama_escape(s: &str) -> String {
+    s.replace('&', "&#38;").replace('\'', "&#39;").replace('"', "&#34;")
+}

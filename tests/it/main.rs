@@ -1,0 +1,8 @@
+//! One integration-test binary (faster to build than one per file). Every test starts the
+//! real application on a free port against a fresh PostgreSQL database.
+
+mod helpers;
+
+mod catalogue;
+mod foundation;
+mod process;
