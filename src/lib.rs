@@ -3,15 +3,20 @@
 //! `main.rs` only parses the command line; everything else starts here. Features live in
 //! their own modules, each with its routes, handlers, queries and templates together.
 
+pub mod accounts;
+pub mod admin;
+pub mod audit;
 pub mod catalogue;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod geo;
+pub mod mail;
 pub mod members;
 pub mod news;
 pub mod newsletter;
 pub mod pages;
+pub mod ratelimit;
 pub mod regions;
 pub mod search;
 pub mod seed;

@@ -35,6 +35,24 @@ enum Command {
         #[arg(long, value_name = "N")]
         synthetic: Option<i64>,
     },
+    /// Beheer van accounts
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Maak een account aan (of geef een bestaand account deze rol). Op een terminal vraagt
+    /// het om een wachtwoord; anders drukt het een eenmalige link af om er een te kiezen.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// aandeelhouder, redacteur, coordinator of beheerder
+        #[arg(long, default_value = "beheerder")]
+        role: String,
+    },
 }
 
 #[tokio::main]
@@ -89,6 +107,63 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 (false, None) => anyhow::bail!("kies --demo of --synthetic N"),
             }
         }
+        Command::Admin { command: AdminCommand::Create { email, role } } => {
+            let pool = db::connect(&config.database_url, 2).await?;
+            db::migrate(&pool).await?;
+            admin_create(&pool, &config, &email, &role).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn admin_create(pool: &sqlx::PgPool, config: &Config, email: &str, role: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+
+    use bredeblik::accounts::{password, roles::Role, users};
+
+    let role = Role::parse(role).ok_or_else(|| {
+        anyhow::anyhow!("onbekende rol '{role}': kies aandeelhouder, redacteur, coordinator of beheerder")
+    })?;
+    anyhow::ensure!(users::valid_email(email), "'{email}' is geen geldig e-mailadres");
+    let mut tx = pool.begin().await?;
+    let (id, _) = users::create(&mut *tx, email, role).await?;
+    sqlx::query("UPDATE users SET role = $2, active = true WHERE id = $1")
+        .bind(id)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await?;
+    bredeblik::audit::record(
+        &mut *tx,
+        bredeblik::audit::Entry {
+            actor: None,
+            action: "gebruiker aangemaakt via de opdrachtregel",
+            target_type: "gebruiker",
+            target_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "email": email, "rol": role.as_str() })),
+        },
+    )
+    .await?;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Wachtwoord: ")?;
+        let second = rpassword::prompt_password("Herhaal het wachtwoord: ")?;
+        anyhow::ensure!(first == second, "de wachtwoorden zijn niet gelijk");
+        if let Some(problem) = password::policy_problem(&first, email) {
+            anyhow::bail!("{problem}");
+        }
+        let hash = password::hash(first).await?;
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(id)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        println!("{email} is {} en kan inloggen op {}", role.label(), config.absolute("/inloggen"));
+    } else {
+        let token = users::issue_token(&mut *tx, id, "wachtwoord", 24).await?;
+        tx.commit().await?;
+        println!("{email} is {}. Kies binnen 24 uur een wachtwoord via:", role.label());
+        println!("{}", config.absolute(&format!("/wachtwoord-herstellen/{token}")));
     }
     Ok(())
 }

@@ -25,8 +25,9 @@ use crate::error::AppError;
 use crate::geo::{self, Geo};
 use crate::state::AppState;
 use crate::web::assets::{self, Assets};
+use crate::web::context;
 use crate::web::layers::{self, REQUEST_ID, RandomRequestId};
-use crate::{catalogue, db, members, news, newsletter, pages, regions, search};
+use crate::{accounts, admin, catalogue, db, mail, members, news, newsletter, pages, regions, search};
 
 /// Largest request body accepted anywhere (uploads included).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -42,6 +43,8 @@ pub fn router(state: AppState) -> Router {
         .merge(news::router())
         .merge(newsletter::router())
         .merge(search::router())
+        .merge(accounts::router())
+        .merge(admin::router(state.clone()))
         .route("/static/{*path}", get(assets::serve))
         .fallback(|| async { AppError::NotFound });
 
@@ -65,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(from_fn_with_state(state.clone(), layers::security_headers))
         .layer(from_fn_with_state(state.clone(), layers::error_pages))
+        .layer(from_fn_with_state(state.clone(), context::context))
         .layer(CatchPanicLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         // Refuses an oversized Content-Length before routing; DefaultBodyLimit stops a
@@ -95,6 +99,11 @@ impl Application {
         let listener = TcpListener::bind(config.bind_addr)
             .await
             .map_err(|e| anyhow::anyhow!("kan BIND_ADDR {} niet openen: {e}", config.bind_addr))?;
+        let mut config = config;
+        // Bound to port 0 (tests): links in pages and mails must name the real port.
+        if config.base_url.port() == Some(0) {
+            let _ = config.base_url.set_port(Some(listener.local_addr()?.port()));
+        }
         let state = AppState { db: pool, config: Arc::new(config), assets };
         Ok(Self { listener, state })
     }
@@ -110,7 +119,14 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let app = router(self.state.clone());
         tracing::info!(address = %self.listener.local_addr()?, "Brede Blik luistert");
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?;
+        let (stop_worker, stopped) = tokio::sync::watch::channel(false);
+        let worker =
+            tokio::spawn(mail::worker::run(self.state.db.clone(), (*self.state.config).clone(), stopped));
+        axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        let _ = stop_worker.send(true);
+        let _ = worker.await;
         self.state.db.close().await;
         Ok(())
     }

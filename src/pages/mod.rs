@@ -45,17 +45,6 @@ pub fn router() -> Router<AppState> {
                 )
             }),
         )
-        .route(
-            "/account",
-            get(|page: Page| {
-                interim(
-                    page,
-                    "Mijn account",
-                    "/account",
-                    "Binnenkort beheert u hier uw profiel, uw initiatieven en uw gegevens.",
-                )
-            }),
-        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
 }

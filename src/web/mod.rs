@@ -1,4 +1,7 @@
 pub mod assets;
+pub mod context;
+pub mod cookies;
+pub mod csrf;
 pub mod facets;
 pub mod filters;
 pub mod layers;

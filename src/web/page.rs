@@ -7,8 +7,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::accounts::roles::Role;
+use crate::accounts::session::SessionUser;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::context::{CsrfSeed, CurrentUser};
+use crate::web::csrf;
 
 #[derive(Clone, Debug)]
 pub struct Crumb {
@@ -24,6 +28,9 @@ pub struct Page {
     pub favicon_url: String,
     pub crumbs: Vec<Crumb>,
     pub canonical_url: String,
+    /// The token every POST form on the page carries (see `web::csrf`).
+    pub csrf_token: String,
+    pub user: Option<SessionUser>,
 }
 
 pub struct NavItem {
@@ -49,6 +56,8 @@ impl Page {
             favicon_url: state.assets.url("img/favicon.svg"),
             crumbs: Vec::new(),
             canonical_url: state.config.absolute(path),
+            csrf_token: String::new(),
+            user: None,
         }
     }
 
@@ -72,6 +81,11 @@ impl Page {
         self.path.starts_with(&format!("{href}/"))
     }
 
+    /// Whether the back-office link belongs in the header.
+    pub fn shows_back_office(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.can(Role::Redacteur))
+    }
+
     pub fn is_last_crumb(&self, index: &usize) -> bool {
         *index + 1 == self.crumbs.len()
     }
@@ -81,7 +95,14 @@ impl FromRequestParts<AppState> for Page {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Page::new(state, parts.uri.path()))
+        let mut page = Page::new(state, parts.uri.path());
+        if let Some(CsrfSeed(seed)) = parts.extensions.get::<CsrfSeed>() {
+            page.csrf_token = csrf::token_for(&state.config.secret_key, seed);
+        }
+        if let Some(CurrentUser(user)) = parts.extensions.get::<CurrentUser>() {
+            page.user = user.clone();
+        }
+        Ok(page)
     }
 }
 

@@ -57,7 +57,7 @@ async fn errors_get_dutch_pages_with_the_right_status() {
     assert!(body.contains("Pagina niet gevonden"), "{body}");
     assert!(body.contains("<html lang=\"nl\">"));
 
-    let response = app.client.post(app.url("/")).send().await.unwrap();
+    let response = app.post_form("/", &[]).await;
     assert_eq!(response.status(), 405);
     assert!(response.text().await.unwrap().contains("Deze handeling kan hier niet"));
 

@@ -203,3 +203,181 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// The test suite's real SMTP server (tests/support/smtp_sink.py): a process of its own,
+/// writing each message it accepts as an .eml file.
+pub struct Mailbox {
+    pub dir: std::path::PathBuf,
+    pub port: u16,
+    child: std::process::Child,
+}
+
+impl Mailbox {
+    pub fn start() -> Self {
+        use std::io::BufRead;
+        let dir = std::env::temp_dir().join(format!("bb-mail-{}", bredeblik::tokens::random_hex(6)));
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
+        let mut child = std::process::Command::new("python3")
+            .arg(script)
+            .args(["--port", "0", "--dir"])
+            .arg(&dir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs the SMTP sink");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port =
+            line.trim().strip_prefix("listening on ").expect("sink announces its port").parse().unwrap();
+        Self { dir, port, child }
+    }
+
+    pub fn messages(&self) -> Vec<Mail> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files.iter().map(|p| Mail::parse(&std::fs::read_to_string(p).unwrap())).collect()
+    }
+
+    /// Waits (up to 15 s) until a message to `to` whose subject contains `subject` arrives.
+    pub async fn wait_for(&self, to: &str, subject: &str) -> Mail {
+        for _ in 0..150 {
+            if let Some(mail) =
+                self.messages().into_iter().rev().find(|m| m.to.contains(to) && m.subject.contains(subject))
+            {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "no mail to {to} about '{subject}' arrived; got {:?}",
+            self.messages().iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>()
+        );
+    }
+}
+
+impl Drop for Mailbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub headers: String,
+    /// The decoded text of all parts.
+    pub body: String,
+}
+
+fn decode_quoted_printable(input: &str) -> String {
+    let bytes = input.replace("=\r\n", "").replace("=\n", "");
+    let bytes = bytes.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Mail {
+    pub fn parse(raw: &str) -> Self {
+        let raw = raw.replace("\r\n", "\n");
+        let (headers, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
+        let header = |name: &str| {
+            headers.lines().find_map(|l| l.strip_prefix(&format!("{name}: "))).unwrap_or_default().to_owned()
+        };
+        Self {
+            to: header("X-Envelope-To"),
+            subject: header("Subject"),
+            headers: headers.to_owned(),
+            body: decode_quoted_printable(body),
+        }
+    }
+
+    /// The first link in the mail that starts with `prefix`.
+    pub fn link(&self, prefix: &str) -> String {
+        let start = self.body.find(prefix).unwrap_or_else(|| panic!("no link {prefix} in {}", self.body));
+        self.body[start..]
+            .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn_with_mail() -> (Self, Mailbox) {
+        let mailbox = Mailbox::start();
+        let smtp = format!("smtp://127.0.0.1:{}", mailbox.port);
+        let app = Self::spawn_with(&[("SMTP_URL", &smtp)]).await;
+        (app, mailbox)
+    }
+
+    /// The CSRF token of this client's visitor cookie, as a form on the site would carry it.
+    pub async fn csrf_token(&self) -> String {
+        let body = self.get_text("/inloggen", 200).await;
+        extract_csrf(&body)
+    }
+
+    /// POSTs a form with a valid CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_token().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.client.post(self.url(path)).form(&all).send().await.expect("request completes")
+    }
+
+    /// Creates an active user with a password and the given role.
+    pub async fn create_user(&self, email: &str, role: &str, password: &str) -> i64 {
+        let hash = bredeblik::accounts::password::hash(password.to_owned()).await.unwrap();
+        sqlx::query_scalar("INSERT INTO users (email, role, password_hash, email_confirmed_at) VALUES ($1, $2, $3, now()) RETURNING id")
+            .bind(email)
+            .bind(role)
+            .bind(hash)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form("/inloggen", &[("email", email), ("password", password)]).await
+    }
+
+    /// A second client with its own cookies, for "another browser".
+    pub fn new_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap()
+    }
+}
+
+pub fn extract_csrf(html: &str) -> String {
+    html.split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the page has a form with a CSRF token")
+        .to_owned()
+}
+
+pub const PASSWORD: &str = "fiets-boom-wolk-lamp";

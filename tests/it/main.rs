@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod accounts;
 mod catalogue;
 mod foundation;
+mod mail;
 mod process;

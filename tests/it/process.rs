@@ -92,3 +92,25 @@ async fn the_server_logs_json_with_request_ids_and_stops_gracefully_on_sigterm()
     );
     assert!(lines.iter().any(|l| l.contains("afsluiten")));
 }
+
+#[tokio::test]
+async fn admin_create_without_a_terminal_prints_a_one_time_link() {
+    let database = TestDatabase::create().await;
+    let output = Command::new(BIN)
+        .args(["admin", "create", "--email", "eerste@voorbeeld.nl", "--role", "beheerder"])
+        .env("DATABASE_URL", &database.url)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("/wachtwoord-herstellen/"), "{stdout}");
+    let bad = Command::new(BIN)
+        .args(["admin", "create", "--email", "x@voorbeeld.nl", "--role", "koning"])
+        .env("DATABASE_URL", &database.url)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("onbekende rol"));
+}

@@ -1,0 +1,466 @@
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::password::{self, Verdict};
+use super::session::{self, SessionUser};
+use super::{safe_next, users};
+use crate::error::{AppError, AppResult};
+use crate::mail::{self, Email};
+use crate::ratelimit;
+use crate::state::AppState;
+use crate::web::context::CurrentUser;
+use crate::web::cookies;
+use crate::web::filters::QueryParams;
+use crate::web::page::{Html, Page};
+
+/// The client's address as seen by this server (a proxy in front should be trusted to set
+/// the real one; see README).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientIp(ip.unwrap_or_else(|| "onbekend".into())))
+    }
+}
+
+/// The logged-in user, or a redirect to the login page that comes back here afterwards.
+pub struct LoggedIn(pub SessionUser);
+
+impl FromRequestParts<AppState> for LoggedIn {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<CurrentUser>().and_then(|c| c.0.clone()) {
+            Some(user) => Ok(LoggedIn(user)),
+            None => Err(login_redirect(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"))),
+        }
+    }
+}
+
+pub fn login_redirect(next: &str) -> Response {
+    let query = crate::web::filters::query_string(&[("volgende", next)]);
+    Redirect::to(&format!("/inloggen?{query}")).into_response()
+}
+
+fn with_cookie(mut response: Response, cookie: String) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Messages shown after a redirect; a fixed list, so nothing from the URL is echoed.
+fn notice(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "uitgelogd" => Some("U bent uitgelogd."),
+        "hersteld" => Some("Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord."),
+        "wachtwoord" => Some("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd."),
+        "verwijderd" => Some("Uw account is verwijderd."),
+        _ => None,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/login.html")]
+struct LoginTemplate {
+    page: Page,
+    email: String,
+    next: String,
+    error: Option<&'static str>,
+    notice: Option<&'static str>,
+}
+
+pub async fn login_form(page: Page, RawQuery(raw): RawQuery) -> impl IntoResponse {
+    let params = QueryParams::parse(raw.as_deref());
+    let next = params.one("volgende").filter(|n| safe_next(n).is_some()).unwrap_or_default();
+    Html(LoginTemplate {
+        page: page.crumb("Inloggen", "/inloggen"),
+        email: String::new(),
+        next,
+        error: None,
+        notice: notice(params.one("melding").as_deref()),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    volgende: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let email: String = form.email.trim().chars().take(254).collect();
+    let next = safe_next(&form.volgende).map(str::to_owned).unwrap_or_default();
+    let page = page.crumb("Inloggen", "/inloggen");
+    if email.is_empty() || form.password.is_empty() {
+        let error = Some("Vul uw e-mailadres en wachtwoord in.");
+        let template = LoginTemplate { page, email, next, error, notice: None };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
+    }
+    ratelimit::hit(&state.db, ratelimit::LOGIN_PER_IP, &ip).await?;
+    ratelimit::hit(&state.db, ratelimit::LOGIN_PER_ACCOUNT, &email).await?;
+
+    let user = users::by_email(&state.db, &email).await?.filter(|u| u.active);
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let password: String = form.password.chars().take(password::MAX_LENGTH).collect();
+    let verdict = password::verify(password.clone(), stored).await?;
+    let (Some(user), Verdict::Right { needs_rehash }) = (user, verdict) else {
+        let error =
+            Some("Dit e-mailadres en wachtwoord horen niet bij elkaar, of het account is niet actief.");
+        let template = LoginTemplate { page, email, next, error, notice: None };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
+    };
+    if needs_rehash {
+        let hash = password::hash(password).await?;
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(user.id)
+            .bind(hash)
+            .execute(&state.db)
+            .await?;
+    }
+    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
+        .bind(user.id)
+        .execute(&state.db)
+        .await?;
+    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let cookie = session::create(&state.db, user.id, agent).await?;
+    let target = if next.is_empty() { "/account".to_owned() } else { next };
+    let max_age = session::ABSOLUTE.whole_seconds();
+    Ok(with_cookie(
+        Redirect::to(&target).into_response(),
+        cookies::set(cookies::SESSION, &cookie, Some(max_age), state.config.is_https()),
+    ))
+}
+
+pub async fn logout(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> AppResult<Response> {
+    if let Some(user) = user {
+        session::destroy(&state.db, &user.session_hash).await?;
+    }
+    Ok(with_cookie(
+        Redirect::to("/inloggen?melding=uitgelogd").into_response(),
+        cookies::clear(cookies::SESSION, state.config.is_https()),
+    ))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<CurrentUser>().cloned().unwrap_or(CurrentUser(None)))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/forgot.html")]
+struct ForgotTemplate {
+    page: Page,
+    email: String,
+    error: Option<&'static str>,
+    sent: bool,
+}
+
+pub async fn forgot_form(page: Page) -> impl IntoResponse {
+    Html(ForgotTemplate {
+        page: page.crumb("Wachtwoord vergeten", "/wachtwoord-vergeten"),
+        email: String::new(),
+        error: None,
+        sent: false,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn forgot(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<ForgotForm>,
+) -> AppResult<Response> {
+    let page = page.crumb("Wachtwoord vergeten", "/wachtwoord-vergeten");
+    let email: String = form.email.trim().chars().take(254).collect();
+    if !users::valid_email(&email) {
+        let error = Some("Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.");
+        let template = ForgotTemplate { page, email, error, sent: false };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
+    }
+    ratelimit::hit(&state.db, ratelimit::RESET_PER_IP, &ip).await?;
+    // Past the per-address limit the answer stays the same; only the mail is not sent again.
+    let within_limit = ratelimit::hit(&state.db, ratelimit::RESET_PER_ACCOUNT, &email).await.is_ok();
+    // The mail is prepared off the request path, so the answer takes as long for an unknown
+    // address as for a known one.
+    let task_state = state.clone();
+    let task_email = email.clone();
+    tokio::spawn(async move {
+        if !within_limit {
+            return;
+        }
+        if let Err(err) = send_reset_mail(&task_state, &task_email).await {
+            tracing::error!(%err, "password reset mail");
+        }
+    });
+    Ok(Html(ForgotTemplate { page, email: String::new(), error: None, sent: true }).into_response())
+}
+
+async fn send_reset_mail(state: &AppState, email: &str) -> anyhow::Result<()> {
+    let Some(user) = users::by_email(&state.db, email).await?.filter(|u| u.active) else { return Ok(()) };
+    let mut tx = state.db.begin().await?;
+    let token = users::issue_token(&mut *tx, user.id, "wachtwoord", 2).await?;
+    let link = state.config.absolute(&format!("/wachtwoord-herstellen/{token}"));
+    mail::enqueue(
+        &mut *tx,
+        &state.config,
+        Email {
+            kind: "wachtwoord-herstellen",
+            to: user.email.clone(),
+            subject: "Een nieuw wachtwoord instellen voor Brede Blik".into(),
+            paragraphs: vec![
+                "Hallo,".into(),
+                "Iemand (hopelijk u) vroeg om een nieuw wachtwoord voor uw account bij Brede Blik. Met de knop hieronder kiest u een nieuw wachtwoord. De link werkt twee uur en één keer.".into(),
+            ],
+            action: Some(("Nieuw wachtwoord kiezen".into(), link)),
+            after: vec!["Heeft u dit niet gevraagd? Dan kunt u deze e-mail negeren; uw wachtwoord blijft zoals het was.".into()],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/reset.html")]
+struct ResetTemplate {
+    page: Page,
+    valid: bool,
+    error: Option<&'static str>,
+}
+
+pub async fn reset_form(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let valid = users::token_user(&state.db, &token, "wachtwoord").await?.is_some();
+    let page = page.crumb("Nieuw wachtwoord", "/wachtwoord-vergeten");
+    let status = if valid { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    Ok((status, Html(ResetTemplate { page, valid, error: None })).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_repeat: String,
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> AppResult<Response> {
+    let page = page.crumb("Nieuw wachtwoord", "/wachtwoord-vergeten");
+    let Some(user_id) = users::token_user(&state.db, &token, "wachtwoord").await? else {
+        return Ok(
+            (StatusCode::NOT_FOUND, Html(ResetTemplate { page, valid: false, error: None })).into_response()
+        );
+    };
+    let user = users::by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let problem = if form.password != form.password_repeat {
+        Some("De twee wachtwoorden zijn niet gelijk.")
+    } else {
+        password::policy_problem(&form.password, &user.email)
+    };
+    if let Some(error) = problem {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(ResetTemplate { page, valid: true, error: Some(error) }),
+        )
+            .into_response());
+    }
+    let hash = password::hash(form.password).await?;
+    let mut tx = state.db.begin().await?;
+    // Single use: the UPDATE only succeeds for a token that is still unused.
+    let used =
+        sqlx::query("UPDATE user_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL")
+            .bind(crate::tokens::hash(&token))
+            .execute(&mut *tx)
+            .await?;
+    if used.rows_affected() != 1 {
+        return Ok(
+            (StatusCode::NOT_FOUND, Html(ResetTemplate { page, valid: false, error: None })).into_response()
+        );
+    }
+    sqlx::query("UPDATE users SET password_hash = $2, email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now() WHERE id = $1")
+        .bind(user_id)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    session::destroy_all_for(&mut *tx, user_id, None).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/inloggen?melding=hersteld").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/account.html")]
+struct AccountTemplate {
+    page: Page,
+    user: users::User,
+    notice: Option<&'static str>,
+    password_error: Option<&'static str>,
+    delete_error: Option<&'static str>,
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(current): LoggedIn,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
+    let notice = notice(QueryParams::parse(raw.as_deref()).one("melding").as_deref());
+    let page = page.crumb("Mijn account", "/account");
+    Ok(Html(AccountTemplate { page, user, notice, password_error: None, delete_error: None }).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ChangePasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_repeat: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(current): LoggedIn,
+    Form(form): Form<ChangePasswordForm>,
+) -> AppResult<Response> {
+    let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
+    let verdict = password::verify(
+        form.current.chars().take(password::MAX_LENGTH).collect(),
+        user.password_hash.clone(),
+    )
+    .await?;
+    let problem = if matches!(verdict, Verdict::Wrong) {
+        Some("Uw huidige wachtwoord klopt niet.")
+    } else if form.password != form.password_repeat {
+        Some("De twee nieuwe wachtwoorden zijn niet gelijk.")
+    } else {
+        password::policy_problem(&form.password, &user.email)
+    };
+    if let Some(error) = problem {
+        let page = page.crumb("Mijn account", "/account");
+        let template =
+            AccountTemplate { page, user, notice: None, password_error: Some(error), delete_error: None };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
+    }
+    let hash = password::hash(form.password).await?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
+        .bind(user.id)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    // Log out everywhere else: a stolen session dies with the old password.
+    session::destroy_all_for(&mut *tx, user.id, Some(&current.session_hash)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account?melding=wachtwoord").into_response())
+}
+
+/// Everything stored about the user, as JSON (AVG article 20).
+pub async fn export(State(state): State<AppState>, LoggedIn(current): LoggedIn) -> AppResult<Response> {
+    let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
+    let member: Option<serde_json::Value> =
+        sqlx::query_scalar("SELECT to_jsonb(m) - 'id' - 'user_id' FROM members m WHERE m.user_id = $1")
+            .bind(user.id)
+            .fetch_optional(&state.db)
+            .await?;
+    let sessions: Vec<serde_json::Value> = sqlx::query_scalar(
+        "SELECT jsonb_build_object('aangemaakt', created_at, 'laatst_gezien', last_seen_at, 'verloopt', expires_at, 'browser', user_agent) \
+         FROM sessions WHERE user_id = $1 ORDER BY created_at",
+    )
+    .bind(user.id)
+    .fetch_all(&state.db)
+    .await?;
+    let body = serde_json::json!({
+        "account": user,
+        "aandeelhoudersprofiel": member,
+        "sessies": sessions,
+        "geexporteerd_op": time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"brede-blik-mijn-gegevens.json\""),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        serde_json::to_string_pretty(&body).map_err(anyhow::Error::from)?,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Removes the account, its profile and sessions; initiatives stay without an owner and the
+/// audit log keeps only a pseudonym (see /privacy).
+pub async fn delete_account(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(current): LoggedIn,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
+    let verdict = password::verify(
+        form.password.chars().take(password::MAX_LENGTH).collect(),
+        user.password_hash.clone(),
+    )
+    .await?;
+    if matches!(verdict, Verdict::Wrong) {
+        let page = page.crumb("Mijn account", "/account");
+        let error = Some("Vul uw wachtwoord in om te bevestigen dat u uw account wilt verwijderen.");
+        let template =
+            AccountTemplate { page, user, notice: None, password_error: None, delete_error: error };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
+    }
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE audit_log SET actor_email = 'verwijderd-account-' || actor_id WHERE actor_id = $1")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM members WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(user.id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(with_cookie(
+        Redirect::to("/inloggen?melding=verwijderd").into_response(),
+        cookies::clear(cookies::SESSION, state.config.is_https()),
+    ))
+}

@@ -1,0 +1,49 @@
+//! Accounts: log in and out, reset a forgotten password, and the own-account page.
+
+pub mod handlers;
+pub mod password;
+pub mod roles;
+pub mod session;
+pub mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/inloggen", get(handlers::login_form).post(handlers::login))
+        .route("/uitloggen", post(handlers::logout))
+        .route("/wachtwoord-vergeten", get(handlers::forgot_form).post(handlers::forgot))
+        .route("/wachtwoord-herstellen/{token}", get(handlers::reset_form).post(handlers::reset))
+        .route("/account", get(handlers::account))
+        .route("/account/wachtwoord", post(handlers::change_password))
+        .route("/account/gegevens.json", get(handlers::export))
+        .route("/account/verwijderen", post(handlers::delete_account))
+}
+
+/// Only local paths are followed after login, so `?volgende=` cannot send anyone elsewhere.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control())
+        && next.len() <= 500;
+    ok.then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next("/beheer/gebruikers?q=a"), Some("/beheer/gebruikers?q=a"));
+        for bad in
+            ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", "/a\nb"]
+        {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+    }
+}

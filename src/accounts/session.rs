@@ -1,0 +1,99 @@
+//! Server-side sessions in PostgreSQL. The cookie carries a random id; the table holds only
+//! its hash, the user and the expiry, so every app instance sees the same sessions.
+
+use sqlx::PgPool;
+use time::Duration;
+
+use super::roles::Role;
+use crate::tokens;
+
+/// A session ends after this long without a request...
+pub const IDLE: Duration = Duration::hours(12);
+/// ...and in any case this long after login.
+pub const ABSOLUTE: Duration = Duration::days(7);
+
+#[derive(Clone, Debug)]
+pub struct SessionUser {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub session_hash: String,
+}
+
+impl SessionUser {
+    pub fn can(&self, role: Role) -> bool {
+        self.role >= role
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    email: String,
+    role: String,
+    session_hash: String,
+    stale: bool,
+}
+
+/// The user behind a session cookie, if the session is valid; refreshes `last_seen_at`
+/// at most once a minute.
+pub async fn lookup(db: &PgPool, cookie: &str) -> sqlx::Result<Option<SessionUser>> {
+    let hash = tokens::hash(cookie);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT u.id, u.email, u.role, s.id_hash AS session_hash, s.last_seen_at < now() - interval '1 minute' AS stale \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.id_hash = $1 AND s.expires_at > now() AND s.last_seen_at > now() - $2::interval AND u.active",
+    )
+    .bind(&hash)
+    .bind(format!("{} seconds", IDLE.whole_seconds()))
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    if row.stale {
+        sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE id_hash = $1")
+            .bind(&hash)
+            .execute(db)
+            .await?;
+    }
+    Ok(Role::parse(&row.role).map(|role| SessionUser {
+        id: row.id,
+        email: row.email,
+        role,
+        session_hash: row.session_hash,
+    }))
+}
+
+/// Starts a new session (a new id, so a session id known before login is worthless after).
+/// Returns the cookie value.
+pub async fn create(db: &PgPool, user_id: i64, user_agent: &str) -> sqlx::Result<String> {
+    let id = tokens::random_hex(32);
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, expires_at, user_agent) VALUES ($1, $2, now() + $3::interval, $4)",
+    )
+    .bind(tokens::hash(&id))
+    .bind(user_id)
+    .bind(format!("{} seconds", ABSOLUTE.whole_seconds()))
+    .bind(user_agent.chars().take(200).collect::<String>())
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+pub async fn destroy(db: &PgPool, session_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(session_hash).execute(db).await?;
+    Ok(())
+}
+
+/// Ends every session of a user except, optionally, the one in use.
+pub async fn destroy_all_for(
+    executor: impl sqlx::PgExecutor<'_>,
+    user_id: i64,
+    keep: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2")
+        .bind(user_id)
+        .bind(keep)
+        .execute(executor)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,111 @@
+use serde::Serialize;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::roles::Role;
+
+#[derive(Clone, Debug, sqlx::FromRow, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub role: String,
+    pub active: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub email_confirmed_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+impl User {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Aandeelhouder)
+    }
+}
+
+const COLUMNS: &str = "id, email, password_hash, role, active, email_confirmed_at, created_at, last_login_at";
+
+pub async fn by_email(db: &PgPool, email: &str) -> sqlx::Result<Option<User>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE lower(email) = lower($1)")))
+        .bind(email.trim())
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn by_id(db: &PgPool, id: i64) -> sqlx::Result<Option<User>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// A plausible e-mail address: one @, a dot in the domain, no spaces, at most 254 characters.
+pub fn valid_email(email: &str) -> bool {
+    let email = email.trim();
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    email.len() <= 254
+        && !local.is_empty()
+        && local.len() <= 64
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+        && !domain.contains('@')
+}
+
+/// Creates a user, or returns the existing one with that address. Used by the CLI and the
+/// back office; the account has no password until one is set through the mailed link.
+pub async fn create(
+    executor: impl sqlx::PgExecutor<'_>,
+    email: &str,
+    role: Role,
+) -> sqlx::Result<(i64, bool)> {
+    let row: (i64, bool) = sqlx::query_as(
+        "INSERT INTO users (email, role, email_confirmed_at) VALUES ($1, $2, now()) \
+         ON CONFLICT ((lower(email))) DO UPDATE SET updated_at = users.updated_at \
+         RETURNING id, (xmax = 0) AS inserted",
+    )
+    .bind(email.trim())
+    .bind(role.as_str())
+    .fetch_one(executor)
+    .await?;
+    Ok(row)
+}
+
+/// A single-use token of `purpose`, valid for `hours`; returns the token to put in a link.
+pub async fn issue_token(
+    executor: impl sqlx::PgExecutor<'_>,
+    user_id: i64,
+    purpose: &str,
+    hours: i32,
+) -> sqlx::Result<String> {
+    let token = crate::tokens::random_hex(32);
+    sqlx::query(
+        "INSERT INTO user_tokens (token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, now() + make_interval(hours => $4))",
+    )
+    .bind(crate::tokens::hash(&token))
+    .bind(user_id)
+    .bind(purpose)
+    .bind(hours)
+    .execute(executor)
+    .await?;
+    Ok(token)
+}
+
+/// The user a still-valid, unused token belongs to.
+pub async fn token_user(db: &PgPool, token: &str, purpose: &str) -> sqlx::Result<Option<i64>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    sqlx::query_scalar(
+        "SELECT t.user_id FROM user_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now() AND u.active",
+    )
+    .bind(crate::tokens::hash(token))
+    .bind(purpose)
+    .fetch_optional(db)
+    .await
+}

@@ -1,0 +1,108 @@
+//! The back office under `/beheer`. Authorisation lives here, in one place: the whole area
+//! needs at least the editor role, and each route states the role it needs in `ROUTES`,
+//! which the router is checked against by the test suite.
+
+mod audit_log;
+mod outbox;
+mod users;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+
+use crate::accounts::handlers::login_redirect;
+use crate::accounts::roles::Role;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::context::CurrentUser;
+use crate::web::page::{Html, Page};
+
+/// Every back-office route: method, path (as in the router) and the least role it needs.
+pub const ROUTES: &[(&str, &str, Role)] = &[
+    ("GET", "/beheer", Role::Redacteur),
+    ("GET", "/beheer/gebruikers", Role::Beheerder),
+    ("POST", "/beheer/gebruikers", Role::Beheerder),
+    ("POST", "/beheer/gebruikers/{id}", Role::Beheerder),
+    ("GET", "/beheer/audit", Role::Beheerder),
+    ("GET", "/beheer/e-mail", Role::Coordinator),
+    ("GET", "/beheer/e-mail/{id}", Role::Coordinator),
+];
+
+fn role_for(method: &str, path: &str) -> Role {
+    ROUTES.iter().find(|(m, p, _)| *m == method && *p == path).map(|(_, _, r)| *r).unwrap_or(Role::Beheerder)
+}
+
+/// Wraps a handler so that it answers only to users with the role `ROUTES` names for it.
+fn guarded(
+    method: &'static str,
+    path: &'static str,
+    handler: MethodRouter<AppState>,
+) -> MethodRouter<AppState> {
+    let role = role_for(method, path);
+    handler.route_layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+        require(role, request, next)
+    }))
+}
+
+async fn require(role: Role, request: Request, next: Next) -> Response {
+    let user = request.extensions().get::<CurrentUser>().and_then(|c| c.0.clone());
+    match user {
+        None => login_redirect(request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/beheer")),
+        Some(user) if !user.can(role) => AppError::Forbidden.into_response(),
+        Some(_) => next.run(request).await,
+    }
+}
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/beheer", guarded("GET", "/beheer", get(dashboard)))
+        .route(
+            "/beheer/gebruikers",
+            guarded("GET", "/beheer/gebruikers", get(users::list)).merge(guarded(
+                "POST",
+                "/beheer/gebruikers",
+                post(users::create),
+            )),
+        )
+        .route("/beheer/gebruikers/{id}", guarded("POST", "/beheer/gebruikers/{id}", post(users::update)))
+        .route("/beheer/audit", guarded("GET", "/beheer/audit", get(audit_log::list)))
+        .route("/beheer/e-mail", guarded("GET", "/beheer/e-mail", get(outbox::list)))
+        .route("/beheer/e-mail/{id}", guarded("GET", "/beheer/e-mail/{id}", get(outbox::show)))
+        // Anything else under /beheer still needs a login with at least the editor role.
+        .route("/beheer/{*rest}", get(|| async { AppError::NotFound }))
+        .layer(from_fn_with_state(state, area_guard))
+}
+
+/// The floor for the whole area, so a route added without its own guard is never public.
+async fn area_guard(State(_): State<AppState>, request: Request, next: Next) -> Response {
+    require(Role::Redacteur, request, next).await
+}
+
+#[derive(Template)]
+#[template(path = "admin/dashboard.html")]
+struct DashboardTemplate {
+    page: Page,
+    waiting_mail: i64,
+    failed_mail: i64,
+    users: i64,
+}
+
+impl DashboardTemplate {
+    fn can(&self, role: Role) -> bool {
+        self.page.user.as_ref().is_some_and(|u| u.can(role))
+    }
+}
+
+async fn dashboard(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
+    let (waiting_mail, failed_mail): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'wachtend'), count(*) FILTER (WHERE status = 'mislukt') FROM outbox",
+    )
+    .fetch_one(&state.db)
+    .await?;
+    let users: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE active").fetch_one(&state.db).await?;
+    Ok(Html(DashboardTemplate { page: page.crumb("Beheer", "/beheer"), waiting_mail, failed_mail, users }))
+}

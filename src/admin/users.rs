@@ -1,0 +1,199 @@
+//! `/beheer/gebruikers`: list, search, create, change role, (de)activate.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::accounts::roles::Role;
+use crate::accounts::session::{self, SessionUser};
+use crate::accounts::users::{self, User};
+use crate::audit::{self, Entry};
+use crate::error::{AppError, AppResult};
+use crate::mail::{self, Email};
+use crate::state::AppState;
+use crate::web::context::CurrentUser;
+use crate::web::filters::QueryParams;
+use crate::web::page::{Html, Page};
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersTemplate {
+    page: Page,
+    users: Vec<User>,
+    q: String,
+    role_filter: String,
+    roles: [Role; 4],
+    new_email: String,
+    new_role: String,
+    error: Option<&'static str>,
+    notice: Option<&'static str>,
+}
+
+async fn render(
+    state: &AppState,
+    page: Page,
+    params: &QueryParams,
+    form: Option<(&NewUserForm, &'static str)>,
+) -> AppResult<Response> {
+    let q = params.one("q").unwrap_or_default();
+    let role_filter = params.one("rol").filter(|r| Role::parse(r).is_some()).unwrap_or_default();
+    let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let users: Vec<User> = sqlx::query_as(
+        "SELECT id, email, password_hash, role, active, email_confirmed_at, created_at, last_login_at FROM users \
+         WHERE email ILIKE $1 AND ($2 = '' OR role = $2) ORDER BY lower(email) LIMIT 200",
+    )
+    .bind(pattern)
+    .bind(&role_filter)
+    .fetch_all(&state.db)
+    .await?;
+    let notice = match params.one("melding").as_deref() {
+        Some("aangemaakt") => {
+            Some("De gebruiker is aangemaakt en heeft een uitnodiging per e-mail gekregen.")
+        }
+        Some("bestond") => Some("Er bestond al een account met dit e-mailadres; er is niets veranderd."),
+        Some("bijgewerkt") => Some("De gebruiker is bijgewerkt."),
+        _ => None,
+    };
+    let (new_email, new_role, error) = match form {
+        Some((f, error)) => (f.email.clone(), f.role.clone(), Some(error)),
+        None => (String::new(), "coordinator".into(), None),
+    };
+    let template = UsersTemplate {
+        page: page.crumb("Beheer", "/beheer").crumb("Gebruikers", "/beheer/gebruikers"),
+        users,
+        q,
+        role_filter,
+        roles: Role::ALL,
+        new_email,
+        new_role,
+        error,
+        notice,
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, Html(template)).into_response())
+}
+
+pub async fn list(State(state): State<AppState>, page: Page, RawQuery(raw): RawQuery) -> AppResult<Response> {
+    render(&state, page, &QueryParams::parse(raw.as_deref()), None).await
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(actor): CurrentUser,
+    Form(form): Form<NewUserForm>,
+) -> AppResult<Response> {
+    let email = form.email.trim().to_owned();
+    let Some(role) = Role::parse(&form.role) else {
+        return render(&state, page, &QueryParams::default(), Some((&form, "Kies een rol."))).await;
+    };
+    if !users::valid_email(&email) {
+        let error = "Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.";
+        return render(&state, page, &QueryParams::default(), Some((&form, error))).await;
+    }
+    let mut tx = state.db.begin().await?;
+    let (id, inserted) = users::create(&mut *tx, &email, role).await?;
+    if !inserted {
+        tx.rollback().await?;
+        return Ok(Redirect::to("/beheer/gebruikers?melding=bestond").into_response());
+    }
+    audit::record(
+        &mut *tx,
+        Entry {
+            actor: actor.as_ref(),
+            action: "gebruiker aangemaakt",
+            target_type: "gebruiker",
+            target_id: id.to_string(),
+            before: None,
+            after: Some(json!({ "email": email, "rol": role.as_str() })),
+        },
+    )
+    .await?;
+    let token = users::issue_token(&mut *tx, id, "wachtwoord", 24 * 7).await?;
+    mail::enqueue(
+        &mut *tx,
+        &state.config,
+        Email {
+            kind: "uitnodiging",
+            to: email.clone(),
+            subject: "Uw account bij Brede Blik".into(),
+            paragraphs: vec![
+                "Hallo,".into(),
+                format!("Er is voor u een account aangemaakt bij Brede Blik, met de rol {}. Kies met de knop hieronder een wachtwoord; daarna kunt u inloggen. De link werkt zeven dagen.", role.label()),
+            ],
+            action: Some(("Wachtwoord kiezen".into(), state.config.absolute(&format!("/wachtwoord-herstellen/{token}")))),
+            after: vec!["Is de link verlopen? Vraag dan een nieuwe aan via ‘wachtwoord vergeten’ op de inlogpagina.".into()],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/beheer/gebruikers?melding=aangemaakt").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct UpdateForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<UpdateForm>,
+) -> AppResult<Response> {
+    let actor: SessionUser = actor.ok_or(AppError::Unauthorized)?;
+    let role =
+        Role::parse(&form.role).ok_or_else(|| AppError::BadRequest("Kies een bestaande rol.".into()))?;
+    let active = form.active.is_some();
+    if id == actor.id && (role != actor.role || !active) {
+        return Err(AppError::Conflict(
+            "U kunt uw eigen rol niet wijzigen en uzelf niet deactiveren; vraag dat aan een andere beheerder.".into(),
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    let before: Option<(String, bool)> =
+        sqlx::query_as("SELECT role, active FROM users WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (old_role, old_active) = before.ok_or(AppError::NotFound)?;
+    sqlx::query("UPDATE users SET role = $2, active = $3, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(role.as_str())
+        .bind(active)
+        .execute(&mut *tx)
+        .await?;
+    if !active || role.as_str() != old_role {
+        // A changed role or a deactivation takes effect at once.
+        session::destroy_all_for(&mut *tx, id, None).await?;
+    }
+    audit::record(
+        &mut *tx,
+        Entry {
+            actor: Some(&actor),
+            action: "gebruiker gewijzigd",
+            target_type: "gebruiker",
+            target_id: id.to_string(),
+            before: Some(json!({ "rol": old_role, "actief": old_active })),
+            after: Some(json!({ "rol": role.as_str(), "actief": active })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/beheer/gebruikers?melding=bijgewerkt").into_response())
+}

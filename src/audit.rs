@@ -1,0 +1,32 @@
+//! The audit log: every state-changing back-office action, with who, what, when and the
+//! record before and after. Written in the same transaction as the change itself.
+
+use serde_json::Value;
+
+use crate::accounts::session::SessionUser;
+
+pub struct Entry<'a> {
+    pub actor: Option<&'a SessionUser>,
+    pub action: &'a str,
+    pub target_type: &'a str,
+    pub target_id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+pub async fn record(executor: impl sqlx::PgExecutor<'_>, entry: Entry<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (actor_id, actor_email, action, target_type, target_id, before, after) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(entry.actor.map(|a| a.id))
+    .bind(entry.actor.map(|a| a.email.clone()).unwrap_or_else(|| "systeem".into()))
+    .bind(entry.action)
+    .bind(entry.target_type)
+    .bind(entry.target_id)
+    .bind(entry.before)
+    .bind(entry.after)
+    .execute(executor)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! Fixed-window rate limits kept in PostgreSQL, so they hold across app instances.
+
+use sqlx::PgPool;
+
+use crate::error::AppError;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    pub name: &'static str,
+    pub max: i32,
+    pub window_secs: i64,
+}
+
+pub const LOGIN_PER_ACCOUNT: Limit = Limit { name: "login-account", max: 10, window_secs: 900 };
+pub const LOGIN_PER_IP: Limit = Limit { name: "login-ip", max: 30, window_secs: 900 };
+pub const RESET_PER_IP: Limit = Limit { name: "reset-ip", max: 10, window_secs: 3600 };
+pub const RESET_PER_ACCOUNT: Limit = Limit { name: "reset-account", max: 3, window_secs: 3600 };
+
+/// Counts one hit for `subject` (an IP address or e-mail address) and refuses with 429 when
+/// the window's budget is spent.
+pub async fn hit(db: &PgPool, limit: Limit, subject: &str) -> Result<(), AppError> {
+    let key = format!("{}:{}", limit.name, subject.to_lowercase());
+    let (hits, retry_after): (i32, f64) = sqlx::query_as(
+        "WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start) \
+         INSERT INTO rate_limits (key, window_start, hits) SELECT $1, w.start, 1 FROM w \
+         ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
+         RETURNING hits, extract(epoch FROM (window_start + make_interval(secs => $2) - now()))::float8",
+    )
+    .bind(key)
+    .bind(limit.window_secs as f64)
+    .fetch_one(db)
+    .await?;
+    if hits > limit.max {
+        return Err(AppError::TooManyRequests { retry_after_secs: retry_after.ceil().max(1.0) as u64 });
+    }
+    Ok(())
+}
