@@ -35,3 +35,5 @@ pub async fn hit(db: &PgPool, limit: Limit, subject: &str) -> Result<(), AppErro
     }
     Ok(())
 }
+pub const JOIN_PER_IP: Limit = Limit { name: "join-ip", max: 5, window_secs: 3600 };
+pub const CONTACT_PER_IP: Limit = Limit { name: "contact-ip", max: 5, window_secs: 3600 };

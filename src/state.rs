@@ -3,6 +3,7 @@ use std::sync::Arc;
 use sqlx::PgPool;
 
 use crate::config::Config;
+use crate::geo::Geo;
 use crate::web::assets::Assets;
 
 /// Everything a handler may need; cheap to clone (each part is reference counted).
@@ -11,4 +12,6 @@ pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
     pub assets: Assets,
+    /// CBS boundaries, for the maps.
+    pub geo: Arc<Geo>,
 }

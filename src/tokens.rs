@@ -13,3 +13,20 @@ pub fn random_hex(bytes: usize) -> String {
 pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
+
+/// HMAC-SHA256 of `value` under the site secret, separated by `purpose` so a signature made
+/// for one use is worthless for another.
+pub fn sign(secret: &crate::config::Secret, purpose: &str, value: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(purpose.as_bytes());
+    mac.update(b":");
+    mac.update(value.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Compares without an early exit, so timing says nothing about where two tokens differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

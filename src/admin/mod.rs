@@ -2,6 +2,7 @@
 //! needs at least the editor role, and each route states the role it needs in `ROUTES`,
 //! which the router is checked against by the test suite.
 
+mod applications;
 mod audit_log;
 mod outbox;
 mod users;
@@ -26,6 +27,8 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/beheer/gebruikers", Role::Beheerder),
     ("POST", "/beheer/gebruikers", Role::Beheerder),
     ("POST", "/beheer/gebruikers/{id}", Role::Beheerder),
+    ("GET", "/beheer/aanmeldingen", Role::Coordinator),
+    ("POST", "/beheer/aanmeldingen/{id}", Role::Coordinator),
     ("GET", "/beheer/audit", Role::Beheerder),
     ("GET", "/beheer/e-mail", Role::Coordinator),
     ("GET", "/beheer/e-mail/{id}", Role::Coordinator),
@@ -68,6 +71,11 @@ pub fn router(state: AppState) -> Router<AppState> {
             )),
         )
         .route("/beheer/gebruikers/{id}", guarded("POST", "/beheer/gebruikers/{id}", post(users::update)))
+        .route("/beheer/aanmeldingen", guarded("GET", "/beheer/aanmeldingen", get(applications::list)))
+        .route(
+            "/beheer/aanmeldingen/{id}",
+            guarded("POST", "/beheer/aanmeldingen/{id}", post(applications::decide)),
+        )
         .route("/beheer/audit", guarded("GET", "/beheer/audit", get(audit_log::list)))
         .route("/beheer/e-mail", guarded("GET", "/beheer/e-mail", get(outbox::list)))
         .route("/beheer/e-mail/{id}", guarded("GET", "/beheer/e-mail/{id}", get(outbox::show)))
@@ -88,6 +96,7 @@ struct DashboardTemplate {
     waiting_mail: i64,
     failed_mail: i64,
     users: i64,
+    waiting_members: i64,
 }
 
 impl DashboardTemplate {
@@ -104,5 +113,15 @@ async fn dashboard(State(state): State<AppState>, page: Page) -> AppResult<impl 
     .await?;
     let users: i64 =
         sqlx::query_scalar("SELECT count(*) FROM users WHERE active").fetch_one(&state.db).await?;
-    Ok(Html(DashboardTemplate { page: page.crumb("Beheer", "/beheer"), waiting_mail, failed_mail, users }))
+    let waiting_members: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM members WHERE status = 'wacht_op_beoordeling'")
+            .fetch_one(&state.db)
+            .await?;
+    Ok(Html(DashboardTemplate {
+        page: page.crumb("Beheer", "/beheer"),
+        waiting_mail,
+        failed_mail,
+        users,
+        waiting_members,
+    }))
 }

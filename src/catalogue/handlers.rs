@@ -1,14 +1,22 @@
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, RawQuery, State};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 use super::queries::{self, Filters, Initiative, InitiativeCard, Sort, TermLink};
+use crate::accounts::handlers::ClientIp;
+use crate::accounts::users;
 use crate::error::{AppError, AppResult};
+use crate::mail::{self, Email};
+use crate::ratelimit;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
 use crate::web::facets::{Facet, RegionOption, facet, region_options};
 use crate::web::filters::{QueryParams, query_string};
+use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
 use crate::web::paging::Paging;
 
@@ -121,6 +129,10 @@ pub struct ShowTemplate {
     levels: Vec<Term>,
     age_groups: Vec<Term>,
     related: Vec<InitiativeCard>,
+    contact: ContactForm,
+    errors: FieldErrors,
+    sent: bool,
+    started: String,
 }
 
 impl ShowTemplate {
@@ -130,17 +142,40 @@ impl ShowTemplate {
     pub fn updated(&self) -> String {
         text::date_nl(self.initiative.updated_at)
     }
+    /// Only http(s) addresses become links.
+    pub fn website(&self) -> Option<&str> {
+        let w = self.initiative.website.as_str();
+        (w.starts_with("https://") || w.starts_with("http://")).then_some(w)
+    }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
+#[derive(Default, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    pub naam: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub bericht: String,
+    #[serde(default)]
+    pub website: String,
+    #[serde(default)]
+    pub begonnen: String,
+}
+
+async fn render_show(
+    state: &AppState,
     page: Page,
-    Path(slug): Path<String>,
-) -> AppResult<impl IntoResponse> {
-    let initiative = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    slug: &str,
+    contact: ContactForm,
+    errors: FieldErrors,
+    sent: bool,
+) -> AppResult<Response> {
+    let initiative = queries::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
     let db = &state.db;
     let id = initiative.id;
-    Ok(Html(ShowTemplate {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let template = ShowTemplate {
         page: page
             .crumb("Initiatieven", "/initiatieven")
             .crumb(initiative.name.clone(), format!("/initiatieven/{slug}")),
@@ -151,5 +186,78 @@ pub async fn show(
         age_groups: queries::terms_of(db, id, TermLink::AgeGroup).await?,
         related: queries::related(db, &initiative, 4).await?,
         initiative,
-    }))
+        contact,
+        errors,
+        sent,
+        started: form::started_stamp(&state.config.secret_key),
+    };
+    Ok((status, Html(template)).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let sent = QueryParams::parse(raw.as_deref()).one("verstuurd").is_some();
+    render_show(&state, page, &slug, ContactForm::default(), FieldErrors::default(), sent).await
+}
+
+/// The contact form relays a message to the initiative's contact person through the outbox;
+/// the address itself is never shown.
+pub async fn contact(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(slug): Path<String>,
+    Form(mut contact): Form<ContactForm>,
+) -> AppResult<Response> {
+    let initiative = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    ratelimit::hit(&state.db, ratelimit::CONTACT_PER_IP, &ip).await?;
+    contact.naam = form::clean(&contact.naam, 120);
+    contact.email = form::clean(&contact.email, 254);
+    contact.bericht = form::clean(&contact.bericht, 5000);
+    let mut errors = FieldErrors::default();
+    if contact.naam.chars().count() < 2 {
+        errors.add("naam", "Vul uw naam in.");
+    }
+    if !users::valid_email(&contact.email) {
+        errors.add("email", "Vul een geldig e-mailadres in, zodat de contactpersoon u kan antwoorden.");
+    }
+    if contact.bericht.chars().count() < 10 {
+        errors.add("bericht", "Schrijf een bericht van minstens 10 tekens.");
+    }
+    if let Some(reason) = form::bot_suspicion(&state.config.secret_key, &contact.website, &contact.begonnen) {
+        tracing::info!(reason, "contact form looked automated");
+        errors.add("bericht", "Het formulier is te snel of niet volledig verstuurd. Controleer uw bericht en verstuur het nog eens.");
+    }
+    if initiative.contact_email.is_empty() {
+        errors.add(
+            "bericht",
+            "Dit initiatief heeft (nog) geen contactpersoon. Probeer het via de website van het initiatief.",
+        );
+    }
+    if !errors.is_empty() {
+        return render_show(&state, page, &slug, contact, errors, false).await;
+    }
+    mail::enqueue_with_reply_to(
+        &state.db,
+        &state.config,
+        Email {
+            kind: "contactformulier",
+            to: initiative.contact_email.clone(),
+            subject: format!("Bericht via Brede Blik over {}", initiative.name),
+            paragraphs: vec![
+                format!("Beste {},", if initiative.contact_name.is_empty() { "contactpersoon" } else { &initiative.contact_name }),
+                format!("{} ({}) stuurde via de pagina van {} op Brede Blik dit bericht:", contact.naam, contact.email, initiative.name),
+                contact.bericht.clone(),
+            ],
+            action: None,
+            after: vec!["Met ‘beantwoorden’ in uw mailprogramma antwoordt u de afzender rechtstreeks. Brede Blik bewaart dit bericht niet.".into()],
+        },
+        Some(&contact.email),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/initiatieven/{slug}?verstuurd=1#contact")).into_response())
 }

@@ -1,10 +1,10 @@
 //! The catalogue of initiatives: a filterable, searchable list and a page per initiative.
 
-mod handlers;
+pub mod handlers;
 pub mod queries;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
@@ -12,4 +12,5 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/initiatieven", get(handlers::list))
         .route("/initiatieven/{slug}", get(handlers::show))
+        .route("/initiatieven/{slug}/contact", post(handlers::contact))
 }

@@ -50,6 +50,8 @@ pub struct Initiative {
     pub summary: String,
     pub description_md: String,
     pub website: String,
+    pub contact_name: String,
+    pub contact_email: String,
     pub region_id: Option<i32>,
     pub region_name: Option<String>,
     pub region_slug: Option<String>,
@@ -145,7 +147,7 @@ pub async fn featured(db: &PgPool, limit: i64) -> sqlx::Result<Vec<InitiativeCar
 
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Initiative>> {
     sqlx::query_as(
-        "SELECT i.id, i.slug, i.name, i.summary, i.description_md, i.website, i.region_id, \
+        "SELECT i.id, i.slug, i.name, i.summary, i.description_md, i.website, i.contact_name, i.contact_email, i.region_id, \
                 r.name AS region_name, r.slug AS region_slug, i.published_at, i.updated_at \
          FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id \
          WHERE i.slug = $1 AND i.status = 'gepubliceerd'",

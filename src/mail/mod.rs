@@ -47,11 +47,22 @@ pub async fn enqueue(
     config: &Config,
     email: Email,
 ) -> anyhow::Result<()> {
+    enqueue_with_reply_to(executor, config, email, None).await
+}
+
+/// As `enqueue`, with a Reply-To (a contact form's sender, so the answer goes to them).
+pub async fn enqueue_with_reply_to(
+    executor: impl sqlx::PgExecutor<'_>,
+    config: &Config,
+    email: Email,
+    reply_to: Option<&str>,
+) -> anyhow::Result<()> {
     let site = config.absolute("/");
     let text = TextMail { email: &email, site: site.clone() }.render()?;
     let html = HtmlMail { email: &email, site }.render()?;
     sqlx::query(
-        "INSERT INTO outbox (kind, to_address, subject, text_body, html_body, message_id) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO outbox (kind, to_address, subject, text_body, html_body, message_id, reply_to) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(email.kind)
     .bind(&email.to)
@@ -59,6 +70,7 @@ pub async fn enqueue(
     .bind(text)
     .bind(html)
     .bind(message_id(config, &tokens::random_hex(16)))
+    .bind(reply_to)
     .execute(executor)
     .await?;
     Ok(())

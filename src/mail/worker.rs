@@ -25,6 +25,7 @@ struct Queued {
     text_body: String,
     html_body: String,
     message_id: String,
+    reply_to: Option<String>,
     attempts: i32,
 }
 
@@ -49,9 +50,11 @@ fn build(config: &Config, mail: &Queued) -> anyhow::Result<Message> {
         .header(ContentType::TEXT_HTML)
         .header(ContentTransferEncoding::QuotedPrintable)
         .body(mail.html_body.clone());
-    Ok(Message::builder()
-        .from(from)
-        .to(to)
+    let mut builder = Message::builder().from(from).to(to);
+    if let Some(reply_to) = mail.reply_to.as_deref().and_then(|r| r.parse::<Mailbox>().ok()) {
+        builder = builder.reply_to(reply_to);
+    }
+    Ok(builder
         .subject(mail.subject.clone())
         .message_id(Some(mail.message_id.clone()))
         .multipart(MultiPart::alternative().singlepart(text).singlepart(html))?)
@@ -72,7 +75,7 @@ pub async fn deliver_due(
         "UPDATE outbox SET next_attempt_at = now() + interval '2 minutes' \
          WHERE id IN (SELECT id FROM outbox WHERE status = 'wachtend' AND next_attempt_at <= now() \
                       ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) \
-         RETURNING id, to_address, subject, text_body, html_body, message_id, attempts",
+         RETURNING id, to_address, subject, text_body, html_body, message_id, reply_to, attempts",
     )
     .bind(BATCH)
     .fetch_all(db)

@@ -2,6 +2,7 @@
 //! consented to a public profile and were approved appear on the site.
 
 mod handlers;
+mod join;
 pub mod queries;
 
 use axum::Router;
@@ -13,4 +14,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/aandeelhouders", get(handlers::list))
         .route("/aandeelhouders/{slug}", get(handlers::show))
+        .route("/aandeelhouder-worden", get(join::form_page).post(join::submit))
+        .route("/aandeelhouder-worden/bevestigen/{token}", get(join::confirm_page).post(join::confirm))
 }

@@ -24,17 +24,6 @@ pub fn router() -> Router<AppState> {
         .route("/.well-known/security.txt", get(security_txt))
         .route("/sitemap.xml", get(sitemap))
         .route(
-            "/aandeelhouder-worden",
-            get(|page: Page| {
-                interim(
-                    page,
-                    "Aandeelhouder worden",
-                    "/aandeelhouder-worden",
-                    "Binnenkort meldt u zich hier aan als aandeelhouder van het netwerk.",
-                )
-            }),
-        )
-        .route(
             "/inspiratieregio-aanmelden",
             get(|page: Page| {
                 interim(

@@ -2,6 +2,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 
+use super::map::{MapArea, render_svg};
 use super::queries::{self, Region, RegionSummary};
 use crate::catalogue::queries::{self as catalogue, Filters, InitiativeCard};
 use crate::error::{AppError, AppResult};
@@ -13,15 +14,49 @@ use crate::web::page::{Html, Page};
 #[template(path = "regions/list.html")]
 pub struct ListTemplate {
     page: Page,
+    map_svg: String,
     provinces: Vec<RegionSummary>,
     jeugdregios: Vec<RegionSummary>,
     inspiration: Vec<RegionSummary>,
 }
 
+/// An SVG map of the given regions, coloured by how many initiatives each has.
+fn map_of(
+    regions: &[RegionSummary],
+    areas: &[crate::geo::Area],
+    highlight: Option<&str>,
+    title: &str,
+) -> String {
+    let by_code: std::collections::HashMap<&str, &RegionSummary> =
+        regions.iter().map(|r| (r.code.as_str(), r)).collect();
+    let map_areas: Vec<MapArea> = areas
+        .iter()
+        .filter_map(|area| {
+            let region = by_code.get(area.code.as_str())?;
+            Some(MapArea {
+                area,
+                href: format!("/regios/{}", region.slug),
+                label: format!(
+                    "{}: {} {}, {} {}",
+                    region.name,
+                    region.initiatives,
+                    if region.initiatives == 1 { "initiatief" } else { "initiatieven" },
+                    region.members,
+                    if region.members == 1 { "aandeelhouder" } else { "aandeelhouders" }
+                ),
+                count: region.initiatives,
+            })
+        })
+        .collect();
+    render_svg(&map_areas, highlight, title)
+}
+
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
+    let provinces = queries::summaries_of_kind(&state.db, "provincie").await?;
     Ok(Html(ListTemplate {
         page: page.crumb("Regio's", "/regios"),
-        provinces: queries::summaries_of_kind(&state.db, "provincie").await?,
+        map_svg: map_of(&provinces, &state.geo.provinces, None, "Kaart van de provincies"),
+        provinces,
         jeugdregios: queries::summaries_of_kind(&state.db, "jeugdregio").await?,
         inspiration: queries::inspiration_regions(&state.db).await?,
     }))
@@ -39,6 +74,7 @@ pub struct ShowTemplate {
     initiatives: Vec<InitiativeCard>,
     initiative_total: i64,
     members: Vec<MemberCard>,
+    map_svg: String,
 }
 
 impl ShowTemplate {
@@ -63,13 +99,28 @@ pub async fn show(
             parents.push(p);
         }
     }
+    // The map shows the municipalities of this province or jeugdregio, or, for a
+    // municipality, those of its province with this one highlighted.
+    let map_parent = if region.kind == "gemeente" { region.province_id } else { Some(region.id) };
+    let neighbours = match map_parent {
+        Some(parent) => queries::municipalities_in(&state.db, parent).await?,
+        None => Vec::new(),
+    };
+    let highlight = (region.kind == "gemeente").then_some(region.code.as_str());
+    let map_svg = if neighbours.is_empty() {
+        String::new()
+    } else {
+        map_of(
+            &neighbours,
+            &state.geo.municipalities,
+            highlight,
+            &format!("Kaart van de gemeenten rond {}", region.name),
+        )
+    };
     let (active_municipalities, quiet_municipalities) = if region.kind == "gemeente" {
         (Vec::new(), Vec::new())
     } else {
-        queries::municipalities_in(&state.db, region.id)
-            .await?
-            .into_iter()
-            .partition(|m| m.initiatives + m.members > 0)
+        neighbours.into_iter().partition(|m| m.initiatives + m.members > 0)
     };
     let filters = Filters { region: Some(region.slug.clone()), ..Filters::default() };
     let (initiatives, initiative_total) = catalogue::search(&state.db, &filters, 12, 0).await?;
@@ -83,5 +134,6 @@ pub async fn show(
         initiatives,
         initiative_total,
         members,
+        map_svg,
     }))
 }

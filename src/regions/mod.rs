@@ -1,6 +1,7 @@
 //! Provinces, municipalities and jeugdregio's, and the inspiratieregio's among them.
 
 mod handlers;
+pub mod map;
 pub mod queries;
 
 use axum::Router;

@@ -100,3 +100,8 @@ pub async fn by_id(db: &PgPool, id: i32) -> sqlx::Result<Option<Region>> {
     .fetch_optional(db)
     .await
 }
+
+/// All municipalities, for a form's region choice: (CBS code, name).
+pub async fn municipalities(db: &PgPool) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as("SELECT code, name FROM regions WHERE kind = 'gemeente' ORDER BY name").fetch_all(db).await
+}

@@ -5,11 +5,8 @@
 //! browser says it came from another site (`Sec-Fetch-Site: cross-site`) is refused as well.
 //! SameSite=Lax cookies and this token together cover old and new browsers.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use subtle_compare::constant_time_eq;
-
 use crate::config::Secret;
+use crate::tokens;
 
 pub const FIELD: &str = "csrf_token";
 
@@ -18,25 +15,11 @@ pub const FIELD: &str = "csrf_token";
 pub const EXEMPT_PREFIXES: &[&str] = &["/nieuwsbrief/afmelden/"];
 
 pub fn token_for(secret: &Secret, seed: &str) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(b"csrf:");
-    mac.update(seed.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    tokens::sign(secret, "csrf", seed)
 }
 
 pub fn verify(secret: &Secret, seed: &str, token: &str) -> bool {
-    constant_time_eq(token_for(secret, seed).as_bytes(), token.as_bytes())
-}
-
-mod subtle_compare {
-    /// Compares without an early exit, so timing says nothing about where tokens differ.
-    pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-        if a.len() != b.len() {
-            return false;
-        }
-        a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
+    tokens::constant_time_eq(token_for(secret, seed).as_bytes(), token.as_bytes())
 }
 
 /// Finds `csrf_token` in an urlencoded form body.

@@ -4,6 +4,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod facets;
 pub mod filters;
+pub mod form;
 pub mod layers;
 pub mod page;
 pub mod paging;

@@ -2,6 +2,20 @@ use bredeblik::accounts::roles::Role;
 
 use crate::helpers::{PASSWORD, TestApp, extract_csrf};
 
+/// Every POST route outside /beheer (those are in `admin::ROUTES`); `joining.rs` checks this
+/// list against the source.
+pub const PUBLIC_POST_ROUTES: &[&str] = &[
+    "/inloggen",
+    "/uitloggen",
+    "/wachtwoord-vergeten",
+    "/wachtwoord-herstellen/{token}",
+    "/account/wachtwoord",
+    "/account/verwijderen",
+    "/aandeelhouder-worden",
+    "/aandeelhouder-worden/bevestigen/{token}",
+    "/initiatieven/{slug}/contact",
+];
+
 fn location(response: &reqwest::Response) -> String {
     response.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
 }

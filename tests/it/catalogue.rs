@@ -124,10 +124,34 @@ async fn detail_pages_of_initiatives_regions_members_and_news() {
         .unwrap();
     assert_eq!(app.get(&format!("/initiatieven/{slug}")).await.status(), 404);
 
+    let overview = app.get_text("/regios", 200).await;
+    assert_eq!(
+        overview.matches("<a href=\"/regios/provincie-").count(),
+        12 + 12,
+        "12 provinces on the map and in the table"
+    );
+    assert!(overview.contains("<svg") && overview.contains("CC BY 4.0"), "the map with its attribution");
+
     let region = app.get_text("/regios/provincie-noord-holland", 200).await;
+    let municipalities_in_nh: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM regions m JOIN regions p ON p.id = m.province_id WHERE p.slug = 'provincie-noord-holland'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        region.matches("class=\"area level-").count() as i64,
+        municipalities_in_nh,
+        "one area per municipality"
+    );
     assert!(region.contains("Noord-Holland"));
     assert!(region.contains("Provincie"));
     let municipality = app.get_text("/regios/amsterdam", 200).await;
+    assert_eq!(
+        municipality.matches(" current\"").count(),
+        1,
+        "the municipality is highlighted on its province's map"
+    );
     assert!(municipality.contains("/regios/provincie-noord-holland"), "a municipality links its province");
     assert_eq!(app.get("/regios/atlantis").await.status(), 404);
 

@@ -6,5 +6,6 @@ mod helpers;
 mod accounts;
 mod catalogue;
 mod foundation;
+mod joining;
 mod mail;
 mod process;

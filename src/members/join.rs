@@ -1,0 +1,313 @@
+//! `/aandeelhouder-worden`: register as aandeelhouder. Creates an unconfirmed account and
+//! profile and mails a confirmation link; after confirmation a coordinator reviews the
+//! application in `/beheer/aanmeldingen`.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::accounts::handlers::ClientIp;
+use crate::accounts::{password, users};
+use crate::error::AppResult;
+use crate::mail::{self, Email};
+use crate::ratelimit;
+use crate::regions::queries as regions;
+use crate::state::AppState;
+use crate::taxonomy::{self, Term, Vocabulary};
+use crate::text::slugify;
+use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::page::{Html, Page};
+
+#[derive(Default, Clone)]
+pub struct JoinForm {
+    pub soort: String,
+    pub naam: String,
+    pub organisatie: String,
+    pub rol: String,
+    pub regio: String,
+    pub themes: Vec<String>,
+    pub deel: String,
+    pub zoek: String,
+    pub email: String,
+    pub password: String,
+    pub password_repeat: String,
+    pub openbaar: Option<String>,
+    pub privacy: Option<String>,
+    /// Honeypot: invisible to people, filled in by naive bots.
+    pub website: String,
+    pub begonnen: String,
+}
+
+#[derive(Template)]
+#[template(path = "members/join.html")]
+struct JoinTemplate {
+    page: Page,
+    form: JoinForm,
+    errors: FieldErrors,
+    themes: Vec<Term>,
+    municipalities: Vec<(String, String)>,
+    started: String,
+}
+
+impl JoinForm {
+    fn from_data(data: &FormData) -> Self {
+        Self {
+            soort: data.one("soort"),
+            naam: data.one("naam"),
+            organisatie: data.one("organisatie"),
+            rol: data.one("rol"),
+            regio: data.one("regio"),
+            themes: data.all("thema"),
+            deel: data.one("deel"),
+            zoek: data.one("zoek"),
+            email: data.one("email"),
+            password: data.one("password"),
+            password_repeat: data.one("password_repeat"),
+            openbaar: data.flag("openbaar"),
+            privacy: data.flag("privacy"),
+            website: data.one("website"),
+            begonnen: data.one("begonnen"),
+        }
+    }
+}
+
+impl JoinTemplate {
+    fn theme_checked(&self, slug: &str) -> bool {
+        self.form.themes.iter().any(|t| t == slug)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "members/join_done.html")]
+struct DoneTemplate {
+    page: Page,
+    heading: &'static str,
+    message: &'static str,
+}
+
+async fn render(state: &AppState, page: Page, form: JoinForm, errors: FieldErrors) -> AppResult<Response> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let template = JoinTemplate {
+        page: page.crumb("Aandeelhouder worden", "/aandeelhouder-worden"),
+        form,
+        errors,
+        themes: taxonomy::all(&state.db, Vocabulary::Theme).await?,
+        municipalities: regions::municipalities(&state.db).await?,
+        started: form::started_stamp(&state.config.secret_key),
+    };
+    Ok((status, Html(template)).into_response())
+}
+
+pub async fn form_page(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    render(
+        &state,
+        page,
+        JoinForm { soort: "persoon".into(), openbaar: Some("1".into()), ..Default::default() },
+        FieldErrors::default(),
+    )
+    .await
+}
+
+fn validate(form: &mut JoinForm, municipalities: &[(String, String)]) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    form.naam = form::clean(&form.naam, 120);
+    form.organisatie = form::clean(&form.organisatie, 160);
+    form.rol = form::clean(&form.rol, 120);
+    form.deel = form::clean(&form.deel, 1000);
+    form.zoek = form::clean(&form.zoek, 1000);
+    form.email = form::clean(&form.email, 254);
+    if !matches!(form.soort.as_str(), "persoon" | "organisatie") {
+        errors.add("soort", "Kies of u zich aanmeldt als persoon of als organisatie.");
+    }
+    if form.naam.chars().count() < 2 {
+        errors.add("naam", "Vul uw naam in (of de naam van de organisatie).");
+    }
+    if form.soort == "persoon" && form.rol.is_empty() {
+        errors.add("rol", "Vul uw rol of beroep in, bijvoorbeeld leerkracht of wijkcoach.");
+    }
+    if !municipalities.iter().any(|(code, _)| *code == form.regio) {
+        errors.add("regio", "Kies de gemeente waar u vooral werkt.");
+    }
+    if form.deel.is_empty() {
+        errors.add("deel", "Vertel kort wat u met het netwerk wilt delen.");
+    }
+    if !users::valid_email(&form.email) {
+        errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.");
+    }
+    if form.password != form.password_repeat {
+        errors.add("password", "De twee wachtwoorden zijn niet gelijk.");
+    } else if let Some(problem) = password::policy_problem(&form.password, &form.email) {
+        errors.add("password", problem);
+    }
+    if form.privacy.is_none() {
+        errors.add("privacy", "Lees de privacyverklaring en vink aan dat u ermee akkoord gaat.");
+    }
+    form.themes.retain(|t| t.len() <= 80);
+    form.themes.truncate(20);
+    errors
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    data: FormData,
+) -> AppResult<Response> {
+    let mut form = JoinForm::from_data(&data);
+    ratelimit::hit(&state.db, ratelimit::JOIN_PER_IP, &ip).await?;
+    let municipalities = regions::municipalities(&state.db).await?;
+    let mut errors = validate(&mut form, &municipalities);
+    if let Some(reason) = form::bot_suspicion(&state.config.secret_key, &form.website, &form.begonnen) {
+        tracing::info!(reason, "registration looked automated");
+        errors.add("begonnen", "Het formulier is te snel of niet volledig verstuurd. Controleer uw gegevens en verstuur het nog eens.");
+    }
+    if !errors.is_empty() {
+        form.password.clear();
+        form.password_repeat.clear();
+        return render(&state, page, form, errors).await;
+    }
+
+    let done = DoneTemplate {
+        page: page.clone().crumb("Aandeelhouder worden", "/aandeelhouder-worden"),
+        heading: "Bevestig uw e-mailadres",
+        message: "We hebben u een e-mail gestuurd met een link om uw e-mailadres te bevestigen. Daarna bekijkt een coördinator uw aanmelding; u hoort binnen een paar werkdagen van ons.",
+    };
+    let mut tx = state.db.begin().await?;
+    if let Some(existing) = users::by_email(&state.db, &form.email).await? {
+        // Same answer as for a new address (no enumeration); the owner hears about it by mail.
+        mail::enqueue(
+            &mut *tx,
+            &state.config,
+            Email {
+                kind: "aanmelding-bestaand-account",
+                to: existing.email.clone(),
+                subject: "U heeft al een account bij Brede Blik".into(),
+                paragraphs: vec![
+                    "Hallo,".into(),
+                    "Iemand probeerde zich met dit e-mailadres aan te melden als aandeelhouder, maar er bestaat al een account voor. Was u dat? Log dan in; bent u uw wachtwoord vergeten, vraag dan een nieuw aan.".into(),
+                ],
+                action: Some(("Inloggen".into(), state.config.absolute("/inloggen"))),
+                after: vec!["Was u dit niet? Dan hoeft u niets te doen.".into()],
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Html(done).into_response());
+    }
+    let hash = password::hash(std::mem::take(&mut form.password)).await?;
+    let user_id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (email, password_hash, role) VALUES ($1, $2, 'aandeelhouder') RETURNING id",
+    )
+    .bind(&form.email)
+    .bind(hash)
+    .fetch_one(&mut *tx)
+    .await?;
+    let base_slug = slugify(&form.naam);
+    let base_slug = if base_slug.is_empty() { "aandeelhouder".to_owned() } else { base_slug };
+    let taken: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM members WHERE slug = $1 OR slug LIKE $1 || '-%'")
+            .bind(&base_slug)
+            .fetch_one(&mut *tx)
+            .await?;
+    let slug = if taken == 0 { base_slug } else { format!("{base_slug}-{}", crate::tokens::random_hex(3)) };
+    let member_id: i64 = sqlx::query_scalar(
+        "INSERT INTO members (slug, name, kind, organisation, role, region_id, offer, ask, public_profile, status, user_id, privacy_accepted_at) \
+         VALUES ($1, $2, $3, $4, $5, (SELECT id FROM regions WHERE code = $6), $7, $8, $9, 'onbevestigd', $10, now()) RETURNING id",
+    )
+    .bind(&slug)
+    .bind(&form.naam)
+    .bind(&form.soort)
+    .bind(&form.organisatie)
+    .bind(&form.rol)
+    .bind(&form.regio)
+    .bind(&form.deel)
+    .bind(&form.zoek)
+    .bind(form.openbaar.is_some())
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO member_themes SELECT $1, id FROM themes WHERE slug = ANY($2)")
+        .bind(member_id)
+        .bind(&form.themes)
+        .execute(&mut *tx)
+        .await?;
+    let token = users::issue_token(&mut *tx, user_id, "bevestigen", 72).await?;
+    mail::enqueue(
+        &mut *tx,
+        &state.config,
+        Email {
+            kind: "aanmelding-bevestigen",
+            to: form.email.clone(),
+            subject: "Bevestig uw aanmelding bij Brede Blik".into(),
+            paragraphs: vec![
+                format!("Beste {},", form.naam),
+                "Fijn dat u zich aanmeldt als aandeelhouder van Brede Blik. Bevestig met de knop hieronder dat dit uw e-mailadres is. De link werkt drie dagen.".into(),
+            ],
+            action: Some(("E-mailadres bevestigen".into(), state.config.absolute(&format!("/aandeelhouder-worden/bevestigen/{token}")))),
+            after: vec!["Daarna bekijkt een coördinator uw aanmelding. Heeft u zich niet aangemeld? Dan kunt u deze e-mail negeren.".into()],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Html(done).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "members/confirm.html")]
+struct ConfirmTemplate {
+    page: Page,
+    valid: bool,
+}
+
+/// GET shows a button; only the POST confirms, so a mail scanner following links cannot.
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let valid = users::token_user(&state.db, &token, "bevestigen").await?.is_some();
+    let status = if valid { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    Ok((
+        status,
+        Html(ConfirmTemplate { page: page.crumb("Aanmelding bevestigen", "/aandeelhouder-worden"), valid }),
+    )
+        .into_response())
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(user_id) = users::token_user(&state.db, &token, "bevestigen").await? else {
+        let template = ConfirmTemplate {
+            page: page.crumb("Aanmelding bevestigen", "/aandeelhouder-worden"),
+            valid: false,
+        };
+        return Ok((StatusCode::NOT_FOUND, Html(template)).into_response());
+    };
+    let mut tx = state.db.begin().await?;
+    let used =
+        sqlx::query("UPDATE user_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL")
+            .bind(crate::tokens::hash(&token))
+            .execute(&mut *tx)
+            .await?;
+    if used.rows_affected() == 1 {
+        sqlx::query("UPDATE users SET email_confirmed_at = now() WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE members SET status = 'wacht_op_beoordeling', updated_at = now() WHERE user_id = $1 AND status = 'onbevestigd'")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Html(DoneTemplate {
+        page: page.crumb("Aanmelding bevestigen", "/aandeelhouder-worden"),
+        heading: "Uw e-mailadres is bevestigd",
+        message: "Dank u wel. Een coördinator bekijkt uw aanmelding zo snel mogelijk en laat u per e-mail weten of uw profiel op de site komt. U kunt intussen al inloggen.",
+    })
+    .into_response())
+}

@@ -1,0 +1,228 @@
+use crate::helpers::{PASSWORD, TestApp};
+
+/// A signed start time from a few seconds ago, as a person filling in the form would send.
+fn started(app_secret_default: bool) -> String {
+    assert!(app_secret_default);
+    let secret = bredeblik::config::Secret::new("development-only-secret-key-do-not-use-in-production");
+    let time = (time::OffsetDateTime::now_utc().unix_timestamp() - 30).to_string();
+    format!("{time}.{}", bredeblik::tokens::sign(&secret, "form-started", &time))
+}
+
+fn registration<'a>(email: &'a str, started: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("soort", "persoon"),
+        ("naam", "Fatima el Amrani"),
+        ("organisatie", "Basisschool De Regenboog"),
+        ("rol", "intern begeleider"),
+        ("regio", "GM0344"),
+        ("thema", "gewone-leven"),
+        ("thema", "passend-onderwijs"),
+        ("deel", "Hoe wij het zorgoverleg op school vervingen door een gesprek met ouders erbij."),
+        ("zoek", "Scholen die hetzelfde proberen."),
+        ("email", email),
+        ("password", PASSWORD),
+        ("password_repeat", PASSWORD),
+        ("openbaar", "1"),
+        ("privacy", "1"),
+        ("website", ""),
+        ("begonnen", started),
+    ]
+}
+
+#[tokio::test]
+async fn a_new_member_registers_confirms_and_is_approved_before_appearing() {
+    let (app, mailbox) = TestApp::spawn_with_mail().await;
+    bredeblik::seed::themes(&app.db).await.unwrap();
+    let form = app.get_text("/aandeelhouder-worden", 200).await;
+    assert!(form.contains("name=\"begonnen\""));
+    let stamp = started(true);
+    let response = app.post_form("/aandeelhouder-worden", &registration("fatima@voorbeeld.nl", &stamp)).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("Bevestig uw e-mailadres"));
+    assert_eq!(app.get("/aandeelhouders/fatima-el-amrani").await.status(), 404, "not public before approval");
+
+    let mail = mailbox.wait_for("fatima@voorbeeld.nl", "Bevestig").await;
+    let link = mail.link(&app.url("/aandeelhouder-worden/bevestigen/"));
+    let path = link.trim_start_matches(&app.address).to_owned();
+    let page = app.get_text(&path, 200).await;
+    assert!(page.contains("Ja, dit is mijn e-mailadres"), "GET only shows a button");
+    let status: String = sqlx::query_scalar("SELECT status FROM members WHERE slug = 'fatima-el-amrani'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "onbevestigd", "a link scanner's GET confirms nothing");
+    let response = app.post_form(&path, &[]).await;
+    assert_eq!(response.status(), 200);
+    let status: String = sqlx::query_scalar("SELECT status FROM members WHERE slug = 'fatima-el-amrani'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "wacht_op_beoordeling");
+
+    let coordinator = app.new_client();
+    app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
+    let coordinator_client = TestApp::spawn_second_client(&app, "coordinator@voorbeeld.nl", PASSWORD).await;
+    drop(coordinator);
+    let queue =
+        coordinator_client.get(app.url("/beheer/aanmeldingen")).send().await.unwrap().text().await.unwrap();
+    assert!(queue.contains("Fatima el Amrani"));
+    let token = crate::helpers::extract_csrf(&queue);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM members WHERE slug = 'fatima-el-amrani'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let response = coordinator_client
+        .post(app.url(&format!("/beheer/aanmeldingen/{id}")))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("besluit", "goedkeuren"),
+            ("bericht", "Welkom, we kijken uit naar je verhalen!"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let welcome = mailbox.wait_for("fatima@voorbeeld.nl", "Welkom").await;
+    assert!(welcome.body.contains("we kijken uit naar je verhalen"));
+
+    let profile = app.get_text("/aandeelhouders/fatima-el-amrani", 200).await;
+    assert!(profile.contains("Basisschool De Regenboog"));
+    assert!(app.get_text("/aandeelhouders", 200).await.contains("Fatima el Amrani"));
+    assert!(app.get_text("/zoeken?q=Fatima", 200).await.contains("/aandeelhouders/fatima-el-amrani"));
+    let again = coordinator_client
+        .post(app.url(&format!("/beheer/aanmeldingen/{id}")))
+        .form(&[("csrf_token", token.as_str()), ("besluit", "afwijzen")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409, "a decision is taken once");
+}
+
+#[tokio::test]
+async fn registration_errors_are_dutch_per_field_and_keep_the_input() {
+    let app = TestApp::spawn().await;
+    let stamp = started(true);
+    let mut fields = registration("geen-adres", &stamp);
+    fields.retain(|(k, _)| *k != "privacy" && *k != "regio");
+    fields.push(("regio", "GM9999"));
+    let response = app.post_form("/aandeelhouder-worden", &fields).await;
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+    for message in ["geldig e-mailadres", "Kies de gemeente", "vink aan dat u ermee akkoord gaat"] {
+        assert!(body.contains(message), "{message}");
+    }
+    assert!(body.contains("value=\"Fatima el Amrani\""), "input kept");
+    assert!(body.contains("Hoe wij het zorgoverleg"), "textarea kept");
+    assert!(!body.contains(PASSWORD), "passwords are not echoed back");
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&app.db).await.unwrap();
+    assert_eq!(users, 0);
+}
+
+#[tokio::test]
+async fn bots_are_caught_by_the_honeypot_and_the_fill_time() {
+    let app = TestApp::spawn().await;
+    let stamp = started(true);
+    let mut honeypot = registration("bot@voorbeeld.nl", &stamp);
+    honeypot.retain(|(k, _)| *k != "website");
+    honeypot.push(("website", "http://spam.example"));
+    assert_eq!(app.post_form("/aandeelhouder-worden", &honeypot).await.status(), 422);
+    let page = app.get_text("/aandeelhouder-worden", 200).await;
+    let fresh =
+        page.split("name=\"begonnen\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let fast = registration("bot@voorbeeld.nl", &fresh);
+    assert_eq!(app.post_form("/aandeelhouder-worden", &fast).await.status(), 422, "sent at once");
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&app.db).await.unwrap();
+    assert_eq!(users, 0);
+}
+
+#[tokio::test]
+async fn registering_with_a_known_address_gives_the_same_answer_and_warns_the_owner() {
+    let (app, mailbox) = TestApp::spawn_with_mail().await;
+    app.create_user("bekend@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
+    let stamp = started(true);
+    let response = app.post_form("/aandeelhouder-worden", &registration("bekend@voorbeeld.nl", &stamp)).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("Bevestig uw e-mailadres"));
+    mailbox.wait_for("bekend@voorbeeld.nl", "al een account").await;
+    let members: i64 = sqlx::query_scalar("SELECT count(*) FROM members").fetch_one(&app.db).await.unwrap();
+    assert_eq!(members, 0);
+}
+
+#[tokio::test]
+async fn the_contact_form_relays_without_showing_the_address() {
+    let (app, mailbox) = TestApp::spawn_with_mail().await;
+    bredeblik::seed::demo(&app.db).await.unwrap();
+    let (slug, contact): (String, String) = sqlx::query_as(
+        "SELECT slug, contact_email FROM initiatives WHERE contact_email <> '' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let page = app.get_text(&format!("/initiatieven/{slug}"), 200).await;
+    assert!(!page.contains(&contact));
+    let stamp = started(true);
+    let bad = app
+        .post_form(
+            &format!("/initiatieven/{slug}/contact"),
+            &[("naam", "J"), ("email", "x"), ("bericht", "kort"), ("begonnen", &stamp)],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let body = bad.text().await.unwrap();
+    assert!(
+        body.contains("Vul uw naam in")
+            && body.contains("geldig e-mailadres")
+            && body.contains("minstens 10 tekens")
+    );
+
+    let message = "Wij willen graag leren van jullie aanpak met ouders.";
+    let ok = app
+        .post_form(
+            &format!("/initiatieven/{slug}/contact"),
+            &[
+                ("naam", "Joris Bakker"),
+                ("email", "joris@voorbeeld.nl"),
+                ("bericht", message),
+                ("website", ""),
+                ("begonnen", &stamp),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status(), 303);
+    let mail = mailbox.wait_for(&contact, "Bericht via Brede Blik").await;
+    assert!(mail.body.contains(message));
+    assert!(mail.headers.contains("Reply-To: joris@voorbeeld.nl"), "{}", mail.headers);
+}
+
+#[test]
+fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
+    // The CSRF middleware guards every unsafe request; this keeps the test's list of routes
+    // (accounts.rs) honest by finding every `.route(…, post(…))` in the source.
+    let mut found = Vec::new();
+    let mut pending = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source = std::fs::read_to_string(&path).unwrap();
+                for call in source.split(".route(").skip(1) {
+                    let call = call.split(".route(").next().unwrap();
+                    if call.contains("post(") {
+                        found.push(call.split('"').nth(1).unwrap().to_owned());
+                    }
+                }
+            }
+        }
+    }
+    found.sort();
+    let mut listed: Vec<String> = crate::accounts::PUBLIC_POST_ROUTES.iter().map(|s| s.to_string()).collect();
+    listed.extend(
+        bredeblik::admin::ROUTES.iter().filter(|(m, _, _)| *m == "POST").map(|(_, p, _)| p.to_string()),
+    );
+    listed.sort();
+    listed.dedup();
+    found.dedup();
+    assert_eq!(found, listed, "every POST route must be in the CSRF test");
+}
