@@ -6,71 +6,18 @@
 //
 // Usage: BASE_URL=... MAIL_DIR=... BIN=path/to/bredeblik DATABASE_URL=... node journey-accounts.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { checkAxe, launchBrowser, newPage, validateHtml } from './lib.mjs';
+import { Journey, expect, launchBrowser, newPage, waitForMail } from './lib.mjs';
 
 const { BASE_URL, MAIL_DIR, BIN } = process.env;
 if (!BASE_URL || !MAIL_DIR || !BIN) {
   console.error('BASE_URL, MAIL_DIR and BIN must be set');
   process.exit(2);
 }
-const here = path.dirname(fileURLToPath(import.meta.url));
-const htmlDir = path.join(here, 'artifacts', 'journey-html');
-await mkdir(htmlDir, { recursive: true });
-
+const journey = new Journey('journey-accounts');
+const { problems } = journey;
+const check = (page, errors, label) => journey.check(page, errors, label);
 const ADMIN = 'beheerder@voorbeeld.nl';
 const COORDINATOR = 'coordinator@voorbeeld.nl';
-const problems = [];
-const saved = [];
-let steps = 0;
-
-function decodeQuotedPrintable(text) {
-  const joined = text.replace(/=\r?\n/g, '');
-  const bytes = [];
-  for (let i = 0; i < joined.length; i++) {
-    if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(joined.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(joined.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(joined[i]));
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-async function waitForMail(to, subjectPart) {
-  for (let attempt = 0; attempt < 150; attempt++) {
-    const files = (await readdir(MAIL_DIR).catch(() => [])).filter((f) => f.endsWith('.eml')).sort().reverse();
-    for (const file of files) {
-      const raw = await readFile(path.join(MAIL_DIR, file), 'utf8');
-      const [head] = raw.split(/\r?\n\r?\n/);
-      if (head.includes(`X-Envelope-To: ${to}`) && head.toLowerCase().includes(subjectPart.toLowerCase())) {
-        return decodeQuotedPrintable(raw);
-      }
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no mail to ${to} about "${subjectPart}" arrived in ${MAIL_DIR}`);
-}
-
-async function check(page, errors, label) {
-  steps++;
-  const violations = await checkAxe(page);
-  for (const v of violations) {
-    problems.push(`${label}: axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
-  for (const e of errors.splice(0)) problems.push(`${label}: ${e}`);
-  const file = path.join(htmlDir, `${String(steps).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-')}.html`);
-  await writeFile(file, await page.content());
-  saved.push(file);
-  console.log(`ok   ${label} (${page.url()})`);
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 const started = Date.now();
 const browser = await launchBrowser();
@@ -126,7 +73,7 @@ try {
   await page.getByRole('button', { name: 'Stuur mij een link' }).click();
   await page.getByText('Als dit e-mailadres bij ons bekend is').waitFor();
   await check(page, errors, 'link verstuurd');
-  const mail = await waitForMail(COORDINATOR, 'nieuw wachtwoord');
+  const mail = await waitForMail(MAIL_DIR, COORDINATOR, 'nieuw wachtwoord');
   const resetLink = mail.match(/https?:\/\/\S+\/wachtwoord-herstellen\/[0-9a-f]{64}/)?.[0];
   expect(resetLink, 'the reset mail contains a link');
   await page.goto(`${BASE_URL}${new URL(resetLink).pathname}`);
@@ -153,11 +100,4 @@ try {
   await browser.close();
 }
 
-const vnu = await validateHtml(saved);
-for (const [file, messages] of vnu) {
-  for (const m of messages) problems.push(`${path.basename(file)}: vnu ${m.message ?? JSON.stringify(m)}`);
-}
-for (const p of problems) console.log(`FAIL ${p}`);
-console.log(`(${steps} pages in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-console.log(`journey-accounts: ${problems.length === 0 ? 1 : 0} passed, ${problems.length === 0 ? 0 : 1} failed`);
-process.exit(problems.length === 0 ? 0 : 1);
+await journey.finish(started);

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -117,4 +118,79 @@ function safePathname(url) {
   } catch {
     return '';
   }
+}
+
+/** Decodes a quoted-printable mail body (soft line breaks and =XX bytes). */
+export function decodeQuotedPrintable(text) {
+  const joined = text.replace(/=\r?\n/g, '');
+  const bytes = [];
+  for (let i = 0; i < joined.length; i++) {
+    if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(joined.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(joined.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i]));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** Waits for a mail the test SMTP server wrote to `dir`; returns its decoded text. */
+export async function waitForMail(dir, to, subjectPart) {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.eml')).sort().reverse();
+    for (const file of files) {
+      const raw = await readFile(path.join(dir, file), 'utf8');
+      const [head] = raw.split(/\r?\n\r?\n/);
+      if (head.includes(`X-Envelope-To: ${to}`) && head.toLowerCase().includes(subjectPart.toLowerCase())) {
+        return decodeQuotedPrintable(raw);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${to} about "${subjectPart}" arrived in ${dir}`);
+}
+
+/**
+ * Bookkeeping for a browser journey: every page on the way is checked with axe-core and for
+ * console errors, and its HTML is saved for one Nu Html Checker run at the end.
+ */
+export class Journey {
+  constructor(name) {
+    this.name = name;
+    this.problems = [];
+    this.saved = [];
+    this.steps = 0;
+    this.htmlDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts', `${name}-html`);
+  }
+
+  async check(page, errors, label) {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(this.htmlDir, { recursive: true });
+    this.steps++;
+    for (const v of await checkAxe(page)) {
+      this.problems.push(`${label}: axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }
+    for (const e of errors.splice(0)) this.problems.push(`${label}: ${e}`);
+    const file = path.join(this.htmlDir, `${String(this.steps).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-')}.html`);
+    await writeFile(file, await page.content());
+    this.saved.push(file);
+    console.log(`ok   ${label} (${page.url()})`);
+  }
+
+  /** Validates the saved pages, prints the outcome and exits with its status. */
+  async finish(started) {
+    for (const [file, messages] of await validateHtml(this.saved)) {
+      for (const m of messages) this.problems.push(`${path.basename(file)}: vnu ${m.message ?? JSON.stringify(m)}`);
+    }
+    for (const p of this.problems) console.log(`FAIL ${p}`);
+    const ok = this.problems.length === 0;
+    console.log(`(${this.steps} pages in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(`${this.name}: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed`);
+    process.exit(ok ? 0 : 1);
+  }
+}
+
+export function expect(condition, message) {
+  if (!condition) throw new Error(message);
 }
