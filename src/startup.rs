@@ -27,7 +27,7 @@ use crate::state::AppState;
 use crate::web::assets::{self, Assets};
 use crate::web::context;
 use crate::web::layers::{self, REQUEST_ID, RandomRequestId};
-use crate::{accounts, admin, catalogue, db, mail, members, news, newsletter, pages, regions, search};
+use crate::{accounts, admin, api, catalogue, db, mail, members, news, newsletter, pages, regions, search};
 
 /// Largest request body accepted anywhere (uploads included).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(newsletter::router())
         .merge(search::router())
         .merge(accounts::router())
+        .merge(api::router())
         .merge(admin::router(state.clone()))
         .route("/static/{*path}", get(assets::serve))
         .fallback(|| async { AppError::NotFound });

@@ -14,7 +14,7 @@ use crate::ratelimit;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
-use crate::web::facets::{Facet, RegionOption, facet, region_options};
+use crate::web::facets::{Facet, RegionOption, facet, region_options, with_counts};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
@@ -92,15 +92,28 @@ pub async fn list(
     }
     let base_query = query_string(&pairs);
 
+    let db = &state.db;
     let facets = vec![
-        facet("thema", "Thema", taxonomy::all(&state.db, Vocabulary::Theme).await?, &filters.themes),
-        facet("domein", "Domein", taxonomy::all(&state.db, Vocabulary::Domain).await?, &filters.domains),
-        facet("niveau", "Niveau", taxonomy::all(&state.db, Vocabulary::Level).await?, &filters.levels),
-        facet(
-            "leeftijd",
-            "Leeftijd",
-            taxonomy::all(&state.db, Vocabulary::AgeGroup).await?,
-            &filters.age_groups,
+        with_counts(
+            facet("thema", "Thema", taxonomy::all(db, Vocabulary::Theme).await?, &filters.themes),
+            &queries::facet_counts(db, &filters, queries::Facet::Theme).await?,
+        ),
+        with_counts(
+            facet("domein", "Domein", taxonomy::all(db, Vocabulary::Domain).await?, &filters.domains),
+            &queries::facet_counts(db, &filters, queries::Facet::Domain).await?,
+        ),
+        with_counts(
+            facet("niveau", "Niveau", taxonomy::all(db, Vocabulary::Level).await?, &filters.levels),
+            &queries::facet_counts(db, &filters, queries::Facet::Level).await?,
+        ),
+        with_counts(
+            facet(
+                "leeftijd",
+                "Leeftijd",
+                taxonomy::all(db, Vocabulary::AgeGroup).await?,
+                &filters.age_groups,
+            ),
+            &queries::facet_counts(db, &filters, queries::Facet::AgeGroup).await?,
         ),
     ];
     let regions = region_options(&state.db, filters.region.as_deref()).await?;

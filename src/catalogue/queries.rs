@@ -40,7 +40,15 @@ pub struct InitiativeCard {
     pub summary: String,
     pub region_name: Option<String>,
     pub published_at: Option<OffsetDateTime>,
+    /// The summary with the search words between HIGHLIGHT_START and HIGHLIGHT_END.
+    #[sqlx(default)]
+    pub headline: Option<String>,
 }
+
+/// Markers PostgreSQL's ts_headline puts around matches; text cannot contain them otherwise
+/// meaningfully, and they are replaced by <mark> only after HTML escaping.
+pub const HIGHLIGHT_START: char = '\u{2063}';
+pub const HIGHLIGHT_END: char = '\u{2064}';
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct Initiative {
@@ -108,10 +116,21 @@ pub async fn search(
     push_conditions(&mut count, filters);
     let total: i64 = count.build_query_scalar().fetch_one(db).await?;
 
-    let mut list = QueryBuilder::new(
-        "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at \
-         FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id",
-    );
+    let mut list =
+        QueryBuilder::new("SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at, ");
+    match &filters.q {
+        Some(q) => {
+            list.push("ts_headline('dutch', i.summary, websearch_to_tsquery('dutch', immutable_unaccent(")
+                .push_bind(q.clone())
+                .push(format!(
+                    ")), 'HighlightAll=true, StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}') AS headline"
+                ));
+        }
+        None => {
+            list.push("NULL::text AS headline");
+        }
+    }
+    list.push(" FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id");
     push_conditions(&mut list, filters);
     match (filters.sort, &filters.q) {
         (Sort::Relevance, Some(q)) => {
@@ -208,4 +227,58 @@ impl InitiativeCard {
     pub fn published(&self) -> String {
         self.published_at.map(crate::text::date_nl).unwrap_or_default()
     }
+
+    /// The summary as HTML with the search words marked, when there was a search.
+    pub fn highlighted(&self) -> Option<String> {
+        let headline = self.headline.as_ref()?;
+        if !headline.contains(HIGHLIGHT_START) {
+            return None;
+        }
+        let escaped = headline
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;");
+        Some(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_END, "</mark>"))
+    }
+}
+
+/// Which vocabulary a facet counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Facet {
+    Theme,
+    Domain,
+    Level,
+    AgeGroup,
+}
+
+/// How many published initiatives each term of `facet` would give, with every other chosen
+/// filter applied (the usual faceted-search rule, so a facet never counts itself away).
+pub async fn facet_counts(db: &PgPool, filters: &Filters, facet: Facet) -> sqlx::Result<Vec<(String, i64)>> {
+    let mut others = filters.clone();
+    let (link, terms, column) = match facet {
+        Facet::Theme => {
+            others.themes.clear();
+            ("initiative_themes", "themes", "theme_id")
+        }
+        Facet::Domain => {
+            others.domains.clear();
+            ("initiative_domains", "domains", "domain_id")
+        }
+        Facet::Level => {
+            others.levels.clear();
+            ("initiative_levels", "levels", "level_id")
+        }
+        Facet::AgeGroup => {
+            others.age_groups.clear();
+            ("initiative_age_groups", "age_groups", "age_group_id")
+        }
+    };
+    let mut query = QueryBuilder::new(format!(
+        "SELECT t.slug, count(*) FROM initiatives i JOIN {link} l ON l.initiative_id = i.id JOIN {terms} t ON t.id = l.{column}"
+    ));
+    push_conditions(&mut query, &others);
+    query.push(" GROUP BY t.slug");
+    query.build_query_as().fetch_all(db).await
 }

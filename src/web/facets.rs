@@ -9,6 +9,8 @@ pub struct FacetOption {
     pub slug: String,
     pub name: String,
     pub checked: bool,
+    /// How many results choosing this option gives, where the list counts.
+    pub count: Option<i64>,
 }
 
 pub struct Facet {
@@ -21,9 +23,17 @@ pub struct Facet {
 pub fn facet(key: &'static str, legend: &'static str, terms: Vec<Term>, chosen: &[String]) -> Facet {
     let options = terms
         .into_iter()
-        .map(|t| FacetOption { checked: chosen.contains(&t.slug), slug: t.slug, name: t.name })
+        .map(|t| FacetOption { checked: chosen.contains(&t.slug), slug: t.slug, name: t.name, count: None })
         .collect();
     Facet { key, legend, options }
+}
+
+/// Adds counts to a facet's options (terms without results count zero).
+pub fn with_counts(mut facet: Facet, counts: &[(String, i64)]) -> Facet {
+    for option in &mut facet.options {
+        option.count = Some(counts.iter().find(|(slug, _)| *slug == option.slug).map_or(0, |(_, n)| *n));
+    }
+    facet
 }
 
 pub struct RegionOption {

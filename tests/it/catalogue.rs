@@ -213,3 +213,44 @@ fn urlencode(s: &str) -> String {
 fn askama_escape(s: &str) -> String {
     s.replace('&', "&#38;").replace('\'', "&#39;").replace('"', "&#34;")
 }
+
+#[tokio::test]
+async fn facet_counts_follow_the_other_filters_and_matches_are_marked() {
+    let app = TestApp::spawn_with_demo().await;
+    let count_sql = "SELECT count(*) FROM initiatives i JOIN initiative_domains l ON l.initiative_id = i.id \
+                     JOIN domains d ON d.id = l.domain_id WHERE d.slug = 'onderwijs' AND i.status = 'gepubliceerd'";
+    let expected: i64 = sqlx::query_scalar(count_sql).fetch_one(&app.db).await.unwrap();
+    let body = app.get_text("/initiatieven", 200).await;
+    assert!(
+        body.contains(&format!("Onderwijs <span class=\"count\">({expected})</span>")),
+        "unfiltered count {expected}"
+    );
+
+    // With a level chosen, the domain counts are those within that level...
+    let within: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "{count_sql} AND EXISTS (SELECT 1 FROM initiative_levels x JOIN levels v ON v.id = x.level_id \
+         WHERE x.initiative_id = i.id AND v.slug = 'uitvoerend')"
+    )))
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let body = app.get_text("/initiatieven?niveau=uitvoerend&domein=onderwijs", 200).await;
+    assert!(
+        body.contains(&format!("Onderwijs <span class=\"count\">({within})</span>")),
+        "count within level {within}"
+    );
+    // ...while the domain facet does not narrow its own counts.
+    let jeugdhulp_within: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "{} AND EXISTS (SELECT 1 FROM initiative_levels x JOIN levels v ON v.id = x.level_id \
+         WHERE x.initiative_id = i.id AND v.slug = 'uitvoerend')",
+        count_sql.replace("'onderwijs'", "'jeugdhulp'")
+    )))
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(body.contains(&format!("Jeugdhulp <span class=\"count\">({jeugdhulp_within})</span>")));
+
+    let marked = app.get_text("/initiatieven?q=ouders", 200).await;
+    assert!(marked.contains("<mark>"), "search words are highlighted");
+    assert!(!marked.contains('\u{2063}'), "no markers leak into the page");
+}

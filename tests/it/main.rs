@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod api;
 mod catalogue;
 mod foundation;
 mod joining;

@@ -1,0 +1,277 @@
+//! Read-only open data: public records as JSON under `/api/v1`, described by
+//! `/api/openapi.json`, and the catalogue as CSV. Only what the site shows publicly is here.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use crate::catalogue::queries::{self as catalogue, Filters, Sort};
+use crate::error::AppResult;
+use crate::members::queries as members;
+use crate::state::AppState;
+use crate::web::filters::QueryParams;
+use crate::web::paging::Paging;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/initiatives", get(initiatives))
+        .route("/api/v1/regions", get(regions))
+        .route("/api/v1/members", get(members_list))
+        .route("/api/openapi.json", get(openapi))
+        .route("/initiatieven.csv", get(initiatives_csv))
+}
+
+const CORS: (header::HeaderName, &str) = (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+
+fn per_page(params: &QueryParams) -> i64 {
+    params.one("per_pagina").and_then(|v| v.parse().ok()).unwrap_or(20).clamp(1, 100)
+}
+
+fn catalogue_filters(params: &QueryParams) -> Filters {
+    Filters {
+        q: params.one("q"),
+        themes: params.all("thema"),
+        domains: params.all("domein"),
+        levels: params.all("niveau"),
+        age_groups: params.all("leeftijd"),
+        region: params.one("regio"),
+        sort: Sort::parse(params.one("sorteer").as_deref()),
+    }
+}
+
+fn meta(paging: &Paging) -> Value {
+    json!({ "total": paging.total, "page": paging.page, "per_page": paging.per_page, "pages": paging.pages() })
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct InitiativeRecord {
+    slug: String,
+    name: String,
+    summary: String,
+    website: String,
+    region: Option<String>,
+    region_code: Option<String>,
+    themes: Vec<String>,
+    domains: Vec<String>,
+    levels: Vec<String>,
+    age_groups: Vec<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    published_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    updated_at: OffsetDateTime,
+}
+
+/// Full public records for the given slugs, in that order.
+async fn initiative_records(db: &PgPool, slugs: &[String]) -> sqlx::Result<Vec<InitiativeRecord>> {
+    sqlx::query_as(
+        "SELECT i.slug, i.name, i.summary, i.website, r.name AS region, r.code AS region_code, \
+           ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id WHERE l.initiative_id = i.id ORDER BY t.slug) AS themes, \
+           ARRAY(SELECT t.slug FROM initiative_domains l JOIN domains t ON t.id = l.domain_id WHERE l.initiative_id = i.id ORDER BY t.slug) AS domains, \
+           ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id WHERE l.initiative_id = i.id ORDER BY t.position) AS levels, \
+           ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id WHERE l.initiative_id = i.id ORDER BY t.position) AS age_groups, \
+           i.published_at, i.updated_at \
+         FROM unnest($1::text[]) WITH ORDINALITY AS s(slug, n) \
+         JOIN initiatives i ON i.slug = s.slug AND i.status = 'gepubliceerd' \
+         LEFT JOIN regions r ON r.id = i.region_id ORDER BY s.n",
+    )
+    .bind(slugs)
+    .fetch_all(db)
+    .await
+}
+
+async fn initiatives(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<impl IntoResponse> {
+    let params = QueryParams::parse(raw.as_deref());
+    let filters = catalogue_filters(&params);
+    let requested = Paging::new(params.page(), per_page(&params), 0);
+    let (cards, total) =
+        catalogue::search(&state.db, &filters, requested.per_page, requested.offset()).await?;
+    let paging = Paging::new(params.page(), requested.per_page, total);
+    let slugs: Vec<String> = cards.into_iter().map(|c| c.slug).collect();
+    let records = initiative_records(&state.db, &slugs).await?;
+    let data: Vec<Value> = records
+        .into_iter()
+        .map(|r| {
+            let url = state.config.absolute(&format!("/initiatieven/{}", r.slug));
+            let mut value = serde_json::to_value(r).unwrap_or(Value::Null);
+            value["url"] = json!(url);
+            value
+        })
+        .collect();
+    Ok(([CORS], Json(json!({ "data": data, "meta": meta(&paging) }))))
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct RegionRecord {
+    slug: String,
+    code: String,
+    name: String,
+    kind: String,
+    province_code: Option<String>,
+    jeugdregio_code: Option<String>,
+    is_inspiratieregio: bool,
+    cohort_year: Option<i32>,
+}
+
+async fn regions(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<impl IntoResponse> {
+    let params = QueryParams::parse(raw.as_deref());
+    let kind = params.one("soort").filter(|k| matches!(k.as_str(), "provincie" | "gemeente" | "jeugdregio"));
+    let data: Vec<RegionRecord> = sqlx::query_as(
+        "SELECT r.slug, r.code, r.name, r.kind, p.code AS province_code, j.code AS jeugdregio_code, \
+                r.is_inspiration AS is_inspiratieregio, r.cohort_year \
+         FROM regions r LEFT JOIN regions p ON p.id = r.province_id LEFT JOIN regions j ON j.id = r.jeugdregio_id \
+         WHERE $1::text IS NULL OR r.kind = $1 ORDER BY r.kind, r.name",
+    )
+    .bind(kind)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(([CORS], Json(json!({ "data": data, "meta": { "total": data.len() } }))))
+}
+
+async fn members_list(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<impl IntoResponse> {
+    let params = QueryParams::parse(raw.as_deref());
+    let filters = members::Filters {
+        q: params.one("q"),
+        themes: params.all("thema"),
+        domains: params.all("domein"),
+        region: params.one("regio"),
+    };
+    let requested = Paging::new(params.page(), per_page(&params), 0);
+    let (cards, total) = members::search(&state.db, &filters, requested.per_page, requested.offset()).await?;
+    let paging = Paging::new(params.page(), requested.per_page, total);
+    let data: Vec<Value> = cards
+        .into_iter()
+        .map(|m| {
+            json!({
+                "slug": m.slug, "name": m.name, "kind": m.kind, "organisation": m.organisation,
+                "role": m.role, "region": m.region_name,
+                "url": state.config.absolute(&format!("/aandeelhouders/{}", m.slug)),
+            })
+        })
+        .collect();
+    Ok(([CORS], Json(json!({ "data": data, "meta": meta(&paging) }))))
+}
+
+fn csv_field(value: &str) -> String {
+    // Quote every field; a leading =, +, - or @ is prefixed so spreadsheets do not run it.
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    format!("\"{}\"", value.replace('"', "\"\""))
+}
+
+/// The catalogue (with the same filters as the page) as CSV, at most 50,000 rows.
+async fn initiatives_csv(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<impl IntoResponse> {
+    let params = QueryParams::parse(raw.as_deref());
+    let filters = catalogue_filters(&params);
+    let (cards, _) = catalogue::search(&state.db, &filters, 50_000, 0).await?;
+    let slugs: Vec<String> = cards.into_iter().map(|c| c.slug).collect();
+    let mut csv = String::from(
+        "naam;samenvatting;regio;thema's;domeinen;niveaus;leeftijden;website;url;gepubliceerd\r\n",
+    );
+    for chunk in slugs.chunks(1000) {
+        for r in initiative_records(&state.db, chunk).await? {
+            let url = state.config.absolute(&format!("/initiatieven/{}", r.slug));
+            let published = r.published_at.map(|t| t.date().to_string()).unwrap_or_default();
+            let fields = [
+                r.name,
+                r.summary,
+                r.region.unwrap_or_default(),
+                r.themes.join(", "),
+                r.domains.join(", "),
+                r.levels.join(", "),
+                r.age_groups.join(", "),
+                r.website,
+                url,
+                published,
+            ];
+            csv.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(";"));
+            csv.push_str("\r\n");
+        }
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"brede-blik-initiatieven.csv\""),
+        ],
+        // A byte-order mark so spreadsheet programs read the UTF-8 correctly.
+        format!("\u{feff}{csv}"),
+    ))
+}
+
+async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
+    let list_params = json!([
+        { "name": "q", "in": "query", "description": "Zoekterm (Nederlandse volledige-tekstzoekopdracht)", "schema": { "type": "string", "maxLength": 200 } },
+        { "name": "thema", "in": "query", "description": "Thema-slug; herhaal voor meerdere (OF)", "schema": { "type": "array", "items": { "type": "string" } }, "style": "form", "explode": true },
+        { "name": "domein", "in": "query", "schema": { "type": "array", "items": { "type": "string" } }, "style": "form", "explode": true },
+        { "name": "niveau", "in": "query", "schema": { "type": "array", "items": { "type": "string", "enum": ["uitvoerend", "bestuurlijk", "beleidsmatig", "politiek"] } }, "style": "form", "explode": true },
+        { "name": "leeftijd", "in": "query", "schema": { "type": "array", "items": { "type": "string" } }, "style": "form", "explode": true },
+        { "name": "regio", "in": "query", "description": "Regio-slug; een provincie of jeugdregio omvat haar gemeenten", "schema": { "type": "string" } },
+        { "name": "pagina", "in": "query", "schema": { "type": "integer", "minimum": 1, "default": 1 } },
+        { "name": "per_pagina", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 20 } }
+    ]);
+    let meta = json!({ "type": "object", "properties": {
+        "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" }, "pages": { "type": "integer" } } });
+    let strings = json!({ "type": "array", "items": { "type": "string" } });
+    let spec = json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Brede Blik open data",
+            "version": "1.0.0",
+            "description": "Openbare gegevens van het lerende netwerk Brede Blik: initiatieven, regio's en aandeelhouders met een openbaar profiel. Alleen lezen.",
+            "license": { "name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/" }
+        },
+        "servers": [{ "url": state.config.absolute("") }],
+        "paths": {
+            "/api/v1/initiatives": { "get": {
+                "summary": "Gepubliceerde initiatieven", "operationId": "listInitiatives", "parameters": list_params,
+                "responses": { "200": { "description": "Een pagina initiatieven", "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["data", "meta"], "properties": {
+                        "data": { "type": "array", "items": { "$ref": "#/components/schemas/Initiative" } }, "meta": meta } } } } } }
+            } },
+            "/api/v1/regions": { "get": {
+                "summary": "Provincies, gemeenten en jeugdregio's (CBS 2025)", "operationId": "listRegions",
+                "parameters": [{ "name": "soort", "in": "query", "schema": { "type": "string", "enum": ["provincie", "gemeente", "jeugdregio"] } }],
+                "responses": { "200": { "description": "Alle regio's", "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["data", "meta"], "properties": {
+                        "data": { "type": "array", "items": { "$ref": "#/components/schemas/Region" } },
+                        "meta": { "type": "object", "properties": { "total": { "type": "integer" } } } } } } } } }
+            } },
+            "/api/v1/members": { "get": {
+                "summary": "Aandeelhouders met een openbaar profiel", "operationId": "listMembers",
+                "parameters": [list_params[0], list_params[1], list_params[2], list_params[5], list_params[6], list_params[7]],
+                "responses": { "200": { "description": "Een pagina aandeelhouders", "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["data", "meta"], "properties": {
+                        "data": { "type": "array", "items": { "$ref": "#/components/schemas/Member" } }, "meta": meta } } } } } }
+            } }
+        },
+        "components": { "schemas": {
+            "Initiative": { "type": "object", "required": ["slug", "name", "summary", "url"], "properties": {
+                "slug": { "type": "string" }, "name": { "type": "string" }, "summary": { "type": "string", "maxLength": 300 },
+                "website": { "type": "string" }, "region": { "type": "string", "nullable": true }, "region_code": { "type": "string", "nullable": true },
+                "themes": strings, "domains": strings, "levels": strings, "age_groups": strings,
+                "published_at": { "type": "string", "format": "date-time", "nullable": true },
+                "updated_at": { "type": "string", "format": "date-time" }, "url": { "type": "string", "format": "uri" } } },
+            "Region": { "type": "object", "required": ["slug", "code", "name", "kind"], "properties": {
+                "slug": { "type": "string" }, "code": { "type": "string" }, "name": { "type": "string" },
+                "kind": { "type": "string", "enum": ["provincie", "gemeente", "jeugdregio"] },
+                "province_code": { "type": "string", "nullable": true }, "jeugdregio_code": { "type": "string", "nullable": true },
+                "is_inspiratieregio": { "type": "boolean" }, "cohort_year": { "type": "integer", "nullable": true } } },
+            "Member": { "type": "object", "required": ["slug", "name", "kind", "url"], "properties": {
+                "slug": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string", "enum": ["persoon", "organisatie"] },
+                "organisation": { "type": "string" }, "role": { "type": "string" }, "region": { "type": "string", "nullable": true },
+                "url": { "type": "string", "format": "uri" } } }
+        } }
+    });
+    ([CORS], Json(spec))
+}
