@@ -19,6 +19,10 @@ pub struct Config {
     pub log_format: LogFormat,
     pub static_dir: PathBuf,
     pub geo_dir: PathBuf,
+    /// Newsletter messages per second per app instance (0: as fast as the SMTP server takes them).
+    pub newsletter_rate: u32,
+    /// After this many seconds, a delivery claimed by an instance that died is sent again.
+    pub newsletter_lease_secs: u32,
 }
 
 /// A value that must never end up in a log line or an error message.
@@ -147,6 +151,17 @@ impl Config {
             }
         };
 
+        let number = |name: &'static str, default: u32, max: u32| -> Result<u32, ConfigError> {
+            match non_empty(name) {
+                None => Ok(default),
+                Some(v) => v.parse::<u32>().ok().filter(|n| *n <= max).ok_or_else(|| {
+                    invalid(name, format!("'{v}' is geen geheel getal van 0 tot en met {max}"))
+                }),
+            }
+        };
+        let newsletter_rate = number("NEWSLETTER_RATE", 20, 100_000)?;
+        let newsletter_lease_secs = number("NEWSLETTER_LEASE_SECS", 60, 86_400)?.max(1);
+
         Ok(Self {
             database_url,
             bind_addr,
@@ -157,6 +172,8 @@ impl Config {
             log_format,
             static_dir: non_empty("STATIC_DIR").map(PathBuf::from).unwrap_or_else(|| project_dir("static")),
             geo_dir: non_empty("GEO_DIR").map(PathBuf::from).unwrap_or_else(|| project_dir("data/geo")),
+            newsletter_rate,
+            newsletter_lease_secs,
         })
     }
 
@@ -203,6 +220,7 @@ mod tests {
             (&[DB, ("SECRET_KEY", "kort")], "SECRET_KEY"),
             (&[DB, ("BASE_URL", "https://bredeblik.nl")], "SECRET_KEY"),
             (&[DB, ("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+            (&[DB, ("NEWSLETTER_RATE", "snel")], "NEWSLETTER_RATE"),
         ];
         for (vars, variable) in cases {
             let err = parse(vars).expect_err(variable);

@@ -37,3 +37,4 @@ pub async fn hit(db: &PgPool, limit: Limit, subject: &str) -> Result<(), AppErro
 }
 pub const JOIN_PER_IP: Limit = Limit { name: "join-ip", max: 5, window_secs: 3600 };
 pub const CONTACT_PER_IP: Limit = Limit { name: "contact-ip", max: 5, window_secs: 3600 };
+pub const SUBSCRIBE_PER_IP: Limit = Limit { name: "subscribe-ip", max: 10, window_secs: 3600 };

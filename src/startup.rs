@@ -121,13 +121,15 @@ impl Application {
         let app = router(self.state.clone());
         tracing::info!(address = %self.listener.local_addr()?, "Brede Blik luistert");
         let (stop_worker, stopped) = tokio::sync::watch::channel(false);
-        let worker =
-            tokio::spawn(mail::worker::run(self.state.db.clone(), (*self.state.config).clone(), stopped));
+        let config = (*self.state.config).clone();
+        let worker = tokio::spawn(mail::worker::run(self.state.db.clone(), config.clone(), stopped.clone()));
+        let sender = tokio::spawn(newsletter::sending::run(self.state.db.clone(), config, stopped));
         axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         let _ = stop_worker.send(true);
         let _ = worker.await;
+        let _ = sender.await;
         self.state.db.close().await;
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 mod applications;
 mod audit_log;
+mod campaigns;
 mod outbox;
 mod users;
 
@@ -29,6 +30,11 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("POST", "/beheer/gebruikers/{id}", Role::Beheerder),
     ("GET", "/beheer/aanmeldingen", Role::Coordinator),
     ("POST", "/beheer/aanmeldingen/{id}", Role::Coordinator),
+    ("GET", "/beheer/nieuwsbrieven", Role::Coordinator),
+    ("POST", "/beheer/nieuwsbrieven", Role::Coordinator),
+    ("GET", "/beheer/nieuwsbrieven/{id}", Role::Coordinator),
+    ("GET", "/beheer/nieuwsbrieven/{id}/voortgang.json", Role::Coordinator),
+    ("POST", "/beheer/nieuwsbrieven/{id}/actie", Role::Coordinator),
     ("GET", "/beheer/audit", Role::Beheerder),
     ("GET", "/beheer/e-mail", Role::Coordinator),
     ("GET", "/beheer/e-mail/{id}", Role::Coordinator),
@@ -75,6 +81,26 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/beheer/aanmeldingen/{id}",
             guarded("POST", "/beheer/aanmeldingen/{id}", post(applications::decide)),
+        )
+        .route(
+            "/beheer/nieuwsbrieven",
+            guarded("GET", "/beheer/nieuwsbrieven", get(campaigns::list)).merge(guarded(
+                "POST",
+                "/beheer/nieuwsbrieven",
+                post(campaigns::create),
+            )),
+        )
+        .route(
+            "/beheer/nieuwsbrieven/{id}",
+            guarded("GET", "/beheer/nieuwsbrieven/{id}", get(campaigns::show)),
+        )
+        .route(
+            "/beheer/nieuwsbrieven/{id}/voortgang.json",
+            guarded("GET", "/beheer/nieuwsbrieven/{id}/voortgang.json", get(campaigns::progress_json)),
+        )
+        .route(
+            "/beheer/nieuwsbrieven/{id}/actie",
+            guarded("POST", "/beheer/nieuwsbrieven/{id}/actie", post(campaigns::action)),
         )
         .route("/beheer/audit", guarded("GET", "/beheer/audit", get(audit_log::list)))
         .route("/beheer/e-mail", guarded("GET", "/beheer/e-mail", get(outbox::list)))

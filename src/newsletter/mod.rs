@@ -1,24 +1,21 @@
-//! The newsletter: what it is and how to subscribe. Subscriptions, double opt-in and
-//! campaigns build on this module.
+//! The newsletter: subscribing with double opt-in, leaving with one click, the archive of
+//! sent campaigns, and the sender that delivers each campaign exactly once.
 
-use askama::Template;
+mod archive;
+pub mod content;
+pub mod sending;
+mod subscribe;
+
 use axum::Router;
-use axum::response::IntoResponse;
 use axum::routing::get;
 
 use crate::state::AppState;
-use crate::web::page::{Html, Page};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/nieuwsbrief", get(about))
-}
-
-#[derive(Template)]
-#[template(path = "newsletter/about.html")]
-struct AboutTemplate {
-    page: Page,
-}
-
-async fn about(page: Page) -> impl IntoResponse {
-    Html(AboutTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief") })
+    Router::new()
+        .route("/nieuwsbrief", get(subscribe::form_page).post(subscribe::subscribe))
+        .route("/nieuwsbrief/bevestigen/{token}", get(subscribe::confirm_page).post(subscribe::confirm))
+        .route("/nieuwsbrief/afmelden/{token}", get(subscribe::unsubscribe_page).post(subscribe::unsubscribe))
+        .route("/nieuwsbrief/archief", get(archive::list))
+        .route("/nieuwsbrief/archief/{slug}", get(archive::show))
 }

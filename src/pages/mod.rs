@@ -44,12 +44,14 @@ struct HomeTemplate {
     page: Page,
     news: Vec<NewsCard>,
     featured: Vec<InitiativeCard>,
+    started: String,
 }
 
 async fn home(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
     let (news, _) = news::latest(&state.db, None, 3, 0).await?;
     let featured = catalogue::featured(&state.db, 6).await?;
-    Ok(Html(HomeTemplate { page, news, featured }))
+    let started = crate::web::form::started_stamp(&state.config.secret_key);
+    Ok(Html(HomeTemplate { page, news, featured, started }))
 }
 
 #[derive(Template)]

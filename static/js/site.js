@@ -8,3 +8,31 @@ document.addEventListener("change", (event) => {
     form.requestSubmit();
   }
 });
+
+// Campaign progress: refresh the numbers every two seconds while a newsletter is being sent.
+// Without JavaScript the page has a link to reload it.
+const progress = document.querySelector("[data-progress-url]");
+if (progress) {
+  const bar = progress.querySelector("progress");
+  const update = async () => {
+    try {
+      const response = await fetch(progress.dataset.progressUrl, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const data = await response.json();
+      for (const [key, value] of Object.entries(data.progress)) {
+        const field = progress.querySelector(`[data-field="${key}"]`);
+        if (field) field.textContent = key === "rate" ? Number(value).toFixed(1) : String(value);
+      }
+      const end = progress.querySelector('[data-field="expected_end"]');
+      if (end) end.textContent = data.expected_end || "–";
+      if (bar) {
+        bar.value = data.percent;
+        bar.textContent = `${data.percent}%`;
+      }
+      if (data.progress.status === "bezig") setTimeout(update, 2000);
+    } catch {
+      setTimeout(update, 5000);
+    }
+  };
+  setTimeout(update, 2000);
+}

@@ -14,6 +14,8 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/aandeelhouder-worden",
     "/aandeelhouder-worden/bevestigen/{token}",
     "/initiatieven/{slug}/contact",
+    "/nieuwsbrief",
+    "/nieuwsbrief/bevestigen/{token}",
 ];
 
 fn location(response: &reqwest::Response) -> String {

@@ -9,4 +9,6 @@ mod catalogue;
 mod foundation;
 mod joining;
 mod mail;
+mod newsletter;
 mod process;
+mod sending;

@@ -54,13 +54,20 @@ async def handle(reader, writer, directory):
                     continue
                 send("354 end data with <CR><LF>.<CR><LF>")
                 chunks = []
+                complete = False
                 while True:
                     data = await reader.readline()
-                    if not data or data in (b".\r\n", b".\n"):
+                    if not data:
+                        break
+                    if data in (b".\r\n", b".\n"):
+                        complete = True
                         break
                     if data.startswith(b".."):
                         data = data[1:]
                     chunks.append(data)
+                if not complete:
+                    # The client went away mid-message: like any SMTP server, accept nothing.
+                    break
                 number = next(counter)
                 body = b"".join(chunks)
                 envelope = ("X-Envelope-To: " + ", ".join(recipients) + "\r\n").encode()

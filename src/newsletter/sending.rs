@@ -1,0 +1,404 @@
+//! Sending a campaign so that every confirmed subscriber gets it exactly once.
+//!
+//! Starting a campaign writes one `deliveries` row per (campaign, subscriber) in the same
+//! transaction that marks it `bezig`. Each app instance's sender then repeats:
+//!
+//! 1. claim a small batch of waiting rows with `FOR UPDATE SKIP LOCKED`, stamping them with
+//!    this instance's id (two instances never claim the same row);
+//! 2. for each row, in turn: re-check the claim is still ours, send the message, and mark the
+//!    row `verzonden` in its own statement before the next message is sent.
+//!
+//! A crash leaves claimed rows `bezig`; after `NEWSLETTER_LEASE_SECS` any instance puts them
+//! back to `wachtend`. Rows that were claimed but not yet sent are then sent (nobody is
+//! skipped). The only message that can arrive twice is the one that was between the SMTP
+//! server's "250 OK" and our UPDATE when the process died: one message, one instance, one
+//! crash. Its Message-ID is derived from (campaign, subscriber), so the copy is recognisable
+//! downstream as the same message.
+
+use std::time::{Duration, Instant};
+
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::PgPool;
+use tokio::sync::watch;
+
+use super::content::{self, CAMPAIGN_COLUMNS, Campaign, Prepared};
+use crate::config::Config;
+use crate::mail;
+
+const BATCH: i64 = 20;
+const MAX_ATTEMPTS: i32 = 5;
+/// Hard bounces after which a subscriber is marked `gebounced` and skipped from then on.
+const HARD_BOUNCE_LIMIT: i32 = 2;
+
+/// Starts (or resumes) a campaign: creates the missing delivery rows and marks it `bezig`.
+/// Returns the number of recipients. Subscribers with no topics get everything; otherwise a
+/// campaign with topics goes to those who chose at least one of them.
+pub async fn start(db: &PgPool, campaign_id: i64) -> sqlx::Result<i64> {
+    let mut tx = db.begin().await?;
+    let topics: Option<Vec<String>> = sqlx::query_scalar(
+        "UPDATE campaigns SET status = 'bezig', started_at = coalesce(started_at, now()), updated_at = now() \
+         WHERE id = $1 AND status IN ('concept', 'gepland', 'gepauzeerd') RETURNING topics",
+    )
+    .bind(campaign_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if topics.is_none() {
+        tx.rollback().await?;
+        return Ok(0);
+    }
+    sqlx::query(
+        "INSERT INTO deliveries (campaign_id, subscriber_id) \
+         SELECT c.id, s.id FROM campaigns c JOIN subscribers s ON s.status = 'actief' \
+           AND (cardinality(c.topics) = 0 OR cardinality(s.topics) = 0 OR s.topics && c.topics) \
+         WHERE c.id = $1 ON CONFLICT (campaign_id, subscriber_id) DO NOTHING",
+    )
+    .bind(campaign_id)
+    .execute(&mut *tx)
+    .await?;
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE campaign_id = $1")
+        .bind(campaign_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(total)
+}
+
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    id: i64,
+    campaign_id: i64,
+    subscriber_id: i64,
+    attempts: i32,
+    email: String,
+    link_token: String,
+    subscriber_status: String,
+}
+
+/// `<campaign-7.subscriber-42@domain>`: the same for every attempt at the same delivery.
+pub fn message_id(config: &Config, campaign_id: i64, subscriber_id: i64) -> String {
+    mail::message_id(config, &format!("campaign-{campaign_id}.subscriber-{subscriber_id}"))
+}
+
+pub fn build_message(
+    config: &Config,
+    prepared: &Prepared,
+    to: &str,
+    subscriber_id: i64,
+    link_token: &str,
+) -> anyhow::Result<Message> {
+    let (text, html) = prepared.render(config, link_token)?;
+    let from: Mailbox = config.mail_from.parse()?;
+    let domain =
+        config.mail_from.rsplit('@').next().unwrap_or("localhost").trim_end_matches('>').trim().to_owned();
+    let mut message = Message::builder()
+        .from(from)
+        .to(to.parse::<Mailbox>()?)
+        .subject(prepared.campaign.subject.clone())
+        .message_id(Some(message_id(config, prepared.campaign.id, subscriber_id)))
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .header(ContentTransferEncoding::QuotedPrintable)
+                        .body(text),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .header(ContentTransferEncoding::QuotedPrintable)
+                        .body(html),
+                ),
+        )?;
+    let unsubscribe = config.absolute(&format!("/nieuwsbrief/afmelden/{link_token}"));
+    let headers = message.headers_mut();
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe"),
+        format!("<{unsubscribe}>, <mailto:afmelden@{domain}?subject=afmelden-{link_token}>"),
+    ));
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+        "List-Unsubscribe=One-Click".to_owned(),
+    ));
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Id"),
+        format!("Brede Blik nieuwsbrief <nieuwsbrief.{domain}>"),
+    ));
+    Ok(message)
+}
+
+/// How the sender talks SMTP. For plain `smtp://` it keeps one connection of its own with
+/// TCP_NODELAY: lettre writes a message's final "." separately, and with Nagle's algorithm
+/// that write waits for the server's delayed ACK (40 ms on Linux), which would cap a
+/// connection at 25 messages a second and keep each message in the crash window that long.
+/// TLS connections (`smtps://`, STARTTLS) use lettre's pooled transport.
+pub enum Smtp {
+    Plain { address: String, connection: Option<Box<AsyncSmtpConnection>> },
+    Pooled(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+impl Smtp {
+    pub fn from_config(config: &Config) -> anyhow::Result<Option<Smtp>> {
+        let Some(url) = &config.smtp_url else { return Ok(None) };
+        let plain = url.scheme() == "smtp"
+            && !url.query().unwrap_or_default().contains("tls")
+            && url.username().is_empty();
+        if plain {
+            let host = url.host_str().unwrap_or("localhost");
+            let address = format!("{host}:{}", url.port().unwrap_or(25));
+            return Ok(Some(Smtp::Plain { address, connection: None }));
+        }
+        Ok(mail::worker::transport(config)?.map(Smtp::Pooled))
+    }
+
+    async fn connect(address: &str) -> anyhow::Result<AsyncSmtpConnection> {
+        let stream = tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(address))
+            .await
+            .map_err(|_| anyhow::anyhow!("connecting to {address} timed out"))??;
+        stream.set_nodelay(true)?;
+        Ok(AsyncSmtpConnection::connect_with_transport(Box::new(stream), &ClientId::default()).await?)
+    }
+
+    /// Sends one message; `Err((permanent, text))` on failure.
+    pub async fn send(&mut self, message: Message) -> Result<(), (bool, String)> {
+        match self {
+            Smtp::Pooled(transport) => {
+                transport.send(message).await.map(|_| ()).map_err(|e| (e.is_permanent(), e.to_string()))
+            }
+            Smtp::Plain { address, connection } => {
+                let envelope = message.envelope().clone();
+                let bytes = message.formatted();
+                // One reconnect when a kept connection turns out to be closed.
+                for attempt in 0..2 {
+                    if connection.is_none() {
+                        match Self::connect(address).await {
+                            Ok(fresh) => *connection = Some(Box::new(fresh)),
+                            Err(e) if attempt == 0 => {
+                                tracing::warn!(error = %e, "SMTP connect failed, retrying");
+                                continue;
+                            }
+                            Err(e) => return Err((false, e.to_string())),
+                        }
+                    }
+                    let Some(open) = connection.as_mut() else { continue };
+                    match open.send(&envelope, &bytes).await {
+                        Ok(_) => return Ok(()),
+                        Err(e) if e.is_permanent() => {
+                            // The connection stays usable after a 5xx; reset it for the next message.
+                            let _ = open.command(lettre::transport::smtp::commands::Rset).await;
+                            return Err((true, e.to_string()));
+                        }
+                        Err(e) => {
+                            *connection = None;
+                            if attempt == 1 || e.is_transient() {
+                                return Err((false, e.to_string()));
+                            }
+                        }
+                    }
+                }
+                Err((false, "SMTP connection failed".into()))
+            }
+        }
+    }
+}
+
+/// Puts deliveries back whose claim has expired (their instance died).
+pub async fn release_expired_claims(db: &PgPool, lease_secs: u32) -> sqlx::Result<u64> {
+    let result = sqlx::query(
+        "UPDATE deliveries SET status = 'wachtend', claimed_at = NULL, claimed_by = NULL \
+         WHERE status = 'bezig' AND claimed_at < now() - make_interval(secs => $1)",
+    )
+    .bind(lease_secs as f64)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// Marks campaigns without waiting or claimed deliveries as sent.
+async fn finish_done_campaigns(db: &PgPool) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE campaigns c SET status = 'verzonden', finished_at = now(), updated_at = now() \
+         WHERE c.status = 'bezig' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id \
+           AND d.status IN ('wachtend', 'bezig'))",
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// One round: claim a batch and deliver it, one message at a time. Returns how many rows
+/// were handled (0: nothing to do).
+pub async fn deliver_batch(
+    db: &PgPool,
+    config: &Config,
+    smtp: &mut Smtp,
+    instance: &str,
+    pace: &mut Pace,
+) -> anyhow::Result<usize> {
+    let claimed: Vec<Claimed> = sqlx::query_as(
+        "WITH picked AS ( \
+           SELECT d.id FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id \
+           WHERE c.status = 'bezig' AND d.status = 'wachtend' AND d.next_attempt_at <= now() \
+           ORDER BY d.campaign_id, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED) \
+         UPDATE deliveries d SET status = 'bezig', claimed_at = now(), claimed_by = $2 \
+         FROM picked, subscribers s WHERE d.id = picked.id AND s.id = d.subscriber_id \
+         RETURNING d.id, d.campaign_id, d.subscriber_id, d.attempts, s.email, s.link_token, s.status AS subscriber_status",
+    )
+    .bind(BATCH)
+    .bind(instance)
+    .fetch_all(db)
+    .await?;
+    if claimed.is_empty() {
+        finish_done_campaigns(db).await?;
+        return Ok(0);
+    }
+    let mut prepared: Option<Prepared> = None;
+    for row in &claimed {
+        // Still ours and the campaign still running? (Paused, cancelled or re-claimed rows
+        // go back or stay with whoever has them now.)
+        let still_ours: Option<String> = sqlx::query_scalar(
+            "UPDATE deliveries d SET claimed_at = now() FROM campaigns c \
+             WHERE d.id = $1 AND d.status = 'bezig' AND d.claimed_by = $2 AND c.id = d.campaign_id \
+             RETURNING c.status",
+        )
+        .bind(row.id)
+        .bind(instance)
+        .fetch_optional(db)
+        .await?;
+        match still_ours.as_deref() {
+            None => continue,
+            Some("bezig") => {}
+            Some(_) => {
+                sqlx::query("UPDATE deliveries SET status = 'wachtend', claimed_at = NULL, claimed_by = NULL WHERE id = $1")
+                    .bind(row.id)
+                    .execute(db)
+                    .await?;
+                continue;
+            }
+        }
+        if row.subscriber_status != "actief" {
+            sqlx::query("UPDATE deliveries SET status = 'overgeslagen', last_error = 'niet (meer) aangemeld' WHERE id = $1")
+                .bind(row.id)
+                .execute(db)
+                .await?;
+            continue;
+        }
+        if prepared.as_ref().is_none_or(|p| p.campaign.id != row.campaign_id) {
+            let campaign: Campaign = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1"
+            )))
+            .bind(row.campaign_id)
+            .fetch_one(db)
+            .await?;
+            prepared = Some(content::prepare(db, campaign).await?);
+        }
+        let Some(current) = prepared.as_ref() else { continue };
+        pace.wait().await;
+        let outcome = match build_message(config, current, &row.email, row.subscriber_id, &row.link_token) {
+            Ok(message) => smtp.send(message).await,
+            Err(e) => Err((true, e.to_string())),
+        };
+        match outcome {
+            Ok(()) => {
+                sqlx::query("UPDATE deliveries SET status = 'verzonden', sent_at = now(), attempts = attempts + 1, last_error = '' WHERE id = $1")
+                    .bind(row.id)
+                    .execute(db)
+                    .await?;
+            }
+            Err((permanent, error)) => {
+                let attempts = row.attempts + 1;
+                let failed = permanent || attempts >= MAX_ATTEMPTS;
+                sqlx::query(
+                    "UPDATE deliveries SET attempts = $2, last_error = $3, claimed_at = NULL, claimed_by = NULL, \
+                     status = CASE WHEN $4 THEN 'mislukt' ELSE 'wachtend' END, \
+                     next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1",
+                )
+                .bind(row.id)
+                .bind(attempts)
+                .bind(error.chars().take(500).collect::<String>())
+                .bind(failed)
+                .bind(30.0 * f64::from(1 << attempts.min(6)))
+                .execute(db)
+                .await?;
+                if permanent {
+                    sqlx::query(
+                        "UPDATE subscribers SET hard_bounces = hard_bounces + 1, \
+                         status = CASE WHEN hard_bounces + 1 >= $2 THEN 'gebounced' ELSE status END WHERE id = $1",
+                    )
+                    .bind(row.subscriber_id)
+                    .bind(HARD_BOUNCE_LIMIT)
+                    .execute(db)
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(claimed.len())
+}
+
+/// Keeps sending at most `rate` messages per second (0: no limit).
+pub struct Pace {
+    interval: Option<Duration>,
+    next: Instant,
+}
+
+impl Pace {
+    pub fn new(rate: u32) -> Self {
+        Self {
+            interval: (rate > 0).then(|| Duration::from_secs_f64(1.0 / f64::from(rate))),
+            next: Instant::now(),
+        }
+    }
+
+    async fn wait(&mut self) {
+        let Some(interval) = self.interval else { return };
+        let now = Instant::now();
+        if self.next > now {
+            tokio::time::sleep(self.next - now).await;
+        }
+        self.next = self.next.max(now) + interval;
+    }
+}
+
+/// The sender of one app instance; runs until `stop` turns true.
+pub async fn run(db: PgPool, config: Config, mut stop: watch::Receiver<bool>) {
+    let mut smtp = match Smtp::from_config(&config) {
+        Ok(Some(smtp)) => smtp,
+        Ok(None) => return,
+        Err(err) => {
+            tracing::error!(%err, "newsletter sender not started");
+            return;
+        }
+    };
+    let instance = crate::tokens::random_hex(6);
+    let mut pace = Pace::new(config.newsletter_rate);
+    let mut last_release = Instant::now() - Duration::from_secs(3600);
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        if last_release.elapsed() > Duration::from_secs(1) {
+            if let Err(err) = release_expired_claims(&db, config.newsletter_lease_secs).await {
+                tracing::error!(%err, "releasing expired claims");
+            }
+            last_release = Instant::now();
+        }
+        let handled = match deliver_batch(&db, &config, &mut smtp, &instance, &mut pace).await {
+            Ok(n) => n,
+            Err(err) => {
+                tracing::error!(%err, "newsletter sender");
+                0
+            }
+        };
+        if handled == 0 {
+            tokio::select! {
+                _ = stop.changed() => {}
+                _ = tokio::time::sleep(Duration::from_millis(300)) => {}
+            }
+        }
+    }
+}

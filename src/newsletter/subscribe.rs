@@ -1,0 +1,299 @@
+//! Subscribing with double opt-in, and leaving with one click.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::accounts::handlers::ClientIp;
+use crate::accounts::users::valid_email;
+use crate::error::AppResult;
+use crate::mail::{self, Email};
+use crate::ratelimit;
+use crate::state::AppState;
+use crate::taxonomy::{self, Term, Vocabulary};
+use crate::tokens;
+use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::page::{Html, Page};
+
+/// The consent text shown next to the form; its version is stored with every subscription.
+pub const CONSENT_TEXT: &str =
+    "Ja, stuur mij de nieuwsbrief van Brede Blik. Ik kan mij altijd met één klik afmelden.";
+pub const CONSENT_VERSION: &str = "2026-11-v1";
+/// Confirmation mails one address can get per day, however often the form is sent.
+const CONFIRMATIONS_PER_DAY: i32 = 3;
+/// How long a confirmation link works.
+pub const PENDING_DAYS: i32 = 7;
+
+#[derive(Template)]
+#[template(path = "newsletter/subscribe.html")]
+struct SubscribeTemplate {
+    page: Page,
+    email: String,
+    name: String,
+    chosen: Vec<String>,
+    themes: Vec<Term>,
+    errors: FieldErrors,
+    started: String,
+    consent: &'static str,
+}
+
+impl SubscribeTemplate {
+    fn topic_checked(&self, slug: &str) -> bool {
+        self.chosen.iter().any(|c| c == slug)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "newsletter/message.html")]
+struct MessageTemplate {
+    page: Page,
+    heading: &'static str,
+    message: &'static str,
+}
+
+async fn render(
+    state: &AppState,
+    page: Page,
+    email: String,
+    name: String,
+    chosen: Vec<String>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let template = SubscribeTemplate {
+        page: page.crumb("Nieuwsbrief", "/nieuwsbrief"),
+        email,
+        name,
+        chosen,
+        themes: taxonomy::all(&state.db, Vocabulary::Theme).await?,
+        errors,
+        started: form::started_stamp(&state.config.secret_key),
+        consent: CONSENT_TEXT,
+    };
+    Ok((status, Html(template)).into_response())
+}
+
+pub async fn form_page(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    render(&state, page, String::new(), String::new(), Vec::new(), FieldErrors::default()).await
+}
+
+pub async fn subscribe(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    data: FormData,
+) -> AppResult<Response> {
+    ratelimit::hit(&state.db, ratelimit::SUBSCRIBE_PER_IP, &ip).await?;
+    let email = form::clean(&data.one("email"), 254);
+    let name = form::clean(&data.one("naam"), 120);
+    let themes = taxonomy::all(&state.db, Vocabulary::Theme).await?;
+    let chosen: Vec<String> =
+        data.all("onderwerp").into_iter().filter(|t| themes.iter().any(|k| &k.slug == t)).collect();
+    let source = match data.one("bron").as_str() {
+        "home" => "formulier op de homepage",
+        _ => "formulier op /nieuwsbrief",
+    };
+    let mut errors = FieldErrors::default();
+    if !valid_email(&email) {
+        errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.");
+    }
+    if let Some(reason) =
+        form::bot_suspicion(&state.config.secret_key, &data.one("website"), &data.one("begonnen"))
+    {
+        tracing::info!(reason, "subscription looked automated");
+        errors.add("email", "Het formulier is te snel of niet volledig verstuurd. Controleer uw e-mailadres en verstuur het nog eens.");
+    }
+    if !errors.is_empty() {
+        return render(&state, page, email, name, chosen, errors).await;
+    }
+
+    let mut tx = state.db.begin().await?;
+    let existing: Option<(i64, String, bool)> = sqlx::query_as(
+        "SELECT id, status, (confirm_sent_at IS NULL OR confirm_sent_at::date < current_date OR confirm_mails_today < $2) \
+         FROM subscribers WHERE lower(email) = lower($1) FOR UPDATE",
+    )
+    .bind(&email)
+    .bind(CONFIRMATIONS_PER_DAY)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let send_to: Option<i64> = match existing {
+        // Already subscribed: nothing to do, and the answer looks the same.
+        Some((_, status, _)) if status == "actief" => None,
+        // Pending, left or bounced: (re)start the double opt-in, within the daily mail budget.
+        Some((id, _, may_mail)) => may_mail.then_some(id),
+        None => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO subscribers (email, name, topics, link_token) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(&email)
+            .bind(&name)
+            .bind(&chosen)
+            .bind(tokens::random_hex(24))
+            .fetch_one(&mut *tx)
+            .await?;
+            Some(id)
+        }
+    };
+    if let Some(id) = send_to {
+        let token = tokens::random_hex(32);
+        sqlx::query(
+            "UPDATE subscribers SET status = 'onbevestigd', name = CASE WHEN $2 = '' THEN name ELSE $2 END, topics = $3, \
+                consent_at = now(), consent_source = $4, consent_ip = $5, consent_text_version = $6, \
+                confirm_token_hash = $7, \
+                confirm_mails_today = CASE WHEN confirm_sent_at::date = current_date THEN confirm_mails_today + 1 ELSE 1 END, \
+                confirm_sent_at = now(), updated_at = now() \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&name)
+        .bind(&chosen)
+        .bind(source)
+        .bind(&ip)
+        .bind(CONSENT_VERSION)
+        .bind(tokens::hash(&token))
+        .execute(&mut *tx)
+        .await?;
+        mail::enqueue(
+            &mut *tx,
+            &state.config,
+            Email {
+                kind: "nieuwsbrief-bevestigen",
+                to: email.clone(),
+                subject: "Bevestig uw aanmelding voor de nieuwsbrief van Brede Blik".into(),
+                paragraphs: vec![
+                    "Hallo,".into(),
+                    "U (of iemand anders) heeft dit e-mailadres aangemeld voor de nieuwsbrief van Brede Blik. Bevestig met de knop hieronder; pas dan ontvangt u de nieuwsbrief. De link werkt zeven dagen.".into(),
+                ],
+                action: Some(("Aanmelding bevestigen".into(), state.config.absolute(&format!("/nieuwsbrief/bevestigen/{token}")))),
+                after: vec!["Heeft u zich niet aangemeld? Dan hoeft u niets te doen; zonder bevestiging sturen wij u niets.".into()],
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Html(MessageTemplate {
+        page: page.crumb("Nieuwsbrief", "/nieuwsbrief"),
+        heading: "Bijna klaar",
+        message: "Als dit adres nog niet op de lijst stond, ontvangt u binnen enkele minuten een e-mail met een bevestigingsknop. Pas na die bevestiging ontvangt u de nieuwsbrief.",
+    })
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "newsletter/confirm.html")]
+struct ConfirmTemplate {
+    page: Page,
+    valid: bool,
+}
+
+async fn pending_by_token(state: &AppState, token: &str) -> sqlx::Result<Option<i64>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    sqlx::query_scalar(
+        "SELECT id FROM subscribers WHERE confirm_token_hash = $1 AND status = 'onbevestigd' \
+         AND confirm_sent_at > now() - make_interval(days => $2)",
+    )
+    .bind(tokens::hash(token))
+    .bind(PENDING_DAYS)
+    .fetch_optional(&state.db)
+    .await
+}
+
+/// GET shows one button, so a mail filter's link scanner cannot confirm on its own.
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let valid = pending_by_token(&state, &token).await?.is_some();
+    let status = if valid { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    Ok((status, Html(ConfirmTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), valid }))
+        .into_response())
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let page = page.crumb("Nieuwsbrief", "/nieuwsbrief");
+    let Some(id) = pending_by_token(&state, &token).await? else {
+        return Ok((StatusCode::NOT_FOUND, Html(ConfirmTemplate { page, valid: false })).into_response());
+    };
+    sqlx::query(
+        "UPDATE subscribers SET status = 'actief', confirmed_at = now(), confirm_token_hash = NULL, updated_at = now() \
+         WHERE id = $1 AND status = 'onbevestigd'",
+    )
+    .bind(id)
+    .execute(&state.db)
+    .await?;
+    Ok(Html(MessageTemplate {
+        page,
+        heading: "U bent aangemeld",
+        message: "Dank u wel voor uw bevestiging. U ontvangt de volgende nieuwsbrief van Brede Blik. Onder elke nieuwsbrief staat een link om u met één klik weer af te melden.",
+    })
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "newsletter/unsubscribe.html")]
+struct UnsubscribeTemplate {
+    page: Page,
+    email: Option<String>,
+    done: bool,
+}
+
+async fn subscriber_by_link(state: &AppState, token: &str) -> sqlx::Result<Option<(i64, String)>> {
+    if token.len() != 48 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    sqlx::query_as("SELECT id, email FROM subscribers WHERE link_token = $1")
+        .bind(token)
+        .fetch_optional(&state.db)
+        .await
+}
+
+pub async fn unsubscribe_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let subscriber = subscriber_by_link(&state, &token).await?;
+    let status = if subscriber.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    let template = UnsubscribeTemplate {
+        page: page.crumb("Nieuwsbrief", "/nieuwsbrief"),
+        email: subscriber.map(|s| s.1),
+        done: false,
+    };
+    Ok((status, Html(template)).into_response())
+}
+
+/// Unsubscribes at once: from the button on the page, or from a mail provider's RFC 8058
+/// one-click POST (body `List-Unsubscribe=One-Click`), without login or redirect. This path
+/// is exempt from the CSRF check: the secret link token is the authorisation.
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some((id, email)) = subscriber_by_link(&state, &token).await? else {
+        let template =
+            UnsubscribeTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), email: None, done: false };
+        return Ok((StatusCode::NOT_FOUND, Html(template)).into_response());
+    };
+    sqlx::query(
+        "UPDATE subscribers SET status = 'afgemeld', unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() \
+         WHERE id = $1 AND status <> 'afgemeld'",
+    )
+    .bind(id)
+    .execute(&state.db)
+    .await?;
+    let template = UnsubscribeTemplate {
+        page: page.crumb("Nieuwsbrief", "/nieuwsbrief"),
+        email: Some(email),
+        done: true,
+    };
+    Ok(Html(template).into_response())
+}

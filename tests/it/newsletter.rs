@@ -1,0 +1,182 @@
+use crate::helpers::{PASSWORD, TestApp, extract_csrf};
+
+fn started() -> String {
+    let secret = bredeblik::config::Secret::new("development-only-secret-key-do-not-use-in-production");
+    let time = (time::OffsetDateTime::now_utc().unix_timestamp() - 30).to_string();
+    format!("{time}.{}", bredeblik::tokens::sign(&secret, "form-started", &time))
+}
+
+#[tokio::test]
+async fn double_opt_in_with_a_consent_record_and_no_enumeration() {
+    let (app, mailbox) = TestApp::spawn_with_mail().await;
+    let stamp = started();
+    let response = app
+        .post_form(
+            "/nieuwsbrief",
+            &[("email", "lezer@voorbeeld.nl"), ("naam", "Lezer"), ("begonnen", &stamp), ("bron", "home")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let first = response.text().await.unwrap();
+    assert!(first.contains("Bijna klaar"));
+
+    let mail = mailbox.wait_for("lezer@voorbeeld.nl", "Bevestig").await;
+    let path = mail.link(&app.url("/nieuwsbrief/bevestigen/")).trim_start_matches(&app.address).to_owned();
+    assert!(app.get_text(&path, 200).await.contains("Ja, ik wil de nieuwsbrief ontvangen"));
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM subscribers").fetch_one(&app.db).await.unwrap();
+    assert_eq!(status, "onbevestigd", "a GET (link scanner) confirms nothing");
+    assert_eq!(app.post_form(&path, &[]).await.status(), 200);
+    let (status, source, version, confirmed): (String, String, String, bool) = sqlx::query_as(
+        "SELECT status, consent_source, consent_text_version, confirmed_at IS NOT NULL AND consent_at IS NOT NULL FROM subscribers",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((status.as_str(), source.as_str(), confirmed), ("actief", "formulier op de homepage", true));
+    assert!(!version.is_empty());
+    assert_eq!(app.get(&path).await.status(), 404, "the link works once");
+
+    // The same answer for an active address, and no mail.
+    let again = app
+        .post_form("/nieuwsbrief", &[("email", "LEZER@voorbeeld.nl"), ("begonnen", &stamp)])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(again.contains("Bijna klaar"));
+
+    // A flood for one pending address sends it at most three mails.
+    for _ in 0..7 {
+        app.post_form("/nieuwsbrief", &[("email", "doelwit@voorbeeld.nl"), ("begonnen", &stamp)]).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let mails = mailbox.messages();
+    assert_eq!(mails.iter().filter(|m| m.to.contains("doelwit")).count(), 3);
+    assert_eq!(mails.iter().filter(|m| m.to.contains("lezer")).count(), 1);
+
+    let bad = app.post_form("/nieuwsbrief", &[("email", "geen adres"), ("begonnen", &stamp)]).await;
+    assert_eq!(bad.status(), 422);
+}
+
+#[tokio::test]
+async fn one_click_unsubscribe_works_from_a_mail_provider_without_session_or_token() {
+    let app = TestApp::spawn().await;
+    let token = "a".repeat(48);
+    sqlx::query(
+        "INSERT INTO subscribers (email, status, link_token) VALUES ('weg@voorbeeld.nl', 'actief', $1)",
+    )
+    .bind(&token)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let page = app.get_text(&format!("/nieuwsbrief/afmelden/{token}"), 200).await;
+    assert!(page.contains("weg@voorbeeld.nl") && page.contains(">Afmelden</button>"));
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM subscribers").fetch_one(&app.db).await.unwrap();
+    assert_eq!(status, "actief", "GET changes nothing");
+
+    // RFC 8058: a bare POST, no cookies, no CSRF token; answered at once, no redirect.
+    let provider = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = provider
+        .post(app.url(&format!("/nieuwsbrief/afmelden/{token}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM subscribers").fetch_one(&app.db).await.unwrap();
+    assert_eq!(status, "afgemeld");
+    assert_eq!(
+        provider
+            .post(app.url(&format!("/nieuwsbrief/afmelden/{}", "b".repeat(48))))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_campaign_reaches_every_confirmed_subscriber_once_with_list_headers() {
+    let (app, mailbox) = TestApp::spawn_with_mail().await;
+    bredeblik::seed::demo(&app.db).await.unwrap();
+    sqlx::query(
+        "INSERT INTO subscribers (email, status, link_token) \
+         SELECT 'abonnee' || g || '@voorbeeld.nl', CASE WHEN g % 10 = 0 THEN 'afgemeld' ELSE 'actief' END, md5(g::text) || 'abcdefghijklmnop' \
+         FROM generate_series(1, 60) g",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
+    app.login("coordinator@voorbeeld.nl", PASSWORD).await;
+    let news: Vec<String> = sqlx::query_scalar("SELECT id::text FROM news_items ORDER BY id LIMIT 2")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    let response = app
+        .post_form(
+            "/beheer/nieuwsbrieven",
+            &[
+                ("onderwerp", "Nieuws uit het netwerk"),
+                ("intro", "Beste lezer, **welkom**."),
+                ("nieuws", &news[0]),
+                ("nieuws", &news[1]),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let page = app.get_text(&location, 200).await;
+    assert!(page.contains("Nu versturen"));
+    let token = extract_csrf(&page);
+    let response = app
+        .client
+        .post(app.url(&format!("{location}/actie")))
+        .form(&[("csrf_token", token.as_str()), ("actie", "versturen")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+
+    for _ in 0..200 {
+        let status: String =
+            sqlx::query_scalar("SELECT status FROM campaigns").fetch_one(&app.db).await.unwrap();
+        if status == "verzonden" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let status: String = sqlx::query_scalar("SELECT status FROM campaigns").fetch_one(&app.db).await.unwrap();
+    assert_eq!(status, "verzonden");
+    let mails: Vec<_> =
+        mailbox.messages().into_iter().filter(|m| m.subject == "Nieuws uit het netwerk").collect();
+    assert_eq!(mails.len(), 54, "the 54 active subscribers, once each");
+    let mut recipients: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(recipients.len(), 54);
+    let mail = &mails[0];
+    assert!(mail.headers.contains("List-Unsubscribe: <http://127.0.0.1:"), "{}", mail.headers);
+    assert!(mail.headers.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    assert!(mail.headers.contains("List-Id: "));
+    assert!(mail.headers.contains("Message-ID: <campaign-"));
+    assert!(mail.body.contains("/nieuwsbrief/afmelden/"), "a visible unsubscribe link");
+
+    let progress: serde_json::Value =
+        app.get(&format!("{location}/voortgang.json")).await.json().await.unwrap();
+    assert_eq!(progress["progress"]["sent"], 54);
+    assert_eq!(progress["percent"], 100);
+    let archive = app.get_text("/nieuwsbrief/archief", 200).await;
+    assert!(archive.contains("Nieuws uit het netwerk"));
+    let slug: String = sqlx::query_scalar("SELECT slug FROM campaigns").fetch_one(&app.db).await.unwrap();
+    let web = app.get_text(&format!("/nieuwsbrief/archief/{slug}"), 200).await;
+    assert!(
+        web.contains("<strong>welkom</strong>") && !web.contains("/nieuwsbrief/afmelden/"),
+        "no personal links on the web"
+    );
+}
