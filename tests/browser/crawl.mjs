@@ -8,6 +8,9 @@ import { checkAxe, launchBrowser, newPage, validateHtml } from './lib.mjs';
 
 const MAX_URLS = 300;
 const MAX_QUERY_VARIANTS = 3; // per path, besides the bare path itself
+// Detail pages of one kind share a template: 40 of them (e.g. /regios/*) say as much as 342.
+const MAX_PER_SECTION = 40;
+const perSection = new Map();
 const MIN_PAGES = 5;
 const NAV_TIMEOUT_MS = 30_000;
 const ACCEPT_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -58,10 +61,14 @@ function enqueue(url, from) {
   if (seen.has(url) || isLogout(url)) return;
   const { pathname, search } = new URL(url);
   const variants = queryVariants.get(pathname) ?? new Set();
-  if (seen.size >= MAX_URLS || (search && variants.size >= MAX_QUERY_VARIANTS)) {
+  const segments = pathname.split('/').filter(Boolean);
+  const section = segments.length >= 2 ? `/${segments[0]}/*${segments.length}` : null;
+  const inSection = section ? (perSection.get(section) ?? 0) : 0;
+  if (seen.size >= MAX_URLS || (search && variants.size >= MAX_QUERY_VARIANTS) || (section && !search && inSection >= MAX_PER_SECTION)) {
     capped.add(url);
     return;
   }
+  if (section && !search) perSection.set(section, inSection + 1);
   if (search) variants.add(search);
   queryVariants.set(pathname, variants);
   seen.add(url);
@@ -75,7 +82,9 @@ function extractLinks() {
   const hasNofollow = (el) => (el.getAttribute('rel') || '').toLowerCase().split(/\s+/).includes('nofollow');
   const out = [];
   for (const a of document.querySelectorAll('a[href], area[href], link[rel~="alternate" i][href]')) {
-    if (!hasNofollow(a)) out.push(a.href);
+    // SVG links (the region maps) expose href as an SVGAnimatedString, not a string.
+    const href = typeof a.href === 'string' ? a.href : new URL(a.href.baseVal, document.baseURI).href;
+    if (!hasNofollow(a)) out.push(href);
   }
   for (const form of document.forms) {
     if (hasNofollow(form)) continue;
@@ -213,7 +222,7 @@ function report(vnuResults, seconds) {
   for (const r of resources) {
     console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.status} ${r.url} (not crawled: ${r.note})`);
   }
-  if (capped.size) console.log(`(${capped.size} URL(s) not followed: over ${MAX_URLS} URLs or ${MAX_QUERY_VARIANTS} query variants per path)`);
+  if (capped.size) console.log(`(${capped.size} URL(s) not followed: over ${MAX_URLS} URLs, ${MAX_QUERY_VARIANTS} query variants per path or ${MAX_PER_SECTION} pages per section)`);
 
   const failed = pages.filter((p) => p.problems.length);
   for (const page of failed) {
