@@ -203,17 +203,24 @@ pub enum TermLink {
     AgeGroup,
 }
 
-/// Initiatives that share the most themes, with the same region as a tie-breaker.
+/// Initiatives that share the most themes, with the same region as a tie-breaker. Candidates
+/// are the most recent initiatives of each of its themes (an index range per theme), so the
+/// cost does not grow with the size of the catalogue.
 pub async fn related(db: &PgPool, initiative: &Initiative, limit: i64) -> sqlx::Result<Vec<InitiativeCard>> {
     sqlx::query_as(
-        "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at \
-         FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id \
-         JOIN LATERAL (SELECT count(*) AS shared FROM initiative_themes a \
-                       JOIN initiative_themes b ON b.theme_id = a.theme_id AND b.initiative_id = $1 \
-                       WHERE a.initiative_id = i.id) s ON true \
-         WHERE i.status = 'gepubliceerd' AND i.id <> $1 \
-           AND (s.shared > 0 OR (i.region_id IS NOT NULL AND i.region_id = $2)) \
-         ORDER BY s.shared DESC, (i.region_id IS NOT DISTINCT FROM $2) DESC, i.published_at DESC \
+        "WITH candidates AS ( \
+           SELECT c.initiative_id, count(*) AS shared FROM initiative_themes mine \
+           CROSS JOIN LATERAL (SELECT o.initiative_id FROM initiative_themes o \
+                               WHERE o.theme_id = mine.theme_id AND o.initiative_id <> $1 \
+                               ORDER BY o.initiative_id DESC LIMIT 50) c \
+           WHERE mine.initiative_id = $1 GROUP BY c.initiative_id \
+           UNION ALL \
+           SELECT i.id, 0 FROM initiatives i WHERE i.region_id = $2 AND i.id <> $1 AND i.status = 'gepubliceerd' LIMIT 50) \
+         SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at \
+         FROM (SELECT initiative_id, max(shared) AS shared FROM candidates GROUP BY initiative_id) s \
+         JOIN initiatives i ON i.id = s.initiative_id AND i.status = 'gepubliceerd' \
+         LEFT JOIN regions r ON r.id = i.region_id \
+         ORDER BY s.shared DESC, (i.region_id IS NOT DISTINCT FROM $2) DESC, i.published_at DESC NULLS LAST \
          LIMIT $3",
     )
     .bind(initiative.id)
