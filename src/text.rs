@@ -151,3 +151,41 @@ mod tests {
         assert_eq!(excerpt("een twee drie vier", 10), "een twee…");
     }
 }
+
+/// A wall-clock time in Amsterdam (as typed in a form) as a moment; `None` if unreadable.
+pub fn from_amsterdam_local(value: &str) -> Option<OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let local = time::PrimitiveDateTime::parse(value.trim().get(..16)?, format).ok()?;
+    [1, 2].into_iter().find_map(|hours| {
+        let offset = UtcOffset::from_hms(hours, 0, 0).ok()?;
+        let moment = local.assume_offset(offset);
+        (amsterdam(moment).offset() == offset).then_some(moment)
+    })
+}
+
+/// The value for an `<input type="datetime-local">`, in Amsterdam time.
+pub fn to_amsterdam_local(moment: OffsetDateTime) -> String {
+    let local = amsterdam(moment);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        local.year(),
+        local.month() as u8,
+        local.day(),
+        local.hour(),
+        local.minute()
+    )
+}
+
+#[cfg(test)]
+mod local_time_tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn form_times_are_amsterdam_time() {
+        assert_eq!(from_amsterdam_local("2026-07-01T12:05"), Some(datetime!(2026-07-01 10:05 UTC)));
+        assert_eq!(from_amsterdam_local("2026-12-01T12:05"), Some(datetime!(2026-12-01 11:05 UTC)));
+        assert_eq!(from_amsterdam_local("gisteren"), None);
+        assert_eq!(to_amsterdam_local(datetime!(2026-07-01 10:05 UTC)), "2026-07-01T12:05");
+    }
+}

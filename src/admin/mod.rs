@@ -5,6 +5,7 @@
 mod applications;
 mod audit_log;
 mod campaigns;
+mod news;
 mod outbox;
 mod users;
 
@@ -28,6 +29,11 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/beheer/gebruikers", Role::Beheerder),
     ("POST", "/beheer/gebruikers", Role::Beheerder),
     ("POST", "/beheer/gebruikers/{id}", Role::Beheerder),
+    ("GET", "/beheer/nieuws", Role::Redacteur),
+    ("POST", "/beheer/nieuws", Role::Redacteur),
+    ("GET", "/beheer/nieuws/nieuw", Role::Redacteur),
+    ("GET", "/beheer/nieuws/{id}", Role::Redacteur),
+    ("POST", "/beheer/nieuws/{id}", Role::Redacteur),
     ("GET", "/beheer/aanmeldingen", Role::Coordinator),
     ("POST", "/beheer/aanmeldingen/{id}", Role::Coordinator),
     ("GET", "/beheer/nieuwsbrieven", Role::Coordinator),
@@ -77,6 +83,23 @@ pub fn router(state: AppState) -> Router<AppState> {
             )),
         )
         .route("/beheer/gebruikers/{id}", guarded("POST", "/beheer/gebruikers/{id}", post(users::update)))
+        .route(
+            "/beheer/nieuws",
+            guarded("GET", "/beheer/nieuws", get(news::list)).merge(guarded(
+                "POST",
+                "/beheer/nieuws",
+                post(news::create),
+            )),
+        )
+        .route("/beheer/nieuws/nieuw", guarded("GET", "/beheer/nieuws/nieuw", get(news::new_form)))
+        .route(
+            "/beheer/nieuws/{id}",
+            guarded("GET", "/beheer/nieuws/{id}", get(news::edit_form)).merge(guarded(
+                "POST",
+                "/beheer/nieuws/{id}",
+                post(news::update),
+            )),
+        )
         .route("/beheer/aanmeldingen", guarded("GET", "/beheer/aanmeldingen", get(applications::list)))
         .route(
             "/beheer/aanmeldingen/{id}",

@@ -140,6 +140,14 @@ pub async fn run(db: PgPool, config: Config, mut stop: watch::Receiver<bool>) {
             _ = sweep.tick() => {
                 let _ = sqlx::query("DELETE FROM sessions WHERE expires_at < now()").execute(&db).await;
                 let _ = sqlx::query("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'").execute(&db).await;
+                // Unconfirmed newsletter sign-ups are kept 30 days at most (see /privacy).
+                let _ = sqlx::query(
+                    "DELETE FROM subscribers WHERE status = 'onbevestigd' AND confirmed_at IS NULL \
+                     AND coalesce(confirm_sent_at, created_at) < now() - interval '30 days' \
+                     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.subscriber_id = subscribers.id)",
+                )
+                .execute(&db)
+                .await;
             }
             _ = tokio::time::sleep(pause) => {}
         }

@@ -180,3 +180,78 @@ async fn a_campaign_reaches_every_confirmed_subscriber_once_with_list_headers() 
         "no personal links on the web"
     );
 }
+
+#[tokio::test]
+async fn editors_write_preview_schedule_and_publish_news() {
+    let app = TestApp::spawn().await;
+    app.create_user("redacteur@voorbeeld.nl", "redacteur", PASSWORD).await;
+    app.login("redacteur@voorbeeld.nl", PASSWORD).await;
+    let body = "## Kopje\n\nTekst met <script>alert(1)</script> en **nadruk**.";
+    let preview = app
+        .post_form(
+            "/beheer/nieuws",
+            &[
+                ("titel", "Een nieuw begin"),
+                ("inleiding", "Kort."),
+                ("tekst", body),
+                ("publicatie", "nu"),
+                ("actie", "voorbeeld"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status(), 200);
+    let preview = preview.text().await.unwrap();
+    assert!(
+        preview.contains("<strong>nadruk</strong>") && !preview.contains("<script>alert"),
+        "sanitised preview"
+    );
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM news_items").fetch_one(&app.db).await.unwrap();
+    assert_eq!(count, 0, "a preview saves nothing");
+
+    let missing = app
+        .post_form(
+            "/beheer/nieuws",
+            &[("titel", "x"), ("publicatie", "gepland"), ("publicatiemoment", "morgen")],
+        )
+        .await;
+    assert_eq!(missing.status(), 422);
+    let text = missing.text().await.unwrap();
+    assert!(text.contains("titel van minstens 3 tekens") && text.contains("Kies datum en tijd"));
+
+    let future = time::OffsetDateTime::now_utc() + time::Duration::days(2);
+    let planned = bredeblik::text::to_amsterdam_local(future);
+    let response = app
+        .post_form(
+            "/beheer/nieuws",
+            &[
+                ("titel", "Straks te lezen"),
+                ("inleiding", "Later."),
+                ("tekst", body),
+                ("publicatie", "gepland"),
+                ("publicatiemoment", &planned),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(app.get("/nieuws/straks-te-lezen").await.status(), 404, "scheduled news waits");
+    let id: i64 = sqlx::query_scalar("SELECT id FROM news_items WHERE slug = 'straks-te-lezen'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let response = app
+        .post_form(
+            &format!("/beheer/nieuws/{id}"),
+            &[("titel", "Straks te lezen"), ("inleiding", "Nu al."), ("tekst", body), ("publicatie", "nu")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let page = app.get_text("/nieuws/straks-te-lezen", 200).await;
+    assert!(page.contains("Nu al.") && !page.contains("<script>alert"));
+    let feed = app.get_text("/nieuws/feed.xml", 200).await;
+    assert!(feed.contains("Straks te lezen"));
+    let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE target_type = 'nieuwsbericht'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audit, 2);
+}

@@ -1,0 +1,303 @@
+//! `/beheer/nieuws`: editors write news in Markdown (sanitised on display), preview it, and
+//! publish at once or at a chosen moment.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use crate::audit::{self, Entry};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::taxonomy::{self, Term, Vocabulary};
+use crate::text::{self, slugify};
+use crate::web::context::CurrentUser;
+use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::page::{Html, Page};
+
+#[derive(sqlx::FromRow)]
+pub struct NewsRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub published_at: Option<OffsetDateTime>,
+}
+
+impl NewsRow {
+    pub fn is_public(&self) -> bool {
+        self.published_at.is_some_and(|t| t <= OffsetDateTime::now_utc())
+    }
+
+    pub fn state(&self) -> String {
+        match self.published_at {
+            None => "concept".into(),
+            Some(t) if t > OffsetDateTime::now_utc() => format!("gepland voor {}", text::datetime_nl(t)),
+            Some(t) => format!("gepubliceerd op {}", text::date_nl(t)),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/news_list.html")]
+struct ListTemplate {
+    page: Page,
+    items: Vec<NewsRow>,
+}
+
+pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
+    let items = sqlx::query_as("SELECT id, slug, title, published_at FROM news_items ORDER BY coalesce(published_at, created_at) DESC LIMIT 200")
+        .fetch_all(&state.db)
+        .await?;
+    Ok(Html(ListTemplate { page: page.crumb("Beheer", "/beheer").crumb("Nieuws", "/beheer/nieuws"), items }))
+}
+
+#[derive(Default)]
+pub struct NewsForm {
+    pub title: String,
+    pub lead: String,
+    pub body: String,
+    pub themes: Vec<String>,
+    /// `nu`, `concept` or `gepland`.
+    pub publish: String,
+    pub publish_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/news_form.html")]
+struct FormTemplate {
+    page: Page,
+    id: Option<i64>,
+    form: NewsForm,
+    all_themes: Vec<Term>,
+    errors: FieldErrors,
+    preview_html: Option<String>,
+}
+
+impl FormTemplate {
+    fn theme_checked(&self, slug: &str) -> bool {
+        self.form.themes.iter().any(|t| t == slug)
+    }
+    fn action(&self) -> String {
+        match self.id {
+            Some(id) => format!("/beheer/nieuws/{id}"),
+            None => "/beheer/nieuws".into(),
+        }
+    }
+}
+
+async fn render(
+    state: &AppState,
+    page: Page,
+    id: Option<i64>,
+    form: NewsForm,
+    errors: FieldErrors,
+    preview: bool,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let label = if id.is_some() { "Bericht bewerken" } else { "Nieuw bericht" };
+    let href = id.map(|i| format!("/beheer/nieuws/{i}")).unwrap_or_else(|| "/beheer/nieuws/nieuw".into());
+    let template = FormTemplate {
+        page: page.crumb("Beheer", "/beheer").crumb("Nieuws", "/beheer/nieuws").crumb(label, href),
+        id,
+        preview_html: preview.then(|| text::markdown(&form.body)),
+        form,
+        all_themes: taxonomy::all(&state.db, Vocabulary::Theme).await?,
+        errors,
+    };
+    Ok((status, Html(template)).into_response())
+}
+
+pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    render(
+        &state,
+        page,
+        None,
+        NewsForm { publish: "concept".into(), ..Default::default() },
+        FieldErrors::default(),
+        false,
+    )
+    .await
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (title, lead, body, published_at): (String, String, String, Option<OffsetDateTime>) =
+        sqlx::query_as("SELECT title, lead, body_md, published_at FROM news_items WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&state.db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let themes = sqlx::query_scalar(
+        "SELECT t.slug FROM news_item_themes l JOIN themes t ON t.id = l.theme_id WHERE l.news_item_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    let (publish, publish_at) = match published_at {
+        None => ("concept".to_owned(), String::new()),
+        Some(t) if t > OffsetDateTime::now_utc() => ("gepland".to_owned(), text::to_amsterdam_local(t)),
+        Some(t) => ("nu".to_owned(), text::to_amsterdam_local(t)),
+    };
+    render(
+        &state,
+        page,
+        Some(id),
+        NewsForm { title, lead, body, themes, publish, publish_at },
+        FieldErrors::default(),
+        false,
+    )
+    .await
+}
+
+fn read(data: &FormData) -> NewsForm {
+    NewsForm {
+        title: form::clean(&data.one("titel"), 200),
+        lead: form::clean(&data.one("inleiding"), 600),
+        body: form::clean(&data.one("tekst"), 100_000),
+        themes: data.all("thema"),
+        publish: data.one("publicatie"),
+        publish_at: data.one("publicatiemoment"),
+    }
+}
+
+/// The publication moment the form asks for, or the error to show.
+fn moment(form: &NewsForm, errors: &mut FieldErrors) -> Option<OffsetDateTime> {
+    match form.publish.as_str() {
+        "nu" => Some(text::from_amsterdam_local(&form.publish_at).unwrap_or_else(OffsetDateTime::now_utc)),
+        "gepland" => match text::from_amsterdam_local(&form.publish_at) {
+            Some(t) => Some(t),
+            None => {
+                errors.add("publicatiemoment", "Kies datum en tijd waarop het bericht moet verschijnen.");
+                None
+            }
+        },
+        _ => None,
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    actor: CurrentUser,
+    data: FormData,
+) -> AppResult<Response> {
+    save(state, page, actor, None, data).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    page: Page,
+    actor: CurrentUser,
+    Path(id): Path<i64>,
+    data: FormData,
+) -> AppResult<Response> {
+    save(state, page, actor, Some(id), data).await
+}
+
+async fn save(
+    state: AppState,
+    page: Page,
+    CurrentUser(actor): CurrentUser,
+    id: Option<i64>,
+    data: FormData,
+) -> AppResult<Response> {
+    let form = read(&data);
+    let mut errors = FieldErrors::default();
+    if form.title.chars().count() < 3 {
+        errors.add("titel", "Geef het bericht een titel van minstens 3 tekens.");
+    }
+    if form.lead.is_empty() {
+        errors.add("inleiding", "Schrijf een korte inleiding; die staat in overzichten en de nieuwsbrief.");
+    }
+    let published_at = moment(&form, &mut errors);
+    if data.one("actie") == "voorbeeld" || !errors.is_empty() {
+        let preview = data.one("actie") == "voorbeeld";
+        return render(&state, page, id, form, errors, preview).await;
+    }
+    let mut tx = state.db.begin().await?;
+    let id = match id {
+        Some(id) => {
+            let before: Option<(String, Option<OffsetDateTime>)> =
+                sqlx::query_as("SELECT title, published_at FROM news_items WHERE id = $1 FOR UPDATE")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let before = before.ok_or(AppError::NotFound)?;
+            sqlx::query("UPDATE news_items SET title = $2, lead = $3, body_md = $4, published_at = $5, updated_at = now() WHERE id = $1")
+                .bind(id)
+                .bind(&form.title)
+                .bind(&form.lead)
+                .bind(&form.body)
+                .bind(published_at)
+                .execute(&mut *tx)
+                .await?;
+            audit::record(
+                &mut *tx,
+                Entry {
+                    actor: actor.as_ref(),
+                    action: "nieuwsbericht gewijzigd",
+                    target_type: "nieuwsbericht",
+                    target_id: id.to_string(),
+                    before: Some(
+                        json!({ "titel": before.0, "gepubliceerd": before.1.map(text::datetime_nl) }),
+                    ),
+                    after: Some(
+                        json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl) }),
+                    ),
+                },
+            )
+            .await?;
+            id
+        }
+        None => {
+            let base = slugify(&form.title);
+            let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM news_items WHERE slug = $1)")
+                .bind(&base)
+                .fetch_one(&mut *tx)
+                .await?;
+            let slug = if taken || base.is_empty() {
+                format!("{base}-{}", crate::tokens::random_hex(3))
+            } else {
+                base
+            };
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO news_items (slug, title, lead, body_md, author_name, published_at) VALUES ($1, $2, $3, $4, 'Redactie Brede Blik', $5) RETURNING id",
+            )
+            .bind(&slug)
+            .bind(&form.title)
+            .bind(&form.lead)
+            .bind(&form.body)
+            .bind(published_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            audit::record(
+                &mut *tx,
+                Entry {
+                    actor: actor.as_ref(),
+                    action: "nieuwsbericht aangemaakt",
+                    target_type: "nieuwsbericht",
+                    target_id: id.to_string(),
+                    before: None,
+                    after: Some(
+                        json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl) }),
+                    ),
+                },
+            )
+            .await?;
+            id
+        }
+    };
+    sqlx::query("DELETE FROM news_item_themes WHERE news_item_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO news_item_themes SELECT $1, id FROM themes WHERE slug = ANY($2)")
+        .bind(id)
+        .bind(&form.themes)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/beheer/nieuws").into_response())
+}
