@@ -64,6 +64,10 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
         "hersteld" => Some("Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord."),
         "wachtwoord" => Some("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd."),
         "verwijderd" => Some("Uw account is verwijderd."),
+        "e-mail-verstuurd" => Some(
+            "We hebben een e-mail gestuurd naar het nieuwe adres. Uw adres verandert zodra u de link daarin gebruikt.",
+        ),
+        "e-mail-gewijzigd" => Some("Uw e-mailadres is gewijzigd."),
         _ => None,
     }
 }
@@ -330,6 +334,8 @@ struct AccountTemplate {
     notice: Option<&'static str>,
     password_error: Option<&'static str>,
     delete_error: Option<&'static str>,
+    email_error: Option<&'static str>,
+    new_email: String,
 }
 
 pub async fn account(
@@ -341,7 +347,16 @@ pub async fn account(
     let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
     let notice = notice(QueryParams::parse(raw.as_deref()).one("melding").as_deref());
     let page = page.crumb("Mijn account", "/account");
-    Ok(Html(AccountTemplate { page, user, notice, password_error: None, delete_error: None }).into_response())
+    Ok(Html(AccountTemplate {
+        page,
+        user,
+        notice,
+        password_error: None,
+        delete_error: None,
+        email_error: None,
+        new_email: String::new(),
+    })
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -375,8 +390,15 @@ pub async fn change_password(
     };
     if let Some(error) = problem {
         let page = page.crumb("Mijn account", "/account");
-        let template =
-            AccountTemplate { page, user, notice: None, password_error: Some(error), delete_error: None };
+        let template = AccountTemplate {
+            page,
+            user,
+            notice: None,
+            password_error: Some(error),
+            delete_error: None,
+            email_error: None,
+            new_email: String::new(),
+        };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
     }
     let hash = password::hash(form.password).await?;
@@ -447,8 +469,15 @@ pub async fn delete_account(
     if matches!(verdict, Verdict::Wrong) {
         let page = page.crumb("Mijn account", "/account");
         let error = Some("Vul uw wachtwoord in om te bevestigen dat u uw account wilt verwijderen.");
-        let template =
-            AccountTemplate { page, user, notice: None, password_error: None, delete_error: error };
+        let template = AccountTemplate {
+            page,
+            user,
+            notice: None,
+            password_error: None,
+            delete_error: error,
+            email_error: None,
+            new_email: String::new(),
+        };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
     }
     let mut tx = state.db.begin().await?;
@@ -463,4 +492,165 @@ pub async fn delete_account(
         Redirect::to("/inloggen?melding=verwijderd").into_response(),
         cookies::clear(cookies::SESSION, state.config.is_https()),
     ))
+}
+
+#[derive(Deserialize)]
+pub struct ChangeEmailForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Starts an e-mail change: nothing changes until the link sent to the new address is used,
+/// so a typo or a stolen session cannot move the account to someone else's address.
+pub async fn change_email(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(current): LoggedIn,
+    Form(form): Form<ChangeEmailForm>,
+) -> AppResult<Response> {
+    let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
+    let new_email: String = form.email.trim().chars().take(254).collect();
+    let verdict = password::verify(
+        form.password.chars().take(password::MAX_LENGTH).collect(),
+        user.password_hash.clone(),
+    )
+    .await?;
+    let problem = if !users::valid_email(&new_email) {
+        Some("Vul een geldig nieuw e-mailadres in, bijvoorbeeld naam@organisatie.nl.")
+    } else if new_email.eq_ignore_ascii_case(&user.email) {
+        Some("Dit is al uw e-mailadres.")
+    } else if matches!(verdict, Verdict::Wrong) {
+        Some("Uw wachtwoord klopt niet.")
+    } else {
+        None
+    };
+    if let Some(error) = problem {
+        let page = page.crumb("Mijn account", "/account");
+        let template = AccountTemplate {
+            page,
+            user,
+            notice: None,
+            password_error: None,
+            delete_error: None,
+            email_error: Some(error),
+            new_email,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
+    }
+    let taken = users::by_email(&state.db, &new_email).await?.is_some();
+    let mut tx = state.db.begin().await?;
+    if !taken {
+        // Whether the address is in use is not revealed here; the mail to it tells the owner.
+        let token = crate::tokens::random_hex(32);
+        sqlx::query(
+            "INSERT INTO user_tokens (token_hash, user_id, purpose, new_email, expires_at) VALUES ($1, $2, 'email', $3, now() + interval '24 hours')",
+        )
+        .bind(crate::tokens::hash(&token))
+        .bind(user.id)
+        .bind(&new_email)
+        .execute(&mut *tx)
+        .await?;
+        mail::enqueue(
+            &mut *tx,
+            &state.config,
+            Email {
+                kind: "e-mailadres-bevestigen",
+                to: new_email.clone(),
+                subject: "Bevestig uw nieuwe e-mailadres voor Brede Blik".into(),
+                paragraphs: vec![
+                    "Hallo,".into(),
+                    "U wilt dit adres gebruiken voor uw account bij Brede Blik. Bevestig dat met de knop hieronder; de link werkt 24 uur.".into(),
+                ],
+                action: Some(("Nieuw e-mailadres bevestigen".into(), state.config.absolute(&format!("/account/e-mail/bevestigen/{token}")))),
+                after: vec!["Heeft u dit niet gevraagd? Dan kunt u deze e-mail negeren.".into()],
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/account?melding=e-mail-verstuurd").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/confirm_email.html")]
+struct ConfirmEmailTemplate {
+    page: Page,
+    new_email: Option<String>,
+}
+
+async fn email_token(state: &AppState, token: &str) -> sqlx::Result<Option<(i64, String)>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    sqlx::query_as(
+        "SELECT user_id, new_email FROM user_tokens WHERE token_hash = $1 AND purpose = 'email' \
+         AND used_at IS NULL AND expires_at > now() AND new_email IS NOT NULL",
+    )
+    .bind(crate::tokens::hash(token))
+    .fetch_optional(&state.db)
+    .await
+}
+
+pub async fn confirm_email_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let found = email_token(&state, &token).await?;
+    let status = if found.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    let template =
+        ConfirmEmailTemplate { page: page.crumb("Mijn account", "/account"), new_email: found.map(|f| f.1) };
+    Ok((status, Html(template)).into_response())
+}
+
+pub async fn confirm_email(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some((user_id, new_email)) = email_token(&state, &token).await? else {
+        let template = ConfirmEmailTemplate { page: page.crumb("Mijn account", "/account"), new_email: None };
+        return Ok((StatusCode::NOT_FOUND, Html(template)).into_response());
+    };
+    let old = users::by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE user_tokens SET used_at = now() WHERE token_hash = $1")
+        .bind(crate::tokens::hash(&token))
+        .execute(&mut *tx)
+        .await?;
+    let changed = sqlx::query(
+        "UPDATE users SET email = $2, email_confirmed_at = now(), updated_at = now() WHERE id = $1",
+    )
+    .bind(user_id)
+    .bind(&new_email)
+    .execute(&mut *tx)
+    .await;
+    if let Err(sqlx::Error::Database(e)) = &changed
+        && e.is_unique_violation()
+    {
+        return Err(AppError::Conflict("Dit e-mailadres hoort intussen bij een ander account.".into()));
+    }
+    changed?;
+    mail::enqueue(
+        &mut *tx,
+        &state.config,
+        Email {
+            kind: "e-mailadres-gewijzigd",
+            to: old.email.clone(),
+            subject: "Uw e-mailadres bij Brede Blik is gewijzigd".into(),
+            paragraphs: vec![
+                "Hallo,".into(),
+                format!("Het e-mailadres van uw account bij Brede Blik is gewijzigd in {new_email}."),
+            ],
+            action: None,
+            after: vec![
+                "Heeft u dit niet gedaan? Neem dan meteen contact op via info@bredeblik.example.".into(),
+            ],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account?melding=e-mail-gewijzigd").into_response())
 }

@@ -19,6 +19,11 @@ pub fn router() -> Router<AppState> {
         .route("/wachtwoord-herstellen/{token}", get(handlers::reset_form).post(handlers::reset))
         .route("/account", get(handlers::account))
         .route("/account/wachtwoord", post(handlers::change_password))
+        .route("/account/e-mail", post(handlers::change_email))
+        .route(
+            "/account/e-mail/bevestigen/{token}",
+            get(handlers::confirm_email_page).post(handlers::confirm_email),
+        )
         .route("/account/gegevens.json", get(handlers::export))
         .route("/account/verwijderen", post(handlers::delete_account))
 }

@@ -11,6 +11,8 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/wachtwoord-herstellen/{token}",
     "/account/wachtwoord",
     "/account/verwijderen",
+    "/account/e-mail",
+    "/account/e-mail/bevestigen/{token}",
     "/aandeelhouder-worden",
     "/aandeelhouder-worden/bevestigen/{token}",
     "/initiatieven/{slug}/contact",
@@ -126,6 +128,8 @@ async fn a_post_without_a_valid_csrf_token_is_refused_on_every_route() {
         "/wachtwoord-herstellen/0000",
         "/account/wachtwoord",
         "/account/verwijderen",
+        "/account/e-mail",
+        "/account/e-mail/bevestigen/{token}",
     ]
     .iter()
     .map(|s| s.to_string())

@@ -147,3 +147,39 @@ async fn an_admin_creates_a_user_who_is_invited_by_mail_and_the_audit_log_record
     let outbox = app.get_text("/beheer/e-mail", 200).await;
     assert!(outbox.contains("coordinator@voorbeeld.nl"));
 }
+
+#[tokio::test]
+async fn changing_the_e_mail_address_waits_for_the_link_sent_to_the_new_address() {
+    let (app, mailbox) = TestApp::spawn_with_mail().await;
+    app.create_user("oud@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
+    app.create_user("bezet@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
+    app.login("oud@voorbeeld.nl", PASSWORD).await;
+
+    let wrong =
+        app.post_form("/account/e-mail", &[("email", "nieuw@voorbeeld.nl"), ("password", "fout")]).await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().await.unwrap().contains("value=\"nieuw@voorbeeld.nl\""), "input kept");
+
+    // An address in use gets the same answer and no mail.
+    let taken =
+        app.post_form("/account/e-mail", &[("email", "bezet@voorbeeld.nl"), ("password", PASSWORD)]).await;
+    assert_eq!(taken.status(), 303);
+
+    let response =
+        app.post_form("/account/e-mail", &[("email", "nieuw@voorbeeld.nl"), ("password", PASSWORD)]).await;
+    assert_eq!(response.status(), 303);
+    let email: String =
+        sqlx::query_scalar("SELECT email FROM users WHERE email LIKE '%oud%' OR email LIKE '%nieuw%'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(email, "oud@voorbeeld.nl", "nothing changes before confirmation");
+    let mail = mailbox.wait_for("nieuw@voorbeeld.nl", "nieuwe e-mailadres").await;
+    let path = mail.link(&app.url("/account/e-mail/bevestigen/")).trim_start_matches(&app.address).to_owned();
+    assert!(app.get_text(&path, 200).await.contains("nieuw@voorbeeld.nl"));
+    assert_eq!(app.post_form(&path, &[]).await.status(), 303);
+    mailbox.wait_for("oud@voorbeeld.nl", "is gewijzigd").await;
+    assert_eq!(app.login("nieuw@voorbeeld.nl", PASSWORD).await.status(), 303);
+    assert_eq!(app.get(&path).await.status(), 404, "single use");
+    assert!(mailbox.messages().iter().all(|m| !m.to.contains("bezet")), "no mail for the address in use");
+}
