@@ -7,6 +7,7 @@ mod audit_log;
 mod campaigns;
 mod news;
 mod outbox;
+mod subscribers;
 mod users;
 
 use askama::Template;
@@ -41,6 +42,9 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/beheer/nieuwsbrieven/{id}", Role::Coordinator),
     ("GET", "/beheer/nieuwsbrieven/{id}/voortgang.json", Role::Coordinator),
     ("POST", "/beheer/nieuwsbrieven/{id}/actie", Role::Coordinator),
+    ("GET", "/beheer/abonnees", Role::Coordinator),
+    ("GET", "/beheer/abonnees.csv", Role::Coordinator),
+    ("POST", "/beheer/abonnees/{id}", Role::Coordinator),
     ("GET", "/beheer/audit", Role::Beheerder),
     ("GET", "/beheer/e-mail", Role::Coordinator),
     ("GET", "/beheer/e-mail/{id}", Role::Coordinator),
@@ -125,6 +129,9 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/beheer/nieuwsbrieven/{id}/actie",
             guarded("POST", "/beheer/nieuwsbrieven/{id}/actie", post(campaigns::action)),
         )
+        .route("/beheer/abonnees", guarded("GET", "/beheer/abonnees", get(subscribers::list)))
+        .route("/beheer/abonnees.csv", guarded("GET", "/beheer/abonnees.csv", get(subscribers::export)))
+        .route("/beheer/abonnees/{id}", guarded("POST", "/beheer/abonnees/{id}", post(subscribers::action)))
         .route("/beheer/audit", guarded("GET", "/beheer/audit", get(audit_log::list)))
         .route("/beheer/e-mail", guarded("GET", "/beheer/e-mail", get(outbox::list)))
         .route("/beheer/e-mail/{id}", guarded("GET", "/beheer/e-mail/{id}", get(outbox::show)))

@@ -255,3 +255,58 @@ async fn editors_write_preview_schedule_and_publish_news() {
         .unwrap();
     assert_eq!(audit, 2);
 }
+
+#[tokio::test]
+async fn coordinators_see_export_unsubscribe_and_erase_subscribers() {
+    let app = TestApp::spawn().await;
+    sqlx::query(
+        "INSERT INTO subscribers (email, name, status, link_token, confirmed_at) VALUES \
+         ('een@voorbeeld.nl', 'Een', 'actief', repeat('1', 48), now()), \
+         ('twee@voorbeeld.nl', '=SUM(A1)', 'actief', repeat('2', 48), now()), \
+         ('drie@voorbeeld.nl', '', 'onbevestigd', repeat('3', 48), NULL)",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
+    app.login("coordinator@voorbeeld.nl", PASSWORD).await;
+    let page = app.get_text("/beheer/abonnees", 200).await;
+    assert!(page.contains("<svg") && page.contains("een@voorbeeld.nl"));
+    let filtered = app.get_text("/beheer/abonnees?status=onbevestigd", 200).await;
+    assert!(filtered.contains("drie@voorbeeld.nl") && !filtered.contains("een@voorbeeld.nl"));
+    let csv = app.get_text("/beheer/abonnees.csv", 200).await;
+    assert_eq!(csv.trim_end().lines().count(), 4);
+    assert!(csv.contains("\"'=SUM(A1)\""), "formulas defused");
+
+    let id: i64 = sqlx::query_scalar("SELECT id FROM subscribers WHERE email = 'een@voorbeeld.nl'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.post_form(&format!("/beheer/abonnees/{id}"), &[("actie", "afmelden")]).await.status(),
+        303
+    );
+    let status: String = sqlx::query_scalar("SELECT status FROM subscribers WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "afgemeld");
+    assert_eq!(app.post_form(&format!("/beheer/abonnees/{id}"), &[("actie", "wissen")]).await.status(), 303);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM subscribers WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    let audit: Vec<String> =
+        sqlx::query_scalar("SELECT after::text FROM audit_log WHERE target_type = 'abonnee'")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(audit.len(), 2);
+    assert!(
+        audit.iter().all(|a| !a.contains("een@voorbeeld.nl")),
+        "erased means erased, also from the audit log"
+    );
+}

@@ -1,0 +1,247 @@
+//! `/beheer/abonnees`: who is on the newsletter list: counts per status, search and filter, a
+//! chart of the list over time, CSV export, and unsubscribing or erasing someone by hand.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use crate::audit::{self, Entry};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::text;
+use crate::web::context::CurrentUser;
+use crate::web::filters::{QueryParams, query_string};
+use crate::web::form::FormData;
+use crate::web::page::{Html, Page};
+use crate::web::paging::Paging;
+
+const STATUSES: [&str; 4] = ["onbevestigd", "actief", "afgemeld", "gebounced"];
+
+#[derive(sqlx::FromRow)]
+pub struct SubscriberRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+    pub consent_source: String,
+}
+
+impl SubscriberRow {
+    pub fn since(&self) -> String {
+        text::date_nl(self.created_at)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/subscribers.html")]
+struct ListTemplate {
+    page: Page,
+    counts: Vec<(String, i64)>,
+    rows: Vec<SubscriberRow>,
+    q: String,
+    status: String,
+    statuses: [&'static str; 4],
+    paging: Paging,
+    base_query: String,
+    chart_svg: String,
+    notice: Option<&'static str>,
+}
+
+impl ListTemplate {
+    fn page_url(&self, number: impl std::fmt::Display) -> String {
+        format!("/beheer/abonnees?{}&pagina={number}", self.base_query)
+    }
+}
+
+/// Active subscribers at the end of each of the last twelve months, as an SVG bar chart with
+/// a text alternative (the same numbers in a table next to it).
+async fn chart(state: &AppState) -> sqlx::Result<(String, Vec<(String, i64)>)> {
+    let months: Vec<(OffsetDateTime, i64)> = sqlx::query_as(
+        "SELECT m, (SELECT count(*) FROM subscribers s WHERE s.confirmed_at < m + interval '1 month' \
+                    AND (s.unsubscribed_at IS NULL OR s.unsubscribed_at >= m + interval '1 month') \
+                    AND s.status IN ('actief', 'afgemeld', 'gebounced')) \
+         FROM generate_series(date_trunc('month', now()) - interval '11 months', date_trunc('month', now()), interval '1 month') m",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let max = months.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let (width, height, bar) = (600.0, 200.0, 600.0 / 12.0);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {h}\" class=\"chart\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">Actieve abonnees aan het eind van elke maand (zie de tabel)</title>",
+        h = height + 30.0
+    );
+    let mut labelled = Vec::new();
+    for (i, (month, count)) in months.iter().enumerate() {
+        let h = (*count as f64 / max as f64) * (height - 20.0);
+        let x = i as f64 * bar + 6.0;
+        let label = format!(
+            "{} {}",
+            ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+                [month.month() as usize - 1],
+            month.year()
+        );
+        svg.push_str(&format!(
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" class=\"bar\"/><text x=\"{tx:.1}\" y=\"{ly:.1}\" class=\"label\">{short}</text><text x=\"{tx:.1}\" y=\"{vy:.1}\" class=\"value\">{count}</text>",
+            y = height - h,
+            w = bar - 12.0,
+            tx = x + (bar - 12.0) / 2.0,
+            ly = height + 18.0,
+            vy = (height - h - 4.0).max(12.0),
+            short = &label[..3],
+        ));
+        labelled.push((label, *count));
+    }
+    let _ = width;
+    svg.push_str("</svg>");
+    Ok((svg, labelled))
+}
+
+pub async fn list(State(state): State<AppState>, page: Page, RawQuery(raw): RawQuery) -> AppResult<Response> {
+    const PER_PAGE: i64 = 50;
+    let params = QueryParams::parse(raw.as_deref());
+    let q = params.one("q").unwrap_or_default();
+    let status = params.one("status").filter(|s| STATUSES.contains(&s.as_str())).unwrap_or_default();
+    let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let counts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT s.status, count(x.id) FROM unnest($1::text[]) AS s(status) LEFT JOIN subscribers x ON x.status = s.status GROUP BY s.status ORDER BY array_position($1::text[], s.status)",
+    )
+    .bind(STATUSES.map(String::from).to_vec())
+    .fetch_all(&state.db)
+    .await?;
+    let conditions = "(email ILIKE $1 OR name ILIKE $1) AND ($2 = '' OR status = $2)";
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM subscribers WHERE {conditions}"
+    )))
+    .bind(&pattern)
+    .bind(&status)
+    .fetch_one(&state.db)
+    .await?;
+    let paging = Paging::new(params.page(), PER_PAGE, total);
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, email, name, status, created_at, consent_source FROM subscribers WHERE {conditions} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+    )))
+    .bind(&pattern)
+    .bind(&status)
+    .bind(PER_PAGE)
+    .bind(paging.offset())
+    .fetch_all(&state.db)
+    .await?;
+    let (chart_svg, _) = chart(&state).await?;
+    let notice = match params.one("melding").as_deref() {
+        Some("afgemeld") => Some("De abonnee is afgemeld."),
+        Some("gewist") => Some("De abonnee en alle bijbehorende gegevens zijn gewist."),
+        _ => None,
+    };
+    Ok(Html(ListTemplate {
+        page: page.crumb("Beheer", "/beheer").crumb("Abonnees", "/beheer/abonnees"),
+        counts,
+        rows,
+        base_query: query_string(&[("q", &q), ("status", &status)]),
+        q,
+        status,
+        statuses: STATUSES,
+        paging,
+        chart_svg,
+        notice,
+    })
+    .into_response())
+}
+
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    format!("\"{}\"", value.replace('"', "\"\""))
+}
+
+#[derive(sqlx::FromRow)]
+struct ExportRow {
+    email: String,
+    name: String,
+    status: String,
+    topics: String,
+    consent_at: Option<OffsetDateTime>,
+    confirmed_at: Option<OffsetDateTime>,
+    consent_source: String,
+}
+
+pub async fn export(State(state): State<AppState>) -> AppResult<Response> {
+    let rows: Vec<ExportRow> = sqlx::query_as(
+        "SELECT email, name, status, array_to_string(topics, ', ') AS topics, consent_at, confirmed_at, consent_source \
+         FROM subscribers ORDER BY id",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let mut csv = String::from("e-mailadres;naam;status;onderwerpen;toestemming;bevestigd;bron\r\n");
+    let when = |t: Option<OffsetDateTime>| t.map(text::datetime_nl).unwrap_or_default();
+    for r in rows {
+        let fields =
+            [r.email, r.name, r.status, r.topics, when(r.consent_at), when(r.confirmed_at), r.consent_source];
+        csv.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(";"));
+        csv.push_str("\r\n");
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"brede-blik-abonnees.csv\""),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        format!("\u{feff}{csv}"),
+    )
+        .into_response())
+}
+
+pub async fn action(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+    data: FormData,
+) -> AppResult<Response> {
+    let email: String = sqlx::query_scalar("SELECT email FROM subscribers WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let action = data.one("actie");
+    let mut tx = state.db.begin().await?;
+    let (label, notice) = match action.as_str() {
+        "afmelden" => {
+            sqlx::query("UPDATE subscribers SET status = 'afgemeld', unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            ("abonnee afgemeld", "afgemeld")
+        }
+        "wissen" => {
+            sqlx::query("DELETE FROM subscribers WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            // Earlier audit entries about this subscriber lose the address too.
+            sqlx::query(
+                "UPDATE audit_log SET after = jsonb_build_object('abonnee', 'abonnee ' || target_id) \
+                 WHERE target_type = 'abonnee' AND target_id = $1",
+            )
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+            ("abonnee gewist", "gewist")
+        }
+        _ => return Err(AppError::BadRequest("Onbekende handeling.".into())),
+    };
+    // The audit log keeps no address of an erased subscriber.
+    let shown = if action == "wissen" { format!("abonnee {id}") } else { email };
+    audit::record(
+        &mut *tx,
+        Entry {
+            actor: actor.as_ref(),
+            action: label,
+            target_type: "abonnee",
+            target_id: id.to_string(),
+            before: None,
+            after: Some(json!({ "abonnee": shown })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/beheer/abonnees?melding={notice}")).into_response())
+}
