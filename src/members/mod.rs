@@ -3,6 +3,7 @@
 
 mod handlers;
 mod join;
+mod profile;
 pub mod queries;
 
 use axum::Router;
@@ -16,4 +17,5 @@ pub fn router() -> Router<AppState> {
         .route("/aandeelhouders/{slug}", get(handlers::show))
         .route("/aandeelhouder-worden", get(join::form_page).post(join::submit))
         .route("/aandeelhouder-worden/bevestigen/{token}", get(join::confirm_page).post(join::confirm))
+        .route("/account/profiel", get(profile::edit).post(profile::save))
 }

@@ -12,6 +12,7 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/account/wachtwoord",
     "/account/verwijderen",
     "/account/e-mail",
+    "/account/profiel",
     "/account/e-mail/bevestigen/{token}",
     "/aandeelhouder-worden",
     "/aandeelhouder-worden/bevestigen/{token}",
@@ -129,6 +130,7 @@ async fn a_post_without_a_valid_csrf_token_is_refused_on_every_route() {
         "/account/wachtwoord",
         "/account/verwijderen",
         "/account/e-mail",
+        "/account/profiel",
         "/account/e-mail/bevestigen/{token}",
     ]
     .iter()

@@ -228,3 +228,55 @@ fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
     found.dedup();
     assert_eq!(found, listed, "every POST route must be in the CSRF test");
 }
+
+#[tokio::test]
+async fn members_keep_their_own_profile_up_to_date() {
+    let app = TestApp::spawn_with_demo().await;
+    let id = app.create_user("lid@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
+    sqlx::query(
+        "INSERT INTO members (slug, name, kind, role, offer, public_profile, status, user_id, region_id) \
+         VALUES ('mijn-profiel', 'Oude Naam', 'persoon', 'leerkracht', 'Iets', true, 'goedgekeurd', $1, (SELECT id FROM regions WHERE code = 'GM0344'))",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(app.get("/account/profiel").await.status(), 303, "login required");
+    app.login("lid@voorbeeld.nl", PASSWORD).await;
+    let form = app.get_text("/account/profiel", 200).await;
+    assert!(form.contains("value=\"Oude Naam\"") && form.contains("Uw profiel staat openbaar"));
+
+    let bad = app.post_form("/account/profiel", &[("naam", "X"), ("regio", "GM9999"), ("deel", "")]).await;
+    assert_eq!(bad.status(), 422);
+    let response = app
+        .post_form(
+            "/account/profiel",
+            &[
+                ("naam", "Nieuwe Naam"),
+                ("organisatie", "School"),
+                ("rol", "intern begeleider"),
+                ("regio", "GM0363"),
+                ("thema", "ontschotting"),
+                ("deel", "Ons zorgoverleg met ouders."),
+                ("openbaar", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let public = app.get_text("/aandeelhouders/mijn-profiel", 200).await;
+    assert!(
+        public.contains("Nieuwe Naam")
+            && public.contains("Amsterdam")
+            && public.contains("Ons zorgoverleg met ouders.")
+    );
+    app.post_form(
+        "/account/profiel",
+        &[("naam", "Nieuwe Naam"), ("regio", "GM0363"), ("deel", "Ons zorgoverleg met ouders.")],
+    )
+    .await;
+    assert_eq!(
+        app.get("/aandeelhouders/mijn-profiel").await.status(),
+        404,
+        "unticking 'openbaar' hides the profile"
+    );
+}

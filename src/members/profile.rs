@@ -1,0 +1,163 @@
+//! `/account/profiel`: aandeelhouders keep their own profile up to date.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::accounts::handlers::LoggedIn;
+use crate::error::AppResult;
+use crate::regions::queries as regions;
+use crate::state::AppState;
+use crate::taxonomy::{self, Term, Vocabulary};
+use crate::web::filters::QueryParams;
+use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::page::{Html, Page};
+
+#[derive(Default, sqlx::FromRow)]
+pub struct Profile {
+    pub slug: String,
+    pub name: String,
+    pub organisation: String,
+    pub role: String,
+    pub region_code: Option<String>,
+    pub offer: String,
+    pub ask: String,
+    pub public_profile: bool,
+    pub status: String,
+    pub themes: Vec<String>,
+}
+
+impl Profile {
+    pub fn status_text(&self) -> &'static str {
+        match self.status.as_str() {
+            "onbevestigd" => {
+                "U heeft uw e-mailadres nog niet bevestigd; gebruik de link in de e-mail die u kreeg."
+            }
+            "wacht_op_beoordeling" => {
+                "Een coördinator bekijkt uw aanmelding. U kunt uw profiel intussen al bijwerken."
+            }
+            "afgewezen" => "Uw aanmelding is niet goedgekeurd; uw profiel is niet openbaar.",
+            _ if self.public_profile => "Uw profiel staat openbaar op de site.",
+            _ => "Uw profiel is goedgekeurd, maar niet openbaar (u heeft daar niet voor gekozen).",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "members/profile.html")]
+struct ProfileTemplate {
+    page: Page,
+    profile: Option<Profile>,
+    themes: Vec<Term>,
+    municipalities: Vec<(String, String)>,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+impl ProfileTemplate {
+    fn theme_checked(&self, slug: &str) -> bool {
+        self.profile.as_ref().is_some_and(|p| p.themes.iter().any(|t| t == slug))
+    }
+    fn region_selected(&self, code: &str) -> bool {
+        self.profile.as_ref().and_then(|p| p.region_code.as_deref()) == Some(code)
+    }
+}
+
+async fn load(state: &AppState, user_id: i64) -> sqlx::Result<Option<Profile>> {
+    sqlx::query_as(
+        "SELECT m.slug, m.name, m.organisation, m.role, r.code AS region_code, m.offer, m.ask, m.public_profile, m.status, \
+                ARRAY(SELECT t.slug FROM member_themes l JOIN themes t ON t.id = l.theme_id WHERE l.member_id = m.id) AS themes \
+         FROM members m LEFT JOIN regions r ON r.id = m.region_id WHERE m.user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(&state.db)
+    .await
+}
+
+async fn render(
+    state: &AppState,
+    page: Page,
+    profile: Option<Profile>,
+    errors: FieldErrors,
+    saved: bool,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let template = ProfileTemplate {
+        page: page.crumb("Mijn account", "/account").crumb("Mijn profiel", "/account/profiel"),
+        profile,
+        themes: taxonomy::all(&state.db, Vocabulary::Theme).await?,
+        municipalities: regions::municipalities(&state.db).await?,
+        errors,
+        saved,
+    };
+    Ok((status, Html(template)).into_response())
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(user): LoggedIn,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let saved = QueryParams::parse(raw.as_deref()).one("melding").as_deref() == Some("opgeslagen");
+    let profile = load(&state, user.id).await?;
+    render(&state, page, profile, FieldErrors::default(), saved).await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(user): LoggedIn,
+    data: FormData,
+) -> AppResult<Response> {
+    let Some(mut profile) = load(&state, user.id).await? else {
+        return render(&state, page, None, FieldErrors::default(), false).await;
+    };
+    profile.name = form::clean(&data.one("naam"), 120);
+    profile.organisation = form::clean(&data.one("organisatie"), 160);
+    profile.role = form::clean(&data.one("rol"), 120);
+    profile.offer = form::clean(&data.one("deel"), 1000);
+    profile.ask = form::clean(&data.one("zoek"), 1000);
+    profile.public_profile = data.flag("openbaar").is_some();
+    profile.themes = data.all("thema");
+    let region = data.one("regio");
+    let mut errors = FieldErrors::default();
+    if profile.name.chars().count() < 2 {
+        errors.add("naam", "Vul uw naam in (of de naam van de organisatie).");
+    }
+    if profile.offer.is_empty() {
+        errors.add("deel", "Vertel kort wat u met het netwerk wilt delen.");
+    }
+    let municipalities = regions::municipalities(&state.db).await?;
+    if !municipalities.iter().any(|(code, _)| *code == region) {
+        errors.add("regio", "Kies de gemeente waar u vooral werkt.");
+    }
+    profile.region_code = Some(region);
+    if !errors.is_empty() {
+        return render(&state, page, Some(profile), errors, false).await;
+    }
+    let mut tx = state.db.begin().await?;
+    let member_id: i64 = sqlx::query_scalar(
+        "UPDATE members SET name = $2, organisation = $3, role = $4, region_id = (SELECT id FROM regions WHERE code = $5), \
+         offer = $6, ask = $7, public_profile = $8, updated_at = now() WHERE user_id = $1 RETURNING id",
+    )
+    .bind(user.id)
+    .bind(&profile.name)
+    .bind(&profile.organisation)
+    .bind(&profile.role)
+    .bind(&profile.region_code)
+    .bind(&profile.offer)
+    .bind(&profile.ask)
+    .bind(profile.public_profile)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM member_themes WHERE member_id = $1").bind(member_id).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO member_themes SELECT $1, id FROM themes WHERE slug = ANY($2)")
+        .bind(member_id)
+        .bind(&profile.themes)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account/profiel?melding=opgeslagen").into_response())
+}
