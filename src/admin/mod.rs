@@ -7,6 +7,7 @@ mod audit_log;
 mod campaigns;
 mod news;
 mod outbox;
+mod region_applications;
 mod subscribers;
 mod users;
 
@@ -45,6 +46,9 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/beheer/abonnees", Role::Coordinator),
     ("GET", "/beheer/abonnees.csv", Role::Coordinator),
     ("POST", "/beheer/abonnees/{id}", Role::Coordinator),
+    ("GET", "/beheer/inspiratieregios", Role::Coordinator),
+    ("POST", "/beheer/inspiratieregios/termijn", Role::Coordinator),
+    ("POST", "/beheer/inspiratieregios/{id}", Role::Coordinator),
     ("GET", "/beheer/audit", Role::Beheerder),
     ("GET", "/beheer/e-mail", Role::Coordinator),
     ("GET", "/beheer/e-mail/{id}", Role::Coordinator),
@@ -132,6 +136,18 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/beheer/abonnees", guarded("GET", "/beheer/abonnees", get(subscribers::list)))
         .route("/beheer/abonnees.csv", guarded("GET", "/beheer/abonnees.csv", get(subscribers::export)))
         .route("/beheer/abonnees/{id}", guarded("POST", "/beheer/abonnees/{id}", post(subscribers::action)))
+        .route(
+            "/beheer/inspiratieregios",
+            guarded("GET", "/beheer/inspiratieregios", get(region_applications::list)),
+        )
+        .route(
+            "/beheer/inspiratieregios/termijn",
+            guarded("POST", "/beheer/inspiratieregios/termijn", post(region_applications::set_deadline)),
+        )
+        .route(
+            "/beheer/inspiratieregios/{id}",
+            guarded("POST", "/beheer/inspiratieregios/{id}", post(region_applications::decide)),
+        )
         .route("/beheer/audit", guarded("GET", "/beheer/audit", get(audit_log::list)))
         .route("/beheer/e-mail", guarded("GET", "/beheer/e-mail", get(outbox::list)))
         .route("/beheer/e-mail/{id}", guarded("GET", "/beheer/e-mail/{id}", get(outbox::show)))

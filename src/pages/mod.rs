@@ -23,17 +23,6 @@ pub fn router() -> Router<AppState> {
         .route("/robots.txt", get(robots))
         .route("/.well-known/security.txt", get(security_txt))
         .route("/sitemap.xml", get(sitemap))
-        .route(
-            "/inspiratieregio-aanmelden",
-            get(|page: Page| {
-                interim(
-                    page,
-                    "Aanmelden als inspiratieregio",
-                    "/inspiratieregio-aanmelden",
-                    "Binnenkort meldt uw gemeente of regio zich hier aan als inspiratieregio.",
-                )
-            }),
-        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
 }
@@ -72,24 +61,6 @@ struct AccessibilityTemplate {
 
 async fn accessibility(page: Page) -> impl IntoResponse {
     Html(AccessibilityTemplate { page: page.crumb("Toegankelijkheid", "/toegankelijkheid") })
-}
-
-#[derive(Template)]
-#[template(path = "pages/interim.html")]
-struct InterimTemplate {
-    page: Page,
-    title: &'static str,
-    lead: &'static str,
-}
-
-/// Pages that the content already links to while their feature is being built.
-async fn interim(
-    page: Page,
-    title: &'static str,
-    path: &'static str,
-    lead: &'static str,
-) -> impl IntoResponse {
-    Html(InterimTemplate { page: page.crumb(title, path), title, lead })
 }
 
 async fn robots(State(state): State<AppState>) -> impl IntoResponse {

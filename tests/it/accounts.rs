@@ -13,6 +13,7 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/account/verwijderen",
     "/account/e-mail",
     "/account/profiel",
+    "/inspiratieregio-aanmelden",
     "/account/e-mail/bevestigen/{token}",
     "/aandeelhouder-worden",
     "/aandeelhouder-worden/bevestigen/{token}",
@@ -131,6 +132,7 @@ async fn a_post_without_a_valid_csrf_token_is_refused_on_every_route() {
         "/account/verwijderen",
         "/account/e-mail",
         "/account/profiel",
+        "/inspiratieregio-aanmelden",
         "/account/e-mail/bevestigen/{token}",
     ]
     .iter()

@@ -280,3 +280,107 @@ async fn members_keep_their_own_profile_up_to_date() {
         "unticking 'openbaar' hides the profile"
     );
 }
+
+#[tokio::test]
+async fn regions_apply_before_the_deadline_and_coordinators_select_them() {
+    let (app, mailbox) = TestApp::spawn_with_mail().await;
+    let closed = app.get_text("/inspiratieregio-aanmelden", 200).await;
+    assert!(closed.contains("gesloten"), "no deadline set: closed");
+
+    app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
+    let coordinator = TestApp::spawn_second_client(&app, "coordinator@voorbeeld.nl", PASSWORD).await;
+    let admin_page =
+        coordinator.get(app.url("/beheer/inspiratieregios")).send().await.unwrap().text().await.unwrap();
+    let token = crate::helpers::extract_csrf(&admin_page);
+    let tomorrow = (time::OffsetDateTime::now_utc() + time::Duration::days(1)).date().to_string();
+    let response = coordinator
+        .post(app.url("/beheer/inspiratieregios/termijn"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("sluitingsdatum", tomorrow.as_str()),
+            ("bekendmaking", "begin december"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+
+    let open = app.get_text("/inspiratieregio-aanmelden", 200).await;
+    assert!(open.contains("Aanmelden kan tot en met") && open.contains("begin december"));
+    let stamp = started(true);
+    let short = app
+        .post_form(
+            "/inspiratieregio-aanmelden",
+            &[
+                ("regio", "JZ13"),
+                ("naam", "Wethouder"),
+                ("email", "x"),
+                ("motivatie", "kort"),
+                ("begonnen", &stamp),
+            ],
+        )
+        .await;
+    assert_eq!(short.status(), 422);
+    assert!(short.text().await.unwrap().contains("minstens 50 tekens"));
+    let motivation =
+        "Wij willen onderwijs, kinderopvang en het wijkteam onder één dak laten samenwerken rond elk kind.";
+    let response = app
+        .post_form(
+            "/inspiratieregio-aanmelden",
+            &[
+                ("regio", "GM0363"),
+                ("naam", "Mira Jansen"),
+                ("functie", "beleidsadviseur"),
+                ("email", "mira@voorbeeld.nl"),
+                ("motivatie", motivation),
+                ("website", ""),
+                ("begonnen", &stamp),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("uw aanmelding is ontvangen"));
+    mailbox.wait_for("mira@voorbeeld.nl", "ontvangen").await;
+
+    let id: i64 = sqlx::query_scalar("SELECT id FROM region_applications").fetch_one(&app.db).await.unwrap();
+    let response = coordinator
+        .post(app.url(&format!("/beheer/inspiratieregios/{id}")))
+        .form(&[("csrf_token", token.as_str()), ("besluit", "selecteren"), ("bericht", "Van harte welkom!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let mail = mailbox.wait_for("mira@voorbeeld.nl", "Besluit").await;
+    assert!(mail.body.contains("geselecteerd") && mail.body.contains("Van harte welkom!"));
+    let (inspiration, cohort): (bool, Option<i32>) =
+        sqlx::query_as("SELECT is_inspiration, cohort_year FROM regions WHERE code = 'GM0363'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(inspiration && cohort.is_some());
+    assert!(app.get_text("/regios", 200).await.contains("/regios/amsterdam"));
+
+    // After the deadline the page says it is closed, and a POST changes nothing.
+    sqlx::query("UPDATE settings SET value = '2020-01-01' WHERE key = 'inspiratieregio_deadline'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let after = app.get_text("/inspiratieregio-aanmelden", 200).await;
+    assert!(
+        after.contains("gesloten") && after.contains("1 januari 2020") && after.contains("begin december")
+    );
+    app.post_form(
+        "/inspiratieregio-aanmelden",
+        &[
+            ("regio", "GM0344"),
+            ("naam", "Laat"),
+            ("email", "laat@voorbeeld.nl"),
+            ("motivatie", motivation),
+            ("begonnen", &stamp),
+        ],
+    )
+    .await;
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM region_applications").fetch_one(&app.db).await.unwrap();
+    assert_eq!(count, 1);
+}
