@@ -203,6 +203,7 @@ struct ShowTemplate {
     campaign: Campaign,
     progress: Progress,
     text_preview: String,
+    scheduled: String,
     failures: Vec<Failure>,
     notice: Option<&'static str>,
 }
@@ -236,9 +237,18 @@ pub async fn show(
         Some("hervatten") => Some("Het versturen gaat verder."),
         Some("annuleren") => Some("De nieuwsbrief is geannuleerd; wie hem nog niet had, krijgt hem niet."),
         Some("opnieuw") => Some("De mislukte adressen worden opnieuw geprobeerd."),
+        Some("inplannen") => {
+            Some("De nieuwsbrief is ingepland en gaat op het gekozen moment vanzelf de deur uit.")
+        }
         _ => None,
     };
     let progress = progress(&state, id).await?;
+    let scheduled_at: Option<time::OffsetDateTime> =
+        sqlx::query_scalar("SELECT scheduled_at FROM campaigns WHERE id = $1")
+            .bind(id)
+            .fetch_one(&state.db)
+            .await?;
+    let scheduled = scheduled_at.map(text::datetime_nl).unwrap_or_default();
     Ok(Html(ShowTemplate {
         page: page
             .crumb("Beheer", "/beheer")
@@ -247,6 +257,7 @@ pub async fn show(
         campaign,
         progress,
         text_preview,
+        scheduled,
         failures,
         notice,
     })
@@ -293,6 +304,21 @@ pub async fn action(
             let subject = format!("[TEST] {}", prepared.campaign.subject);
             message.headers_mut().set(lettre::message::header::Subject::from(subject));
             smtp.send(message).await.map_err(|e| AppError::Internal(anyhow::anyhow!("test send: {e}")))?;
+        }
+        "inplannen" => {
+            if status != "concept" && status != "gepland" {
+                return Err(conflict());
+            }
+            let at = text::from_amsterdam_local(&data.one("verzendmoment"))
+                .filter(|t| *t > time::OffsetDateTime::now_utc())
+                .ok_or_else(|| {
+                    AppError::BadRequest("Kies een verzendmoment in de toekomst (datum en tijd).".into())
+                })?;
+            sqlx::query("UPDATE campaigns SET status = 'gepland', scheduled_at = $2, updated_at = now() WHERE id = $1")
+                .bind(id)
+                .bind(at)
+                .execute(&state.db)
+                .await?;
         }
         "versturen" | "hervatten" => {
             if !matches!(status.as_str(), "concept" | "gepland" | "gepauzeerd") {

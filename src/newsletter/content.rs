@@ -52,6 +52,7 @@ struct MailHtml<'a> {
     prepared: &'a Prepared,
     site: String,
     unsubscribe_url: String,
+    preferences_url: String,
 }
 
 #[derive(Template)]
@@ -61,6 +62,7 @@ struct MailText<'a> {
     intro_text: String,
     site: String,
     unsubscribe_url: String,
+    preferences_url: String,
 }
 
 /// Plain text from Markdown: the source minus its markup characters is readable enough.
@@ -72,11 +74,17 @@ impl Prepared {
     pub fn render(&self, config: &Config, link_token: &str) -> anyhow::Result<(String, String)> {
         let site = config.absolute("");
         let unsubscribe_url = config.absolute(&format!("/nieuwsbrief/afmelden/{link_token}"));
-        let html = MailHtml { prepared: self, site: site.clone(), unsubscribe_url: unsubscribe_url.clone() }
-            .render()?;
+        let preferences_url = config.absolute(&format!("/nieuwsbrief/voorkeuren/{link_token}"));
+        let html = MailHtml {
+            prepared: self,
+            site: site.clone(),
+            unsubscribe_url: unsubscribe_url.clone(),
+            preferences_url: preferences_url.clone(),
+        }
+        .render()?;
+        let intro_text = plain(&self.campaign.intro_md);
         let text =
-            MailText { prepared: self, intro_text: plain(&self.campaign.intro_md), site, unsubscribe_url }
-                .render()?;
+            MailText { prepared: self, intro_text, site, unsubscribe_url, preferences_url }.render()?;
         Ok((text, html))
     }
 }

@@ -16,6 +16,10 @@ pub fn router() -> Router<AppState> {
         .route("/nieuwsbrief", get(subscribe::form_page).post(subscribe::subscribe))
         .route("/nieuwsbrief/bevestigen/{token}", get(subscribe::confirm_page).post(subscribe::confirm))
         .route("/nieuwsbrief/afmelden/{token}", get(subscribe::unsubscribe_page).post(subscribe::unsubscribe))
+        .route(
+            "/nieuwsbrief/voorkeuren/{token}",
+            get(subscribe::preferences_page).post(subscribe::save_preferences),
+        )
         .route("/nieuwsbrief/archief", get(archive::list))
         .route("/nieuwsbrief/archief/{slug}", get(archive::show))
 }

@@ -206,6 +206,20 @@ impl Smtp {
     }
 }
 
+/// Starts the scheduled campaigns whose moment has come (any instance may; `start` lets only
+/// one of them change the status).
+pub async fn start_due_campaigns(db: &PgPool) -> sqlx::Result<()> {
+    let due: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM campaigns WHERE status = 'gepland' AND scheduled_at <= now()")
+            .fetch_all(db)
+            .await?;
+    for id in due {
+        let recipients = start(db, id).await?;
+        tracing::info!(campaign = id, recipients, "scheduled campaign started");
+    }
+    Ok(())
+}
+
 /// Puts deliveries back whose claim has expired (their instance died).
 pub async fn release_expired_claims(db: &PgPool, lease_secs: u32) -> sqlx::Result<u64> {
     let result = sqlx::query(
@@ -384,6 +398,9 @@ pub async fn run(db: PgPool, config: Config, mut stop: watch::Receiver<bool>) {
         if last_release.elapsed() > Duration::from_secs(1) {
             if let Err(err) = release_expired_claims(&db, config.newsletter_lease_secs).await {
                 tracing::error!(%err, "releasing expired claims");
+            }
+            if let Err(err) = start_due_campaigns(&db).await {
+                tracing::error!(%err, "starting scheduled campaigns");
             }
             last_release = Instant::now();
         }

@@ -297,3 +297,75 @@ pub async fn unsubscribe(
     };
     Ok(Html(template).into_response())
 }
+
+#[derive(Template)]
+#[template(path = "newsletter/preferences.html")]
+struct PreferencesTemplate {
+    page: Page,
+    email: String,
+    chosen: Vec<String>,
+    themes: Vec<Term>,
+    saved: bool,
+}
+
+impl PreferencesTemplate {
+    fn topic_checked(&self, slug: &str) -> bool {
+        self.chosen.iter().any(|c| c == slug)
+    }
+}
+
+/// `/nieuwsbrief/voorkeuren/{token}`: a subscriber chooses topics; the link in every
+/// newsletter carries the personal token, so no account is needed.
+pub async fn preferences_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some((id, email)) = subscriber_by_link(&state, &token).await? else {
+        let template =
+            UnsubscribeTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), email: None, done: false };
+        return Ok((StatusCode::NOT_FOUND, Html(template)).into_response());
+    };
+    let chosen: Vec<String> = sqlx::query_scalar("SELECT unnest(topics) FROM subscribers WHERE id = $1")
+        .bind(id)
+        .fetch_all(&state.db)
+        .await?;
+    let themes = taxonomy::all(&state.db, Vocabulary::Theme).await?;
+    Ok(Html(PreferencesTemplate {
+        page: page.crumb("Nieuwsbrief", "/nieuwsbrief"),
+        email,
+        chosen,
+        themes,
+        saved: false,
+    })
+    .into_response())
+}
+
+pub async fn save_preferences(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+    data: FormData,
+) -> AppResult<Response> {
+    let Some((id, email)) = subscriber_by_link(&state, &token).await? else {
+        let template =
+            UnsubscribeTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), email: None, done: false };
+        return Ok((StatusCode::NOT_FOUND, Html(template)).into_response());
+    };
+    let themes = taxonomy::all(&state.db, Vocabulary::Theme).await?;
+    let chosen: Vec<String> =
+        data.all("onderwerp").into_iter().filter(|t| themes.iter().any(|k| &k.slug == t)).collect();
+    sqlx::query("UPDATE subscribers SET topics = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(&chosen)
+        .execute(&state.db)
+        .await?;
+    Ok(Html(PreferencesTemplate {
+        page: page.crumb("Nieuwsbrief", "/nieuwsbrief"),
+        email,
+        chosen,
+        themes,
+        saved: true,
+    })
+    .into_response())
+}

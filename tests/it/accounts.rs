@@ -14,6 +14,7 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/account/e-mail",
     "/account/profiel",
     "/inspiratieregio-aanmelden",
+    "/nieuwsbrief/voorkeuren/{token}",
     "/account/e-mail/bevestigen/{token}",
     "/aandeelhouder-worden",
     "/aandeelhouder-worden/bevestigen/{token}",
@@ -133,6 +134,7 @@ async fn a_post_without_a_valid_csrf_token_is_refused_on_every_route() {
         "/account/e-mail",
         "/account/profiel",
         "/inspiratieregio-aanmelden",
+        "/nieuwsbrief/voorkeuren/{token}",
         "/account/e-mail/bevestigen/{token}",
     ]
     .iter()

@@ -310,3 +310,70 @@ async fn coordinators_see_export_unsubscribe_and_erase_subscribers() {
         "erased means erased, also from the audit log"
     );
 }
+
+#[tokio::test]
+async fn a_scheduled_campaign_starts_by_itself_when_its_moment_comes() {
+    let (app, mailbox) = TestApp::spawn_with_mail().await;
+    sqlx::query("INSERT INTO subscribers (email, status, link_token) VALUES ('gepland@voorbeeld.nl', 'actief', repeat('e', 48))")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
+    app.login("coordinator@voorbeeld.nl", PASSWORD).await;
+    let response =
+        app.post_form("/beheer/nieuwsbrieven", &[("onderwerp", "Later verstuurd"), ("intro", "Hallo")]).await;
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let past = app
+        .post_form(
+            &format!("{location}/actie"),
+            &[("actie", "inplannen"), ("verzendmoment", "2020-01-01T10:00")],
+        )
+        .await;
+    assert_eq!(past.status(), 400, "a moment in the past is refused");
+    let soon =
+        bredeblik::text::to_amsterdam_local(time::OffsetDateTime::now_utc() + time::Duration::minutes(5));
+    let response = app
+        .post_form(&format!("{location}/actie"), &[("actie", "inplannen"), ("verzendmoment", &soon)])
+        .await;
+    assert_eq!(response.status(), 303);
+    let status: String = sqlx::query_scalar("SELECT status FROM campaigns").fetch_one(&app.db).await.unwrap();
+    assert_eq!(status, "gepland");
+    // Let the moment arrive.
+    sqlx::query("UPDATE campaigns SET scheduled_at = now() - interval '1 second'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    mailbox.wait_for("gepland@voorbeeld.nl", "Later verstuurd").await;
+}
+
+#[tokio::test]
+async fn subscribers_choose_their_topics_through_their_personal_link() {
+    let app = TestApp::spawn().await;
+    bredeblik::seed::themes(&app.db).await.unwrap();
+    let token = "c".repeat(48);
+    sqlx::query(
+        "INSERT INTO subscribers (email, status, link_token) VALUES ('kiezer@voorbeeld.nl', 'actief', $1)",
+    )
+    .bind(&token)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let page = app.get_text(&format!("/nieuwsbrief/voorkeuren/{token}"), 200).await;
+    assert!(page.contains("kiezer@voorbeeld.nl"));
+    let response = app
+        .post_form(
+            &format!("/nieuwsbrief/voorkeuren/{token}"),
+            &[("onderwerp", "preventie"), ("onderwerp", "bestaat-niet")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let topics: Vec<String> =
+        sqlx::query_scalar("SELECT unnest(topics) FROM subscribers").fetch_all(&app.db).await.unwrap();
+    assert_eq!(topics, vec!["preventie"], "unknown topics are dropped");
+    assert_eq!(app.get(&format!("/nieuwsbrief/voorkeuren/{}", "d".repeat(48))).await.status(), 404);
+    let unsubscribe = app.get_text(&format!("/nieuwsbrief/afmelden/{token}"), 200).await;
+    assert!(
+        unsubscribe.contains(&format!("/nieuwsbrief/voorkeuren/{token}")),
+        "leaving offers choosing topics instead"
+    );
+}
