@@ -1,5 +1,5 @@
 # The two commands a newcomer needs, and a few for maintainers.
-.PHONY: run test bench screenshots lint
+.PHONY: run test bench bench-newsletter screenshots lint
 
 run:            ## serve the platform with demo content on http://127.0.0.1:8080
 	scripts/run
@@ -9,6 +9,9 @@ test:           ## the whole test suite against real PostgreSQL, SMTP and Chromi
 
 bench:          ## load test next to an nginx baseline (not part of `make test`)
 	scripts/bench
+
+bench-newsletter: ## a campaign to 100,000 subscribers next to a raw SMTP pump
+	scripts/bench-newsletter
 
 screenshots:    ## refresh the README screenshots in docs/screenshots
 	SCREENSHOTS_TO_DOCS=1 scripts/test

@@ -23,6 +23,8 @@ pub struct Config {
     pub newsletter_rate: u32,
     /// After this many seconds, a delivery claimed by an instance that died is sent again.
     pub newsletter_lease_secs: u32,
+    /// SMTP connections (each with its own sequential sender) per app instance.
+    pub newsletter_connections: u32,
 }
 
 /// A value that must never end up in a log line or an error message.
@@ -161,6 +163,7 @@ impl Config {
         };
         let newsletter_rate = number("NEWSLETTER_RATE", 20, 100_000)?;
         let newsletter_lease_secs = number("NEWSLETTER_LEASE_SECS", 60, 86_400)?.max(1);
+        let newsletter_connections = number("NEWSLETTER_CONNECTIONS", 1, 16)?.max(1);
 
         Ok(Self {
             database_url,
@@ -174,6 +177,7 @@ impl Config {
             geo_dir: non_empty("GEO_DIR").map(PathBuf::from).unwrap_or_else(|| project_dir("data/geo")),
             newsletter_rate,
             newsletter_lease_secs,
+            newsletter_connections,
         })
     }
 

@@ -123,13 +123,19 @@ impl Application {
         let (stop_worker, stopped) = tokio::sync::watch::channel(false);
         let config = (*self.state.config).clone();
         let worker = tokio::spawn(mail::worker::run(self.state.db.clone(), config.clone(), stopped.clone()));
-        let sender = tokio::spawn(newsletter::sending::run(self.state.db.clone(), config, stopped));
+        let senders: Vec<_> = (0..config.newsletter_connections)
+            .map(|_| {
+                tokio::spawn(newsletter::sending::run(self.state.db.clone(), config.clone(), stopped.clone()))
+            })
+            .collect();
         axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         let _ = stop_worker.send(true);
         let _ = worker.await;
-        let _ = sender.await;
+        for sender in senders {
+            let _ = sender.await;
+        }
         self.state.db.close().await;
         Ok(())
     }

@@ -271,27 +271,41 @@ pub async fn deliver_batch(
         return Ok(0);
     }
     let mut prepared: Option<Prepared> = None;
+    let claimed_at = Instant::now();
+    let safe_for = Duration::from_secs(u64::from(config.newsletter_lease_secs)) / 2;
+    let mut checked_at: Option<Instant> = None;
     for row in &claimed {
-        // Still ours and the campaign still running? (Paused, cancelled or re-claimed rows
-        // go back or stay with whoever has them now.)
-        let still_ours: Option<String> = sqlx::query_scalar(
-            "UPDATE deliveries d SET claimed_at = now() FROM campaigns c \
-             WHERE d.id = $1 AND d.status = 'bezig' AND d.claimed_by = $2 AND c.id = d.campaign_id \
-             RETURNING c.status",
-        )
-        .bind(row.id)
-        .bind(instance)
-        .fetch_optional(db)
-        .await?;
-        match still_ours.as_deref() {
-            None => continue,
-            Some("bezig") => {}
-            Some(_) => {
-                sqlx::query("UPDATE deliveries SET status = 'wachtend', claimed_at = NULL, claimed_by = NULL WHERE id = $1")
-                    .bind(row.id)
+        // Still ours and the campaign still running? Nobody can take over a claim before its
+        // lease expires, so within half the lease a check once a second (for pause and
+        // cancel) is enough; after that, every row is checked (and its lease renewed).
+        let must_check = claimed_at.elapsed() >= safe_for
+            || checked_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
+        if must_check {
+            checked_at = Some(Instant::now());
+            let still_ours: Option<String> = sqlx::query_scalar(
+                "UPDATE deliveries d SET claimed_at = now() FROM campaigns c \
+                 WHERE d.id = $1 AND d.status = 'bezig' AND d.claimed_by = $2 AND c.id = d.campaign_id \
+                 RETURNING c.status",
+            )
+            .bind(row.id)
+            .bind(instance)
+            .fetch_optional(db)
+            .await?;
+            match still_ours.as_deref() {
+                None => continue,
+                Some("bezig") => {}
+                Some(_) => {
+                    // Paused or cancelled: hand back the rest of the batch.
+                    sqlx::query(
+                        "UPDATE deliveries SET status = 'wachtend', claimed_at = NULL, claimed_by = NULL \
+                         WHERE status = 'bezig' AND claimed_by = $1 AND id = ANY($2)",
+                    )
+                    .bind(instance)
+                    .bind(claimed.iter().map(|c| c.id).collect::<Vec<_>>())
                     .execute(db)
                     .await?;
-                continue;
+                    break;
+                }
             }
         }
         if row.subscriber_status != "actief" {
@@ -389,7 +403,8 @@ pub async fn run(db: PgPool, config: Config, mut stop: watch::Receiver<bool>) {
         }
     };
     let instance = crate::tokens::random_hex(6);
-    let mut pace = Pace::new(config.newsletter_rate);
+    // The rate is per app instance, shared by its connections.
+    let mut pace = Pace::new(config.newsletter_rate.div_ceil(config.newsletter_connections));
     let mut last_release = Instant::now() - Duration::from_secs(3600);
     loop {
         if *stop.borrow() {

@@ -77,7 +77,7 @@ fn random_millis(low: u64, high: u64) -> u64 {
 
 #[tokio::test]
 async fn no_subscriber_is_skipped_or_doubled_across_twenty_sigkills() {
-    const SUBSCRIBERS: i64 = 1500;
+    const SUBSCRIBERS: i64 = 4000;
     const KILLS: usize = 20;
     let mailbox = Mailbox::start();
     let (database, db, _) = prepare(SUBSCRIBERS).await;

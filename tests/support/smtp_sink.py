@@ -14,6 +14,8 @@ import os
 import sys
 
 counter = itertools.count(1)
+# With --discard, messages are counted, not stored (for benchmarks).
+received = 0
 
 
 async def handle(reader, writer, directory):
@@ -69,6 +71,12 @@ async def handle(reader, writer, directory):
                     # The client went away mid-message: like any SMTP server, accept nothing.
                     break
                 number = next(counter)
+                if directory is None:
+                    global received
+                    received += 1
+                    send(f"250 OK queued as {number}")
+                    await writer.drain()
+                    continue
                 body = b"".join(chunks)
                 envelope = ("X-Envelope-To: " + ", ".join(recipients) + "\r\n").encode()
                 tmp = os.path.join(directory, f".{number:06d}.tmp")
@@ -98,10 +106,22 @@ async def handle(reader, writer, directory):
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--dir", required=True)
+    parser.add_argument("--dir")
+    parser.add_argument("--discard", metavar="COUNT_FILE", help="count messages into COUNT_FILE instead of storing them")
     args = parser.parse_args()
-    os.makedirs(args.dir, exist_ok=True)
+    if args.dir:
+        os.makedirs(args.dir, exist_ok=True)
+    elif not args.discard:
+        parser.error("--dir or --discard is required")
     server = await asyncio.start_server(lambda r, w: handle(r, w, args.dir), "127.0.0.1", args.port)
+    if args.discard:
+        async def report():
+            while True:
+                with open(args.discard + ".tmp", "w") as f:
+                    f.write(str(received))
+                os.replace(args.discard + ".tmp", args.discard)
+                await asyncio.sleep(0.2)
+        asyncio.get_running_loop().create_task(report())
     port = server.sockets[0].getsockname()[1]
     print(f"listening on {port}", flush=True)
     async with server:
