@@ -98,6 +98,13 @@ pub fn markdown(source: &str) -> String {
         .to_string()
 }
 
+/// One CSV field, always quoted; a leading =, +, - or @ gets a ' so spreadsheets do not run
+/// it as a formula.
+pub fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    format!("\"{}\"", value.replace('"', "\"\""))
+}
+
 /// Plain-text excerpt of at most `max` characters, cut at a word boundary.
 pub fn excerpt(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

@@ -338,6 +338,20 @@ struct AccountTemplate {
     new_email: String,
 }
 
+impl AccountTemplate {
+    fn new(page: Page, user: users::User) -> Self {
+        Self {
+            page: page.crumb("Mijn account", "/account"),
+            user,
+            notice: None,
+            password_error: None,
+            delete_error: None,
+            email_error: None,
+            new_email: String::new(),
+        }
+    }
+}
+
 pub async fn account(
     State(state): State<AppState>,
     page: Page,
@@ -346,17 +360,7 @@ pub async fn account(
 ) -> AppResult<Response> {
     let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
     let notice = notice(QueryParams::parse(raw.as_deref()).one("melding").as_deref());
-    let page = page.crumb("Mijn account", "/account");
-    Ok(Html(AccountTemplate {
-        page,
-        user,
-        notice,
-        password_error: None,
-        delete_error: None,
-        email_error: None,
-        new_email: String::new(),
-    })
-    .into_response())
+    Ok(Html(AccountTemplate { notice, ..AccountTemplate::new(page, user) }).into_response())
 }
 
 #[derive(Deserialize)]
@@ -389,16 +393,7 @@ pub async fn change_password(
         password::policy_problem(&form.password, &user.email)
     };
     if let Some(error) = problem {
-        let page = page.crumb("Mijn account", "/account");
-        let template = AccountTemplate {
-            page,
-            user,
-            notice: None,
-            password_error: Some(error),
-            delete_error: None,
-            email_error: None,
-            new_email: String::new(),
-        };
+        let template = AccountTemplate { password_error: Some(error), ..AccountTemplate::new(page, user) };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
     }
     let hash = password::hash(form.password).await?;
@@ -467,17 +462,8 @@ pub async fn delete_account(
     )
     .await?;
     if matches!(verdict, Verdict::Wrong) {
-        let page = page.crumb("Mijn account", "/account");
         let error = Some("Vul uw wachtwoord in om te bevestigen dat u uw account wilt verwijderen.");
-        let template = AccountTemplate {
-            page,
-            user,
-            notice: None,
-            password_error: None,
-            delete_error: error,
-            email_error: None,
-            new_email: String::new(),
-        };
+        let template = AccountTemplate { delete_error: error, ..AccountTemplate::new(page, user) };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
     }
     let mut tx = state.db.begin().await?;
@@ -527,16 +513,8 @@ pub async fn change_email(
         None
     };
     if let Some(error) = problem {
-        let page = page.crumb("Mijn account", "/account");
-        let template = AccountTemplate {
-            page,
-            user,
-            notice: None,
-            password_error: None,
-            delete_error: None,
-            email_error: Some(error),
-            new_email,
-        };
+        let template =
+            AccountTemplate { email_error: Some(error), new_email, ..AccountTemplate::new(page, user) };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
     }
     let taken = users::by_email(&state.db, &new_email).await?.is_some();

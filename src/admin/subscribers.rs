@@ -151,11 +151,6 @@ pub async fn list(State(state): State<AppState>, page: Page, RawQuery(raw): RawQ
     .into_response())
 }
 
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
-    format!("\"{}\"", value.replace('"', "\"\""))
-}
-
 #[derive(sqlx::FromRow)]
 struct ExportRow {
     email: String,
@@ -179,7 +174,7 @@ pub async fn export(State(state): State<AppState>) -> AppResult<Response> {
     for r in rows {
         let fields =
             [r.email, r.name, r.status, r.topics, when(r.consent_at), when(r.confirmed_at), r.consent_source];
-        csv.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(";"));
+        csv.push_str(&fields.iter().map(|f| crate::text::csv_field(f)).collect::<Vec<_>>().join(";"));
         csv.push_str("\r\n");
     }
     Ok((

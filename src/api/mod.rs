@@ -161,12 +161,6 @@ async fn members_list(
     Ok(([CORS], Json(json!({ "data": data, "meta": meta(&paging) }))))
 }
 
-fn csv_field(value: &str) -> String {
-    // Quote every field; a leading =, +, - or @ is prefixed so spreadsheets do not run it.
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
-    format!("\"{}\"", value.replace('"', "\"\""))
-}
-
 /// The catalogue (with the same filters as the page) as CSV, at most 50,000 rows.
 async fn initiatives_csv(
     State(state): State<AppState>,
@@ -195,7 +189,7 @@ async fn initiatives_csv(
                 url,
                 published,
             ];
-            csv.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(";"));
+            csv.push_str(&fields.iter().map(|f| crate::text::csv_field(f)).collect::<Vec<_>>().join(";"));
             csv.push_str("\r\n");
         }
     }

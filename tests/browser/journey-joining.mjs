@@ -3,8 +3,7 @@
 // appears on /aandeelhouders and in /zoeken. Every page is checked as in the other journeys.
 //
 // Usage: BASE_URL=... MAIL_DIR=... BIN=path/to/bredeblik DATABASE_URL=... node journey-joining.mjs
-import { execFileSync } from 'node:child_process';
-import { Journey, expect, launchBrowser, newPage, waitForMail } from './lib.mjs';
+import { Journey, expect, launchBrowser, newPage, staffLogin, waitForMail } from './lib.mjs';
 
 const { BASE_URL, MAIL_DIR, BIN } = process.env;
 if (!BASE_URL || !MAIL_DIR || !BIN) {
@@ -54,23 +53,8 @@ try {
   await check(page, errors, 'bevestigd');
 
   // A coordinator (made with the CLI) approves.
-  const output = execFileSync(BIN, ['admin', 'create', '--email', REVIEWER, '--role', 'coordinator'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  }).toString();
-  const setLink = output.match(/https?:\/\/\S+\/wachtwoord-herstellen\/[0-9a-f]+/)?.[0];
-  expect(setLink, 'admin create printed a link');
-  const coordinator = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+  const coordinator = await staffLogin(browser, { bin: BIN, baseUrl: BASE_URL, email: REVIEWER, role: 'coordinator', password: 'samen-kijken-met-brede-blik' });
   ({ page, errors } = coordinator);
-  await page.goto(`${BASE_URL}${new URL(setLink).pathname}`);
-  await page.getByLabel('Nieuw wachtwoord', { exact: true }).fill('samen-kijken-met-brede-blik');
-  await page.getByLabel('Herhaal het nieuwe wachtwoord').fill('samen-kijken-met-brede-blik');
-  await page.getByRole('button', { name: 'Wachtwoord opslaan' }).click();
-  await page.waitForURL(/melding=hersteld/);
-  await page.getByLabel('E-mailadres').fill(REVIEWER);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill('samen-kijken-met-brede-blik');
-  await page.getByRole('button', { name: 'Inloggen' }).click();
-  await page.waitForURL(/\/account$/);
   await page.goto(`${BASE_URL}/beheer`);
   await page.getByRole('link', { name: 'Aanmeldingen', exact: true }).click();
   await check(page, errors, 'aanmeldingen');

@@ -3,8 +3,7 @@
 // a campaign, the subscriber receives it and leaves with one click.
 //
 // Usage: BASE_URL=... MAIL_DIR=... BIN=path/to/bredeblik DATABASE_URL=... node journey-newsletter.mjs
-import { execFileSync } from 'node:child_process';
-import { Journey, expect, launchBrowser, newPage, waitForMail } from './lib.mjs';
+import { Journey, expect, launchBrowser, newPage, staffLogin, waitForMail } from './lib.mjs';
 
 const { BASE_URL, MAIL_DIR, BIN } = process.env;
 if (!BASE_URL || !MAIL_DIR || !BIN) {
@@ -38,23 +37,8 @@ try {
   await page.getByRole('heading', { name: 'U bent aangemeld' }).waitFor();
   await check(page, errors, 'bevestigd');
 
-  const output = execFileSync(BIN, ['admin', 'create', '--email', SENDER, '--role', 'coordinator'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  }).toString();
-  const setLink = output.match(/https?:\/\/\S+\/wachtwoord-herstellen\/[0-9a-f]+/)?.[0];
-  expect(setLink, 'admin create printed a link');
-  const coordinator = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+  const coordinator = await staffLogin(browser, { bin: BIN, baseUrl: BASE_URL, email: SENDER, role: 'coordinator', password: 'nieuwsbrief-met-brede-blik' });
   ({ page, errors } = coordinator);
-  await page.goto(`${BASE_URL}${new URL(setLink).pathname}`);
-  await page.getByLabel('Nieuw wachtwoord', { exact: true }).fill('nieuwsbrief-met-brede-blik');
-  await page.getByLabel('Herhaal het nieuwe wachtwoord').fill('nieuwsbrief-met-brede-blik');
-  await page.getByRole('button', { name: 'Wachtwoord opslaan' }).click();
-  await page.waitForURL(/melding=hersteld/);
-  await page.getByLabel('E-mailadres').fill(SENDER);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill('nieuwsbrief-met-brede-blik');
-  await page.getByRole('button', { name: 'Inloggen' }).click();
-  await page.waitForURL(/\/account$/);
   await page.goto(`${BASE_URL}/beheer/nieuwsbrieven`);
   await check(page, errors, 'nieuwsbrieven');
   await page.getByLabel('Onderwerp', { exact: true }).fill(SUBJECT);

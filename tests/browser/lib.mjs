@@ -194,3 +194,29 @@ export class Journey {
 export function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
+
+/**
+ * Creates a staff account with the CLI (which prints a one-time link without a terminal),
+ * chooses its password through that link and logs in. Returns the page, logged in.
+ */
+export async function staffLogin(browser, { bin, baseUrl, email, role, password }) {
+  const { execFileSync } = await import('node:child_process');
+  const output = execFileSync(bin, ['admin', 'create', '--email', email, '--role', role], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+  }).toString();
+  const link = output.match(/https?:\/\/\S+\/wachtwoord-herstellen\/[0-9a-f]+/)?.[0];
+  expect(link, `admin create printed no link: ${output}`);
+  const session = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+  const { page } = session;
+  await page.goto(`${baseUrl}${new URL(link).pathname}`);
+  await page.getByLabel('Nieuw wachtwoord', { exact: true }).fill(password);
+  await page.getByLabel('Herhaal het nieuwe wachtwoord').fill(password);
+  await page.getByRole('button', { name: 'Wachtwoord opslaan' }).click();
+  await page.waitForURL(/melding=hersteld/);
+  await page.getByLabel('E-mailadres').fill(email);
+  await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.waitForURL(/\/account$/);
+  return session;
+}
