@@ -25,6 +25,8 @@ pub struct Config {
     pub newsletter_lease_secs: u32,
     /// SMTP connections (each with its own sequential sender) per app instance.
     pub newsletter_connections: u32,
+    /// Signs outgoing mail when DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE are set.
+    pub dkim: Option<crate::mail::dkim::DkimSigner>,
 }
 
 /// A value that must never end up in a log line or an error message.
@@ -165,6 +167,27 @@ impl Config {
         let newsletter_lease_secs = number("NEWSLETTER_LEASE_SECS", 60, 86_400)?.max(1);
         let newsletter_connections = number("NEWSLETTER_CONNECTIONS", 1, 16)?.max(1);
 
+        let dkim = match (non_empty("DKIM_SELECTOR"), non_empty("DKIM_PRIVATE_KEY_FILE")) {
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(invalid("DKIM_PRIVATE_KEY_FILE", "ontbreekt terwijl DKIM_SELECTOR is gezet"));
+            }
+            (None, Some(_)) => {
+                return Err(invalid("DKIM_SELECTOR", "ontbreekt terwijl DKIM_PRIVATE_KEY_FILE is gezet"));
+            }
+            (Some(selector), Some(path)) => {
+                let pem = std::fs::read_to_string(&path).map_err(|e| {
+                    invalid("DKIM_PRIVATE_KEY_FILE", format!("kan '{path}' niet lezen ({e})"))
+                })?;
+                let domain =
+                    mail_from.rsplit('@').next().unwrap_or_default().trim_end_matches('>').trim().to_owned();
+                Some(
+                    crate::mail::dkim::DkimSigner::new(&selector, &domain, &pem)
+                        .map_err(|problem| invalid("DKIM_PRIVATE_KEY_FILE", problem))?,
+                )
+            }
+        };
+
         Ok(Self {
             database_url,
             bind_addr,
@@ -178,6 +201,7 @@ impl Config {
             newsletter_rate,
             newsletter_lease_secs,
             newsletter_connections,
+            dkim,
         })
     }
 
@@ -225,6 +249,11 @@ mod tests {
             (&[DB, ("BASE_URL", "https://bredeblik.nl")], "SECRET_KEY"),
             (&[DB, ("LOG_FORMAT", "xml")], "LOG_FORMAT"),
             (&[DB, ("NEWSLETTER_RATE", "snel")], "NEWSLETTER_RATE"),
+            (&[DB, ("DKIM_SELECTOR", "s1")], "DKIM_PRIVATE_KEY_FILE"),
+            (
+                &[DB, ("DKIM_SELECTOR", "s1"), ("DKIM_PRIVATE_KEY_FILE", "/bestaat/niet.pem")],
+                "DKIM_PRIVATE_KEY_FILE",
+            ),
         ];
         for (vars, variable) in cases {
             let err = parse(vars).expect_err(variable);

@@ -294,15 +294,15 @@ pub async fn action(
             .bind(id)
             .fetch_one(&state.db)
             .await?;
-            let prepared = content::prepare(&state.db, campaign).await?;
+            let mut prepared = content::prepare(&state.db, campaign).await?;
+            // Marked as a test before signing, so a DKIM signature stays valid.
+            prepared.campaign.subject = format!("[TEST] {}", prepared.campaign.subject);
             let Some(smtp) = crate::mail::worker::transport(&state.config)? else {
                 return Err(AppError::Conflict(
                     "Er is geen SMTP-server ingesteld (SMTP_URL); een test kan niet worden verstuurd.".into(),
                 ));
             };
-            let mut message = sending::build_message(&state.config, &prepared, &actor.email, 0, "test")?;
-            let subject = format!("[TEST] {}", prepared.campaign.subject);
-            message.headers_mut().set(lettre::message::header::Subject::from(subject));
+            let message = sending::build_message(&state.config, &prepared, &actor.email, 0, "test")?;
             smtp.send(message).await.map_err(|e| AppError::Internal(anyhow::anyhow!("test send: {e}")))?;
         }
         "inplannen" => {

@@ -2,6 +2,7 @@
 //! that causes it; `worker` delivers the outbox over SMTP with retries. Without `SMTP_URL`
 //! messages stay in the outbox, readable at `/beheer/e-mail`.
 
+pub mod dkim;
 pub mod worker;
 
 use askama::Template;

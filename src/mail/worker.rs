@@ -54,10 +54,14 @@ fn build(config: &Config, mail: &Queued) -> anyhow::Result<Message> {
     if let Some(reply_to) = mail.reply_to.as_deref().and_then(|r| r.parse::<Mailbox>().ok()) {
         builder = builder.reply_to(reply_to);
     }
-    Ok(builder
+    let mut message = builder
         .subject(mail.subject.clone())
         .message_id(Some(mail.message_id.clone()))
-        .multipart(MultiPart::alternative().singlepart(text).singlepart(html))?)
+        .multipart(MultiPart::alternative().singlepart(text).singlepart(html))?;
+    if let Some(dkim) = &config.dkim {
+        dkim.sign(&mut message);
+    }
+    Ok(message)
 }
 
 /// Pause before attempt `n + 1`: 30 s, 1, 2, 4 … minutes, at most an hour.

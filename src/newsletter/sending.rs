@@ -128,6 +128,10 @@ pub fn build_message(
         HeaderName::new_from_ascii_str("List-Id"),
         format!("Brede Blik nieuwsbrief <nieuwsbrief.{domain}>"),
     ));
+    // Signed last, so the signature covers the List-* headers.
+    if let Some(dkim) = &config.dkim {
+        dkim.sign(&mut message);
+    }
     Ok(message)
 }
 

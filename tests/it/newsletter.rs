@@ -377,3 +377,53 @@ async fn subscribers_choose_their_topics_through_their_personal_link() {
         "leaving offers choosing topics instead"
     );
 }
+
+#[tokio::test]
+async fn with_a_dkim_key_every_mail_is_signed_over_the_list_unsubscribe_headers() {
+    let dir = std::env::temp_dir().join(format!("bb-dkim-{}", bredeblik::tokens::random_hex(4)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("dkim.pem");
+    let status = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "-out"])
+        .arg(&key)
+        .arg("2048")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl generates a test key");
+    assert!(status.success());
+    let mailbox = crate::helpers::Mailbox::start();
+    let smtp = format!("smtp://127.0.0.1:{}", mailbox.port);
+    let key_path = key.to_string_lossy().to_string();
+    let app = TestApp::spawn_with(&[
+        ("SMTP_URL", &smtp),
+        ("MAIL_FROM", "Brede Blik <nieuwsbrief@bredeblik.example>"),
+        ("DKIM_SELECTOR", "bb2026"),
+        ("DKIM_PRIVATE_KEY_FILE", &key_path),
+    ])
+    .await;
+    sqlx::query("INSERT INTO subscribers (email, status, link_token) VALUES ('getekend@voorbeeld.nl', 'actief', repeat('f', 48))")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO campaigns (slug, subject, intro_md) VALUES ('dkim', 'Getekend', 'Hallo') RETURNING id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    bredeblik::newsletter::sending::start(&app.db, id).await.unwrap();
+    let mail = mailbox.wait_for("getekend@voorbeeld.nl", "Getekend").await;
+    let unfolded = mail.headers.replace("\n ", " ").replace("\n\t", " ");
+    let signature = unfolded
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("dkim-signature:"))
+        .unwrap_or_else(|| panic!("a DKIM-Signature header: {}", mail.headers))
+        .to_ascii_lowercase();
+    assert!(signature.contains("d=bredeblik.example") && signature.contains("s=bb2026"), "{signature}");
+    let signed = signature.split("h=").nth(1).unwrap().split(';').next().unwrap().replace(' ', "");
+    let signed: Vec<&str> = signed.split(':').collect();
+    for header in ["from", "subject", "list-unsubscribe", "list-unsubscribe-post", "list-id"] {
+        assert!(signed.contains(&header), "{header} is signed: {signed:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
