@@ -46,6 +46,8 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/beheer/abonnees", Role::Coordinator),
     ("GET", "/beheer/abonnees.csv", Role::Coordinator),
     ("POST", "/beheer/abonnees/{id}", Role::Coordinator),
+    ("GET", "/beheer/abonnees/importeren", Role::Coordinator),
+    ("POST", "/beheer/abonnees/importeren", Role::Coordinator),
     ("GET", "/beheer/inspiratieregios", Role::Coordinator),
     ("POST", "/beheer/inspiratieregios/termijn", Role::Coordinator),
     ("POST", "/beheer/inspiratieregios/{id}", Role::Coordinator),
@@ -135,6 +137,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/beheer/abonnees", guarded("GET", "/beheer/abonnees", get(subscribers::list)))
         .route("/beheer/abonnees.csv", guarded("GET", "/beheer/abonnees.csv", get(subscribers::export)))
+        .route(
+            "/beheer/abonnees/importeren",
+            guarded("GET", "/beheer/abonnees/importeren", get(subscribers::import_form)).merge(guarded(
+                "POST",
+                "/beheer/abonnees/importeren",
+                post(subscribers::import),
+            )),
+        )
         .route("/beheer/abonnees/{id}", guarded("POST", "/beheer/abonnees/{id}", post(subscribers::action)))
         .route(
             "/beheer/inspiratieregios",

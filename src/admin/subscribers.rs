@@ -240,3 +240,146 @@ pub async fn action(
     tx.commit().await?;
     Ok(Redirect::to(&format!("/beheer/abonnees?melding={notice}")).into_response())
 }
+
+#[derive(Template)]
+#[template(path = "admin/subscribers_import.html")]
+struct ImportTemplate {
+    page: Page,
+    values: FormData,
+    errors: crate::web::form::FieldErrors,
+    result: Option<(usize, usize, usize)>,
+}
+
+impl ImportTemplate {
+    fn value(&self, key: &str) -> String {
+        self.values.one(key)
+    }
+}
+
+pub async fn import_form(page: Page) -> impl IntoResponse {
+    Html(ImportTemplate {
+        page: page
+            .crumb("Beheer", "/beheer")
+            .crumb("Abonnees", "/beheer/abonnees")
+            .crumb("Importeren", "/beheer/abonnees/importeren"),
+        values: FormData(vec![
+            ("email_kolom".into(), "1".into()),
+            ("naam_kolom".into(), "2".into()),
+            ("wijze".into(), "bevestigen".into()),
+        ]),
+        errors: Default::default(),
+        result: None,
+    })
+}
+
+/// Imports pasted CSV. Columns are chosen by number; the separator (`;`, `,` or tab) is taken
+/// from the first line. Addresses either count as consented (with the stated source, recorded
+/// as such) or receive the usual confirmation mail. Existing subscribers are left alone.
+pub async fn import(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(actor): CurrentUser,
+    data: FormData,
+) -> AppResult<Response> {
+    let page = page
+        .crumb("Beheer", "/beheer")
+        .crumb("Abonnees", "/beheer/abonnees")
+        .crumb("Importeren", "/beheer/abonnees/importeren");
+    let csv = data.one("csv");
+    let column = |key: &str| data.one(key).trim().parse::<usize>().ok().filter(|n| (1..=50).contains(n));
+    let email_column = column("email_kolom");
+    let name_column = column("naam_kolom");
+    let consented = data.one("wijze") == "toestemming";
+    let source = crate::web::form::clean(&data.one("bron"), 200);
+    let mut errors = crate::web::form::FieldErrors::default();
+    if csv.trim().is_empty() {
+        errors.add("csv", "Plak de inhoud van het CSV-bestand in het tekstvak.");
+    }
+    if email_column.is_none() {
+        errors.add("email_kolom", "Geef het nummer van de kolom met e-mailadressen (1 is de eerste).");
+    }
+    if consented && source.chars().count() < 5 {
+        errors.add("bron", "Vermeld waar en wanneer deze mensen toestemming gaven, bijvoorbeeld ‘inschrijflijst congres 11 november 2026’.");
+    }
+    let Some(email_column) = email_column.filter(|_| errors.is_empty()) else {
+        let template = ImportTemplate { page, values: data, errors, result: None };
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
+    };
+    let first = csv.lines().next().unwrap_or_default();
+    let separator = [';', '\t', ','].into_iter().max_by_key(|s| first.matches(*s).count()).unwrap_or(';');
+    let (mut added, mut existing, mut invalid) = (0, 0, 0);
+    let mut tx = state.db.begin().await?;
+    for line in csv.lines().take(50_000) {
+        let cells: Vec<String> =
+            line.split(separator).map(|c| c.trim().trim_matches('"').trim().to_owned()).collect();
+        let email = cells.get(email_column - 1).cloned().unwrap_or_default();
+        if !crate::accounts::users::valid_email(&email) {
+            // Header lines and empty or broken rows.
+            invalid += 1;
+            continue;
+        }
+        let name = name_column
+            .and_then(|c| cells.get(c - 1))
+            .map(|n| crate::web::form::clean(n, 120))
+            .unwrap_or_default();
+        let token = crate::tokens::random_hex(32);
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO subscribers (email, name, status, link_token, consent_at, consent_source, consent_text_version, confirmed_at, \
+                                      confirm_token_hash, confirm_sent_at, confirm_mails_today) \
+             VALUES ($1, $2, CASE WHEN $3 THEN 'actief' ELSE 'onbevestigd' END, $4, now(), $5, 'import', CASE WHEN $3 THEN now() END, \
+                     CASE WHEN $3 THEN NULL ELSE $6 END, CASE WHEN $3 THEN NULL ELSE now() END, CASE WHEN $3 THEN 0 ELSE 1 END) \
+             ON CONFLICT ((lower(email))) DO NOTHING RETURNING id",
+        )
+        .bind(&email)
+        .bind(&name)
+        .bind(consented)
+        .bind(crate::tokens::random_hex(24))
+        .bind(if consented { format!("import: {source}") } else { "import, bevestiging per e-mail gevraagd".to_owned() })
+        .bind(crate::tokens::hash(&token))
+        .fetch_optional(&mut *tx)
+        .await?;
+        if inserted.is_none() {
+            existing += 1;
+            continue;
+        }
+        added += 1;
+        if !consented {
+            crate::mail::enqueue(
+                &mut *tx,
+                &state.config,
+                crate::mail::Email {
+                    kind: "nieuwsbrief-bevestigen",
+                    to: email.clone(),
+                    subject: "Wilt u de nieuwsbrief van Brede Blik ontvangen?".into(),
+                    paragraphs: vec![
+                        "Hallo,".into(),
+                        "Uw e-mailadres staat op een lijst die aan Brede Blik is doorgegeven. Wij sturen u de nieuwsbrief alleen als u dat zelf bevestigt met de knop hieronder. De link werkt zeven dagen.".into(),
+                    ],
+                    action: Some(("Ja, stuur mij de nieuwsbrief".into(), state.config.absolute(&format!("/nieuwsbrief/bevestigen/{token}")))),
+                    after: vec!["Doet u niets, dan ontvangt u niets en verwijderen wij uw adres na dertig dagen.".into()],
+                },
+            )
+            .await?;
+        }
+    }
+    audit::record(
+        &mut *tx,
+        Entry {
+            actor: actor.as_ref(),
+            action: "abonnees geïmporteerd",
+            target_type: "abonnee",
+            target_id: String::new(),
+            before: None,
+            after: Some(json!({ "toegevoegd": added, "bestonden_al": existing, "overgeslagen": invalid, "toestemming": consented, "bron": source })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Html(ImportTemplate {
+        page,
+        values: FormData(Vec::new()),
+        errors: Default::default(),
+        result: Some((added, existing, invalid)),
+    })
+    .into_response())
+}

@@ -427,3 +427,66 @@ async fn with_a_dkim_key_every_mail_is_signed_over_the_list_unsubscribe_headers(
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn subscribers_are_imported_from_csv_with_consent_stated_or_asked_by_mail() {
+    let (app, mailbox) = TestApp::spawn_with_mail().await;
+    sqlx::query("INSERT INTO subscribers (email, status, link_token) VALUES ('bestaand@voorbeeld.nl', 'afgemeld', repeat('9', 48))")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
+    app.login("coordinator@voorbeeld.nl", PASSWORD).await;
+    let csv = "naam;e-mail\nAnna;anna@voorbeeld.nl\nBas;BESTAAND@voorbeeld.nl\nCor;geen-adres\n";
+
+    let missing = app
+        .post_form(
+            "/beheer/abonnees/importeren",
+            &[("csv", csv), ("email_kolom", "2"), ("wijze", "toestemming"), ("bron", "")],
+        )
+        .await;
+    assert_eq!(missing.status(), 422, "consent needs a stated source");
+
+    let response = app
+        .post_form(
+            "/beheer/abonnees/importeren",
+            &[("csv", csv), ("email_kolom", "2"), ("naam_kolom", "1"), ("wijze", "bevestigen")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("1 toegevoegd, 1 stonden al op de lijst"));
+    let (status, name): (String, String) =
+        sqlx::query_as("SELECT status, name FROM subscribers WHERE email = 'anna@voorbeeld.nl'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), name.as_str()), ("onbevestigd", "Anna"));
+    let left: String =
+        sqlx::query_scalar("SELECT status FROM subscribers WHERE email = 'bestaand@voorbeeld.nl'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(left, "afgemeld", "someone who left is not re-added by an import");
+    let mail = mailbox.wait_for("anna@voorbeeld.nl", "nieuwsbrief").await;
+    let path = mail.link(&app.url("/nieuwsbrief/bevestigen/")).trim_start_matches(&app.address).to_owned();
+    assert_eq!(app.post_form(&path, &[]).await.status(), 200);
+
+    let consented = "e-mail,naam\ndirk@voorbeeld.nl,Dirk\n";
+    app.post_form(
+        "/beheer/abonnees/importeren",
+        &[
+            ("csv", consented),
+            ("email_kolom", "1"),
+            ("wijze", "toestemming"),
+            ("bron", "inschrijflijst congres 11 november 2026"),
+        ],
+    )
+    .await;
+    let (status, source): (String, String) =
+        sqlx::query_as("SELECT status, consent_source FROM subscribers WHERE email = 'dirk@voorbeeld.nl'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(status, "actief");
+    assert!(source.contains("inschrijflijst congres"));
+}
