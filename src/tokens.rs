@@ -30,3 +30,9 @@ pub fn sign(secret: &crate::config::Secret, purpose: &str, value: &str) -> Strin
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// Whether `token` has the shape of a token this site issued (`bytes` random bytes, hex):
+/// anything else is refused before it reaches the database.
+pub fn is_well_formed(token: &str, bytes: usize) -> bool {
+    token.len() == bytes * 2 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}

@@ -559,7 +559,7 @@ struct ConfirmEmailTemplate {
 }
 
 async fn email_token(state: &AppState, token: &str) -> sqlx::Result<Option<(i64, String)>> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !crate::tokens::is_well_formed(token, 32) {
         return Ok(None);
     }
     sqlx::query_as(

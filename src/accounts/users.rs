@@ -97,7 +97,7 @@ pub async fn issue_token(
 
 /// The user a still-valid, unused token belongs to.
 pub async fn token_user(db: &PgPool, token: &str, purpose: &str) -> sqlx::Result<Option<i64>> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !crate::tokens::is_well_formed(token, 32) {
         return Ok(None);
     }
     sqlx::query_scalar(

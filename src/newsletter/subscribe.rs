@@ -188,7 +188,7 @@ struct ConfirmTemplate {
 }
 
 async fn pending_by_token(state: &AppState, token: &str) -> sqlx::Result<Option<i64>> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !crate::tokens::is_well_formed(token, 32) {
         return Ok(None);
     }
     sqlx::query_scalar(
@@ -246,7 +246,7 @@ struct UnsubscribeTemplate {
 }
 
 async fn subscriber_by_link(state: &AppState, token: &str) -> sqlx::Result<Option<(i64, String)>> {
-    if token.len() != 48 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !crate::tokens::is_well_formed(token, 24) {
         return Ok(None);
     }
     sqlx::query_as("SELECT id, email FROM subscribers WHERE link_token = $1")
