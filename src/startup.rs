@@ -105,7 +105,13 @@ impl Application {
         if config.base_url.port() == Some(0) {
             let _ = config.base_url.set_port(Some(listener.local_addr()?.port()));
         }
-        let state = AppState { db: pool, config: Arc::new(config), assets, geo: Arc::new(geo) };
+        let state = AppState {
+            db: pool,
+            config: Arc::new(config),
+            assets,
+            geo: Arc::new(geo),
+            catalogue: Arc::default(),
+        };
         Ok(Self { listener, state })
     }
 

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use sqlx::PgPool;
 
+use crate::catalogue::index::CatalogueIndex;
 use crate::config::Config;
 use crate::geo::Geo;
 use crate::web::assets::Assets;
@@ -14,4 +15,6 @@ pub struct AppState {
     pub assets: Assets,
     /// CBS boundaries, for the maps.
     pub geo: Arc<Geo>,
+    /// This instance's in-memory view of the published catalogue.
+    pub catalogue: Arc<CatalogueIndex>,
 }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use crate::catalogue::queries::{self as catalogue, Filters, Sort};
+use crate::catalogue::queries::{Filters, Sort};
 use crate::error::AppResult;
 use crate::members::queries as members;
 use crate::state::AppState;
@@ -90,10 +90,9 @@ async fn initiatives(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
     let params = QueryParams::parse(raw.as_deref());
     let filters = catalogue_filters(&params);
     let requested = Paging::new(params.page(), per_page(&params), 0);
-    let (cards, total) =
-        catalogue::search(&state.db, &filters, requested.per_page, requested.offset()).await?;
-    let paging = Paging::new(params.page(), requested.per_page, total);
-    let slugs: Vec<String> = cards.into_iter().map(|c| c.slug).collect();
+    let found = state.catalogue.search(&state.db, &filters, requested.per_page, requested.offset()).await?;
+    let paging = Paging::new(params.page(), requested.per_page, found.total);
+    let slugs: Vec<String> = found.cards.into_iter().map(|c| c.slug).collect();
     let records = initiative_records(&state.db, &slugs).await?;
     let data: Vec<Value> = records
         .into_iter()
@@ -168,7 +167,7 @@ async fn initiatives_csv(
 ) -> AppResult<impl IntoResponse> {
     let params = QueryParams::parse(raw.as_deref());
     let filters = catalogue_filters(&params);
-    let (cards, _) = catalogue::search(&state.db, &filters, 50_000, 0).await?;
+    let cards = state.catalogue.search(&state.db, &filters, 50_000, 0).await?.cards;
     let slugs: Vec<String> = cards.into_iter().map(|c| c.slug).collect();
     let mut csv = String::from(
         "naam;samenvatting;regio;thema's;domeinen;niveaus;leeftijden;website;url;gepubliceerd\r\n",

@@ -12,9 +12,9 @@ use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
 use crate::ratelimit;
 use crate::state::AppState;
-use crate::taxonomy::{self, Term, Vocabulary};
+use crate::taxonomy::Term;
 use crate::text;
-use crate::web::facets::{Facet, RegionOption, facet, region_options, with_counts};
+use crate::web::facets::{Facet, RegionOption, counted_facet, region_options};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
@@ -63,8 +63,8 @@ pub async fn list(
         sort: Sort::parse(params.one("sorteer").as_deref()),
     };
     let requested = Paging::new(params.page(), PER_PAGE, 0);
-    let (cards, total) = queries::search(&state.db, &filters, PER_PAGE, requested.offset()).await?;
-    let paging = Paging::new(params.page(), PER_PAGE, total);
+    let found = state.catalogue.search(&state.db, &filters, PER_PAGE, requested.offset()).await?;
+    let paging = Paging::new(params.page(), PER_PAGE, found.total);
 
     let mut pairs: Vec<(&str, &str)> = Vec::new();
     if let Some(q) = &filters.q {
@@ -92,30 +92,15 @@ pub async fn list(
     }
     let base_query = query_string(&pairs);
 
-    let db = &state.db;
-    let facets = vec![
-        with_counts(
-            facet("thema", "Thema", taxonomy::all(db, Vocabulary::Theme).await?, &filters.themes),
-            &queries::facet_counts(db, &filters, queries::Facet::Theme).await?,
-        ),
-        with_counts(
-            facet("domein", "Domein", taxonomy::all(db, Vocabulary::Domain).await?, &filters.domains),
-            &queries::facet_counts(db, &filters, queries::Facet::Domain).await?,
-        ),
-        with_counts(
-            facet("niveau", "Niveau", taxonomy::all(db, Vocabulary::Level).await?, &filters.levels),
-            &queries::facet_counts(db, &filters, queries::Facet::Level).await?,
-        ),
-        with_counts(
-            facet(
-                "leeftijd",
-                "Leeftijd",
-                taxonomy::all(db, Vocabulary::AgeGroup).await?,
-                &filters.age_groups,
-            ),
-            &queries::facet_counts(db, &filters, queries::Facet::AgeGroup).await?,
-        ),
-    ];
+    let keys = [("thema", "Thema"), ("domein", "Domein"), ("niveau", "Niveau"), ("leeftijd", "Leeftijd")];
+    let chosen = [&filters.themes, &filters.domains, &filters.levels, &filters.age_groups];
+    let facets = found
+        .facets
+        .into_iter()
+        .zip(keys)
+        .zip(chosen)
+        .map(|((counted, (key, legend)), chosen)| counted_facet(key, legend, counted, chosen))
+        .collect();
     let regions = region_options(&state.db, filters.region.as_deref()).await?;
 
     Ok(Html(ListTemplate {
@@ -124,7 +109,7 @@ pub async fn list(
         sort: filters.sort,
         facets,
         regions,
-        cards,
+        cards: found.cards,
         paging,
         base_query,
         any_filter,

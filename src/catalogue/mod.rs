@@ -1,6 +1,7 @@
 //! The catalogue of initiatives: a filterable, searchable list and a page per initiative.
 
 pub mod handlers;
+pub mod index;
 pub mod queries;
 
 use axum::Router;

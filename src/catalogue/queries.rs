@@ -1,4 +1,4 @@
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use crate::taxonomy::Term;
@@ -65,91 +65,6 @@ pub struct Initiative {
     pub region_slug: Option<String>,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
-}
-
-/// Appends the WHERE clause shared by the list and its count.
-fn push_conditions(builder: &mut QueryBuilder<Postgres>, filters: &Filters) {
-    builder.push(" WHERE i.status = 'gepubliceerd'");
-    if let Some(q) = &filters.q {
-        builder
-            .push(" AND (i.search @@ websearch_to_tsquery('dutch', immutable_unaccent(")
-            .push_bind(q.clone())
-            .push(")) OR i.name % ")
-            .push_bind(q.clone())
-            .push(")");
-    }
-    let facets: [(&Vec<String>, &str, &str, &str); 4] = [
-        (&filters.themes, "initiative_themes", "themes", "theme_id"),
-        (&filters.domains, "initiative_domains", "domains", "domain_id"),
-        (&filters.levels, "initiative_levels", "levels", "level_id"),
-        (&filters.age_groups, "initiative_age_groups", "age_groups", "age_group_id"),
-    ];
-    // Within one facet the chosen values are alternatives (OR); across facets they narrow (AND).
-    for (values, link, terms, column) in facets {
-        if values.is_empty() {
-            continue;
-        }
-        builder
-            .push(format!(
-                " AND EXISTS (SELECT 1 FROM {link} l JOIN {terms} t ON t.id = l.{column} \
-                 WHERE l.initiative_id = i.id AND t.slug = ANY("
-            ))
-            .push_bind(values.clone())
-            .push("))");
-    }
-    if let Some(region) = &filters.region {
-        // A province or jeugdregio includes the municipalities that lie in it.
-        builder
-            .push(" AND i.region_id IN (SELECT r.id FROM regions r JOIN regions sel ON sel.slug = ")
-            .push_bind(region.clone())
-            .push(" WHERE r.id = sel.id OR r.province_id = sel.id OR r.jeugdregio_id = sel.id)");
-    }
-}
-
-pub async fn search(
-    db: &PgPool,
-    filters: &Filters,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<InitiativeCard>, i64)> {
-    let mut count = QueryBuilder::new("SELECT count(*) FROM initiatives i");
-    push_conditions(&mut count, filters);
-    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
-
-    let mut list =
-        QueryBuilder::new("SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at, ");
-    match &filters.q {
-        Some(q) => {
-            list.push("ts_headline('dutch', i.summary, websearch_to_tsquery('dutch', immutable_unaccent(")
-                .push_bind(q.clone())
-                .push(format!(
-                    ")), 'HighlightAll=true, StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}') AS headline"
-                ));
-        }
-        None => {
-            list.push("NULL::text AS headline");
-        }
-    }
-    list.push(" FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id");
-    push_conditions(&mut list, filters);
-    match (filters.sort, &filters.q) {
-        (Sort::Relevance, Some(q)) => {
-            list.push(" ORDER BY ts_rank(i.search, websearch_to_tsquery('dutch', immutable_unaccent(")
-                .push_bind(q.clone())
-                .push("))) + similarity(i.name, ")
-                .push_bind(q.clone())
-                .push(") DESC, i.id DESC");
-        }
-        (Sort::Name, _) => {
-            list.push(" ORDER BY lower(i.name), i.id");
-        }
-        _ => {
-            list.push(" ORDER BY i.published_at DESC NULLS LAST, i.id DESC");
-        }
-    }
-    list.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-    let cards = list.build_query_as().fetch_all(db).await?;
-    Ok((cards, total))
 }
 
 pub async fn featured(db: &PgPool, limit: i64) -> sqlx::Result<Vec<InitiativeCard>> {
@@ -249,43 +164,4 @@ impl InitiativeCard {
             .replace('\'', "&#39;");
         Some(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_END, "</mark>"))
     }
-}
-
-/// Which vocabulary a facet counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Facet {
-    Theme,
-    Domain,
-    Level,
-    AgeGroup,
-}
-
-/// How many published initiatives each term of `facet` would give, with every other chosen
-/// filter applied (the usual faceted-search rule, so a facet never counts itself away).
-pub async fn facet_counts(db: &PgPool, filters: &Filters, facet: Facet) -> sqlx::Result<Vec<(String, i64)>> {
-    let mut others = filters.clone();
-    let (link, terms, column) = match facet {
-        Facet::Theme => {
-            others.themes.clear();
-            ("initiative_themes", "themes", "theme_id")
-        }
-        Facet::Domain => {
-            others.domains.clear();
-            ("initiative_domains", "domains", "domain_id")
-        }
-        Facet::Level => {
-            others.levels.clear();
-            ("initiative_levels", "levels", "level_id")
-        }
-        Facet::AgeGroup => {
-            others.age_groups.clear();
-            ("initiative_age_groups", "age_groups", "age_group_id")
-        }
-    };
-    let mut query = QueryBuilder::new(format!(
-        "SELECT t.slug, count(*) FROM initiatives i JOIN {link} l ON l.initiative_id = i.id JOIN {terms} t ON t.id = l.{column}"
-    ));
-    push_conditions(&mut query, &others);
-    query.push(" GROUP BY t.slug");
-    query.build_query_as().fetch_all(db).await
 }

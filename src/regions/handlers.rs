@@ -4,7 +4,7 @@ use axum::response::IntoResponse;
 
 use super::map::{MapArea, render_svg};
 use super::queries::{self, Region, RegionSummary};
-use crate::catalogue::queries::{self as catalogue, Filters, InitiativeCard};
+use crate::catalogue::queries::{Filters, InitiativeCard};
 use crate::error::{AppError, AppResult};
 use crate::members::queries::{self as members, MemberCard};
 use crate::state::AppState;
@@ -123,7 +123,8 @@ pub async fn show(
         neighbours.into_iter().partition(|m| m.initiatives + m.members > 0)
     };
     let filters = Filters { region: Some(region.slug.clone()), ..Filters::default() };
-    let (initiatives, initiative_total) = catalogue::search(&state.db, &filters, 12, 0).await?;
+    let found = state.catalogue.search(&state.db, &filters, 12, 0).await?;
+    let (initiatives, initiative_total) = (found.cards, found.total);
     let members = members::in_region(&state.db, region.id, 24).await?;
     Ok(Html(ShowTemplate {
         page: page.crumb("Regio's", "/regios").crumb(region.name.clone(), format!("/regios/{slug}")),

@@ -103,7 +103,8 @@ async fn search(
         }));
     }
     let filters = catalogue::Filters { q: Some(q.clone()), ..Default::default() };
-    let (initiatives, initiative_total) = catalogue::search(&state.db, &filters, 5, 0).await?;
+    let found = state.catalogue.search(&state.db, &filters, 5, 0).await?;
+    let (initiatives, initiative_total) = (found.cards, found.total);
     let member_filters = members::Filters { q: Some(q.clone()), ..Default::default() };
     let (members, member_total) = members::search(&state.db, &member_filters, 5, 0).await?;
     Ok(Html(ResultsTemplate {

@@ -28,12 +28,23 @@ pub fn facet(key: &'static str, legend: &'static str, terms: Vec<Term>, chosen: 
     Facet { key, legend, options }
 }
 
-/// Adds counts to a facet's options (terms without results count zero).
-pub fn with_counts(mut facet: Facet, counts: &[(String, i64)]) -> Facet {
-    for option in &mut facet.options {
-        option.count = Some(counts.iter().find(|(slug, _)| *slug == option.slug).map_or(0, |(_, n)| *n));
-    }
-    facet
+/// A facet whose options carry the number of results each would give.
+pub fn counted_facet(
+    key: &'static str,
+    legend: &'static str,
+    counted: Vec<(Term, i64)>,
+    chosen: &[String],
+) -> Facet {
+    let options = counted
+        .into_iter()
+        .map(|(t, count)| FacetOption {
+            checked: chosen.contains(&t.slug),
+            slug: t.slug,
+            name: t.name,
+            count: Some(count),
+        })
+        .collect();
+    Facet { key, legend, options }
 }
 
 pub struct RegionOption {

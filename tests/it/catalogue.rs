@@ -254,3 +254,48 @@ async fn facet_counts_follow_the_other_filters_and_matches_are_marked() {
     assert!(marked.contains("<mark>"), "search words are highlighted");
     assert!(!marked.contains('\u{2063}'), "no markers leak into the page");
 }
+
+#[tokio::test]
+async fn every_instance_lists_a_catalogue_change_from_its_next_request_on() {
+    let first = TestApp::spawn_with_demo().await;
+    let second = first.spawn_sibling().await;
+    // Both instances have built their in-memory index.
+    let before = card_slugs(&first.get_text("/initiatieven?sorteer=naam", 200).await);
+    assert_eq!(before, card_slugs(&second.get_text("/initiatieven?sorteer=naam", 200).await));
+    let theme: String = sqlx::query_scalar("SELECT slug FROM themes ORDER BY position LIMIT 1")
+        .fetch_one(&first.db)
+        .await
+        .unwrap();
+    let themed_before = card_slugs(&first.get_text(&format!("/initiatieven?thema={theme}"), 200).await);
+
+    // A new initiative published with a theme, straight in the database (as another instance would).
+    sqlx::query(
+        "WITH i AS (INSERT INTO initiatives (slug, name, summary, status, published_at) \
+                    VALUES ('aaa-nieuw-voorbeeld', 'Aaa nieuw voorbeeld', 'Net gepubliceerd.', 'gepubliceerd', now()) \
+                    RETURNING id) \
+         INSERT INTO initiative_themes (initiative_id, theme_id) SELECT i.id, t.id FROM i, themes t WHERE t.slug = $1",
+    )
+    .bind(&theme)
+    .execute(&first.db)
+    .await
+    .unwrap();
+    for app in [&first, &second] {
+        let by_name = card_slugs(&app.get_text("/initiatieven?sorteer=naam", 200).await);
+        assert_eq!(by_name.first().map(String::as_str), Some("aaa-nieuw-voorbeeld"), "first A–Z");
+        let themed = card_slugs(&app.get_text(&format!("/initiatieven?thema={theme}"), 200).await);
+        assert_eq!(themed.first().map(String::as_str), Some("aaa-nieuw-voorbeeld"), "newest first");
+        assert_eq!(themed.len(), (themed_before.len() + 1).min(20));
+    }
+
+    // Archiving takes it out of the list, the facets and the API everywhere.
+    sqlx::query("UPDATE initiatives SET status = 'gearchiveerd' WHERE slug = 'aaa-nieuw-voorbeeld'")
+        .execute(&first.db)
+        .await
+        .unwrap();
+    for app in [&second, &first] {
+        let by_name = card_slugs(&app.get_text("/initiatieven?sorteer=naam", 200).await);
+        assert_eq!(by_name, before);
+        let api = app.get_text("/api/v1/initiatives?per_pagina=100", 200).await;
+        assert!(!api.contains("aaa-nieuw-voorbeeld"));
+    }
+}

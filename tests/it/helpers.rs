@@ -148,7 +148,16 @@ impl TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             bredeblik::telemetry::init(bredeblik::config::LogFormat::Text);
         }
-        let database = Arc::new(TestDatabase::create().await);
+        Self::spawn_on(Arc::new(TestDatabase::create().await), extra).await
+    }
+
+    /// A second instance of the application on this test's database, as when several app
+    /// servers share one PostgreSQL.
+    pub async fn spawn_sibling(&self) -> Self {
+        Self::spawn_on(self._database.clone(), &[]).await
+    }
+
+    async fn spawn_on(database: Arc<TestDatabase>, extra: &[(&str, &str)]) -> Self {
         let config = config_for(&database.url, extra);
         let pool = PgPoolOptions::new().max_connections(5).connect(&database.url).await.unwrap();
         let app = Application::build_with_pool(config, pool.clone()).await.unwrap();

@@ -1,0 +1,418 @@
+//! The catalogue list without a query per facet: each app instance keeps the published
+//! initiatives' tags, regions and sort orders in memory and computes the list, its total and
+//! every facet count in one pass over them. PostgreSQL still answers the full-text part and
+//! supplies the cards of the page shown.
+//!
+//! Freshness: the table `catalogue_version` is bumped by triggers in the same transaction as
+//! any change to initiatives, their tags, the vocabularies or the regions. Every search reads
+//! that number first (one primary-key lookup) and rebuilds the index when it moved, so all
+//! instances show a change from the next request on.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use sqlx::{Acquire, PgPool, Postgres, QueryBuilder};
+use tokio::sync::Mutex;
+
+use super::queries::{Filters, HIGHLIGHT_END, HIGHLIGHT_START, InitiativeCard, Sort};
+use crate::taxonomy::{Term, Vocabulary};
+
+/// The four tag vocabularies, in the order their facets appear.
+pub const VOCABULARIES: [Vocabulary; 4] =
+    [Vocabulary::Theme, Vocabulary::Domain, Vocabulary::Level, Vocabulary::AgeGroup];
+
+const LINKS: [(&str, &str); 4] = [
+    ("initiative_themes", "theme_id"),
+    ("initiative_domains", "domain_id"),
+    ("initiative_levels", "level_id"),
+    ("initiative_age_groups", "age_group_id"),
+];
+
+#[derive(Default)]
+pub struct CatalogueIndex {
+    current: RwLock<Option<Arc<Snapshot>>>,
+    rebuilding: Mutex<()>,
+}
+
+/// The published catalogue at one version. Rows are numbered in "newest first" order.
+struct Snapshot {
+    version: i64,
+    ids: Vec<i64>,
+    row_of: HashMap<i64, u32>,
+    /// Region id per row (0 when none; region ids start at 1).
+    region: Vec<i32>,
+    /// Per vocabulary: the terms in display order, and per row the positions of its terms
+    /// in that list (flattened: row r owns `tags[starts[r]..starts[r + 1]]`).
+    vocabularies: [Tags; 4],
+    /// Rows in A–Z order.
+    by_name: Vec<u32>,
+    /// Region slug → id, and per region id its province and jeugdregio (0 when none).
+    region_ids: HashMap<String, i32>,
+    region_parents: Vec<(i32, i32)>,
+}
+
+struct Tags {
+    terms: Vec<Term>,
+    starts: Vec<u32>,
+    tags: Vec<u16>,
+}
+
+impl Tags {
+    fn of_row(&self, row: usize) -> &[u16] {
+        &self.tags[self.starts[row] as usize..self.starts[row + 1] as usize]
+    }
+}
+
+/// The answer to one catalogue search.
+pub struct Found {
+    pub cards: Vec<InitiativeCard>,
+    pub total: i64,
+    /// Per vocabulary (in `VOCABULARIES` order): every term with the number of results choosing
+    /// it would give, every other chosen filter applied.
+    pub facets: [Vec<(Term, i64)>; 4],
+}
+
+impl CatalogueIndex {
+    async fn snapshot(&self, db: &PgPool) -> sqlx::Result<Arc<Snapshot>> {
+        let version: i64 = sqlx::query_scalar("SELECT version FROM catalogue_version").fetch_one(db).await?;
+        if let Some(current) = self.fresh(version) {
+            return Ok(current);
+        }
+        // One instance-wide rebuild at a time; whoever waited finds it done.
+        let _guard = self.rebuilding.lock().await;
+        if let Some(current) = self.fresh(version) {
+            return Ok(current);
+        }
+        let snapshot = Arc::new(load(db).await?);
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    fn fresh(&self, version: i64) -> Option<Arc<Snapshot>> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        current.as_ref().filter(|s| s.version >= version).cloned()
+    }
+
+    /// The terms of one vocabulary in display order, from the current snapshot.
+    pub async fn terms(&self, db: &PgPool, vocabulary: Vocabulary) -> sqlx::Result<Vec<Term>> {
+        let snapshot = self.snapshot(db).await?;
+        let at = VOCABULARIES.iter().position(|v| *v == vocabulary).unwrap_or(0);
+        Ok(snapshot.vocabularies[at].terms.clone())
+    }
+
+    pub async fn search(
+        &self,
+        db: &PgPool,
+        filters: &Filters,
+        limit: i64,
+        offset: i64,
+    ) -> sqlx::Result<Found> {
+        let snapshot = self.snapshot(db).await?;
+        let ranked = match &filters.q {
+            Some(q) => Some(text_matches(db, &snapshot, q).await?),
+            None => None,
+        };
+        let pass = snapshot.pass(filters, ranked.as_ref().map(|r| &r.0));
+
+        let limit = limit.max(0) as usize;
+        let offset = offset.max(0) as usize;
+        let page_rows: Vec<u32> = match (filters.sort, &ranked) {
+            (Sort::Relevance, Some((_, order))) => {
+                order.iter().copied().filter(|&r| pass.matched[r as usize]).skip(offset).take(limit).collect()
+            }
+            (Sort::Name, _) => snapshot
+                .by_name
+                .iter()
+                .copied()
+                .filter(|&r| pass.matched[r as usize])
+                .skip(offset)
+                .take(limit)
+                .collect(),
+            _ => (0..snapshot.ids.len() as u32)
+                .filter(|&r| pass.matched[r as usize])
+                .skip(offset)
+                .take(limit)
+                .collect(),
+        };
+        let ids: Vec<i64> = page_rows.iter().map(|&r| snapshot.ids[r as usize]).collect();
+        let cards = cards(db, &ids, filters.q.as_deref()).await?;
+
+        let facets = std::array::from_fn(|v| {
+            let vocabulary = &snapshot.vocabularies[v];
+            vocabulary.terms.iter().cloned().zip(pass.counts[v].iter().copied()).collect()
+        });
+        Ok(Found { cards, total: pass.total, facets })
+    }
+}
+
+/// What one pass over the rows yields.
+struct Pass {
+    matched: Vec<bool>,
+    total: i64,
+    counts: [Vec<i64>; 4],
+}
+
+impl Snapshot {
+    fn pass(&self, filters: &Filters, text: Option<&Vec<bool>>) -> Pass {
+        let chosen_slugs = [&filters.themes, &filters.domains, &filters.levels, &filters.age_groups];
+        // Per vocabulary: None when nothing is chosen, else which term positions are.
+        let chosen: [Option<Vec<bool>>; 4] = std::array::from_fn(|v| {
+            let slugs = chosen_slugs[v];
+            (!slugs.is_empty())
+                .then(|| self.vocabularies[v].terms.iter().map(|t| slugs.contains(&t.slug)).collect())
+        });
+        // None when no region is chosen, else which region ids lie in it. An unknown region
+        // matches nothing, as the SQL did.
+        let regions: Option<Vec<bool>> = filters.region.as_ref().map(|slug| {
+            let selected = self.region_ids.get(slug).copied().unwrap_or(-1);
+            self.region_parents
+                .iter()
+                .enumerate()
+                .map(|(id, &(province, jeugdregio))| {
+                    id as i32 == selected || province == selected || jeugdregio == selected
+                })
+                .collect()
+        });
+
+        let rows = self.ids.len();
+        let mut matched = vec![false; rows];
+        let mut total = 0;
+        let mut counts: [Vec<i64>; 4] = std::array::from_fn(|v| vec![0; self.vocabularies[v].terms.len()]);
+        for (row, slot) in matched.iter_mut().enumerate() {
+            if text.is_some_and(|t| !t[row]) {
+                continue;
+            }
+            if let Some(regions) = &regions
+                && !regions.get(self.region[row] as usize).copied().unwrap_or(false)
+            {
+                continue;
+            }
+            // The vocabularies whose filter this row fails; a facet's counts ignore its own
+            // filter, so a row failing exactly one still counts for that one.
+            let mut failing = [false; 4];
+            let mut failures = 0;
+            for (v, wanted) in chosen.iter().enumerate() {
+                if let Some(wanted) = wanted
+                    && !self.vocabularies[v].of_row(row).iter().any(|&t| wanted[t as usize])
+                {
+                    failing[v] = true;
+                    failures += 1;
+                }
+            }
+            match failures {
+                0 => {
+                    *slot = true;
+                    total += 1;
+                    for (v, vocabulary) in self.vocabularies.iter().enumerate() {
+                        for &t in vocabulary.of_row(row) {
+                            counts[v][t as usize] += 1;
+                        }
+                    }
+                }
+                1 => {
+                    let v = failing.iter().position(|f| *f).unwrap_or(0);
+                    for &t in self.vocabularies[v].of_row(row) {
+                        counts[v][t as usize] += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Pass { matched, total, counts }
+    }
+}
+
+/// Rows matching the text query, and those rows in order of relevance.
+async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result<(Vec<bool>, Vec<u32>)> {
+    let hits: Vec<(i64,)> = sqlx::query_as(
+        "SELECT i.id FROM initiatives i \
+         WHERE i.status = 'gepubliceerd' \
+           AND (i.search @@ websearch_to_tsquery('dutch', immutable_unaccent($1)) OR i.name % $1) \
+         ORDER BY ts_rank(i.search, websearch_to_tsquery('dutch', immutable_unaccent($1))) \
+                  + similarity(i.name, $1) DESC, i.id DESC",
+    )
+    .bind(q)
+    .fetch_all(db)
+    .await?;
+    let mut matched = vec![false; snapshot.ids.len()];
+    let mut order = Vec::with_capacity(hits.len());
+    for (id,) in hits {
+        if let Some(&row) = snapshot.row_of.get(&id) {
+            matched[row as usize] = true;
+            order.push(row);
+        }
+    }
+    Ok((matched, order))
+}
+
+/// The cards for the given initiatives, in the given order.
+async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<Vec<InitiativeCard>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = QueryBuilder::<Postgres>::new(
+        "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at, ",
+    );
+    match q {
+        Some(q) => {
+            query
+                .push("ts_headline('dutch', i.summary, websearch_to_tsquery('dutch', immutable_unaccent(")
+                .push_bind(q.to_owned())
+                .push(format!(
+                    ")), 'HighlightAll=true, StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}') AS headline"
+                ));
+        }
+        None => {
+            query.push("NULL::text AS headline");
+        }
+    }
+    query.push(" FROM unnest(").push_bind(ids.to_vec()).push(
+        "::bigint[]) WITH ORDINALITY AS s(id, n) JOIN initiatives i ON i.id = s.id \
+             LEFT JOIN regions r ON r.id = i.region_id ORDER BY s.n",
+    );
+    query.build_query_as().fetch_all(db).await
+}
+
+/// Reads the catalogue at one consistent moment.
+async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
+    let mut conn = db.acquire().await?;
+    let mut tx = conn.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+    let version: i64 =
+        sqlx::query_scalar("SELECT version FROM catalogue_version").fetch_one(&mut *tx).await?;
+
+    let rows: Vec<(i64, Option<i32>)> = sqlx::query_as(
+        "SELECT id, region_id FROM initiatives WHERE status = 'gepubliceerd' \
+         ORDER BY published_at DESC NULLS LAST, id DESC",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let region: Vec<i32> = rows.iter().map(|(_, region)| region.unwrap_or(0)).collect();
+    let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
+
+    let by_name_ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM initiatives WHERE status = 'gepubliceerd' ORDER BY lower(name), id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let by_name = by_name_ids.iter().filter_map(|id| row_of.get(id).copied()).collect();
+
+    let mut vocabularies = Vec::with_capacity(4);
+    for (vocabulary, (link, column)) in VOCABULARIES.iter().zip(LINKS) {
+        let terms: Vec<Term> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT id, slug, name FROM {} ORDER BY position, name",
+            vocabulary.table()
+        )))
+        .fetch_all(&mut *tx)
+        .await?;
+        let position: HashMap<i32, u16> =
+            terms.iter().enumerate().map(|(at, term)| (term.id, at as u16)).collect();
+        let links: Vec<(i64, i32)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT initiative_id, {column} FROM {link}")))
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut per_row: Vec<Vec<u16>> = vec![Vec::new(); ids.len()];
+        for (initiative, term) in links {
+            if let (Some(&row), Some(&at)) = (row_of.get(&initiative), position.get(&term)) {
+                per_row[row as usize].push(at);
+            }
+        }
+        let mut starts = Vec::with_capacity(ids.len() + 1);
+        let mut tags = Vec::new();
+        starts.push(0);
+        for mut row_tags in per_row {
+            row_tags.sort_unstable();
+            tags.extend(row_tags);
+            starts.push(tags.len() as u32);
+        }
+        vocabularies.push(Tags { terms, starts, tags });
+    }
+
+    let region_rows: Vec<(i32, String, Option<i32>, Option<i32>)> =
+        sqlx::query_as("SELECT id, slug, province_id, jeugdregio_id FROM regions")
+            .fetch_all(&mut *tx)
+            .await?;
+    tx.commit().await?;
+
+    let max_region = region_rows.iter().map(|(id, ..)| *id).max().unwrap_or(0).max(0) as usize;
+    let mut region_parents = vec![(0, 0); max_region + 1];
+    let mut region_ids = HashMap::with_capacity(region_rows.len());
+    for (id, slug, province, jeugdregio) in region_rows {
+        if id >= 0 {
+            region_parents[id as usize] = (province.unwrap_or(0), jeugdregio.unwrap_or(0));
+        }
+        region_ids.insert(slug, id);
+    }
+    let vocabularies: [Tags; 4] = vocabularies.try_into().unwrap_or_else(|_| unreachable!());
+    Ok(Snapshot { version, ids, row_of, region, vocabularies, by_name, region_ids, region_parents })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(id: i32, slug: &str) -> Term {
+        Term { id, slug: slug.into(), name: slug.into() }
+    }
+
+    fn vocabulary(terms: Vec<Term>, per_row: &[&[u16]]) -> Tags {
+        let mut starts = vec![0];
+        let mut tags = Vec::new();
+        for row in per_row {
+            tags.extend_from_slice(row);
+            starts.push(tags.len() as u32);
+        }
+        Tags { terms, starts, tags }
+    }
+
+    /// Three rows: themes a/b, domains x/y, region 1 (a municipality in province 2) or none.
+    fn snapshot() -> Snapshot {
+        let empty = || vocabulary(vec![], &[&[], &[], &[]]);
+        Snapshot {
+            version: 1,
+            ids: vec![30, 20, 10],
+            row_of: [(30, 0), (20, 1), (10, 2)].into_iter().collect(),
+            region: vec![1, 0, 1],
+            vocabularies: [
+                vocabulary(vec![term(1, "a"), term(2, "b")], &[&[0], &[0, 1], &[1]]),
+                vocabulary(vec![term(1, "x"), term(2, "y")], &[&[0], &[1], &[1]]),
+                empty(),
+                empty(),
+            ],
+            by_name: vec![2, 0, 1],
+            region_ids: [("gemeente".to_string(), 1), ("provincie".to_string(), 2)].into_iter().collect(),
+            region_parents: vec![(0, 0), (2, 0), (0, 0)],
+        }
+    }
+
+    #[test]
+    fn facets_count_with_every_other_filter() {
+        let s = snapshot();
+        let filters = Filters { themes: vec!["a".into()], domains: vec!["y".into()], ..Default::default() };
+        let pass = s.pass(&filters, None);
+        assert_eq!(pass.matched, vec![false, true, false]);
+        assert_eq!(pass.total, 1);
+        // Themes counted with only the domain filter (rows 1 and 2): a=1, b=2.
+        assert_eq!(pass.counts[0], vec![1, 2]);
+        // Domains counted with only the theme filter (rows 0 and 1): x=1, y=1.
+        assert_eq!(pass.counts[1], vec![1, 1]);
+    }
+
+    #[test]
+    fn a_province_includes_its_municipalities_and_unknown_regions_match_nothing() {
+        let s = snapshot();
+        let in_province = s.pass(&Filters { region: Some("provincie".into()), ..Default::default() }, None);
+        assert_eq!(in_province.matched, vec![true, false, true]);
+        let unknown = s.pass(&Filters { region: Some("nergens".into()), ..Default::default() }, None);
+        assert_eq!(unknown.total, 0);
+    }
+
+    #[test]
+    fn text_matches_narrow_the_rows() {
+        let s = snapshot();
+        let pass = s.pass(&Filters::default(), Some(&vec![false, false, true]));
+        assert_eq!(pass.matched, vec![false, false, true]);
+        assert_eq!(pass.counts[0], vec![0, 1]);
+    }
+}
