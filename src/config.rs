@@ -179,8 +179,7 @@ impl Config {
                 let pem = std::fs::read_to_string(&path).map_err(|e| {
                     invalid("DKIM_PRIVATE_KEY_FILE", format!("kan '{path}' niet lezen ({e})"))
                 })?;
-                let domain =
-                    mail_from.rsplit('@').next().unwrap_or_default().trim_end_matches('>').trim().to_owned();
+                let domain = domain_of(&mail_from);
                 Some(
                     crate::mail::dkim::DkimSigner::new(&selector, &domain, &pem)
                         .map_err(|problem| invalid("DKIM_PRIVATE_KEY_FILE", problem))?,
@@ -209,10 +208,19 @@ impl Config {
         self.base_url.scheme() == "https"
     }
 
+    /// The domain of `MAIL_FROM`: for Message-IDs, List-Id, DKIM and the SMTP greeting.
+    pub fn mail_domain(&self) -> String {
+        domain_of(&self.mail_from)
+    }
+
     /// An absolute URL on this site for a path such as `/nieuws`.
     pub fn absolute(&self, path: &str) -> String {
         format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
     }
+}
+
+fn domain_of(mail_from: &str) -> String {
+    mail_from.rsplit('@').next().unwrap_or("localhost").trim_end_matches('>').trim().to_owned()
 }
 
 #[cfg(test)]

@@ -39,8 +39,7 @@ struct HtmlMail<'a> {
 
 /// `<random@domain-of-MAIL_FROM>`
 pub fn message_id(config: &Config, local: &str) -> String {
-    let domain = config.mail_from.rsplit('@').next().unwrap_or("localhost").trim_end_matches('>').trim();
-    format!("<{local}@{domain}>")
+    format!("<{local}@{}>", config.mail_domain())
 }
 
 pub async fn enqueue(

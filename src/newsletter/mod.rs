@@ -4,6 +4,7 @@
 mod archive;
 pub mod content;
 pub mod sending;
+mod smtp;
 mod subscribe;
 
 use axum::Router;

@@ -6,7 +6,8 @@
 //! 1. claim a small batch of waiting rows with `FOR UPDATE SKIP LOCKED`, stamping them with
 //!    this instance's id (two instances never claim the same row);
 //! 2. for each row, in turn: re-check the claim is still ours, send the message, and mark the
-//!    row `verzonden` in its own statement before the next message is sent.
+//!    row `verzonden` in its own statement. The next message is put on the wire while that
+//!    UPDATE runs, but its final dot (when the SMTP server takes the message) waits for it.
 //!
 //! A crash leaves claimed rows `bezig`; after `NEWSLETTER_LEASE_SECS` any instance puts them
 //! back to `wachtend`. Rows that were claimed but not yet sent are then sent (nobody is
@@ -19,13 +20,13 @@ use std::time::{Duration, Instant};
 
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::client::AsyncSmtpConnection;
-use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use super::content::{self, CAMPAIGN_COLUMNS, Campaign, Prepared};
+use super::smtp;
 use crate::config::Config;
 use crate::mail;
 
@@ -92,8 +93,7 @@ pub fn build_message(
 ) -> anyhow::Result<Message> {
     let (text, html) = prepared.render(config, link_token)?;
     let from: Mailbox = config.mail_from.parse()?;
-    let domain =
-        config.mail_from.rsplit('@').next().unwrap_or("localhost").trim_end_matches('>').trim().to_owned();
+    let domain = config.mail_domain();
     let mut message = Message::builder()
         .from(from)
         .to(to.parse::<Mailbox>()?)
@@ -135,14 +135,12 @@ pub fn build_message(
     Ok(message)
 }
 
-/// How the sender talks SMTP. For plain `smtp://` it keeps one connection of its own with
-/// TCP_NODELAY: lettre writes a message's final "." separately, and with Nagle's algorithm
-/// that write waits for the server's delayed ACK (40 ms on Linux), which would cap a
-/// connection at 25 messages a second and keep each message in the crash window that long.
-/// TLS connections (`smtps://`, STARTTLS) use lettre's pooled transport.
+/// How the sender talks SMTP. Plain `smtp://` uses the small client in `smtp.rs`, which can
+/// hold back a message's final dot (see there); TLS connections (`smtps://`, STARTTLS) use
+/// lettre's pooled transport and send the whole message at the dot.
 pub enum Smtp {
-    Plain { address: String, connection: Option<Box<AsyncSmtpConnection>> },
-    Pooled(AsyncSmtpTransport<Tokio1Executor>),
+    Plain { address: String, helo: String, connection: Option<Box<smtp::Connection>> },
+    Pooled { transport: AsyncSmtpTransport<Tokio1Executor>, pending: Option<Message> },
 }
 
 impl Smtp {
@@ -154,58 +152,83 @@ impl Smtp {
         if plain {
             let host = url.host_str().unwrap_or("localhost");
             let address = format!("{host}:{}", url.port().unwrap_or(25));
-            return Ok(Some(Smtp::Plain { address, connection: None }));
+            let helo = config.mail_domain();
+            return Ok(Some(Smtp::Plain { address, helo, connection: None }));
         }
-        Ok(mail::worker::transport(config)?.map(Smtp::Pooled))
-    }
-
-    async fn connect(address: &str) -> anyhow::Result<AsyncSmtpConnection> {
-        let stream = tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(address))
-            .await
-            .map_err(|_| anyhow::anyhow!("connecting to {address} timed out"))??;
-        stream.set_nodelay(true)?;
-        Ok(AsyncSmtpConnection::connect_with_transport(Box::new(stream), &ClientId::default()).await?)
+        Ok(mail::worker::transport(config)?.map(|transport| Smtp::Pooled { transport, pending: None }))
     }
 
     /// Sends one message; `Err((permanent, text))` on failure.
     pub async fn send(&mut self, message: Message) -> Result<(), (bool, String)> {
+        self.begin(message).await?;
+        self.finish().await
+    }
+
+    /// Everything of `message` except the final dot.
+    pub async fn begin(&mut self, message: Message) -> Result<(), (bool, String)> {
         match self {
-            Smtp::Pooled(transport) => {
-                transport.send(message).await.map(|_| ()).map_err(|e| (e.is_permanent(), e.to_string()))
+            Smtp::Pooled { pending, .. } => {
+                *pending = Some(message);
+                Ok(())
             }
-            Smtp::Plain { address, connection } => {
-                let envelope = message.envelope().clone();
-                let bytes = message.formatted();
+            Smtp::Plain { address, helo, connection } => {
+                let envelope = message.envelope();
+                let from = envelope.from().map(|a| a.to_string()).unwrap_or_default();
+                let to = envelope.to().first().map(|a| a.to_string()).unwrap_or_default();
+                let content = message.formatted();
                 // One reconnect when a kept connection turns out to be closed.
                 for attempt in 0..2 {
                     if connection.is_none() {
-                        match Self::connect(address).await {
+                        match smtp::Connection::connect(address, helo).await {
                             Ok(fresh) => *connection = Some(Box::new(fresh)),
                             Err(e) if attempt == 0 => {
-                                tracing::warn!(error = %e, "SMTP connect failed, retrying");
+                                tracing::warn!(error = %e.text, "SMTP connect failed, retrying");
                                 continue;
                             }
-                            Err(e) => return Err((false, e.to_string())),
+                            Err(e) => return Err((false, e.text)),
                         }
                     }
                     let Some(open) = connection.as_mut() else { continue };
-                    match open.send(&envelope, &bytes).await {
-                        Ok(_) => return Ok(()),
-                        Err(e) if e.is_permanent() => {
-                            // The connection stays usable after a 5xx; reset it for the next message.
-                            let _ = open.command(lettre::transport::smtp::commands::Rset).await;
-                            return Err((true, e.to_string()));
-                        }
+                    match open.begin(&from, &to, &content).await {
+                        Ok(()) => return Ok(()),
+                        Err(e) if e.connection_usable => return Err((e.permanent, e.text)),
                         Err(e) => {
                             *connection = None;
-                            if attempt == 1 || e.is_transient() {
-                                return Err((false, e.to_string()));
+                            if attempt == 1 {
+                                return Err((false, e.text));
                             }
                         }
                     }
                 }
                 Err((false, "SMTP connection failed".into()))
             }
+        }
+    }
+
+    /// The final dot of the message begun: from here on it is delivered.
+    pub async fn finish(&mut self) -> Result<(), (bool, String)> {
+        match self {
+            Smtp::Pooled { transport, pending } => {
+                let Some(message) = pending.take() else { return Err((false, "no message begun".into())) };
+                transport.send(message).await.map(|_| ()).map_err(|e| (e.is_permanent(), e.to_string()))
+            }
+            Smtp::Plain { connection, .. } => {
+                let Some(open) = connection.as_mut() else { return Err((false, "no message begun".into())) };
+                open.finish().await.map_err(|e| {
+                    if !e.connection_usable {
+                        *connection = None;
+                    }
+                    (e.permanent, e.text)
+                })
+            }
+        }
+    }
+
+    /// Gives up the message begun without its dot, so the server never accepts it.
+    fn abandon(&mut self) {
+        match self {
+            Smtp::Pooled { pending, .. } => *pending = None,
+            Smtp::Plain { connection, .. } => *connection = None,
         }
     }
 }
@@ -278,6 +301,8 @@ pub async fn deliver_batch(
     let claimed_at = Instant::now();
     let safe_for = Duration::from_secs(u64::from(config.newsletter_lease_secs)) / 2;
     let mut checked_at: Option<Instant> = None;
+    // The UPDATE marking the previous message sent, running while the next one goes out.
+    let mut marking: Option<JoinHandle<sqlx::Result<()>>> = None;
     for row in &claimed {
         // Still ours and the campaign still running? Nobody can take over a claim before its
         // lease expires, so within half the lease a check once a second (for pause and
@@ -299,7 +324,9 @@ pub async fn deliver_batch(
                 None => continue,
                 Some("bezig") => {}
                 Some(_) => {
-                    // Paused or cancelled: hand back the rest of the batch.
+                    // Paused or cancelled: hand back the rest of the batch (after the last
+                    // sent row is marked, or it would be handed back too).
+                    settle(&mut marking).await?;
                     sqlx::query(
                         "UPDATE deliveries SET status = 'wachtend', claimed_at = NULL, claimed_by = NULL \
                          WHERE status = 'bezig' AND claimed_by = $1 AND id = ANY($2)",
@@ -330,16 +357,33 @@ pub async fn deliver_batch(
         }
         let Some(current) = prepared.as_ref() else { continue };
         pace.wait().await;
-        let outcome = match build_message(config, current, &row.email, row.subscriber_id, &row.link_token) {
-            Ok(message) => smtp.send(message).await,
+        let begun = match build_message(config, current, &row.email, row.subscriber_id, &row.link_token) {
+            Ok(message) => smtp.begin(message).await,
             Err(e) => Err((true, e.to_string())),
+        };
+        // The final dot only once the previous message is marked: so at most one accepted
+        // message is ever unmarked, whatever moment the process dies.
+        if let Err(error) = settle(&mut marking).await {
+            smtp.abandon();
+            return Err(error.into());
+        }
+        let outcome = match begun {
+            Ok(()) => smtp.finish().await,
+            Err(e) => Err(e),
         };
         match outcome {
             Ok(()) => {
-                sqlx::query("UPDATE deliveries SET status = 'verzonden', sent_at = now(), attempts = attempts + 1, last_error = '' WHERE id = $1")
-                    .bind(row.id)
-                    .execute(db)
-                    .await?;
+                let (db, id) = (db.clone(), row.id);
+                marking = Some(tokio::spawn(async move {
+                    sqlx::query(
+                        "UPDATE deliveries SET status = 'verzonden', sent_at = now(), attempts = attempts + 1, \
+                         last_error = '' WHERE id = $1",
+                    )
+                    .bind(id)
+                    .execute(&db)
+                    .await
+                    .map(|_| ())
+                }));
             }
             Err((permanent, error)) => {
                 let attempts = row.attempts + 1;
@@ -369,7 +413,18 @@ pub async fn deliver_batch(
             }
         }
     }
+    settle(&mut marking).await?;
     Ok(claimed.len())
+}
+
+/// Waits for the pending mark, if any.
+async fn settle(marking: &mut Option<JoinHandle<sqlx::Result<()>>>) -> sqlx::Result<()> {
+    match marking.take() {
+        Some(handle) => {
+            handle.await.map_err(|e| sqlx::Error::Protocol(format!("marking task failed: {e}")))?
+        }
+        None => Ok(()),
+    }
 }
 
 /// Keeps sending at most `rate` messages per second (0: no limit).

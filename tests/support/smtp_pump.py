@@ -1,48 +1,73 @@
 #!/usr/bin/env python3
 """A raw SMTP pump: the baseline for the newsletter benchmark. Sends N messages of about the
-size of a newsletter over one connection, one after the other (as the app's sender does), with
-TCP_NODELAY, and prints messages per second. No application, no database."""
+size of a newsletter over C connections (each one message after the other, as the app's sender
+does), with TCP_NODELAY, and prints messages per second. Like the app, it pipelines MAIL, RCPT
+and DATA when the server offers PIPELINING (RFC 2920). No application, no database."""
 import argparse
 import socket
+import threading
 import time
+
+
+def pump(port, first, count, body):
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    reader = sock.makefile("rb")
+
+    def reply():
+        lines = []
+        while True:
+            line = reader.readline()
+            lines.append(line)
+            if not line or line[3:4] != b"-":
+                return lines
+
+    def expect(prefix, what):
+        lines = reply()
+        if not lines[-1].startswith(prefix):
+            raise SystemExit(f"unexpected reply to {what}: {lines!r}")
+        return lines
+
+    expect(b"2", "greeting")
+    sock.sendall(b"EHLO pump\r\n")
+    pipelining = any(l[4:].strip().upper() == b"PIPELINING" for l in expect(b"2", "EHLO"))
+    for n in range(first, first + count):
+        commands = [b"MAIL FROM:<nieuwsbrief@bredeblik.localhost>\r\n", f"RCPT TO:<lezer{n}@voorbeeld.nl>\r\n".encode(), b"DATA\r\n"]
+        if pipelining:
+            sock.sendall(b"".join(commands))
+            expect(b"2", "MAIL")
+            expect(b"2", "RCPT")
+            expect(b"3", "DATA")
+        else:
+            for command, prefix in zip(commands, (b"2", b"2", b"3")):
+                sock.sendall(command)
+                expect(prefix, command)
+        sock.sendall(b"Subject: pomp\r\n\r\n" + body)
+        sock.sendall(b".\r\n")
+        expect(b"250", f"message {n}")
+    sock.sendall(b"QUIT\r\n")
+    reply()
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--connections", type=int, default=1)
     parser.add_argument("--size", type=int, default=6000, help="bytes of body per message")
     args = parser.parse_args()
-    sock = socket.create_connection(("127.0.0.1", args.port))
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    reader = sock.makefile("rb")
-
-    def reply():
-        while True:
-            line = reader.readline()
-            if not line or line[3:4] != b"-":
-                return line
-
-    def command(text):
-        sock.sendall(text.encode() + b"\r\n")
-        line = reply()
-        if not line.startswith((b"2", b"3")):
-            raise SystemExit(f"unexpected reply to {text!r}: {line!r}")
-
-    reply()
-    command("EHLO pump")
     body = ("Een regel tekst zoals in een nieuwsbrief, met wat woorden erin.\r\n" * (args.size // 66)).encode()
+    share = args.count // args.connections
+    threads = []
     started = time.monotonic()
-    for n in range(args.count):
-        command("MAIL FROM:<nieuwsbrief@bredeblik.localhost>")
-        command(f"RCPT TO:<lezer{n}@voorbeeld.nl>")
-        command("DATA")
-        sock.sendall(b"Subject: pomp\r\n\r\n" + body + b".\r\n")
-        line = reply()
-        if not line.startswith(b"250"):
-            raise SystemExit(f"message {n} refused: {line!r}")
+    for c in range(args.connections):
+        count = share if c < args.connections - 1 else args.count - share * (args.connections - 1)
+        thread = threading.Thread(target=pump, args=(args.port, c * share, count, body))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
     elapsed = time.monotonic() - started
-    command("QUIT")
     print(f"{args.count / elapsed:.1f}")
 
 
