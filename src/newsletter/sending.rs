@@ -30,7 +30,7 @@ use super::smtp;
 use crate::config::Config;
 use crate::mail;
 
-const BATCH: i64 = 20;
+const BATCH: i64 = 50;
 const MAX_ATTEMPTS: i32 = 5;
 /// Hard bounces after which a subscriber is marked `gebounced` and skipped from then on.
 const HARD_BOUNCE_LIMIT: i32 = 2;
@@ -273,30 +273,27 @@ async fn finish_done_campaigns(db: &PgPool) -> sqlx::Result<()> {
 
 /// One round: claim a batch and deliver it, one message at a time. Returns how many rows
 /// were handled (0: nothing to do).
+/// `after` is where the previous claim ended: only a hint for where to look first (see
+/// `claim`), never a reason to leave a row unsent.
 pub async fn deliver_batch(
     db: &PgPool,
     config: &Config,
     smtp: &mut Smtp,
     instance: &str,
     pace: &mut Pace,
+    after: &mut i64,
 ) -> anyhow::Result<usize> {
-    let claimed: Vec<Claimed> = sqlx::query_as(
-        "WITH picked AS ( \
-           SELECT d.id FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id \
-           WHERE c.status = 'bezig' AND d.status = 'wachtend' AND d.next_attempt_at <= now() \
-           ORDER BY d.campaign_id, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED) \
-         UPDATE deliveries d SET status = 'bezig', claimed_at = now(), claimed_by = $2 \
-         FROM picked, subscribers s WHERE d.id = picked.id AND s.id = d.subscriber_id \
-         RETURNING d.id, d.campaign_id, d.subscriber_id, d.attempts, s.email, s.link_token, s.status AS subscriber_status",
-    )
-    .bind(BATCH)
-    .bind(instance)
-    .fetch_all(db)
-    .await?;
+    let mut claimed = claim(db, instance, *after).await?;
+    if claimed.is_empty() && *after > 0 {
+        // Rows put back (retries, expired claims of a crashed instance) may lie before it.
+        claimed = claim(db, instance, 0).await?;
+    }
     if claimed.is_empty() {
+        *after = 0;
         finish_done_campaigns(db).await?;
         return Ok(0);
     }
+    *after = claimed.iter().map(|c| c.id).max().unwrap_or(0);
     let mut prepared: Option<Prepared> = None;
     let claimed_at = Instant::now();
     let safe_for = Duration::from_secs(u64::from(config.newsletter_lease_secs)) / 2;
@@ -417,6 +414,24 @@ pub async fn deliver_batch(
     Ok(claimed.len())
 }
 
+/// Claims up to `BATCH` waiting deliveries with an id above `after`, in id order.
+async fn claim(db: &PgPool, instance: &str, after: i64) -> sqlx::Result<Vec<Claimed>> {
+    sqlx::query_as(
+        "WITH picked AS ( \
+           SELECT d.id FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id \
+           WHERE c.status = 'bezig' AND d.status = 'wachtend' AND d.next_attempt_at <= now() AND d.id > $3 \
+           ORDER BY d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED) \
+         UPDATE deliveries d SET status = 'bezig', claimed_at = now(), claimed_by = $2 \
+         FROM picked, subscribers s WHERE d.id = picked.id AND s.id = d.subscriber_id \
+         RETURNING d.id, d.campaign_id, d.subscriber_id, d.attempts, s.email, s.link_token, s.status AS subscriber_status",
+    )
+    .bind(BATCH)
+    .bind(instance)
+    .bind(after)
+    .fetch_all(db)
+    .await
+}
+
 /// Waits for the pending mark, if any.
 async fn settle(marking: &mut Option<JoinHandle<sqlx::Result<()>>>) -> sqlx::Result<()> {
     match marking.take() {
@@ -465,6 +480,7 @@ pub async fn run(db: PgPool, config: Config, mut stop: watch::Receiver<bool>) {
     // The rate is per app instance, shared by its connections.
     let mut pace = Pace::new(config.newsletter_rate.div_ceil(config.newsletter_connections));
     let mut last_release = Instant::now() - Duration::from_secs(3600);
+    let mut after = 0;
     loop {
         if *stop.borrow() {
             break;
@@ -478,7 +494,7 @@ pub async fn run(db: PgPool, config: Config, mut stop: watch::Receiver<bool>) {
             }
             last_release = Instant::now();
         }
-        let handled = match deliver_batch(&db, &config, &mut smtp, &instance, &mut pace).await {
+        let handled = match deliver_batch(&db, &config, &mut smtp, &instance, &mut pace, &mut after).await {
             Ok(n) => n,
             Err(err) => {
                 tracing::error!(%err, "newsletter sender");

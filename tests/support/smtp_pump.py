@@ -42,7 +42,7 @@ def pump(port, first, count, body):
             for command, prefix in zip(commands, (b"2", b"2", b"3")):
                 sock.sendall(command)
                 expect(prefix, command)
-        sock.sendall(b"Subject: pomp\r\n\r\n" + body)
+        sock.sendall(body)
         sock.sendall(b".\r\n")
         expect(b"250", f"message {n}")
     sock.sendall(b"QUIT\r\n")
@@ -55,8 +55,17 @@ def main():
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--connections", type=int, default=1)
     parser.add_argument("--size", type=int, default=6000, help="bytes of body per message")
+    parser.add_argument("--message", help="send this message (headers and body) instead of generated text")
     args = parser.parse_args()
-    body = ("Een regel tekst zoals in een nieuwsbrief, met wat woorden erin.\r\n" * (args.size // 66)).encode()
+    if args.message:
+        with open(args.message, "rb") as f:
+            lines = f.read().replace(b"\r\n", b"\n").split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        # Dot-stuffing (RFC 5321 4.5.2), as any client does.
+        body = b"".join((b"." + l if l.startswith(b".") else l) + b"\r\n" for l in lines)
+    else:
+        body = b"Subject: pomp\r\n\r\n" + ("Een regel tekst zoals in een nieuwsbrief, met wat woorden erin.\r\n" * (args.size // 66)).encode()
     share = args.count // args.connections
     threads = []
     started = time.monotonic()

@@ -16,6 +16,9 @@ import sys
 counter = itertools.count(1)
 # With --discard, messages are counted, not stored (for benchmarks).
 received = 0
+# With --sample, the first message received in --discard mode is kept there (the benchmark's
+# pump replays it, so both send the same bytes).
+SAMPLE = None
 
 
 async def handle(reader, writer, directory):
@@ -74,6 +77,9 @@ async def handle(reader, writer, directory):
                 if directory is None:
                     global received
                     received += 1
+                    if SAMPLE and received == 1 and not os.path.exists(SAMPLE):
+                        with open(SAMPLE, "wb") as f:
+                            f.write(b"".join(chunks))
                     send(f"250 OK queued as {number}")
                     await writer.drain()
                     continue
@@ -108,7 +114,10 @@ async def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--dir")
     parser.add_argument("--discard", metavar="COUNT_FILE", help="count messages into COUNT_FILE instead of storing them")
+    parser.add_argument("--sample", metavar="FILE", help="with --discard: keep the first message in FILE")
     args = parser.parse_args()
+    global SAMPLE
+    SAMPLE = args.sample
     if args.dir:
         os.makedirs(args.dir, exist_ok=True)
     elif not args.discard:
