@@ -396,6 +396,9 @@ async fn save(
     Ok(Redirect::to("/beheer/initiatieven?melding=opgeslagen").into_response())
 }
 
+/// Name, slug, status, owner's name and owner's address of an initiative under review.
+type DecisionRow = (String, String, String, Option<String>, Option<String>);
+
 /// Approves or rejects what waits for review on initiative `id`: an open revision if there is
 /// one, otherwise the proposed initiative itself.
 pub async fn decide(
@@ -413,7 +416,7 @@ pub async fn decide(
     let message = form::clean(&data.one("bericht"), 2000);
     let seen_revision: Option<i64> = data.one("revisie").parse().ok();
     let mut tx = state.db.begin().await?;
-    let row: Option<(String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let row: Option<DecisionRow> = sqlx::query_as(
         "SELECT i.name, i.slug, i.status, m.name, u.email FROM initiatives i \
          LEFT JOIN members m ON m.id = i.owner_id LEFT JOIN users u ON u.id = m.user_id \
          WHERE i.id = $1 FOR UPDATE OF i",
