@@ -125,6 +125,8 @@ async fn a_member_proposes_an_initiative_that_is_public_only_after_an_editor_app
     assert_eq!(app.get("/initiatieven/samen-in-de-klas").await.status(), 404, "not public while in review");
     let list = owner.text("/account/initiatieven", 200).await;
     assert!(list.contains("Samen in de klas") && list.contains("Ter beoordeling"));
+    let export = owner.text("/account/gegevens.json", 200).await;
+    assert!(export.contains("\"initiatieven\"") && export.contains("Samen in de klas"), "{export}");
 
     // The same name again gets a slug of its own.
     let response = owner
