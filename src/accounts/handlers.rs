@@ -424,9 +424,18 @@ pub async fn export(State(state): State<AppState>, LoggedIn(current): LoggedIn) 
     .bind(user.id)
     .fetch_all(&state.db)
     .await?;
+    let initiatives: Vec<serde_json::Value> = sqlx::query_scalar(
+        "SELECT jsonb_build_object('naam', i.name, 'slug', i.slug, 'status', i.status, 'samenvatting', i.summary, \
+                'contactpersoon', i.contact_name, 'contact_email', i.contact_email, 'aangemaakt', i.created_at) \
+         FROM initiatives i JOIN members m ON m.id = i.owner_id WHERE m.user_id = $1 ORDER BY i.created_at",
+    )
+    .bind(user.id)
+    .fetch_all(&state.db)
+    .await?;
     let body = serde_json::json!({
         "account": user,
         "aandeelhoudersprofiel": member,
+        "initiatieven": initiatives,
         "sessies": sessions,
         "geexporteerd_op": time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
     });

@@ -5,10 +5,12 @@
 mod applications;
 mod audit_log;
 mod campaigns;
+mod initiatives;
 mod news;
 mod outbox;
 mod region_applications;
 mod subscribers;
+mod taxonomy;
 mod users;
 
 use askama::Template;
@@ -54,6 +56,15 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/beheer/audit", Role::Beheerder),
     ("GET", "/beheer/e-mail", Role::Coordinator),
     ("GET", "/beheer/e-mail/{id}", Role::Coordinator),
+    ("GET", "/beheer/initiatieven", Role::Redacteur),
+    ("POST", "/beheer/initiatieven", Role::Redacteur),
+    ("GET", "/beheer/initiatieven/nieuw", Role::Redacteur),
+    ("GET", "/beheer/initiatieven/{id}", Role::Redacteur),
+    ("POST", "/beheer/initiatieven/{id}", Role::Redacteur),
+    ("POST", "/beheer/initiatieven/{id}/beoordeling", Role::Redacteur),
+    ("GET", "/beheer/taxonomie", Role::Coordinator),
+    ("POST", "/beheer/taxonomie", Role::Coordinator),
+    ("POST", "/beheer/taxonomie/{id}", Role::Coordinator),
 ];
 
 fn role_for(method: &str, path: &str) -> Role {
@@ -161,6 +172,39 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/beheer/audit", guarded("GET", "/beheer/audit", get(audit_log::list)))
         .route("/beheer/e-mail", guarded("GET", "/beheer/e-mail", get(outbox::list)))
         .route("/beheer/e-mail/{id}", guarded("GET", "/beheer/e-mail/{id}", get(outbox::show)))
+        .route(
+            "/beheer/initiatieven",
+            guarded("GET", "/beheer/initiatieven", get(initiatives::list)).merge(guarded(
+                "POST",
+                "/beheer/initiatieven",
+                post(initiatives::create),
+            )),
+        )
+        .route(
+            "/beheer/initiatieven/nieuw",
+            guarded("GET", "/beheer/initiatieven/nieuw", get(initiatives::new_form)),
+        )
+        .route(
+            "/beheer/initiatieven/{id}",
+            guarded("GET", "/beheer/initiatieven/{id}", get(initiatives::edit_form)).merge(guarded(
+                "POST",
+                "/beheer/initiatieven/{id}",
+                post(initiatives::update),
+            )),
+        )
+        .route(
+            "/beheer/initiatieven/{id}/beoordeling",
+            guarded("POST", "/beheer/initiatieven/{id}/beoordeling", post(initiatives::decide)),
+        )
+        .route(
+            "/beheer/taxonomie",
+            guarded("GET", "/beheer/taxonomie", get(taxonomy::show)).merge(guarded(
+                "POST",
+                "/beheer/taxonomie",
+                post(taxonomy::add),
+            )),
+        )
+        .route("/beheer/taxonomie/{id}", guarded("POST", "/beheer/taxonomie/{id}", post(taxonomy::change)))
         // Anything else under /beheer still needs a login with at least the editor role.
         .route("/beheer/{*rest}", get(|| async { AppError::NotFound }))
         .layer(from_fn_with_state(state, area_guard))
@@ -179,6 +223,7 @@ struct DashboardTemplate {
     failed_mail: i64,
     users: i64,
     waiting_members: i64,
+    waiting_initiatives: i64,
 }
 
 impl DashboardTemplate {
@@ -199,11 +244,18 @@ async fn dashboard(State(state): State<AppState>, page: Page) -> AppResult<impl 
         sqlx::query_scalar("SELECT count(*) FROM members WHERE status = 'wacht_op_beoordeling'")
             .fetch_one(&state.db)
             .await?;
+    let waiting_initiatives: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM initiatives i WHERE i.status = 'ter_beoordeling' \
+            OR EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL)",
+    )
+    .fetch_one(&state.db)
+    .await?;
     Ok(Html(DashboardTemplate {
         page: page.crumb("Beheer", "/beheer"),
         waiting_mail,
         failed_mail,
         users,
         waiting_members,
+        waiting_initiatives,
     }))
 }

@@ -2,6 +2,7 @@
 //! consented to a public profile and were approved appear on the site.
 
 mod handlers;
+mod initiatives;
 mod join;
 mod profile;
 pub mod queries;
@@ -18,4 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/aandeelhouder-worden", get(join::form_page).post(join::submit))
         .route("/aandeelhouder-worden/bevestigen/{token}", get(join::confirm_page).post(join::confirm))
         .route("/account/profiel", get(profile::edit).post(profile::save))
+        .route("/account/initiatieven", get(initiatives::list))
+        .route("/account/initiatieven/nieuw", get(initiatives::new_form).post(initiatives::create))
+        .route("/account/initiatieven/{id}", get(initiatives::edit_form).post(initiatives::update))
 }

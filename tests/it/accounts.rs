@@ -16,6 +16,8 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/inspiratieregio-aanmelden",
     "/nieuwsbrief/voorkeuren/{token}",
     "/account/e-mail/bevestigen/{token}",
+    "/account/initiatieven/nieuw",
+    "/account/initiatieven/{id}",
     "/aandeelhouder-worden",
     "/aandeelhouder-worden/bevestigen/{token}",
     "/initiatieven/{slug}/contact",

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod api;
 mod catalogue;
+mod editorial;
 mod foundation;
 mod joining;
 mod mail;

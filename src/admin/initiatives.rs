@@ -1,0 +1,570 @@
+//! `/beheer/initiatieven`: editors keep the catalogue: create and edit every initiative (status
+//! and featured included), preview it as the public page shows it, and review what members
+//! propose: new initiatives and changes to published ones. The owner hears the decision by
+//! mail, with the editor's message if there is one.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use crate::accounts::session::SessionUser;
+use crate::audit::{self, Entry};
+use crate::editorial::{self, Choices, InitiativeFields, STATUSES};
+use crate::error::{AppError, AppResult};
+use crate::mail::{self, Email};
+use crate::state::AppState;
+use crate::text;
+use crate::web::context::CurrentUser;
+use crate::web::filters::QueryParams;
+use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::page::{Html, Page};
+
+const LIST_LIMIT: i64 = 100;
+
+#[derive(sqlx::FromRow)]
+pub struct Row {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub status: String,
+    pub featured: bool,
+    pub owner_name: Option<String>,
+    pub updated_at: OffsetDateTime,
+    pub pending: bool,
+}
+
+impl Row {
+    pub fn status_label(&self) -> &'static str {
+        editorial::status_label(&self.status)
+    }
+    pub fn updated(&self) -> String {
+        text::datetime_nl(self.updated_at)
+    }
+    /// What the review queue says the editor has to look at.
+    pub fn review_kind(&self) -> &'static str {
+        if self.pending { "Wijziging van een gepubliceerd initiatief" } else { "Nieuw initiatief" }
+    }
+}
+
+const ROW_COLUMNS: &str = "i.id, i.slug, i.name, i.status, i.featured, m.name AS owner_name, i.updated_at, \
+     EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL) AS pending";
+
+#[derive(Template)]
+#[template(path = "admin/initiative_list.html")]
+struct ListTemplate {
+    page: Page,
+    queue: Vec<Row>,
+    items: Vec<Row>,
+    total: i64,
+    q: String,
+    status: String,
+    notice: Option<&'static str>,
+}
+
+impl ListTemplate {
+    fn statuses(&self) -> &'static [(&'static str, &'static str)] {
+        STATUSES
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    RawQuery(raw): RawQuery,
+) -> AppResult<impl IntoResponse> {
+    let params = QueryParams::parse(raw.as_deref());
+    let q = form::clean(&params.one("q").unwrap_or_default(), 200);
+    let status = params.one("status").filter(|s| STATUSES.iter().any(|(k, _)| k == s)).unwrap_or_default();
+    let queue = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ROW_COLUMNS} FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id \
+         WHERE i.status = 'ter_beoordeling' \
+            OR EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL) \
+         ORDER BY i.updated_at LIMIT 200"
+    )))
+    .fetch_all(&state.db)
+    .await?;
+    let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let filter = "($1 = '' OR i.name ILIKE $2 OR i.slug ILIKE $2) AND ($3 = '' OR i.status = $3)";
+    let items = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ROW_COLUMNS} FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id \
+         WHERE {filter} ORDER BY i.updated_at DESC, i.id DESC LIMIT {LIST_LIMIT}"
+    )))
+    .bind(&q)
+    .bind(&pattern)
+    .bind(&status)
+    .fetch_all(&state.db)
+    .await?;
+    let total: i64 =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM initiatives i WHERE {filter}")))
+            .bind(&q)
+            .bind(&pattern)
+            .bind(&status)
+            .fetch_one(&state.db)
+            .await?;
+    let notice = match params.one("melding").as_deref() {
+        Some("goedgekeurd") => Some("Goedgekeurd; de eigenaar heeft bericht gekregen."),
+        Some("afgewezen") => Some("Afgewezen; de eigenaar heeft bericht gekregen."),
+        Some("opgeslagen") => Some("Het initiatief is opgeslagen."),
+        _ => None,
+    };
+    Ok(Html(ListTemplate {
+        page: page.crumb("Beheer", "/beheer").crumb("Initiatieven", "/beheer/initiatieven"),
+        queue,
+        items,
+        total,
+        q,
+        status,
+        notice,
+    }))
+}
+
+/// What a member proposes and how it differs from the live initiative.
+pub struct Review {
+    pub revision_id: Option<i64>,
+    pub owner_name: String,
+    pub owner_email: Option<String>,
+    pub submitted: String,
+    pub changed: Vec<&'static str>,
+    pub proposed: Option<InitiativeFields>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/initiative_form.html")]
+struct FormTemplate {
+    page: Page,
+    id: Option<i64>,
+    slug: String,
+    form: InitiativeFields,
+    status: String,
+    featured: bool,
+    choices: Choices,
+    errors: FieldErrors,
+    preview: bool,
+    review: Option<Review>,
+}
+
+impl FormTemplate {
+    fn action(&self) -> String {
+        match self.id {
+            Some(id) => format!("/beheer/initiatieven/{id}"),
+            None => "/beheer/initiatieven".into(),
+        }
+    }
+    fn statuses(&self) -> &'static [(&'static str, &'static str)] {
+        STATUSES
+    }
+}
+
+struct Current {
+    slug: String,
+    status: String,
+    featured: bool,
+}
+
+async fn current(state: &AppState, id: i64) -> AppResult<Current> {
+    let row: Option<(String, String, bool)> =
+        sqlx::query_as("SELECT slug, status, featured FROM initiatives WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&state.db)
+            .await?;
+    let (slug, status, featured) = row.ok_or(AppError::NotFound)?;
+    Ok(Current { slug, status, featured })
+}
+
+async fn review(state: &AppState, id: i64, status: &str) -> AppResult<Option<Review>> {
+    let revision: Option<(i64, serde_json::Value, OffsetDateTime)> = sqlx::query_as(
+        "SELECT id, proposed, submitted_at FROM initiative_revisions WHERE initiative_id = $1 AND decided_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?;
+    if revision.is_none() && status != "ter_beoordeling" {
+        return Ok(None);
+    }
+    let (owner_name, owner_email, updated_at): (Option<String>, Option<String>, OffsetDateTime) = sqlx::query_as(
+        "SELECT m.name, u.email, i.updated_at FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id \
+         LEFT JOIN users u ON u.id = m.user_id WHERE i.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&state.db)
+    .await?;
+    let owner_name = owner_name.unwrap_or_else(|| "de redactie".into());
+    Ok(Some(match revision {
+        Some((revision_id, proposed, submitted_at)) => {
+            let proposed: InitiativeFields = serde_json::from_value(proposed).unwrap_or_default();
+            let live = InitiativeFields::load(&state.db, id).await?.unwrap_or_default();
+            Review {
+                revision_id: Some(revision_id),
+                owner_name,
+                owner_email,
+                submitted: text::datetime_nl(submitted_at),
+                changed: proposed.changed_from(&live),
+                proposed: Some(proposed),
+            }
+        }
+        None => Review {
+            revision_id: None,
+            owner_name,
+            owner_email,
+            submitted: text::datetime_nl(updated_at),
+            changed: Vec::new(),
+            proposed: None,
+        },
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    state: &AppState,
+    page: Page,
+    id: Option<i64>,
+    slug: String,
+    form: InitiativeFields,
+    status: String,
+    featured: bool,
+    choices: Choices,
+    errors: FieldErrors,
+    preview: bool,
+) -> AppResult<Response> {
+    let code = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let (label, href) = match id {
+        Some(id) => ("Initiatief bewerken".to_owned(), format!("/beheer/initiatieven/{id}")),
+        None => ("Nieuw initiatief".to_owned(), "/beheer/initiatieven/nieuw".to_owned()),
+    };
+    let review = match id {
+        Some(id) => review(state, id, &current(state, id).await?.status).await?,
+        None => None,
+    };
+    let template = FormTemplate {
+        page: page
+            .crumb("Beheer", "/beheer")
+            .crumb("Initiatieven", "/beheer/initiatieven")
+            .crumb(label, href),
+        id,
+        slug,
+        form,
+        status,
+        featured,
+        choices,
+        errors,
+        preview,
+        review,
+    };
+    Ok((code, Html(template)).into_response())
+}
+
+pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    let choices = Choices::load(&state.db).await?;
+    render(
+        &state,
+        page,
+        None,
+        String::new(),
+        InitiativeFields::default(),
+        "concept".into(),
+        false,
+        choices,
+        FieldErrors::default(),
+        false,
+    )
+    .await
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let now = current(&state, id).await?;
+    let form = InitiativeFields::load(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let choices = Choices::load(&state.db).await?;
+    render(
+        &state,
+        page,
+        Some(id),
+        now.slug,
+        form,
+        now.status,
+        now.featured,
+        choices,
+        FieldErrors::default(),
+        false,
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(actor): CurrentUser,
+    data: FormData,
+) -> AppResult<Response> {
+    save(state, page, actor, None, data).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<String>,
+    data: FormData,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    save(state, page, actor, Some(id), data).await
+}
+
+async fn save(
+    state: AppState,
+    page: Page,
+    actor: Option<SessionUser>,
+    id: Option<i64>,
+    data: FormData,
+) -> AppResult<Response> {
+    let slug = match id {
+        Some(id) => current(&state, id).await?.slug,
+        None => String::new(),
+    };
+    let form = InitiativeFields::read(&data);
+    let status = data.one("status");
+    let featured = data.flag("uitgelicht").is_some();
+    let choices = Choices::load(&state.db).await?;
+    let mut errors = form.validate(&choices);
+    if !STATUSES.iter().any(|(s, _)| *s == status) {
+        errors.add("status", "Kies een status.");
+    }
+    if data.one("actie") == "voorbeeld" || !errors.is_empty() {
+        let preview = data.one("actie") == "voorbeeld";
+        return render(&state, page, id, slug, form, status, featured, choices, errors, preview).await;
+    }
+    let mut tx = state.db.begin().await?;
+    match id {
+        Some(id) => {
+            let before: Option<(String, bool)> =
+                sqlx::query_as("SELECT status, featured FROM initiatives WHERE id = $1 FOR UPDATE")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let (before_status, before_featured) = before.ok_or(AppError::NotFound)?;
+            let before_fields = InitiativeFields::load(&state.db, id).await?;
+            editorial::update(&mut tx, id, &form).await?;
+            sqlx::query(
+                "UPDATE initiatives SET status = $2, featured = $3, \
+                        published_at = CASE WHEN $2 = 'gepubliceerd' THEN coalesce(published_at, now()) ELSE published_at END \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&status)
+            .bind(featured)
+            .execute(&mut *tx)
+            .await?;
+            audit::record(
+                &mut *tx,
+                Entry {
+                    actor: actor.as_ref(),
+                    action: "initiatief gewijzigd",
+                    target_type: "initiatief",
+                    target_id: id.to_string(),
+                    before: Some(json!({ "status": before_status, "uitgelicht": before_featured, "velden": before_fields })),
+                    after: Some(json!({ "status": status, "uitgelicht": featured, "velden": form })),
+                },
+            )
+            .await?;
+        }
+        None => {
+            let (id, slug) = editorial::insert(&mut tx, &form, &status, featured, None).await?;
+            audit::record(
+                &mut *tx,
+                Entry {
+                    actor: actor.as_ref(),
+                    action: "initiatief aangemaakt",
+                    target_type: "initiatief",
+                    target_id: id.to_string(),
+                    before: None,
+                    after: Some(
+                        json!({ "slug": slug, "status": status, "uitgelicht": featured, "velden": form }),
+                    ),
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/beheer/initiatieven?melding=opgeslagen").into_response())
+}
+
+/// Name, slug, status, owner's name and owner's address of an initiative under review.
+type DecisionRow = (String, String, String, Option<String>, Option<String>);
+
+/// Approves or rejects what waits for review on initiative `id`: an open revision if there is
+/// one, otherwise the proposed initiative itself.
+pub async fn decide(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<String>,
+    data: FormData,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let approve = match data.one("besluit").as_str() {
+        "goedkeuren" => true,
+        "afwijzen" => false,
+        _ => return Err(AppError::BadRequest("Kies goedkeuren of afwijzen.".into())),
+    };
+    let message = form::clean(&data.one("bericht"), 2000);
+    let seen_revision: Option<i64> = data.one("revisie").parse().ok();
+    let mut tx = state.db.begin().await?;
+    let row: Option<DecisionRow> = sqlx::query_as(
+        "SELECT i.name, i.slug, i.status, m.name, u.email FROM initiatives i \
+         LEFT JOIN members m ON m.id = i.owner_id LEFT JOIN users u ON u.id = m.user_id \
+         WHERE i.id = $1 FOR UPDATE OF i",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (name, slug, status, owner_name, owner_email) = row.ok_or(AppError::NotFound)?;
+    let revision: Option<(i64, serde_json::Value)> = sqlx::query_as(
+        "SELECT id, proposed FROM initiative_revisions WHERE initiative_id = $1 AND decided_at IS NULL FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let decision = if approve { "goedgekeurd" } else { "afgewezen" };
+    let actor_id = actor.as_ref().map(|a| a.id);
+    let (subject, paragraph, action) = match revision {
+        Some((revision_id, proposed)) => {
+            if seen_revision.is_some_and(|seen| seen != revision_id) {
+                return Err(AppError::Conflict(
+                    "De eigenaar heeft de wijziging intussen aangepast. Bekijk de nieuwe versie en besluit opnieuw."
+                        .into(),
+                ));
+            }
+            let proposed: InitiativeFields = serde_json::from_value(proposed)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("stored revision unreadable: {e}")))?;
+            if approve {
+                editorial::update(&mut tx, id, &proposed).await?;
+            }
+            sqlx::query(
+                "UPDATE initiative_revisions SET decided_at = now(), decided_by = $2, decision = $3, message = $4 WHERE id = $1",
+            )
+            .bind(revision_id)
+            .bind(actor_id)
+            .bind(decision)
+            .bind(&message)
+            .execute(&mut *tx)
+            .await?;
+            audit::record(
+                &mut *tx,
+                Entry {
+                    actor: actor.as_ref(),
+                    action: if approve {
+                        "wijziging initiatief goedgekeurd"
+                    } else {
+                        "wijziging initiatief afgewezen"
+                    },
+                    target_type: "initiatief",
+                    target_id: id.to_string(),
+                    before: Some(json!({ "revisie": revision_id })),
+                    after: Some(json!({ "besluit": decision, "bericht": message, "velden": proposed })),
+                },
+            )
+            .await?;
+            if approve {
+                (
+                    format!("Uw wijziging van {name} is goedgekeurd"),
+                    format!(
+                        "De redactie heeft uw wijziging van ‘{name}’ goedgekeurd. De openbare pagina is bijgewerkt."
+                    ),
+                    Some((
+                        "Bekijk de pagina".to_owned(),
+                        state.config.absolute(&format!("/initiatieven/{slug}")),
+                    )),
+                )
+            } else {
+                (
+                    format!("Uw wijziging van {name} is niet overgenomen"),
+                    format!(
+                        "De redactie heeft uw wijziging van ‘{name}’ niet overgenomen. De openbare pagina blijft zoals hij was."
+                    ),
+                    Some((
+                        "Naar mijn initiatieven".to_owned(),
+                        state.config.absolute("/account/initiatieven"),
+                    )),
+                )
+            }
+        }
+        None if status == "ter_beoordeling" => {
+            let new_status = if approve { "gepubliceerd" } else { "concept" };
+            sqlx::query(
+                "UPDATE initiatives SET status = $2, review_message = $3, updated_at = now(), \
+                        published_at = CASE WHEN $2 = 'gepubliceerd' THEN coalesce(published_at, now()) ELSE published_at END \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(new_status)
+            .bind(&message)
+            .execute(&mut *tx)
+            .await?;
+            audit::record(
+                &mut *tx,
+                Entry {
+                    actor: actor.as_ref(),
+                    action: if approve { "initiatief goedgekeurd" } else { "initiatief afgewezen" },
+                    target_type: "initiatief",
+                    target_id: id.to_string(),
+                    before: Some(json!({ "status": status })),
+                    after: Some(json!({ "status": new_status, "bericht": message })),
+                },
+            )
+            .await?;
+            if approve {
+                (
+                    format!("{name} staat op Brede Blik"),
+                    format!("De redactie heeft uw initiatief ‘{name}’ goedgekeurd. Het staat nu op de site."),
+                    Some((
+                        "Bekijk de pagina".to_owned(),
+                        state.config.absolute(&format!("/initiatieven/{slug}")),
+                    )),
+                )
+            } else {
+                (
+                    format!("Uw initiatief {name}"),
+                    format!(
+                        "De redactie heeft uw initiatief ‘{name}’ nog niet geplaatst. U kunt het aanpassen en opnieuw indienen."
+                    ),
+                    Some((
+                        "Naar mijn initiatieven".to_owned(),
+                        state.config.absolute("/account/initiatieven"),
+                    )),
+                )
+            }
+        }
+        None => return Err(AppError::Conflict("Bij dit initiatief wacht niets op beoordeling.".into())),
+    };
+    if let Some(email) = owner_email {
+        let mut paragraphs =
+            vec![format!("Beste {},", owner_name.unwrap_or_else(|| "aandeelhouder".into())), paragraph];
+        if !message.is_empty() {
+            paragraphs.push(format!("Bericht van de redactie: {message}"));
+        }
+        mail::enqueue(
+            &mut *tx,
+            &state.config,
+            Email {
+                kind: if approve { "initiatief-goedgekeurd" } else { "initiatief-afgewezen" },
+                to: email,
+                subject,
+                paragraphs,
+                action,
+                after: vec![
+                    "Vragen? Beantwoord deze e-mail niet, maar schrijf naar info@bredeblik.example.".into(),
+                ],
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/beheer/initiatieven?melding={decision}")).into_response())
+}

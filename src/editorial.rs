@@ -1,0 +1,329 @@
+//! What the member's and the editor's initiative forms share: the fields, their Dutch
+//! validation, the choices they offer, and writing them to an initiative (or a revision).
+
+use serde::{Deserialize, Serialize};
+use sqlx::{PgConnection, PgPool};
+
+use crate::regions::queries::FilterOption;
+use crate::taxonomy::{self, Term, Vocabulary};
+use crate::text;
+use crate::web::form::{self, FieldErrors, FormData};
+
+pub const STATUSES: &[(&str, &str)] = &[
+    ("concept", "Concept"),
+    ("ter_beoordeling", "Ter beoordeling"),
+    ("gepubliceerd", "Gepubliceerd"),
+    ("gearchiveerd", "Gearchiveerd"),
+];
+
+pub fn status_label(status: &str) -> &'static str {
+    STATUSES.iter().find(|(s, _)| *s == status).map_or("Onbekend", |(_, l)| l)
+}
+
+pub const SUMMARY_MAX: usize = 300;
+const DESCRIPTION_MAX: usize = 50_000;
+
+/// The editable content of an initiative, as a form holds it: taxonomy terms and the region
+/// by slug. Stored as JSON in a pending revision.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, sqlx::FromRow)]
+#[serde(default)]
+pub struct InitiativeFields {
+    pub name: String,
+    pub summary: String,
+    pub description: String,
+    pub website: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub region: String,
+    pub themes: Vec<String>,
+    pub domains: Vec<String>,
+    pub levels: Vec<String>,
+    pub age_groups: Vec<String>,
+}
+
+impl InitiativeFields {
+    pub fn read(data: &FormData) -> Self {
+        Self {
+            name: form::clean(&data.one("naam"), 400),
+            // Read beyond the limit, so that too long gets a message instead of being cut.
+            summary: form::clean(&data.one("samenvatting"), 5_000),
+            description: form::clean(&data.one("beschrijving"), DESCRIPTION_MAX + 1),
+            website: form::clean(&data.one("website"), 600),
+            contact_name: form::clean(&data.one("contactpersoon"), 400),
+            contact_email: form::clean(&data.one("contact_email"), 400),
+            region: form::clean(&data.one("regio"), 200),
+            themes: data.all("thema"),
+            domains: data.all("domein"),
+            levels: data.all("niveau"),
+            age_groups: data.all("leeftijd"),
+        }
+    }
+
+    /// Whether the checkbox `slug` of the group named `key` (as in the form) is ticked.
+    pub fn checked(&self, key: &str, slug: &str) -> bool {
+        let list = match key {
+            "thema" => &self.themes,
+            "domein" => &self.domains,
+            "niveau" => &self.levels,
+            _ => &self.age_groups,
+        };
+        list.iter().any(|s| s == slug)
+    }
+
+    pub fn description_html(&self) -> String {
+        text::markdown(&self.description)
+    }
+
+    pub fn validate(&self, choices: &Choices) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        let name_chars = self.name.chars().count();
+        if name_chars < 3 {
+            errors.add("naam", "Geef het initiatief een naam van minstens 3 tekens.");
+        } else if name_chars > 150 {
+            errors.add("naam", format!("Houd de naam korter dan 150 tekens (nu {name_chars})."));
+        } else if text::slugify(&self.name).is_empty() {
+            errors.add("naam", "Gebruik in de naam ook letters of cijfers.");
+        }
+        let summary_chars = self.summary.chars().count();
+        if summary_chars == 0 {
+            errors.add("samenvatting", "Vat het initiatief in een paar zinnen samen.");
+        } else if summary_chars > SUMMARY_MAX {
+            errors.add(
+                "samenvatting",
+                format!("De samenvatting mag hoogstens {SUMMARY_MAX} tekens hebben; nu zijn het er {summary_chars}."),
+            );
+        }
+        if self.description.chars().count() > DESCRIPTION_MAX {
+            errors.add("beschrijving", "De beschrijving is te lang; houd het onder de 50.000 tekens.");
+        }
+        if !self.website.is_empty() && !valid_website(&self.website) {
+            errors.add("website", "Vul een volledig webadres in dat begint met https:// of http://.");
+        }
+        if self.contact_name.chars().count() > 120 {
+            errors.add("contactpersoon", "Houd de naam van de contactpersoon korter dan 120 tekens.");
+        }
+        if !self.contact_email.is_empty() && !crate::accounts::users::valid_email(&self.contact_email) {
+            errors.add("contact_email", "Vul een geldig e-mailadres in, zoals naam@organisatie.nl.");
+        }
+        if !self.region.is_empty() && !choices.regions.iter().any(|r| r.slug == self.region) {
+            errors.add("regio", "Kies een regio uit de lijst.");
+        }
+        errors
+    }
+
+    /// The current content of initiative `id`.
+    pub async fn load(db: &PgPool, id: i64) -> sqlx::Result<Option<Self>> {
+        sqlx::query_as(
+            "SELECT i.name, i.summary, i.description_md AS description, i.website, i.contact_name, i.contact_email, \
+                    coalesce(r.slug, '') AS region, \
+                    ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id WHERE l.initiative_id = i.id ORDER BY t.position) AS themes, \
+                    ARRAY(SELECT t.slug FROM initiative_domains l JOIN domains t ON t.id = l.domain_id WHERE l.initiative_id = i.id ORDER BY t.position) AS domains, \
+                    ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id WHERE l.initiative_id = i.id ORDER BY t.position) AS levels, \
+                    ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id WHERE l.initiative_id = i.id ORDER BY t.position) AS age_groups \
+             FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id WHERE i.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await
+    }
+
+    /// The names of what differs from `other`, for the reviewer ("Naam, Thema's").
+    pub fn changed_from(&self, other: &Self) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        let pairs: [(&'static str, bool); 11] = [
+            ("Naam", self.name != other.name),
+            ("Samenvatting", self.summary != other.summary),
+            ("Beschrijving", self.description != other.description),
+            ("Website", self.website != other.website),
+            ("Contactpersoon", self.contact_name != other.contact_name),
+            ("E-mailadres contactpersoon", self.contact_email != other.contact_email),
+            ("Regio", self.region != other.region),
+            ("Thema's", sorted(&self.themes) != sorted(&other.themes)),
+            ("Domeinen", sorted(&self.domains) != sorted(&other.domains)),
+            ("Niveaus", sorted(&self.levels) != sorted(&other.levels)),
+            ("Leeftijd", sorted(&self.age_groups) != sorted(&other.age_groups)),
+        ];
+        for (label, differs) in pairs {
+            if differs {
+                changed.push(label);
+            }
+        }
+        changed
+    }
+}
+
+fn sorted(list: &[String]) -> Vec<&String> {
+    let mut list: Vec<&String> = list.iter().collect();
+    list.sort();
+    list
+}
+
+fn valid_website(value: &str) -> bool {
+    value.chars().count() <= 500
+        && url::Url::parse(value).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| h.contains('.'))
+        })
+}
+
+/// What the form offers to choose from.
+pub struct Choices {
+    pub themes: Vec<Term>,
+    pub domains: Vec<Term>,
+    pub levels: Vec<Term>,
+    pub age_groups: Vec<Term>,
+    /// Provinces, jeugdregio's and municipalities.
+    pub regions: Vec<FilterOption>,
+}
+
+impl Choices {
+    pub async fn load(db: &PgPool) -> sqlx::Result<Self> {
+        Ok(Self {
+            themes: taxonomy::all(db, Vocabulary::Theme).await?,
+            domains: taxonomy::all(db, Vocabulary::Domain).await?,
+            levels: taxonomy::all(db, Vocabulary::Level).await?,
+            age_groups: taxonomy::all(db, Vocabulary::AgeGroup).await?,
+            regions: sqlx::query_as(
+                "SELECT slug, name, kind FROM regions \
+                 ORDER BY CASE kind WHEN 'provincie' THEN 0 WHEN 'jeugdregio' THEN 1 ELSE 2 END, name",
+            )
+            .fetch_all(db)
+            .await?,
+        })
+    }
+
+    pub fn regions_of(&self, kind: &str) -> Vec<&FilterOption> {
+        self.regions.iter().filter(|r| r.kind == kind).collect()
+    }
+
+    pub fn region_label(&self, slug: &str) -> Option<String> {
+        self.regions.iter().find(|r| r.slug == slug).map(|r| r.label())
+    }
+}
+
+/// Inserts a new initiative with a unique slug made from its name; returns its id and slug.
+pub async fn insert(
+    conn: &mut PgConnection,
+    fields: &InitiativeFields,
+    status: &str,
+    featured: bool,
+    owner_id: Option<i64>,
+) -> sqlx::Result<(i64, String)> {
+    let base = text::slugify(&fields.name);
+    let base = if base.is_empty() { "initiatief".to_owned() } else { base };
+    let mut attempt = 1;
+    loop {
+        let slug = match attempt {
+            1 => base.clone(),
+            n if n < 20 => format!("{base}-{n}"),
+            _ => format!("{base}-{}", crate::tokens::random_hex(3)),
+        };
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO initiatives (slug, name, summary, description_md, website, contact_name, contact_email, \
+                                      region_id, owner_id, status, featured, published_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM regions WHERE slug = $8), $9, $10, $11, \
+                     CASE WHEN $10 = 'gepubliceerd' THEN now() END) \
+             ON CONFLICT (slug) DO NOTHING RETURNING id",
+        )
+        .bind(&slug)
+        .bind(&fields.name)
+        .bind(&fields.summary)
+        .bind(&fields.description)
+        .bind(&fields.website)
+        .bind(&fields.contact_name)
+        .bind(&fields.contact_email)
+        .bind(&fields.region)
+        .bind(owner_id)
+        .bind(status)
+        .bind(featured)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(id) = id {
+            set_terms(conn, id, fields).await?;
+            return Ok((id, slug));
+        }
+        attempt += 1;
+    }
+}
+
+/// Writes the fields onto an existing initiative (its slug stays: public URLs are kept).
+pub async fn update(conn: &mut PgConnection, id: i64, fields: &InitiativeFields) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE initiatives SET name = $2, summary = $3, description_md = $4, website = $5, contact_name = $6, \
+                contact_email = $7, region_id = (SELECT id FROM regions WHERE slug = $8), updated_at = now() \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&fields.name)
+    .bind(&fields.summary)
+    .bind(&fields.description)
+    .bind(&fields.website)
+    .bind(&fields.contact_name)
+    .bind(&fields.contact_email)
+    .bind(&fields.region)
+    .execute(&mut *conn)
+    .await?;
+    set_terms(conn, id, fields).await
+}
+
+async fn set_terms(conn: &mut PgConnection, id: i64, fields: &InitiativeFields) -> sqlx::Result<()> {
+    let links: [(&str, &str, &str, &Vec<String>); 4] = [
+        ("initiative_themes", "theme_id", "themes", &fields.themes),
+        ("initiative_domains", "domain_id", "domains", &fields.domains),
+        ("initiative_levels", "level_id", "levels", &fields.levels),
+        ("initiative_age_groups", "age_group_id", "age_groups", &fields.age_groups),
+    ];
+    for (link, column, terms, slugs) in links {
+        // Only touch a link table when its set changes, so nothing downstream is disturbed
+        // by an edit that left the terms alone.
+        let current: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT t.slug FROM {link} l JOIN {terms} t ON t.id = l.{column} WHERE l.initiative_id = $1"
+        )))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut wanted: Vec<String> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT slug FROM {terms} WHERE slug = ANY($1)")))
+                .bind(slugs)
+                .fetch_all(&mut *conn)
+                .await?;
+        wanted.sort();
+        if sorted(&current) == wanted.iter().collect::<Vec<_>>() {
+            continue;
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {link} WHERE initiative_id = $1")))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {link} (initiative_id, {column}) SELECT $1, id FROM {terms} WHERE slug = ANY($2)"
+        )))
+        .bind(id)
+        .bind(&wanted)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn websites_need_a_scheme_and_a_real_host() {
+        assert!(valid_website("https://www.voorbeeld.nl/pad?x=1"));
+        assert!(valid_website("http://voorbeeld.nl"));
+        for bad in ["voorbeeld.nl", "javascript:alert(1)", "https://localhost", "ftp://a.nl", "https://"] {
+            assert!(!valid_website(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn changes_are_named_for_the_reviewer() {
+        let old =
+            InitiativeFields { name: "A".into(), themes: vec!["x".into(), "y".into()], ..Default::default() };
+        let new =
+            InitiativeFields { name: "B".into(), themes: vec!["y".into(), "x".into()], ..Default::default() };
+        assert_eq!(new.changed_from(&old), vec!["Naam"]);
+    }
+}

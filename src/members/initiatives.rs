@@ -1,0 +1,329 @@
+//! `/account/initiatieven`: approved aandeelhouders propose initiatives and keep their own up
+//! to date. New ones wait for an editor; a change to a published one is stored as a revision
+//! and the public page stays as it is until an editor approves it. Someone else's initiative
+//! answers 404, exactly like one that does not exist.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use crate::accounts::handlers::LoggedIn;
+use crate::accounts::session::SessionUser;
+use crate::audit::{self, Entry};
+use crate::editorial::{self, Choices, InitiativeFields};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::text;
+use crate::web::filters::QueryParams;
+use crate::web::form::{FieldErrors, FormData};
+use crate::web::page::{Html, Page};
+
+/// The member record of the logged-in user, if it is approved.
+async fn approved_member(state: &AppState, user: &SessionUser) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM members WHERE user_id = $1 AND status = 'goedgekeurd'")
+        .bind(user.id)
+        .fetch_optional(&state.db)
+        .await
+}
+
+#[derive(sqlx::FromRow)]
+pub struct OwnInitiative {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub status: String,
+    pub review_message: String,
+    pub updated_at: OffsetDateTime,
+    pub pending: bool,
+}
+
+impl OwnInitiative {
+    pub fn status_label(&self) -> &'static str {
+        editorial::status_label(&self.status)
+    }
+    pub fn updated(&self) -> String {
+        text::date_nl(self.updated_at)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account/initiatives.html")]
+struct ListTemplate {
+    page: Page,
+    member: bool,
+    items: Vec<OwnInitiative>,
+    notice: Option<&'static str>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(user): LoggedIn,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let member = approved_member(&state, &user).await?;
+    let items = match member {
+        Some(member_id) => {
+            sqlx::query_as(
+                "SELECT i.id, i.slug, i.name, i.status, i.review_message, i.updated_at, \
+                        EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL) AS pending \
+                 FROM initiatives i WHERE i.owner_id = $1 ORDER BY i.updated_at DESC",
+            )
+            .bind(member_id)
+            .fetch_all(&state.db)
+            .await?
+        }
+        None => Vec::new(),
+    };
+    let notice = match QueryParams::parse(raw.as_deref()).one("melding").as_deref() {
+        Some("aangemeld") => {
+            Some("Dank u wel. Uw initiatief is aangemeld; de redactie bekijkt het en u krijgt bericht.")
+        }
+        Some("opgeslagen") => {
+            Some("Uw wijzigingen zijn opgeslagen en wachten op beoordeling door de redactie.")
+        }
+        Some("ingediend") => Some(
+            "Uw wijziging is ingediend. De openbare pagina verandert pas als de redactie de wijziging goedkeurt.",
+        ),
+        _ => None,
+    };
+    let template = ListTemplate {
+        page: page.crumb("Mijn account", "/account").crumb("Mijn initiatieven", "/account/initiatieven"),
+        member: member.is_some(),
+        items,
+        notice,
+    };
+    Ok(Html(template).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account/initiative_form.html")]
+struct FormTemplate {
+    page: Page,
+    id: Option<i64>,
+    slug: String,
+    status: String,
+    form: InitiativeFields,
+    choices: Choices,
+    errors: FieldErrors,
+    pending: bool,
+    review_message: String,
+    preview: bool,
+}
+
+impl FormTemplate {
+    fn action(&self) -> String {
+        match self.id {
+            Some(id) => format!("/account/initiatieven/{id}"),
+            None => "/account/initiatieven/nieuw".into(),
+        }
+    }
+    fn status_label(&self) -> &'static str {
+        editorial::status_label(&self.status)
+    }
+    fn editable(&self) -> bool {
+        self.status != "gearchiveerd"
+    }
+}
+
+/// The owner's view of one of their initiatives.
+struct Own {
+    id: i64,
+    slug: String,
+    name: String,
+    status: String,
+    review_message: String,
+}
+
+async fn own(state: &AppState, user: &SessionUser, id: &str) -> AppResult<(i64, Own)> {
+    let member_id = approved_member(state, user).await?.ok_or(AppError::NotFound)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let row: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT slug, name, status, review_message FROM initiatives WHERE id = $1 AND owner_id = $2",
+    )
+    .bind(id)
+    .bind(member_id)
+    .fetch_optional(&state.db)
+    .await?;
+    let (slug, name, status, review_message) = row.ok_or(AppError::NotFound)?;
+    Ok((member_id, Own { id, slug, name, status, review_message }))
+}
+
+async fn open_revision(state: &AppState, id: i64) -> sqlx::Result<Option<InitiativeFields>> {
+    let proposed: Option<serde_json::Value> = sqlx::query_scalar(
+        "SELECT proposed FROM initiative_revisions WHERE initiative_id = $1 AND decided_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?;
+    Ok(proposed.and_then(|p| serde_json::from_value(p).ok()))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    page: Page,
+    own: Option<&Own>,
+    form: InitiativeFields,
+    choices: Choices,
+    errors: FieldErrors,
+    pending: bool,
+    preview: bool,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = page.crumb("Mijn account", "/account").crumb("Mijn initiatieven", "/account/initiatieven");
+    let page = match own {
+        Some(own) => page.crumb(own.name.clone(), format!("/account/initiatieven/{}", own.id)),
+        None => page.crumb("Nieuw initiatief", "/account/initiatieven/nieuw"),
+    };
+    let template = FormTemplate {
+        page,
+        id: own.map(|o| o.id),
+        slug: own.map(|o| o.slug.clone()).unwrap_or_default(),
+        status: own.map(|o| o.status.clone()).unwrap_or_else(|| "ter_beoordeling".into()),
+        form,
+        choices,
+        errors,
+        pending,
+        review_message: own.map(|o| o.review_message.clone()).unwrap_or_default(),
+        preview,
+    };
+    Ok((status, Html(template)).into_response())
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(user): LoggedIn,
+) -> AppResult<Response> {
+    approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
+    let choices = Choices::load(&state.db).await?;
+    render(page, None, InitiativeFields::default(), choices, FieldErrors::default(), false, false).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(user): LoggedIn,
+    data: FormData,
+) -> AppResult<Response> {
+    let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
+    let form = InitiativeFields::read(&data);
+    let choices = Choices::load(&state.db).await?;
+    let errors = form.validate(&choices);
+    if data.one("actie") == "voorbeeld" || !errors.is_empty() {
+        let preview = data.one("actie") == "voorbeeld";
+        return render(page, None, form, choices, errors, false, preview).await;
+    }
+    let mut tx = state.db.begin().await?;
+    let (id, slug) = editorial::insert(&mut tx, &form, "ter_beoordeling", false, Some(member_id)).await?;
+    audit::record(
+        &mut *tx,
+        Entry {
+            actor: Some(&user),
+            action: "initiatief aangemeld",
+            target_type: "initiatief",
+            target_id: id.to_string(),
+            before: None,
+            after: Some(json!({ "naam": form.name, "slug": slug, "status": "ter_beoordeling" })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account/initiatieven?melding=aangemeld").into_response())
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(user): LoggedIn,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (_, own) = own(&state, &user, &id).await?;
+    let revision = open_revision(&state, own.id).await?;
+    let pending = revision.is_some();
+    // The owner goes on with their waiting proposal rather than the live text.
+    let form = match revision {
+        Some(fields) => fields,
+        None => InitiativeFields::load(&state.db, own.id).await?.ok_or(AppError::NotFound)?,
+    };
+    let choices = Choices::load(&state.db).await?;
+    render(page, Some(&own), form, choices, FieldErrors::default(), pending, false).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(user): LoggedIn,
+    Path(id): Path<String>,
+    data: FormData,
+) -> AppResult<Response> {
+    let (member_id, own) = own(&state, &user, &id).await?;
+    if own.status == "gearchiveerd" {
+        return Err(AppError::Conflict(
+            "Dit initiatief is gearchiveerd en kan niet meer worden gewijzigd. Neem contact op met de redactie als het weer zichtbaar moet worden.".into(),
+        ));
+    }
+    let pending = open_revision(&state, own.id).await?.is_some();
+    let form = InitiativeFields::read(&data);
+    let choices = Choices::load(&state.db).await?;
+    let errors = form.validate(&choices);
+    if data.one("actie") == "voorbeeld" || !errors.is_empty() {
+        let preview = data.one("actie") == "voorbeeld";
+        return render(page, Some(&own), form, choices, errors, pending, preview).await;
+    }
+    let mut tx = state.db.begin().await?;
+    let status: String = sqlx::query_scalar("SELECT status FROM initiatives WHERE id = $1 FOR UPDATE")
+        .bind(own.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let notice = if status == "gepubliceerd" {
+        sqlx::query(
+            "INSERT INTO initiative_revisions (initiative_id, proposed, submitted_by) VALUES ($1, $2, $3) \
+             ON CONFLICT (initiative_id) WHERE decided_at IS NULL \
+             DO UPDATE SET proposed = EXCLUDED.proposed, submitted_by = EXCLUDED.submitted_by, submitted_at = now()",
+        )
+        .bind(own.id)
+        .bind(json!(form))
+        .bind(member_id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut *tx,
+            Entry {
+                actor: Some(&user),
+                action: "wijziging initiatief ingediend",
+                target_type: "initiatief",
+                target_id: own.id.to_string(),
+                before: None,
+                after: Some(json!(form)),
+            },
+        )
+        .await?;
+        "ingediend"
+    } else {
+        let before = InitiativeFields::load(&state.db, own.id).await?;
+        editorial::update(&mut tx, own.id, &form).await?;
+        sqlx::query("UPDATE initiatives SET status = 'ter_beoordeling', review_message = '' WHERE id = $1")
+            .bind(own.id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut *tx,
+            Entry {
+                actor: Some(&user),
+                action: "initiatief gewijzigd door eigenaar",
+                target_type: "initiatief",
+                target_id: own.id.to_string(),
+                before: Some(json!({ "status": status, "velden": before })),
+                after: Some(json!({ "status": "ter_beoordeling", "velden": form })),
+            },
+        )
+        .await?;
+        "opgeslagen"
+    };
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/account/initiatieven?melding={notice}")).into_response())
+}
