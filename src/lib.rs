@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod geo;
 pub mod mail;
+pub mod media;
 pub mod members;
 pub mod news;
 pub mod newsletter;

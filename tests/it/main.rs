@@ -9,6 +9,7 @@ mod catalogue;
 mod foundation;
 mod joining;
 mod mail;
+mod media;
 mod newsletter;
 mod process;
 mod sending;
