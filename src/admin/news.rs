@@ -259,14 +259,17 @@ async fn save(
         return render(&state, page, id, form, errors, preview).await;
     }
     let mut tx = state.db.begin().await?;
+    let mut previous_image = None;
     let id = match id {
         Some(id) => {
-            let before: Option<(String, Option<OffsetDateTime>)> =
-                sqlx::query_as("SELECT title, published_at FROM news_items WHERE id = $1 FOR UPDATE")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let before: Option<(String, Option<OffsetDateTime>, Option<i64>)> = sqlx::query_as(
+                "SELECT title, published_at, image_id FROM news_items WHERE id = $1 FOR UPDATE",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
             let before = before.ok_or(AppError::NotFound)?;
+            previous_image = before.2.filter(|old| Some(*old) != image_id);
             sqlx::query("UPDATE news_items SET title = $2, lead = $3, body_md = $4, published_at = $5, image_id = $6, image_alt = $7, updated_at = now() WHERE id = $1")
                 .bind(id)
                 .bind(&form.title)
@@ -285,7 +288,7 @@ async fn save(
                     target_type: "nieuwsbericht",
                     target_id: id.to_string(),
                     before: Some(
-                        json!({ "titel": before.0, "gepubliceerd": before.1.map(text::datetime_nl) }),
+                        json!({ "titel": before.0, "gepubliceerd": before.1.map(text::datetime_nl), "afbeelding": before.2 }),
                     ),
                     after: Some(
                         json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl), "afbeelding": image_id }),
@@ -343,5 +346,6 @@ async fn save(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    media::forget_if_unused(&state.db, previous_image).await?;
     Ok(Redirect::to("/beheer/nieuws").into_response())
 }

@@ -145,6 +145,23 @@ pub async fn store_upload(
     }
 }
 
+/// Deletes a stored image that nothing refers to any more (a removed or replaced logo should
+/// not stay online). Call it after the change that dropped the reference is committed; a
+/// table that gets an image column must be named here too.
+pub async fn forget_if_unused(db: &PgPool, id: Option<MediaId>) -> sqlx::Result<()> {
+    let Some(id) = id else { return Ok(()) };
+    sqlx::query(
+        "DELETE FROM media m WHERE m.id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM news_items WHERE image_id = m.id) \
+         AND NOT EXISTS (SELECT 1 FROM members WHERE logo_id = m.id) \
+         AND NOT EXISTS (SELECT 1 FROM initiatives WHERE logo_id = m.id)",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 pub async fn find(db: &PgPool, id: Option<MediaId>) -> sqlx::Result<Option<Image>> {
     let Some(id) = id else { return Ok(None) };
     sqlx::query_as("SELECT id, sha256, content_type, width, height FROM media WHERE id = $1")

@@ -150,6 +150,7 @@ pub async fn save(
         errors.add("regio", "Kies de gemeente waar u vooral werkt.");
     }
     profile.region_code = Some(region);
+    let previous_logo = profile.logo_id;
     profile.logo =
         media::read_image(&state.db, &upload, "logo", Purpose::Logo, Some(user.id), &mut errors).await?;
     if !errors.is_empty() {
@@ -178,5 +179,7 @@ pub async fn save(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    let logo_id = profile.logo.as_ref().map(|l| l.id);
+    media::forget_if_unused(&state.db, previous_logo.filter(|old| Some(*old) != logo_id)).await?;
     Ok(Redirect::to("/account/profiel?melding=opgeslagen").into_response())
 }

@@ -205,6 +205,9 @@ async fn news_images_are_checked_resized_stripped_and_served_for_good() {
         .unwrap();
     assert_eq!(image_id, None);
     assert!(!app.get_text("/nieuws/foto-met-locatie", 200).await.contains("src=\"/media/"));
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM media").fetch_one(&app.db).await.unwrap();
+    assert_eq!(stored, 1, "the removed image is deleted, the other item's stays");
+    assert_eq!(app.get(&url).await.status(), 200);
 }
 
 #[tokio::test]
@@ -358,9 +361,11 @@ async fn members_show_a_logo_and_initiatives_use_the_same_store() {
     assert!(html.contains("beschadigd of onvolledig") && html.contains("value=\"Stichting Logo\""), "{html}");
     assert!(html.contains("name=\"logo_huidig\""), "the earlier logo stays");
 
+    let logo_url = media_url(&page);
     let response = post(&app, "/account/profiel", true, profile().text("logo_verwijderen", "1")).await;
     assert_eq!(response.status(), 303);
     assert!(!app.get_text("/aandeelhouders/stichting-logo", 200).await.contains("/media/"));
+    assert_eq!(app.get(&logo_url).await.status(), 404, "a removed logo is no longer online");
 
     // The API other forms use, and the initiative page.
     let logo_id = bredeblik::media::store_upload(
