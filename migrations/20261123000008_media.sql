@@ -17,3 +17,9 @@ ALTER TABLE news_items
     ADD COLUMN image_alt text NOT NULL DEFAULT '';
 ALTER TABLE members ADD COLUMN logo_id bigint REFERENCES media (id) ON DELETE SET NULL;
 ALTER TABLE initiatives ADD COLUMN logo_id bigint REFERENCES media (id) ON DELETE SET NULL;
+
+-- For the reference checks before an unused image is deleted (and for ON DELETE SET NULL).
+CREATE INDEX news_items_image_idx ON news_items (image_id) WHERE image_id IS NOT NULL;
+CREATE INDEX members_logo_idx ON members (logo_id) WHERE logo_id IS NOT NULL;
+CREATE INDEX initiatives_logo_idx ON initiatives (logo_id) WHERE logo_id IS NOT NULL;
+CREATE INDEX media_created_idx ON media (created_at);

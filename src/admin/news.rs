@@ -93,7 +93,7 @@ impl FormTemplate {
         ImageField::new(
             "afbeelding",
             "n-",
-            "Afbeelding (optioneel)",
+            "Bestand (optioneel)",
             Purpose::Photo,
             self.form.image.clone(),
             &self.errors,

@@ -124,6 +124,8 @@ pub async fn store_upload(
         .map_err(UploadError::Rejected)?;
     drop(_permit);
     let sha256 = hex::encode(Sha256::digest(&processed.bytes));
+    // Before the insert: an abandoned copy of this very image must not vanish after it.
+    prune_abandoned(db).await?;
     let inserted: Option<MediaId> = sqlx::query_scalar(
         "INSERT INTO media (sha256, content_type, width, height, bytes, created_by) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (sha256) DO NOTHING RETURNING id",
@@ -150,13 +152,24 @@ pub async fn store_upload(
 /// table that gets an image column must be named here too.
 pub async fn forget_if_unused(db: &PgPool, id: Option<MediaId>) -> sqlx::Result<()> {
     let Some(id) = id else { return Ok(()) };
-    sqlx::query(
-        "DELETE FROM media m WHERE m.id = $1 \
-         AND NOT EXISTS (SELECT 1 FROM news_items WHERE image_id = m.id) \
-         AND NOT EXISTS (SELECT 1 FROM members WHERE logo_id = m.id) \
-         AND NOT EXISTS (SELECT 1 FROM initiatives WHERE logo_id = m.id)",
-    )
-    .bind(id)
+    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM media m WHERE m.id = $1 AND {UNUSED}")))
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Every table with an image column; see `forget_if_unused`.
+const UNUSED: &str = "NOT EXISTS (SELECT 1 FROM news_items WHERE image_id = m.id) \
+     AND NOT EXISTS (SELECT 1 FROM members WHERE logo_id = m.id) \
+     AND NOT EXISTS (SELECT 1 FROM initiatives WHERE logo_id = m.id)";
+
+/// Uploads are stored as soon as they are checked, so a form that is shown again keeps
+/// them; those whose form was never saved are deleted a day later.
+async fn prune_abandoned(db: &PgPool) -> sqlx::Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM media m WHERE m.created_at < now() - interval '1 day' AND {UNUSED}"
+    )))
     .execute(db)
     .await?;
     Ok(())

@@ -384,6 +384,14 @@ async fn members_show_a_logo_and_initiatives_use_the_same_store() {
     .execute(&app.db)
     .await
     .unwrap();
+    // An upload whose form was never saved goes a day later, at the next upload.
+    sqlx::query(
+        "INSERT INTO media (sha256, content_type, width, height, bytes, created_at) \
+                 VALUES (repeat('a', 64), 'image/png', 1, 1, '\\x00', now() - interval '2 days')",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
     let page = app.get_text("/initiatieven/met-logo", 200).await;
     assert!(page.contains("alt=\"Logo van Met logo\"") && page.contains("width=\"120\" height=\"80\""));
     assert_eq!(app.get(&media_url(&page)).await.status(), 200);
@@ -395,4 +403,18 @@ async fn members_show_a_logo_and_initiatives_use_the_same_store() {
     )
     .await;
     assert!(matches!(refused, Err(bredeblik::media::UploadError::Rejected(_))));
+    bredeblik::media::store_upload(
+        &app.db,
+        gradient_png(30, 30).into(),
+        bredeblik::media::Purpose::Photo,
+        None,
+    )
+    .await
+    .unwrap();
+    let abandoned: i64 = sqlx::query_scalar("SELECT count(*) FROM media WHERE sha256 = repeat('a', 64)")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(abandoned, 0);
+    assert_eq!(app.get(&media_url(&page)).await.status(), 200, "a logo in use stays");
 }
