@@ -12,6 +12,8 @@
 //! - call [`read_image`] for the field, which stores a new upload and keeps the current
 //!   image across a re-rendered form; put the resulting [`ImageField`] in the template as
 //!   `field` and `{% include "partials/image_field.html" %}`;
+//! - after saving, call [`forget_if_unused`] with the image the record had before, so that a
+//!   removed or replaced image goes offline;
 //! - show a stored image with [`Image::url`], `width` and `height`.
 
 mod form;
