@@ -14,6 +14,7 @@ pub mod editorial;
 pub mod error;
 pub mod geo;
 pub mod mail;
+pub mod media;
 pub mod members;
 pub mod news;
 pub mod newsletter;

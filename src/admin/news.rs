@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
+use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::{self, slugify};
@@ -62,6 +63,8 @@ pub struct NewsForm {
     /// `nu`, `concept` or `gepland`.
     pub publish: String,
     pub publish_at: String,
+    pub image: Option<Image>,
+    pub image_alt: String,
 }
 
 #[derive(Template)]
@@ -79,11 +82,22 @@ impl FormTemplate {
     fn theme_checked(&self, slug: &str) -> bool {
         self.form.themes.iter().any(|t| t == slug)
     }
+    /// Multipart forms carry their CSRF token in the query string (see `web::context`).
     fn action(&self) -> String {
         match self.id {
-            Some(id) => format!("/beheer/nieuws/{id}"),
-            None => "/beheer/nieuws".into(),
+            Some(id) => format!("/beheer/nieuws/{id}?csrf_token={}", self.page.csrf_token),
+            None => format!("/beheer/nieuws?csrf_token={}", self.page.csrf_token),
         }
+    }
+    fn image_field(&self) -> ImageField {
+        ImageField::new(
+            "afbeelding",
+            "n-",
+            "Bestand (optioneel)",
+            Purpose::Photo,
+            self.form.image.clone(),
+            &self.errors,
+        )
     }
 }
 
@@ -126,12 +140,22 @@ pub async fn edit_form(
     page: Page,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (title, lead, body, published_at): (String, String, String, Option<OffsetDateTime>) =
-        sqlx::query_as("SELECT title, lead, body_md, published_at FROM news_items WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&state.db)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    #[allow(clippy::type_complexity)]
+    let (title, lead, body, published_at, image_id, image_alt): (
+        String,
+        String,
+        String,
+        Option<OffsetDateTime>,
+        Option<i64>,
+        String,
+    ) = sqlx::query_as(
+        "SELECT title, lead, body_md, published_at, image_id, image_alt FROM news_items WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let image = media::find(&state.db, image_id).await?;
     let themes = sqlx::query_scalar(
         "SELECT t.slug FROM news_item_themes l JOIN themes t ON t.id = l.theme_id WHERE l.news_item_id = $1",
     )
@@ -147,7 +171,7 @@ pub async fn edit_form(
         &state,
         page,
         Some(id),
-        NewsForm { title, lead, body, themes, publish, publish_at },
+        NewsForm { title, lead, body, themes, publish, publish_at, image, image_alt },
         FieldErrors::default(),
         false,
     )
@@ -162,6 +186,8 @@ fn read(data: &FormData) -> NewsForm {
         themes: data.all("thema"),
         publish: data.one("publicatie"),
         publish_at: data.one("publicatiemoment"),
+        image: None,
+        image_alt: form::clean(&data.one("afbeelding_alt"), 300),
     }
 }
 
@@ -184,7 +210,7 @@ pub async fn create(
     State(state): State<AppState>,
     page: Page,
     actor: CurrentUser,
-    data: FormData,
+    data: UploadForm,
 ) -> AppResult<Response> {
     save(state, page, actor, None, data).await
 }
@@ -194,7 +220,7 @@ pub async fn update(
     page: Page,
     actor: CurrentUser,
     Path(id): Path<i64>,
-    data: FormData,
+    data: UploadForm,
 ) -> AppResult<Response> {
     save(state, page, actor, Some(id), data).await
 }
@@ -204,9 +230,10 @@ async fn save(
     page: Page,
     CurrentUser(actor): CurrentUser,
     id: Option<i64>,
-    data: FormData,
+    upload: UploadForm,
 ) -> AppResult<Response> {
-    let form = read(&data);
+    let data = &upload.data;
+    let mut form = read(data);
     let mut errors = FieldErrors::default();
     if form.title.chars().count() < 3 {
         errors.add("titel", "Geef het bericht een titel van minstens 3 tekens.");
@@ -215,25 +242,42 @@ async fn save(
         errors.add("inleiding", "Schrijf een korte inleiding; die staat in overzichten en de nieuwsbrief.");
     }
     let published_at = moment(&form, &mut errors);
+    let user_id = actor.as_ref().map(|u| u.id);
+    form.image =
+        media::read_image(&state.db, &upload, "afbeelding", Purpose::Photo, user_id, &mut errors).await?;
+    if form.image.is_none() {
+        form.image_alt.clear();
+    } else if form.image_alt.is_empty() {
+        errors.add(
+            "afbeelding_alt",
+            "Beschrijf kort wat er op de afbeelding te zien is, voor wie haar niet kan zien.",
+        );
+    }
+    let image_id = form.image.as_ref().map(|i| i.id);
     if data.one("actie") == "voorbeeld" || !errors.is_empty() {
         let preview = data.one("actie") == "voorbeeld";
         return render(&state, page, id, form, errors, preview).await;
     }
     let mut tx = state.db.begin().await?;
+    let mut previous_image = None;
     let id = match id {
         Some(id) => {
-            let before: Option<(String, Option<OffsetDateTime>)> =
-                sqlx::query_as("SELECT title, published_at FROM news_items WHERE id = $1 FOR UPDATE")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let before: Option<(String, Option<OffsetDateTime>, Option<i64>)> = sqlx::query_as(
+                "SELECT title, published_at, image_id FROM news_items WHERE id = $1 FOR UPDATE",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
             let before = before.ok_or(AppError::NotFound)?;
-            sqlx::query("UPDATE news_items SET title = $2, lead = $3, body_md = $4, published_at = $5, updated_at = now() WHERE id = $1")
+            previous_image = before.2.filter(|old| Some(*old) != image_id);
+            sqlx::query("UPDATE news_items SET title = $2, lead = $3, body_md = $4, published_at = $5, image_id = $6, image_alt = $7, updated_at = now() WHERE id = $1")
                 .bind(id)
                 .bind(&form.title)
                 .bind(&form.lead)
                 .bind(&form.body)
                 .bind(published_at)
+                .bind(image_id)
+                .bind(&form.image_alt)
                 .execute(&mut *tx)
                 .await?;
             audit::record(
@@ -244,10 +288,10 @@ async fn save(
                     target_type: "nieuwsbericht",
                     target_id: id.to_string(),
                     before: Some(
-                        json!({ "titel": before.0, "gepubliceerd": before.1.map(text::datetime_nl) }),
+                        json!({ "titel": before.0, "gepubliceerd": before.1.map(text::datetime_nl), "afbeelding": before.2 }),
                     ),
                     after: Some(
-                        json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl) }),
+                        json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl), "afbeelding": image_id }),
                     ),
                 },
             )
@@ -266,13 +310,16 @@ async fn save(
                 base
             };
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO news_items (slug, title, lead, body_md, author_name, published_at) VALUES ($1, $2, $3, $4, 'Redactie Brede Blik', $5) RETURNING id",
+                "INSERT INTO news_items (slug, title, lead, body_md, author_name, published_at, image_id, image_alt) \
+                 VALUES ($1, $2, $3, $4, 'Redactie Brede Blik', $5, $6, $7) RETURNING id",
             )
             .bind(&slug)
             .bind(&form.title)
             .bind(&form.lead)
             .bind(&form.body)
             .bind(published_at)
+            .bind(image_id)
+            .bind(&form.image_alt)
             .fetch_one(&mut *tx)
             .await?;
             audit::record(
@@ -284,7 +331,7 @@ async fn save(
                     target_id: id.to_string(),
                     before: None,
                     after: Some(
-                        json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl) }),
+                        json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl), "afbeelding": image_id }),
                     ),
                 },
             )
@@ -299,5 +346,6 @@ async fn save(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    media::forget_if_unused(&state.db, previous_image).await?;
     Ok(Redirect::to("/beheer/nieuws").into_response())
 }

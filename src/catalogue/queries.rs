@@ -65,6 +65,10 @@ pub struct Initiative {
     pub region_slug: Option<String>,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
+    pub logo_id: Option<i64>,
+    /// Filled in by `by_slug`.
+    #[sqlx(skip)]
+    pub logo: Option<crate::media::Image>,
 }
 
 pub async fn featured(db: &PgPool, limit: i64) -> sqlx::Result<Vec<InitiativeCard>> {
@@ -80,15 +84,18 @@ pub async fn featured(db: &PgPool, limit: i64) -> sqlx::Result<Vec<InitiativeCar
 }
 
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Initiative>> {
-    sqlx::query_as(
+    let found: Option<Initiative> = sqlx::query_as(
         "SELECT i.id, i.slug, i.name, i.summary, i.description_md, i.website, i.contact_name, i.contact_email, i.region_id, \
-                r.name AS region_name, r.slug AS region_slug, i.published_at, i.updated_at \
+                r.name AS region_name, r.slug AS region_slug, i.published_at, i.updated_at, i.logo_id \
          FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id \
          WHERE i.slug = $1 AND i.status = 'gepubliceerd'",
     )
     .bind(slug)
     .fetch_optional(db)
-    .await
+    .await?;
+    let Some(mut found) = found else { return Ok(None) };
+    found.logo = crate::media::find(db, found.logo_id).await?;
+    Ok(Some(found))
 }
 
 /// The terms of one vocabulary that an initiative is tagged with.

@@ -7,11 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::accounts::handlers::LoggedIn;
 use crate::error::AppResult;
+use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::regions::queries as regions;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::web::filters::QueryParams;
-use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
 
 #[derive(Default, sqlx::FromRow)]
@@ -26,6 +27,9 @@ pub struct Profile {
     pub public_profile: bool,
     pub status: String,
     pub themes: Vec<String>,
+    pub logo_id: Option<i64>,
+    #[sqlx(skip)]
+    pub logo: Option<Image>,
 }
 
 impl Profile {
@@ -62,17 +66,28 @@ impl ProfileTemplate {
     fn region_selected(&self, code: &str) -> bool {
         self.profile.as_ref().and_then(|p| p.region_code.as_deref()) == Some(code)
     }
+    fn logo_field(&self) -> ImageField {
+        let current = self.profile.as_ref().and_then(|p| p.logo.clone());
+        ImageField::new("logo", "p-", "Logo of foto (optioneel)", Purpose::Logo, current, &self.errors)
+    }
+    /// Multipart forms carry their CSRF token in the query string (see `web::context`).
+    fn action(&self) -> String {
+        format!("/account/profiel?csrf_token={}", self.page.csrf_token)
+    }
 }
 
 async fn load(state: &AppState, user_id: i64) -> sqlx::Result<Option<Profile>> {
-    sqlx::query_as(
-        "SELECT m.slug, m.name, m.organisation, m.role, r.code AS region_code, m.offer, m.ask, m.public_profile, m.status, \
+    let profile: Option<Profile> = sqlx::query_as(
+        "SELECT m.slug, m.name, m.organisation, m.role, r.code AS region_code, m.offer, m.ask, m.public_profile, m.status, m.logo_id, \
                 ARRAY(SELECT t.slug FROM member_themes l JOIN themes t ON t.id = l.theme_id WHERE l.member_id = m.id) AS themes \
          FROM members m LEFT JOIN regions r ON r.id = m.region_id WHERE m.user_id = $1",
     )
     .bind(user_id)
     .fetch_optional(&state.db)
-    .await
+    .await?;
+    let Some(mut profile) = profile else { return Ok(None) };
+    profile.logo = media::find(&state.db, profile.logo_id).await?;
+    Ok(Some(profile))
 }
 
 async fn render(
@@ -109,8 +124,9 @@ pub async fn save(
     State(state): State<AppState>,
     page: Page,
     LoggedIn(user): LoggedIn,
-    data: FormData,
+    upload: UploadForm,
 ) -> AppResult<Response> {
+    let data = &upload.data;
     let Some(mut profile) = load(&state, user.id).await? else {
         return render(&state, page, None, FieldErrors::default(), false).await;
     };
@@ -134,13 +150,16 @@ pub async fn save(
         errors.add("regio", "Kies de gemeente waar u vooral werkt.");
     }
     profile.region_code = Some(region);
+    let previous_logo = profile.logo_id;
+    profile.logo =
+        media::read_image(&state.db, &upload, "logo", Purpose::Logo, Some(user.id), &mut errors).await?;
     if !errors.is_empty() {
         return render(&state, page, Some(profile), errors, false).await;
     }
     let mut tx = state.db.begin().await?;
     let member_id: i64 = sqlx::query_scalar(
         "UPDATE members SET name = $2, organisation = $3, role = $4, region_id = (SELECT id FROM regions WHERE code = $5), \
-         offer = $6, ask = $7, public_profile = $8, updated_at = now() WHERE user_id = $1 RETURNING id",
+         offer = $6, ask = $7, public_profile = $8, logo_id = $9, updated_at = now() WHERE user_id = $1 RETURNING id",
     )
     .bind(user.id)
     .bind(&profile.name)
@@ -150,6 +169,7 @@ pub async fn save(
     .bind(&profile.offer)
     .bind(&profile.ask)
     .bind(profile.public_profile)
+    .bind(profile.logo.as_ref().map(|l| l.id))
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM member_themes WHERE member_id = $1").bind(member_id).execute(&mut *tx).await?;
@@ -159,5 +179,7 @@ pub async fn save(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    let logo_id = profile.logo.as_ref().map(|l| l.id);
+    media::forget_if_unused(&state.db, previous_logo.filter(|old| Some(*old) != logo_id)).await?;
     Ok(Redirect::to("/account/profiel?melding=opgeslagen").into_response())
 }

@@ -24,6 +24,10 @@ pub struct Member {
     pub ask: String,
     pub region_name: Option<String>,
     pub region_slug: Option<String>,
+    pub logo_id: Option<i64>,
+    /// Filled in by `by_slug`.
+    #[sqlx(skip)]
+    pub logo: Option<crate::media::Image>,
 }
 
 /// Only these rows are ever shown publicly.
@@ -105,14 +109,17 @@ pub async fn in_region(db: &PgPool, region_id: i32, limit: i64) -> sqlx::Result<
 }
 
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Member>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let found: Option<Member> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT m.id, m.slug, m.name, m.kind, m.organisation, m.role, m.offer, m.ask, \
-                r.name AS region_name, r.slug AS region_slug \
+                r.name AS region_name, r.slug AS region_slug, m.logo_id \
          FROM members m LEFT JOIN regions r ON r.id = m.region_id WHERE m.slug = $1 AND {PUBLIC}"
     )))
     .bind(slug)
     .fetch_optional(db)
-    .await
+    .await?;
+    let Some(mut found) = found else { return Ok(None) };
+    found.logo = crate::media::find(db, found.logo_id).await?;
+    Ok(Some(found))
 }
 
 pub async fn themes_of(db: &PgPool, member_id: i64) -> sqlx::Result<Vec<Term>> {

@@ -7,6 +7,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::queries;
 use crate::error::AppResult;
+use crate::media;
 use crate::state::AppState;
 use crate::text;
 
@@ -61,10 +62,18 @@ pub async fn atom(State(state): State<AppState>) -> AppResult<impl IntoResponse>
             xml.push_str(&format!("    <author><name>{}</name></author>\n", escape(&item.author_name)));
         }
         xml.push_str(&format!("    <summary>{}</summary>\n", escape(&item.lead)));
-        xml.push_str(&format!(
-            "    <content type=\"html\">{}</content>\n",
-            escape(&text::markdown(&item.body_md))
-        ));
+        let mut html = String::new();
+        if let Some(image) = media::find(&state.db, item.image_id).await? {
+            html.push_str(&format!(
+                "<p><img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\"></p>",
+                escape(&config.absolute(&image.url())),
+                escape(&item.image_alt),
+                image.width,
+                image.height
+            ));
+        }
+        html.push_str(&text::markdown(&item.body_md));
+        xml.push_str(&format!("    <content type=\"html\">{}</content>\n", escape(&html)));
         xml.push_str("  </entry>\n");
     }
     xml.push_str("</feed>\n");

@@ -4,6 +4,7 @@ use axum::response::IntoResponse;
 
 use super::queries::{self, NewsCard, NewsItem};
 use crate::error::{AppError, AppResult};
+use crate::media::{self, Image};
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
@@ -60,6 +61,8 @@ pub struct ShowTemplate {
     item: NewsItem,
     body_html: String,
     themes: Vec<Term>,
+    image: Option<Image>,
+    image_absolute_url: String,
 }
 
 impl ShowTemplate {
@@ -77,7 +80,10 @@ pub async fn show(
     Path(slug): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     let item = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let image = media::find(&state.db, item.image_id).await?;
     Ok(Html(ShowTemplate {
+        image_absolute_url: image.as_ref().map(|i| state.config.absolute(&i.url())).unwrap_or_default(),
+        image,
         page: page.crumb("Nieuws", "/nieuws").crumb(item.title.clone(), format!("/nieuws/{slug}")),
         body_html: text::markdown(&item.body_md),
         themes: queries::themes_of(&state.db, item.id).await?,

@@ -31,6 +31,8 @@ pub struct NewsItem {
     pub author_name: String,
     pub published_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    pub image_id: Option<i64>,
+    pub image_alt: String,
 }
 
 /// Published means: a publication moment that has passed (scheduled items wait).
@@ -64,7 +66,7 @@ pub async fn latest(
 
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<NewsItem>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT n.id, n.slug, n.title, n.lead, n.body_md, n.author_name, n.published_at, n.updated_at \
+        "SELECT n.id, n.slug, n.title, n.lead, n.body_md, n.author_name, n.published_at, n.updated_at, n.image_id, n.image_alt \
          FROM news_items n WHERE n.slug = $1 AND {PUBLISHED}"
     )))
     .bind(slug)
@@ -74,7 +76,7 @@ pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<NewsItem>> 
 
 pub async fn for_feed(db: &PgPool, limit: i64) -> sqlx::Result<Vec<NewsItem>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT n.id, n.slug, n.title, n.lead, n.body_md, n.author_name, n.published_at, n.updated_at \
+        "SELECT n.id, n.slug, n.title, n.lead, n.body_md, n.author_name, n.published_at, n.updated_at, n.image_id, n.image_alt \
          FROM news_items n WHERE {PUBLISHED} ORDER BY n.published_at DESC, n.id DESC LIMIT $1"
     )))
     .bind(limit)

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::accounts::session::{self, SessionUser};
 use crate::error::{AppError, ErrorDetail};
+use crate::media;
 use crate::startup::BODY_LIMIT;
 use crate::state::AppState;
 use crate::tokens;
@@ -51,13 +52,13 @@ pub async fn context(State(state): State<AppState>, request: Request, next: Next
         if cross_site {
             return forbidden(EXPIRED_FORM);
         }
-        let is_form = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-        let bytes = match to_bytes(body, BODY_LIMIT).await {
+        let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let is_form = content_type.is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        let is_upload = content_type.is_some_and(|ct| ct.starts_with("multipart/form-data"));
+        let limit = if is_upload { media::UPLOAD_LIMIT } else { BODY_LIMIT };
+        let bytes = match to_bytes(body, limit).await {
             Ok(bytes) => bytes,
+            Err(_) if is_upload => return media::too_large_response(),
             Err(_) => return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response(),
         };
         // Multipart uploads send the token in the query string of the form's action.

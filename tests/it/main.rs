@@ -10,6 +10,7 @@ mod editorial;
 mod foundation;
 mod joining;
 mod mail;
+mod media;
 mod newsletter;
 mod process;
 mod sending;

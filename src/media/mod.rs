@@ -1,0 +1,233 @@
+//! Uploaded images: logos, photos and news images.
+//!
+//! App instances share nothing but PostgreSQL, so images live in the `media` table. An upload
+//! is never stored as sent: its type is read from its bytes (not from the file name or the
+//! browser), it is decoded within limits, made to fit its purpose and encoded anew, which also
+//! drops EXIF and GPS data. The same result is stored once (unique SHA-256) and served under a
+//! content-addressed URL that may be cached forever.
+//!
+//! For a form with an image (see `admin::news` and `members::profile`):
+//! - make the form `enctype="multipart/form-data"` with `?csrf_token=…` in its action, and take
+//!   an [`UploadForm`] instead of `FormData` (urlencoded posts still work);
+//! - call [`read_image`] for the field, which stores a new upload and keeps the current
+//!   image across a re-rendered form; put the resulting [`ImageField`] in the template as
+//!   `field` and `{% include "partials/image_field.html" %}`;
+//! - after saving, call [`forget_if_unused`] with the image the record had before, so that a
+//!   removed or replaced image goes offline;
+//! - show a stored image with [`Image::url`], `width` and `height`.
+
+mod form;
+mod process;
+
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use tokio::sync::Semaphore;
+
+pub use form::{ImageField, Upload, UploadForm, read_image, too_large_response};
+pub use process::Purpose;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::form::FieldErrors;
+
+pub type MediaId = i64;
+
+/// Largest file accepted in an upload.
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+/// Largest multipart request body: one file plus room for the other fields of the form.
+pub const UPLOAD_LIMIT: usize = MAX_FILE_BYTES + 256 * 1024;
+
+/// The message for a file (or request) over the limit.
+pub fn too_large_message() -> String {
+    format!("Het bestand is te groot; het mag hoogstens {} MB zijn.", MAX_FILE_BYTES / (1024 * 1024))
+}
+
+/// Decoding and encoding take a core each; more at once would only queue inside the pool.
+static IMAGE_WORK: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// Not an image we accept; the message (Dutch) is meant for the visitor.
+    #[error("{0}")]
+    Rejected(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl UploadError {
+    /// Puts a rejection on the form as the error of `field`; other failures are the
+    /// server's and become an `AppError`.
+    pub fn into_field_error(self, errors: &mut FieldErrors, field: &'static str) -> AppResult<()> {
+        match self {
+            UploadError::Rejected(message) => {
+                errors.add(field, message);
+                Ok(())
+            }
+            UploadError::Database(err) => Err(err.into()),
+            UploadError::Internal(err) => Err(err.into()),
+        }
+    }
+}
+
+/// A stored image, without its bytes.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Image {
+    pub id: MediaId,
+    pub sha256: String,
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+impl Image {
+    /// The path it is served under; it changes whenever the content does.
+    pub fn url(&self) -> String {
+        url(self.id, &self.sha256, &self.content_type)
+    }
+
+    /// What a form carries in a hidden field to keep this image: `{id}-{hash prefix}`.
+    pub fn key(&self) -> String {
+        format!("{}-{}", self.id, &self.sha256[..HASH_PREFIX])
+    }
+}
+
+const HASH_PREFIX: usize = 16;
+
+fn extension(content_type: &str) -> &'static str {
+    if content_type == "image/png" { "png" } else { "jpg" }
+}
+
+/// `/media/{id}-{first 16 hex digits of the SHA-256}.{png|jpg}`
+pub fn url(id: MediaId, sha256: &str, content_type: &str) -> String {
+    format!("/media/{id}-{}.{}", &sha256[..HASH_PREFIX.min(sha256.len())], extension(content_type))
+}
+
+/// Checks, re-encodes and stores an uploaded file; the same result is stored only once.
+pub async fn store_upload(
+    db: &PgPool,
+    bytes: axum::body::Bytes,
+    purpose: Purpose,
+    user_id: Option<i64>,
+) -> Result<MediaId, UploadError> {
+    let _permit = IMAGE_WORK.acquire().await.map_err(anyhow::Error::from)?;
+    let processed = tokio::task::spawn_blocking(move || process::process(&bytes, purpose))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(UploadError::Rejected)?;
+    drop(_permit);
+    let sha256 = hex::encode(Sha256::digest(&processed.bytes));
+    // Before the insert: an abandoned copy of this very image must not vanish after it.
+    prune_abandoned(db).await?;
+    let inserted: Option<MediaId> = sqlx::query_scalar(
+        "INSERT INTO media (sha256, content_type, width, height, bytes, created_by) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (sha256) DO NOTHING RETURNING id",
+    )
+    .bind(&sha256)
+    .bind(processed.content_type)
+    .bind(processed.width as i32)
+    .bind(processed.height as i32)
+    .bind(&processed.bytes)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    match inserted {
+        Some(id) => Ok(id),
+        None => Ok(sqlx::query_scalar("SELECT id FROM media WHERE sha256 = $1")
+            .bind(&sha256)
+            .fetch_one(db)
+            .await?),
+    }
+}
+
+/// Deletes a stored image that nothing refers to any more (a removed or replaced logo should
+/// not stay online). Call it after the change that dropped the reference is committed; a
+/// table that gets an image column must be named here too.
+pub async fn forget_if_unused(db: &PgPool, id: Option<MediaId>) -> sqlx::Result<()> {
+    let Some(id) = id else { return Ok(()) };
+    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM media m WHERE m.id = $1 AND {UNUSED}")))
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Every table with an image column; see `forget_if_unused`.
+const UNUSED: &str = "NOT EXISTS (SELECT 1 FROM news_items WHERE image_id = m.id) \
+     AND NOT EXISTS (SELECT 1 FROM members WHERE logo_id = m.id) \
+     AND NOT EXISTS (SELECT 1 FROM initiatives WHERE logo_id = m.id)";
+
+/// Uploads are stored as soon as they are checked, so a form that is shown again keeps
+/// them; those whose form was never saved are deleted a day later.
+async fn prune_abandoned(db: &PgPool) -> sqlx::Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM media m WHERE m.created_at < now() - interval '1 day' AND {UNUSED}"
+    )))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn find(db: &PgPool, id: Option<MediaId>) -> sqlx::Result<Option<Image>> {
+    let Some(id) = id else { return Ok(None) };
+    sqlx::query_as("SELECT id, sha256, content_type, width, height FROM media WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The image a form's hidden field names (see [`Image::key`]); anything else is `None`.
+pub async fn find_by_key(db: &PgPool, key: &str) -> sqlx::Result<Option<Image>> {
+    let Some((id, prefix)) = key.split_once('-') else { return Ok(None) };
+    let Ok(id) = id.parse::<MediaId>() else { return Ok(None) };
+    Ok(find(db, Some(id)).await?.filter(|image| image.sha256.get(..HASH_PREFIX) == Some(prefix)))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/media/{file}", get(serve))
+}
+
+async fn serve(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let (stem, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
+    let (id, prefix) = stem.split_once('-').ok_or(AppError::NotFound)?;
+    let id: MediaId = id.parse().map_err(|_| AppError::NotFound)?;
+    let row: Option<(String, String, Vec<u8>)> =
+        sqlx::query_as("SELECT sha256, content_type, bytes FROM media WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&state.db)
+            .await?;
+    let (sha256, content_type, bytes) = row.ok_or(AppError::NotFound)?;
+    if sha256.get(..HASH_PREFIX) != Some(prefix) || extension(&content_type) != ext {
+        return Err(AppError::NotFound);
+    }
+    let etag = format!("\"{sha256}\"");
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag));
+    let mut response =
+        if fresh { StatusCode::NOT_MODIFIED.into_response() } else { Body::from(bytes).into_response() };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(response)
+}

@@ -1,0 +1,420 @@
+//! Image uploads (src/media): through the real news and profile forms, served from the database.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
+use reqwest::multipart::{Form, Part};
+
+use crate::helpers::{PASSWORD, TestApp};
+
+fn encode(img: DynamicImage, format: ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+/// A photo-like gradient, so that resizing has something to do.
+fn gradient_png(w: u32, h: u32) -> Vec<u8> {
+    let img = RgbImage::from_fn(w, h, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8]));
+    encode(DynamicImage::ImageRgb8(img), ImageFormat::Png)
+}
+
+/// A JPEG with an EXIF block that holds a recognisable "location".
+fn jpeg_with_exif() -> Vec<u8> {
+    let img = RgbImage::from_fn(640, 480, |x, y| Rgb([(x / 3) as u8, (y / 2) as u8, 90]));
+    let jpeg = encode(DynamicImage::ImageRgb8(img), ImageFormat::Jpeg);
+    let mut payload = b"Exif\0\0II*\0\x08\0\0\0\0\0\0\0\0\0".to_vec();
+    payload.extend_from_slice(b"GPS-GEHEIM-52.3702-4.8952");
+    let length = (payload.len() + 2) as u16;
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&length.to_be_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&jpeg[2..]);
+    assert!(image::load_from_memory(&out).is_ok(), "the test JPEG itself is valid");
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for byte in data {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// A tiny file whose header promises 30000 × 30000 pixels: a decompression bomb.
+fn bomb_png() -> Vec<u8> {
+    let mut png = encode(DynamicImage::ImageRgb8(RgbImage::new(1, 1)), ImageFormat::Png);
+    png[16..20].copy_from_slice(&30_000u32.to_be_bytes());
+    png[20..24].copy_from_slice(&30_000u32.to_be_bytes());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+fn file(bytes: Vec<u8>, name: &str, mime: &str) -> Part {
+    Part::bytes(bytes).file_name(name.to_owned()).mime_str(mime).unwrap()
+}
+
+fn news_fields(title: &str) -> Form {
+    Form::new()
+        .text("titel", title.to_owned())
+        .text("inleiding", "Een korte inleiding.")
+        .text("tekst", "Wat er **gebeurde**.")
+        .text("publicatie", "nu")
+}
+
+async fn post(app: &TestApp, path: &str, with_token: bool, form: Form) -> reqwest::Response {
+    let url =
+        if with_token { format!("{path}?csrf_token={}", app.csrf_token().await) } else { path.to_owned() };
+    app.client.post(app.url(&url)).multipart(form).send().await.expect("request completes")
+}
+
+async fn editor(app: &TestApp) {
+    app.create_user("redacteur@voorbeeld.nl", "redacteur", PASSWORD).await;
+    app.login("redacteur@voorbeeld.nl", PASSWORD).await;
+}
+
+/// The first `/media/…` URL in a page.
+fn media_url(html: &str) -> String {
+    let start = html.find("src=\"/media/").expect("the page shows an uploaded image") + 5;
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// The value of a hidden field.
+fn hidden(html: &str, name: &str) -> String {
+    html.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("the form has a hidden {name}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn news_images_are_checked_resized_stripped_and_served_for_good() {
+    let app = TestApp::spawn().await;
+    editor(&app).await;
+    let form = app.get_text("/beheer/nieuws/nieuw", 200).await;
+    assert!(
+        form.contains("enctype=\"multipart/form-data\"")
+            && form.contains("action=\"/beheer/nieuws?csrf_token=")
+    );
+    assert!(form.contains("type=\"file\"") && form.contains("hoogstens 8 MB"));
+
+    // Named .txt and sent as text/plain: the type comes from the bytes.
+    let huge = gradient_png(3000, 2000);
+    let response = post(
+        &app,
+        "/beheer/nieuws",
+        true,
+        news_fields("Groot nieuws")
+            .text("afbeelding_alt", "Een kleurverloop")
+            .part("afbeelding", file(huge, "notities.txt", "text/plain")),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let (image_id, alt): (Option<i64>, String) =
+        sqlx::query_as("SELECT image_id, image_alt FROM news_items WHERE slug = 'groot-nieuws'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(image_id.is_some());
+    assert_eq!(alt, "Een kleurverloop");
+
+    let page = app.get_text("/nieuws/groot-nieuws", 200).await;
+    let url = media_url(&page);
+    assert!(url.ends_with(".jpg"), "a photo without transparency becomes JPEG: {url}");
+    assert!(page.contains("alt=\"Een kleurverloop\"") && page.contains("width=\"1600\" height=\"1067\""));
+    assert!(page.contains(&format!("<meta property=\"og:image\" content=\"{}{url}\">", app.address)));
+    let feed = app.get_text("/nieuws/feed.xml", 200).await;
+    assert!(feed.contains(&url), "the feed shows the image");
+
+    let response = app.get(&url).await;
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert_eq!(headers["content-type"], "image/jpeg");
+    assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    let bytes = response.bytes().await.unwrap();
+    let served = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((served.width(), served.height()), (1600, 1067));
+
+    let again = app.client.get(app.url(&url)).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    let wrong = url.replacen("/media/", "/media/9", 1);
+    let missing = app.get(&wrong).await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("Pagina niet gevonden"));
+    assert_eq!(app.get(&url.replace(".jpg", ".png")).await.status(), 404);
+
+    // EXIF (here: a location) does not survive the re-encoding.
+    let exif = jpeg_with_exif();
+    assert!(exif.windows(10).any(|w| w == b"GPS-GEHEIM"));
+    let response = post(
+        &app,
+        "/beheer/nieuws",
+        true,
+        news_fields("Foto met locatie")
+            .text("afbeelding_alt", "Een foto")
+            .part("afbeelding", file(exif, "foto.jpg", "image/jpeg")),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let page = app.get_text("/nieuws/foto-met-locatie", 200).await;
+    let bytes = app.get(&media_url(&page)).await.bytes().await.unwrap();
+    assert!(!bytes.windows(10).any(|w| w == b"GPS-GEHEIM"), "metadata is dropped");
+    let served = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((served.width(), served.height()), (640, 480), "small images keep their size");
+
+    // The same upload is stored once; removing the image from an item keeps the other's.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM news_items WHERE slug = 'foto-met-locatie'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let response = post(
+        &app,
+        &format!("/beheer/nieuws/{id}"),
+        true,
+        news_fields("Foto met locatie")
+            .text("afbeelding_alt", "Dezelfde foto")
+            .part("afbeelding", file(jpeg_with_exif(), "kopie.jpg", "image/jpeg")),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM media").fetch_one(&app.db).await.unwrap();
+    assert_eq!(stored, 2);
+    let edit = app.get_text(&format!("/beheer/nieuws/{id}"), 200).await;
+    assert!(edit.contains("name=\"afbeelding_verwijderen\"") && edit.contains("value=\"Dezelfde foto\""));
+    let response = post(
+        &app,
+        &format!("/beheer/nieuws/{id}"),
+        true,
+        news_fields("Foto met locatie").text("afbeelding_verwijderen", "1"),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let image_id: Option<i64> = sqlx::query_scalar("SELECT image_id FROM news_items WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(image_id, None);
+    assert!(!app.get_text("/nieuws/foto-met-locatie", 200).await.contains("src=\"/media/"));
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM media").fetch_one(&app.db).await.unwrap();
+    assert_eq!(stored, 1, "the removed image is deleted, the other item's stays");
+    assert_eq!(app.get(&url).await.status(), 200);
+}
+
+#[tokio::test]
+async fn bad_uploads_get_a_dutch_message_and_keep_the_other_fields() {
+    let app = TestApp::spawn().await;
+    editor(&app).await;
+
+    let response = post(
+        &app,
+        "/beheer/nieuws",
+        true,
+        news_fields("Mijn titel")
+            .text("afbeelding_alt", "Iets")
+            .part("afbeelding", file(b"Dit is gewoon tekst.\n".to_vec(), "plaatje.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("geen afbeelding die wij kunnen lezen"), "{html}");
+    assert!(html.contains("value=\"Mijn titel\"") && html.contains("Wat er **gebeurde**."));
+    assert!(html.contains("href=\"#n-afbeelding\"") && html.contains("id=\"n-afbeelding\""));
+
+    let response = post(
+        &app,
+        "/beheer/nieuws",
+        true,
+        news_fields("Mijn titel").part("afbeelding", file(bomb_png(), "bom.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("De afbeelding is te groot"));
+
+    // A good image without a description is refused, but kept for the next try.
+    let response = post(
+        &app,
+        "/beheer/nieuws",
+        true,
+        news_fields("Mijn titel").part("afbeelding", file(gradient_png(300, 200), "a.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Beschrijf kort wat er op de afbeelding te zien is"));
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM news_items").fetch_one(&app.db).await.unwrap();
+    assert_eq!(count, 0);
+    let kept = hidden(&html, "afbeelding_huidig");
+    let response = post(
+        &app,
+        "/beheer/nieuws",
+        true,
+        news_fields("Mijn titel").text("afbeelding_alt", "Een kleurverloop").text("afbeelding_huidig", kept),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let image_id: Option<i64> =
+        sqlx::query_scalar("SELECT image_id FROM news_items WHERE slug = 'mijn-titel'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(image_id.is_some());
+
+    // Larger than the upload limit: a Dutch 413 page.
+    let response = post(
+        &app,
+        "/beheer/nieuws",
+        true,
+        news_fields("Te groot")
+            .part("afbeelding", file(vec![0u8; 9 * 1024 * 1024], "groot.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 413);
+    assert!(response.text().await.unwrap().contains("Het bestand is te groot; het mag hoogstens 8 MB zijn"));
+
+    // Without the token in the action's query string, a multipart post is refused.
+    let response = post(
+        &app,
+        "/beheer/nieuws",
+        false,
+        news_fields("Zonder token").part("afbeelding", file(gradient_png(10, 10), "a.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 403);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM news_items").fetch_one(&app.db).await.unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn members_show_a_logo_and_initiatives_use_the_same_store() {
+    let app = TestApp::spawn().await;
+    let user_id = app.create_user("lid@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
+    sqlx::query(
+        "INSERT INTO members (slug, name, kind, offer, public_profile, status, user_id, region_id) \
+         VALUES ('stichting-logo', 'Stichting Logo', 'organisatie', 'Iets', true, 'goedgekeurd', $1, (SELECT id FROM regions WHERE code = 'GM0344'))",
+    )
+    .bind(user_id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    app.login("lid@voorbeeld.nl", PASSWORD).await;
+    let form = app.get_text("/account/profiel", 200).await;
+    assert!(
+        form.contains("enctype=\"multipart/form-data\"")
+            && form.contains("action=\"/account/profiel?csrf_token=")
+    );
+
+    let transparent =
+        RgbaImage::from_fn(1000, 500, |x, _| Rgba([20, 90, 160, if x < 500 { 255 } else { 0 }]));
+    let profile = || {
+        Form::new()
+            .text("naam", "Stichting Logo")
+            .text("regio", "GM0344")
+            .text("deel", "Kennis over logo's")
+            .text("openbaar", "1")
+    };
+    let response = post(
+        &app,
+        "/account/profiel",
+        true,
+        profile().part(
+            "logo",
+            file(encode(DynamicImage::ImageRgba8(transparent), ImageFormat::Png), "logo.png", "image/png"),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let page = app.get_text("/aandeelhouders/stichting-logo", 200).await;
+    assert!(
+        page.contains("alt=\"Logo van Stichting Logo\"") && page.contains("width=\"400\" height=\"200\"")
+    );
+    let response = app.get(&media_url(&page)).await;
+    assert_eq!(response.headers()["content-type"], "image/png");
+    let logo = image::load_from_memory(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!((logo.width(), logo.height()), (400, 200));
+    assert!(logo.color().has_alpha(), "transparency is kept");
+
+    // The form carries the current logo, as a browser sends it back with a broken new one.
+    let form = app.get_text("/account/profiel", 200).await;
+    let current = hidden(&form, "logo_huidig");
+    let response = post(
+        &app,
+        "/account/profiel",
+        true,
+        profile().text("logo_huidig", current).part(
+            "logo",
+            file(b"GIF89a\x10\x00\x10\x00\x00\x00\x00niet echt".to_vec(), "logo.gif", "image/gif"),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("beschadigd of onvolledig") && html.contains("value=\"Stichting Logo\""), "{html}");
+    assert!(html.contains("name=\"logo_huidig\""), "the earlier logo stays");
+
+    let logo_url = media_url(&page);
+    let response = post(&app, "/account/profiel", true, profile().text("logo_verwijderen", "1")).await;
+    assert_eq!(response.status(), 303);
+    assert!(!app.get_text("/aandeelhouders/stichting-logo", 200).await.contains("/media/"));
+    assert_eq!(app.get(&logo_url).await.status(), 404, "a removed logo is no longer online");
+
+    // The API other forms use, and the initiative page.
+    let logo_id = bredeblik::media::store_upload(
+        &app.db,
+        gradient_png(120, 80).into(),
+        bredeblik::media::Purpose::Logo,
+        None,
+    )
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO initiatives (slug, name, summary, status, published_at, logo_id) \
+         VALUES ('met-logo', 'Met logo', 'Kort', 'gepubliceerd', now(), $1)",
+    )
+    .bind(logo_id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    // An upload whose form was never saved goes a day later, at the next upload.
+    sqlx::query(
+        "INSERT INTO media (sha256, content_type, width, height, bytes, created_at) \
+                 VALUES (repeat('a', 64), 'image/png', 1, 1, '\\x00', now() - interval '2 days')",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let page = app.get_text("/initiatieven/met-logo", 200).await;
+    assert!(page.contains("alt=\"Logo van Met logo\"") && page.contains("width=\"120\" height=\"80\""));
+    assert_eq!(app.get(&media_url(&page)).await.status(), 200);
+    let refused = bredeblik::media::store_upload(
+        &app.db,
+        b"<svg/>".to_vec().into(),
+        bredeblik::media::Purpose::Logo,
+        None,
+    )
+    .await;
+    assert!(matches!(refused, Err(bredeblik::media::UploadError::Rejected(_))));
+    bredeblik::media::store_upload(
+        &app.db,
+        gradient_png(30, 30).into(),
+        bredeblik::media::Purpose::Photo,
+        None,
+    )
+    .await
+    .unwrap();
+    let abandoned: i64 = sqlx::query_scalar("SELECT count(*) FROM media WHERE sha256 = repeat('a', 64)")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(abandoned, 0);
+    assert_eq!(app.get(&media_url(&page)).await.status(), 200, "a logo in use stays");
+}
