@@ -403,7 +403,8 @@ pub async fn save_blocks(
     };
     if !form.new_heading.is_empty() || !form.new_body.is_empty() {
         if form.new_body.is_empty() {
-            form.errors.add("nieuw-tekst", "Schrijf de tekst van het nieuwe blok (de kop alleen is niet genoeg).");
+            form.errors
+                .add("nieuw-tekst", "Schrijf de tekst van het nieuwe blok (de kop alleen is niet genoeg).");
         } else {
             blocks.push(EditBlock {
                 heading: form.new_heading.clone(),
@@ -439,8 +440,7 @@ pub async fn save_blocks(
                 }
             },
             None if block.body.is_empty() => {
-                block.error =
-                    Some(format!("Blok {}: schrijf een tekst of verwijder het blok.", n + 1))
+                block.error = Some(format!("Blok {}: schrijf een tekst of verwijder het blok.", n + 1))
             }
             None => {}
         }
@@ -502,8 +502,7 @@ pub async fn save_blocks(
 
 /// Only inline styles (the mail is full of them) and images over HTTPS; no scripts, no
 /// requests, and framed only by the back office itself.
-const PREVIEW_CSP: &str =
-    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; \
+const PREVIEW_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; \
      base-uri 'none'; form-action 'none'";
 
 /// The mail's HTML part as a subscriber would get it, with links that unsubscribe nobody.

@@ -85,21 +85,22 @@ pub async fn prepare(db: &PgPool, campaign: Campaign) -> sqlx::Result<Prepared> 
     let stored = load_blocks(db, campaign.id).await?;
     let blocks = stored
         .into_iter()
-        .map(|b| match (b.news_slug, b.news_title) {
-            (Some(slug), Some(title)) => Block {
+        .filter_map(|b| match (b.kind.as_str(), b.news_slug, b.news_title) {
+            ("nieuws", Some(slug), Some(title)) => Some(Block {
                 story: Some(Story { slug, title, lead: b.news_lead.unwrap_or_default() }),
                 heading: String::new(),
                 html: String::new(),
                 mail_html: String::new(),
                 text: String::new(),
-            },
-            _ => Block {
+            }),
+            ("nieuws", _, _) => None,
+            _ => Some(Block {
                 story: None,
                 html: text::markdown(&b.body_md),
                 mail_html: mail_html(&b.body_md),
                 text: plain_text(&b.body_md),
                 heading: b.heading,
-            },
+            }),
         })
         .collect();
     Ok(Prepared {
