@@ -359,7 +359,12 @@ pub async fn save_blocks(
     if !content::editable(&campaign.status) {
         return Err(AppError::Conflict(FROZEN.into()));
     }
-    let count: usize = data.one("aantal").parse().unwrap_or(0).min(MAX_BLOCKS);
+    // A missing or odd count must not silently drop blocks.
+    let count: usize = data.one("aantal").parse().ok().filter(|n| *n <= MAX_BLOCKS).ok_or_else(|| {
+        AppError::BadRequest(
+            "Het formulier is niet compleet. Laad de pagina opnieuw en probeer het nog eens.".into(),
+        )
+    })?;
     let mut blocks = Vec::with_capacity(count);
     for i in 0..count {
         let field = |name: &str| data.one(&format!("blok-{i}-{name}"));

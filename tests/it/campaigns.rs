@@ -164,6 +164,8 @@ async fn blocks_are_composed_reordered_previewed_sent_archived_and_then_frozen()
         vec![("aantal", "1"), ("blok-0-soort", "nieuws"), ("blok-0-nieuws", "x"), ("actie", "opslaan")],
         vec![("aantal", "99999999999999999999"), ("actie", "omhoog-0")],
         vec![("aantal", "0"), ("actie", "verwijderen-7")],
+        vec![("actie", "opslaan")],
+        vec![("aantal", "-1"), ("actie", "opslaan")],
     ] {
         let status = app.post_form(&blocks, &hostile).await.status();
         assert_eq!(status, 400, "{hostile:?}");
