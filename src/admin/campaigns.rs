@@ -37,6 +37,18 @@ pub struct NewsOption {
     pub title: String,
 }
 
+/// What the form for a new campaign holds, kept when it comes back with errors.
+#[derive(Default)]
+pub struct Draft {
+    pub subject: String,
+    pub preheader: String,
+    pub intro: String,
+    pub news: Vec<i64>,
+    pub topics: Vec<String>,
+    pub block_heading: String,
+    pub block_body: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin/campaigns.html")]
 struct ListTemplate {
@@ -44,20 +56,20 @@ struct ListTemplate {
     campaigns: Vec<Row>,
     news: Vec<NewsOption>,
     themes: Vec<Term>,
-    subject: String,
-    preheader: String,
-    intro: String,
+    draft: Draft,
     errors: FieldErrors,
 }
 
-async fn render_list(
-    state: &AppState,
-    page: Page,
-    subject: String,
-    preheader: String,
-    intro: String,
-    errors: FieldErrors,
-) -> AppResult<Response> {
+impl ListTemplate {
+    fn news_checked(&self, id: &i64) -> bool {
+        self.draft.news.contains(id)
+    }
+    fn topic_checked(&self, slug: &str) -> bool {
+        self.draft.topics.iter().any(|t| t == slug)
+    }
+}
+
+async fn render_list(state: &AppState, page: Page, draft: Draft, errors: FieldErrors) -> AppResult<Response> {
     let campaigns = sqlx::query_as(
         "SELECT c.id, c.subject, c.status, \
            (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'verzonden') AS sent, \
@@ -73,9 +85,7 @@ async fn render_list(
         campaigns,
         news,
         themes: taxonomy::all(&state.db, Vocabulary::Theme).await?,
-        subject,
-        preheader,
-        intro,
+        draft,
         errors,
     };
     Ok((status, Html(template)).into_response())
@@ -99,7 +109,7 @@ async fn load_campaign(state: &AppState, id: i64) -> AppResult<Campaign> {
 }
 
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    render_list(&state, page, String::new(), String::new(), String::new(), FieldErrors::default()).await
+    render_list(&state, page, Draft::default(), FieldErrors::default()).await
 }
 
 pub async fn create(
@@ -108,23 +118,31 @@ pub async fn create(
     CurrentUser(actor): CurrentUser,
     data: FormData,
 ) -> AppResult<Response> {
-    let subject = form::clean(&data.one("onderwerp"), 200);
-    let preheader = form::clean(&data.one("preheader"), 200);
-    let intro = form::clean(&data.one("intro"), 20_000);
-    let mut news_ids: Vec<i64> = data.all("nieuws").iter().filter_map(|v| v.parse().ok()).collect();
+    let mut draft = Draft {
+        subject: form::clean(&data.one("onderwerp"), 200),
+        preheader: form::clean(&data.one("preheader"), 200),
+        intro: form::clean(&data.one("intro"), 20_000),
+        news: data.all("nieuws").iter().filter_map(|v| v.parse().ok()).collect(),
+        topics: data.all("thema"),
+        block_heading: form::clean(&data.one("tekstblok-kop"), 200),
+        block_body: form::clean(&data.one("tekstblok-tekst"), 20_000),
+    };
     let mut seen = std::collections::HashSet::new();
-    news_ids.retain(|id| seen.insert(*id));
-    let topics = data.all("thema");
+    draft.news.retain(|id| seen.insert(*id));
     let mut errors = FieldErrors::default();
-    if subject.chars().count() < 3 {
+    if draft.subject.chars().count() < 3 {
         errors.add("onderwerp", "Geef de nieuwsbrief een onderwerp (minstens 3 tekens).");
     }
-    if intro.is_empty() && news_ids.is_empty() {
+    if !draft.block_heading.is_empty() && draft.block_body.is_empty() {
+        errors.add("tekstblok-tekst", "Schrijf de tekst van het tekstblok (de kop alleen is niet genoeg).");
+    }
+    if draft.intro.is_empty() && draft.news.is_empty() && draft.block_body.is_empty() {
         errors.add("intro", "Schrijf een inleiding of kies minstens één nieuwsbericht.");
     }
     if !errors.is_empty() {
-        return render_list(&state, page, subject, preheader, intro, errors).await;
+        return render_list(&state, page, draft, errors).await;
     }
+    let Draft { subject, preheader, intro, news: news_ids, topics, block_heading, block_body } = draft;
     let slug = format!("{}-{}", slugify(&subject), crate::tokens::random_hex(3));
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query_scalar(
@@ -149,6 +167,17 @@ pub async fn create(
     .bind(&news_ids)
     .execute(&mut *tx)
     .await?;
+    if !block_body.is_empty() {
+        sqlx::query(
+            "INSERT INTO campaign_blocks (campaign_id, position, kind, heading, body_md) \
+             SELECT $1, count(*) + 1, 'tekst', $2, $3 FROM campaign_blocks WHERE campaign_id = $1",
+        )
+        .bind(id)
+        .bind(&block_heading)
+        .bind(&block_body)
+        .execute(&mut *tx)
+        .await?;
+    }
     audit::record(
         &mut *tx,
         Entry {

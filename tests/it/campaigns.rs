@@ -307,3 +307,51 @@ async fn only_coordinators_see_the_preview_and_it_is_not_found_for_unknown_campa
         coordinator.get(app.url("/beheer/nieuwsbrieven/999999/voorbeeld.html")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn a_new_campaign_can_start_with_a_text_block_and_keeps_its_input_on_errors() {
+    let app = TestApp::spawn().await;
+    bredeblik::seed::themes(&app.db).await.unwrap();
+    let news: i64 = sqlx::query_scalar(
+        "INSERT INTO news_items (slug, title, published_at) VALUES ('kort', 'Kort nieuws', now()) RETURNING id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let news = news.to_string();
+    app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
+    app.login("coordinator@voorbeeld.nl", PASSWORD).await;
+    let response = app
+        .post_form(
+            "/beheer/nieuwsbrieven",
+            &[
+                ("onderwerp", "x"),
+                ("nieuws", &news),
+                ("thema", "preventie"),
+                ("tekstblok-kop", "Alleen een kop"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("minstens 3 tekens") && page.contains("Schrijf de tekst van het tekstblok"));
+    assert!(page.contains(&format!("name=\"nieuws\" value=\"{news}\" checked")), "choices are kept");
+    assert!(page.contains("value=\"preventie\" checked") && page.contains("value=\"Alleen een kop\""));
+
+    let response = app
+        .post_form(
+            "/beheer/nieuwsbrieven",
+            &[
+                ("onderwerp", "Alleen tekst"),
+                ("tekstblok-kop", "Welkom"),
+                ("tekstblok-tekst", "Een *tekst*."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(headings(&app, id).await, ["Welkom"]);
+    let preview = app.get_text(&format!("{location}/voorbeeld.html"), 200).await;
+    assert!(preview.contains(">Welkom</h2>") && preview.contains("<em>tekst</em>"));
+}
