@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use lettre::AsyncTransport;
 use serde::Serialize;
@@ -11,7 +12,7 @@ use serde_json::json;
 
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
-use crate::newsletter::content::{self, CAMPAIGN_COLUMNS, Campaign};
+use crate::newsletter::content::{self, CAMPAIGN_COLUMNS, Campaign, PREVIEW_TOKEN};
 use crate::newsletter::sending;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
@@ -36,6 +37,18 @@ pub struct NewsOption {
     pub title: String,
 }
 
+/// What the form for a new campaign holds, kept when it comes back with errors.
+#[derive(Default)]
+pub struct Draft {
+    pub subject: String,
+    pub preheader: String,
+    pub intro: String,
+    pub news: Vec<i64>,
+    pub topics: Vec<String>,
+    pub block_heading: String,
+    pub block_body: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin/campaigns.html")]
 struct ListTemplate {
@@ -43,20 +56,20 @@ struct ListTemplate {
     campaigns: Vec<Row>,
     news: Vec<NewsOption>,
     themes: Vec<Term>,
-    subject: String,
-    preheader: String,
-    intro: String,
+    draft: Draft,
     errors: FieldErrors,
 }
 
-async fn render_list(
-    state: &AppState,
-    page: Page,
-    subject: String,
-    preheader: String,
-    intro: String,
-    errors: FieldErrors,
-) -> AppResult<Response> {
+impl ListTemplate {
+    fn news_checked(&self, id: &i64) -> bool {
+        self.draft.news.contains(id)
+    }
+    fn topic_checked(&self, slug: &str) -> bool {
+        self.draft.topics.iter().any(|t| t == slug)
+    }
+}
+
+async fn render_list(state: &AppState, page: Page, draft: Draft, errors: FieldErrors) -> AppResult<Response> {
     let campaigns = sqlx::query_as(
         "SELECT c.id, c.subject, c.status, \
            (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'verzonden') AS sent, \
@@ -65,31 +78,38 @@ async fn render_list(
     )
     .fetch_all(&state.db)
     .await?;
-    let news = sqlx::query_as(
-        "SELECT id, title FROM news_items WHERE published_at <= now() ORDER BY published_at DESC LIMIT 30",
-    )
-    .fetch_all(&state.db)
-    .await?;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let news = published_news(state).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let template = ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Nieuwsbrieven", "/beheer/nieuwsbrieven"),
         campaigns,
         news,
         themes: taxonomy::all(&state.db, Vocabulary::Theme).await?,
-        subject,
-        preheader,
-        intro,
+        draft,
         errors,
     };
     Ok((status, Html(template)).into_response())
 }
 
+/// The news items a campaign can point to: the latest published ones.
+async fn published_news(state: &AppState) -> sqlx::Result<Vec<NewsOption>> {
+    sqlx::query_as(
+        "SELECT id, title FROM news_items WHERE published_at <= now() ORDER BY published_at DESC LIMIT 30",
+    )
+    .fetch_all(&state.db)
+    .await
+}
+
+async fn load_campaign(state: &AppState, id: i64) -> AppResult<Campaign> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    render_list(&state, page, String::new(), String::new(), String::new(), FieldErrors::default()).await
+    render_list(&state, page, Draft::default(), FieldErrors::default()).await
 }
 
 pub async fn create(
@@ -98,37 +118,66 @@ pub async fn create(
     CurrentUser(actor): CurrentUser,
     data: FormData,
 ) -> AppResult<Response> {
-    let subject = form::clean(&data.one("onderwerp"), 200);
-    let preheader = form::clean(&data.one("preheader"), 200);
-    let intro = form::clean(&data.one("intro"), 20_000);
-    let news_ids: Vec<i64> = data.all("nieuws").iter().filter_map(|v| v.parse().ok()).collect();
-    let topics = data.all("thema");
+    let mut draft = Draft {
+        subject: form::clean(&data.one("onderwerp"), 200),
+        preheader: form::clean(&data.one("preheader"), 200),
+        intro: form::clean(&data.one("intro"), 20_000),
+        news: data.all("nieuws").iter().filter_map(|v| v.parse().ok()).collect(),
+        topics: data.all("thema"),
+        block_heading: form::clean(&data.one("tekstblok-kop"), 200),
+        block_body: form::clean(&data.one("tekstblok-tekst"), 20_000),
+    };
+    let mut seen = std::collections::HashSet::new();
+    draft.news.retain(|id| seen.insert(*id));
     let mut errors = FieldErrors::default();
-    if subject.chars().count() < 3 {
+    if draft.subject.chars().count() < 3 {
         errors.add("onderwerp", "Geef de nieuwsbrief een onderwerp (minstens 3 tekens).");
     }
-    if intro.is_empty() && news_ids.is_empty() {
+    if !draft.block_heading.is_empty() && draft.block_body.is_empty() {
+        errors.add("tekstblok-tekst", "Schrijf de tekst van het tekstblok (de kop alleen is niet genoeg).");
+    }
+    if draft.intro.is_empty() && draft.news.is_empty() && draft.block_body.is_empty() {
         errors.add("intro", "Schrijf een inleiding of kies minstens één nieuwsbericht.");
     }
     if !errors.is_empty() {
-        return render_list(&state, page, subject, preheader, intro, errors).await;
+        return render_list(&state, page, draft, errors).await;
     }
+    let Draft { subject, preheader, intro, news: news_ids, topics, block_heading, block_body } = draft;
     let slug = format!("{}-{}", slugify(&subject), crate::tokens::random_hex(3));
     let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO campaigns (slug, subject, preheader, intro_md, news_item_ids, topics, created_by) \
-         VALUES ($1, $2, $3, $4, (SELECT coalesce(array_agg(id), '{}') FROM news_items WHERE id = ANY($5)), \
-                 (SELECT coalesce(array_agg(slug), '{}') FROM themes WHERE slug = ANY($6)), $7) RETURNING id",
+        "INSERT INTO campaigns (slug, subject, preheader, intro_md, topics, created_by) \
+         VALUES ($1, $2, $3, $4, (SELECT coalesce(array_agg(slug), '{}') FROM themes WHERE slug = ANY($5)), $6) \
+         RETURNING id",
     )
     .bind(&slug)
     .bind(&subject)
     .bind(&preheader)
     .bind(&intro)
-    .bind(&news_ids)
     .bind(&topics)
     .bind(actor.as_ref().map(|a| a.id))
     .fetch_one(&mut *tx)
     .await?;
+    sqlx::query(
+        "INSERT INTO campaign_blocks (campaign_id, position, kind, news_item_id) \
+         SELECT $1, row_number() OVER (ORDER BY s.k), 'nieuws', n.id \
+         FROM unnest($2::bigint[]) WITH ORDINALITY AS s(id, k) JOIN news_items n ON n.id = s.id",
+    )
+    .bind(id)
+    .bind(&news_ids)
+    .execute(&mut *tx)
+    .await?;
+    if !block_body.is_empty() {
+        sqlx::query(
+            "INSERT INTO campaign_blocks (campaign_id, position, kind, heading, body_md) \
+             SELECT $1, count(*) + 1, 'tekst', $2, $3 FROM campaign_blocks WHERE campaign_id = $1",
+        )
+        .bind(id)
+        .bind(&block_heading)
+        .bind(&block_body)
+        .execute(&mut *tx)
+        .await?;
+    }
     audit::record(
         &mut *tx,
         Entry {
@@ -196,6 +245,35 @@ pub struct Failure {
     pub attempts: i32,
 }
 
+/// A block as the editor shows it: a news item (with its title) or a free text.
+#[derive(Clone, Debug, Default)]
+pub struct EditBlock {
+    pub news_item_id: Option<i64>,
+    pub news_title: String,
+    pub heading: String,
+    pub body: String,
+    pub error: Option<String>,
+}
+
+/// The block editor's state: as stored, or as submitted when it had errors.
+#[derive(Default)]
+pub struct BlockForm {
+    pub blocks: Vec<EditBlock>,
+    pub new_heading: String,
+    pub new_body: String,
+    pub new_news: String,
+    pub errors: FieldErrors,
+}
+
+impl BlockForm {
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || self.blocks.iter().any(|b| b.error.is_some())
+    }
+}
+
+/// At most this many blocks after the introduction; a newsletter is not a book.
+const MAX_BLOCKS: usize = 40;
+
 #[derive(Template)]
 #[template(path = "admin/campaign.html")]
 struct ShowTemplate {
@@ -206,6 +284,15 @@ struct ShowTemplate {
     scheduled: String,
     failures: Vec<Failure>,
     notice: Option<&'static str>,
+    editable: bool,
+    form: BlockForm,
+    news: Vec<NewsOption>,
+}
+
+impl ShowTemplate {
+    fn news_selected(&self, id: &i64) -> bool {
+        self.form.new_news == id.to_string()
+    }
 }
 
 pub async fn show(
@@ -214,22 +301,18 @@ pub async fn show(
     Path(id): Path<i64>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let campaign: Campaign = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&state.db)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let prepared = content::prepare(&state.db, campaign.clone()).await?;
-    let (text_preview, _) = prepared.render(&state.config, "PERSOONLIJKE-AFMELDCODE")?;
-    let failures = sqlx::query_as(
-        "SELECT s.email, d.last_error, d.attempts FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id \
-         WHERE d.campaign_id = $1 AND d.status = 'mislukt' ORDER BY d.id LIMIT 200",
-    )
-    .bind(id)
-    .fetch_all(&state.db)
-    .await?;
+    let campaign = load_campaign(&state, id).await?;
+    let blocks = content::load_blocks(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|b| EditBlock {
+            news_item_id: b.news_item_id,
+            news_title: b.news_title.unwrap_or_default(),
+            heading: b.heading,
+            body: b.body_md,
+            error: None,
+        })
+        .collect();
     let notice = match QueryParams::parse(raw.as_deref()).one("melding").as_deref() {
         Some("test") => Some("De testversie is naar uw eigen e-mailadres gestuurd."),
         Some("versturen") => Some("Het versturen is begonnen."),
@@ -240,28 +323,239 @@ pub async fn show(
         Some("inplannen") => {
             Some("De nieuwsbrief is ingepland en gaat op het gekozen moment vanzelf de deur uit.")
         }
+        Some("inhoud") => Some("De inhoud is opgeslagen."),
         _ => None,
     };
-    let progress = progress(&state, id).await?;
+    render_show(&state, page, campaign, BlockForm { blocks, ..BlockForm::default() }, notice).await
+}
+
+async fn render_show(
+    state: &AppState,
+    page: Page,
+    campaign: Campaign,
+    form: BlockForm,
+    notice: Option<&'static str>,
+) -> AppResult<Response> {
+    let id = campaign.id;
+    let prepared = content::prepare(&state.db, campaign.clone()).await?;
+    let (text_preview, _) = prepared.render(&state.config, PREVIEW_TOKEN)?;
+    let failures = sqlx::query_as(
+        "SELECT s.email, d.last_error, d.attempts FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id \
+         WHERE d.campaign_id = $1 AND d.status = 'mislukt' ORDER BY d.id LIMIT 200",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    let progress = progress(state, id).await?;
     let scheduled_at: Option<time::OffsetDateTime> =
         sqlx::query_scalar("SELECT scheduled_at FROM campaigns WHERE id = $1")
             .bind(id)
             .fetch_one(&state.db)
             .await?;
     let scheduled = scheduled_at.map(text::datetime_nl).unwrap_or_default();
-    Ok(Html(ShowTemplate {
+    let status = if form.has_errors() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let template = ShowTemplate {
         page: page
             .crumb("Beheer", "/beheer")
             .crumb("Nieuwsbrieven", "/beheer/nieuwsbrieven")
             .crumb(campaign.subject.clone(), format!("/beheer/nieuwsbrieven/{id}")),
+        editable: content::editable(&campaign.status),
         campaign,
         progress,
         text_preview,
         scheduled,
         failures,
         notice,
-    })
-    .into_response())
+        form,
+        news: published_news(state).await?,
+    };
+    Ok((status, Html(template)).into_response())
+}
+
+const FROZEN: &str =
+    "Het versturen van deze nieuwsbrief is begonnen; de inhoud kan daarna niet meer worden gewijzigd.";
+
+/// Saves the block editor: every block as submitted, after the one button's change (move a
+/// block up or down, remove it), plus a new text block and/or news item from the empty slot.
+pub async fn save_blocks(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+    data: FormData,
+) -> AppResult<Response> {
+    let campaign = load_campaign(&state, id).await?;
+    if !content::editable(&campaign.status) {
+        return Err(AppError::Conflict(FROZEN.into()));
+    }
+    // A missing or odd count must not silently drop blocks.
+    let count: usize = data.one("aantal").parse().ok().filter(|n| *n <= MAX_BLOCKS).ok_or_else(|| {
+        AppError::BadRequest(
+            "Het formulier is niet compleet. Laad de pagina opnieuw en probeer het nog eens.".into(),
+        )
+    })?;
+    let mut blocks = Vec::with_capacity(count);
+    for i in 0..count {
+        let field = |name: &str| data.one(&format!("blok-{i}-{name}"));
+        let block = match field("soort").as_str() {
+            "nieuws" => EditBlock {
+                news_item_id: Some(
+                    field("nieuws")
+                        .parse()
+                        .map_err(|_| AppError::BadRequest("Een nieuwsblok zonder nieuwsbericht.".into()))?,
+                ),
+                ..EditBlock::default()
+            },
+            "tekst" => EditBlock {
+                heading: form::clean(&field("kop"), 200),
+                body: form::clean(&field("tekst"), 20_000),
+                ..EditBlock::default()
+            },
+            _ => return Err(AppError::BadRequest("Onbekend soort blok.".into())),
+        };
+        blocks.push(block);
+    }
+    let action = data.one("actie");
+    let (verb, index) = action.split_once('-').unwrap_or((action.as_str(), ""));
+    let index: Option<usize> = index.parse().ok().filter(|i| *i < blocks.len());
+    match (verb, index) {
+        ("opslaan", _) => {}
+        ("omhoog", Some(i)) if i > 0 => blocks.swap(i, i - 1),
+        ("omlaag", Some(i)) if i + 1 < blocks.len() => blocks.swap(i, i + 1),
+        ("verwijderen", Some(i)) => {
+            blocks.remove(i);
+        }
+        _ => return Err(AppError::BadRequest("Onbekende handeling.".into())),
+    }
+
+    let existing = blocks.len();
+    let mut form = BlockForm {
+        new_heading: form::clean(&data.one("nieuw-kop"), 200),
+        new_body: form::clean(&data.one("nieuw-tekst"), 20_000),
+        new_news: data.one("nieuw-nieuws").trim().to_owned(),
+        ..BlockForm::default()
+    };
+    if !form.new_heading.is_empty() || !form.new_body.is_empty() {
+        if form.new_body.is_empty() {
+            form.errors
+                .add("nieuw-tekst", "Schrijf de tekst van het nieuwe blok (de kop alleen is niet genoeg).");
+        } else {
+            blocks.push(EditBlock {
+                heading: form.new_heading.clone(),
+                body: form.new_body.clone(),
+                ..EditBlock::default()
+            });
+        }
+    }
+    let published = published_news(&state).await?;
+    if !form.new_news.is_empty() {
+        match published.iter().find(|n| n.id.to_string() == form.new_news) {
+            Some(news) => blocks.push(EditBlock { news_item_id: Some(news.id), ..EditBlock::default() }),
+            None => form.errors.add("nieuw-nieuws", "Kies een gepubliceerd nieuwsbericht uit de lijst."),
+        }
+    }
+    if blocks.len() > MAX_BLOCKS {
+        form.errors.add("nieuw-tekst", format!("Een nieuwsbrief heeft hoogstens {MAX_BLOCKS} blokken."));
+    }
+    let news_ids: Vec<i64> = blocks.iter().filter_map(|b| b.news_item_id).collect();
+    let titles: Vec<(i64, String)> = sqlx::query_as("SELECT id, title FROM news_items WHERE id = ANY($1)")
+        .bind(&news_ids)
+        .fetch_all(&state.db)
+        .await?;
+    for (n, block) in blocks.iter_mut().enumerate() {
+        match block.news_item_id {
+            Some(news_id) => match titles.iter().find(|(id, _)| *id == news_id) {
+                Some((_, title)) => block.news_title = title.clone(),
+                None => {
+                    block.error = Some(format!(
+                        "Blok {}: dit nieuwsbericht bestaat niet meer; verwijder het blok.",
+                        n + 1
+                    ))
+                }
+            },
+            None if block.body.is_empty() => {
+                block.error = Some(format!("Blok {}: schrijf een tekst of verwijder het blok.", n + 1))
+            }
+            None => {}
+        }
+    }
+    if form.has_errors() {
+        // What was typed in the empty slot stays there rather than becoming a block.
+        blocks.truncate(existing);
+        form.blocks = blocks;
+        return render_show(&state, page, campaign, form, None).await;
+    }
+
+    let mut tx = state.db.begin().await?;
+    let status: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !content::editable(&status) {
+        return Err(AppError::Conflict(FROZEN.into()));
+    }
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM campaign_blocks WHERE campaign_id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM campaign_blocks WHERE campaign_id = $1").bind(id).execute(&mut *tx).await?;
+    let kinds: Vec<&str> =
+        blocks.iter().map(|b| if b.news_item_id.is_some() { "nieuws" } else { "tekst" }).collect();
+    let news_ids: Vec<Option<i64>> = blocks.iter().map(|b| b.news_item_id).collect();
+    let headings: Vec<&str> = blocks.iter().map(|b| b.heading.as_str()).collect();
+    let bodies: Vec<&str> = blocks.iter().map(|b| b.body.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO campaign_blocks (campaign_id, position, kind, news_item_id, heading, body_md) \
+         SELECT $1, s.k, s.kind, s.news_item_id, s.heading, s.body_md \
+         FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[]) WITH ORDINALITY \
+           AS s(kind, news_item_id, heading, body_md, k)",
+    )
+    .bind(id)
+    .bind(&kinds)
+    .bind(&news_ids)
+    .bind(&headings)
+    .bind(&bodies)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE campaigns SET updated_at = now() WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    audit::record(
+        &mut *tx,
+        Entry {
+            actor: actor.as_ref(),
+            action: "nieuwsbrief-inhoud gewijzigd",
+            target_type: "nieuwsbrief",
+            target_id: id.to_string(),
+            before: Some(json!({ "blokken": before })),
+            after: Some(json!({ "blokken": blocks.len(), "handeling": action })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/beheer/nieuwsbrieven/{id}?melding=inhoud#blokken")).into_response())
+}
+
+/// Only inline styles (the mail is full of them) and images over HTTPS; no scripts, no
+/// requests, and framed only by the back office itself.
+const PREVIEW_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; \
+     base-uri 'none'; form-action 'none'";
+
+/// The mail's HTML part as a subscriber would get it, with links that unsubscribe nobody.
+/// It is served on its own, with a policy of its own, because the site's policy forbids the
+/// inline styles mail clients need.
+pub async fn preview_html(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let campaign = load_campaign(&state, id).await?;
+    let prepared = content::prepare(&state.db, campaign).await?;
+    let (_, html) = prepared.render(&state.config, PREVIEW_TOKEN)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, PREVIEW_CSP),
+            (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response())
 }
 
 pub async fn progress_json(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
@@ -288,12 +582,7 @@ pub async fn action(
     let conflict = || AppError::Conflict(format!("Dit kan niet bij een nieuwsbrief met status ‘{status}’."));
     match action.as_str() {
         "test" => {
-            let campaign: Campaign = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_one(&state.db)
-            .await?;
+            let campaign = load_campaign(&state, id).await?;
             let mut prepared = content::prepare(&state.db, campaign).await?;
             // Marked as a test before signing, so a DKIM signature stays valid.
             prepared.campaign.subject = format!("[TEST] {}", prepared.campaign.subject);

@@ -45,6 +45,8 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/beheer/nieuwsbrieven/{id}", Role::Coordinator),
     ("GET", "/beheer/nieuwsbrieven/{id}/voortgang.json", Role::Coordinator),
     ("POST", "/beheer/nieuwsbrieven/{id}/actie", Role::Coordinator),
+    ("POST", "/beheer/nieuwsbrieven/{id}/blokken", Role::Coordinator),
+    ("GET", "/beheer/nieuwsbrieven/{id}/voorbeeld.html", Role::Coordinator),
     ("GET", "/beheer/abonnees", Role::Coordinator),
     ("GET", "/beheer/abonnees.csv", Role::Coordinator),
     ("POST", "/beheer/abonnees/{id}", Role::Coordinator),
@@ -145,6 +147,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/beheer/nieuwsbrieven/{id}/actie",
             guarded("POST", "/beheer/nieuwsbrieven/{id}/actie", post(campaigns::action)),
+        )
+        .route(
+            "/beheer/nieuwsbrieven/{id}/blokken",
+            guarded("POST", "/beheer/nieuwsbrieven/{id}/blokken", post(campaigns::save_blocks)),
+        )
+        .route(
+            "/beheer/nieuwsbrieven/{id}/voorbeeld.html",
+            guarded("GET", "/beheer/nieuwsbrieven/{id}/voorbeeld.html", get(campaigns::preview_html)),
         )
         .route("/beheer/abonnees", guarded("GET", "/beheer/abonnees", get(subscribers::list)))
         .route("/beheer/abonnees.csv", guarded("GET", "/beheer/abonnees.csv", get(subscribers::export)))

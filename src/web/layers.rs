@@ -38,8 +38,8 @@ pub fn request_id_of<B>(request: &axum::http::Request<B>) -> String {
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
-object-src 'none'";
+font-src 'self'; connect-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+base-uri 'none'; object-src 'none'";
 
 /// Security headers on every response. No page needs inline script or style, so the
 /// Content-Security-Policy needs neither nonces nor `unsafe-inline`.

@@ -47,6 +47,13 @@ try {
   await page.getByRole('button', { name: 'Concept opslaan' }).click();
   await page.waitForURL(/\/beheer\/nieuwsbrieven\/\d+$/);
   await check(page, errors, 'concept');
+  // A free text block after the news item; the preview frame shows the mail as it will look.
+  await page.getByLabel('Kop van een nieuw tekstblok').fill('Agenda');
+  await page.getByLabel('Tekst van een nieuw tekstblok (Markdown)').fill('Op **12 december** een [bijeenkomst](https://voorbeeld.nl/agenda).');
+  await page.getByRole('button', { name: 'Inhoud opslaan' }).first().click();
+  await page.waitForURL(/melding=inhoud/);
+  await page.frameLocator('iframe[title="Voorbeeld van de nieuwsbrief"]').getByRole('heading', { name: 'Agenda' }).waitFor();
+  await check(page, errors, 'blokken');
   await page.getByRole('button', { name: 'Nu versturen' }).click();
   await page.waitForURL(/melding=versturen/);
   await check(page, errors, 'versturen');

@@ -76,7 +76,7 @@ async fn errors_get_dutch_pages_with_the_right_status() {
 #[tokio::test]
 async fn an_internal_error_shows_the_request_id_and_never_the_cause() {
     let app = TestApp::spawn().await;
-    sqlx::query("DROP TABLE news_item_themes, news_items").execute(&app.db).await.unwrap();
+    sqlx::query("DROP TABLE news_item_themes, news_items CASCADE").execute(&app.db).await.unwrap();
     let response = app.get("/nieuws").await;
     assert_eq!(response.status(), 500);
     let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod api;
+mod campaigns;
 mod catalogue;
 mod editorial;
 mod foundation;
