@@ -79,6 +79,9 @@ pub struct Prepared {
     pub intro_mail_html: String,
     pub intro_text: String,
     pub blocks: Vec<Block>,
+    /// Both parts rendered once with `placeholder` where each recipient's token goes.
+    rendered: std::sync::OnceLock<(String, String)>,
+    placeholder: String,
 }
 
 pub async fn prepare(db: &PgPool, campaign: Campaign) -> sqlx::Result<Prepared> {
@@ -109,6 +112,9 @@ pub async fn prepare(db: &PgPool, campaign: Campaign) -> sqlx::Result<Prepared> 
         intro_text: plain_text(&campaign.intro_md),
         blocks,
         campaign,
+        rendered: std::sync::OnceLock::new(),
+        // Random, so no campaign text can contain it by accident.
+        placeholder: format!("t{}", crate::tokens::random_hex(16)),
     })
 }
 
@@ -235,7 +241,18 @@ struct MailText<'a> {
 }
 
 impl Prepared {
+    /// The text and HTML part for one recipient. The templates run once per campaign (and
+    /// process); each recipient's parts are that result with their own token put in.
     pub fn render(&self, config: &Config, link_token: &str) -> anyhow::Result<(String, String)> {
+        if self.rendered.get().is_none() {
+            let parts = self.render_for(config, &self.placeholder)?;
+            let _ = self.rendered.set(parts);
+        }
+        let (text, html) = self.rendered.get().ok_or_else(|| anyhow::anyhow!("mail not rendered"))?;
+        Ok((text.replace(&self.placeholder, link_token), html.replace(&self.placeholder, link_token)))
+    }
+
+    fn render_for(&self, config: &Config, link_token: &str) -> anyhow::Result<(String, String)> {
         let site = config.absolute("");
         let unsubscribe_url = config.absolute(&format!("/nieuwsbrief/afmelden/{link_token}"));
         let preferences_url = config.absolute(&format!("/nieuwsbrief/voorkeuren/{link_token}"));

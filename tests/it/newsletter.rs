@@ -173,6 +173,16 @@ async fn a_campaign_reaches_every_confirmed_subscriber_once_with_list_headers() 
     assert!(mail.headers.contains("List-Id: "));
     assert!(mail.headers.contains("Message-ID: <campaign-"));
     assert!(mail.body.contains("/nieuwsbrief/afmelden/"), "a visible unsubscribe link");
+    // Each recipient's links carry their own token, in both parts and the header, and nobody else's.
+    let tokens: Vec<(String, String)> =
+        sqlx::query_as("SELECT email, link_token FROM subscribers").fetch_all(&app.db).await.unwrap();
+    for mail in &mails {
+        let own = &tokens.iter().find(|(email, _)| *email == mail.to).unwrap().1;
+        assert_eq!(mail.body.matches(&format!("/nieuwsbrief/afmelden/{own}")).count(), 2, "text and HTML");
+        assert!(mail.headers.contains(&format!("/nieuwsbrief/afmelden/{own}>")));
+        let others = tokens.iter().filter(|(email, t)| *email != mail.to && mail.body.contains(t.as_str()));
+        assert_eq!(others.count(), 0, "no other subscriber's token in the mail to {}", mail.to);
+    }
 
     let progress: serde_json::Value =
         app.get(&format!("{location}/voortgang.json")).await.json().await.unwrap();
