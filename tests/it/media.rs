@@ -525,6 +525,11 @@ async fn an_initiative_logo_goes_through_review_like_the_other_fields() {
     assert!(public.contains("alt=\"Logo van Logo in de klas\""), "{public}");
     let blue_url = media_url(&public);
     assert!(blue_url.starts_with(&format!("/media/{blue}-")));
+    let catalogue = app.get_text("/initiatieven", 200).await;
+    assert!(
+        catalogue.contains(&format!("class=\"card-logo\" src=\"{blue_url}\"")),
+        "the card shows the logo"
+    );
 
     // A new logo for the published initiative waits in the revision; the old one stays public.
     let form = page(&app, &owner, &format!("/account/initiatieven/{id}")).await;
