@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
+use crate::media::{self, Image, ImageField, MediaId, Purpose};
 use crate::regions::queries::FilterOption;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
@@ -39,6 +40,11 @@ pub struct InitiativeFields {
     pub domains: Vec<String>,
     pub levels: Vec<String>,
     pub age_groups: Vec<String>,
+    /// The logo; a revision stores only its id.
+    pub logo_id: Option<MediaId>,
+    #[serde(skip)]
+    #[sqlx(skip)]
+    pub logo: Option<Image>,
 }
 
 impl InitiativeFields {
@@ -56,7 +62,38 @@ impl InitiativeFields {
             domains: data.all("domein"),
             levels: data.all("niveau"),
             age_groups: data.all("leeftijd"),
+            logo_id: None,
+            logo: None,
         }
+    }
+
+    pub fn set_logo(&mut self, logo: Option<Image>) {
+        self.logo_id = logo.as_ref().map(|l| l.id);
+        self.logo = logo;
+    }
+
+    /// Looks up the image `logo_id` names, for the form.
+    pub async fn with_logo(mut self, db: &PgPool) -> sqlx::Result<Self> {
+        self.logo = media::find(db, self.logo_id).await?;
+        Ok(self)
+    }
+
+    /// The fields a revision proposes. One stored before revisions carried a logo keeps the
+    /// live logo (`live_logo`) rather than removing it.
+    pub fn from_revision(
+        proposed: serde_json::Value,
+        live_logo: Option<MediaId>,
+    ) -> serde_json::Result<Self> {
+        let has_logo = proposed.get("logo_id").is_some();
+        let mut fields: Self = serde_json::from_value(proposed)?;
+        if !has_logo {
+            fields.logo_id = live_logo;
+        }
+        Ok(fields)
+    }
+
+    pub fn logo_field(&self, errors: &FieldErrors) -> ImageField {
+        ImageField::new("logo", "", "Logo (niet verplicht)", Purpose::Logo, self.logo.clone(), errors)
     }
 
     /// Whether the checkbox `slug` of the group named `key` (as in the form) is ticked.
@@ -113,24 +150,29 @@ impl InitiativeFields {
 
     /// The current content of initiative `id`.
     pub async fn load(db: &PgPool, id: i64) -> sqlx::Result<Option<Self>> {
-        sqlx::query_as(
+        let fields: Option<Self> = sqlx::query_as(
             "SELECT i.name, i.summary, i.description_md AS description, i.website, i.contact_name, i.contact_email, \
                     coalesce(r.slug, '') AS region, \
                     ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id WHERE l.initiative_id = i.id ORDER BY t.position) AS themes, \
                     ARRAY(SELECT t.slug FROM initiative_domains l JOIN domains t ON t.id = l.domain_id WHERE l.initiative_id = i.id ORDER BY t.position) AS domains, \
                     ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id WHERE l.initiative_id = i.id ORDER BY t.position) AS levels, \
-                    ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id WHERE l.initiative_id = i.id ORDER BY t.position) AS age_groups \
+                    ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id WHERE l.initiative_id = i.id ORDER BY t.position) AS age_groups, \
+                    i.logo_id \
              FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id WHERE i.id = $1",
         )
         .bind(id)
         .fetch_optional(db)
-        .await
+        .await?;
+        match fields {
+            Some(fields) => Ok(Some(fields.with_logo(db).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The names of what differs from `other`, for the reviewer ("Naam, Thema's").
     pub fn changed_from(&self, other: &Self) -> Vec<&'static str> {
         let mut changed = Vec::new();
-        let pairs: [(&'static str, bool); 11] = [
+        let pairs: [(&'static str, bool); 12] = [
             ("Naam", self.name != other.name),
             ("Samenvatting", self.summary != other.summary),
             ("Beschrijving", self.description != other.description),
@@ -142,6 +184,7 @@ impl InitiativeFields {
             ("Domeinen", sorted(&self.domains) != sorted(&other.domains)),
             ("Niveaus", sorted(&self.levels) != sorted(&other.levels)),
             ("Leeftijd", sorted(&self.age_groups) != sorted(&other.age_groups)),
+            ("Logo", self.logo_id != other.logo_id),
         ];
         for (label, differs) in pairs {
             if differs {
@@ -219,9 +262,9 @@ pub async fn insert(
         };
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO initiatives (slug, name, summary, description_md, website, contact_name, contact_email, \
-                                      region_id, owner_id, status, featured, published_at) \
+                                      region_id, owner_id, status, featured, published_at, logo_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM regions WHERE slug = $8), $9, $10, $11, \
-                     CASE WHEN $10 = 'gepubliceerd' THEN now() END) \
+                     CASE WHEN $10 = 'gepubliceerd' THEN now() END, (SELECT id FROM media WHERE id = $12)) \
              ON CONFLICT (slug) DO NOTHING RETURNING id",
         )
         .bind(&slug)
@@ -235,6 +278,7 @@ pub async fn insert(
         .bind(owner_id)
         .bind(status)
         .bind(featured)
+        .bind(fields.logo_id)
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(id) = id {
@@ -249,7 +293,8 @@ pub async fn insert(
 pub async fn update(conn: &mut PgConnection, id: i64, fields: &InitiativeFields) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE initiatives SET name = $2, summary = $3, description_md = $4, website = $5, contact_name = $6, \
-                contact_email = $7, region_id = (SELECT id FROM regions WHERE slug = $8), updated_at = now() \
+                contact_email = $7, region_id = (SELECT id FROM regions WHERE slug = $8), \
+                logo_id = (SELECT id FROM media WHERE id = $9), updated_at = now() \
          WHERE id = $1",
     )
     .bind(id)
@@ -260,6 +305,7 @@ pub async fn update(conn: &mut PgConnection, id: i64, fields: &InitiativeFields)
     .bind(&fields.contact_name)
     .bind(&fields.contact_email)
     .bind(&fields.region)
+    .bind(fields.logo_id)
     .execute(&mut *conn)
     .await?;
     set_terms(conn, id, fields).await
@@ -325,5 +371,15 @@ mod tests {
         let new =
             InitiativeFields { name: "B".into(), themes: vec!["y".into(), "x".into()], ..Default::default() };
         assert_eq!(new.changed_from(&old), vec!["Naam"]);
+        let relogoed = InitiativeFields { logo_id: Some(7), ..old.clone() };
+        assert_eq!(relogoed.changed_from(&old), vec!["Logo"]);
+    }
+
+    #[test]
+    fn a_revision_without_a_logo_keeps_the_live_one() {
+        let old = serde_json::json!({ "name": "A" });
+        assert_eq!(InitiativeFields::from_revision(old, Some(3)).unwrap().logo_id, Some(3));
+        let removed = serde_json::json!({ "name": "A", "logo_id": null });
+        assert_eq!(InitiativeFields::from_revision(removed, Some(3)).unwrap().logo_id, None);
     }
 }

@@ -15,6 +15,7 @@ use crate::audit::{self, Entry};
 use crate::editorial::{self, Choices, InitiativeFields, STATUSES};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
+use crate::media::{self, MediaId, Purpose, UploadForm};
 use crate::state::AppState;
 use crate::text;
 use crate::web::context::CurrentUser;
@@ -194,8 +195,11 @@ async fn review(state: &AppState, id: i64, status: &str) -> AppResult<Option<Rev
     let owner_name = owner_name.unwrap_or_else(|| "de redactie".into());
     Ok(Some(match revision {
         Some((revision_id, proposed, submitted_at)) => {
-            let proposed: InitiativeFields = serde_json::from_value(proposed).unwrap_or_default();
             let live = InitiativeFields::load(&state.db, id).await?.unwrap_or_default();
+            let proposed = InitiativeFields::from_revision(proposed, live.logo_id)
+                .unwrap_or_default()
+                .with_logo(&state.db)
+                .await?;
             Review {
                 revision_id: Some(revision_id),
                 owner_name,
@@ -301,9 +305,9 @@ pub async fn create(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
-    data: FormData,
+    upload: UploadForm,
 ) -> AppResult<Response> {
-    save(state, page, actor, None, data).await
+    save(state, page, actor, None, upload).await
 }
 
 pub async fn update(
@@ -311,10 +315,10 @@ pub async fn update(
     page: Page,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<String>,
-    data: FormData,
+    upload: UploadForm,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    save(state, page, actor, Some(id), data).await
+    save(state, page, actor, Some(id), upload).await
 }
 
 async fn save(
@@ -322,13 +326,14 @@ async fn save(
     page: Page,
     actor: Option<SessionUser>,
     id: Option<i64>,
-    data: FormData,
+    upload: UploadForm,
 ) -> AppResult<Response> {
+    let data = &upload.data;
     let slug = match id {
         Some(id) => current(&state, id).await?.slug,
         None => String::new(),
     };
-    let form = InitiativeFields::read(&data);
+    let mut form = InitiativeFields::read(data);
     let status = data.one("status");
     let featured = data.flag("uitgelicht").is_some();
     let choices = Choices::load(&state.db).await?;
@@ -336,10 +341,13 @@ async fn save(
     if !STATUSES.iter().any(|(s, _)| *s == status) {
         errors.add("status", "Kies een status.");
     }
+    let user_id = actor.as_ref().map(|a| a.id);
+    form.set_logo(media::read_image(&state.db, &upload, "logo", Purpose::Logo, user_id, &mut errors).await?);
     if data.one("actie") == "voorbeeld" || !errors.is_empty() {
         let preview = data.one("actie") == "voorbeeld";
         return render(&state, page, id, slug, form, status, featured, choices, errors, preview).await;
     }
+    let mut previous_logo = None;
     let mut tx = state.db.begin().await?;
     match id {
         Some(id) => {
@@ -350,6 +358,8 @@ async fn save(
                     .await?;
             let (before_status, before_featured) = before.ok_or(AppError::NotFound)?;
             let before_fields = InitiativeFields::load(&state.db, id).await?;
+            previous_logo =
+                before_fields.as_ref().and_then(|b| b.logo_id).filter(|old| Some(*old) != form.logo_id);
             editorial::update(&mut tx, id, &form).await?;
             sqlx::query(
                 "UPDATE initiatives SET status = $2, featured = $3, \
@@ -393,6 +403,7 @@ async fn save(
         }
     }
     tx.commit().await?;
+    media::forget_if_unused(&state.db, previous_logo).await?;
     Ok(Redirect::to("/beheer/initiatieven?melding=opgeslagen").into_response())
 }
 
@@ -425,24 +436,29 @@ pub async fn decide(
     .fetch_optional(&mut *tx)
     .await?;
     let (name, slug, status, owner_name, owner_email) = row.ok_or(AppError::NotFound)?;
-    let revision: Option<(i64, serde_json::Value)> = sqlx::query_as(
-        "SELECT id, proposed FROM initiative_revisions WHERE initiative_id = $1 AND decided_at IS NULL FOR UPDATE",
+    let revision: Option<(i64, serde_json::Value, Option<MediaId>)> = sqlx::query_as(
+        "SELECT v.id, v.proposed, i.logo_id FROM initiative_revisions v JOIN initiatives i ON i.id = v.initiative_id \
+         WHERE v.initiative_id = $1 AND v.decided_at IS NULL FOR UPDATE OF v",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
     let decision = if approve { "goedgekeurd" } else { "afgewezen" };
     let actor_id = actor.as_ref().map(|a| a.id);
+    // The logo a decision may leave unused: the live one an approval replaces, or the one a
+    // rejected revision proposed. Checked after the commit.
+    let mut dropped_logo: Option<MediaId> = None;
     let (subject, paragraph, action) = match revision {
-        Some((revision_id, proposed)) => {
+        Some((revision_id, proposed, live_logo)) => {
             if seen_revision.is_some_and(|seen| seen != revision_id) {
                 return Err(AppError::Conflict(
                     "De eigenaar heeft de wijziging intussen aangepast. Bekijk de nieuwe versie en besluit opnieuw."
                         .into(),
                 ));
             }
-            let proposed: InitiativeFields = serde_json::from_value(proposed)
+            let proposed = InitiativeFields::from_revision(proposed, live_logo)
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("stored revision unreadable: {e}")))?;
+            dropped_logo = if approve { live_logo } else { proposed.logo_id };
             if approve {
                 editorial::update(&mut tx, id, &proposed).await?;
             }
@@ -566,5 +582,6 @@ pub async fn decide(
         .await?;
     }
     tx.commit().await?;
+    media::forget_if_unused(&state.db, dropped_logo).await?;
     Ok(Redirect::to(&format!("/beheer/initiatieven?melding={decision}")).into_response())
 }

@@ -14,7 +14,9 @@ use std::sync::{Arc, RwLock};
 use sqlx::{Acquire, PgPool, Postgres, QueryBuilder};
 use tokio::sync::Mutex;
 
-use super::queries::{Filters, HIGHLIGHT_END, HIGHLIGHT_START, InitiativeCard, Sort};
+use super::queries::{
+    CARD_LOGO_COLUMNS, CARD_LOGO_JOIN, Filters, HIGHLIGHT_END, HIGHLIGHT_START, InitiativeCard, Sort,
+};
 use crate::taxonomy::{Term, Vocabulary};
 
 /// The four tag vocabularies, in the order their facets appear.
@@ -253,6 +255,7 @@ async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<Vec<In
     let mut query = QueryBuilder::<Postgres>::new(
         "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at, ",
     );
+    query.push(CARD_LOGO_COLUMNS).push(", ");
     match q {
         Some(q) => {
             query
@@ -268,8 +271,9 @@ async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<Vec<In
     }
     query.push(" FROM unnest(").push_bind(ids.to_vec()).push(
         "::bigint[]) WITH ORDINALITY AS s(id, n) JOIN initiatives i ON i.id = s.id \
-             LEFT JOIN regions r ON r.id = i.region_id ORDER BY s.n",
+             LEFT JOIN regions r ON r.id = i.region_id ",
     );
+    query.push(CARD_LOGO_JOIN).push(" ORDER BY s.n");
     query.build_query_as().fetch_all(db).await
 }
 

@@ -43,7 +43,23 @@ pub struct InitiativeCard {
     /// The summary with the search words between HIGHLIGHT_START and HIGHLIGHT_END.
     #[sqlx(default)]
     pub headline: Option<String>,
+    /// The logo, if the query joined it (see [`CARD_LOGO_COLUMNS`]).
+    #[sqlx(default)]
+    pub logo_id: Option<i64>,
+    #[sqlx(default)]
+    pub logo_sha256: Option<String>,
+    #[sqlx(default)]
+    pub logo_type: Option<String>,
+    #[sqlx(default)]
+    pub logo_width: Option<i32>,
+    #[sqlx(default)]
+    pub logo_height: Option<i32>,
 }
+
+/// Columns and join that give an `InitiativeCard` its logo (an initiative `i`).
+pub const CARD_LOGO_COLUMNS: &str = "lm.id AS logo_id, lm.sha256 AS logo_sha256, lm.content_type AS logo_type, \
+     lm.width AS logo_width, lm.height AS logo_height";
+pub const CARD_LOGO_JOIN: &str = "LEFT JOIN media lm ON lm.id = i.logo_id";
 
 /// Markers PostgreSQL's ts_headline puts around matches; text cannot contain them otherwise
 /// meaningfully, and they are replaced by <mark> only after HTML escaping.
@@ -72,12 +88,12 @@ pub struct Initiative {
 }
 
 pub async fn featured(db: &PgPool, limit: i64) -> sqlx::Result<Vec<InitiativeCard>> {
-    sqlx::query_as(
-        "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at \
-         FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id \
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at, {CARD_LOGO_COLUMNS} \
+         FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id {CARD_LOGO_JOIN} \
          WHERE i.status = 'gepubliceerd' AND i.featured \
-         ORDER BY i.published_at DESC NULLS LAST, i.id DESC LIMIT $1",
-    )
+         ORDER BY i.published_at DESC NULLS LAST, i.id DESC LIMIT $1"
+    )))
     .bind(limit)
     .fetch_all(db)
     .await
@@ -129,7 +145,7 @@ pub enum TermLink {
 /// are the most recent initiatives of each of its themes (an index range per theme), so the
 /// cost does not grow with the size of the catalogue.
 pub async fn related(db: &PgPool, initiative: &Initiative, limit: i64) -> sqlx::Result<Vec<InitiativeCard>> {
-    sqlx::query_as(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH candidates AS ( \
            SELECT c.initiative_id, count(*) AS shared FROM initiative_themes mine \
            CROSS JOIN LATERAL (SELECT o.initiative_id FROM initiative_themes o \
@@ -138,13 +154,13 @@ pub async fn related(db: &PgPool, initiative: &Initiative, limit: i64) -> sqlx::
            WHERE mine.initiative_id = $1 GROUP BY c.initiative_id \
            UNION ALL \
            SELECT i.id, 0 FROM initiatives i WHERE i.region_id = $2 AND i.id <> $1 AND i.status = 'gepubliceerd' LIMIT 50) \
-         SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at \
+         SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at, {CARD_LOGO_COLUMNS} \
          FROM (SELECT initiative_id, max(shared) AS shared FROM candidates GROUP BY initiative_id) s \
          JOIN initiatives i ON i.id = s.initiative_id AND i.status = 'gepubliceerd' \
-         LEFT JOIN regions r ON r.id = i.region_id \
+         LEFT JOIN regions r ON r.id = i.region_id {CARD_LOGO_JOIN} \
          ORDER BY s.shared DESC, (i.region_id IS NOT DISTINCT FROM $2) DESC, i.published_at DESC NULLS LAST \
-         LIMIT $3",
-    )
+         LIMIT $3"
+    )))
     .bind(initiative.id)
     .bind(initiative.region_id)
     .bind(limit)
@@ -153,6 +169,11 @@ pub async fn related(db: &PgPool, initiative: &Initiative, limit: i64) -> sqlx::
 }
 
 impl InitiativeCard {
+    /// Where the logo is served, when the card has one.
+    pub fn logo_url(&self) -> Option<String> {
+        Some(crate::media::url(self.logo_id?, self.logo_sha256.as_deref()?, self.logo_type.as_deref()?))
+    }
+
     pub fn published(&self) -> String {
         self.published_at.map(crate::text::date_nl).unwrap_or_default()
     }

@@ -80,7 +80,7 @@ impl UploadError {
 }
 
 /// A stored image, without its bytes.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct Image {
     pub id: MediaId,
     pub sha256: String,
@@ -161,10 +161,12 @@ pub async fn forget_if_unused(db: &PgPool, id: Option<MediaId>) -> sqlx::Result<
     Ok(())
 }
 
-/// Every table with an image column; see `forget_if_unused`.
+/// Every table with an image column; see `forget_if_unused`. A revision waiting for review
+/// may propose a logo (`proposed.logo_id`); a decided one no longer holds on to it.
 const UNUSED: &str = "NOT EXISTS (SELECT 1 FROM news_items WHERE image_id = m.id) \
      AND NOT EXISTS (SELECT 1 FROM members WHERE logo_id = m.id) \
-     AND NOT EXISTS (SELECT 1 FROM initiatives WHERE logo_id = m.id)";
+     AND NOT EXISTS (SELECT 1 FROM initiatives WHERE logo_id = m.id) \
+     AND NOT EXISTS (SELECT 1 FROM initiative_revisions WHERE decided_at IS NULL AND proposed -> 'logo_id' = to_jsonb(m.id))";
 
 /// Uploads are stored as soon as they are checked, so a form that is shown again keeps
 /// them; those whose form was never saved are deleted a day later.

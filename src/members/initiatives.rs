@@ -15,10 +15,11 @@ use crate::accounts::session::SessionUser;
 use crate::audit::{self, Entry};
 use crate::editorial::{self, Choices, InitiativeFields};
 use crate::error::{AppError, AppResult};
+use crate::media::{self, MediaId, Purpose, UploadForm};
 use crate::state::AppState;
 use crate::text;
 use crate::web::filters::QueryParams;
-use crate::web::form::{FieldErrors, FormData};
+use crate::web::form::FieldErrors;
 use crate::web::page::{Html, Page};
 
 /// The member record of the logged-in user, if it is approved.
@@ -153,13 +154,17 @@ async fn own(state: &AppState, user: &SessionUser, id: &str) -> AppResult<(i64, 
 }
 
 async fn open_revision(state: &AppState, id: i64) -> sqlx::Result<Option<InitiativeFields>> {
-    let proposed: Option<serde_json::Value> = sqlx::query_scalar(
-        "SELECT proposed FROM initiative_revisions WHERE initiative_id = $1 AND decided_at IS NULL",
+    let row: Option<(serde_json::Value, Option<MediaId>)> = sqlx::query_as(
+        "SELECT v.proposed, i.logo_id FROM initiative_revisions v JOIN initiatives i ON i.id = v.initiative_id \
+         WHERE v.initiative_id = $1 AND v.decided_at IS NULL",
     )
     .bind(id)
     .fetch_optional(&state.db)
     .await?;
-    Ok(proposed.and_then(|p| serde_json::from_value(p).ok()))
+    match row.and_then(|(proposed, live_logo)| InitiativeFields::from_revision(proposed, live_logo).ok()) {
+        Some(fields) => Ok(Some(fields.with_logo(&state.db).await?)),
+        None => Ok(None),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -207,12 +212,16 @@ pub async fn create(
     State(state): State<AppState>,
     page: Page,
     LoggedIn(user): LoggedIn,
-    data: FormData,
+    upload: UploadForm,
 ) -> AppResult<Response> {
     let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
-    let form = InitiativeFields::read(&data);
+    let data = &upload.data;
+    let mut form = InitiativeFields::read(data);
     let choices = Choices::load(&state.db).await?;
-    let errors = form.validate(&choices);
+    let mut errors = form.validate(&choices);
+    form.set_logo(
+        media::read_image(&state.db, &upload, "logo", Purpose::Logo, Some(user.id), &mut errors).await?,
+    );
     if data.one("actie") == "voorbeeld" || !errors.is_empty() {
         let preview = data.one("actie") == "voorbeeld";
         return render(page, None, form, choices, errors, false, preview).await;
@@ -258,8 +267,9 @@ pub async fn update(
     page: Page,
     LoggedIn(user): LoggedIn,
     Path(id): Path<String>,
-    data: FormData,
+    upload: UploadForm,
 ) -> AppResult<Response> {
+    let data = &upload.data;
     let (member_id, own) = own(&state, &user, &id).await?;
     if own.status == "gearchiveerd" {
         return Err(AppError::Conflict(
@@ -267,9 +277,12 @@ pub async fn update(
         ));
     }
     let pending = open_revision(&state, own.id).await?.is_some();
-    let form = InitiativeFields::read(&data);
+    let mut form = InitiativeFields::read(data);
     let choices = Choices::load(&state.db).await?;
-    let errors = form.validate(&choices);
+    let mut errors = form.validate(&choices);
+    form.set_logo(
+        media::read_image(&state.db, &upload, "logo", Purpose::Logo, Some(user.id), &mut errors).await?,
+    );
     if data.one("actie") == "voorbeeld" || !errors.is_empty() {
         let preview = data.one("actie") == "voorbeeld";
         return render(page, Some(&own), form, choices, errors, pending, preview).await;
@@ -279,7 +292,17 @@ pub async fn update(
         .bind(own.id)
         .fetch_one(&mut *tx)
         .await?;
+    // The logo the initiative or its waiting revision held before, which may now be unused.
+    let previous_logo: Option<MediaId>;
     let notice = if status == "gepubliceerd" {
+        let replaced: Option<serde_json::Value> = sqlx::query_scalar(
+            "SELECT proposed -> 'logo_id' FROM initiative_revisions \
+             WHERE initiative_id = $1 AND decided_at IS NULL FOR UPDATE",
+        )
+        .bind(own.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        previous_logo = replaced.and_then(|v| v.as_i64());
         sqlx::query(
             "INSERT INTO initiative_revisions (initiative_id, proposed, submitted_by) VALUES ($1, $2, $3) \
              ON CONFLICT (initiative_id) WHERE decided_at IS NULL \
@@ -305,6 +328,7 @@ pub async fn update(
         "ingediend"
     } else {
         let before = InitiativeFields::load(&state.db, own.id).await?;
+        previous_logo = before.as_ref().and_then(|b| b.logo_id);
         editorial::update(&mut tx, own.id, &form).await?;
         sqlx::query("UPDATE initiatives SET status = 'ter_beoordeling', review_message = '' WHERE id = $1")
             .bind(own.id)
@@ -325,5 +349,8 @@ pub async fn update(
         "opgeslagen"
     };
     tx.commit().await?;
+    if previous_logo != form.logo_id {
+        media::forget_if_unused(&state.db, previous_logo).await?;
+    }
     Ok(Redirect::to(&format!("/account/initiatieven?melding={notice}")).into_response())
 }

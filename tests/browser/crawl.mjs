@@ -1,10 +1,12 @@
 // Breadth-first crawl of the running app: every same-origin page must answer
 // < 400, have no axe (WCAG 2.x A/AA) violations, log no console or page
 // errors, and pass the Nu Html Checker. Usage: BASE_URL=http://127.0.0.1:PORT node crawl.mjs
+// With BIN (the bredeblik binary; DATABASE_URL as the server's) it then logs in as a new
+// beheerder and crawls /beheer and /account the same way.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkAxe, launchBrowser, newPage, validateHtml } from './lib.mjs';
+import { checkAxe, launchBrowser, newPage, staffLogin, validateHtml } from './lib.mjs';
 
 const MAX_URLS = 300;
 const MAX_QUERY_VARIANTS = 3; // per path, besides the bare path itself
@@ -30,6 +32,11 @@ const queryVariants = new Map(); // pathname -> Set of search strings
 const referrers = new Map(); // url -> Set of page urls that link to it
 const queue = [];
 const capped = new Set(); // URLs left out by the limits
+
+// During the logged-in pass: the session's Cookie header, and only back-office and account
+// pages are followed (the public ones were crawled anonymously).
+let cookieHeader = null;
+const STAFF_PATHS = /^\/(beheer|account)(\/|$)/;
 
 const pages = []; // { url, status, file, problems: [{ kind, text, details? }] }
 const resources = []; // non-HTML responses and redirects: { url, status, note, ok }
@@ -60,6 +67,7 @@ function enqueue(url, from) {
   }
   if (seen.has(url) || isLogout(url)) return;
   const { pathname, search } = new URL(url);
+  if (cookieHeader && !STAFF_PATHS.test(pathname)) return;
   const variants = queryVariants.get(pathname) ?? new Set();
   const segments = pathname.split('/').filter(Boolean);
   const section = segments.length >= 2 ? `/${segments[0]}/*${segments.length}` : null;
@@ -173,7 +181,8 @@ async function visit(browser, url) {
   // server-side redirects.
   let res;
   try {
-    res = await fetch(url, { headers: { accept: ACCEPT_HTML }, redirect: 'follow' });
+    const headers = { accept: ACCEPT_HTML, ...(cookieHeader ? { cookie: cookieHeader } : {}) };
+    res = await fetch(url, { headers, redirect: 'follow' });
   } catch (err) {
     pages.push({ url, status: null, file: null, problems: [{ kind: 'error', text: `fetch failed: ${err.cause?.message ?? err.message}` }] });
     return;
@@ -248,6 +257,27 @@ const browser = await launchBrowser();
 try {
   enqueue(startUrl, null);
   while (queue.length) await visit(browser, queue.shift());
+  if (process.env.BIN) {
+    const baseUrl = process.env.BASE_URL.replace(/\/+$/, '');
+    const staff = await staffLogin(browser, {
+      bin: process.env.BIN,
+      baseUrl,
+      email: `crawler-${Date.now()}@voorbeeld.nl`,
+      role: 'beheerder',
+      password: 'langs-alle-beheerpaginas',
+    });
+    await tab?.close();
+    tab = staff;
+    cookieHeader = (await staff.page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    seen.clear();
+    queryVariants.clear();
+    perSection.clear();
+    const before = pages.length;
+    enqueue(normalise(`${baseUrl}/beheer`), null);
+    enqueue(normalise(`${baseUrl}/account`), null);
+    while (queue.length) await visit(browser, queue.shift());
+    console.log(`(logged in as beheerder: ${pages.length - before} pages)`);
+  }
 } finally {
   await browser.close();
 }

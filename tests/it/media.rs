@@ -418,3 +418,299 @@ async fn members_show_a_logo_and_initiatives_use_the_same_store() {
     assert_eq!(abandoned, 0);
     assert_eq!(app.get(&media_url(&page)).await.status(), 200, "a logo in use stays");
 }
+
+/// An approved aandeelhouder with their own logged-in client and its CSRF token.
+async fn approved_member(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+    let user_id = app.create_user(email, "aandeelhouder", PASSWORD).await;
+    sqlx::query("INSERT INTO members (slug, name, kind, status, user_id) VALUES ('ines', 'Ines', 'persoon', 'goedgekeurd', $1)")
+        .bind(user_id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    logged_in(app, email).await
+}
+
+async fn logged_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+    let client = app.new_client();
+    let page = client.get(app.url("/inloggen")).send().await.unwrap().text().await.unwrap();
+    let token = crate::helpers::extract_csrf(&page);
+    let response = client
+        .post(app.url("/inloggen"))
+        .form(&[("email", email), ("password", PASSWORD), ("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "{email} logs in");
+    (client, token)
+}
+
+async fn send(
+    app: &TestApp,
+    (client, token): &(reqwest::Client, String),
+    path: &str,
+    form: Form,
+) -> reqwest::Response {
+    client.post(app.url(&format!("{path}?csrf_token={token}"))).multipart(form).send().await.unwrap()
+}
+
+async fn page(app: &TestApp, (client, _): &(reqwest::Client, String), path: &str) -> String {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "GET {path}");
+    response.text().await.unwrap()
+}
+
+fn initiative_fields(summary: &str) -> Form {
+    Form::new()
+        .text("naam", "Logo in de klas")
+        .text("samenvatting", summary.to_owned())
+        .text("actie", "opslaan")
+}
+
+fn logo_png(rgb: [u8; 3]) -> Vec<u8> {
+    encode(DynamicImage::ImageRgb8(RgbImage::from_pixel(600, 300, Rgb(rgb))), ImageFormat::Png)
+}
+
+async fn approve(app: &TestApp, editor: &(reqwest::Client, String), id: i64) {
+    let response = editor
+        .0
+        .post(app.url(&format!("/beheer/initiatieven/{id}/beoordeling")))
+        .form(&[("besluit", "goedkeuren"), ("csrf_token", editor.1.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+}
+
+async fn logo_of(app: &TestApp, id: i64) -> Option<i64> {
+    sqlx::query_scalar("SELECT logo_id FROM initiatives WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn media_count(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM media").fetch_one(&app.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_initiative_logo_goes_through_review_like_the_other_fields() {
+    let app = TestApp::spawn().await;
+    let owner = approved_member(&app, "ines@voorbeeld.nl").await;
+    app.create_user("redactie@voorbeeld.nl", "redacteur", PASSWORD).await;
+    let editor = logged_in(&app, "redactie@voorbeeld.nl").await;
+
+    let form = page(&app, &owner, "/account/initiatieven/nieuw").await;
+    assert!(form.contains("enctype=\"multipart/form-data\"") && form.contains("name=\"logo\" type=\"file\""));
+    let response = send(
+        &app,
+        &owner,
+        "/account/initiatieven/nieuw",
+        initiative_fields("Met een blauw logo.")
+            .part("logo", file(logo_png([20, 60, 200]), "logo.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM initiatives WHERE slug = 'logo-in-de-klas'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let blue = logo_of(&app, id).await.expect("the logo is stored with the proposal");
+    assert_eq!(app.get("/initiatieven/logo-in-de-klas").await.status(), 404);
+    let review = page(&app, &editor, &format!("/beheer/initiatieven/{id}")).await;
+    assert!(review.contains("name=\"logo_huidig\""), "the editor's form has the logo");
+
+    approve(&app, &editor, id).await;
+    let public = app.get_text("/initiatieven/logo-in-de-klas", 200).await;
+    assert!(public.contains("alt=\"Logo van Logo in de klas\""), "{public}");
+    let blue_url = media_url(&public);
+    assert!(blue_url.starts_with(&format!("/media/{blue}-")));
+    let catalogue = app.get_text("/initiatieven", 200).await;
+    assert!(
+        catalogue.contains(&format!("class=\"card-logo\" src=\"{blue_url}\"")),
+        "the card shows the logo"
+    );
+
+    // A new logo for the published initiative waits in the revision; the old one stays public.
+    let form = page(&app, &owner, &format!("/account/initiatieven/{id}")).await;
+    let current = hidden(&form, "logo_huidig");
+    assert!(current.starts_with(&format!("{blue}-")));
+    let response = send(
+        &app,
+        &owner,
+        &format!("/account/initiatieven/{id}"),
+        initiative_fields("Met een blauw logo.")
+            .text("logo_huidig", current)
+            .part("logo", file(logo_png([200, 40, 40]), "rood.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(logo_of(&app, id).await, Some(blue));
+    let red: i64 = sqlx::query_scalar(
+        "SELECT (proposed ->> 'logo_id')::bigint FROM initiative_revisions WHERE initiative_id = $1 AND decided_at IS NULL",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_ne!(red, blue);
+    assert_eq!(media_url(&app.get_text("/initiatieven/logo-in-de-klas", 200).await), blue_url);
+    let form = page(&app, &owner, &format!("/account/initiatieven/{id}")).await;
+    assert!(hidden(&form, "logo_huidig").starts_with(&format!("{red}-")), "the owner sees the proposed logo");
+
+    // The waiting logo survives the cleanup of abandoned uploads.
+    sqlx::query("UPDATE media SET created_at = now() - interval '2 days'").execute(&app.db).await.unwrap();
+    let response = send(
+        &app,
+        &owner,
+        "/account/initiatieven/nieuw",
+        Form::new().text("naam", "").part("logo", file(gradient_png(80, 80), "x.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM media WHERE id = ANY($1)")
+        .bind(vec![blue, red])
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(waiting, 2, "neither the live nor the proposed logo is pruned");
+
+    let review = page(&app, &editor, &format!("/beheer/initiatieven/{id}")).await;
+    assert!(review.contains("Gewijzigd: Logo.") && review.contains("alt=\"Voorgesteld logo\""), "{review}");
+    approve(&app, &editor, id).await;
+    assert_eq!(logo_of(&app, id).await, Some(red));
+    let public = app.get_text("/initiatieven/logo-in-de-klas", 200).await;
+    assert!(media_url(&public).starts_with(&format!("/media/{red}-")));
+    assert_eq!(app.get(&blue_url).await.status(), 404, "the replaced logo goes offline");
+
+    // A rejected logo is deleted; the live one stays.
+    let form = page(&app, &owner, &format!("/account/initiatieven/{id}")).await;
+    let response = send(
+        &app,
+        &owner,
+        &format!("/account/initiatieven/{id}"),
+        initiative_fields("Met een blauw logo.")
+            .text("logo_huidig", hidden(&form, "logo_huidig"))
+            .part("logo", file(logo_png([40, 160, 40]), "groen.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let before = media_count(&app).await;
+    let response = editor
+        .0
+        .post(app.url(&format!("/beheer/initiatieven/{id}/beoordeling")))
+        .form(&[("besluit", "afwijzen"), ("csrf_token", editor.1.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(media_count(&app).await, before - 1);
+    assert_eq!(logo_of(&app, id).await, Some(red));
+    assert!(
+        sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM media WHERE id = $1)")
+            .bind(red)
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    );
+
+    // A rejected revision that kept the live logo deletes nothing.
+    let form = page(&app, &owner, &format!("/account/initiatieven/{id}")).await;
+    let response = send(
+        &app,
+        &owner,
+        &format!("/account/initiatieven/{id}"),
+        initiative_fields("Een andere samenvatting.").text("logo_huidig", hidden(&form, "logo_huidig")),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let response = editor
+        .0
+        .post(app.url(&format!("/beheer/initiatieven/{id}/beoordeling")))
+        .form(&[("besluit", "afwijzen"), ("csrf_token", editor.1.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(logo_of(&app, id).await, Some(red));
+    assert_eq!(
+        app.get(&media_url(&app.get_text("/initiatieven/logo-in-de-klas", 200).await)).await.status(),
+        200
+    );
+
+    // Editors set and remove the logo directly.
+    let form = page(&app, &editor, &format!("/beheer/initiatieven/{id}")).await;
+    let response = send(
+        &app,
+        &editor,
+        &format!("/beheer/initiatieven/{id}"),
+        initiative_fields("Met een blauw logo.")
+            .text("status", "gepubliceerd")
+            .text("logo_huidig", hidden(&form, "logo_huidig"))
+            .text("logo_verwijderen", "1"),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(logo_of(&app, id).await, None);
+    assert!(!app.get_text("/initiatieven/logo-in-de-klas", 200).await.contains("src=\"/media/"));
+    let left: Vec<i64> = sqlx::query_scalar("SELECT id FROM media WHERE id = ANY($1)")
+        .bind(vec![blue, red])
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "nothing refers to the old logos any more");
+}
+
+#[tokio::test]
+async fn a_bad_initiative_logo_gets_a_dutch_422_and_keeps_the_other_fields() {
+    let app = TestApp::spawn().await;
+    let owner = approved_member(&app, "ines@voorbeeld.nl").await;
+    let response = send(
+        &app,
+        &owner,
+        "/account/initiatieven/nieuw",
+        initiative_fields("Deze samenvatting blijft staan.")
+            .text("website", "https://logo.example.nl")
+            .part("logo", file(b"Dit is gewoon tekst.\n".to_vec(), "logo.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("geen afbeelding die wij kunnen lezen"), "{html}");
+    assert!(
+        html.contains("href=\"#logo\"") && html.contains("id=\"logo\""),
+        "the summary links to the field"
+    );
+    assert!(html.contains("value=\"Logo in de klas\"") && html.contains("Deze samenvatting blijft staan."));
+    assert!(html.contains("value=\"https://logo.example.nl\""));
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM initiatives").fetch_one(&app.db).await.unwrap();
+    assert_eq!(count, 0);
+
+    // A good logo with another error is kept for the next try.
+    let response = send(
+        &app,
+        &owner,
+        "/account/initiatieven/nieuw",
+        Form::new()
+            .text("naam", "Logo in de klas")
+            .part("logo", file(logo_png([1, 2, 3]), "a.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    let kept = hidden(&html, "logo_huidig");
+    let response = send(
+        &app,
+        &owner,
+        "/account/initiatieven/nieuw",
+        initiative_fields("Nu wel met samenvatting.").text("logo_huidig", kept),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let logo: Option<i64> =
+        sqlx::query_scalar("SELECT logo_id FROM initiatives WHERE slug = 'logo-in-de-klas'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(logo.is_some());
+}
