@@ -351,6 +351,50 @@ async fn set_terms(conn: &mut PgConnection, id: i64, fields: &InitiativeFields) 
     Ok(())
 }
 
+/// Tells the editors (every active redacteur, coördinator and beheerder) that something waits in
+/// the review queue; in the caller's transaction, so the mail goes only if the proposal is saved.
+pub async fn notify_editors(
+    conn: &mut PgConnection,
+    config: &crate::config::Config,
+    initiative_id: i64,
+    name: &str,
+    is_change: bool,
+) -> anyhow::Result<()> {
+    let editors: Vec<String> = sqlx::query_scalar(
+        "SELECT email FROM users WHERE active AND role IN ('redacteur', 'coordinator', 'beheerder') ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let (subject, paragraph) = if is_change {
+        (
+            format!("Wijziging ter beoordeling: {name}"),
+            format!(
+                "De eigenaar van ‘{name}’ stelt een wijziging voor. De openbare pagina blijft zoals hij is tot de redactie de wijziging goedkeurt."
+            ),
+        )
+    } else {
+        (
+            format!("Nieuw initiatief ter beoordeling: {name}"),
+            format!(
+                "Een aandeelhouder heeft ‘{name}’ aangemeld. Het staat pas op de site als de redactie het goedkeurt."
+            ),
+        )
+    };
+    let url = config.absolute(&format!("/beheer/initiatieven/{initiative_id}"));
+    for to in editors {
+        let email = crate::mail::Email {
+            kind: "initiatief-ter-beoordeling",
+            to,
+            subject: subject.clone(),
+            paragraphs: vec![paragraph.clone()],
+            action: Some(("Beoordelen".to_owned(), url.clone())),
+            after: vec![],
+        };
+        crate::mail::enqueue(&mut *conn, config, email).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -240,6 +240,7 @@ pub async fn create(
         },
     )
     .await?;
+    editorial::notify_editors(&mut tx, &state.config, id, &form.name, false).await?;
     tx.commit().await?;
     Ok(Redirect::to("/account/initiatieven?melding=aangemeld").into_response())
 }
@@ -302,6 +303,8 @@ pub async fn update(
         .bind(own.id)
         .fetch_optional(&mut *tx)
         .await?;
+        // A further change to a waiting one replaces it; the editors were told already.
+        let already_waiting = replaced.is_some();
         previous_logo = replaced.and_then(|v| v.as_i64());
         sqlx::query(
             "INSERT INTO initiative_revisions (initiative_id, proposed, submitted_by) VALUES ($1, $2, $3) \
@@ -325,6 +328,9 @@ pub async fn update(
             },
         )
         .await?;
+        if !already_waiting {
+            editorial::notify_editors(&mut tx, &state.config, own.id, &form.name, true).await?;
+        }
         "ingediend"
     } else {
         let before = InitiativeFields::load(&state.db, own.id).await?;
@@ -346,6 +352,10 @@ pub async fn update(
             },
         )
         .await?;
+        if status != "ter_beoordeling" {
+            // Back in the queue after a rejection: worth a word to the editors again.
+            editorial::notify_editors(&mut tx, &state.config, own.id, &form.name, false).await?;
+        }
         "opgeslagen"
     };
     tx.commit().await?;

@@ -123,6 +123,9 @@ async fn a_member_proposes_an_initiative_that_is_public_only_after_an_editor_app
     let (id, status, owner_id, _) = initiative(&app, "samen-in-de-klas").await;
     assert_eq!((status.as_str(), owner_id), ("ter_beoordeling", Some(member_id)));
     assert_eq!(app.get("/initiatieven/samen-in-de-klas").await.status(), 404, "not public while in review");
+    let told =
+        mailbox.wait_for("redactie@voorbeeld.nl", "Nieuw initiatief ter beoordeling: Samen in de klas").await;
+    assert!(told.body.contains(&format!("/beheer/initiatieven/{id}")), "the mail links to the review");
     let list = owner.text("/account/initiatieven", 200).await;
     assert!(list.contains("Samen in de klas") && list.contains("Ter beoordeling"));
     let export = owner.text("/account/gegevens.json", 200).await;
@@ -222,6 +225,10 @@ async fn a_change_to_a_published_initiative_stays_invisible_until_approved() {
     .await
     .unwrap();
     assert_eq!(open, 1);
+    mailbox.wait_for("redactie@voorbeeld.nl", "Wijziging ter beoordeling: De buurtschool").await;
+    let told =
+        mailbox.messages().iter().filter(|m| m.subject.starts_with("Wijziging ter beoordeling")).count();
+    assert_eq!(told, 1, "the editors hear of a waiting change once, not at every further save");
 
     let editor = Browser::login(&app, "redactie@voorbeeld.nl").await;
     let review = editor.text(&format!("/beheer/initiatieven/{id}"), 200).await;
