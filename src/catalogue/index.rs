@@ -20,7 +20,7 @@ use super::queries::{
 use crate::taxonomy::{Term, Vocabulary};
 
 /// The four tag vocabularies, in the order their facets appear.
-pub const VOCABULARIES: [Vocabulary; 4] =
+const VOCABULARIES: [Vocabulary; 4] =
     [Vocabulary::Theme, Vocabulary::Domain, Vocabulary::Level, Vocabulary::AgeGroup];
 
 const LINKS: [(&str, &str); 4] = [
@@ -93,13 +93,6 @@ impl CatalogueIndex {
     fn fresh(&self, version: i64) -> Option<Arc<Snapshot>> {
         let current = self.current.read().unwrap_or_else(|e| e.into_inner());
         current.as_ref().filter(|s| s.version >= version).cloned()
-    }
-
-    /// The terms of one vocabulary in display order, from the current snapshot.
-    pub async fn terms(&self, db: &PgPool, vocabulary: Vocabulary) -> sqlx::Result<Vec<Term>> {
-        let snapshot = self.snapshot(db).await?;
-        let at = VOCABULARIES.iter().position(|v| *v == vocabulary).unwrap_or(0);
-        Ok(snapshot.vocabularies[at].terms.clone())
     }
 
     pub async fn search(

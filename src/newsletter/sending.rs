@@ -168,13 +168,7 @@ impl Smtp {
         Ok(mail::worker::transport(config)?.map(|transport| Smtp::Pooled { transport, pending: None }))
     }
 
-    /// Sends one message; `Err((permanent, text))` on failure.
-    pub async fn send(&mut self, message: Message) -> Result<(), (bool, String)> {
-        self.begin(message).await?;
-        self.finish().await
-    }
-
-    /// Everything of `message` except the final dot.
+    /// Everything of `message` except the final dot; `Err((permanent, text))` on failure.
     pub async fn begin(&mut self, message: Message) -> Result<(), (bool, String)> {
         match self {
             Smtp::Pooled { pending, .. } => {
