@@ -480,9 +480,15 @@ pub async fn delete_account(
         .bind(user.id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM members WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
+    let logo: Option<Option<crate::media::MediaId>> =
+        sqlx::query_scalar("DELETE FROM members WHERE user_id = $1 RETURNING logo_id")
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
     sqlx::query("DELETE FROM users WHERE id = $1").bind(user.id).execute(&mut *tx).await?;
     tx.commit().await?;
+    // A portrait or logo is personal data: it goes offline with the profile.
+    crate::media::forget_if_unused(&state.db, logo.flatten()).await;
     Ok(with_cookie(
         Redirect::to("/inloggen?melding=verwijderd").into_response(),
         cookies::clear(cookies::SESSION, state.config.is_https()),

@@ -124,7 +124,10 @@ pub async fn list(
 
 /// What a member proposes and how it differs from the live initiative.
 pub struct Review {
-    pub revision_id: Option<i64>,
+    /// The moment of the version under review (the revision's submission, or the new
+    /// initiative's last save), sent back with the decision so that a version the editor has
+    /// not seen is never approved.
+    pub version: i128,
     pub owner_name: String,
     pub owner_email: Option<String>,
     pub submitted: String,
@@ -194,14 +197,14 @@ async fn review(state: &AppState, id: i64, status: &str) -> AppResult<Option<Rev
     .await?;
     let owner_name = owner_name.unwrap_or_else(|| "de redactie".into());
     Ok(Some(match revision {
-        Some((revision_id, proposed, submitted_at)) => {
+        Some((_, proposed, submitted_at)) => {
             let live = InitiativeFields::load(&state.db, id).await?.unwrap_or_default();
             let proposed = InitiativeFields::from_revision(proposed, live.logo_id)
                 .unwrap_or_default()
                 .with_logo(&state.db)
                 .await?;
             Review {
-                revision_id: Some(revision_id),
+                version: submitted_at.unix_timestamp_nanos(),
                 owner_name,
                 owner_email,
                 submitted: text::datetime_nl(submitted_at),
@@ -210,7 +213,7 @@ async fn review(state: &AppState, id: i64, status: &str) -> AppResult<Option<Rev
             }
         }
         None => Review {
-            revision_id: None,
+            version: updated_at.unix_timestamp_nanos(),
             owner_name,
             owner_email,
             submitted: text::datetime_nl(updated_at),
@@ -403,12 +406,12 @@ async fn save(
         }
     }
     tx.commit().await?;
-    media::forget_if_unused(&state.db, previous_logo).await?;
+    media::forget_if_unused(&state.db, previous_logo).await;
     Ok(Redirect::to("/beheer/initiatieven?melding=opgeslagen").into_response())
 }
 
 /// Name, slug, status, owner's name and owner's address of an initiative under review.
-type DecisionRow = (String, String, String, Option<String>, Option<String>);
+type DecisionRow = (String, String, String, Option<String>, Option<String>, OffsetDateTime);
 
 /// Approves or rejects what waits for review on initiative `id`: an open revision if there is
 /// one, otherwise the proposed initiative itself.
@@ -425,19 +428,19 @@ pub async fn decide(
         _ => return Err(AppError::BadRequest("Kies goedkeuren of afwijzen.".into())),
     };
     let message = form::clean(&data.one("bericht"), 2000);
-    let seen_revision: Option<i64> = data.one("revisie").parse().ok();
+    let seen_version: Option<i128> = data.one("versie").parse().ok();
     let mut tx = state.db.begin().await?;
     let row: Option<DecisionRow> = sqlx::query_as(
-        "SELECT i.name, i.slug, i.status, m.name, u.email FROM initiatives i \
+        "SELECT i.name, i.slug, i.status, m.name, u.email, i.updated_at FROM initiatives i \
          LEFT JOIN members m ON m.id = i.owner_id LEFT JOIN users u ON u.id = m.user_id \
          WHERE i.id = $1 FOR UPDATE OF i",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (name, slug, status, owner_name, owner_email) = row.ok_or(AppError::NotFound)?;
-    let revision: Option<(i64, serde_json::Value, Option<MediaId>)> = sqlx::query_as(
-        "SELECT v.id, v.proposed, i.logo_id FROM initiative_revisions v JOIN initiatives i ON i.id = v.initiative_id \
+    let (name, slug, status, owner_name, owner_email, updated_at) = row.ok_or(AppError::NotFound)?;
+    let revision: Option<(i64, serde_json::Value, Option<MediaId>, OffsetDateTime)> = sqlx::query_as(
+        "SELECT v.id, v.proposed, i.logo_id, v.submitted_at FROM initiative_revisions v JOIN initiatives i ON i.id = v.initiative_id \
          WHERE v.initiative_id = $1 AND v.decided_at IS NULL FOR UPDATE OF v",
     )
     .bind(id)
@@ -448,14 +451,15 @@ pub async fn decide(
     // The logo a decision may leave unused: the live one an approval replaces, or the one a
     // rejected revision proposed. Checked after the commit.
     let mut dropped_logo: Option<MediaId> = None;
+    let current_version = revision.as_ref().map_or(updated_at, |r| r.3).unix_timestamp_nanos();
+    if seen_version.is_some_and(|seen| seen != current_version) {
+        return Err(AppError::Conflict(
+            "De indiener heeft het voorstel intussen aangepast. Bekijk de nieuwe versie en besluit opnieuw."
+                .into(),
+        ));
+    }
     let (subject, paragraph, action) = match revision {
-        Some((revision_id, proposed, live_logo)) => {
-            if seen_revision.is_some_and(|seen| seen != revision_id) {
-                return Err(AppError::Conflict(
-                    "De eigenaar heeft de wijziging intussen aangepast. Bekijk de nieuwe versie en besluit opnieuw."
-                        .into(),
-                ));
-            }
+        Some((revision_id, proposed, live_logo, _)) => {
             let proposed = InitiativeFields::from_revision(proposed, live_logo)
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("stored revision unreadable: {e}")))?;
             dropped_logo = if approve { live_logo } else { proposed.logo_id };
@@ -582,6 +586,6 @@ pub async fn decide(
         .await?;
     }
     tx.commit().await?;
-    media::forget_if_unused(&state.db, dropped_logo).await?;
+    media::forget_if_unused(&state.db, dropped_logo).await;
     Ok(Redirect::to(&format!("/beheer/initiatieven?melding={decision}")).into_response())
 }

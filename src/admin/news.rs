@@ -270,7 +270,7 @@ async fn save(
             .await?;
             let before = before.ok_or(AppError::NotFound)?;
             previous_image = before.2.filter(|old| Some(*old) != image_id);
-            sqlx::query("UPDATE news_items SET title = $2, lead = $3, body_md = $4, published_at = $5, image_id = $6, image_alt = $7, updated_at = now() WHERE id = $1")
+            sqlx::query("UPDATE news_items SET title = $2, lead = $3, body_md = $4, published_at = $5, image_id = (SELECT id FROM media WHERE id = $6), image_alt = $7, updated_at = now() WHERE id = $1")
                 .bind(id)
                 .bind(&form.title)
                 .bind(&form.lead)
@@ -311,7 +311,7 @@ async fn save(
             };
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO news_items (slug, title, lead, body_md, author_name, published_at, image_id, image_alt) \
-                 VALUES ($1, $2, $3, $4, 'Redactie Brede Blik', $5, $6, $7) RETURNING id",
+                 VALUES ($1, $2, $3, $4, 'Redactie Brede Blik', $5, (SELECT id FROM media WHERE id = $6), $7) RETURNING id",
             )
             .bind(&slug)
             .bind(&form.title)
@@ -346,6 +346,6 @@ async fn save(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    media::forget_if_unused(&state.db, previous_image).await?;
+    media::forget_if_unused(&state.db, previous_image).await;
     Ok(Redirect::to("/beheer/nieuws").into_response())
 }

@@ -152,13 +152,19 @@ pub async fn store_upload(
 /// Deletes a stored image that nothing refers to any more (a removed or replaced logo should
 /// not stay online). Call it after the change that dropped the reference is committed; a
 /// table that gets an image column must be named here too.
-pub async fn forget_if_unused(db: &PgPool, id: Option<MediaId>) -> sqlx::Result<()> {
-    let Some(id) = id else { return Ok(()) };
-    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM media m WHERE m.id = $1 AND {UNUSED}")))
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
+///
+/// It runs after the record is saved: a failure here is logged, not shown as an error page for
+/// a save that succeeded; the daily prune of unused uploads catches the image later.
+pub async fn forget_if_unused(db: &PgPool, id: Option<MediaId>) {
+    let Some(id) = id else { return };
+    let deleted =
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM media m WHERE m.id = $1 AND {UNUSED}")))
+            .bind(id)
+            .execute(db)
+            .await;
+    if let Err(err) = deleted {
+        tracing::warn!(%err, media = id, "could not delete an image no longer used");
+    }
 }
 
 /// Every table with an image column; see `forget_if_unused`. A revision waiting for review

@@ -360,7 +360,7 @@ pub async fn update(
     };
     tx.commit().await?;
     if previous_logo != form.logo_id {
-        media::forget_if_unused(&state.db, previous_logo).await?;
+        media::forget_if_unused(&state.db, previous_logo).await;
     }
     Ok(Redirect::to(&format!("/account/initiatieven?melding={notice}")).into_response())
 }

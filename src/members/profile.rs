@@ -159,7 +159,7 @@ pub async fn save(
     let mut tx = state.db.begin().await?;
     let member_id: i64 = sqlx::query_scalar(
         "UPDATE members SET name = $2, organisation = $3, role = $4, region_id = (SELECT id FROM regions WHERE code = $5), \
-         offer = $6, ask = $7, public_profile = $8, logo_id = $9, updated_at = now() WHERE user_id = $1 RETURNING id",
+         offer = $6, ask = $7, public_profile = $8, logo_id = (SELECT id FROM media WHERE id = $9), updated_at = now() WHERE user_id = $1 RETURNING id",
     )
     .bind(user.id)
     .bind(&profile.name)
@@ -180,6 +180,6 @@ pub async fn save(
         .await?;
     tx.commit().await?;
     let logo_id = profile.logo.as_ref().map(|l| l.id);
-    media::forget_if_unused(&state.db, previous_logo.filter(|old| Some(*old) != logo_id)).await?;
+    media::forget_if_unused(&state.db, previous_logo.filter(|old| Some(*old) != logo_id)).await;
     Ok(Redirect::to("/account/profiel?melding=opgeslagen").into_response())
 }

@@ -298,13 +298,30 @@ pub async fn deliver_batch(
         return Ok(0);
     }
     *after = claimed.iter().map(|c| c.id).max().unwrap_or(0);
+    // The UPDATE marking the previous message sent, running while the next one goes out. It
+    // is waited for on every way out, errors included, so no later dot can overtake it.
+    let mut marking: Option<JoinHandle<sqlx::Result<()>>> = None;
+    let sent = send_claimed(db, config, smtp, instance, pace, &claimed, &mut marking).await;
+    let settled = settle(&mut marking).await;
+    sent?;
+    settled?;
+    Ok(claimed.len())
+}
+
+async fn send_claimed(
+    db: &PgPool,
+    config: &Config,
+    smtp: &mut Smtp,
+    instance: &str,
+    pace: &mut Pace,
+    claimed: &[Claimed],
+    marking: &mut Option<JoinHandle<sqlx::Result<()>>>,
+) -> anyhow::Result<()> {
     let mut prepared: Option<Prepared> = None;
     let claimed_at = Instant::now();
     let safe_for = Duration::from_secs(u64::from(config.newsletter_lease_secs)) / 2;
     let mut checked_at: Option<Instant> = None;
-    // The UPDATE marking the previous message sent, running while the next one goes out.
-    let mut marking: Option<JoinHandle<sqlx::Result<()>>> = None;
-    for row in &claimed {
+    for row in claimed {
         // Still ours and the campaign still running? Nobody can take over a claim before its
         // lease expires, so within half the lease a check once a second (for pause and
         // cancel) is enough; after that, every row is checked (and its lease renewed).
@@ -327,7 +344,7 @@ pub async fn deliver_batch(
                 Some(_) => {
                     // Paused or cancelled: hand back the rest of the batch (after the last
                     // sent row is marked, or it would be handed back too).
-                    settle(&mut marking).await?;
+                    settle(marking).await?;
                     sqlx::query(
                         "UPDATE deliveries SET status = 'wachtend', claimed_at = NULL, claimed_by = NULL \
                          WHERE status = 'bezig' AND claimed_by = $1 AND id = ANY($2)",
@@ -364,7 +381,7 @@ pub async fn deliver_batch(
         };
         // The final dot only once the previous message is marked: so at most one accepted
         // message is ever unmarked, whatever moment the process dies.
-        if let Err(error) = settle(&mut marking).await {
+        if let Err(error) = settle(marking).await {
             smtp.abandon();
             return Err(error.into());
         }
@@ -375,7 +392,7 @@ pub async fn deliver_batch(
         match outcome {
             Ok(()) => {
                 let (db, id) = (db.clone(), row.id);
-                marking = Some(tokio::spawn(async move {
+                *marking = Some(tokio::spawn(async move {
                     sqlx::query(
                         "UPDATE deliveries SET status = 'verzonden', sent_at = now(), attempts = attempts + 1, \
                          last_error = '' WHERE id = $1",
@@ -414,8 +431,7 @@ pub async fn deliver_batch(
             }
         }
     }
-    settle(&mut marking).await?;
-    Ok(claimed.len())
+    Ok(())
 }
 
 /// Claims up to `BATCH` waiting deliveries with an id above `after`, in id order.

@@ -213,6 +213,12 @@ async fn a_change_to_a_published_initiative_stays_invisible_until_approved() {
     let form = owner.text(&format!("/account/initiatieven/{id}"), 200).await;
     assert!(form.contains("wacht op beoordeling") && form.contains("De nieuwe samenvatting."));
 
+    // An editor reading this version...
+    let early = Browser::login(&app, "redactie@voorbeeld.nl").await;
+    let seen = early.text(&format!("/beheer/initiatieven/{id}"), 200).await;
+    let version =
+        seen.split("name=\"versie\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+
     // A further change replaces the waiting one instead of queueing a second.
     let change =
         [("naam", "De buurtschool"), ("samenvatting", "De nieuwste samenvatting."), ("regio", "utrecht")];
@@ -229,6 +235,15 @@ async fn a_change_to_a_published_initiative_stays_invisible_until_approved() {
     let told =
         mailbox.messages().iter().filter(|m| m.subject.starts_with("Wijziging ter beoordeling")).count();
     assert_eq!(told, 1, "the editors hear of a waiting change once, not at every further save");
+    // ...cannot approve the newer version it has not seen.
+    let stale = early
+        .post(
+            &format!("/beheer/initiatieven/{id}/beoordeling"),
+            &[("besluit", "goedkeuren"), ("versie", &version)],
+        )
+        .await;
+    assert_eq!(stale.status(), 409);
+    assert!(app.get_text("/initiatieven/de-buurtschool", 200).await.contains("De oude samenvatting."));
 
     let editor = Browser::login(&app, "redactie@voorbeeld.nl").await;
     let review = editor.text(&format!("/beheer/initiatieven/{id}"), 200).await;
