@@ -1,5 +1,6 @@
 //! Accounts: log in and out, reset a forgotten password, and the own-account page.
 
+pub(crate) mod admin;
 pub mod handlers;
 pub mod password;
 pub mod roles;

@@ -2,16 +2,8 @@
 //! needs at least the editor role, and each route states the role it needs in `ROUTES`,
 //! which the router is checked against by the test suite.
 
-mod applications;
 mod audit_log;
-mod campaigns;
-mod initiatives;
-mod news;
 mod outbox;
-mod region_applications;
-mod subscribers;
-mod taxonomy;
-mod users;
 
 use askama::Template;
 use axum::Router;
@@ -20,9 +12,15 @@ use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 
+use crate::accounts::admin as users;
 use crate::accounts::handlers::login_redirect;
 use crate::accounts::roles::Role;
+use crate::catalogue::admin::{initiatives, taxonomy};
 use crate::error::{AppError, AppResult};
+use crate::members::admin as applications;
+use crate::news::admin as news;
+use crate::newsletter::admin::{campaigns, subscribers};
+use crate::regions::admin as region_applications;
 use crate::state::AppState;
 use crate::web::context::CurrentUser;
 use crate::web::page::{Html, Page};

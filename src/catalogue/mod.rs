@@ -1,5 +1,7 @@
 //! The catalogue of initiatives: a filterable, searchable list and a page per initiative.
 
+pub(crate) mod admin;
+pub(crate) mod editorial;
 pub mod handlers;
 pub mod index;
 pub mod queries;

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::accounts::handlers::LoggedIn;
 use crate::accounts::session::SessionUser;
 use crate::audit::{self, Entry};
-use crate::editorial::{self, Choices, InitiativeFields};
+use crate::catalogue::editorial::{self, Choices, InitiativeFields};
 use crate::error::{AppError, AppResult};
 use crate::media::{self, MediaId, Purpose, UploadForm};
 use crate::state::AppState;

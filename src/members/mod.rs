@@ -1,6 +1,7 @@
 //! Aandeelhouders: the people and organisations that joined the network. Only members who
 //! consented to a public profile and were approved appear on the site.
 
+pub(crate) mod admin;
 mod handlers;
 mod initiatives;
 mod join;

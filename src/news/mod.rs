@@ -1,5 +1,6 @@
 //! News: published items, their pages and the Atom feed.
 
+pub(crate) mod admin;
 mod feed;
 mod handlers;
 pub mod queries;

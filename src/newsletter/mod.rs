@@ -1,6 +1,7 @@
 //! The newsletter: subscribing with double opt-in, leaving with one click, the archive of
 //! sent campaigns, and the sender that delivers each campaign exactly once.
 
+pub(crate) mod admin;
 mod archive;
 pub mod content;
 pub mod sending;

@@ -1,5 +1,6 @@
 //! Provinces, municipalities and jeugdregio's, and the inspiratieregio's among them.
 
+pub(crate) mod admin;
 pub mod apply;
 mod handlers;
 pub mod map;
