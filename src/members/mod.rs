@@ -11,6 +11,8 @@ pub mod queries;
 use axum::Router;
 use axum::routing::get;
 
+use crate::accounts::roles::Role;
+use crate::admin::BackOffice;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -23,4 +25,13 @@ pub fn router() -> Router<AppState> {
         .route("/account/initiatieven", get(initiatives::list))
         .route("/account/initiatieven/nieuw", get(initiatives::new_form).post(initiatives::create))
         .route("/account/initiatieven/{id}", get(initiatives::edit_form).post(initiatives::update))
+}
+
+/// `/beheer/aanmeldingen`: deciding on applications to join.
+pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    back_office.get("/beheer/aanmeldingen", Role::Coordinator, admin::list).post(
+        "/beheer/aanmeldingen/{id}",
+        Role::Coordinator,
+        admin::decide,
+    )
 }
