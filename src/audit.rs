@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::accounts::session::SessionUser;
+use crate::web::auth::SessionUser;
 
 pub struct Entry<'a> {
     pub actor: Option<&'a SessionUser>,

@@ -119,7 +119,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 async fn admin_create(pool: &sqlx::PgPool, config: &Config, email: &str, role: &str) -> anyhow::Result<()> {
     use std::io::IsTerminal;
 
-    use bredeblik::accounts::{password, roles::Role, users};
+    use bredeblik::accounts::{password, users};
+    use bredeblik::web::auth::Role;
 
     let role = Role::parse(role).ok_or_else(|| {
         anyhow::anyhow!("onbekende rol '{role}': kies aandeelhouder, redacteur, coordinator of beheerder")

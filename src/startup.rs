@@ -27,12 +27,11 @@ use crate::state::AppState;
 use crate::web::assets::{self, Assets};
 use crate::web::context;
 use crate::web::layers::{self, REQUEST_ID, RandomRequestId};
+use crate::web::limits::{BODY_LIMIT, UPLOAD_LIMIT};
 use crate::{
     accounts, admin, api, catalogue, db, mail, media, members, news, newsletter, pages, regions, search,
 };
 
-/// Largest request body accepted anywhere, except multipart uploads (`media::UPLOAD_LIMIT`).
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// No request may hold a worker (or a graceful shutdown) longer than this.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -73,12 +72,13 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), layers::security_headers))
         .layer(from_fn_with_state(state.clone(), layers::error_pages))
         .layer(from_fn_with_state(state.clone(), context::context))
+        .layer(from_fn_with_state(state.clone(), accounts::session::identify))
         .layer(CatchPanicLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         // Refuses an oversized Content-Length before routing; DefaultBodyLimit stops a
         // chunked body that grows too large while it is read. `context` holds every body but
         // a multipart upload to BODY_LIMIT.
-        .layer(RequestBodyLimitLayer::new(media::UPLOAD_LIMIT))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
 
     routes.layer(layers).with_state(state)

@@ -8,14 +8,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::accounts::roles::Role;
-use crate::accounts::session::{self, SessionUser};
+use crate::accounts::session;
 use crate::accounts::users::{self, User};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
 use crate::state::AppState;
-use crate::web::context::CurrentUser;
+use crate::web::auth::CurrentUser;
+use crate::web::auth::Role;
+use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
 use crate::web::page::{Html, Page};
 

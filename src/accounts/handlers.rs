@@ -1,54 +1,22 @@
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, RawQuery, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::password::{self, Verdict};
-use super::session::{self, SessionUser};
+use super::session;
 use super::{safe_next, users};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
 use crate::ratelimit;
 use crate::state::AppState;
-use crate::web::context::CurrentUser;
+use crate::web::auth::{CurrentUser, LoggedIn};
+use crate::web::context::ClientIp;
 use crate::web::cookies;
 use crate::web::filters::QueryParams;
 use crate::web::page::{Html, Page};
-
-/// The client's address as seen by this server (a proxy in front should be trusted to set
-/// the real one; see README).
-pub struct ClientIp(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(ClientIp(ip.unwrap_or_else(|| "onbekend".into())))
-    }
-}
-
-/// The logged-in user, or a redirect to the login page that comes back here afterwards.
-pub struct LoggedIn(pub SessionUser);
-
-impl FromRequestParts<AppState> for LoggedIn {
-    type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        match parts.extensions.get::<CurrentUser>().and_then(|c| c.0.clone()) {
-            Some(user) => Ok(LoggedIn(user)),
-            None => Err(login_redirect(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"))),
-        }
-    }
-}
-
-pub fn login_redirect(next: &str) -> Response {
-    let query = crate::web::filters::query_string(&[("volgende", next)]);
-    Redirect::to(&format!("/inloggen?{query}")).into_response()
-}
 
 fn with_cookie(mut response: Response, cookie: String) -> Response {
     if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -162,13 +130,6 @@ pub async fn logout(State(state): State<AppState>, CurrentUser(user): CurrentUse
         Redirect::to("/inloggen?melding=uitgelogd").into_response(),
         cookies::clear(cookies::SESSION, state.config.is_https()),
     ))
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<CurrentUser>().cloned().unwrap_or(CurrentUser(None)))
-    }
 }
 
 #[derive(Template)]

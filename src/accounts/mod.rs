@@ -3,16 +3,15 @@
 pub(crate) mod admin;
 pub mod handlers;
 pub mod password;
-pub mod roles;
 pub mod session;
 pub mod users;
 
 use axum::Router;
 use axum::routing::{get, post};
 
-use self::roles::Role;
 use crate::admin::BackOffice;
 use crate::state::AppState;
+use crate::web::auth::Role;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -1,30 +1,22 @@
 //! Server-side sessions in PostgreSQL. The cookie carries a random id; the table holds only
 //! its hash, the user and the expiry, so every app instance sees the same sessions.
 
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
 use time::Duration;
 
-use super::roles::Role;
+use crate::error::AppError;
+use crate::state::AppState;
 use crate::tokens;
+use crate::web::auth::{CurrentUser, Role, SessionUser};
+use crate::web::cookies;
 
 /// A session ends after this long without a request...
 pub const IDLE: Duration = Duration::hours(12);
 /// ...and in any case this long after login.
 pub const ABSOLUTE: Duration = Duration::days(7);
-
-#[derive(Clone, Debug)]
-pub struct SessionUser {
-    pub id: i64,
-    pub email: String,
-    pub role: Role,
-    pub session_hash: String,
-}
-
-impl SessionUser {
-    pub fn can(&self, role: Role) -> bool {
-        self.role >= role
-    }
-}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -61,6 +53,20 @@ pub async fn lookup(db: &PgPool, cookie: &str) -> sqlx::Result<Option<SessionUse
         role,
         session_hash: row.session_hash,
     }))
+}
+
+/// Middleware: puts the user of a valid session cookie (or nobody) in every request as
+/// `CurrentUser`, for the `web::auth` extractors, the page header and the back-office guards.
+pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let user = match cookies::get(request.headers(), cookies::SESSION) {
+        Some(cookie) => match lookup(&state.db, &cookie).await {
+            Ok(user) => user,
+            Err(err) => return AppError::from(err).into_response(),
+        },
+        None => None,
+    };
+    request.extensions_mut().insert(CurrentUser(user));
+    next.run(request).await
 }
 
 /// Starts a new session (a new id, so a session id known before login is worthless after).

@@ -2,7 +2,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use super::roles::Role;
+use crate::web::auth::Role;
 
 #[derive(Clone, Debug, sqlx::FromRow, Serialize)]
 pub struct User {

@@ -9,11 +9,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{self, MethodRouter};
 
-use crate::accounts::handlers::login_redirect;
-use crate::accounts::roles::Role;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::context::CurrentUser;
+use crate::web::auth::CurrentUser;
+use crate::web::auth::Role;
+use crate::web::auth::login_redirect;
 
 /// A declared back-office route: method, path (as in the router) and the least role it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,9 +17,9 @@ use axum::routing::get;
 pub(crate) use self::back_office::BackOffice;
 pub use self::back_office::BackOfficeRoute;
 use self::back_office::require;
-use crate::accounts::roles::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::auth::Role;
 use crate::web::page::{Html, Page};
 use crate::{accounts, catalogue, members, news, newsletter, regions};
 

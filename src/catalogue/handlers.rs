@@ -6,15 +6,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::queries::{self, Filters, Initiative, InitiativeCard, Sort, TermLink};
-use crate::accounts::handlers::ClientIp;
 use crate::accounts::users;
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
 use crate::ratelimit;
+use crate::regions::queries::region_options;
 use crate::state::AppState;
 use crate::taxonomy::Term;
 use crate::text;
-use crate::web::facets::{Facet, RegionOption, counted_facet, region_options};
+use crate::web::context::ClientIp;
+use crate::web::facets::{Facet, RegionOption, counted_facet};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};

@@ -2,12 +2,12 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
 
-use super::{Image, Purpose, UPLOAD_LIMIT, find, find_by_key, store_upload, too_large_message};
-use crate::error::{AppError, AppResult, ErrorDetail};
+use super::{Image, Purpose, UPLOAD_LIMIT, find, find_by_key, store_upload, too_large_response};
+use crate::error::{AppError, AppResult};
 use crate::web::form::{FieldErrors, FormData};
 
 /// A file sent with a form.
@@ -29,13 +29,6 @@ impl UploadForm {
     pub fn file(&self, name: &str) -> Option<&Upload> {
         self.files.iter().find(|f| f.name == name && !(f.bytes.is_empty() && f.file_name.is_empty()))
     }
-}
-
-/// A 413 whose Dutch page names the limit.
-pub fn too_large_response() -> Response {
-    let mut response = StatusCode::PAYLOAD_TOO_LARGE.into_response();
-    response.extensions_mut().insert(ErrorDetail { message: Some(too_large_message()) });
-    response
 }
 
 fn rejection(err: multer::Error) -> Response {

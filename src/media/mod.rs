@@ -31,7 +31,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
 
-pub use form::{ImageField, Upload, UploadForm, read_image, too_large_response};
+pub use form::{ImageField, Upload, UploadForm, read_image};
 pub use process::Purpose;
 
 use crate::error::{AppError, AppResult};
@@ -40,15 +40,8 @@ use crate::web::form::FieldErrors;
 
 pub type MediaId = i64;
 
-/// Largest file accepted in an upload.
-pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
-/// Largest multipart request body: one file plus room for the other fields of the form.
-pub const UPLOAD_LIMIT: usize = MAX_FILE_BYTES + 256 * 1024;
-
-/// The message for a file (or request) over the limit.
-pub fn too_large_message() -> String {
-    format!("Het bestand is te groot; het mag hoogstens {} MB zijn.", MAX_FILE_BYTES / (1024 * 1024))
-}
+/// The upload limits live with the other body limits, which the CSRF check enforces too.
+pub use crate::web::limits::{MAX_FILE_BYTES, UPLOAD_LIMIT, too_large_message, too_large_response};
 
 /// Decoding and encoding take a core each; more at once would only queue inside the pool.
 static IMAGE_WORK: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
 use crate::state::AppState;
 use crate::text;
-use crate::web::context::CurrentUser;
+use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form;
 use crate::web::page::{Html, Page};

@@ -4,9 +4,10 @@ use axum::response::IntoResponse;
 
 use super::queries::{self, Filters, Member, MemberCard};
 use crate::error::{AppError, AppResult};
+use crate::regions::queries::region_options;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
-use crate::web::facets::{Facet, RegionOption, facet, region_options};
+use crate::web::facets::{Facet, RegionOption, facet};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::page::{Html, Page};
 use crate::web::paging::Paging;

@@ -10,14 +10,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::accounts::handlers::LoggedIn;
-use crate::accounts::session::SessionUser;
 use crate::audit::{self, Entry};
 use crate::catalogue::editorial::{self, Choices, InitiativeFields};
 use crate::error::{AppError, AppResult};
 use crate::media::{self, MediaId, Purpose, UploadForm};
 use crate::state::AppState;
 use crate::text;
+use crate::web::auth::LoggedIn;
+use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::FieldErrors;
 use crate::web::page::{Html, Page};

@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::accounts::handlers::ClientIp;
 use crate::accounts::{password, users};
 use crate::error::AppResult;
 use crate::mail::{self, Email};
@@ -16,6 +15,7 @@ use crate::regions::queries as regions;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::slugify;
+use crate::web::context::ClientIp;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};
 

@@ -5,12 +5,12 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::accounts::handlers::LoggedIn;
 use crate::error::AppResult;
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::regions::queries as regions;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
+use crate::web::auth::LoggedIn;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};

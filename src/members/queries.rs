@@ -15,7 +15,6 @@ pub struct MemberCard {
 #[derive(Debug, sqlx::FromRow)]
 pub struct Member {
     pub id: i64,
-    pub slug: String,
     pub name: String,
     pub kind: String,
     pub organisation: String,

@@ -14,7 +14,7 @@ use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::{self, slugify};
-use crate::web::context::CurrentUser;
+use crate::web::auth::CurrentUser;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};
 

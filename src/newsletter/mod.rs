@@ -11,9 +11,9 @@ mod subscribe;
 use axum::Router;
 use axum::routing::get;
 
-use crate::accounts::roles::Role;
 use crate::admin::BackOffice;
 use crate::state::AppState;
+use crate::web::auth::Role;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::accounts::handlers::ClientIp;
 use crate::accounts::users::valid_email;
 use crate::error::AppResult;
 use crate::mail::{self, Email};
@@ -13,6 +12,7 @@ use crate::ratelimit;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::tokens;
+use crate::web::context::ClientIp;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};
 

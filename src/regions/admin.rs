@@ -13,7 +13,7 @@ use crate::mail::{self, Email};
 use crate::regions::apply::{self, ANNOUNCEMENT_KEY, DEADLINE_KEY};
 use crate::state::AppState;
 use crate::text;
-use crate::web::context::CurrentUser;
+use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FormData};
 use crate::web::page::{Html, Page};

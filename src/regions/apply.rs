@@ -8,13 +8,13 @@ use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
 use time::{Date, OffsetDateTime};
 
-use crate::accounts::handlers::ClientIp;
 use crate::accounts::users::valid_email;
 use crate::error::AppResult;
 use crate::mail::{self, Email};
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::text;
+use crate::web::context::ClientIp;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};
 

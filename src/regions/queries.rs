@@ -1,5 +1,7 @@
 use sqlx::PgPool;
 
+use crate::web::facets::RegionOption;
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Region {
     pub id: i32,
@@ -20,7 +22,6 @@ pub struct RegionSummary {
     pub code: String,
     pub name: String,
     pub kind: String,
-    pub is_inspiration: bool,
     pub cohort_year: Option<i32>,
     pub initiatives: i64,
     pub members: i64,
@@ -84,6 +85,15 @@ pub async fn municipalities_in(db: &PgPool, parent_id: i32) -> sqlx::Result<Vec<
 
 /// The regions a visitor can filter by: provinces, jeugdregio's and the municipalities
 /// that have at least one published initiative (an index probe each, no counting).
+/// The region selector of a filterable list, with `selected` chosen.
+pub async fn region_options(db: &PgPool, selected: Option<&str>) -> sqlx::Result<Vec<RegionOption>> {
+    Ok(filter_options(db)
+        .await?
+        .into_iter()
+        .map(|r| RegionOption { selected: selected == Some(r.slug.as_str()), label: r.label(), slug: r.slug })
+        .collect())
+}
+
 pub async fn filter_options(db: &PgPool) -> sqlx::Result<Vec<FilterOption>> {
     sqlx::query_as(
         "SELECT r.slug, r.name, r.kind FROM regions r \

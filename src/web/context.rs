@@ -1,27 +1,25 @@
-//! Per-request context that pages and guards rely on: the logged-in user (from the session
-//! cookie), the visitor's CSRF seed, and the CSRF check for unsafe methods.
+//! Per-request context that pages rely on: the visitor's CSRF seed and the CSRF check for
+//! unsafe methods (which holds each body to its limit while it reads it), and the visitor's
+//! address. The logged-in user is added by the session layer (`web::auth`).
+
+use std::net::SocketAddr;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::accounts::session::{self, SessionUser};
 use crate::error::{AppError, ErrorDetail};
-use crate::media;
-use crate::startup::BODY_LIMIT;
 use crate::state::AppState;
 use crate::tokens;
+use crate::web::limits::{self, BODY_LIMIT, UPLOAD_LIMIT};
 use crate::web::{cookies, csrf};
 
 /// The seed that this visitor's CSRF tokens are derived from (the `bb_csrf` cookie).
 #[derive(Clone, Debug)]
 pub struct CsrfSeed(pub String);
-
-/// `Some` when a valid session cookie came with the request.
-#[derive(Clone, Debug)]
-pub struct CurrentUser(pub Option<SessionUser>);
 
 fn forbidden(message: &str) -> Response {
     let mut response = AppError::Forbidden.into_response();
@@ -36,14 +34,6 @@ pub async fn context(State(state): State<AppState>, request: Request, next: Next
     let existing_seed = cookies::get(&parts.headers, cookies::CSRF);
     let seed = existing_seed.clone().unwrap_or_else(|| tokens::random_hex(16));
 
-    let user = match cookies::get(&parts.headers, cookies::SESSION) {
-        Some(cookie) => match session::lookup(&state.db, &cookie).await {
-            Ok(user) => user,
-            Err(err) => return AppError::from(err).into_response(),
-        },
-        None => None,
-    };
-
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let exempt = csrf::EXEMPT_PREFIXES.iter().any(|p| parts.uri.path().starts_with(p));
     let body = if unsafe_method && !exempt {
@@ -55,10 +45,10 @@ pub async fn context(State(state): State<AppState>, request: Request, next: Next
         let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
         let is_form = content_type.is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
         let is_upload = content_type.is_some_and(|ct| ct.starts_with("multipart/form-data"));
-        let limit = if is_upload { media::UPLOAD_LIMIT } else { BODY_LIMIT };
+        let limit = if is_upload { UPLOAD_LIMIT } else { BODY_LIMIT };
         let bytes = match to_bytes(body, limit).await {
             Ok(bytes) => bytes,
-            Err(_) if is_upload => return media::too_large_response(),
+            Err(_) if is_upload => return limits::too_large_response(),
             Err(_) => return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response(),
         };
         // Multipart uploads send the token in the query string of the form's action.
@@ -79,7 +69,6 @@ pub async fn context(State(state): State<AppState>, request: Request, next: Next
     };
 
     parts.extensions.insert(CsrfSeed(seed.clone()));
-    parts.extensions.insert(CurrentUser(user));
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if existing_seed.is_none() {
         let cookie = cookies::set(cookies::CSRF, &seed, None, state.config.is_https());
@@ -88,4 +77,16 @@ pub async fn context(State(state): State<AppState>, request: Request, next: Next
         }
     }
     response
+}
+
+/// The client's address as seen by this server (a proxy in front should be trusted to set
+/// the real one; see README).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientIp(ip.unwrap_or_else(|| "onbekend".into())))
+    }
 }

@@ -1,8 +1,5 @@
 //! Checkbox facets and the region selector, shared by every filterable list.
 
-use sqlx::PgPool;
-
-use crate::regions::queries as regions;
 use crate::taxonomy::Term;
 
 pub struct FacetOption {
@@ -47,16 +44,9 @@ pub fn counted_facet(
     Facet { key, legend, options }
 }
 
+/// An option of the region selector (see `regions::queries::region_options`).
 pub struct RegionOption {
     pub slug: String,
     pub label: String,
     pub selected: bool,
-}
-
-pub async fn region_options(db: &PgPool, selected: Option<&str>) -> sqlx::Result<Vec<RegionOption>> {
-    Ok(regions::filter_options(db)
-        .await?
-        .into_iter()
-        .map(|r| RegionOption { selected: selected == Some(r.slug.as_str()), label: r.label(), slug: r.slug })
-        .collect())
 }

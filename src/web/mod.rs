@@ -1,10 +1,15 @@
-pub mod assets;
-pub mod context;
-pub mod cookies;
+//! The web layer under every feature: request context and extractors, pages and their
+//! layout, error pages, limits and list helpers. Nothing here imports a feature.
+
+pub(crate) mod assets;
+pub mod auth;
+pub(crate) mod context;
+pub(crate) mod cookies;
 pub mod csrf;
-pub mod facets;
-pub mod filters;
-pub mod form;
-pub mod layers;
-pub mod page;
-pub mod paging;
+pub(crate) mod facets;
+pub(crate) mod filters;
+pub(crate) mod form;
+pub(crate) mod layers;
+pub(crate) mod limits;
+pub(crate) mod page;
+pub(crate) mod paging;

@@ -7,11 +7,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::accounts::roles::Role;
-use crate::accounts::session::SessionUser;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::context::{CsrfSeed, CurrentUser};
+use crate::web::auth::{CurrentUser, Role, SessionUser};
+use crate::web::context::CsrfSeed;
 use crate::web::csrf;
 
 #[derive(Clone, Debug)]

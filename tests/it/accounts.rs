@@ -1,4 +1,4 @@
-use bredeblik::accounts::roles::Role;
+use bredeblik::web::auth::Role;
 
 use crate::helpers::{PASSWORD, TestApp, extract_csrf};
 

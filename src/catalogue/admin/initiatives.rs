@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::accounts::session::SessionUser;
 use crate::audit::{self, Entry};
 use crate::catalogue::editorial::{self, Choices, InitiativeFields, STATUSES};
 use crate::error::{AppError, AppResult};
@@ -18,7 +17,8 @@ use crate::mail::{self, Email};
 use crate::media::{self, MediaId, Purpose, UploadForm};
 use crate::state::AppState;
 use crate::text;
-use crate::web::context::CurrentUser;
+use crate::web::auth::CurrentUser;
+use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};

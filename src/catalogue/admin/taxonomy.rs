@@ -8,13 +8,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
-use crate::accounts::session::SessionUser;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::taxonomy::Vocabulary;
 use crate::text::slugify;
-use crate::web::context::CurrentUser;
+use crate::web::auth::CurrentUser;
+use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FormData};
 use crate::web::page::{Html, Page};

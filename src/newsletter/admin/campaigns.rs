@@ -17,7 +17,7 @@ use crate::newsletter::sending;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::{self, slugify};
-use crate::web::context::CurrentUser;
+use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};

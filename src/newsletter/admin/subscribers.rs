@@ -12,7 +12,7 @@ use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::text;
-use crate::web::context::CurrentUser;
+use crate::web::auth::CurrentUser;
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::FormData;
 use crate::web::page::{Html, Page};
