@@ -28,5 +28,6 @@ pub mod state;
 pub mod taxonomy;
 pub mod telemetry;
 pub mod text;
+mod text_enum;
 pub mod tokens;
 pub mod web;

@@ -3,6 +3,9 @@
 pub mod handlers;
 pub mod index;
 pub mod queries;
+mod status;
+
+pub use status::{InitiativeStatus, RevisionDecision};
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -5,7 +5,10 @@ mod archive;
 pub mod content;
 pub mod sending;
 mod smtp;
+mod status;
 mod subscribe;
+
+pub use status::{BlockKind, CampaignStatus, DeliveryStatus, SubscriberStatus};
 
 use axum::Router;
 use axum::routing::get;
