@@ -25,7 +25,7 @@ macro_rules! text_enum {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize, serde::Deserialize)]
         #[sqlx(type_name = "text")]
         $vis enum $name {
             $( $(#[$variant_meta])* #[sqlx(rename = $value)] #[serde(rename = $value)] $variant, )+
