@@ -10,7 +10,6 @@ pub mod audit;
 pub mod catalogue;
 pub mod config;
 pub mod db;
-pub mod editorial;
 pub mod error;
 pub mod geo;
 pub mod mail;

@@ -1,5 +1,6 @@
 //! Accounts: log in and out, reset a forgotten password, and the own-account page.
 
+pub(crate) mod admin;
 pub mod handlers;
 pub mod password;
 pub mod roles;
@@ -9,6 +10,8 @@ pub mod users;
 use axum::Router;
 use axum::routing::{get, post};
 
+use self::roles::Role;
+use crate::admin::BackOffice;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -26,6 +29,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/account/gegevens.json", get(handlers::export))
         .route("/account/verwijderen", post(handlers::delete_account))
+}
+
+/// `/beheer/gebruikers`: users and their roles.
+pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    back_office
+        .get("/beheer/gebruikers", Role::Beheerder, admin::list)
+        .post("/beheer/gebruikers", Role::Beheerder, admin::create)
+        .post("/beheer/gebruikers/{id}", Role::Beheerder, admin::update)
 }
 
 /// Only local paths are followed after login, so `?volgende=` cannot send anyone elsewhere.

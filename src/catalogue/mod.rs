@@ -1,5 +1,7 @@
 //! The catalogue of initiatives: a filterable, searchable list and a page per initiative.
 
+pub(crate) mod admin;
+pub(crate) mod editorial;
 pub mod handlers;
 pub mod index;
 pub mod queries;
@@ -10,6 +12,8 @@ pub use status::{InitiativeStatus, RevisionDecision};
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::accounts::roles::Role;
+use crate::admin::BackOffice;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -17,4 +21,19 @@ pub fn router() -> Router<AppState> {
         .route("/initiatieven", get(handlers::list))
         .route("/initiatieven/{slug}", get(handlers::show))
         .route("/initiatieven/{slug}/contact", post(handlers::contact))
+}
+
+/// `/beheer/initiatieven` (editing and the review queue) and `/beheer/taxonomie` (vocabularies).
+pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    use admin::{initiatives, taxonomy};
+    back_office
+        .get("/beheer/initiatieven", Role::Redacteur, initiatives::list)
+        .post("/beheer/initiatieven", Role::Redacteur, initiatives::create)
+        .get("/beheer/initiatieven/nieuw", Role::Redacteur, initiatives::new_form)
+        .get("/beheer/initiatieven/{id}", Role::Redacteur, initiatives::edit_form)
+        .post("/beheer/initiatieven/{id}", Role::Redacteur, initiatives::update)
+        .post("/beheer/initiatieven/{id}/beoordeling", Role::Redacteur, initiatives::decide)
+        .get("/beheer/taxonomie", Role::Coordinator, taxonomy::show)
+        .post("/beheer/taxonomie", Role::Coordinator, taxonomy::add)
+        .post("/beheer/taxonomie/{id}", Role::Coordinator, taxonomy::change)
 }

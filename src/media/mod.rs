@@ -6,7 +6,7 @@
 //! drops EXIF and GPS data. The same result is stored once (unique SHA-256) and served under a
 //! content-addressed URL that may be cached forever.
 //!
-//! For a form with an image (see `admin::news` and `members::profile`):
+//! For a form with an image (see `news::admin` and `members::profile`):
 //! - make the form `enctype="multipart/form-data"` with `?csrf_token=…` in its action, and take
 //!   an [`UploadForm`] instead of `FormData` (urlencoded posts still work);
 //! - call [`read_image`] for the field, which stores a new upload and keeps the current

@@ -15,7 +15,7 @@ use crate::accounts::handlers::LoggedIn;
 use crate::accounts::session::SessionUser;
 use crate::audit::{self, Entry};
 use crate::catalogue::InitiativeStatus;
-use crate::editorial::{self, Choices, InitiativeFields};
+use crate::catalogue::editorial::{self, Choices, InitiativeFields};
 use crate::error::{AppError, AppResult};
 use crate::media::{self, MediaId, Purpose, UploadForm};
 use crate::state::AppState;

@@ -1,6 +1,7 @@
 //! Aandeelhouders: the people and organisations that joined the network. Only members who
 //! consented to a public profile and were approved appear on the site.
 
+pub(crate) mod admin;
 mod handlers;
 mod initiatives;
 mod join;
@@ -13,6 +14,8 @@ pub use status::{MemberKind, MemberStatus};
 use axum::Router;
 use axum::routing::get;
 
+use crate::accounts::roles::Role;
+use crate::admin::BackOffice;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -25,4 +28,13 @@ pub fn router() -> Router<AppState> {
         .route("/account/initiatieven", get(initiatives::list))
         .route("/account/initiatieven/nieuw", get(initiatives::new_form).post(initiatives::create))
         .route("/account/initiatieven/{id}", get(initiatives::edit_form).post(initiatives::update))
+}
+
+/// `/beheer/aanmeldingen`: deciding on applications to join.
+pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    back_office.get("/beheer/aanmeldingen", Role::Coordinator, admin::list).post(
+        "/beheer/aanmeldingen/{id}",
+        Role::Coordinator,
+        admin::decide,
+    )
 }

@@ -1,6 +1,7 @@
 //! The newsletter: subscribing with double opt-in, leaving with one click, the archive of
 //! sent campaigns, and the sender that delivers each campaign exactly once.
 
+pub(crate) mod admin;
 mod archive;
 pub mod content;
 pub mod sending;
@@ -13,6 +14,8 @@ pub use status::{BlockKind, CampaignStatus, DeliveryStatus, SubscriberStatus};
 use axum::Router;
 use axum::routing::get;
 
+use crate::accounts::roles::Role;
+use crate::admin::BackOffice;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -26,4 +29,22 @@ pub fn router() -> Router<AppState> {
         )
         .route("/nieuwsbrief/archief", get(archive::list))
         .route("/nieuwsbrief/archief/{slug}", get(archive::show))
+}
+
+/// `/beheer/nieuwsbrieven` (campaigns) and `/beheer/abonnees` (subscribers).
+pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    use admin::{campaigns, subscribers};
+    back_office
+        .get("/beheer/nieuwsbrieven", Role::Coordinator, campaigns::list)
+        .post("/beheer/nieuwsbrieven", Role::Coordinator, campaigns::create)
+        .get("/beheer/nieuwsbrieven/{id}", Role::Coordinator, campaigns::show)
+        .get("/beheer/nieuwsbrieven/{id}/voortgang.json", Role::Coordinator, campaigns::progress_json)
+        .post("/beheer/nieuwsbrieven/{id}/actie", Role::Coordinator, campaigns::action)
+        .post("/beheer/nieuwsbrieven/{id}/blokken", Role::Coordinator, campaigns::save_blocks)
+        .get("/beheer/nieuwsbrieven/{id}/voorbeeld.html", Role::Coordinator, campaigns::preview_html)
+        .get("/beheer/abonnees", Role::Coordinator, subscribers::list)
+        .get("/beheer/abonnees.csv", Role::Coordinator, subscribers::export)
+        .post("/beheer/abonnees/{id}", Role::Coordinator, subscribers::action)
+        .get("/beheer/abonnees/importeren", Role::Coordinator, subscribers::import_form)
+        .post("/beheer/abonnees/importeren", Role::Coordinator, subscribers::import)
 }

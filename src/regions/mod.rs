@@ -1,5 +1,6 @@
 //! Provinces, municipalities and jeugdregio's, and the inspiratieregio's among them.
 
+pub(crate) mod admin;
 pub mod apply;
 mod handlers;
 pub mod map;
@@ -11,6 +12,8 @@ pub use status::{ApplicationDecision, RegionKind};
 use axum::Router;
 use axum::routing::get;
 
+use crate::accounts::roles::Role;
+use crate::admin::BackOffice;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -18,4 +21,12 @@ pub fn router() -> Router<AppState> {
         .route("/regios", get(handlers::list))
         .route("/regios/{slug}", get(handlers::show))
         .route("/inspiratieregio-aanmelden", get(apply::form_page).post(apply::submit))
+}
+
+/// `/beheer/inspiratieregios`: the application round and its decisions.
+pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    back_office
+        .get("/beheer/inspiratieregios", Role::Coordinator, admin::list)
+        .post("/beheer/inspiratieregios/termijn", Role::Coordinator, admin::set_deadline)
+        .post("/beheer/inspiratieregios/{id}", Role::Coordinator, admin::decide)
 }

@@ -2,7 +2,7 @@ use bredeblik::accounts::roles::Role;
 
 use crate::helpers::{PASSWORD, TestApp, extract_csrf};
 
-/// Every POST route outside /beheer (those are in `admin::ROUTES`); `joining.rs` checks this
+/// Every POST route outside /beheer (those are declared in `admin::routes()`); `joining.rs` checks this
 /// list against the source.
 pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/inloggen",
@@ -143,10 +143,7 @@ async fn a_post_without_a_valid_csrf_token_is_refused_on_every_route() {
     .map(|s| s.to_string())
     .collect();
     posts.extend(
-        bredeblik::admin::ROUTES
-            .iter()
-            .filter(|(m, _, _)| *m == "POST")
-            .map(|(_, p, _)| p.replace("{id}", "1")),
+        bredeblik::admin::routes().iter().filter(|r| r.method == "POST").map(|r| r.path.replace("{id}", "1")),
     );
     // The visitor has a CSRF cookie (from a page view) but sends no or a forged token.
     let _ = app.csrf_token().await;
@@ -217,8 +214,9 @@ async fn every_back_office_route_checks_the_role_it_needs() {
     let anonymous = app.new_client();
     let anonymous_token =
         extract_csrf(&anonymous.get(app.url("/inloggen")).send().await.unwrap().text().await.unwrap());
-    assert!(!bredeblik::admin::ROUTES.is_empty());
-    for (method, pattern, needed) in bredeblik::admin::ROUTES {
+    let routes = bredeblik::admin::routes();
+    assert!(!routes.is_empty());
+    for bredeblik::admin::BackOfficeRoute { method, path: pattern, role: needed } in &routes {
         let path = pattern.replace("{id}", &target.to_string());
         let send = |client: &reqwest::Client, token: &str| {
             let request = if *method == "POST" {

@@ -194,10 +194,25 @@ async fn the_contact_form_relays_without_showing_the_address() {
     assert!(mail.headers.contains("Reply-To: joris@voorbeeld.nl"), "{}", mail.headers);
 }
 
+/// The arguments of a call whose text starts after its opening parenthesis.
+fn arguments(call: &str) -> &str {
+    let mut depth = 0;
+    for (i, c) in call.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return &call[..i],
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    call
+}
+
 #[test]
 fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
     // The CSRF middleware guards every unsafe request; this keeps the test's list of routes
-    // (accounts.rs) honest by finding every `.route(…, post(…))` in the source.
+    // (accounts.rs) honest by finding every `.route("…", post(…))` and every back-office
+    // declaration `.post("…", role, handler)` in the source.
     let mut found = Vec::new();
     let mut pending = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
     while let Some(dir) = pending.pop() {
@@ -207,9 +222,13 @@ fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
                 pending.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let source = std::fs::read_to_string(&path).unwrap();
-                for call in source.split(".route(").skip(1) {
-                    let call = call.split(".route(").next().unwrap();
-                    if call.contains("post(") {
+                for call in source.split(".route(").skip(1).map(arguments) {
+                    if call.trim_start().starts_with('"') && call.contains("post(") {
+                        found.push(call.split('"').nth(1).unwrap().to_owned());
+                    }
+                }
+                for call in source.split(".post(").skip(1).map(arguments) {
+                    if call.trim_start().starts_with('"') {
                         found.push(call.split('"').nth(1).unwrap().to_owned());
                     }
                 }
@@ -220,9 +239,8 @@ fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
     found.retain(|path| !bredeblik::web::csrf::EXEMPT_PREFIXES.iter().any(|prefix| path.starts_with(prefix)));
     found.sort();
     let mut listed: Vec<String> = crate::accounts::PUBLIC_POST_ROUTES.iter().map(|s| s.to_string()).collect();
-    listed.extend(
-        bredeblik::admin::ROUTES.iter().filter(|(m, _, _)| *m == "POST").map(|(_, p, _)| p.to_string()),
-    );
+    listed
+        .extend(bredeblik::admin::routes().iter().filter(|r| r.method == "POST").map(|r| r.path.to_string()));
     listed.sort();
     listed.dedup();
     found.dedup();

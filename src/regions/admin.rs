@@ -37,7 +37,7 @@ impl ApplicationRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/region_applications.html")]
+#[template(path = "regions/admin/applications.html")]
 struct ListTemplate {
     page: Page,
     deadline: String,

@@ -37,7 +37,7 @@ impl SubscriberRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/subscribers.html")]
+#[template(path = "newsletter/admin/subscribers.html")]
 struct ListTemplate {
     page: Page,
     counts: Vec<(String, i64)>,
@@ -242,7 +242,7 @@ pub async fn action(
 }
 
 #[derive(Template)]
-#[template(path = "admin/subscribers_import.html")]
+#[template(path = "newsletter/admin/subscribers_import.html")]
 struct ImportTemplate {
     page: Page,
     values: FormData,

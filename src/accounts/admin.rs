@@ -20,7 +20,7 @@ use crate::web::filters::QueryParams;
 use crate::web::page::{Html, Page};
 
 #[derive(Template)]
-#[template(path = "admin/users.html")]
+#[template(path = "accounts/admin/users.html")]
 struct UsersTemplate {
     page: Page,
     users: Vec<User>,

@@ -41,7 +41,7 @@ impl Application {
 }
 
 #[derive(Template)]
-#[template(path = "admin/applications.html")]
+#[template(path = "members/admin/applications.html")]
 struct ListTemplate {
     page: Page,
     waiting: Vec<Application>,

@@ -118,7 +118,7 @@ pub struct Section {
 }
 
 #[derive(Template)]
-#[template(path = "admin/taxonomy.html")]
+#[template(path = "catalogue/admin/taxonomy.html")]
 struct TaxonomyTemplate {
     page: Page,
     sections: Vec<Section>,

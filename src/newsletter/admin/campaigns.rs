@@ -50,7 +50,7 @@ pub struct Draft {
 }
 
 #[derive(Template)]
-#[template(path = "admin/campaigns.html")]
+#[template(path = "newsletter/admin/campaigns.html")]
 struct ListTemplate {
     page: Page,
     campaigns: Vec<Row>,
@@ -275,7 +275,7 @@ impl BlockForm {
 const MAX_BLOCKS: usize = 40;
 
 #[derive(Template)]
-#[template(path = "admin/campaign.html")]
+#[template(path = "newsletter/admin/campaign.html")]
 struct ShowTemplate {
     page: Page,
     campaign: Campaign,

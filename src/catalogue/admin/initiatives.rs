@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::accounts::session::SessionUser;
 use crate::audit::{self, Entry};
-use crate::editorial::{self, Choices, InitiativeFields, STATUSES};
+use crate::catalogue::editorial::{self, Choices, InitiativeFields, STATUSES};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
 use crate::media::{self, MediaId, Purpose, UploadForm};
@@ -54,7 +54,7 @@ const ROW_COLUMNS: &str = "i.id, i.slug, i.name, i.status, i.featured, m.name AS
      EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL) AS pending";
 
 #[derive(Template)]
-#[template(path = "admin/initiative_list.html")]
+#[template(path = "catalogue/admin/initiative_list.html")]
 struct ListTemplate {
     page: Page,
     queue: Vec<Row>,
@@ -136,7 +136,7 @@ pub struct Review {
 }
 
 #[derive(Template)]
-#[template(path = "admin/initiative_form.html")]
+#[template(path = "catalogue/admin/initiative_form.html")]
 struct FormTemplate {
     page: Page,
     id: Option<i64>,

@@ -41,7 +41,7 @@ impl NewsRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/news_list.html")]
+#[template(path = "news/admin/list.html")]
 struct ListTemplate {
     page: Page,
     items: Vec<NewsRow>,
@@ -68,7 +68,7 @@ pub struct NewsForm {
 }
 
 #[derive(Template)]
-#[template(path = "admin/news_form.html")]
+#[template(path = "news/admin/form.html")]
 struct FormTemplate {
     page: Page,
     id: Option<i64>,
