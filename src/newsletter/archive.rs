@@ -59,7 +59,8 @@ pub async fn show(
 ) -> AppResult<impl IntoResponse> {
     let campaign = sqlx::query_as!(
         Campaign,
-        "SELECT id, slug, subject, preheader, intro_md, topics, status FROM campaigns WHERE slug = $1 AND status = $2",
+        r#"SELECT id, slug, subject, preheader, intro_md, topics, status AS "status: CampaignStatus"
+           FROM campaigns WHERE slug = $1 AND status = $2"#,
         slug,
         CampaignStatus::Verzonden as CampaignStatus,
     )

@@ -7,7 +7,7 @@
 use askama::Template;
 use sqlx::PgPool;
 
-use super::BlockKind;
+use super::{BlockKind, CampaignStatus};
 use crate::config::Config;
 use crate::text;
 
@@ -19,18 +19,13 @@ pub struct Campaign {
     pub preheader: String,
     pub intro_md: String,
     pub topics: Vec<String>,
-    pub status: String,
+    pub status: CampaignStatus,
 }
 
 pub const CAMPAIGN_COLUMNS: &str = "id, slug, subject, preheader, intro_md, topics, status";
 
 /// The link token in previews: its unsubscribe and preference links lead nowhere.
 pub const PREVIEW_TOKEN: &str = "voorbeeld";
-
-/// A campaign's content may change only until sending starts.
-pub fn editable(status: &str) -> bool {
-    matches!(status, "concept" | "gepland")
-}
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Story {

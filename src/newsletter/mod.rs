@@ -4,6 +4,7 @@
 pub(crate) mod admin;
 mod archive;
 pub mod content;
+pub mod lifecycle;
 pub mod sending;
 mod smtp;
 mod status;

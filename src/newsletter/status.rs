@@ -24,13 +24,6 @@ text_enum! {
     }
 }
 
-impl CampaignStatus {
-    /// Content and recipients may change only before sending starts.
-    pub fn editable(self) -> bool {
-        matches!(self, CampaignStatus::Concept | CampaignStatus::Gepland)
-    }
-}
-
 text_enum! {
     /// `deliveries.status`: one row per (campaign, subscriber).
     pub enum DeliveryStatus {
