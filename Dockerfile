@@ -5,9 +5,10 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src src
 COPY migrations migrations
+COPY .sqlx .sqlx
 COPY templates templates
 COPY data data
-RUN cargo build --release --locked --bin bredeblik
+RUN SQLX_OFFLINE=true cargo build --release --locked --bin bredeblik
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \

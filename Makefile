@@ -1,5 +1,5 @@
 # The two commands a newcomer needs, and a few for maintainers.
-.PHONY: run test bench bench-newsletter screenshots lint
+.PHONY: run test bench bench-newsletter screenshots lint sqlx-prepare
 
 run:            ## serve the platform with demo content on http://127.0.0.1:8080
 	scripts/run
@@ -16,6 +16,9 @@ bench-newsletter: ## a campaign to 100,000 subscribers next to a raw SMTP pump
 screenshots:    ## refresh the README screenshots in docs/screenshots
 	SCREENSHOTS_TO_DOCS=1 scripts/test
 
+sqlx-prepare:   ## regenerate .sqlx/ (checked queries' offline data) after changing a query or migration
+	scripts/sqlx-prepare
+
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
+	SQLX_OFFLINE=true cargo clippy --all-targets -- -D warnings

@@ -15,17 +15,17 @@ pub struct Entry<'a> {
 }
 
 pub async fn record(executor: impl sqlx::PgExecutor<'_>, entry: Entry<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO audit_log (actor_id, actor_email, action, target_type, target_id, before, after) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        entry.actor.map(|a| a.id),
+        entry.actor.map(|a| a.email.as_str()).unwrap_or("systeem"),
+        entry.action,
+        entry.target_type,
+        entry.target_id,
+        entry.before,
+        entry.after,
     )
-    .bind(entry.actor.map(|a| a.id))
-    .bind(entry.actor.map(|a| a.email.clone()).unwrap_or_else(|| "systeem".into()))
-    .bind(entry.action)
-    .bind(entry.target_type)
-    .bind(entry.target_id)
-    .bind(entry.before)
-    .bind(entry.after)
     .execute(executor)
     .await?;
     Ok(())

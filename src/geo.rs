@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 use sqlx::PgPool;
 
+use crate::regions::RegionKind;
 use crate::text::slugify;
 
 pub type Ring = Vec<(f64, f64)>;
@@ -143,47 +144,51 @@ pub fn container_of<'a>(inner: &Area, candidates: &'a [Area]) -> Option<&'a Area
         .map(|(c, _)| c)
 }
 
-pub fn region_slug(kind: &str, name: &str) -> String {
+pub fn region_slug(kind: RegionKind, name: &str) -> String {
     match kind {
-        "provincie" => format!("provincie-{}", slugify(name)),
-        "jeugdregio" => format!("jeugdregio-{}", slugify(name)),
-        _ => slugify(name),
+        RegionKind::Provincie => format!("provincie-{}", slugify(name)),
+        RegionKind::Jeugdregio => format!("jeugdregio-{}", slugify(name)),
+        RegionKind::Gemeente => slugify(name),
     }
 }
 
 /// Inserts the reference regions that are missing; existing rows (and what editors added to
 /// them) are left alone. Cheap to call at every start.
 pub async fn sync_reference_regions(db: &PgPool, geo: &Geo) -> anyhow::Result<()> {
-    let present: i64 = sqlx::query_scalar("SELECT count(*) FROM regions").fetch_one(db).await?;
+    let present = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM regions"#).fetch_one(db).await?;
     let expected = (geo.provinces.len() + geo.jeugdregios.len() + geo.municipalities.len()) as i64;
     if present >= expected {
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    for (kind, areas) in [("provincie", &geo.provinces), ("jeugdregio", &geo.jeugdregios)] {
+    for (kind, areas) in [(RegionKind::Provincie, &geo.provinces), (RegionKind::Jeugdregio, &geo.jeugdregios)]
+    {
         for area in areas.iter() {
-            sqlx::query("INSERT INTO regions (slug, code, name, kind) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING")
-                .bind(region_slug(kind, &area.name))
-                .bind(&area.code)
-                .bind(&area.name)
-                .bind(kind)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query!(
+                "INSERT INTO regions (slug, code, name, kind) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING",
+                region_slug(kind, &area.name),
+                area.code,
+                area.name,
+                kind as RegionKind,
+            )
+            .execute(&mut *tx)
+            .await?;
         }
     }
     for municipality in &geo.municipalities {
         let province = container_of(municipality, &geo.provinces).map(|a| a.code.clone());
         let jeugdregio = container_of(municipality, &geo.jeugdregios).map(|a| a.code.clone());
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO regions (slug, code, name, kind, province_id, jeugdregio_id) \
-             VALUES ($1, $2, $3, 'gemeente', (SELECT id FROM regions WHERE code = $4), (SELECT id FROM regions WHERE code = $5)) \
+             VALUES ($1, $2, $3, $6, (SELECT id FROM regions WHERE code = $4), (SELECT id FROM regions WHERE code = $5)) \
              ON CONFLICT (code) DO NOTHING",
+            region_slug(RegionKind::Gemeente, &municipality.name),
+            municipality.code,
+            municipality.name,
+            province,
+            jeugdregio,
+            RegionKind::Gemeente as RegionKind,
         )
-        .bind(region_slug("gemeente", &municipality.name))
-        .bind(&municipality.code)
-        .bind(&municipality.name)
-        .bind(province)
-        .bind(jeugdregio)
         .execute(&mut *tx)
         .await?;
     }
@@ -226,9 +231,9 @@ mod tests {
         let mut slugs: Vec<String> = geo
             .provinces
             .iter()
-            .map(|a| region_slug("provincie", &a.name))
-            .chain(geo.jeugdregios.iter().map(|a| region_slug("jeugdregio", &a.name)))
-            .chain(geo.municipalities.iter().map(|a| region_slug("gemeente", &a.name)))
+            .map(|a| region_slug(RegionKind::Provincie, &a.name))
+            .chain(geo.jeugdregios.iter().map(|a| region_slug(RegionKind::Jeugdregio, &a.name)))
+            .chain(geo.municipalities.iter().map(|a| region_slug(RegionKind::Gemeente, &a.name)))
             .collect();
         let total = slugs.len();
         slugs.sort();

@@ -27,5 +27,6 @@ pub mod state;
 pub(crate) mod taxonomy;
 pub mod telemetry;
 pub mod text;
+mod text_enum;
 pub mod tokens;
 pub mod web;

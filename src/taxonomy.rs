@@ -31,11 +31,26 @@ impl Vocabulary {
 }
 
 pub async fn all(db: &PgPool, vocabulary: Vocabulary) -> sqlx::Result<Vec<Term>> {
-    let sql = match vocabulary {
-        Vocabulary::Theme => "SELECT id, slug, name FROM themes ORDER BY position, name",
-        Vocabulary::Domain => "SELECT id, slug, name FROM domains ORDER BY position, name",
-        Vocabulary::Level => "SELECT id, slug, name FROM levels ORDER BY position, name",
-        Vocabulary::AgeGroup => "SELECT id, slug, name FROM age_groups ORDER BY position, name",
-    };
-    sqlx::query_as(sql).fetch_all(db).await
+    match vocabulary {
+        Vocabulary::Theme => {
+            sqlx::query_as!(Term, "SELECT id, slug, name FROM themes ORDER BY position, name")
+                .fetch_all(db)
+                .await
+        }
+        Vocabulary::Domain => {
+            sqlx::query_as!(Term, "SELECT id, slug, name FROM domains ORDER BY position, name")
+                .fetch_all(db)
+                .await
+        }
+        Vocabulary::Level => {
+            sqlx::query_as!(Term, "SELECT id, slug, name FROM levels ORDER BY position, name")
+                .fetch_all(db)
+                .await
+        }
+        Vocabulary::AgeGroup => {
+            sqlx::query_as!(Term, "SELECT id, slug, name FROM age_groups ORDER BY position, name")
+                .fetch_all(db)
+                .await
+        }
+    }
 }

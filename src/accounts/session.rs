@@ -18,41 +18,26 @@ pub const IDLE: Duration = Duration::hours(12);
 /// ...and in any case this long after login.
 pub const ABSOLUTE: Duration = Duration::days(7);
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: i64,
-    email: String,
-    role: String,
-    session_hash: String,
-    stale: bool,
-}
-
 /// The user behind a session cookie, if the session is valid; refreshes `last_seen_at`
 /// at most once a minute.
 pub async fn lookup(db: &PgPool, cookie: &str) -> sqlx::Result<Option<SessionUser>> {
     let hash = tokens::hash(cookie);
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT u.id, u.email, u.role, s.id_hash AS session_hash, s.last_seen_at < now() - interval '1 minute' AS stale \
-         FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.id_hash = $1 AND s.expires_at > now() AND s.last_seen_at > now() - $2::interval AND u.active",
+    let row = sqlx::query!(
+        r#"SELECT u.id, u.email, u.role AS "role: Role", s.id_hash AS session_hash,
+                  s.last_seen_at < now() - interval '1 minute' AS "stale!"
+           FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.id_hash = $1 AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $2)
+             AND u.active"#,
+        hash,
+        IDLE.as_seconds_f64(),
     )
-    .bind(&hash)
-    .bind(format!("{} seconds", IDLE.whole_seconds()))
     .fetch_optional(db)
     .await?;
     let Some(row) = row else { return Ok(None) };
     if row.stale {
-        sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE id_hash = $1")
-            .bind(&hash)
-            .execute(db)
-            .await?;
+        sqlx::query!("UPDATE sessions SET last_seen_at = now() WHERE id_hash = $1", hash).execute(db).await?;
     }
-    Ok(Role::parse(&row.role).map(|role| SessionUser {
-        id: row.id,
-        email: row.email,
-        role,
-        session_hash: row.session_hash,
-    }))
+    Ok(Some(SessionUser { id: row.id, email: row.email, role: row.role, session_hash: row.session_hash }))
 }
 
 /// Middleware: puts the user of a valid session cookie (or nobody) in every request as
@@ -73,20 +58,21 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
 /// Returns the cookie value.
 pub async fn create(db: &PgPool, user_id: i64, user_agent: &str) -> sqlx::Result<String> {
     let id = tokens::random_hex(32);
-    sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, expires_at, user_agent) VALUES ($1, $2, now() + $3::interval, $4)",
+    sqlx::query!(
+        "INSERT INTO sessions (id_hash, user_id, expires_at, user_agent) \
+         VALUES ($1, $2, now() + make_interval(secs => $3), $4)",
+        tokens::hash(&id),
+        user_id,
+        ABSOLUTE.as_seconds_f64(),
+        user_agent.chars().take(200).collect::<String>(),
     )
-    .bind(tokens::hash(&id))
-    .bind(user_id)
-    .bind(format!("{} seconds", ABSOLUTE.whole_seconds()))
-    .bind(user_agent.chars().take(200).collect::<String>())
     .execute(db)
     .await?;
     Ok(id)
 }
 
 pub async fn destroy(db: &PgPool, session_hash: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(session_hash).execute(db).await?;
+    sqlx::query!("DELETE FROM sessions WHERE id_hash = $1", session_hash).execute(db).await?;
     Ok(())
 }
 
@@ -96,9 +82,7 @@ pub async fn destroy_all_for(
     user_id: i64,
     keep: Option<&str>,
 ) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2")
-        .bind(user_id)
-        .bind(keep)
+    sqlx::query!("DELETE FROM sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2", user_id, keep)
         .execute(executor)
         .await?;
     Ok(())

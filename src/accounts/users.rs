@@ -26,20 +26,26 @@ impl User {
     }
 }
 
-const COLUMNS: &str = "id, email, password_hash, role, active, email_confirmed_at, created_at, last_login_at";
-
 pub async fn by_email(db: &PgPool, email: &str) -> sqlx::Result<Option<User>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE lower(email) = lower($1)")))
-        .bind(email.trim())
-        .fetch_optional(db)
-        .await
+    sqlx::query_as!(
+        User,
+        "SELECT id, email, password_hash, role, active, email_confirmed_at, created_at, last_login_at \
+         FROM users WHERE lower(email) = lower($1)",
+        email.trim(),
+    )
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn by_id(db: &PgPool, id: i64) -> sqlx::Result<Option<User>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as!(
+        User,
+        "SELECT id, email, password_hash, role, active, email_confirmed_at, created_at, last_login_at \
+         FROM users WHERE id = $1",
+        id,
+    )
+    .fetch_optional(db)
+    .await
 }
 
 /// A plausible e-mail address: one @, a dot in the domain, no spaces, at most 254 characters.
@@ -63,16 +69,16 @@ pub async fn create(
     email: &str,
     role: Role,
 ) -> sqlx::Result<(i64, bool)> {
-    let row: (i64, bool) = sqlx::query_as(
-        "INSERT INTO users (email, role, email_confirmed_at) VALUES ($1, $2, now()) \
-         ON CONFLICT ((lower(email))) DO UPDATE SET updated_at = users.updated_at \
-         RETURNING id, (xmax = 0) AS inserted",
+    let row = sqlx::query!(
+        r#"INSERT INTO users (email, role, email_confirmed_at) VALUES ($1, $2, now())
+           ON CONFLICT ((lower(email))) DO UPDATE SET updated_at = users.updated_at
+           RETURNING id, (xmax = 0) AS "inserted!""#,
+        email.trim(),
+        role as Role,
     )
-    .bind(email.trim())
-    .bind(role.as_str())
     .fetch_one(executor)
     .await?;
-    Ok(row)
+    Ok((row.id, row.inserted))
 }
 
 /// A single-use token of `purpose`, valid for `hours`; returns the token to put in a link.
@@ -83,13 +89,14 @@ pub async fn issue_token(
     hours: i32,
 ) -> sqlx::Result<String> {
     let token = crate::tokens::random_hex(32);
-    sqlx::query(
-        "INSERT INTO user_tokens (token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, now() + make_interval(hours => $4))",
+    sqlx::query!(
+        "INSERT INTO user_tokens (token_hash, user_id, purpose, expires_at) \
+         VALUES ($1, $2, $3, now() + make_interval(hours => $4))",
+        crate::tokens::hash(&token),
+        user_id,
+        purpose,
+        hours,
     )
-    .bind(crate::tokens::hash(&token))
-    .bind(user_id)
-    .bind(purpose)
-    .bind(hours)
     .execute(executor)
     .await?;
     Ok(token)
@@ -100,12 +107,12 @@ pub async fn token_user(db: &PgPool, token: &str, purpose: &str) -> sqlx::Result
     if !crate::tokens::is_well_formed(token, 32) {
         return Ok(None);
     }
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT t.user_id FROM user_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now() AND u.active",
+        crate::tokens::hash(token),
+        purpose,
     )
-    .bind(crate::tokens::hash(token))
-    .bind(purpose)
     .fetch_optional(db)
     .await
 }

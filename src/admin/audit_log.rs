@@ -12,7 +12,6 @@ use crate::web::filters::{QueryParams, query_string};
 use crate::web::page::{Html, Page};
 use crate::web::paging::Paging;
 
-#[derive(sqlx::FromRow)]
 pub struct AuditRow {
     pub actor_email: String,
     pub action: String,
@@ -70,30 +69,35 @@ pub async fn list(
     let actor = params.one("wie").unwrap_or_default();
     let from = date(params.one("van")).unwrap_or_default();
     let until = date(params.one("tot")).unwrap_or_default();
-    let conditions = "($1 = '' OR action = $1) AND ($2 = '' OR actor_email ILIKE '%' || $2 || '%') \
-        AND ($3 = '' OR created_at >= $3::date) AND ($4 = '' OR created_at < $4::date + 1)";
-    let total: i64 =
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM audit_log WHERE {conditions}")))
-            .bind(&action)
-            .bind(&actor)
-            .bind(&from)
-            .bind(&until)
-            .fetch_one(&state.db)
-            .await?;
+    // The same conditions in both queries: an empty filter matches everything.
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM audit_log
+           WHERE ($1 = '' OR action = $1) AND ($2 = '' OR actor_email ILIKE '%' || $2 || '%')
+             AND ($3 = '' OR created_at >= $3::date) AND ($4 = '' OR created_at < $4::date + 1)"#,
+        action,
+        actor,
+        from,
+        until,
+    )
+    .fetch_one(&state.db)
+    .await?;
     let paging = Paging::new(params.page(), PER_PAGE, total);
-    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT actor_email, action, target_type, target_id, before, after, created_at FROM audit_log \
-         WHERE {conditions} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"
-    )))
-    .bind(&action)
-    .bind(&actor)
-    .bind(&from)
-    .bind(&until)
-    .bind(PER_PAGE)
-    .bind(paging.offset())
+    let rows = sqlx::query_as!(
+        AuditRow,
+        r#"SELECT actor_email, action, target_type, target_id, before, after, created_at FROM audit_log
+           WHERE ($1 = '' OR action = $1) AND ($2 = '' OR actor_email ILIKE '%' || $2 || '%')
+             AND ($3 = '' OR created_at >= $3::date) AND ($4 = '' OR created_at < $4::date + 1)
+           ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"#,
+        action,
+        actor,
+        from,
+        until,
+        PER_PAGE,
+        paging.offset(),
+    )
     .fetch_all(&state.db)
     .await?;
-    let actions = sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action")
+    let actions = sqlx::query_scalar!("SELECT DISTINCT action FROM audit_log ORDER BY action")
         .fetch_all(&state.db)
         .await?;
     let base_query = query_string(&[("actie", &action), ("wie", &actor), ("van", &from), ("tot", &until)]);

@@ -11,7 +11,6 @@ use crate::state::AppState;
 use crate::text;
 use crate::web::page::{Html, Page};
 
-#[derive(sqlx::FromRow)]
 pub struct OutboxRow {
     pub id: i64,
     pub kind: String,
@@ -38,12 +37,12 @@ struct ListTemplate {
     smtp_configured: bool,
 }
 
-const COLUMNS: &str = "id, kind, to_address, subject, text_body, status, attempts, last_error, created_at";
-
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
-    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT 200"
-    )))
+    let rows = sqlx::query_as!(
+        OutboxRow,
+        "SELECT id, kind, to_address, subject, text_body, status, attempts, last_error, created_at \
+         FROM outbox ORDER BY id DESC LIMIT 200"
+    )
     .fetch_all(&state.db)
     .await?;
     Ok(Html(ListTemplate {
@@ -65,12 +64,15 @@ pub async fn show(
     page: Page,
     Path(id): Path<i64>,
 ) -> AppResult<impl IntoResponse> {
-    let mail: OutboxRow =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM outbox WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(&state.db)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let mail = sqlx::query_as!(
+        OutboxRow,
+        "SELECT id, kind, to_address, subject, text_body, status, attempts, last_error, created_at \
+         FROM outbox WHERE id = $1",
+        id,
+    )
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or(AppError::NotFound)?;
     Ok(Html(ShowTemplate {
         page: page
             .crumb("Beheer", "/beheer")

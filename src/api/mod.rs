@@ -12,9 +12,11 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
+use crate::catalogue::InitiativeStatus;
 use crate::catalogue::queries::{Filters, Sort};
 use crate::error::AppResult;
 use crate::members::queries as members;
+use crate::regions::RegionKind;
 use crate::state::AppState;
 use crate::web::filters::QueryParams;
 use crate::web::paging::Paging;
@@ -50,7 +52,7 @@ fn meta(paging: &Paging) -> Value {
     json!({ "total": paging.total, "page": paging.page, "per_page": paging.per_page, "pages": paging.pages() })
 }
 
-#[derive(Serialize, sqlx::FromRow)]
+#[derive(Serialize)]
 struct InitiativeRecord {
     slug: String,
     name: String,
@@ -70,18 +72,24 @@ struct InitiativeRecord {
 
 /// Full public records for the given slugs, in that order.
 async fn initiative_records(db: &PgPool, slugs: &[String]) -> sqlx::Result<Vec<InitiativeRecord>> {
-    sqlx::query_as(
-        "SELECT i.slug, i.name, i.summary, i.website, r.name AS region, r.code AS region_code, \
-           ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id WHERE l.initiative_id = i.id ORDER BY t.slug) AS themes, \
-           ARRAY(SELECT t.slug FROM initiative_domains l JOIN domains t ON t.id = l.domain_id WHERE l.initiative_id = i.id ORDER BY t.slug) AS domains, \
-           ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id WHERE l.initiative_id = i.id ORDER BY t.position) AS levels, \
-           ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id WHERE l.initiative_id = i.id ORDER BY t.position) AS age_groups, \
-           i.published_at, i.updated_at \
-         FROM unnest($1::text[]) WITH ORDINALITY AS s(slug, n) \
-         JOIN initiatives i ON i.slug = s.slug AND i.status = 'gepubliceerd' \
-         LEFT JOIN regions r ON r.id = i.region_id ORDER BY s.n",
+    sqlx::query_as!(
+        InitiativeRecord,
+        r#"SELECT i.slug, i.name, i.summary, i.website, r.name AS "region?", r.code AS "region_code?",
+             ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id
+                   WHERE l.initiative_id = i.id ORDER BY t.slug) AS "themes!",
+             ARRAY(SELECT t.slug FROM initiative_domains l JOIN domains t ON t.id = l.domain_id
+                   WHERE l.initiative_id = i.id ORDER BY t.slug) AS "domains!",
+             ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id
+                   WHERE l.initiative_id = i.id ORDER BY t.position) AS "levels!",
+             ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id
+                   WHERE l.initiative_id = i.id ORDER BY t.position) AS "age_groups!",
+             i.published_at, i.updated_at
+           FROM unnest($1::text[]) WITH ORDINALITY AS s(slug, n)
+           JOIN initiatives i ON i.slug = s.slug AND i.status = $2
+           LEFT JOIN regions r ON r.id = i.region_id ORDER BY s.n"#,
+        slugs,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
     )
-    .bind(slugs)
     .fetch_all(db)
     .await
 }
@@ -106,12 +114,12 @@ async fn initiatives(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
     Ok(([CORS], Json(json!({ "data": data, "meta": meta(&paging) }))))
 }
 
-#[derive(Serialize, sqlx::FromRow)]
+#[derive(Serialize)]
 struct RegionRecord {
     slug: String,
     code: String,
     name: String,
-    kind: String,
+    kind: RegionKind,
     province_code: Option<String>,
     jeugdregio_code: Option<String>,
     is_inspiratieregio: bool,
@@ -120,14 +128,15 @@ struct RegionRecord {
 
 async fn regions(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<impl IntoResponse> {
     let params = QueryParams::parse(raw.as_deref());
-    let kind = params.one("soort").filter(|k| matches!(k.as_str(), "provincie" | "gemeente" | "jeugdregio"));
-    let data: Vec<RegionRecord> = sqlx::query_as(
-        "SELECT r.slug, r.code, r.name, r.kind, p.code AS province_code, j.code AS jeugdregio_code, \
-                r.is_inspiration AS is_inspiratieregio, r.cohort_year \
-         FROM regions r LEFT JOIN regions p ON p.id = r.province_id LEFT JOIN regions j ON j.id = r.jeugdregio_id \
-         WHERE $1::text IS NULL OR r.kind = $1 ORDER BY r.kind, r.name",
+    let kind = params.one("soort").and_then(|k| RegionKind::parse(&k));
+    let data = sqlx::query_as!(
+        RegionRecord,
+        r#"SELECT r.slug, r.code, r.name, r.kind AS "kind: RegionKind", p.code AS "province_code?",
+                  j.code AS "jeugdregio_code?", r.is_inspiration AS is_inspiratieregio, r.cohort_year
+           FROM regions r LEFT JOIN regions p ON p.id = r.province_id LEFT JOIN regions j ON j.id = r.jeugdregio_id
+           WHERE $1::text IS NULL OR r.kind = $1 ORDER BY r.kind, r.name"#,
+        kind as Option<RegionKind>,
     )
-    .bind(kind)
     .fetch_all(&state.db)
     .await?;
     Ok(([CORS], Json(json!({ "data": data, "meta": { "total": data.len() } }))))

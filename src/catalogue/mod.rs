@@ -5,6 +5,9 @@ pub(crate) mod editorial;
 pub mod handlers;
 pub mod index;
 pub mod queries;
+mod status;
+
+pub use status::{InitiativeStatus, RevisionDecision};
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -1,6 +1,7 @@
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
+use super::InitiativeStatus;
 use crate::taxonomy::Term;
 
 /// What the visitor asked for; every field comes straight from the query string.
@@ -88,49 +89,88 @@ pub struct Initiative {
 }
 
 pub async fn featured(db: &PgPool, limit: i64) -> sqlx::Result<Vec<InitiativeCard>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at, {CARD_LOGO_COLUMNS} \
-         FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id {CARD_LOGO_JOIN} \
-         WHERE i.status = 'gepubliceerd' AND i.featured \
-         ORDER BY i.published_at DESC NULLS LAST, i.id DESC LIMIT $1"
-    )))
-    .bind(limit)
+    sqlx::query_as!(
+        InitiativeCard,
+        r#"SELECT i.slug, i.name, i.summary, r.name AS "region_name?", i.published_at, NULL::text AS headline,
+                  lm.id AS "logo_id?", lm.sha256 AS "logo_sha256?", lm.content_type AS "logo_type?",
+                  lm.width AS "logo_width?", lm.height AS "logo_height?"
+           FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id LEFT JOIN media lm ON lm.id = i.logo_id
+           WHERE i.status = $2 AND i.featured
+           ORDER BY i.published_at DESC NULLS LAST, i.id DESC LIMIT $1"#,
+        limit,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
+    )
     .fetch_all(db)
     .await
 }
 
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Initiative>> {
-    let found: Option<Initiative> = sqlx::query_as(
-        "SELECT i.id, i.slug, i.name, i.summary, i.description_md, i.website, i.contact_name, i.contact_email, i.region_id, \
-                r.name AS region_name, r.slug AS region_slug, i.published_at, i.updated_at, i.logo_id \
-         FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id \
-         WHERE i.slug = $1 AND i.status = 'gepubliceerd'",
+    let found = sqlx::query!(
+        r#"SELECT i.id, i.slug, i.name, i.summary, i.description_md, i.website, i.contact_name, i.contact_email,
+                  i.region_id, r.name AS "region_name?", r.slug AS "region_slug?", i.published_at, i.updated_at, i.logo_id
+           FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id
+           WHERE i.slug = $1 AND i.status = $2"#,
+        slug,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
     )
-    .bind(slug)
     .fetch_optional(db)
     .await?;
-    let Some(mut found) = found else { return Ok(None) };
-    found.logo = crate::media::find(db, found.logo_id).await?;
-    Ok(Some(found))
+    let Some(row) = found else { return Ok(None) };
+    Ok(Some(Initiative {
+        logo: crate::media::find(db, row.logo_id).await?,
+        id: row.id,
+        slug: row.slug,
+        name: row.name,
+        summary: row.summary,
+        description_md: row.description_md,
+        website: row.website,
+        contact_name: row.contact_name,
+        contact_email: row.contact_email,
+        region_id: row.region_id,
+        region_name: row.region_name,
+        region_slug: row.region_slug,
+        published_at: row.published_at,
+        updated_at: row.updated_at,
+        logo_id: row.logo_id,
+    }))
 }
 
 /// The terms of one vocabulary that an initiative is tagged with.
 pub async fn terms_of(db: &PgPool, initiative_id: i64, link: TermLink) -> sqlx::Result<Vec<Term>> {
-    let sql = match link {
-        TermLink::Theme => {
-            "SELECT t.id, t.slug, t.name FROM themes t JOIN initiative_themes l ON l.theme_id = t.id WHERE l.initiative_id = $1 ORDER BY t.position, t.name"
-        }
-        TermLink::Domain => {
-            "SELECT t.id, t.slug, t.name FROM domains t JOIN initiative_domains l ON l.domain_id = t.id WHERE l.initiative_id = $1 ORDER BY t.position"
-        }
-        TermLink::Level => {
-            "SELECT t.id, t.slug, t.name FROM levels t JOIN initiative_levels l ON l.level_id = t.id WHERE l.initiative_id = $1 ORDER BY t.position"
-        }
-        TermLink::AgeGroup => {
-            "SELECT t.id, t.slug, t.name FROM age_groups t JOIN initiative_age_groups l ON l.age_group_id = t.id WHERE l.initiative_id = $1 ORDER BY t.position"
-        }
-    };
-    sqlx::query_as(sql).bind(initiative_id).fetch_all(db).await
+    match link {
+        TermLink::Theme => sqlx::query_as!(
+            Term,
+            "SELECT t.id, t.slug, t.name FROM themes t JOIN initiative_themes l ON l.theme_id = t.id \
+             WHERE l.initiative_id = $1 ORDER BY t.position, t.name",
+            initiative_id,
+        )
+        .fetch_all(db)
+        .await,
+        TermLink::Domain => sqlx::query_as!(
+            Term,
+            "SELECT t.id, t.slug, t.name FROM domains t JOIN initiative_domains l ON l.domain_id = t.id \
+             WHERE l.initiative_id = $1 ORDER BY t.position",
+            initiative_id,
+        )
+        .fetch_all(db)
+        .await,
+        TermLink::Level => sqlx::query_as!(
+            Term,
+            "SELECT t.id, t.slug, t.name FROM levels t JOIN initiative_levels l ON l.level_id = t.id \
+             WHERE l.initiative_id = $1 ORDER BY t.position",
+            initiative_id,
+        )
+        .fetch_all(db)
+        .await,
+        TermLink::AgeGroup => sqlx::query_as!(
+            Term,
+            "SELECT t.id, t.slug, t.name FROM age_groups t JOIN initiative_age_groups l ON l.age_group_id = t.id \
+             WHERE l.initiative_id = $1 ORDER BY t.position",
+            initiative_id,
+        )
+        .fetch_all(db)
+        .await,
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -145,25 +185,29 @@ pub enum TermLink {
 /// are the most recent initiatives of each of its themes (an index range per theme), so the
 /// cost does not grow with the size of the catalogue.
 pub async fn related(db: &PgPool, initiative: &Initiative, limit: i64) -> sqlx::Result<Vec<InitiativeCard>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "WITH candidates AS ( \
-           SELECT c.initiative_id, count(*) AS shared FROM initiative_themes mine \
-           CROSS JOIN LATERAL (SELECT o.initiative_id FROM initiative_themes o \
-                               WHERE o.theme_id = mine.theme_id AND o.initiative_id <> $1 \
-                               ORDER BY o.initiative_id DESC LIMIT 50) c \
-           WHERE mine.initiative_id = $1 GROUP BY c.initiative_id \
-           UNION ALL \
-           SELECT i.id, 0 FROM initiatives i WHERE i.region_id = $2 AND i.id <> $1 AND i.status = 'gepubliceerd' LIMIT 50) \
-         SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at, {CARD_LOGO_COLUMNS} \
-         FROM (SELECT initiative_id, max(shared) AS shared FROM candidates GROUP BY initiative_id) s \
-         JOIN initiatives i ON i.id = s.initiative_id AND i.status = 'gepubliceerd' \
-         LEFT JOIN regions r ON r.id = i.region_id {CARD_LOGO_JOIN} \
-         ORDER BY s.shared DESC, (i.region_id IS NOT DISTINCT FROM $2) DESC, i.published_at DESC NULLS LAST \
-         LIMIT $3"
-    )))
-    .bind(initiative.id)
-    .bind(initiative.region_id)
-    .bind(limit)
+    sqlx::query_as!(
+        InitiativeCard,
+        r#"WITH candidates AS (
+             SELECT c.initiative_id, count(*) AS shared FROM initiative_themes mine
+             CROSS JOIN LATERAL (SELECT o.initiative_id FROM initiative_themes o
+                                 WHERE o.theme_id = mine.theme_id AND o.initiative_id <> $1
+                                 ORDER BY o.initiative_id DESC LIMIT 50) c
+             WHERE mine.initiative_id = $1 GROUP BY c.initiative_id
+             UNION ALL
+             SELECT i.id, 0 FROM initiatives i WHERE i.region_id = $2 AND i.id <> $1 AND i.status = $4 LIMIT 50)
+           SELECT i.slug, i.name, i.summary, r.name AS "region_name?", i.published_at, NULL::text AS headline,
+                  lm.id AS "logo_id?", lm.sha256 AS "logo_sha256?", lm.content_type AS "logo_type?",
+                  lm.width AS "logo_width?", lm.height AS "logo_height?"
+           FROM (SELECT initiative_id, max(shared) AS shared FROM candidates GROUP BY initiative_id) s
+           JOIN initiatives i ON i.id = s.initiative_id AND i.status = $4
+           LEFT JOIN regions r ON r.id = i.region_id LEFT JOIN media lm ON lm.id = i.logo_id
+           ORDER BY s.shared DESC, (i.region_id IS NOT DISTINCT FROM $2) DESC, i.published_at DESC NULLS LAST
+           LIMIT $3"#,
+        initiative.id,
+        initiative.region_id,
+        limit,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
+    )
     .fetch_all(db)
     .await
 }

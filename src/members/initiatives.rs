@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::MemberStatus;
 use crate::audit::{self, Entry};
+use crate::catalogue::InitiativeStatus;
 use crate::catalogue::editorial::{self, Choices, InitiativeFields};
 use crate::error::{AppError, AppResult};
 use crate::media::{self, MediaId, Purpose, UploadForm};
@@ -24,18 +26,20 @@ use crate::web::page::{Html, Page};
 
 /// The member record of the logged-in user, if it is approved.
 async fn approved_member(state: &AppState, user: &SessionUser) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT id FROM members WHERE user_id = $1 AND status = 'goedgekeurd'")
-        .bind(user.id)
-        .fetch_optional(&state.db)
-        .await
+    sqlx::query_scalar!(
+        "SELECT id FROM members WHERE user_id = $1 AND status = $2",
+        user.id,
+        MemberStatus::Goedgekeurd as MemberStatus,
+    )
+    .fetch_optional(&state.db)
+    .await
 }
 
-#[derive(sqlx::FromRow)]
 pub struct OwnInitiative {
     pub id: i64,
     pub slug: String,
     pub name: String,
-    pub status: String,
+    pub status: InitiativeStatus,
     pub review_message: String,
     pub updated_at: OffsetDateTime,
     pub pending: bool,
@@ -43,7 +47,10 @@ pub struct OwnInitiative {
 
 impl OwnInitiative {
     pub fn status_label(&self) -> &'static str {
-        editorial::status_label(&self.status)
+        self.status.label()
+    }
+    pub fn published(&self) -> bool {
+        self.status == InitiativeStatus::Gepubliceerd
     }
     pub fn updated(&self) -> String {
         text::date_nl(self.updated_at)
@@ -68,12 +75,14 @@ pub async fn list(
     let member = approved_member(&state, &user).await?;
     let items = match member {
         Some(member_id) => {
-            sqlx::query_as(
-                "SELECT i.id, i.slug, i.name, i.status, i.review_message, i.updated_at, \
-                        EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL) AS pending \
-                 FROM initiatives i WHERE i.owner_id = $1 ORDER BY i.updated_at DESC",
+            sqlx::query_as!(
+                OwnInitiative,
+                r#"SELECT i.id, i.slug, i.name, i.status AS "status: InitiativeStatus", i.review_message, i.updated_at,
+                          EXISTS (SELECT 1 FROM initiative_revisions v
+                                  WHERE v.initiative_id = i.id AND v.decided_at IS NULL) AS "pending!"
+                   FROM initiatives i WHERE i.owner_id = $1 ORDER BY i.updated_at DESC"#,
+                member_id,
             )
-            .bind(member_id)
             .fetch_all(&state.db)
             .await?
         }
@@ -106,7 +115,7 @@ struct FormTemplate {
     page: Page,
     id: Option<i64>,
     slug: String,
-    status: String,
+    status: InitiativeStatus,
     form: InitiativeFields,
     choices: Choices,
     errors: FieldErrors,
@@ -123,10 +132,13 @@ impl FormTemplate {
         }
     }
     fn status_label(&self) -> &'static str {
-        editorial::status_label(&self.status)
+        self.status.label()
+    }
+    fn published(&self) -> bool {
+        self.status == InitiativeStatus::Gepubliceerd
     }
     fn editable(&self) -> bool {
-        self.status != "gearchiveerd"
+        self.status != InitiativeStatus::Gearchiveerd
     }
 }
 
@@ -135,33 +147,35 @@ struct Own {
     id: i64,
     slug: String,
     name: String,
-    status: String,
+    status: InitiativeStatus,
     review_message: String,
 }
 
 async fn own(state: &AppState, user: &SessionUser, id: &str) -> AppResult<(i64, Own)> {
     let member_id = approved_member(state, user).await?.ok_or(AppError::NotFound)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let row: Option<(String, String, String, String)> = sqlx::query_as(
-        "SELECT slug, name, status, review_message FROM initiatives WHERE id = $1 AND owner_id = $2",
+    let own = sqlx::query_as!(
+        Own,
+        r#"SELECT id, slug, name, status AS "status: InitiativeStatus", review_message
+           FROM initiatives WHERE id = $1 AND owner_id = $2"#,
+        id,
+        member_id,
     )
-    .bind(id)
-    .bind(member_id)
     .fetch_optional(&state.db)
-    .await?;
-    let (slug, name, status, review_message) = row.ok_or(AppError::NotFound)?;
-    Ok((member_id, Own { id, slug, name, status, review_message }))
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok((member_id, own))
 }
 
 async fn open_revision(state: &AppState, id: i64) -> sqlx::Result<Option<InitiativeFields>> {
-    let row: Option<(serde_json::Value, Option<MediaId>)> = sqlx::query_as(
+    let row = sqlx::query!(
         "SELECT v.proposed, i.logo_id FROM initiative_revisions v JOIN initiatives i ON i.id = v.initiative_id \
          WHERE v.initiative_id = $1 AND v.decided_at IS NULL",
+        id,
     )
-    .bind(id)
     .fetch_optional(&state.db)
     .await?;
-    match row.and_then(|(proposed, live_logo)| InitiativeFields::from_revision(proposed, live_logo).ok()) {
+    match row.and_then(|r| InitiativeFields::from_revision(r.proposed, r.logo_id).ok()) {
         Some(fields) => Ok(Some(fields.with_logo(&state.db).await?)),
         None => Ok(None),
     }
@@ -187,7 +201,7 @@ async fn render(
         page,
         id: own.map(|o| o.id),
         slug: own.map(|o| o.slug.clone()).unwrap_or_default(),
-        status: own.map(|o| o.status.clone()).unwrap_or_else(|| "ter_beoordeling".into()),
+        status: own.map_or(InitiativeStatus::TerBeoordeling, |o| o.status),
         form,
         choices,
         errors,
@@ -227,7 +241,9 @@ pub async fn create(
         return render(page, None, form, choices, errors, false, preview).await;
     }
     let mut tx = state.db.begin().await?;
-    let (id, slug) = editorial::insert(&mut tx, &form, "ter_beoordeling", false, Some(member_id)).await?;
+    let (id, slug) =
+        editorial::insert(&mut tx, &form, InitiativeStatus::TerBeoordeling.as_str(), false, Some(member_id))
+            .await?;
     audit::record(
         &mut *tx,
         Entry {
@@ -236,7 +252,9 @@ pub async fn create(
             target_type: "initiatief",
             target_id: id.to_string(),
             before: None,
-            after: Some(json!({ "naam": form.name, "slug": slug, "status": "ter_beoordeling" })),
+            after: Some(
+                json!({ "naam": form.name, "slug": slug, "status": InitiativeStatus::TerBeoordeling }),
+            ),
         },
     )
     .await?;
@@ -272,7 +290,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     let data = &upload.data;
     let (member_id, own) = own(&state, &user, &id).await?;
-    if own.status == "gearchiveerd" {
+    if own.status == InitiativeStatus::Gearchiveerd {
         return Err(AppError::Conflict(
             "Dit initiatief is gearchiveerd en kan niet meer worden gewijzigd. Neem contact op met de redactie als het weer zichtbaar moet worden.".into(),
         ));
@@ -289,31 +307,33 @@ pub async fn update(
         return render(page, Some(&own), form, choices, errors, pending, preview).await;
     }
     let mut tx = state.db.begin().await?;
-    let status: String = sqlx::query_scalar("SELECT status FROM initiatives WHERE id = $1 FOR UPDATE")
-        .bind(own.id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let status = sqlx::query_scalar!(
+        r#"SELECT status AS "status: InitiativeStatus" FROM initiatives WHERE id = $1 FOR UPDATE"#,
+        own.id,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     // The logo the initiative or its waiting revision held before, which may now be unused.
     let previous_logo: Option<MediaId>;
-    let notice = if status == "gepubliceerd" {
-        let replaced: Option<serde_json::Value> = sqlx::query_scalar(
+    let notice = if status == InitiativeStatus::Gepubliceerd {
+        let replaced = sqlx::query_scalar!(
             "SELECT proposed -> 'logo_id' FROM initiative_revisions \
              WHERE initiative_id = $1 AND decided_at IS NULL FOR UPDATE",
+            own.id,
         )
-        .bind(own.id)
         .fetch_optional(&mut *tx)
         .await?;
         // A further change to a waiting one replaces it; the editors were told already.
         let already_waiting = replaced.is_some();
-        previous_logo = replaced.and_then(|v| v.as_i64());
-        sqlx::query(
+        previous_logo = replaced.flatten().and_then(|v| v.as_i64());
+        sqlx::query!(
             "INSERT INTO initiative_revisions (initiative_id, proposed, submitted_by) VALUES ($1, $2, $3) \
              ON CONFLICT (initiative_id) WHERE decided_at IS NULL \
              DO UPDATE SET proposed = EXCLUDED.proposed, submitted_by = EXCLUDED.submitted_by, submitted_at = now()",
+            own.id,
+            json!(form),
+            member_id,
         )
-        .bind(own.id)
-        .bind(json!(form))
-        .bind(member_id)
         .execute(&mut *tx)
         .await?;
         audit::record(
@@ -336,10 +356,13 @@ pub async fn update(
         let before = InitiativeFields::load(&state.db, own.id).await?;
         previous_logo = before.as_ref().and_then(|b| b.logo_id);
         editorial::update(&mut tx, own.id, &form).await?;
-        sqlx::query("UPDATE initiatives SET status = 'ter_beoordeling', review_message = '' WHERE id = $1")
-            .bind(own.id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "UPDATE initiatives SET status = $2, review_message = '' WHERE id = $1",
+            own.id,
+            InitiativeStatus::TerBeoordeling as InitiativeStatus,
+        )
+        .execute(&mut *tx)
+        .await?;
         audit::record(
             &mut *tx,
             Entry {
@@ -348,11 +371,11 @@ pub async fn update(
                 target_type: "initiatief",
                 target_id: own.id.to_string(),
                 before: Some(json!({ "status": status, "velden": before })),
-                after: Some(json!({ "status": "ter_beoordeling", "velden": form })),
+                after: Some(json!({ "status": InitiativeStatus::TerBeoordeling, "velden": form })),
             },
         )
         .await?;
-        if status != "ter_beoordeling" {
+        if status != InitiativeStatus::TerBeoordeling {
             // Back in the queue after a rejection: worth a word to the editors again.
             editorial::notify_editors(&mut tx, &state.config, own.id, &form.name, false).await?;
         }

@@ -7,6 +7,9 @@ mod initiatives;
 mod join;
 mod profile;
 pub mod queries;
+mod status;
+
+pub use status::{MemberKind, MemberStatus};
 
 use axum::Router;
 use axum::routing::get;

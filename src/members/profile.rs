@@ -5,6 +5,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::MemberStatus;
 use crate::error::AppResult;
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::regions::queries as regions;
@@ -15,7 +16,6 @@ use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
 
-#[derive(Default, sqlx::FromRow)]
 pub struct Profile {
     pub slug: String,
     pub name: String,
@@ -25,26 +25,32 @@ pub struct Profile {
     pub offer: String,
     pub ask: String,
     pub public_profile: bool,
-    pub status: String,
+    pub status: MemberStatus,
     pub themes: Vec<String>,
     pub logo_id: Option<i64>,
-    #[sqlx(skip)]
     pub logo: Option<Image>,
 }
 
 impl Profile {
     pub fn status_text(&self) -> &'static str {
-        match self.status.as_str() {
-            "onbevestigd" => {
+        match self.status {
+            MemberStatus::Onbevestigd => {
                 "U heeft uw e-mailadres nog niet bevestigd; gebruik de link in de e-mail die u kreeg."
             }
-            "wacht_op_beoordeling" => {
+            MemberStatus::WachtOpBeoordeling => {
                 "Een coördinator bekijkt uw aanmelding. U kunt uw profiel intussen al bijwerken."
             }
-            "afgewezen" => "Uw aanmelding is niet goedgekeurd; uw profiel is niet openbaar.",
-            _ if self.public_profile => "Uw profiel staat openbaar op de site.",
-            _ => "Uw profiel is goedgekeurd, maar niet openbaar (u heeft daar niet voor gekozen).",
+            MemberStatus::Afgewezen => "Uw aanmelding is niet goedgekeurd; uw profiel is niet openbaar.",
+            MemberStatus::Goedgekeurd if self.public_profile => "Uw profiel staat openbaar op de site.",
+            MemberStatus::Goedgekeurd => {
+                "Uw profiel is goedgekeurd, maar niet openbaar (u heeft daar niet voor gekozen)."
+            }
         }
+    }
+
+    /// Approved and public: the profile is on the site.
+    pub fn is_public(&self) -> bool {
+        self.status == MemberStatus::Goedgekeurd && self.public_profile
     }
 }
 
@@ -77,17 +83,31 @@ impl ProfileTemplate {
 }
 
 async fn load(state: &AppState, user_id: i64) -> sqlx::Result<Option<Profile>> {
-    let profile: Option<Profile> = sqlx::query_as(
-        "SELECT m.slug, m.name, m.organisation, m.role, r.code AS region_code, m.offer, m.ask, m.public_profile, m.status, m.logo_id, \
-                ARRAY(SELECT t.slug FROM member_themes l JOIN themes t ON t.id = l.theme_id WHERE l.member_id = m.id) AS themes \
-         FROM members m LEFT JOIN regions r ON r.id = m.region_id WHERE m.user_id = $1",
+    let row = sqlx::query!(
+        r#"SELECT m.slug, m.name, m.organisation, m.role, r.code AS "region_code?", m.offer, m.ask, m.public_profile,
+                  m.status AS "status: MemberStatus", m.logo_id,
+                  ARRAY(SELECT t.slug FROM member_themes l JOIN themes t ON t.id = l.theme_id
+                        WHERE l.member_id = m.id) AS "themes!"
+           FROM members m LEFT JOIN regions r ON r.id = m.region_id WHERE m.user_id = $1"#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_optional(&state.db)
     .await?;
-    let Some(mut profile) = profile else { return Ok(None) };
-    profile.logo = media::find(&state.db, profile.logo_id).await?;
-    Ok(Some(profile))
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Profile {
+        logo: media::find(&state.db, row.logo_id).await?,
+        slug: row.slug,
+        name: row.name,
+        organisation: row.organisation,
+        role: row.role,
+        region_code: row.region_code,
+        offer: row.offer,
+        ask: row.ask,
+        public_profile: row.public_profile,
+        status: row.status,
+        themes: row.themes,
+        logo_id: row.logo_id,
+    }))
 }
 
 async fn render(
@@ -157,27 +177,30 @@ pub async fn save(
         return render(&state, page, Some(profile), errors, false).await;
     }
     let mut tx = state.db.begin().await?;
-    let member_id: i64 = sqlx::query_scalar(
+    let member_id = sqlx::query_scalar!(
         "UPDATE members SET name = $2, organisation = $3, role = $4, region_id = (SELECT id FROM regions WHERE code = $5), \
-         offer = $6, ask = $7, public_profile = $8, logo_id = (SELECT id FROM media WHERE id = $9), updated_at = now() WHERE user_id = $1 RETURNING id",
+         offer = $6, ask = $7, public_profile = $8, logo_id = (SELECT id FROM media WHERE id = $9), updated_at = now() \
+         WHERE user_id = $1 RETURNING id",
+        user.id,
+        profile.name,
+        profile.organisation,
+        profile.role,
+        profile.region_code,
+        profile.offer,
+        profile.ask,
+        profile.public_profile,
+        profile.logo.as_ref().map(|l| l.id),
     )
-    .bind(user.id)
-    .bind(&profile.name)
-    .bind(&profile.organisation)
-    .bind(&profile.role)
-    .bind(&profile.region_code)
-    .bind(&profile.offer)
-    .bind(&profile.ask)
-    .bind(profile.public_profile)
-    .bind(profile.logo.as_ref().map(|l| l.id))
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM member_themes WHERE member_id = $1").bind(member_id).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO member_themes SELECT $1, id FROM themes WHERE slug = ANY($2)")
-        .bind(member_id)
-        .bind(&profile.themes)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!("DELETE FROM member_themes WHERE member_id = $1", member_id).execute(&mut *tx).await?;
+    sqlx::query!(
+        "INSERT INTO member_themes SELECT $1, id FROM themes WHERE slug = ANY($2)",
+        member_id,
+        &profile.themes,
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     let logo_id = profile.logo.as_ref().map(|l| l.id);
     media::forget_if_unused(&state.db, previous_logo.filter(|old| Some(*old) != logo_id)).await;

@@ -5,13 +5,13 @@ use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use time::OffsetDateTime;
 
-use super::content::{self, CAMPAIGN_COLUMNS, Campaign, Prepared};
+use super::CampaignStatus;
+use super::content::{self, Campaign, Prepared};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::text;
 use crate::web::page::{Html, Page};
 
-#[derive(sqlx::FromRow)]
 pub struct Sent {
     pub slug: String,
     pub subject: String,
@@ -32,9 +32,13 @@ struct ListTemplate {
 }
 
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
-    let sent = sqlx::query_as("SELECT slug, subject, finished_at FROM campaigns WHERE status = 'verzonden' ORDER BY finished_at DESC LIMIT 200")
-        .fetch_all(&state.db)
-        .await?;
+    let sent = sqlx::query_as!(
+        Sent,
+        "SELECT slug, subject, finished_at FROM campaigns WHERE status = $1 ORDER BY finished_at DESC LIMIT 200",
+        CampaignStatus::Verzonden as CampaignStatus,
+    )
+    .fetch_all(&state.db)
+    .await?;
     Ok(Html(ListTemplate {
         page: page.crumb("Nieuwsbrief", "/nieuwsbrief").crumb("Archief", "/nieuwsbrief/archief"),
         sent,
@@ -53,10 +57,13 @@ pub async fn show(
     page: Page,
     Path(slug): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    let campaign: Campaign = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE slug = $1 AND status = 'verzonden'"
-    )))
-    .bind(&slug)
+    let campaign = sqlx::query_as!(
+        Campaign,
+        r#"SELECT id, slug, subject, preheader, intro_md, topics, status AS "status: CampaignStatus"
+           FROM campaigns WHERE slug = $1 AND status = $2"#,
+        slug,
+        CampaignStatus::Verzonden as CampaignStatus,
+    )
     .fetch_optional(&state.db)
     .await?
     .ok_or(AppError::NotFound)?;

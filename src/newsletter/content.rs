@@ -7,6 +7,7 @@
 use askama::Template;
 use sqlx::PgPool;
 
+use super::{BlockKind, CampaignStatus};
 use crate::config::Config;
 use crate::text;
 
@@ -18,18 +19,13 @@ pub struct Campaign {
     pub preheader: String,
     pub intro_md: String,
     pub topics: Vec<String>,
-    pub status: String,
+    pub status: CampaignStatus,
 }
 
 pub const CAMPAIGN_COLUMNS: &str = "id, slug, subject, preheader, intro_md, topics, status";
 
 /// The link token in previews: its unsubscribe and preference links lead nowhere.
 pub const PREVIEW_TOKEN: &str = "voorbeeld";
-
-/// A campaign's content may change only until sending starts.
-pub fn editable(status: &str) -> bool {
-    matches!(status, "concept" | "gepland")
-}
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Story {
@@ -39,9 +35,9 @@ pub struct Story {
 }
 
 /// A block as stored, with its news item's title, slug and lead when it is one.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct StoredBlock {
-    pub kind: String,
+    pub kind: BlockKind,
     pub news_item_id: Option<i64>,
     pub heading: String,
     pub body_md: String,
@@ -51,13 +47,14 @@ pub struct StoredBlock {
 }
 
 pub async fn load_blocks(db: &PgPool, campaign_id: i64) -> sqlx::Result<Vec<StoredBlock>> {
-    sqlx::query_as(
-        "SELECT b.kind, b.news_item_id, b.heading, b.body_md, n.slug AS news_slug, n.title AS news_title, \
-                n.lead AS news_lead \
-         FROM campaign_blocks b LEFT JOIN news_items n ON n.id = b.news_item_id \
-         WHERE b.campaign_id = $1 ORDER BY b.position",
+    sqlx::query_as!(
+        StoredBlock,
+        r#"SELECT b.kind AS "kind: BlockKind", b.news_item_id, b.heading, b.body_md, n.slug AS "news_slug?",
+                  n.title AS "news_title?", n.lead AS "news_lead?"
+           FROM campaign_blocks b LEFT JOIN news_items n ON n.id = b.news_item_id
+           WHERE b.campaign_id = $1 ORDER BY b.position"#,
+        campaign_id,
     )
-    .bind(campaign_id)
     .fetch_all(db)
     .await
 }
@@ -88,16 +85,16 @@ pub async fn prepare(db: &PgPool, campaign: Campaign) -> sqlx::Result<Prepared> 
     let stored = load_blocks(db, campaign.id).await?;
     let blocks = stored
         .into_iter()
-        .filter_map(|b| match (b.kind.as_str(), b.news_slug, b.news_title) {
-            ("nieuws", Some(slug), Some(title)) => Some(Block {
+        .filter_map(|b| match (b.kind, b.news_slug, b.news_title) {
+            (BlockKind::Nieuws, Some(slug), Some(title)) => Some(Block {
                 story: Some(Story { slug, title, lead: b.news_lead.unwrap_or_default() }),
                 heading: String::new(),
                 html: String::new(),
                 mail_html: String::new(),
                 text: String::new(),
             }),
-            ("nieuws", _, _) => None,
-            _ => Some(Block {
+            (BlockKind::Nieuws, _, _) => None,
+            (BlockKind::Tekst, _, _) => Some(Block {
                 story: None,
                 html: text::markdown(&b.body_md),
                 mail_html: mail_html(&b.body_md),

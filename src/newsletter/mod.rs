@@ -4,9 +4,13 @@
 pub(crate) mod admin;
 mod archive;
 pub mod content;
+pub mod lifecycle;
 pub mod sending;
 mod smtp;
+mod status;
 mod subscribe;
+
+pub use status::{BlockKind, CampaignStatus, DeliveryStatus, SubscriberStatus};
 
 use axum::Router;
 use axum::routing::get;

@@ -8,6 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+use crate::catalogue::InitiativeStatus;
 use crate::catalogue::queries::{self as catalogue, InitiativeCard};
 use crate::db;
 use crate::error::AppResult;
@@ -100,18 +101,20 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> 
     .iter()
     .map(|p| p.to_string())
     .collect();
-    let initiatives: Vec<String> = sqlx::query_scalar(
-        "SELECT '/initiatieven/' || slug FROM initiatives WHERE status = 'gepubliceerd' ORDER BY id LIMIT 40000",
+    let initiatives = sqlx::query_scalar!(
+        r#"SELECT '/initiatieven/' || slug AS "path!" FROM initiatives WHERE status = $1 ORDER BY id LIMIT 40000"#,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
     )
     .fetch_all(&state.db)
     .await?;
-    let news: Vec<String> = sqlx::query_scalar(
-        "SELECT '/nieuws/' || slug FROM news_items WHERE published_at <= now() ORDER BY id LIMIT 5000",
+    let news = sqlx::query_scalar!(
+        r#"SELECT '/nieuws/' || slug AS "path!" FROM news_items WHERE published_at <= now() ORDER BY id LIMIT 5000"#
     )
     .fetch_all(&state.db)
     .await?;
-    let regions: Vec<String> =
-        sqlx::query_scalar("SELECT '/regios/' || slug FROM regions ORDER BY id").fetch_all(&state.db).await?;
+    let regions = sqlx::query_scalar!(r#"SELECT '/regios/' || slug AS "path!" FROM regions ORDER BY id"#)
+        .fetch_all(&state.db)
+        .await?;
     paths.extend(initiatives);
     paths.extend(news);
     paths.extend(regions);

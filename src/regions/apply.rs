@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
 use time::{Date, OffsetDateTime};
 
+use super::RegionKind;
 use crate::accounts::users::valid_email;
 use crate::error::AppResult;
 use crate::mail::{self, Email};
@@ -23,16 +24,14 @@ pub const ANNOUNCEMENT_KEY: &str = "inspiratieregio_bekendmaking";
 
 /// The last day applications are accepted (Amsterdam date), if one is set.
 pub async fn deadline(db: &PgPool) -> sqlx::Result<Option<Date>> {
-    let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-        .bind(DEADLINE_KEY)
+    let value = sqlx::query_scalar!("SELECT value FROM settings WHERE key = $1", DEADLINE_KEY)
         .fetch_optional(db)
         .await?;
     Ok(value.and_then(|v| Date::parse(&v, time::macros::format_description!("[year]-[month]-[day]")).ok()))
 }
 
 pub async fn announcement(db: &PgPool) -> sqlx::Result<String> {
-    let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-        .bind(ANNOUNCEMENT_KEY)
+    let value = sqlx::query_scalar!("SELECT value FROM settings WHERE key = $1", ANNOUNCEMENT_KEY)
         .fetch_optional(db)
         .await?;
     Ok(value.unwrap_or_default())
@@ -75,12 +74,20 @@ async fn render(
     sent: bool,
 ) -> AppResult<Response> {
     let deadline = deadline(&state.db).await?;
-    let regions = sqlx::query_as(
-        "SELECT code, CASE kind WHEN 'jeugdregio' THEN name || ' (jeugdregio)' ELSE name END FROM regions \
-         WHERE kind IN ('gemeente', 'jeugdregio') ORDER BY name",
+    // Municipalities and jeugdregio's may apply.
+    let regions = sqlx::query!(
+        r#"SELECT code, name, kind AS "kind: RegionKind" FROM regions WHERE kind IN ($1, $2) ORDER BY name"#,
+        RegionKind::Gemeente as RegionKind,
+        RegionKind::Jeugdregio as RegionKind,
     )
     .fetch_all(&state.db)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| match r.kind {
+        RegionKind::Jeugdregio => (r.code, format!("{} (jeugdregio)", r.name)),
+        _ => (r.code, r.name),
+    })
+    .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let template = ApplyTemplate {
         page: page.crumb("Aanmelden als inspiratieregio", "/inspiratieregio-aanmelden"),
@@ -123,11 +130,14 @@ pub async fn submit(
     if !valid_email(&email) {
         errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl.");
     }
-    let region_id: Option<i32> =
-        sqlx::query_scalar("SELECT id FROM regions WHERE code = $1 AND kind IN ('gemeente', 'jeugdregio')")
-            .bind(&code)
-            .fetch_optional(&state.db)
-            .await?;
+    let region_id = sqlx::query_scalar!(
+        "SELECT id FROM regions WHERE code = $1 AND kind IN ($2, $3)",
+        code,
+        RegionKind::Gemeente as RegionKind,
+        RegionKind::Jeugdregio as RegionKind,
+    )
+    .fetch_optional(&state.db)
+    .await?;
     if region_id.is_none() {
         errors.add("regio", "Kies de gemeente of jeugdregio die zich aanmeldt.");
     }
@@ -144,14 +154,15 @@ pub async fn submit(
         return render(&state, page, data, errors, false).await;
     };
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO region_applications (region_id, applicant_name, applicant_role, applicant_email, motivation) VALUES ($1, $2, $3, $4, $5)",
+    sqlx::query!(
+        "INSERT INTO region_applications (region_id, applicant_name, applicant_role, applicant_email, motivation) \
+         VALUES ($1, $2, $3, $4, $5)",
+        region_id,
+        name,
+        role,
+        email,
+        motivation,
     )
-    .bind(region_id)
-    .bind(&name)
-    .bind(&role)
-    .bind(&email)
-    .bind(&motivation)
     .execute(&mut *tx)
     .await?;
     let when = announcement(&state.db).await?;

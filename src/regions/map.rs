@@ -211,12 +211,13 @@ mod tests {
 
     use super::*;
     use crate::geo::{Geo, region_slug};
+    use crate::regions::RegionKind;
 
     fn geo() -> Geo {
         Geo::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/geo")).unwrap()
     }
 
-    fn map_areas<'a>(kind: &str, areas: &'a [Area]) -> Vec<MapArea<'a>> {
+    fn map_areas<'a>(kind: RegionKind, areas: &'a [Area]) -> Vec<MapArea<'a>> {
         areas
             .iter()
             .enumerate()
@@ -241,7 +242,7 @@ mod tests {
     #[test]
     fn provinces_map_is_small_and_well_formed() {
         let geo = geo();
-        let areas = map_areas("provincie", &geo.provinces);
+        let areas = map_areas(RegionKind::Provincie, &geo.provinces);
         let svg = render_svg(&areas, None, "Provincies");
         assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 "#));
         assert!(svg.contains(r#"aria-labelledby="map-provincies-title""#));
@@ -272,7 +273,7 @@ mod tests {
     #[test]
     fn municipalities_map_is_small_and_escaped() {
         let geo = geo();
-        let areas = map_areas("gemeente", &geo.municipalities);
+        let areas = map_areas(RegionKind::Gemeente, &geo.municipalities);
         let svg = render_svg(&areas, None, "Gemeenten");
         assert_eq!(svg.matches("<a ").count(), 342);
         assert_eq!(svg.matches("</a>").count(), 342);
@@ -286,7 +287,7 @@ mod tests {
     #[test]
     fn highlight_marks_one_area_current() {
         let geo = geo();
-        let areas = map_areas("provincie", &geo.provinces);
+        let areas = map_areas(RegionKind::Provincie, &geo.provinces);
         let utrecht = geo.provinces.iter().find(|a| a.name == "Utrecht").unwrap();
         let svg = render_svg(&areas, Some(&utrecht.code), "Provincies");
         assert_eq!(svg.matches("current").count(), 1);

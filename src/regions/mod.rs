@@ -5,6 +5,9 @@ pub mod apply;
 mod handlers;
 pub mod map;
 pub mod queries;
+mod status;
+
+pub use status::{ApplicationDecision, RegionKind};
 
 use axum::Router;
 use axum::routing::get;

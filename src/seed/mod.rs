@@ -9,6 +9,9 @@ use serde::Deserialize;
 use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 
+use crate::catalogue::InitiativeStatus;
+use crate::members::{MemberKind, MemberStatus};
+
 /// Written for this project in its own words; see `data/demo.json`.
 const DEMO: &str = include_str!("../../data/demo.json");
 
@@ -63,7 +66,7 @@ struct DemoNews {
 struct DemoMember {
     slug: String,
     name: String,
-    kind: String,
+    kind: MemberKind,
     organisation: String,
     role: String,
     region_code: String,
@@ -80,17 +83,6 @@ struct DemoInspiration {
     description: String,
 }
 
-/// Links a record to the terms named by slug; unknown slugs are ignored.
-async fn link_terms(
-    tx: &mut Transaction<'_, Postgres>,
-    sql: &'static str,
-    id: i64,
-    slugs: &[String],
-) -> sqlx::Result<()> {
-    sqlx::query(sql).bind(id).bind(slugs).execute(&mut **tx).await?;
-    Ok(())
-}
-
 /// The themes of the demo content; the synthetic seed tags with them too.
 pub async fn themes(db: &PgPool) -> anyhow::Result<()> {
     let demo: Demo = serde_json::from_str(DEMO)?;
@@ -102,14 +94,14 @@ pub async fn themes(db: &PgPool) -> anyhow::Result<()> {
 
 async fn insert_themes(tx: &mut Transaction<'_, Postgres>, themes: &[DemoTheme]) -> sqlx::Result<()> {
     for (position, theme) in themes.iter().enumerate() {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO themes (slug, name, description, position) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (slug) DO NOTHING",
+            theme.slug,
+            theme.name,
+            theme.description,
+            position as i32,
         )
-        .bind(&theme.slug)
-        .bind(&theme.name)
-        .bind(&theme.description)
-        .bind(position as i32)
         .execute(&mut **tx)
         .await?;
     }
@@ -123,114 +115,119 @@ pub async fn demo(db: &PgPool) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     insert_themes(&mut tx, &demo.themes).await?;
     for region in &demo.inspiratieregios {
-        sqlx::query("UPDATE regions SET is_inspiration = true, cohort_year = $2, description = $3 WHERE code = $1 AND NOT is_inspiration")
-            .bind(&region.code)
-            .bind(region.cohort_year)
-            .bind(&region.description)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "UPDATE regions SET is_inspiration = true, cohort_year = $2, description = $3 \
+             WHERE code = $1 AND NOT is_inspiration",
+            region.code,
+            region.cohort_year,
+            region.description,
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     for m in &demo.members {
-        let id: Option<i64> = sqlx::query_scalar(
+        let id = sqlx::query_scalar!(
             "INSERT INTO members (slug, name, kind, organisation, role, region_id, offer, ask, public_profile, status) \
-             VALUES ($1, $2, $3, $4, $5, (SELECT id FROM regions WHERE code = $6), $7, $8, true, 'goedgekeurd') \
+             VALUES ($1, $2, $3, $4, $5, (SELECT id FROM regions WHERE code = $6), $7, $8, true, $9) \
              ON CONFLICT (slug) DO NOTHING RETURNING id",
+            m.slug,
+            m.name,
+            m.kind as MemberKind,
+            m.organisation,
+            m.role,
+            m.region_code,
+            m.offer,
+            m.ask,
+            MemberStatus::Goedgekeurd as MemberStatus,
         )
-        .bind(&m.slug)
-        .bind(&m.name)
-        .bind(&m.kind)
-        .bind(&m.organisation)
-        .bind(&m.role)
-        .bind(&m.region_code)
-        .bind(&m.offer)
-        .bind(&m.ask)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = id else { continue };
-        link_terms(
-            &mut tx,
+        sqlx::query!(
             "INSERT INTO member_themes SELECT $1, id FROM themes WHERE slug = ANY($2)",
             id,
-            &m.themes,
+            &m.themes
         )
+        .execute(&mut *tx)
         .await?;
-        link_terms(
-            &mut tx,
+        sqlx::query!(
             "INSERT INTO member_domains SELECT $1, id FROM domains WHERE slug = ANY($2)",
             id,
-            &m.domains,
+            &m.domains
         )
+        .execute(&mut *tx)
         .await?;
     }
     for i in &demo.initiatives {
-        let id: Option<i64> = sqlx::query_scalar(
+        let id = sqlx::query_scalar!(
             "INSERT INTO initiatives (slug, name, summary, description_md, website, contact_name, contact_email, \
                                       region_id, status, featured, created_at, updated_at, published_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM regions WHERE code = $8), 'gepubliceerd', $9, $10, $10, $10) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM regions WHERE code = $8), $11, $9, $10, $10, $10) \
              ON CONFLICT (slug) DO NOTHING RETURNING id",
+            i.slug,
+            i.name,
+            i.summary,
+            i.description_md,
+            i.website,
+            i.contact_name,
+            i.contact_email,
+            i.region_code,
+            i.featured,
+            i.published_at,
+            InitiativeStatus::Gepubliceerd as InitiativeStatus,
         )
-        .bind(&i.slug)
-        .bind(&i.name)
-        .bind(&i.summary)
-        .bind(&i.description_md)
-        .bind(&i.website)
-        .bind(&i.contact_name)
-        .bind(&i.contact_email)
-        .bind(&i.region_code)
-        .bind(i.featured)
-        .bind(i.published_at)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = id else { continue };
-        link_terms(
-            &mut tx,
+        sqlx::query!(
             "INSERT INTO initiative_themes SELECT $1, id FROM themes WHERE slug = ANY($2)",
             id,
-            &i.themes,
+            &i.themes
         )
+        .execute(&mut *tx)
         .await?;
-        link_terms(
-            &mut tx,
+        sqlx::query!(
             "INSERT INTO initiative_domains SELECT $1, id FROM domains WHERE slug = ANY($2)",
             id,
-            &i.domains,
+            &i.domains
         )
+        .execute(&mut *tx)
         .await?;
-        link_terms(
-            &mut tx,
+        sqlx::query!(
             "INSERT INTO initiative_levels SELECT $1, id FROM levels WHERE slug = ANY($2)",
             id,
-            &i.levels,
+            &i.levels
         )
+        .execute(&mut *tx)
         .await?;
-        link_terms(
-            &mut tx,
+        sqlx::query!(
             "INSERT INTO initiative_age_groups SELECT $1, id FROM age_groups WHERE slug = ANY($2)",
             id,
-            &i.age_groups,
+            &i.age_groups
         )
+        .execute(&mut *tx)
         .await?;
     }
     for n in &demo.news {
-        let id: Option<i64> = sqlx::query_scalar(
+        let id = sqlx::query_scalar!(
             "INSERT INTO news_items (slug, title, lead, body_md, author_name, published_at, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6, $6) ON CONFLICT (slug) DO NOTHING RETURNING id",
+            n.slug,
+            n.title,
+            n.lead,
+            n.body_md,
+            n.author,
+            n.published_at,
         )
-        .bind(&n.slug)
-        .bind(&n.title)
-        .bind(&n.lead)
-        .bind(&n.body_md)
-        .bind(&n.author)
-        .bind(n.published_at)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = id else { continue };
-        link_terms(
-            &mut tx,
+        sqlx::query!(
             "INSERT INTO news_item_themes SELECT $1, id FROM themes WHERE slug = ANY($2)",
             id,
-            &n.themes,
+            &n.themes
         )
+        .execute(&mut *tx)
         .await?;
     }
     tx.commit().await?;

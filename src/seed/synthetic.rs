@@ -3,6 +3,10 @@
 
 use sqlx::PgPool;
 
+use crate::catalogue::InitiativeStatus;
+use crate::members::{MemberKind, MemberStatus};
+use crate::regions::RegionKind;
+
 /// Adds `n` published initiatives and `n` public members, tagged and spread over the
 /// municipalities. Slugs carry a run id so the command can be repeated.
 pub async fn synthetic(db: &PgPool, n: i64) -> anyhow::Result<()> {
@@ -11,9 +15,9 @@ pub async fn synthetic(db: &PgPool, n: i64) -> anyhow::Result<()> {
     super::themes(db).await?;
     let run = crate::tokens::random_hex(3);
     let mut tx = db.begin().await?;
-    sqlx::query(
+    sqlx::query!(
         "WITH municipalities AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(name ORDER BY id) AS names, count(*)::int AS n
-                                 FROM regions WHERE kind = 'gemeente')
+                                 FROM regions WHERE kind = $4)
          INSERT INTO initiatives (slug, name, summary, description_md, region_id, status, featured, created_at, updated_at, published_at)
          SELECT 'synthetisch-' || $2 || '-' || g,
                 (ARRAY['Samen','Buurt','Brede','Gewoon','Sterk','Thuis','Open','Wijk'])[1 + g % 8] || ' ' ||
@@ -25,58 +29,75 @@ pub async fn synthetic(db: &PgPool, n: i64) -> anyhow::Result<()> {
                 'Dit initiatief is automatisch aangemaakt om het platform met veel gegevens te testen. ' ||
                 'Het laat zien hoe ' || (ARRAY['leerkrachten','jeugdartsen','buurtwerkers','ouders','jongeren'])[1 + g % 5] ||
                 ' samen optrekken rond het gewone leven van kinderen.',
-                r.ids[(1 + (g * 7919) % r.n)::int], 'gepubliceerd', false,
+                r.ids[(1 + (g * 7919) % r.n)::int], $3, false,
                 now() - (g % 2000) * interval '1 day', now() - (g % 2000) * interval '1 day', now() - (g % 2000) * interval '1 day'
-         FROM generate_series(1, $1) AS g, municipalities r",
+         FROM generate_series(1, $1::bigint) AS g, municipalities r",
+        n,
+        run,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
+        RegionKind::Gemeente as RegionKind,
     )
-    .bind(n)
-    .bind(&run)
     .execute(&mut *tx)
     .await?;
     let pattern = format!("synthetisch-{run}-%");
-    for (sql, modulus) in [
-        (
-            "INSERT INTO initiative_themes SELECT i.id, t.id FROM initiatives i JOIN themes t ON (i.id + t.id) % $2 = 0 WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
-            3,
-        ),
-        (
-            "INSERT INTO initiative_domains SELECT i.id, t.id FROM initiatives i JOIN domains t ON (i.id + t.id) % $2 = 0 WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
-            4,
-        ),
-        (
-            "INSERT INTO initiative_levels SELECT i.id, t.id FROM initiatives i JOIN levels t ON (i.id + t.id) % $2 = 0 WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
-            2,
-        ),
-        (
-            "INSERT INTO initiative_age_groups SELECT i.id, t.id FROM initiatives i JOIN age_groups t ON (i.id * 3 + t.id) % $2 = 0 WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
-            2,
-        ),
-    ] {
-        sqlx::query(sql).bind(&pattern).bind(modulus).execute(&mut *tx).await?;
-    }
-    sqlx::query(
-        "WITH municipalities AS (SELECT array_agg(id ORDER BY id) AS ids, count(*)::int AS n FROM regions WHERE kind = 'gemeente')
+    sqlx::query!(
+        "INSERT INTO initiative_themes SELECT i.id, t.id FROM initiatives i JOIN themes t ON (i.id + t.id) % 3 = 0 \
+         WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
+        pattern,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO initiative_domains SELECT i.id, t.id FROM initiatives i JOIN domains t ON (i.id + t.id) % 4 = 0 \
+         WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
+        pattern,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO initiative_levels SELECT i.id, t.id FROM initiatives i JOIN levels t ON (i.id + t.id) % 2 = 0 \
+         WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
+        pattern,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO initiative_age_groups SELECT i.id, t.id FROM initiatives i JOIN age_groups t ON (i.id * 3 + t.id) % 2 = 0 \
+         WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
+        pattern,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "WITH municipalities AS (SELECT array_agg(id ORDER BY id) AS ids, count(*)::int AS n FROM regions WHERE kind = $3)
          INSERT INTO members (slug, name, kind, organisation, role, region_id, offer, ask, public_profile, status)
          SELECT 'synthetisch-' || $2 || '-' || g,
                 (ARRAY['Anna','Bram','Charlotte','Daan','Emma','Finn','Hanna','Jesse','Lotte','Milan'])[1 + g % 10] || ' ' ||
                 (ARRAY['de Vries','Jansen','Bakker','Visser','Smit','Meijer','de Boer','Mulder'])[1 + (g / 10) % 8] || ' ' || g,
-                CASE WHEN g % 4 = 0 THEN 'organisatie' ELSE 'persoon' END,
+                CASE WHEN g % 4 = 0 THEN $4 ELSE $5 END,
                 (ARRAY['Basisschool De Linde','Wijkteam Centrum','GGD','Kinderopvang Het Nest','Gemeente'])[1 + g % 5],
                 (ARRAY['leerkracht','wijkcoach','jeugdarts','pedagogisch medewerker','beleidsadviseur'])[1 + g % 5],
                 r.ids[(1 + (g * 104729) % r.n)::int], 'Ervaring met samenwerken over grenzen van organisaties heen.',
-                'Collega''s die dezelfde vragen hebben.', g % 10 <> 0, 'goedgekeurd'
-         FROM generate_series(1, $1) AS g, municipalities r",
+                'Collega''s die dezelfde vragen hebben.', g % 10 <> 0, $6
+         FROM generate_series(1, $1::bigint) AS g, municipalities r",
+        n,
+        run,
+        RegionKind::Gemeente as RegionKind,
+        MemberKind::Organisatie as MemberKind,
+        MemberKind::Persoon as MemberKind,
+        MemberStatus::Goedgekeurd as MemberStatus,
     )
-    .bind(n)
-    .bind(&run)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("INSERT INTO member_themes SELECT m.id, t.id FROM members m JOIN themes t ON (m.id + t.id) % 3 = 0 WHERE m.slug LIKE $1 ON CONFLICT DO NOTHING")
-        .bind(&pattern)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO member_themes SELECT m.id, t.id FROM members m JOIN themes t ON (m.id + t.id) % 3 = 0 \
+         WHERE m.slug LIKE $1 ON CONFLICT DO NOTHING",
+        pattern,
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
-    sqlx::query("ANALYZE initiatives").execute(db).await?;
-    sqlx::query("ANALYZE members").execute(db).await?;
+    sqlx::query!("ANALYZE initiatives").execute(db).await?;
+    sqlx::query!("ANALYZE members").execute(db).await?;
     Ok(())
 }

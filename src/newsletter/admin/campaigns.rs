@@ -12,8 +12,9 @@ use serde_json::json;
 
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
-use crate::newsletter::content::{self, CAMPAIGN_COLUMNS, Campaign, PREVIEW_TOKEN};
-use crate::newsletter::sending;
+use crate::newsletter::content::{self, Campaign, PREVIEW_TOKEN};
+use crate::newsletter::lifecycle::{self, Outcome};
+use crate::newsletter::{BlockKind, CampaignStatus, DeliveryStatus, sending};
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::{self, slugify};
@@ -22,16 +23,14 @@ use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};
 
-#[derive(sqlx::FromRow)]
 pub struct Row {
     pub id: i64,
     pub subject: String,
-    pub status: String,
+    pub status: CampaignStatus,
     pub sent: i64,
     pub total: i64,
 }
 
-#[derive(sqlx::FromRow)]
 pub struct NewsOption {
     pub id: i64,
     pub title: String,
@@ -70,11 +69,13 @@ impl ListTemplate {
 }
 
 async fn render_list(state: &AppState, page: Page, draft: Draft, errors: FieldErrors) -> AppResult<Response> {
-    let campaigns = sqlx::query_as(
-        "SELECT c.id, c.subject, c.status, \
-           (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'verzonden') AS sent, \
-           (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id) AS total \
-         FROM campaigns c ORDER BY c.id DESC LIMIT 100",
+    let campaigns = sqlx::query_as!(
+        Row,
+        r#"SELECT c.id, c.subject, c.status AS "status: CampaignStatus",
+             (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id AND d.status = $1) AS "sent!",
+             (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id) AS "total!"
+           FROM campaigns c ORDER BY c.id DESC LIMIT 100"#,
+        DeliveryStatus::Verzonden as DeliveryStatus,
     )
     .fetch_all(&state.db)
     .await?;
@@ -93,7 +94,8 @@ async fn render_list(state: &AppState, page: Page, draft: Draft, errors: FieldEr
 
 /// The news items a campaign can point to: the latest published ones.
 async fn published_news(state: &AppState) -> sqlx::Result<Vec<NewsOption>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        NewsOption,
         "SELECT id, title FROM news_items WHERE published_at <= now() ORDER BY published_at DESC LIMIT 30",
     )
     .fetch_all(&state.db)
@@ -101,11 +103,15 @@ async fn published_news(state: &AppState) -> sqlx::Result<Vec<NewsOption>> {
 }
 
 async fn load_campaign(state: &AppState, id: i64) -> AppResult<Campaign> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)
+    sqlx::query_as!(
+        Campaign,
+        r#"SELECT id, slug, subject, preheader, intro_md, topics, status AS "status: CampaignStatus"
+           FROM campaigns WHERE id = $1"#,
+        id,
+    )
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> {
@@ -145,36 +151,38 @@ pub async fn create(
     let Draft { subject, preheader, intro, news: news_ids, topics, block_heading, block_body } = draft;
     let slug = format!("{}-{}", slugify(&subject), crate::tokens::random_hex(3));
     let mut tx = state.db.begin().await?;
-    let id: i64 = sqlx::query_scalar(
+    let id = sqlx::query_scalar!(
         "INSERT INTO campaigns (slug, subject, preheader, intro_md, topics, created_by) \
          VALUES ($1, $2, $3, $4, (SELECT coalesce(array_agg(slug), '{}') FROM themes WHERE slug = ANY($5)), $6) \
          RETURNING id",
+        slug,
+        subject,
+        preheader,
+        intro,
+        &topics,
+        actor.as_ref().map(|a| a.id),
     )
-    .bind(&slug)
-    .bind(&subject)
-    .bind(&preheader)
-    .bind(&intro)
-    .bind(&topics)
-    .bind(actor.as_ref().map(|a| a.id))
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO campaign_blocks (campaign_id, position, kind, news_item_id) \
-         SELECT $1, row_number() OVER (ORDER BY s.k), 'nieuws', n.id \
+         SELECT $1, row_number() OVER (ORDER BY s.k), $3, n.id \
          FROM unnest($2::bigint[]) WITH ORDINALITY AS s(id, k) JOIN news_items n ON n.id = s.id",
+        id,
+        &news_ids,
+        BlockKind::Nieuws as BlockKind,
     )
-    .bind(id)
-    .bind(&news_ids)
     .execute(&mut *tx)
     .await?;
     if !block_body.is_empty() {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO campaign_blocks (campaign_id, position, kind, heading, body_md) \
-             SELECT $1, count(*) + 1, 'tekst', $2, $3 FROM campaign_blocks WHERE campaign_id = $1",
+             SELECT $1, count(*) + 1, $4, $2, $3 FROM campaign_blocks WHERE campaign_id = $1",
+            id,
+            block_heading,
+            block_body,
+            BlockKind::Tekst as BlockKind,
         )
-        .bind(id)
-        .bind(&block_heading)
-        .bind(&block_body)
         .execute(&mut *tx)
         .await?;
     }
@@ -194,7 +202,7 @@ pub async fn create(
     Ok(Redirect::to(&format!("/beheer/nieuwsbrieven/{id}")).into_response())
 }
 
-#[derive(Serialize, sqlx::FromRow, Default)]
+#[derive(Serialize)]
 pub struct Progress {
     pub total: i64,
     pub sent: i64,
@@ -203,7 +211,7 @@ pub struct Progress {
     pub remaining: i64,
     /// Messages per second over the last minute.
     pub rate: f64,
-    pub status: String,
+    pub status: CampaignStatus,
 }
 
 impl Progress {
@@ -223,22 +231,27 @@ impl Progress {
 }
 
 async fn progress(state: &AppState, id: i64) -> sqlx::Result<Progress> {
-    sqlx::query_as(
-        "SELECT count(d.id) AS total, \
-           count(d.id) FILTER (WHERE d.status = 'verzonden') AS sent, \
-           count(d.id) FILTER (WHERE d.status = 'mislukt') AS failed, \
-           count(d.id) FILTER (WHERE d.status = 'overgeslagen') AS skipped, \
-           count(d.id) FILTER (WHERE d.status IN ('wachtend', 'bezig')) AS remaining, \
-           (count(d.id) FILTER (WHERE d.sent_at > now() - interval '1 minute'))::float8 / 60 AS rate, \
-           c.status \
-         FROM campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id WHERE c.id = $1 GROUP BY c.status",
+    sqlx::query_as!(
+        Progress,
+        r#"SELECT count(d.id) AS "total!",
+             count(d.id) FILTER (WHERE d.status = $2) AS "sent!",
+             count(d.id) FILTER (WHERE d.status = $3) AS "failed!",
+             count(d.id) FILTER (WHERE d.status = $4) AS "skipped!",
+             count(d.id) FILTER (WHERE d.status IN ($5, $6)) AS "remaining!",
+             (count(d.id) FILTER (WHERE d.sent_at > now() - interval '1 minute'))::float8 / 60 AS "rate!",
+             c.status AS "status: CampaignStatus"
+           FROM campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id WHERE c.id = $1 GROUP BY c.status"#,
+        id,
+        DeliveryStatus::Verzonden as DeliveryStatus,
+        DeliveryStatus::Mislukt as DeliveryStatus,
+        DeliveryStatus::Overgeslagen as DeliveryStatus,
+        DeliveryStatus::Wachtend as DeliveryStatus,
+        DeliveryStatus::Bezig as DeliveryStatus,
     )
-    .bind(id)
     .fetch_one(&state.db)
     .await
 }
 
-#[derive(sqlx::FromRow)]
 pub struct Failure {
     pub email: String,
     pub last_error: String,
@@ -339,19 +352,19 @@ async fn render_show(
     let id = campaign.id;
     let prepared = content::prepare(&state.db, campaign.clone()).await?;
     let (text_preview, _) = prepared.render(&state.config, PREVIEW_TOKEN)?;
-    let failures = sqlx::query_as(
+    let failures = sqlx::query_as!(
+        Failure,
         "SELECT s.email, d.last_error, d.attempts FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id \
-         WHERE d.campaign_id = $1 AND d.status = 'mislukt' ORDER BY d.id LIMIT 200",
+         WHERE d.campaign_id = $1 AND d.status = $2 ORDER BY d.id LIMIT 200",
+        id,
+        DeliveryStatus::Mislukt as DeliveryStatus,
     )
-    .bind(id)
     .fetch_all(&state.db)
     .await?;
     let progress = progress(state, id).await?;
-    let scheduled_at: Option<time::OffsetDateTime> =
-        sqlx::query_scalar("SELECT scheduled_at FROM campaigns WHERE id = $1")
-            .bind(id)
-            .fetch_one(&state.db)
-            .await?;
+    let scheduled_at = sqlx::query_scalar!("SELECT scheduled_at FROM campaigns WHERE id = $1", id)
+        .fetch_one(&state.db)
+        .await?;
     let scheduled = scheduled_at.map(text::datetime_nl).unwrap_or_default();
     let status = if form.has_errors() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let template = ShowTemplate {
@@ -359,7 +372,7 @@ async fn render_show(
             .crumb("Beheer", "/beheer")
             .crumb("Nieuwsbrieven", "/beheer/nieuwsbrieven")
             .crumb(campaign.subject.clone(), format!("/beheer/nieuwsbrieven/{id}")),
-        editable: content::editable(&campaign.status),
+        editable: campaign.status.editable(),
         campaign,
         progress,
         text_preview,
@@ -385,7 +398,7 @@ pub async fn save_blocks(
     data: FormData,
 ) -> AppResult<Response> {
     let campaign = load_campaign(&state, id).await?;
-    if !content::editable(&campaign.status) {
+    if !campaign.status.editable() {
         return Err(AppError::Conflict(FROZEN.into()));
     }
     // A missing or odd count must not silently drop blocks.
@@ -397,8 +410,8 @@ pub async fn save_blocks(
     let mut blocks = Vec::with_capacity(count);
     for i in 0..count {
         let field = |name: &str| data.one(&format!("blok-{i}-{name}"));
-        let block = match field("soort").as_str() {
-            "nieuws" => EditBlock {
+        let block = match BlockKind::parse(&field("soort")) {
+            Some(BlockKind::Nieuws) => EditBlock {
                 news_item_id: Some(
                     field("nieuws")
                         .parse()
@@ -406,12 +419,12 @@ pub async fn save_blocks(
                 ),
                 ..EditBlock::default()
             },
-            "tekst" => EditBlock {
+            Some(BlockKind::Tekst) => EditBlock {
                 heading: form::clean(&field("kop"), 200),
                 body: form::clean(&field("tekst"), 20_000),
                 ..EditBlock::default()
             },
-            _ => return Err(AppError::BadRequest("Onbekend soort blok.".into())),
+            None => return Err(AppError::BadRequest("Onbekend soort blok.".into())),
         };
         blocks.push(block);
     }
@@ -458,14 +471,14 @@ pub async fn save_blocks(
         form.errors.add("nieuw-tekst", format!("Een nieuwsbrief heeft hoogstens {MAX_BLOCKS} blokken."));
     }
     let news_ids: Vec<i64> = blocks.iter().filter_map(|b| b.news_item_id).collect();
-    let titles: Vec<(i64, String)> = sqlx::query_as("SELECT id, title FROM news_items WHERE id = ANY($1)")
-        .bind(&news_ids)
-        .fetch_all(&state.db)
-        .await?;
+    let titles =
+        sqlx::query_as!(NewsOption, "SELECT id, title FROM news_items WHERE id = ANY($1)", &news_ids)
+            .fetch_all(&state.db)
+            .await?;
     for (n, block) in blocks.iter_mut().enumerate() {
         match block.news_item_id {
-            Some(news_id) => match titles.iter().find(|(id, _)| *id == news_id) {
-                Some((_, title)) => block.news_title = title.clone(),
+            Some(news_id) => match titles.iter().find(|t| t.id == news_id) {
+                Some(news) => block.news_title = news.title.clone(),
                 None => {
                     block.error = Some(format!(
                         "Blok {}: dit nieuwsbericht bestaat niet meer; verwijder het blok.",
@@ -487,37 +500,41 @@ pub async fn save_blocks(
     }
 
     let mut tx = state.db.begin().await?;
-    let status: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if !content::editable(&status) {
+    let status = sqlx::query_scalar!(
+        r#"SELECT status AS "status: CampaignStatus" FROM campaigns WHERE id = $1 FOR UPDATE"#,
+        id,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if !status.editable() {
         return Err(AppError::Conflict(FROZEN.into()));
     }
-    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM campaign_blocks WHERE campaign_id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM campaign_blocks WHERE campaign_id = $1").bind(id).execute(&mut *tx).await?;
-    let kinds: Vec<&str> =
-        blocks.iter().map(|b| if b.news_item_id.is_some() { "nieuws" } else { "tekst" }).collect();
+    let before =
+        sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM campaign_blocks WHERE campaign_id = $1"#, id)
+            .fetch_one(&mut *tx)
+            .await?;
+    sqlx::query!("DELETE FROM campaign_blocks WHERE campaign_id = $1", id).execute(&mut *tx).await?;
+    let kinds: Vec<BlockKind> = blocks
+        .iter()
+        .map(|b| if b.news_item_id.is_some() { BlockKind::Nieuws } else { BlockKind::Tekst })
+        .collect();
     let news_ids: Vec<Option<i64>> = blocks.iter().map(|b| b.news_item_id).collect();
-    let headings: Vec<&str> = blocks.iter().map(|b| b.heading.as_str()).collect();
-    let bodies: Vec<&str> = blocks.iter().map(|b| b.body.as_str()).collect();
-    sqlx::query(
+    let headings: Vec<String> = blocks.iter().map(|b| b.heading.clone()).collect();
+    let bodies: Vec<String> = blocks.iter().map(|b| b.body.clone()).collect();
+    sqlx::query!(
         "INSERT INTO campaign_blocks (campaign_id, position, kind, news_item_id, heading, body_md) \
          SELECT $1, s.k, s.kind, s.news_item_id, s.heading, s.body_md \
          FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[]) WITH ORDINALITY \
            AS s(kind, news_item_id, heading, body_md, k)",
+        id,
+        &kinds as &[BlockKind],
+        &news_ids as &[Option<i64>],
+        &headings,
+        &bodies,
     )
-    .bind(id)
-    .bind(&kinds)
-    .bind(&news_ids)
-    .bind(&headings)
-    .bind(&bodies)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE campaigns SET updated_at = now() WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query!("UPDATE campaigns SET updated_at = now() WHERE id = $1", id).execute(&mut *tx).await?;
     audit::record(
         &mut *tx,
         Entry {
@@ -574,13 +591,10 @@ pub async fn action(
 ) -> AppResult<Response> {
     let actor = actor.ok_or(AppError::Unauthorized)?;
     let action = data.one("actie");
-    let status: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let conflict = || AppError::Conflict(format!("Dit kan niet bij een nieuwsbrief met status ‘{status}’."));
-    match action.as_str() {
+    let status = lifecycle::status(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let conflict =
+        || AppError::Conflict(format!("Dit kan niet bij een nieuwsbrief met status ‘{}’.", status.as_str()));
+    let outcome = match action.as_str() {
         "test" => {
             let campaign = load_campaign(&state, id).await?;
             let mut prepared = content::prepare(&state.db, campaign).await?;
@@ -593,9 +607,10 @@ pub async fn action(
             };
             let message = sending::build_message(&state.config, &prepared, &actor.email, 0, "test")?;
             smtp.send(message).await.map_err(|e| AppError::Internal(anyhow::anyhow!("test send: {e}")))?;
+            Outcome::Done
         }
         "inplannen" => {
-            if status != "concept" && status != "gepland" {
+            if !status.editable() {
                 return Err(conflict());
             }
             let at = text::from_amsterdam_local(&data.one("verzendmoment"))
@@ -603,58 +618,16 @@ pub async fn action(
                 .ok_or_else(|| {
                     AppError::BadRequest("Kies een verzendmoment in de toekomst (datum en tijd).".into())
                 })?;
-            sqlx::query("UPDATE campaigns SET status = 'gepland', scheduled_at = $2, updated_at = now() WHERE id = $1")
-                .bind(id)
-                .bind(at)
-                .execute(&state.db)
-                .await?;
+            lifecycle::schedule(&state.db, id, at).await?
         }
-        "versturen" | "hervatten" => {
-            if !matches!(status.as_str(), "concept" | "gepland" | "gepauzeerd") {
-                return Err(conflict());
-            }
-            sending::start(&state.db, id).await?;
-        }
-        "pauzeren" => {
-            let changed = sqlx::query("UPDATE campaigns SET status = 'gepauzeerd', updated_at = now() WHERE id = $1 AND status = 'bezig'")
-                .bind(id)
-                .execute(&state.db)
-                .await?;
-            if changed.rows_affected() == 0 {
-                return Err(conflict());
-            }
-        }
-        "annuleren" => {
-            let mut tx = state.db.begin().await?;
-            let changed = sqlx::query(
-                "UPDATE campaigns SET status = 'geannuleerd', finished_at = now(), updated_at = now() \
-                 WHERE id = $1 AND status IN ('concept', 'gepland', 'bezig', 'gepauzeerd')",
-            )
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            if changed.rows_affected() == 0 {
-                return Err(conflict());
-            }
-            sqlx::query("UPDATE deliveries SET status = 'overgeslagen', last_error = 'geannuleerd' WHERE campaign_id = $1 AND status = 'wachtend'")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-        }
-        "opnieuw" => {
-            sqlx::query("UPDATE deliveries SET status = 'wachtend', attempts = 0, next_attempt_at = now() WHERE campaign_id = $1 AND status = 'mislukt'")
-                .bind(id)
-                .execute(&state.db)
-                .await?;
-            if status == "verzonden" {
-                sqlx::query("UPDATE campaigns SET status = 'bezig', finished_at = NULL WHERE id = $1")
-                    .bind(id)
-                    .execute(&state.db)
-                    .await?;
-            }
-        }
+        "versturen" | "hervatten" => lifecycle::start(&state.db, id).await?,
+        "pauzeren" => lifecycle::pause(&state.db, id).await?,
+        "annuleren" => lifecycle::cancel(&state.db, id).await?,
+        "opnieuw" => lifecycle::retry_failed(&state.db, id).await?,
         _ => return Err(AppError::BadRequest("Onbekende handeling.".into())),
+    };
+    if outcome == Outcome::NotAllowed {
+        return Err(conflict());
     }
     audit::record(
         &state.db,

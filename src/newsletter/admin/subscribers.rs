@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
+use crate::newsletter::SubscriberStatus;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
@@ -18,14 +19,11 @@ use crate::web::form::FormData;
 use crate::web::page::{Html, Page};
 use crate::web::paging::Paging;
 
-const STATUSES: [&str; 4] = ["onbevestigd", "actief", "afgemeld", "gebounced"];
-
-#[derive(sqlx::FromRow)]
 pub struct SubscriberRow {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub status: String,
+    pub status: SubscriberStatus,
     pub created_at: OffsetDateTime,
     pub consent_source: String,
 }
@@ -34,17 +32,20 @@ impl SubscriberRow {
     pub fn since(&self) -> String {
         text::date_nl(self.created_at)
     }
+    pub fn can_unsubscribe(&self) -> bool {
+        self.status != SubscriberStatus::Afgemeld
+    }
 }
 
 #[derive(Template)]
 #[template(path = "newsletter/admin/subscribers.html")]
 struct ListTemplate {
     page: Page,
-    counts: Vec<(String, i64)>,
+    counts: Vec<(SubscriberStatus, i64)>,
     rows: Vec<SubscriberRow>,
     q: String,
     status: String,
-    statuses: [&'static str; 4],
+    statuses: &'static [SubscriberStatus],
     paging: Paging,
     base_query: String,
     chart_svg: String,
@@ -60,14 +61,20 @@ impl ListTemplate {
 /// Active subscribers at the end of each of the last twelve months, as an SVG bar chart with
 /// a text alternative (the same numbers in a table next to it).
 async fn chart(state: &AppState) -> sqlx::Result<(String, Vec<(String, i64)>)> {
-    let months: Vec<(OffsetDateTime, i64)> = sqlx::query_as(
-        "SELECT m, (SELECT count(*) FROM subscribers s WHERE s.confirmed_at < m + interval '1 month' \
-                    AND (s.unsubscribed_at IS NULL OR s.unsubscribed_at >= m + interval '1 month') \
-                    AND s.status IN ('actief', 'afgemeld', 'gebounced')) \
-         FROM generate_series(date_trunc('month', now()) - interval '11 months', date_trunc('month', now()), interval '1 month') m",
+    // Everyone who confirmed once counts, also those who left or bounced later.
+    let months: Vec<(OffsetDateTime, i64)> = sqlx::query!(
+        r#"SELECT m AS "month!", (SELECT count(*) FROM subscribers s WHERE s.confirmed_at < m + interval '1 month'
+                    AND (s.unsubscribed_at IS NULL OR s.unsubscribed_at >= m + interval '1 month')
+                    AND s.status = ANY($1)) AS "count!"
+           FROM generate_series(date_trunc('month', now()) - interval '11 months', date_trunc('month', now()),
+                                interval '1 month') m"#,
+        &[SubscriberStatus::Actief, SubscriberStatus::Afgemeld, SubscriberStatus::Gebounced] as &[SubscriberStatus],
     )
     .fetch_all(&state.db)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.month, r.count))
+    .collect();
     let max = months.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let (width, height, bar) = (600.0, 200.0, 600.0 / 12.0);
     let mut svg = format!(
@@ -104,30 +111,39 @@ pub async fn list(State(state): State<AppState>, page: Page, RawQuery(raw): RawQ
     const PER_PAGE: i64 = 50;
     let params = QueryParams::parse(raw.as_deref());
     let q = params.one("q").unwrap_or_default();
-    let status = params.one("status").filter(|s| STATUSES.contains(&s.as_str())).unwrap_or_default();
+    let filter = params.one("status").and_then(|s| SubscriberStatus::parse(&s));
+    let status = filter.map(|s| s.as_str().to_owned()).unwrap_or_default();
     let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let counts: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT s.status, count(x.id) FROM unnest($1::text[]) AS s(status) LEFT JOIN subscribers x ON x.status = s.status GROUP BY s.status ORDER BY array_position($1::text[], s.status)",
+    let counts = sqlx::query!(
+        r#"SELECT s.status AS "status!: SubscriberStatus", count(x.id) AS "count!"
+           FROM unnest($1::text[]) AS s(status) LEFT JOIN subscribers x ON x.status = s.status
+           GROUP BY s.status ORDER BY array_position($1::text[], s.status)"#,
+        SubscriberStatus::ALL as &[SubscriberStatus],
     )
-    .bind(STATUSES.map(String::from).to_vec())
     .fetch_all(&state.db)
-    .await?;
-    let conditions = "(email ILIKE $1 OR name ILIKE $1) AND ($2 = '' OR status = $2)";
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT count(*) FROM subscribers WHERE {conditions}"
-    )))
-    .bind(&pattern)
-    .bind(&status)
+    .await?
+    .into_iter()
+    .map(|r| (r.status, r.count))
+    .collect();
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM subscribers
+           WHERE (email ILIKE $1 OR name ILIKE $1) AND ($2::text IS NULL OR status = $2)"#,
+        pattern,
+        filter as Option<SubscriberStatus>,
+    )
     .fetch_one(&state.db)
     .await?;
     let paging = Paging::new(params.page(), PER_PAGE, total);
-    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id, email, name, status, created_at, consent_source FROM subscribers WHERE {conditions} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
-    )))
-    .bind(&pattern)
-    .bind(&status)
-    .bind(PER_PAGE)
-    .bind(paging.offset())
+    let rows = sqlx::query_as!(
+        SubscriberRow,
+        r#"SELECT id, email, name, status AS "status: SubscriberStatus", created_at, consent_source FROM subscribers
+           WHERE (email ILIKE $1 OR name ILIKE $1) AND ($2::text IS NULL OR status = $2)
+           ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"#,
+        pattern,
+        filter as Option<SubscriberStatus>,
+        PER_PAGE,
+        paging.offset(),
+    )
     .fetch_all(&state.db)
     .await?;
     let (chart_svg, _) = chart(&state).await?;
@@ -143,7 +159,7 @@ pub async fn list(State(state): State<AppState>, page: Page, RawQuery(raw): RawQ
         base_query: query_string(&[("q", &q), ("status", &status)]),
         q,
         status,
-        statuses: STATUSES,
+        statuses: SubscriberStatus::ALL,
         paging,
         chart_svg,
         notice,
@@ -151,11 +167,10 @@ pub async fn list(State(state): State<AppState>, page: Page, RawQuery(raw): RawQ
     .into_response())
 }
 
-#[derive(sqlx::FromRow)]
 struct ExportRow {
     email: String,
     name: String,
-    status: String,
+    status: SubscriberStatus,
     topics: String,
     consent_at: Option<OffsetDateTime>,
     confirmed_at: Option<OffsetDateTime>,
@@ -163,17 +178,26 @@ struct ExportRow {
 }
 
 pub async fn export(State(state): State<AppState>) -> AppResult<Response> {
-    let rows: Vec<ExportRow> = sqlx::query_as(
-        "SELECT email, name, status, array_to_string(topics, ', ') AS topics, consent_at, confirmed_at, consent_source \
-         FROM subscribers ORDER BY id",
+    let rows = sqlx::query_as!(
+        ExportRow,
+        r#"SELECT email, name, status AS "status: SubscriberStatus", array_to_string(topics, ', ') AS "topics!",
+                  consent_at, confirmed_at, consent_source
+           FROM subscribers ORDER BY id"#,
     )
     .fetch_all(&state.db)
     .await?;
     let mut csv = String::from("e-mailadres;naam;status;onderwerpen;toestemming;bevestigd;bron\r\n");
     let when = |t: Option<OffsetDateTime>| t.map(text::datetime_nl).unwrap_or_default();
     for r in rows {
-        let fields =
-            [r.email, r.name, r.status, r.topics, when(r.consent_at), when(r.confirmed_at), r.consent_source];
+        let fields = [
+            r.email,
+            r.name,
+            r.status.as_str().to_owned(),
+            r.topics,
+            when(r.consent_at),
+            when(r.confirmed_at),
+            r.consent_source,
+        ];
         csv.push_str(&fields.iter().map(|f| crate::text::csv_field(f)).collect::<Vec<_>>().join(";"));
         csv.push_str("\r\n");
     }
@@ -194,8 +218,7 @@ pub async fn action(
     Path(id): Path<i64>,
     data: FormData,
 ) -> AppResult<Response> {
-    let email: String = sqlx::query_scalar("SELECT email FROM subscribers WHERE id = $1")
-        .bind(id)
+    let email = sqlx::query_scalar!("SELECT email FROM subscribers WHERE id = $1", id)
         .fetch_optional(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -203,20 +226,24 @@ pub async fn action(
     let mut tx = state.db.begin().await?;
     let (label, notice) = match action.as_str() {
         "afmelden" => {
-            sqlx::query("UPDATE subscribers SET status = 'afgemeld', unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query!(
+                "UPDATE subscribers SET status = $2, unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() \
+                 WHERE id = $1",
+                id,
+                SubscriberStatus::Afgemeld as SubscriberStatus,
+            )
+            .execute(&mut *tx)
+            .await?;
             ("abonnee afgemeld", "afgemeld")
         }
         "wissen" => {
-            sqlx::query("DELETE FROM subscribers WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query!("DELETE FROM subscribers WHERE id = $1", id).execute(&mut *tx).await?;
             // Earlier audit entries about this subscriber lose the address too.
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE audit_log SET after = jsonb_build_object('abonnee', 'abonnee ' || target_id) \
                  WHERE target_type = 'abonnee' AND target_id = $1",
+                id.to_string(),
             )
-            .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
             ("abonnee gewist", "gewist")
@@ -323,19 +350,22 @@ pub async fn import(
             .map(|n| crate::web::form::clean(n, 120))
             .unwrap_or_default();
         let token = crate::tokens::random_hex(32);
-        let inserted: Option<i64> = sqlx::query_scalar(
+        // With consent on record they are active at once; otherwise they get a confirmation mail.
+        let status = if consented { SubscriberStatus::Actief } else { SubscriberStatus::Onbevestigd };
+        let inserted = sqlx::query_scalar!(
             "INSERT INTO subscribers (email, name, status, link_token, consent_at, consent_source, consent_text_version, confirmed_at, \
                                       confirm_token_hash, confirm_sent_at, confirm_mails_today) \
-             VALUES ($1, $2, CASE WHEN $3 THEN 'actief' ELSE 'onbevestigd' END, $4, now(), $5, 'import', CASE WHEN $3 THEN now() END, \
+             VALUES ($1, $2, $7, $4, now(), $5, 'import', CASE WHEN $3 THEN now() END, \
                      CASE WHEN $3 THEN NULL ELSE $6 END, CASE WHEN $3 THEN NULL ELSE now() END, CASE WHEN $3 THEN 0 ELSE 1 END) \
              ON CONFLICT ((lower(email))) DO NOTHING RETURNING id",
+            email,
+            name,
+            consented,
+            crate::tokens::random_hex(24),
+            if consented { format!("import: {source}") } else { "import, bevestiging per e-mail gevraagd".to_owned() },
+            crate::tokens::hash(&token),
+            status as SubscriberStatus,
         )
-        .bind(&email)
-        .bind(&name)
-        .bind(consented)
-        .bind(crate::tokens::random_hex(24))
-        .bind(if consented { format!("import: {source}") } else { "import, bevestiging per e-mail gevraagd".to_owned() })
-        .bind(crate::tokens::hash(&token))
         .fetch_optional(&mut *tx)
         .await?;
         if inserted.is_none() {

@@ -1,0 +1,21 @@
+//! What kind of member someone is, and where their application stands.
+
+use crate::text_enum::text_enum;
+
+text_enum! {
+    /// `members.kind`.
+    pub enum MemberKind {
+        Persoon = "persoon", "Persoon";
+        Organisatie = "organisatie", "Organisatie";
+    }
+}
+
+text_enum! {
+    /// `members.status`. Only approved members with a public profile appear on the site.
+    pub enum MemberStatus {
+        Onbevestigd = "onbevestigd", "Onbevestigd";
+        WachtOpBeoordeling = "wacht_op_beoordeling", "Wacht op beoordeling";
+        Goedgekeurd = "goedgekeurd", "Goedgekeurd";
+        Afgewezen = "afgewezen", "Afgewezen";
+    }
+}

@@ -1,0 +1,20 @@
+//! Kinds of region, and the decision on an application to become an inspiratieregio.
+
+use crate::text_enum::text_enum;
+
+text_enum! {
+    /// `regions.kind`: municipalities lie in a province and in a jeugdregio.
+    pub enum RegionKind {
+        Provincie = "provincie", "Provincie";
+        Gemeente = "gemeente", "Gemeente";
+        Jeugdregio = "jeugdregio", "Jeugdregio";
+    }
+}
+
+text_enum! {
+    /// `region_applications.decision` (NULL while the application is open).
+    pub enum ApplicationDecision {
+        Geselecteerd = "geselecteerd", "Geselecteerd";
+        Afgewezen = "afgewezen", "Afgewezen";
+    }
+}

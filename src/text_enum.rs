@@ -1,0 +1,66 @@
+//! Statuses and kinds: closed sets of values that the database stores as `text` with a CHECK
+//! constraint (see the migrations). Each feature declares its own with [`text_enum!`], which
+//! gives the Rust enum, its mapping to PostgreSQL and serde (the stored value, exactly), its
+//! stored value (`as_str`), its Dutch label (`label`, also `Display`) and `parse`.
+//!
+//! In checked queries, bind a value with a type override (`$1` ← `status as InitiativeStatus`)
+//! and read a column with `status AS "status: InitiativeStatus"`.
+
+/// Declares a status or kind enum; each variant names its stored value and its Dutch label:
+///
+/// ```ignore
+/// text_enum! {
+///     /// Where an initiative is in its life.
+///     pub enum InitiativeStatus {
+///         Concept = "concept", "Concept";
+///         Gepubliceerd = "gepubliceerd", "Gepubliceerd";
+///     }
+/// }
+/// ```
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident = $value:literal, $label:literal; )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize, serde::Deserialize)]
+        #[sqlx(type_name = "text")]
+        $vis enum $name {
+            $( $(#[$variant_meta])* #[sqlx(rename = $value)] #[serde(rename = $value)] $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in the order of the declaration.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as stored in the database and sent in forms.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $value,)+
+                }
+            }
+
+            /// The Dutch name shown to people.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label,)+
+                }
+            }
+
+            /// The value for a stored (or submitted) string, if it is one.
+            pub fn parse(value: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == value)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
+
+pub(crate) use text_enum;
