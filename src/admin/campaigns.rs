@@ -71,7 +71,8 @@ impl ListTemplate {
 
 async fn render_list(state: &AppState, page: Page, draft: Draft, errors: FieldErrors) -> AppResult<Response> {
     let campaigns = sqlx::query_as(
-        "SELECT c.id, c.subject, c.status, \
+        "SELECT c.id, c.subject, \
+           CASE WHEN c.status = 'bezig' AND c.stalled_at IS NOT NULL THEN 'vastgelopen' ELSE c.status END AS status, \
            (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'verzonden') AS sent, \
            (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id) AS total \
          FROM campaigns c ORDER BY c.id DESC LIMIT 100",
@@ -230,8 +231,8 @@ async fn progress(state: &AppState, id: i64) -> sqlx::Result<Progress> {
            count(d.id) FILTER (WHERE d.status = 'overgeslagen') AS skipped, \
            count(d.id) FILTER (WHERE d.status IN ('wachtend', 'bezig')) AS remaining, \
            (count(d.id) FILTER (WHERE d.sent_at > now() - interval '1 minute'))::float8 / 60 AS rate, \
-           c.status \
-         FROM campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id WHERE c.id = $1 GROUP BY c.status",
+           CASE WHEN c.status = 'bezig' AND c.stalled_at IS NOT NULL THEN 'vastgelopen' ELSE c.status END AS status \
+         FROM campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id WHERE c.id = $1 GROUP BY c.status, c.stalled_at",
     )
     .bind(id)
     .fetch_one(&state.db)
@@ -643,7 +644,7 @@ pub async fn action(
             tx.commit().await?;
         }
         "opnieuw" => {
-            sqlx::query("UPDATE deliveries SET status = 'wachtend', attempts = 0, next_attempt_at = now() WHERE campaign_id = $1 AND status = 'mislukt'")
+            sqlx::query("UPDATE deliveries SET status = 'wachtend', attempts = 0, first_failed_at = NULL, next_attempt_at = now() WHERE campaign_id = $1 AND status = 'mislukt'")
                 .bind(id)
                 .execute(&state.db)
                 .await?;

@@ -4,7 +4,6 @@
 mod archive;
 pub mod content;
 pub mod sending;
-mod smtp;
 mod subscribe;
 
 use axum::Router;
