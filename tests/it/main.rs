@@ -14,6 +14,7 @@ mod joining;
 mod mail;
 mod media;
 mod newsletter;
+mod outage;
 mod outbox;
 mod process;
 mod sending;
