@@ -136,7 +136,8 @@ pub fn build_message(
     let headers = message.headers_mut();
     headers.insert_raw(HeaderValue::new(
         HeaderName::new_from_ascii_str("List-Unsubscribe"),
-        format!("<{unsubscribe}>, <mailto:afmelden@{domain}?subject=afmelden-{link_token}>"),
+        // Only the https form: a mailto would need a mailbox that is read and processed.
+        format!("<{unsubscribe}>"),
     ));
     headers.insert_raw(HeaderValue::new(
         HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
