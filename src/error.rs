@@ -45,9 +45,40 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Database(sqlx::Error::RowNotFound) => StatusCode::NOT_FOUND,
+            _ if self.database_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+        }
+    }
+}
+
+/// Seconds a client is asked to wait when the database cannot be reached.
+const DATABASE_RETRY_AFTER_SECS: u64 = 5;
+
+impl AppError {
+    /// The database cannot be reached right now (restarting, unreachable, out of connection
+    /// slots, or the pool found no connection in time): a 503 with `Retry-After`, not a 500.
+    fn database_unavailable(&self) -> bool {
+        let error = match self {
+            AppError::Database(error) => error,
+            AppError::Internal(error) => match error.downcast_ref::<sqlx::Error>() {
+                Some(error) => error,
+                None => return false,
+            },
+            _ => return false,
+        };
+        match error {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => true,
+            sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+                // 08: connection exception; 57P01-03: shutting down, crashed, starting up;
+                // 53300: too many connections.
+                code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+            }),
+            _ => false,
         }
     }
 }
@@ -59,11 +90,20 @@ impl IntoResponse for AppError {
             AppError::BadRequest(m) | AppError::Conflict(m) => Some(m.clone()),
             _ => None,
         };
-        if status.is_server_error() {
+        let unavailable = status == StatusCode::SERVICE_UNAVAILABLE;
+        if unavailable {
+            tracing::warn!(error = %self, "database unavailable");
+        } else if status.is_server_error() {
             // Logged inside the request span, so the line carries the request id.
             tracing::error!(error = %self, debug = ?self, "request failed");
         }
         let mut response = status.into_response();
+        if unavailable {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(DATABASE_RETRY_AFTER_SECS),
+            );
+        }
         if let AppError::TooManyRequests { retry_after_secs } = self {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,

@@ -3,6 +3,8 @@
 //! messages stay in the outbox, readable at `/beheer/e-mail`.
 
 pub mod dkim;
+pub mod lease;
+pub mod smtp;
 pub mod worker;
 
 use askama::Template;

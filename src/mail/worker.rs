@@ -1,21 +1,35 @@
-//! Delivers the outbox. Rows are claimed with `FOR UPDATE SKIP LOCKED` and a lease (a later
-//! `next_attempt_at`), so several app instances share the work and a crashed instance's
-//! claim simply expires. Temporary SMTP failures are retried with growing pauses; permanent
-//! ones (5xx) and the 8th failure mark the row `mislukt`.
+//! Delivers the outbox, with the same discipline as the newsletter sender (see `lease` and
+//! `smtp`). Each worker claims one due message at a time, stamped with its own id, and keeps
+//! the claim alive while it sends; right before the final dot it makes sure the claim is still
+//! its own, and it marks the row only under that id. So several app instances share the work,
+//! a slow relay never lets a second worker send the same message, and a crashed worker's
+//! claim simply expires (`NEWSLETTER_LEASE_SECS`). The only message a crash can send twice is
+//! the one between the relay's 250 and the mark.
+//!
+//! Temporary failures (4xx) are retried with growing pauses (30 s, 1, 2, 4 … minutes, at most
+//! an hour) for three days; permanent ones (5xx) mark the row `mislukt` at once. When the
+//! relay itself fails (unreachable, silent, connection lost) the message keeps its place and
+//! the worker pauses (1 s, doubling up to 15 s) before it tries again, so mail flows again
+//! within a minute after the relay recovers.
 
 use std::time::Duration;
 
+use lettre::Message;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
 use tokio::sync::watch;
+use tokio::time::Instant;
 
+use super::lease::{self, Lease};
+/// Kept here too: the back office sends its test newsletter through it.
+pub use super::smtp::transport;
+use super::smtp::{Failure, Smtp};
 use crate::config::Config;
 
-const BATCH: i64 = 20;
-const MAX_ATTEMPTS: i32 = 8;
 const POLL: Duration = Duration::from_millis(500);
+/// The longest pause after a relay failure.
+const RELAY_PAUSE_MAX: Duration = Duration::from_secs(15);
 
 #[derive(sqlx::FromRow)]
 struct Queued {
@@ -27,15 +41,6 @@ struct Queued {
     message_id: String,
     reply_to: Option<String>,
     attempts: i32,
-}
-
-pub fn transport(config: &Config) -> anyhow::Result<Option<AsyncSmtpTransport<Tokio1Executor>>> {
-    let Some(url) = &config.smtp_url else { return Ok(None) };
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
-        .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?
-        .timeout(Some(Duration::from_secs(20)))
-        .build();
-    Ok(Some(transport))
 }
 
 fn build(config: &Config, mail: &Queued) -> anyhow::Result<Message> {
@@ -69,76 +74,143 @@ fn backoff_seconds(attempts: i32) -> i64 {
     (30_i64 << attempts.clamp(0, 7)).min(3600)
 }
 
-/// Claims up to a batch of due messages and delivers them; returns how many were handled.
-pub async fn deliver_due(
+/// What one round of the worker came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Round {
+    /// Nothing was due.
+    Idle,
+    /// A message was handled (sent, failed, or found to be no longer ours).
+    Handled,
+    /// The relay failed; the message keeps its place.
+    RelayDown,
+}
+
+/// Claims the next due message, if any, and delivers it.
+pub async fn deliver_next(
     db: &PgPool,
     config: &Config,
-    smtp: &AsyncSmtpTransport<Tokio1Executor>,
-) -> anyhow::Result<usize> {
-    let claimed: Vec<Queued> = sqlx::query_as(
-        "UPDATE outbox SET next_attempt_at = now() + interval '2 minutes' \
-         WHERE id IN (SELECT id FROM outbox WHERE status = 'wachtend' AND next_attempt_at <= now() \
-                      ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) \
+    smtp: &mut Smtp,
+    owner: &str,
+) -> anyhow::Result<Round> {
+    let lease_length = Duration::from_secs(u64::from(config.newsletter_lease_secs));
+    let claiming = Instant::now();
+    let claimed: Option<Queued> = sqlx::query_as(
+        "UPDATE outbox SET claimed_by = $1, claimed_at = now() \
+         WHERE id = (SELECT id FROM outbox WHERE status = 'wachtend' AND next_attempt_at <= now() \
+                       AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $2)) \
+                     ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
          RETURNING id, to_address, subject, text_body, html_body, message_id, reply_to, attempts",
     )
-    .bind(BATCH)
-    .fetch_all(db)
+    .bind(owner)
+    .bind(f64::from(config.newsletter_lease_secs))
+    .fetch_optional(db)
     .await?;
-    for mail in &claimed {
-        let outcome = match build(config, mail) {
-            Ok(message) => {
-                smtp.send(message).await.map(|_| ()).map_err(|e| (e.is_permanent(), e.to_string()))
-            }
-            Err(e) => Err((true, e.to_string())),
-        };
-        match outcome {
-            Ok(()) => {
-                sqlx::query("UPDATE outbox SET status = 'verzonden', sent_at = now(), attempts = attempts + 1, last_error = '' WHERE id = $1")
-                    .bind(mail.id)
-                    .execute(db)
-                    .await?;
-            }
-            Err((permanent, error)) => {
-                let attempts = mail.attempts + 1;
-                let give_up = permanent || attempts >= MAX_ATTEMPTS;
-                tracing::warn!(outbox_id = mail.id, attempts, permanent, %error, "mail not delivered");
-                sqlx::query(
-                    "UPDATE outbox SET attempts = $2, last_error = $3, \
-                     status = CASE WHEN $4 THEN 'mislukt' ELSE 'wachtend' END, \
-                     next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1",
-                )
-                .bind(mail.id)
-                .bind(attempts)
-                .bind(error.chars().take(500).collect::<String>())
-                .bind(give_up)
-                .bind(backoff_seconds(attempts) as f64)
-                .execute(db)
-                .await?;
-            }
+    let Some(mail) = claimed else { return Ok(Round::Idle) };
+    let lease = Lease::start(
+        db.clone(),
+        "UPDATE outbox SET claimed_at = now() WHERE status = 'wachtend' AND claimed_by = $1",
+        owner.to_owned(),
+        lease_length,
+        claiming,
+    );
+    let begun = match build(config, &mail) {
+        Ok(message) => smtp.begin(message).await,
+        Err(e) => Err(Failure { permanent: true, relay: false, text: e.to_string() }),
+    };
+    if begun.is_ok() && !lease.holds() {
+        // Renewals failed for a while: make sure nobody took the message over before the dot.
+        let still_ours = sqlx::query_scalar::<_, i64>(
+            "UPDATE outbox SET claimed_at = now() WHERE id = $1 AND claimed_by = $2 AND status = 'wachtend' \
+             RETURNING id",
+        )
+        .bind(mail.id)
+        .bind(owner)
+        .fetch_optional(db)
+        .await;
+        if !matches!(still_ours, Ok(Some(_))) {
+            smtp.abandon();
+            still_ours?;
+            tracing::warn!(outbox_id = mail.id, "claim taken over by another sender; not sent");
+            return Ok(Round::Handled);
         }
     }
-    Ok(claimed.len())
+    let outcome = match begun {
+        Ok(()) => smtp.finish().await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => {
+            let marked = lease::mark_until_written(|| async {
+                sqlx::query(
+                    "UPDATE outbox SET status = 'verzonden', sent_at = now(), attempts = attempts + 1, last_error = '' \
+                     WHERE id = $1 AND claimed_by = $2 AND status = 'wachtend'",
+                )
+                .bind(mail.id)
+                .bind(owner)
+                .execute(db)
+                .await
+                .map(|r| r.rows_affected())
+            })
+            .await?;
+            if marked == 0 {
+                tracing::warn!(outbox_id = mail.id, "sent, but the claim had been taken over meanwhile");
+            }
+            Ok(Round::Handled)
+        }
+        Err(failure) => {
+            tracing::warn!(outbox_id = mail.id, permanent = failure.permanent, relay = failure.relay,
+                error = %failure.text, "mail not delivered");
+            // A relay failure says nothing about this message: it stays due, and the worker
+            // pauses instead.
+            sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $3, claimed_by = NULL, claimed_at = NULL, \
+                 first_failed_at = coalesce(first_failed_at, now()), \
+                 status = CASE WHEN $4 OR coalesce(first_failed_at, now()) < now() - interval '3 days' \
+                               THEN 'mislukt' ELSE 'wachtend' END, \
+                 next_attempt_at = now() + make_interval(secs => CASE WHEN $6 THEN 0 ELSE $5 END) \
+                 WHERE id = $1 AND claimed_by = $2 AND status = 'wachtend'",
+            )
+            .bind(mail.id)
+            .bind(owner)
+            .bind(failure.text.chars().take(500).collect::<String>())
+            .bind(failure.permanent)
+            .bind(backoff_seconds(mail.attempts + 1) as f64)
+            .bind(failure.relay)
+            .execute(db)
+            .await?;
+            Ok(if failure.relay { Round::RelayDown } else { Round::Handled })
+        }
+    }
 }
 
 /// Runs until `stop` turns true. Also sweeps expired sessions and old rate-limit windows.
 pub async fn run(db: PgPool, config: Config, mut stop: watch::Receiver<bool>) {
-    let smtp = match transport(&config) {
+    let mut smtp = match Smtp::from_config(&config) {
         Ok(smtp) => smtp,
         Err(err) => {
             tracing::error!(%err, "mail worker not started");
             None
         }
     };
+    let owner = format!("outbox-{}", crate::tokens::random_hex(6));
+    let mut relay_pause = Duration::ZERO;
     let mut sweep = tokio::time::interval(Duration::from_secs(300));
     loop {
-        let mut handled = 0;
-        if let Some(smtp) = &smtp {
-            match deliver_due(&db, &config, smtp).await {
-                Ok(n) => handled = n,
+        let mut pause = POLL;
+        if let Some(smtp) = &mut smtp {
+            match deliver_next(&db, &config, smtp, &owner).await {
+                Ok(Round::Handled) => {
+                    relay_pause = Duration::ZERO;
+                    pause = Duration::ZERO;
+                }
+                Ok(Round::Idle) => smtp.close(),
+                Ok(Round::RelayDown) => {
+                    relay_pause = (relay_pause * 2).clamp(Duration::from_secs(1), RELAY_PAUSE_MAX);
+                    pause = relay_pause;
+                }
                 Err(err) => tracing::error!(%err, "mail worker"),
             }
         }
-        let pause = if handled > 0 { Duration::ZERO } else { POLL };
         tokio::select! {
             _ = stop.changed() => break,
             _ = sweep.tick() => {

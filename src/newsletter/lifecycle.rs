@@ -120,7 +120,8 @@ pub async fn cancel(db: &PgPool, id: i64) -> sqlx::Result<Outcome> {
 /// Tries the failed deliveries again; a finished campaign is sending again until they are done.
 pub async fn retry_failed(db: &PgPool, id: i64) -> sqlx::Result<Outcome> {
     sqlx::query!(
-        "UPDATE deliveries SET status = $2, attempts = 0, next_attempt_at = now() WHERE campaign_id = $1 AND status = $3",
+        "UPDATE deliveries SET status = $2, attempts = 0, first_failed_at = NULL, next_attempt_at = now() \
+         WHERE campaign_id = $1 AND status = $3",
         id,
         DeliveryStatus::Wachtend as DeliveryStatus,
         DeliveryStatus::Mislukt as DeliveryStatus,

@@ -6,7 +6,6 @@ mod archive;
 pub mod content;
 pub mod lifecycle;
 pub mod sending;
-mod smtp;
 mod status;
 mod subscribe;
 

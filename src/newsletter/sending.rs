@@ -4,34 +4,42 @@
 //! transaction that marks it `bezig`. Each app instance's sender then repeats:
 //!
 //! 1. claim a small batch of waiting rows with `FOR UPDATE SKIP LOCKED`, stamping them with
-//!    this instance's id (two instances never claim the same row);
-//! 2. for each row, in turn: re-check the claim is still ours, send the message, and mark the
-//!    row `verzonden` in its own statement. The next message is put on the wire while that
-//!    UPDATE runs, but its final dot (when the SMTP server takes the message) waits for it.
+//!    this instance's id (two instances never claim the same row); a `Lease` renews the claims
+//!    while the instance lives, however slowly the SMTP server answers;
+//! 2. for each row, in turn: send the message except its final dot; make sure the row is
+//!    still ours (the lease proves it, or the row is asked under our id); send the dot; and
+//!    mark the row `verzonden` under our id, retrying the mark while PostgreSQL is away. The
+//!    next message is put on the wire while that UPDATE runs, but its final dot waits for it.
 //!
 //! A crash leaves claimed rows `bezig`; after `NEWSLETTER_LEASE_SECS` any instance puts them
 //! back to `wachtend`. Rows that were claimed but not yet sent are then sent (nobody is
 //! skipped). The only message that can arrive twice is the one that was between the SMTP
-//! server's "250 OK" and our UPDATE when the process died: one message, one instance, one
-//! crash. Its Message-ID is derived from (campaign, subscriber), so the copy is recognisable
-//! downstream as the same message.
+//! server's "250 OK" and our UPDATE when the process died (or the connection broke before
+//! the 250 arrived): one message per connection and crash. Its Message-ID is derived from
+//! (campaign, subscriber), so the copy is recognisable downstream as the same message.
+//!
+//! Temporary failures are retried for three days with growing pauses; when the relay itself
+//! fails, the sender hands its batch back and pauses. A campaign that makes no progress for a
+//! quarter of an hour is marked stalled, and its coordinator is mailed once.
 
 use std::time::{Duration, Instant};
 
+use lettre::Message;
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::content::{self, CAMPAIGN_COLUMNS, Campaign, Prepared};
-use super::smtp;
 use crate::config::Config;
 use crate::mail;
+use crate::mail::lease::{self, Lease};
+use crate::mail::smtp::{Failure, Smtp};
 
 const BATCH: i64 = 50;
-const MAX_ATTEMPTS: i32 = 5;
+/// How long temporary failures are retried, counted from the first (as mail servers do).
+const RETRY_FOR: &str = "3 days";
 /// Hard bounces after which a subscriber is marked `gebounced` and skipped from then on.
 const HARD_BOUNCE_LIMIT: i32 = 2;
 
@@ -128,7 +136,8 @@ pub fn build_message(
     let headers = message.headers_mut();
     headers.insert_raw(HeaderValue::new(
         HeaderName::new_from_ascii_str("List-Unsubscribe"),
-        format!("<{unsubscribe}>, <mailto:afmelden@{domain}?subject=afmelden-{link_token}>"),
+        // Only the https form: a mailto would need a mailbox that is read and processed.
+        format!("<{unsubscribe}>"),
     ));
     headers.insert_raw(HeaderValue::new(
         HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
@@ -143,98 +152,6 @@ pub fn build_message(
         dkim.sign(&mut message);
     }
     Ok(message)
-}
-
-/// How the sender talks SMTP. Plain `smtp://` uses the small client in `smtp.rs`, which can
-/// hold back a message's final dot (see there); TLS connections (`smtps://`, STARTTLS) use
-/// lettre's pooled transport and send the whole message at the dot.
-pub enum Smtp {
-    Plain { address: String, helo: String, connection: Option<Box<smtp::Connection>> },
-    Pooled { transport: AsyncSmtpTransport<Tokio1Executor>, pending: Option<Message> },
-}
-
-impl Smtp {
-    pub fn from_config(config: &Config) -> anyhow::Result<Option<Smtp>> {
-        let Some(url) = &config.smtp_url else { return Ok(None) };
-        let plain = url.scheme() == "smtp"
-            && !url.query().unwrap_or_default().contains("tls")
-            && url.username().is_empty();
-        if plain {
-            let host = url.host_str().unwrap_or("localhost");
-            let address = format!("{host}:{}", url.port().unwrap_or(25));
-            let helo = config.mail_domain();
-            return Ok(Some(Smtp::Plain { address, helo, connection: None }));
-        }
-        Ok(mail::worker::transport(config)?.map(|transport| Smtp::Pooled { transport, pending: None }))
-    }
-
-    /// Everything of `message` except the final dot; `Err((permanent, text))` on failure.
-    pub async fn begin(&mut self, message: Message) -> Result<(), (bool, String)> {
-        match self {
-            Smtp::Pooled { pending, .. } => {
-                *pending = Some(message);
-                Ok(())
-            }
-            Smtp::Plain { address, helo, connection } => {
-                let envelope = message.envelope();
-                let from = envelope.from().map(|a| a.to_string()).unwrap_or_default();
-                let to = envelope.to().first().map(|a| a.to_string()).unwrap_or_default();
-                let content = message.formatted();
-                // One reconnect when a kept connection turns out to be closed.
-                for attempt in 0..2 {
-                    if connection.is_none() {
-                        match smtp::Connection::connect(address, helo).await {
-                            Ok(fresh) => *connection = Some(Box::new(fresh)),
-                            Err(e) if attempt == 0 => {
-                                tracing::warn!(error = %e.text, "SMTP connect failed, retrying");
-                                continue;
-                            }
-                            Err(e) => return Err((false, e.text)),
-                        }
-                    }
-                    let Some(open) = connection.as_mut() else { continue };
-                    match open.begin(&from, &to, &content).await {
-                        Ok(()) => return Ok(()),
-                        Err(e) if e.connection_usable => return Err((e.permanent, e.text)),
-                        Err(e) => {
-                            *connection = None;
-                            if attempt == 1 {
-                                return Err((false, e.text));
-                            }
-                        }
-                    }
-                }
-                Err((false, "SMTP connection failed".into()))
-            }
-        }
-    }
-
-    /// The final dot of the message begun: from here on it is delivered.
-    pub async fn finish(&mut self) -> Result<(), (bool, String)> {
-        match self {
-            Smtp::Pooled { transport, pending } => {
-                let Some(message) = pending.take() else { return Err((false, "no message begun".into())) };
-                transport.send(message).await.map(|_| ()).map_err(|e| (e.is_permanent(), e.to_string()))
-            }
-            Smtp::Plain { connection, .. } => {
-                let Some(open) = connection.as_mut() else { return Err((false, "no message begun".into())) };
-                open.finish().await.map_err(|e| {
-                    if !e.connection_usable {
-                        *connection = None;
-                    }
-                    (e.permanent, e.text)
-                })
-            }
-        }
-    }
-
-    /// Gives up the message begun without its dot, so the server never accepts it.
-    fn abandon(&mut self) {
-        match self {
-            Smtp::Pooled { pending, .. } => *pending = None,
-            Smtp::Plain { connection, .. } => *connection = None,
-        }
-    }
 }
 
 /// Starts the scheduled campaigns whose moment has come (any instance may; `start` lets only
@@ -275,8 +192,17 @@ async fn finish_done_campaigns(db: &PgPool) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// One round: claim a batch and deliver it, one message at a time. Returns how many rows
-/// were handled (0: nothing to do).
+/// What one round of a sender came to.
+#[derive(Debug, Default)]
+pub struct Round {
+    /// Rows claimed (0: nothing to do).
+    pub handled: usize,
+    /// The relay failed (unreachable, silent, connection lost): the rest of the batch was
+    /// handed back, and the sender pauses before it tries again.
+    pub relay_down: bool,
+}
+
+/// One round: claim a batch and deliver it, one message at a time.
 /// `after` is where the previous claim ended: only a hint for where to look first (see
 /// `claim`), never a reason to leave a row unsent.
 pub async fn deliver_batch(
@@ -286,7 +212,8 @@ pub async fn deliver_batch(
     instance: &str,
     pace: &mut Pace,
     after: &mut i64,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Round> {
+    let claiming = tokio::time::Instant::now();
     let mut claimed = claim(db, instance, *after).await?;
     if claimed.is_empty() && *after > 0 {
         // Rows put back (retries, expired claims of a crashed instance) may lie before it.
@@ -295,73 +222,69 @@ pub async fn deliver_batch(
     if claimed.is_empty() {
         *after = 0;
         finish_done_campaigns(db).await?;
-        return Ok(0);
+        return Ok(Round::default());
     }
     *after = claimed.iter().map(|c| c.id).max().unwrap_or(0);
+    // While this instance lives, its claims stay fresh however slowly the SMTP server answers;
+    // when it dies, the renewing dies with it and the lease runs out for another instance.
+    let lease = Lease::start(
+        db.clone(),
+        "UPDATE deliveries SET claimed_at = now() WHERE status = 'bezig' AND claimed_by = $1",
+        instance.to_owned(),
+        Duration::from_secs(u64::from(config.newsletter_lease_secs)),
+        claiming,
+    );
     // The UPDATE marking the previous message sent, running while the next one goes out. It
     // is waited for on every way out, errors included, so no later dot can overtake it.
     let mut marking: Option<JoinHandle<sqlx::Result<()>>> = None;
-    let sent = send_claimed(db, config, smtp, instance, pace, &claimed, &mut marking).await;
+    let sent = send_claimed(db, config, smtp, instance, &lease, pace, &claimed, &mut marking).await;
     let settled = settle(&mut marking).await;
-    sent?;
+    drop(lease);
+    let relay_down = sent?;
     settled?;
-    Ok(claimed.len())
+    Ok(Round { handled: claimed.len(), relay_down })
 }
 
+/// Sends the claimed rows; returns true when it stopped because the relay failed.
+#[allow(clippy::too_many_arguments)]
 async fn send_claimed(
     db: &PgPool,
     config: &Config,
     smtp: &mut Smtp,
     instance: &str,
+    lease: &Lease,
     pace: &mut Pace,
     claimed: &[Claimed],
     marking: &mut Option<JoinHandle<sqlx::Result<()>>>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let mut prepared: Option<Prepared> = None;
-    let claimed_at = Instant::now();
-    let safe_for = Duration::from_secs(u64::from(config.newsletter_lease_secs)) / 2;
     let mut checked_at: Option<Instant> = None;
-    for row in claimed {
-        // Still ours and the campaign still running? Nobody can take over a claim before its
-        // lease expires, so within half the lease a check once a second (for pause and
-        // cancel) is enough; after that, every row is checked (and its lease renewed).
-        let must_check = claimed_at.elapsed() >= safe_for
-            || checked_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
-        if must_check {
+    for (index, row) in claimed.iter().enumerate() {
+        // Campaign paused or cancelled? Checked at most once a second.
+        if checked_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
             checked_at = Some(Instant::now());
-            let still_ours: Option<String> = sqlx::query_scalar(
-                "UPDATE deliveries d SET claimed_at = now() FROM campaigns c \
-                 WHERE d.id = $1 AND d.status = 'bezig' AND d.claimed_by = $2 AND c.id = d.campaign_id \
-                 RETURNING c.status",
-            )
-            .bind(row.id)
-            .bind(instance)
-            .fetch_optional(db)
-            .await?;
-            match still_ours.as_deref() {
-                None => continue,
-                Some("bezig") => {}
-                Some(_) => {
-                    // Paused or cancelled: hand back the rest of the batch (after the last
-                    // sent row is marked, or it would be handed back too).
-                    settle(marking).await?;
-                    sqlx::query(
-                        "UPDATE deliveries SET status = 'wachtend', claimed_at = NULL, claimed_by = NULL \
-                         WHERE status = 'bezig' AND claimed_by = $1 AND id = ANY($2)",
-                    )
-                    .bind(instance)
-                    .bind(claimed.iter().map(|c| c.id).collect::<Vec<_>>())
-                    .execute(db)
+            let campaign_status: Option<String> =
+                sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1")
+                    .bind(row.campaign_id)
+                    .fetch_optional(db)
                     .await?;
-                    break;
-                }
+            if campaign_status.as_deref() != Some("bezig") {
+                // Hand back the rest of the batch (after the last sent row is marked, or it
+                // would be handed back too).
+                settle(marking).await?;
+                hand_back(db, instance, &claimed[index..]).await?;
+                break;
             }
         }
         if row.subscriber_status != "actief" {
-            sqlx::query("UPDATE deliveries SET status = 'overgeslagen', last_error = 'niet (meer) aangemeld' WHERE id = $1")
-                .bind(row.id)
-                .execute(db)
-                .await?;
+            sqlx::query(
+                "UPDATE deliveries SET status = 'overgeslagen', last_error = 'niet (meer) aangemeld' \
+                 WHERE id = $1 AND claimed_by = $2 AND status = 'bezig'",
+            )
+            .bind(row.id)
+            .bind(instance)
+            .execute(db)
+            .await?;
             continue;
         }
         if prepared.as_ref().is_none_or(|p| p.campaign.id != row.campaign_id) {
@@ -377,7 +300,7 @@ async fn send_claimed(
         pace.wait().await;
         let begun = match build_message(config, current, &row.email, row.subscriber_id, &row.link_token) {
             Ok(message) => smtp.begin(message).await,
-            Err(e) => Err((true, e.to_string())),
+            Err(e) => Err(Failure { permanent: true, relay: false, text: e.to_string() }),
         };
         // The final dot only once the previous message is marked: so at most one accepted
         // message is ever unmarked, whatever moment the process dies.
@@ -385,52 +308,118 @@ async fn send_claimed(
             smtp.abandon();
             return Err(error.into());
         }
+        // And only while the row is still ours: when the renewals could not prove it (the
+        // database was unreachable for a while), the row itself is asked.
+        if begun.is_ok() && !lease.holds() {
+            let still_ours = sqlx::query_scalar::<_, i64>(
+                "UPDATE deliveries SET claimed_at = now() WHERE id = $1 AND claimed_by = $2 AND status = 'bezig' \
+                 RETURNING id",
+            )
+            .bind(row.id)
+            .bind(instance)
+            .fetch_optional(db)
+            .await;
+            if !matches!(still_ours, Ok(Some(_))) {
+                smtp.abandon();
+                still_ours?;
+                tracing::warn!(delivery = row.id, "claim taken over by another sender; not sent");
+                continue;
+            }
+        }
         let outcome = match begun {
             Ok(()) => smtp.finish().await,
             Err(e) => Err(e),
         };
         match outcome {
             Ok(()) => {
-                let (db, id) = (db.clone(), row.id);
+                let (db, id, instance) = (db.clone(), row.id, instance.to_owned());
                 *marking = Some(tokio::spawn(async move {
-                    sqlx::query(
-                        "UPDATE deliveries SET status = 'verzonden', sent_at = now(), attempts = attempts + 1, \
-                         last_error = '' WHERE id = $1",
-                    )
-                    .bind(id)
-                    .execute(&db)
-                    .await
-                    .map(|_| ())
+                    let marked = lease::mark_until_written(|| async {
+                        sqlx::query(
+                            "UPDATE deliveries SET status = 'verzonden', sent_at = now(), attempts = attempts + 1, \
+                             last_error = '' WHERE id = $1 AND claimed_by = $2 AND status = 'bezig'",
+                        )
+                        .bind(id)
+                        .bind(&instance)
+                        .execute(&db)
+                        .await
+                        .map(|r| r.rows_affected())
+                    })
+                    .await?;
+                    if marked == 0 {
+                        tracing::warn!(delivery = id, "sent, but the row was no longer ours to mark");
+                    }
+                    Ok(())
                 }));
             }
-            Err((permanent, error)) => {
-                let attempts = row.attempts + 1;
-                let failed = permanent || attempts >= MAX_ATTEMPTS;
-                sqlx::query(
-                    "UPDATE deliveries SET attempts = $2, last_error = $3, claimed_at = NULL, claimed_by = NULL, \
-                     status = CASE WHEN $4 THEN 'mislukt' ELSE 'wachtend' END, \
-                     next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1",
-                )
-                .bind(row.id)
-                .bind(attempts)
-                .bind(error.chars().take(500).collect::<String>())
-                .bind(failed)
-                .bind(30.0 * f64::from(1 << attempts.min(6)))
-                .execute(db)
-                .await?;
-                if permanent {
-                    sqlx::query(
-                        "UPDATE subscribers SET hard_bounces = hard_bounces + 1, \
-                         status = CASE WHEN hard_bounces + 1 >= $2 THEN 'gebounced' ELSE status END WHERE id = $1",
-                    )
-                    .bind(row.subscriber_id)
-                    .bind(HARD_BOUNCE_LIMIT)
-                    .execute(db)
-                    .await?;
+            Err(failure) => {
+                record_failure(db, instance, row, &failure).await?;
+                if failure.relay {
+                    settle(marking).await?;
+                    hand_back(db, instance, &claimed[index + 1..]).await?;
+                    return Ok(true);
                 }
             }
         }
     }
+    Ok(false)
+}
+
+/// A message that did not go out. Temporary failures are retried with growing pauses (30 s,
+/// 1, 2, 4 … minutes, at most an hour) for `RETRY_FOR`; a relay failure keeps the row due
+/// at once (the sender pauses instead).
+async fn record_failure(db: &PgPool, instance: &str, row: &Claimed, failure: &Failure) -> sqlx::Result<()> {
+    let attempts = row.attempts + 1;
+    let pause = if failure.relay { 0.0 } else { backoff_seconds(attempts) };
+    tracing::warn!(delivery = row.id, attempts, permanent = failure.permanent, relay = failure.relay,
+        error = %failure.text, "newsletter not delivered");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE deliveries SET attempts = $3, last_error = $4, claimed_at = NULL, claimed_by = NULL, \
+         first_failed_at = coalesce(first_failed_at, now()), \
+         status = CASE WHEN $5 OR coalesce(first_failed_at, now()) < now() - interval '{RETRY_FOR}' \
+                       THEN 'mislukt' ELSE 'wachtend' END, \
+         next_attempt_at = now() + make_interval(secs => $6) \
+         WHERE id = $1 AND claimed_by = $2 AND status = 'bezig'"
+    )))
+    .bind(row.id)
+    .bind(instance)
+    .bind(attempts)
+    .bind(failure.text.chars().take(500).collect::<String>())
+    .bind(failure.permanent)
+    .bind(pause)
+    .execute(db)
+    .await?;
+    if failure.permanent {
+        sqlx::query(
+            "UPDATE subscribers SET hard_bounces = hard_bounces + 1, \
+             status = CASE WHEN hard_bounces + 1 >= $2 THEN 'gebounced' ELSE status END WHERE id = $1",
+        )
+        .bind(row.subscriber_id)
+        .bind(HARD_BOUNCE_LIMIT)
+        .execute(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Pause before attempt `n + 1` after a temporary failure.
+fn backoff_seconds(attempts: i32) -> f64 {
+    (30.0 * f64::from(1 << attempts.clamp(0, 7))).min(3600.0)
+}
+
+/// Puts claimed rows back for any sender to take.
+async fn hand_back(db: &PgPool, instance: &str, rows: &[Claimed]) -> sqlx::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE deliveries SET status = 'wachtend', claimed_at = NULL, claimed_by = NULL \
+         WHERE status = 'bezig' AND claimed_by = $1 AND id = ANY($2)",
+    )
+    .bind(instance)
+    .bind(rows.iter().map(|c| c.id).collect::<Vec<_>>())
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -486,6 +475,82 @@ impl Pace {
     }
 }
 
+/// A running campaign with deliveries still to go and nothing sent for this long, after
+/// failures, is stalled: the back office says so and its coordinator is mailed once.
+const STALL_AFTER: &str = "15 minutes";
+
+/// Marks campaigns that stopped making progress as stalled (and those that move again as no
+/// longer stalled), and mails the coordinator of each newly stalled one, in one transaction.
+pub async fn report_stalled_campaigns(db: &PgPool, config: &Config) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE campaigns c SET stalled_at = NULL WHERE c.stalled_at IS NOT NULL AND (c.status <> 'bezig' \
+           OR EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'verzonden' \
+                      AND d.sent_at > c.stalled_at))",
+    )
+    .execute(db)
+    .await?;
+    let mut tx = db.begin().await?;
+    let stalled: Vec<(i64, String, Option<i64>, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE campaigns c SET stalled_at = now() \
+         WHERE c.status = 'bezig' AND c.stalled_at IS NULL AND c.updated_at < now() - interval '{STALL_AFTER}' \
+           AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status IN ('wachtend', 'bezig') \
+                       AND d.attempts > 0) \
+           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'verzonden' \
+                           AND d.sent_at > now() - interval '{STALL_AFTER}') \
+         RETURNING c.id, c.subject, c.created_by, \
+           (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id AND d.status IN ('wachtend', 'bezig')), \
+           coalesce((SELECT d.last_error FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'wachtend' \
+                     AND d.last_error <> '' ORDER BY d.next_attempt_at DESC LIMIT 1), '')"
+    )))
+    .fetch_all(&mut *tx)
+    .await?;
+    for (id, subject, created_by, waiting, last_error) in stalled {
+        tracing::warn!(campaign = id, waiting, %last_error, "campaign stalled");
+        let coordinators: Vec<String> = sqlx::query_scalar(
+            "SELECT email FROM users WHERE active AND role IN ('coordinator', 'beheerder') \
+               AND (id = $1 OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND u.active \
+                                           AND u.role IN ('coordinator', 'beheerder'))) \
+             ORDER BY id",
+        )
+        .bind(created_by)
+        .fetch_all(&mut *tx)
+        .await?;
+        for to in coordinators {
+            let mut paragraphs = vec![
+                format!(
+                    "De verzending van de nieuwsbrief ‘{subject}’ schiet al een kwartier niet op: {waiting} adressen \
+                     wachten nog. De mailserver neemt de berichten nu niet aan; ze worden tot drie dagen lang \
+                     opnieuw geprobeerd, met steeds langere pauzes."
+                ),
+                "Kijk of de mailserver werkt. Zodra die de berichten weer aanneemt, gaat de verzending vanzelf \
+                 verder; niemand krijgt de nieuwsbrief twee keer."
+                    .to_owned(),
+            ];
+            if !last_error.is_empty() {
+                paragraphs.push(format!("Laatste melding van de mailserver: {last_error}"));
+            }
+            mail::enqueue(
+                &mut *tx,
+                config,
+                mail::Email {
+                    kind: "nieuwsbrief-vastgelopen",
+                    to,
+                    subject: format!("Nieuwsbrief loopt vast: {subject}"),
+                    paragraphs,
+                    action: Some((
+                        "Voortgang bekijken".to_owned(),
+                        config.absolute(&format!("/beheer/nieuwsbrieven/{id}")),
+                    )),
+                    after: vec![],
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The sender of one app instance; runs until `stop` turns true.
 pub async fn run(db: PgPool, config: Config, mut stop: watch::Receiver<bool>) {
     let mut smtp = match Smtp::from_config(&config) {
@@ -500,6 +565,8 @@ pub async fn run(db: PgPool, config: Config, mut stop: watch::Receiver<bool>) {
     // The rate is per app instance, shared by its connections.
     let mut pace = Pace::new(config.newsletter_rate.div_ceil(config.newsletter_connections));
     let mut last_release = Instant::now() - Duration::from_secs(3600);
+    let mut last_stall_check = Instant::now() - Duration::from_secs(3600);
+    let mut relay_pause = Duration::ZERO;
     let mut after = 0;
     loop {
         if *stop.borrow() {
@@ -514,18 +581,37 @@ pub async fn run(db: PgPool, config: Config, mut stop: watch::Receiver<bool>) {
             }
             last_release = Instant::now();
         }
-        let handled = match deliver_batch(&db, &config, &mut smtp, &instance, &mut pace, &mut after).await {
-            Ok(n) => n,
+        if last_stall_check.elapsed() > STALL_CHECK {
+            if let Err(err) = report_stalled_campaigns(&db, &config).await {
+                tracing::error!(%err, "checking for stalled campaigns");
+            }
+            last_stall_check = Instant::now();
+        }
+        let pause = match deliver_batch(&db, &config, &mut smtp, &instance, &mut pace, &mut after).await {
+            Ok(round) if round.relay_down => {
+                relay_pause = (relay_pause * 2).clamp(Duration::from_secs(1), RELAY_PAUSE_MAX);
+                relay_pause
+            }
+            Ok(round) if round.handled > 0 => {
+                relay_pause = Duration::ZERO;
+                Duration::ZERO
+            }
+            Ok(_) => Duration::from_millis(300),
             Err(err) => {
                 tracing::error!(%err, "newsletter sender");
-                0
+                Duration::from_millis(300)
             }
         };
-        if handled == 0 {
+        if !pause.is_zero() {
             tokio::select! {
                 _ = stop.changed() => {}
-                _ = tokio::time::sleep(Duration::from_millis(300)) => {}
+                _ = tokio::time::sleep(pause) => {}
             }
         }
     }
 }
+
+/// How often a sender looks for stalled campaigns.
+const STALL_CHECK: Duration = Duration::from_secs(30);
+/// The longest pause after a relay failure.
+const RELAY_PAUSE_MAX: Duration = Duration::from_secs(15);

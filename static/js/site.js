@@ -21,7 +21,8 @@ if (progress) {
       const data = await response.json();
       for (const [key, value] of Object.entries(data.progress)) {
         const field = progress.querySelector(`[data-field="${key}"]`);
-        if (field) field.textContent = key === "rate" ? Number(value).toFixed(1) : String(value);
+        if (field) field.textContent =
+          key === "rate" ? Number(value).toFixed(1) : key === "status" ? data.shown_status : String(value);
       }
       const end = progress.querySelector('[data-field="expected_end"]');
       if (end) end.textContent = data.expected_end || "–";

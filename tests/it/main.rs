@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod api;
+mod binary;
 mod campaigns;
 mod catalogue;
 mod editorial;
@@ -13,5 +14,7 @@ mod joining;
 mod mail;
 mod media;
 mod newsletter;
+mod outage;
+mod outbox;
 mod process;
 mod sending;

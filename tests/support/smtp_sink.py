@@ -6,6 +6,17 @@ prints "listening on PORT" once ready (use --port 0 for a free port). Recipients
 part contains "tempfail" get 451 (try again later), "permfail" get 550 (rejected), so tests
 can exercise retries and permanent failures. Supports EHLO/HELO, MAIL, RCPT, DATA, RSET,
 NOOP, QUIT; no TLS, no AUTH (lettre's unencrypted builder talks to it).
+
+It misbehaves on command: the file "control" in --dir (written by the tests, read again before
+every reply) holds lines KEY=VALUE:
+
+  refuse=1         new connections get "421" and are closed
+  silent=N         a connection sends its first N replies (the greeting is the first), then
+                   never answers again, even after the setting is gone (a hung relay)
+  delay=SECONDS    every reply after the greeting waits this long
+  final_delay=S    the reply to the final dot waits this long (the message is stored first:
+                   the server has taken it, whether or not the client waits for the answer)
+  tempfail=TEXT    recipients containing TEXT get 451 (try again later)
 """
 import argparse
 import asyncio
@@ -21,43 +32,83 @@ received = 0
 SAMPLE = None
 
 
-async def handle(reader, writer, directory):
-    def send(line):
-        writer.write((line + "\r\n").encode())
+def control(directory):
+    settings = {}
+    if directory is None:
+        return settings
+    try:
+        with open(os.path.join(directory, "control")) as f:
+            for line in f:
+                if "=" in line:
+                    key, value = line.strip().split("=", 1)
+                    settings[key.strip()] = value.strip()
+    except FileNotFoundError:
+        pass
+    return settings
 
-    send("220 bredeblik-test-sink ESMTP")
+
+async def hang(reader):
+    """Reads and ignores everything until the client goes away."""
+    while await reader.read(65536):
+        pass
+
+
+class Silenced(Exception):
+    pass
+
+
+async def handle(reader, writer, directory):
+    replies = 0
+
+    async def send(*lines, final=False):
+        nonlocal replies
+        settings = control(directory)
+        if "silent" in settings and replies >= int(settings["silent"]):
+            raise Silenced()
+        wait = float(settings.get("final_delay" if final else "delay", 0) or 0)
+        if replies > 0 and wait > 0:
+            await asyncio.sleep(wait)
+        replies += 1
+        for line in lines:
+            writer.write((line + "\r\n").encode())
+        await writer.drain()
+
     mail_from, recipients = None, []
     try:
+        if control(directory).get("refuse"):
+            writer.write(b"421 4.3.2 service not available\r\n")
+            await writer.drain()
+            return
+        await send("220 bredeblik-test-sink ESMTP")
         while True:
             raw = await reader.readline()
             if not raw:
                 break
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             verb = line[:4].upper()
-            if verb in ("EHLO", "HELO"):
-                send("250-bredeblik-test-sink" if verb == "EHLO" else "250 bredeblik-test-sink")
-                if verb == "EHLO":
-                    send("250-8BITMIME")
-                    send("250-SMTPUTF8")
-                    send("250 PIPELINING")
+            if verb == "EHLO":
+                await send("250-bredeblik-test-sink", "250-8BITMIME", "250-SMTPUTF8", "250 PIPELINING")
+            elif verb == "HELO":
+                await send("250 bredeblik-test-sink")
             elif verb == "MAIL":
                 mail_from, recipients = line[10:].strip(), []
-                send("250 OK")
+                await send("250 OK")
             elif verb == "RCPT":
                 address = line[8:].strip().strip("<>").split(">")[0]
                 local = address.split("@")[0]
+                tempfail = control(directory).get("tempfail")
                 if "permfail" in local:
-                    send("550 5.1.1 mailbox unavailable")
-                elif "tempfail" in local:
-                    send("451 4.3.0 try again later")
+                    await send("550 5.1.1 mailbox unavailable")
+                elif "tempfail" in local or (tempfail and tempfail in address):
+                    await send("451 4.3.0 try again later")
                 else:
                     recipients.append(address)
-                    send("250 OK")
+                    await send("250 OK")
             elif verb == "DATA":
                 if not recipients:
-                    send("503 5.5.1 no valid recipients")
+                    await send("503 5.5.1 no valid recipients")
                     continue
-                send("354 end data with <CR><LF>.<CR><LF>")
+                await send("354 end data with <CR><LF>.<CR><LF>")
                 chunks = []
                 complete = False
                 while True:
@@ -80,8 +131,7 @@ async def handle(reader, writer, directory):
                     if SAMPLE and received == 1 and not os.path.exists(SAMPLE):
                         with open(SAMPLE, "wb") as f:
                             f.write(b"".join(chunks))
-                    send(f"250 OK queued as {number}")
-                    await writer.drain()
+                    await send(f"250 OK queued as {number}", final=True)
                     continue
                 body = b"".join(chunks)
                 envelope = ("X-Envelope-To: " + ", ".join(recipients) + "\r\n").encode()
@@ -90,19 +140,22 @@ async def handle(reader, writer, directory):
                     f.write(envelope + body)
                 # Rename so readers never see a half-written file.
                 os.rename(tmp, os.path.join(directory, f"{number:06d}.eml"))
-                send(f"250 OK queued as {number}")
+                await send(f"250 OK queued as {number}", final=True)
             elif verb == "RSET":
                 mail_from, recipients = None, []
-                send("250 OK")
+                await send("250 OK")
             elif verb == "NOOP":
-                send("250 OK")
+                await send("250 OK")
             elif verb == "QUIT":
-                send("221 bye")
-                await writer.drain()
+                await send("221 bye")
                 break
             else:
-                send("502 5.5.2 command not implemented")
-            await writer.drain()
+                await send("502 5.5.2 command not implemented")
+    except Silenced:
+        try:
+            await hang(reader)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
     except (ConnectionError, asyncio.IncompleteReadError):
         pass
     finally:

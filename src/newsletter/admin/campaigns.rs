@@ -27,8 +27,21 @@ pub struct Row {
     pub id: i64,
     pub subject: String,
     pub status: CampaignStatus,
+    /// Sending, but without progress for a while (see `sending::report_stalled_campaigns`).
+    pub stalled: bool,
     pub sent: i64,
     pub total: i64,
+}
+
+impl Row {
+    pub fn shown_status(&self) -> &'static str {
+        shown_status(self.status, self.stalled)
+    }
+}
+
+/// A campaign that is sending but makes no progress is shown as stalled ("vastgelopen").
+fn shown_status(status: CampaignStatus, stalled: bool) -> &'static str {
+    if stalled && status == CampaignStatus::Bezig { "vastgelopen" } else { status.as_str() }
 }
 
 pub struct NewsOption {
@@ -71,7 +84,7 @@ impl ListTemplate {
 async fn render_list(state: &AppState, page: Page, draft: Draft, errors: FieldErrors) -> AppResult<Response> {
     let campaigns = sqlx::query_as!(
         Row,
-        r#"SELECT c.id, c.subject, c.status AS "status: CampaignStatus",
+        r#"SELECT c.id, c.subject, c.status AS "status: CampaignStatus", c.stalled_at IS NOT NULL AS "stalled!",
              (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id AND d.status = $1) AS "sent!",
              (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id) AS "total!"
            FROM campaigns c ORDER BY c.id DESC LIMIT 100"#,
@@ -212,9 +225,13 @@ pub struct Progress {
     /// Messages per second over the last minute.
     pub rate: f64,
     pub status: CampaignStatus,
+    pub stalled: bool,
 }
 
 impl Progress {
+    pub fn shown_status(&self) -> &'static str {
+        shown_status(self.status, self.stalled)
+    }
     pub fn expected_end(&self) -> String {
         if self.remaining == 0 || self.rate <= 0.0 {
             return String::new();
@@ -239,8 +256,8 @@ async fn progress(state: &AppState, id: i64) -> sqlx::Result<Progress> {
              count(d.id) FILTER (WHERE d.status = $4) AS "skipped!",
              count(d.id) FILTER (WHERE d.status IN ($5, $6)) AS "remaining!",
              (count(d.id) FILTER (WHERE d.sent_at > now() - interval '1 minute'))::float8 / 60 AS "rate!",
-             c.status AS "status: CampaignStatus"
-           FROM campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id WHERE c.id = $1 GROUP BY c.status"#,
+             c.status AS "status: CampaignStatus", c.stalled_at IS NOT NULL AS "stalled!"
+           FROM campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id WHERE c.id = $1 GROUP BY c.status, c.stalled_at"#,
         id,
         DeliveryStatus::Verzonden as DeliveryStatus,
         DeliveryStatus::Mislukt as DeliveryStatus,
@@ -579,7 +596,7 @@ pub async fn progress_json(State(state): State<AppState>, Path(id): Path<i64>) -
     let progress = progress(&state, id).await.map_err(|_| AppError::NotFound)?;
     let expected_end = progress.expected_end();
     let percent = progress.percent();
-    Ok(Json(json!({ "progress": progress, "percent": percent, "expected_end": expected_end }))
+    Ok(Json(json!({ "progress": progress, "shown_status": progress.shown_status(), "percent": percent, "expected_end": expected_end }))
         .into_response())
 }
 

@@ -1,0 +1,219 @@
+//! The real `bredeblik` binary, a misbehaving SMTP relay and a PostgreSQL cluster of a test's
+//! own: the parts the mail and outage tests put together.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sqlx::PgPool;
+
+use crate::helpers::Mailbox;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_bredeblik");
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// One running `bredeblik serve`, killed (SIGKILL) when dropped.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl Server {
+    pub fn start(database_url: &str, mailbox: Option<&Mailbox>, env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let mut command = Command::new(BIN);
+        command
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("NEWSLETTER_RATE", "0")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(mailbox) = mailbox {
+            command.env("SMTP_URL", format!("smtp://127.0.0.1:{}", mailbox.port));
+        }
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        Self { child: command.spawn().unwrap(), port }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub async fn wait_ready(&self) {
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        loop {
+            if let Ok(r) = client.get(self.url("/readyz")).send().await
+                && r.status() == 200
+            {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "server did not become ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn kill(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Tells the test relay how to misbehave (see tests/support/smtp_sink.py); "" to behave.
+pub fn relay(mailbox: &Mailbox, settings: &str) {
+    let tmp = mailbox.dir.join("control.tmp");
+    std::fs::write(&tmp, settings).unwrap();
+    std::fs::rename(tmp, mailbox.dir.join("control")).unwrap();
+}
+
+pub fn received_per_address(mailbox: &Mailbox) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for mail in mailbox.messages() {
+        *counts.entry(mail.to).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// (addresses that got nothing, extra copies) among `expected`.
+pub fn missed_and_duplicated(mailbox: &Mailbox, expected: &[String]) -> (usize, usize) {
+    let counts = received_per_address(mailbox);
+    let missed = expected.iter().filter(|a| !counts.contains_key(*a)).count();
+    let duplicated = counts.values().map(|n| n - 1).sum();
+    (missed, duplicated)
+}
+
+pub fn random_millis(low: u64, high: u64) -> u64 {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).unwrap();
+    low + u64::from_le_bytes(bytes) % (high - low)
+}
+
+/// Puts `count` transactional mails in the outbox, to `prefix1@voorbeeld.nl` and on.
+pub async fn enqueue(db: &PgPool, prefix: &str, count: usize) -> Vec<String> {
+    let config = bredeblik::config::Config::from_lookup(|k| {
+        (k == "DATABASE_URL").then(|| "postgres://x@y/z".to_string())
+    })
+    .unwrap();
+    let mut addresses = Vec::new();
+    for n in 1..=count {
+        let to = format!("{prefix}{n}@voorbeeld.nl");
+        bredeblik::mail::enqueue(
+            db,
+            &config,
+            bredeblik::mail::Email {
+                kind: "test",
+                to: to.clone(),
+                subject: format!("Bericht {n}"),
+                paragraphs: vec!["Hallo".into()],
+                action: None,
+                after: vec![],
+            },
+        )
+        .await
+        .unwrap();
+        addresses.push(to);
+    }
+    addresses
+}
+
+/// Waits until no outbox row is waiting any more.
+pub async fn wait_for_outbox(db: &PgPool, timeout: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status = 'wachtend'")
+            .fetch_one(db)
+            .await
+            .unwrap();
+        if waiting == 0 {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < timeout, "{waiting} outbox mails still waiting after {timeout:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A PostgreSQL cluster of one test's own (scripts/pg), so the test can stop and start it
+/// without touching the cluster the rest of the suite uses.
+pub struct Cluster {
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Cluster {
+    pub fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!("bb-pg-{}", bredeblik::tokens::random_hex(6)));
+        let cluster = Self { dir, port: free_port() };
+        cluster.up();
+        cluster
+    }
+
+    /// The `postgres` database of the cluster (the app migrates it at start).
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    fn script() -> PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg")
+    }
+
+    pub fn up(&self) {
+        let status = Command::new(Self::script())
+            .arg("start")
+            .arg(&self.dir)
+            .arg(self.port.to_string())
+            .env("PG_FAST", "1")
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "scripts/pg start");
+    }
+
+    pub fn down(&self) {
+        let status = Command::new(Self::script()).arg("stop").arg(&self.dir).status().unwrap();
+        assert!(status.success(), "scripts/pg stop");
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.down();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Waits up to `timeout` for a mail to `to` whose subject contains `subject`.
+pub async fn wait_for_mail(
+    mailbox: &Mailbox,
+    to: &str,
+    subject: &str,
+    timeout: Duration,
+) -> crate::helpers::Mail {
+    let started = Instant::now();
+    loop {
+        if let Some(mail) =
+            mailbox.messages().into_iter().find(|m| m.to.contains(to) && m.subject.contains(subject))
+        {
+            return mail;
+        }
+        assert!(started.elapsed() < timeout, "no mail to {to} about '{subject}' within {timeout:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
