@@ -6,6 +6,7 @@ use crate::catalogue::index::CatalogueIndex;
 use crate::config::Config;
 use crate::geo::Geo;
 use crate::web::assets::Assets;
+use crate::web::page_cache::PageCache;
 
 /// Everything a handler may need; cheap to clone (each part is reference counted).
 #[derive(Clone)]
@@ -17,4 +18,6 @@ pub struct AppState {
     pub geo: Arc<Geo>,
     /// This instance's in-memory view of the published catalogue.
     pub catalogue: Arc<CatalogueIndex>,
+    /// This instance's rendered public pages.
+    pub pages: Arc<PageCache>,
 }

@@ -3,8 +3,9 @@
 //! every facet count in one pass over them. PostgreSQL still answers the full-text part and
 //! supplies the cards of the page shown.
 //!
-//! Freshness: the table `catalogue_version` is bumped by triggers in the same transaction as
-//! any change to initiatives, their tags, the vocabularies or the regions. Every search reads
+//! Freshness: the table `content_version` is bumped by triggers in the same transaction as
+//! any change to public content (initiatives, their tags, the vocabularies, the regions, and
+//! what other public pages show; see the migration `content_version`). Every search reads
 //! that number first (one primary-key lookup) and rebuilds the index when it moved, so all
 //! instances show a change from the next request on.
 
@@ -76,7 +77,7 @@ pub struct Found {
 
 impl CatalogueIndex {
     async fn snapshot(&self, db: &PgPool) -> sqlx::Result<Arc<Snapshot>> {
-        let version: i64 = sqlx::query_scalar("SELECT version FROM catalogue_version").fetch_one(db).await?;
+        let version: i64 = sqlx::query_scalar("SELECT version FROM content_version").fetch_one(db).await?;
         if let Some(current) = self.fresh(version) {
             return Ok(current);
         }
@@ -275,8 +276,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     let mut conn = db.acquire().await?;
     let mut tx = conn.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
-    let version: i64 =
-        sqlx::query_scalar("SELECT version FROM catalogue_version").fetch_one(&mut *tx).await?;
+    let version: i64 = sqlx::query_scalar("SELECT version FROM content_version").fetch_one(&mut *tx).await?;
 
     let rows: Vec<(i64, Option<i32>)> = sqlx::query_as(
         "SELECT id, region_id FROM initiatives WHERE status = 'gepubliceerd' \

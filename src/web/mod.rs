@@ -7,4 +7,5 @@ pub mod filters;
 pub mod form;
 pub mod layers;
 pub mod page;
+pub mod page_cache;
 pub mod paging;

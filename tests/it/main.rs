@@ -13,5 +13,6 @@ mod joining;
 mod mail;
 mod media;
 mod newsletter;
+mod page_cache;
 mod process;
 mod sending;
