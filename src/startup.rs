@@ -120,6 +120,7 @@ impl Application {
             assets,
             geo: Arc::new(geo),
             catalogue: Arc::default(),
+            members: Arc::default(),
             pages: Arc::new(PageCache::new(page_cache_mb)),
         };
         Ok(Self { listener, state })

@@ -2,6 +2,7 @@
 //! consented to a public profile and were approved appear on the site.
 
 mod handlers;
+pub mod index;
 mod initiatives;
 mod join;
 mod profile;
