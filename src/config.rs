@@ -25,6 +25,8 @@ pub struct Config {
     pub newsletter_lease_secs: u32,
     /// SMTP connections (each with its own sequential sender) per app instance.
     pub newsletter_connections: u32,
+    /// MiB of rendered public pages each instance keeps in memory (0: none).
+    pub page_cache_mb: u32,
     /// Signs outgoing mail when DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE are set.
     pub dkim: Option<crate::mail::dkim::DkimSigner>,
 }
@@ -166,6 +168,7 @@ impl Config {
         let newsletter_rate = number("NEWSLETTER_RATE", 20, 100_000)?;
         let newsletter_lease_secs = number("NEWSLETTER_LEASE_SECS", 60, 86_400)?.max(1);
         let newsletter_connections = number("NEWSLETTER_CONNECTIONS", 1, 16)?.max(1);
+        let page_cache_mb = number("PAGE_CACHE_MB", 64, 65_536)?;
 
         let dkim = match (non_empty("DKIM_SELECTOR"), non_empty("DKIM_PRIVATE_KEY_FILE")) {
             (None, None) => None,
@@ -200,6 +203,7 @@ impl Config {
             newsletter_rate,
             newsletter_lease_secs,
             newsletter_connections,
+            page_cache_mb,
             dkim,
         })
     }
@@ -242,6 +246,7 @@ mod tests {
         assert_eq!(config.base_url.as_str(), "http://127.0.0.1:8080/");
         assert!(config.smtp_url.is_none());
         assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.page_cache_mb, 64);
     }
 
     #[test]
@@ -257,6 +262,8 @@ mod tests {
             (&[DB, ("BASE_URL", "https://bredeblik.nl")], "SECRET_KEY"),
             (&[DB, ("LOG_FORMAT", "xml")], "LOG_FORMAT"),
             (&[DB, ("NEWSLETTER_RATE", "snel")], "NEWSLETTER_RATE"),
+            (&[DB, ("PAGE_CACHE_MB", "-1")], "PAGE_CACHE_MB"),
+            (&[DB, ("PAGE_CACHE_MB", "veel")], "PAGE_CACHE_MB"),
             (&[DB, ("DKIM_SELECTOR", "s1")], "DKIM_PRIVATE_KEY_FILE"),
             (
                 &[DB, ("DKIM_SELECTOR", "s1"), ("DKIM_PRIVATE_KEY_FILE", "/bestaat/niet.pem")],

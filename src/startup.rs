@@ -28,6 +28,7 @@ use crate::web::assets::{self, Assets};
 use crate::web::context;
 use crate::web::layers::{self, REQUEST_ID, RandomRequestId};
 use crate::web::limits::{BODY_LIMIT, UPLOAD_LIMIT};
+use crate::web::page_cache::{self, PageCache};
 use crate::{
     accounts, admin, api, catalogue, db, mail, media, members, news, newsletter, pages, regions, search,
 };
@@ -68,6 +69,9 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        // Before compression: it keeps pages with their security headers and compresses them
+        // itself, once.
+        .layer(from_fn_with_state(state.clone(), page_cache::layer))
         .layer(CompressionLayer::new())
         .layer(from_fn_with_state(state.clone(), layers::security_headers))
         .layer(from_fn_with_state(state.clone(), layers::error_pages))
@@ -109,12 +113,15 @@ impl Application {
         if config.base_url.port() == Some(0) {
             let _ = config.base_url.set_port(Some(listener.local_addr()?.port()));
         }
+        let page_cache_mb = config.page_cache_mb;
         let state = AppState {
             db: pool,
             config: Arc::new(config),
             assets,
             geo: Arc::new(geo),
             catalogue: Arc::default(),
+            members: Arc::default(),
+            pages: Arc::new(PageCache::new(page_cache_mb)),
         };
         Ok(Self { listener, state })
     }

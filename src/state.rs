@@ -5,7 +5,9 @@ use sqlx::PgPool;
 use crate::catalogue::index::CatalogueIndex;
 use crate::config::Config;
 use crate::geo::Geo;
+use crate::members::index::MemberIndex;
 use crate::web::assets::Assets;
+use crate::web::page_cache::PageCache;
 
 /// Everything a handler may need; cheap to clone (each part is reference counted).
 #[derive(Clone)]
@@ -17,4 +19,8 @@ pub struct AppState {
     pub geo: Arc<Geo>,
     /// This instance's in-memory view of the published catalogue.
     pub catalogue: Arc<CatalogueIndex>,
+    /// This instance's in-memory view of the public members.
+    pub members: Arc<MemberIndex>,
+    /// This instance's rendered public pages.
+    pub pages: Arc<PageCache>,
 }

@@ -154,7 +154,8 @@ async fn members_list(
         region: params.one("regio"),
     };
     let requested = Paging::new(params.page(), per_page(&params), 0);
-    let (cards, total) = members::search(&state.db, &filters, requested.per_page, requested.offset()).await?;
+    let (cards, total) =
+        state.members.search(&state.db, &filters, requested.per_page, requested.offset()).await?;
     let paging = Paging::new(params.page(), requested.per_page, total);
     let data: Vec<Value> = cards
         .into_iter()

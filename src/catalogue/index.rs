@@ -3,8 +3,9 @@
 //! every facet count in one pass over them. PostgreSQL still answers the full-text part and
 //! supplies the cards of the page shown.
 //!
-//! Freshness: the table `catalogue_version` is bumped by triggers in the same transaction as
-//! any change to initiatives, their tags, the vocabularies or the regions. Every search reads
+//! Freshness: the table `content_version` is bumped by triggers in the same transaction as
+//! any change to public content (initiatives, their tags, the vocabularies, the regions, and
+//! what other public pages show; see the migration `content_version`). Every search reads
 //! that number first (one primary-key lookup) and rebuilds the index when it moved, so all
 //! instances show a change from the next request on.
 
@@ -53,15 +54,43 @@ struct Snapshot {
     region_parents: Vec<(i32, i32)>,
 }
 
-struct Tags {
-    terms: Vec<Term>,
+/// One vocabulary's tags of every row, flattened (also used by `members::index`).
+pub(crate) struct Tags {
+    pub(crate) terms: Vec<Term>,
     starts: Vec<u32>,
     tags: Vec<u16>,
 }
 
 impl Tags {
-    fn of_row(&self, row: usize) -> &[u16] {
+    pub(crate) fn of_row(&self, row: usize) -> &[u16] {
         &self.tags[self.starts[row] as usize..self.starts[row + 1] as usize]
+    }
+
+    /// From the terms in display order and (record id, term id) links; `rows` records, numbered
+    /// by `row_of`. Links to unknown records or terms are skipped.
+    pub(crate) fn build(
+        terms: Vec<Term>,
+        rows: usize,
+        row_of: &HashMap<i64, u32>,
+        links: &[(i64, i32)],
+    ) -> Self {
+        let position: HashMap<i32, u16> =
+            terms.iter().enumerate().map(|(at, term)| (term.id, at as u16)).collect();
+        let mut per_row: Vec<Vec<u16>> = vec![Vec::new(); rows];
+        for (record, term) in links {
+            if let (Some(&row), Some(&at)) = (row_of.get(record), position.get(term)) {
+                per_row[row as usize].push(at);
+            }
+        }
+        let mut starts = Vec::with_capacity(rows + 1);
+        let mut tags = Vec::new();
+        starts.push(0);
+        for mut row_tags in per_row {
+            row_tags.sort_unstable();
+            tags.extend(row_tags);
+            starts.push(tags.len() as u32);
+        }
+        Tags { terms, starts, tags }
     }
 }
 
@@ -76,7 +105,7 @@ pub struct Found {
 
 impl CatalogueIndex {
     async fn snapshot(&self, db: &PgPool) -> sqlx::Result<Arc<Snapshot>> {
-        let version: i64 = sqlx::query_scalar("SELECT version FROM catalogue_version").fetch_one(db).await?;
+        let version: i64 = sqlx::query_scalar("SELECT version FROM content_version").fetch_one(db).await?;
         if let Some(current) = self.fresh(version) {
             return Ok(current);
         }
@@ -93,6 +122,18 @@ impl CatalogueIndex {
     fn fresh(&self, version: i64) -> Option<Arc<Snapshot>> {
         let current = self.current.read().unwrap_or_else(|e| e.into_inner());
         current.as_ref().filter(|s| s.version >= version).cloned()
+    }
+
+    /// Published initiatives per region id (each counted for its own region only).
+    pub async fn count_by_region(&self, db: &PgPool) -> sqlx::Result<Vec<i64>> {
+        let snapshot = self.snapshot(db).await?;
+        let mut counts = vec![0; snapshot.region_parents.len()];
+        for &region in &snapshot.region {
+            if let Some(count) = counts.get_mut(region as usize) {
+                *count += 1;
+            }
+        }
+        Ok(counts)
     }
 
     pub async fn search(
@@ -275,8 +316,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     let mut conn = db.acquire().await?;
     let mut tx = conn.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
-    let version: i64 =
-        sqlx::query_scalar("SELECT version FROM catalogue_version").fetch_one(&mut *tx).await?;
+    let version: i64 = sqlx::query_scalar("SELECT version FROM content_version").fetch_one(&mut *tx).await?;
 
     let rows: Vec<(i64, Option<i32>)> = sqlx::query_as(
         "SELECT id, region_id FROM initiatives WHERE status = 'gepubliceerd' \
@@ -303,27 +343,11 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         )))
         .fetch_all(&mut *tx)
         .await?;
-        let position: HashMap<i32, u16> =
-            terms.iter().enumerate().map(|(at, term)| (term.id, at as u16)).collect();
         let links: Vec<(i64, i32)> =
             sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT initiative_id, {column} FROM {link}")))
                 .fetch_all(&mut *tx)
                 .await?;
-        let mut per_row: Vec<Vec<u16>> = vec![Vec::new(); ids.len()];
-        for (initiative, term) in links {
-            if let (Some(&row), Some(&at)) = (row_of.get(&initiative), position.get(&term)) {
-                per_row[row as usize].push(at);
-            }
-        }
-        let mut starts = Vec::with_capacity(ids.len() + 1);
-        let mut tags = Vec::new();
-        starts.push(0);
-        for mut row_tags in per_row {
-            row_tags.sort_unstable();
-            tags.extend(row_tags);
-            starts.push(tags.len() as u32);
-        }
-        vocabularies.push(Tags { terms, starts, tags });
+        vocabularies.push(Tags::build(terms, ids.len(), &row_of, &links));
     }
 
     let region_rows: Vec<(i32, String, Option<i32>, Option<i32>)> =

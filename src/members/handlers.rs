@@ -50,7 +50,7 @@ pub async fn list(
         region: params.one("regio"),
     };
     let requested = Paging::new(params.page(), PER_PAGE, 0);
-    let (cards, total) = queries::search(&state.db, &filters, PER_PAGE, requested.offset()).await?;
+    let (cards, total) = state.members.search(&state.db, &filters, PER_PAGE, requested.offset()).await?;
     let paging = Paging::new(params.page(), PER_PAGE, total);
 
     let mut pairs: Vec<(&str, &str)> = Vec::new();

@@ -3,6 +3,7 @@
 
 pub(crate) mod admin;
 mod handlers;
+pub mod index;
 mod initiatives;
 mod join;
 mod profile;

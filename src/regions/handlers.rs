@@ -52,13 +52,14 @@ fn map_of(
 }
 
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
-    let provinces = queries::summaries_of_kind(&state.db, "provincie").await?;
+    let all = queries::summaries(&state).await?;
+    let provinces = queries::of_kind(&all, "provincie");
     Ok(Html(ListTemplate {
         page: page.crumb("Regio's", "/regios"),
         map_svg: map_of(&provinces, &state.geo.provinces, None, "Kaart van de provincies"),
         provinces,
-        jeugdregios: queries::summaries_of_kind(&state.db, "jeugdregio").await?,
-        inspiration: queries::inspiration_regions(&state.db).await?,
+        jeugdregios: queries::of_kind(&all, "jeugdregio"),
+        inspiration: queries::inspiration_regions(&all),
     }))
 }
 
@@ -103,7 +104,7 @@ pub async fn show(
     // municipality, those of its province with this one highlighted.
     let map_parent = if region.kind == "gemeente" { region.province_id } else { Some(region.id) };
     let neighbours = match map_parent {
-        Some(parent) => queries::municipalities_in(&state.db, parent).await?,
+        Some(parent) => queries::municipalities_in(&queries::summaries(&state).await?, parent),
         None => Vec::new(),
     };
     let highlight = (region.kind == "gemeente").then_some(region.code.as_str());
@@ -125,7 +126,9 @@ pub async fn show(
     let filters = Filters { region: Some(region.slug.clone()), ..Filters::default() };
     let found = state.catalogue.search(&state.db, &filters, 12, 0).await?;
     let (initiatives, initiative_total) = (found.cards, found.total);
-    let members = members::in_region(&state.db, region.id, 24).await?;
+    let member_filters =
+        members::Filters { region: Some(region.slug.clone()), ..members::Filters::default() };
+    let (members, _) = state.members.search(&state.db, &member_filters, 24, 0).await?;
     Ok(Html(ShowTemplate {
         page: page.crumb("Regio's", "/regios").crumb(region.name.clone(), format!("/regios/{slug}")),
         region,

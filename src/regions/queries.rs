@@ -1,6 +1,9 @@
+use std::collections::HashMap;
+
 use sqlx::PgPool;
 
 use crate::web::facets::RegionOption;
+use crate::state::AppState;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Region {
@@ -18,10 +21,14 @@ pub struct Region {
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct RegionSummary {
+    pub id: i32,
     pub slug: String,
     pub code: String,
     pub name: String,
     pub kind: String,
+    pub province_id: Option<i32>,
+    pub jeugdregio_id: Option<i32>,
+    pub is_inspiration: bool,
     pub cohort_year: Option<i32>,
     pub initiatives: i64,
     pub members: i64,
@@ -38,49 +45,60 @@ impl RegionSummary {
     }
 }
 
-/// Regions with the number of published initiatives and public members in them; a province or
-/// jeugdregio counts those of its municipalities. Counted once per municipality, then added up
-/// (set-based, so it stays fast with 100,000 initiatives).
-const SUMMARY: &str = "WITH per_municipality AS ( \
-       SELECT r.id, r.province_id, r.jeugdregio_id, \
-              coalesce(i.n, 0) AS initiatives, coalesce(m.n, 0) AS members \
-       FROM regions r \
-       LEFT JOIN (SELECT region_id, count(*) AS n FROM initiatives WHERE status = 'gepubliceerd' GROUP BY region_id) i ON i.region_id = r.id \
-       LEFT JOIN (SELECT region_id, count(*) AS n FROM members WHERE public_profile AND status = 'goedgekeurd' GROUP BY region_id) m ON m.region_id = r.id), \
-     totals AS ( \
-       SELECT id AS region_id, initiatives, members FROM per_municipality \
-       UNION ALL SELECT province_id, initiatives, members FROM per_municipality WHERE province_id IS NOT NULL \
-       UNION ALL SELECT jeugdregio_id, initiatives, members FROM per_municipality WHERE jeugdregio_id IS NOT NULL) \
-     SELECT r.slug, r.code, r.name, r.kind, r.is_inspiration, r.cohort_year, \
-            coalesce(sum(t.initiatives), 0)::bigint AS initiatives, coalesce(sum(t.members), 0)::bigint AS members \
-     FROM regions r LEFT JOIN totals t ON t.region_id = r.id";
-
-const GROUP: &str = " GROUP BY r.id";
-
-pub async fn summaries_of_kind(db: &PgPool, kind: &str) -> sqlx::Result<Vec<RegionSummary>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("{SUMMARY} WHERE r.kind = $1{GROUP} ORDER BY r.name")))
-        .bind(kind)
-        .fetch_all(db)
-        .await
+/// Every region (by name) with the number of published initiatives and public members in it;
+/// a province or jeugdregio counts those of its municipalities. The counts come from the
+/// in-memory catalogue and member indexes, so this costs the same with 100 or 100,000 records:
+/// one read of the ~400 regions.
+pub async fn summaries(state: &AppState) -> sqlx::Result<Vec<RegionSummary>> {
+    let mut regions: Vec<RegionSummary> = sqlx::query_as(
+        "SELECT id, slug, code, name, kind, province_id, jeugdregio_id, is_inspiration, cohort_year, \
+                0::bigint AS initiatives, 0::bigint AS members \
+         FROM regions ORDER BY name",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let initiatives = state.catalogue.count_by_region(&state.db).await?;
+    let members = state.members.count_by_region(&state.db).await?;
+    let own =
+        |counts: &[i64], id: i32| usize::try_from(id).ok().and_then(|i| counts.get(i)).copied().unwrap_or(0);
+    let mut totals: HashMap<i32, (i64, i64)> = HashMap::with_capacity(regions.len());
+    for region in &regions {
+        let counts = (own(&initiatives, region.id), own(&members, region.id));
+        for target in [Some(region.id), region.province_id, region.jeugdregio_id].into_iter().flatten() {
+            let total = totals.entry(target).or_default();
+            total.0 += counts.0;
+            total.1 += counts.1;
+        }
+    }
+    for region in &mut regions {
+        (region.initiatives, region.members) = totals.get(&region.id).copied().unwrap_or_default();
+    }
+    Ok(regions)
 }
 
-pub async fn inspiration_regions(db: &PgPool) -> sqlx::Result<Vec<RegionSummary>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SUMMARY} WHERE r.is_inspiration{GROUP} ORDER BY r.cohort_year DESC NULLS LAST, r.name"
-    )))
-    .fetch_all(db)
-    .await
+/// The regions of one kind, by name.
+pub fn of_kind(all: &[RegionSummary], kind: &str) -> Vec<RegionSummary> {
+    all.iter().filter(|r| r.kind == kind).cloned().collect()
+}
+
+/// The inspiratieregio's, newest cohort first.
+pub fn inspiration_regions(all: &[RegionSummary]) -> Vec<RegionSummary> {
+    let mut found: Vec<RegionSummary> = all.iter().filter(|r| r.is_inspiration).cloned().collect();
+    found.sort_by_key(|r| std::cmp::Reverse(r.cohort_year.unwrap_or(i32::MIN)));
+    found
 }
 
 /// Municipalities within a province or jeugdregio, busiest first.
-pub async fn municipalities_in(db: &PgPool, parent_id: i32) -> sqlx::Result<Vec<RegionSummary>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT * FROM ({SUMMARY} WHERE r.kind = 'gemeente' AND (r.province_id = $1 OR r.jeugdregio_id = $1){GROUP}) s \
-         ORDER BY (s.initiatives + s.members) DESC, s.name"
-    )))
-    .bind(parent_id)
-    .fetch_all(db)
-    .await
+pub fn municipalities_in(all: &[RegionSummary], parent_id: i32) -> Vec<RegionSummary> {
+    let mut found: Vec<RegionSummary> = all
+        .iter()
+        .filter(|r| {
+            r.kind == "gemeente" && (r.province_id == Some(parent_id) || r.jeugdregio_id == Some(parent_id))
+        })
+        .cloned()
+        .collect();
+    found.sort_by_key(|r| std::cmp::Reverse(r.initiatives + r.members));
+    found
 }
 
 /// The regions a visitor can filter by: provinces, jeugdregio's and the municipalities

@@ -106,7 +106,7 @@ async fn search(
     let found = state.catalogue.search(&state.db, &filters, 5, 0).await?;
     let (initiatives, initiative_total) = (found.cards, found.total);
     let member_filters = members::Filters { q: Some(q.clone()), ..Default::default() };
-    let (members, member_total) = members::search(&state.db, &member_filters, 5, 0).await?;
+    let (members, member_total) = state.members.search(&state.db, &member_filters, 5, 0).await?;
     Ok(Html(ResultsTemplate {
         page,
         regions: regions_matching(&state.db, &q).await?,

@@ -1,25 +1,19 @@
-//! Per-request context that pages rely on: the visitor's CSRF seed and the CSRF check for
-//! unsafe methods (which holds each body to its limit while it reads it), and the visitor's
-//! address. The logged-in user is added by the session layer (`web::auth`).
+//! Per-request context that pages and guards rely on: the cross-site check for unsafe methods
+//! (`web::csrf`), body limits announced up front, and the visitor's address. The logged-in user
+//! is added by the session layer (`web::auth`).
 
 use std::net::SocketAddr;
 
-use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{AppError, ErrorDetail};
 use crate::state::AppState;
-use crate::tokens;
 use crate::web::limits::{self, BODY_LIMIT, UPLOAD_LIMIT};
 use crate::web::{cookies, csrf};
-
-/// The seed that this visitor's CSRF tokens are derived from (the `bb_csrf` cookie).
-#[derive(Clone, Debug)]
-pub struct CsrfSeed(pub String);
 
 fn forbidden(message: &str) -> Response {
     let mut response = AppError::Forbidden.into_response();
@@ -27,56 +21,43 @@ fn forbidden(message: &str) -> Response {
     response
 }
 
-const EXPIRED_FORM: &str = "Dit formulier is verlopen of komt niet van deze site. Laad de pagina opnieuw en probeer het nog eens; wat u had ingevuld, staat nog in het vorige scherm.";
+const EXPIRED_FORM: &str = "Dit formulier is verlopen of komt niet van deze site. Laad de pagina opnieuw en probeer het nog eens; wat u had ingevuld, staat nog in het vorige scherm. Lukt het dan nog niet, gebruik dan een recente versie van uw browser.";
+
+/// A body announced larger than its limit is refused before anything reads it: an upload over
+/// `UPLOAD_LIMIT` with the Dutch upload message, anything else over `BODY_LIMIT` with 413
+/// (also on routes that would not read it). Bodies without a length are held to the same limits
+/// by the extractors that read them.
+fn declared_too_large(headers: &HeaderMap) -> Option<Response> {
+    let length: u64 = headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()?;
+    let is_upload = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    if is_upload && length > UPLOAD_LIMIT as u64 {
+        Some(limits::too_large_response())
+    } else if !is_upload && length > BODY_LIMIT as u64 {
+        Some(StatusCode::PAYLOAD_TOO_LARGE.into_response())
+    } else {
+        None
+    }
+}
 
 pub async fn context(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let (mut parts, body) = request.into_parts();
-    let existing_seed = cookies::get(&parts.headers, cookies::CSRF);
-    let seed = existing_seed.clone().unwrap_or_else(|| tokens::random_hex(16));
-
-    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    let exempt = csrf::EXEMPT_PREFIXES.iter().any(|p| parts.uri.path().starts_with(p));
-    let body = if unsafe_method && !exempt {
-        let cross_site =
-            parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site");
-        if cross_site {
+    let unsafe_method = !matches!(request.method(), &Method::GET | &Method::HEAD | &Method::OPTIONS);
+    let exempt = csrf::EXEMPT_PREFIXES.iter().any(|p| request.uri().path().starts_with(p));
+    if unsafe_method && !exempt {
+        let own_origin = state.config.base_url.origin().ascii_serialization();
+        // A session cookie is enough to be strict: the check needs no database round trip.
+        let has_session = cookies::get(request.headers(), cookies::SESSION).is_some();
+        if let Err(refusal) = csrf::check(request.headers(), &own_origin, has_session) {
+            tracing::info!(path = %request.uri().path(), ?refusal, "cross-site request refused");
             return forbidden(EXPIRED_FORM);
-        }
-        let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        let is_form = content_type.is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-        let is_upload = content_type.is_some_and(|ct| ct.starts_with("multipart/form-data"));
-        let limit = if is_upload { UPLOAD_LIMIT } else { BODY_LIMIT };
-        let bytes = match to_bytes(body, limit).await {
-            Ok(bytes) => bytes,
-            Err(_) if is_upload => return limits::too_large_response(),
-            Err(_) => return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response(),
-        };
-        // Multipart uploads send the token in the query string of the form's action.
-        let token = if is_form {
-            csrf::token_in_form(&bytes)
-        } else {
-            parts.uri.query().and_then(|q| csrf::token_in_form(q.as_bytes()))
-        };
-        let valid = existing_seed.is_some()
-            && token.is_some_and(|t| csrf::verify(&state.config.secret_key, &seed, &t));
-        if !valid {
-            tracing::info!(path = %parts.uri.path(), "CSRF check failed");
-            return forbidden(EXPIRED_FORM);
-        }
-        Body::from(bytes)
-    } else {
-        body
-    };
-
-    parts.extensions.insert(CsrfSeed(seed.clone()));
-    let mut response = next.run(Request::from_parts(parts, body)).await;
-    if existing_seed.is_none() {
-        let cookie = cookies::set(cookies::CSRF, &seed, None, state.config.is_https());
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
-    response
+    if unsafe_method && let Some(too_large) = declared_too_large(request.headers()) {
+        return too_large;
+    }
+    next.run(request).await
 }
 
 /// The client's address as seen by this server (a proxy in front should be trusted to set

@@ -4,7 +4,6 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 
 pub const SESSION: &str = "bb_session";
-pub const CSRF: &str = "bb_csrf";
 
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

@@ -13,3 +13,4 @@ pub(crate) mod layers;
 pub(crate) mod limits;
 pub(crate) mod page;
 pub(crate) mod paging;
+pub(crate) mod page_cache;

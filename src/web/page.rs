@@ -10,8 +10,6 @@ use axum::response::{IntoResponse, Response};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::auth::{CurrentUser, Role, SessionUser};
-use crate::web::context::CsrfSeed;
-use crate::web::csrf;
 
 #[derive(Clone, Debug)]
 pub struct Crumb {
@@ -27,7 +25,9 @@ pub struct Page {
     pub favicon_url: String,
     pub crumbs: Vec<Crumb>,
     pub canonical_url: String,
-    /// The token every POST form on the page carries (see `web::csrf`).
+    /// Always empty: cross-site requests are refused by their headers (see `web::csrf`), so
+    /// forms need no token. Kept so that forms still rendering the old hidden field compile;
+    /// the field is ignored.
     pub csrf_token: String,
     pub user: Option<SessionUser>,
 }
@@ -95,9 +95,6 @@ impl FromRequestParts<AppState> for Page {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let mut page = Page::new(state, parts.uri.path());
-        if let Some(CsrfSeed(seed)) = parts.extensions.get::<CsrfSeed>() {
-            page.csrf_token = csrf::token_for(&state.config.secret_key, seed);
-        }
         if let Some(CurrentUser(user)) = parts.extensions.get::<CurrentUser>() {
             page.user = user.clone();
         }

@@ -124,71 +124,83 @@ async fn login_is_rate_limited_per_account_with_a_dutch_429() {
 }
 
 #[tokio::test]
-async fn a_post_without_a_valid_csrf_token_is_refused_on_every_route() {
+async fn a_cross_site_post_is_refused_on_every_route() {
     let app = TestApp::spawn().await;
-    let mut posts: Vec<String> = [
-        "/inloggen",
-        "/uitloggen",
-        "/wachtwoord-vergeten",
-        "/wachtwoord-herstellen/0000",
-        "/account/wachtwoord",
-        "/account/verwijderen",
-        "/account/e-mail",
-        "/account/profiel",
-        "/inspiratieregio-aanmelden",
-        "/nieuwsbrief/voorkeuren/{token}",
-        "/account/e-mail/bevestigen/{token}",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut posts: Vec<String> = PUBLIC_POST_ROUTES
+        .iter()
+        .map(|s| s.replace("{token}", "0000").replace("{id}", "1").replace("{slug}", "onbekend"))
+        .collect();
     posts.extend(
         bredeblik::admin::routes().iter().filter(|r| r.method == "POST").map(|r| r.path.replace("{id}", "1")),
     );
-    // The visitor has a CSRF cookie (from a page view) but sends no or a forged token.
-    let _ = app.csrf_token().await;
+    // What a page of another site makes a browser send: refused before any handler runs.
+    let bare = app.bare_client();
+    let own_origin = app.address.clone();
+    let forged: [(&str, &str); 5] = [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://aanvaller.example"),
+        ("origin", "null"),
+        ("origin", "http://127.0.0.1:1"),
+    ];
     for path in &posts {
-        for token in [None, Some("vervalst"), Some("")] {
-            let mut fields = vec![("email", "a@voorbeeld.nl"), ("password", PASSWORD)];
-            if let Some(t) = token {
-                fields.push(("csrf_token", t));
-            }
-            let response = app.client.post(app.url(path)).form(&fields).send().await.unwrap();
-            assert_eq!(response.status(), 403, "POST {path} with token {token:?}");
+        for (name, value) in forged {
+            let fields = [("email", "a@voorbeeld.nl"), ("password", PASSWORD)];
+            let response = bare.post(app.url(path)).header(name, value).form(&fields).send().await.unwrap();
+            assert_eq!(response.status(), 403, "POST {path} with {name}: {value}");
             assert!(response.text().await.unwrap().contains("Dit formulier is verlopen"));
         }
     }
-    // A token from another visitor's cookie does not fit this visitor.
-    let stranger = TestApp::spawn().await;
-    let foreign = stranger.csrf_token().await;
-    let response = app
-        .client
-        .post(app.url("/inloggen"))
-        .form(&[("email", "a@b.nl"), ("csrf_token", foreign.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 403);
-    // A browser that says the request came from another site is refused even with a token.
-    let token = app.csrf_token().await;
-    let response = app
-        .client
+    // The browser's own verdict wins over an Origin that looks right.
+    let response = bare
         .post(app.url("/inloggen"))
         .header("sec-fetch-site", "cross-site")
-        .form(&[("email", "a@b.nl"), ("csrf_token", token.as_str())])
+        .header("origin", own_origin.as_str())
+        .form(&[("email", "a@b.nl")])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
-    // And with a valid token the same request gets through to the handler.
-    let response = app
-        .client
-        .post(app.url("/inloggen"))
-        .form(&[("email", "a@b.nl"), ("csrf_token", token.as_str())])
+    // A form of the site itself gets through to the handler, whether the browser says so with
+    // Sec-Fetch-Site or (older browsers) with Origin; so does a request without either header
+    // and without a session: it can do nothing the sender could not do from anywhere.
+    for (name, value) in [("sec-fetch-site", "same-origin"), ("origin", own_origin.as_str())] {
+        let response = bare
+            .post(app.url("/inloggen"))
+            .header(name, value)
+            .form(&[("email", "a@b.nl")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{name}: {value}");
+    }
+    let response = bare.post(app.url("/inloggen")).form(&[("email", "a@b.nl")]).send().await.unwrap();
+    assert_eq!(response.status(), 422);
+
+    // With a logged-in session, a request that says nothing about where it came from is refused.
+    app.create_user("lid@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
+    let login = app.login("lid@voorbeeld.nl", PASSWORD).await;
+    assert_eq!(login.status(), 303);
+    let session = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("bb_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("login sets the session cookie")
+        .to_owned();
+    let response = bare.post(app.url("/uitloggen")).header("cookie", session.as_str()).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(response.text().await.unwrap().contains("Dit formulier is verlopen"));
+    let response = bare
+        .post(app.url("/uitloggen"))
+        .header("cookie", session.as_str())
+        .header("origin", own_origin.as_str())
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 422);
+    assert_eq!(response.status(), 303, "the same logout from the site's own page works");
 }
 
 #[tokio::test]

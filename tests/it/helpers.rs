@@ -173,6 +173,7 @@ impl TestApp {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
+            .default_headers(browser_headers())
             .timeout(Duration::from_secs(30))
             .build()
             .unwrap();
@@ -341,13 +342,14 @@ impl TestApp {
         (app, mailbox)
     }
 
-    /// The CSRF token of this client's visitor cookie, as a form on the site would carry it.
+    /// The `csrf_token` field of a form on the site (empty since cross-site requests are refused
+    /// by their headers; forms may still carry the field).
     pub async fn csrf_token(&self) -> String {
         let body = self.get_text("/inloggen", 200).await;
         extract_csrf(&body)
     }
 
-    /// POSTs a form with a valid CSRF token added.
+    /// POSTs a form as the site's own page would (the client says `Sec-Fetch-Site: same-origin`).
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let token = self.csrf_token().await;
         let mut all: Vec<(&str, &str)> = fields.to_vec();
@@ -376,9 +378,23 @@ impl TestApp {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
+            .default_headers(browser_headers())
             .build()
             .unwrap()
     }
+
+    /// A client that sends what a non-browser sends: no `Sec-Fetch-Site`, no `Origin`, no cookies.
+    pub fn bare_client(&self) -> reqwest::Client {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+}
+
+/// What every current browser adds to a request made by a page of the same site (a request's
+/// own `Sec-Fetch-Site` replaces it).
+pub fn browser_headers() -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("sec-fetch-site", reqwest::header::HeaderValue::from_static("same-origin"));
+    headers
 }
 
 pub fn extract_csrf(html: &str) -> String {

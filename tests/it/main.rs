@@ -16,5 +16,6 @@ mod media;
 mod newsletter;
 mod outage;
 mod outbox;
+mod page_cache;
 mod process;
 mod sending;

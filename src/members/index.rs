@@ -1,0 +1,213 @@
+//! The public member list without scanning the table per request, the way the catalogue does
+//! it (`catalogue::index`): each app instance keeps the public members' region, themes,
+//! domains and searchable text in memory, in "A–Z" order, and answers a list, its total, a
+//! region's members and the counts per region in one pass over them. PostgreSQL supplies the
+//! cards of the page shown.
+//!
+//! Freshness: `content_version` (bumped by triggers on members, their tags and the regions);
+//! read first on every request, the copy is rebuilt when it moved.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use sqlx::{Acquire, PgPool};
+use tokio::sync::Mutex;
+
+use super::queries::{Filters, MemberCard};
+use crate::catalogue::index::Tags;
+use crate::taxonomy::Term;
+
+#[derive(Default)]
+pub struct MemberIndex {
+    current: RwLock<Option<Arc<Snapshot>>>,
+    rebuilding: Mutex<()>,
+}
+
+struct Snapshot {
+    version: i64,
+    /// Rows in A–Z order (lower(name), id).
+    ids: Vec<i64>,
+    /// Region id per row (0 when none).
+    region: Vec<i32>,
+    themes: Tags,
+    domains: Tags,
+    /// `name`, `organisation` and `role` in lower case, separated by a newline.
+    text: Vec<String>,
+    region_ids: HashMap<String, i32>,
+    /// Per region id its province and jeugdregio (0 when none).
+    region_parents: Vec<(i32, i32)>,
+}
+
+impl MemberIndex {
+    async fn snapshot(&self, db: &PgPool) -> sqlx::Result<Arc<Snapshot>> {
+        let version: i64 = sqlx::query_scalar("SELECT version FROM content_version").fetch_one(db).await?;
+        if let Some(current) = self.fresh(version) {
+            return Ok(current);
+        }
+        let _guard = self.rebuilding.lock().await;
+        if let Some(current) = self.fresh(version) {
+            return Ok(current);
+        }
+        let snapshot = Arc::new(load(db).await?);
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    fn fresh(&self, version: i64) -> Option<Arc<Snapshot>> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        current.as_ref().filter(|s| s.version >= version).cloned()
+    }
+
+    /// One page of public members matching `filters`, A–Z, and how many match in all.
+    pub async fn search(
+        &self,
+        db: &PgPool,
+        filters: &Filters,
+        limit: i64,
+        offset: i64,
+    ) -> sqlx::Result<(Vec<MemberCard>, i64)> {
+        let snapshot = self.snapshot(db).await?;
+        let (ids, total) = snapshot.find(filters, limit.max(0) as usize, offset.max(0) as usize);
+        Ok((cards(db, &ids).await?, total))
+    }
+
+    /// Public members per region id (each counted for its own region only).
+    pub async fn count_by_region(&self, db: &PgPool) -> sqlx::Result<Vec<i64>> {
+        let snapshot = self.snapshot(db).await?;
+        let mut counts = vec![0; snapshot.region_parents.len()];
+        for &region in &snapshot.region {
+            if let Some(count) = counts.get_mut(region as usize) {
+                *count += 1;
+            }
+        }
+        Ok(counts)
+    }
+}
+
+impl Snapshot {
+    fn find(&self, filters: &Filters, limit: usize, offset: usize) -> (Vec<i64>, i64) {
+        let wanted = |tags: &Tags, slugs: &[String]| -> Option<Vec<bool>> {
+            (!slugs.is_empty()).then(|| tags.terms.iter().map(|t| slugs.contains(&t.slug)).collect())
+        };
+        let themes = wanted(&self.themes, &filters.themes);
+        let domains = wanted(&self.domains, &filters.domains);
+        let regions: Option<Vec<bool>> = filters.region.as_ref().map(|slug| {
+            let selected = self.region_ids.get(slug).copied().unwrap_or(-1);
+            self.region_parents
+                .iter()
+                .enumerate()
+                .map(|(id, &(province, jeugdregio))| {
+                    id as i32 == selected || province == selected || jeugdregio == selected
+                })
+                .collect()
+        });
+        let needle = filters.q.as_ref().map(|q| q.to_lowercase()).filter(|q| !q.is_empty());
+
+        let mut total = 0;
+        let mut page = Vec::with_capacity(limit.min(100));
+        for row in 0..self.ids.len() {
+            if let Some(regions) = &regions
+                && !regions.get(self.region[row] as usize).copied().unwrap_or(false)
+            {
+                continue;
+            }
+            if let Some(wanted) = &themes
+                && !self.themes.of_row(row).iter().any(|&t| wanted[t as usize])
+            {
+                continue;
+            }
+            if let Some(wanted) = &domains
+                && !self.domains.of_row(row).iter().any(|&t| wanted[t as usize])
+            {
+                continue;
+            }
+            if let Some(needle) = &needle
+                && !self.text[row].split('\n').any(|part| part.contains(needle.as_str()))
+            {
+                continue;
+            }
+            if total as usize >= offset && page.len() < limit {
+                page.push(self.ids[row]);
+            }
+            total += 1;
+        }
+        (page, total)
+    }
+}
+
+/// The cards for the given members, in the given order.
+async fn cards(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<MemberCard>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as(
+        "SELECT m.slug, m.name, m.kind, m.organisation, m.role, r.name AS region_name \
+         FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, n) JOIN members m ON m.id = s.id \
+         LEFT JOIN regions r ON r.id = m.region_id ORDER BY s.n",
+    )
+    .bind(ids.to_vec())
+    .fetch_all(db)
+    .await
+}
+
+/// Reads the public members at one consistent moment.
+async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
+    let mut conn = db.acquire().await?;
+    let mut tx = conn.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+    let version: i64 = sqlx::query_scalar("SELECT version FROM content_version").fetch_one(&mut *tx).await?;
+
+    let rows: Vec<(i64, Option<i32>, String)> = sqlx::query_as(
+        "SELECT id, region_id, lower(name || E'\\n' || organisation || E'\\n' || role) FROM members \
+         WHERE public_profile AND status = 'goedgekeurd' ORDER BY lower(name), id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut ids = Vec::with_capacity(rows.len());
+    let mut region = Vec::with_capacity(rows.len());
+    let mut text = Vec::with_capacity(rows.len());
+    for (id, region_id, haystack) in rows {
+        ids.push(id);
+        region.push(region_id.unwrap_or(0));
+        text.push(haystack);
+    }
+    let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
+
+    let theme_terms: Vec<Term> = sqlx::query_as("SELECT id, slug, name FROM themes ORDER BY position, name")
+        .fetch_all(&mut *tx)
+        .await?;
+    let theme_links: Vec<(i64, i32)> =
+        sqlx::query_as("SELECT member_id, theme_id FROM member_themes").fetch_all(&mut *tx).await?;
+    let domain_terms: Vec<Term> =
+        sqlx::query_as("SELECT id, slug, name FROM domains ORDER BY position, name")
+            .fetch_all(&mut *tx)
+            .await?;
+    let domain_links: Vec<(i64, i32)> =
+        sqlx::query_as("SELECT member_id, domain_id FROM member_domains").fetch_all(&mut *tx).await?;
+
+    let region_rows: Vec<(i32, String, Option<i32>, Option<i32>)> =
+        sqlx::query_as("SELECT id, slug, province_id, jeugdregio_id FROM regions")
+            .fetch_all(&mut *tx)
+            .await?;
+    tx.commit().await?;
+
+    let max_region = region_rows.iter().map(|(id, ..)| *id).max().unwrap_or(0).max(0) as usize;
+    let mut region_parents = vec![(0, 0); max_region + 1];
+    let mut region_ids = HashMap::with_capacity(region_rows.len());
+    for (id, slug, province, jeugdregio) in region_rows {
+        if id >= 0 {
+            region_parents[id as usize] = (province.unwrap_or(0), jeugdregio.unwrap_or(0));
+        }
+        region_ids.insert(slug, id);
+    }
+    Ok(Snapshot {
+        version,
+        themes: Tags::build(theme_terms, ids.len(), &row_of, &theme_links),
+        domains: Tags::build(domain_terms, ids.len(), &row_of, &domain_links),
+        ids,
+        region,
+        text,
+        region_ids,
+        region_parents,
+    })
+}
