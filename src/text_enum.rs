@@ -25,12 +25,15 @@ macro_rules! text_enum {
         }
     ) => {
         $(#[$meta])*
+        // Every type gets the whole API below; not every type uses all of it yet.
+        #[allow(dead_code)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize, serde::Deserialize)]
         #[sqlx(type_name = "text")]
         $vis enum $name {
             $( $(#[$variant_meta])* #[sqlx(rename = $value)] #[serde(rename = $value)] $variant, )+
         }
 
+        #[allow(dead_code)]
         impl $name {
             /// Every value, in the order of the declaration.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

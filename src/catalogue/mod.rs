@@ -7,7 +7,7 @@ pub mod index;
 pub mod queries;
 mod status;
 
-pub use status::{InitiativeStatus, RevisionDecision};
+pub use status::InitiativeStatus;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -82,7 +82,6 @@ pub struct Initiative {
     pub region_slug: Option<String>,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
-    pub logo_id: Option<i64>,
     /// Filled in by `by_slug`.
     #[sqlx(skip)]
     pub logo: Option<crate::media::Image>,
@@ -131,7 +130,6 @@ pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Initiative>
         region_slug: row.region_slug,
         published_at: row.published_at,
         updated_at: row.updated_at,
-        logo_id: row.logo_id,
     }))
 }
 

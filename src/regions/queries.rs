@@ -2,8 +2,8 @@ use std::collections::HashMap;
 
 use sqlx::PgPool;
 
-use crate::web::facets::RegionOption;
 use crate::state::AppState;
+use crate::web::facets::RegionOption;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Region {

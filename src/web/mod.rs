@@ -12,5 +12,5 @@ pub(crate) mod form;
 pub(crate) mod layers;
 pub(crate) mod limits;
 pub(crate) mod page;
-pub(crate) mod paging;
 pub(crate) mod page_cache;
+pub(crate) mod paging;
