@@ -234,8 +234,9 @@ async fn a_relay_silent_after_its_ehlo_costs_one_deadline_not_one_per_pipelined_
     eprintln!(
         "relay silent after EHLO: campaign done {took:?} after it recovered; missed {missed}, duplicated {duplicated}"
     );
-    assert!(took < Duration::from_secs(45), "{took:?}");
-    assert_eq!((missed, duplicated), (0, 0)); // Only the https unsubscribe: nothing reads a mailbox, so no mailto is offered.
+    assert!(took < Duration::from_secs(55), "within a minute (one 30 s deadline, not three): {took:?}");
+    assert_eq!((missed, duplicated), (0, 0));
+    // Only the https unsubscribe: nothing reads a mailbox, so no mailto is offered.
     let sample = &mailbox.messages()[0];
     assert!(sample.headers.contains("List-Unsubscribe: <http"), "{}", sample.headers);
     assert!(!sample.headers.contains("mailto:"), "{}", sample.headers);
