@@ -6,7 +6,7 @@
 //! never run out however slowly the SMTP server answers; when the process dies, the renewing
 //! dies with it and the rows become free after one lease.
 //!
-//! `holds()` tells whether the claims are provably still ours: every renewal that started
+//! `holds()` tells whether the claims are provably still ours: every renewal that finished
 //! while they were valid extends them by a lease from the moment it started. When it is not
 //! sure (renewals failed, e.g. while PostgreSQL restarts), the sender re-checks the row itself
 //! under its own id before the final dot.
@@ -37,8 +37,10 @@ impl Lease {
                 let started = Instant::now();
                 match sqlx::query(renew).bind(&owner).execute(&db).await {
                     Ok(_) => {
+                        // Only a renewal that finished while the claims were still valid ran
+                        // while they were ours; it made them valid for a lease from its start.
                         let mut until = shared.lock().unwrap_or_else(|p| p.into_inner());
-                        if started < *until {
+                        if Instant::now() < *until {
                             *until = started + length;
                         }
                     }

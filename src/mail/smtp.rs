@@ -78,9 +78,12 @@ impl Connection {
         stream.set_nodelay(true).map_err(SmtpError::io)?;
         let (read, writer) = stream.into_split();
         let mut connection = Self { reader: BufReader::new(read), writer, pipelining: false };
-        connection.expect(2, Instant::now() + STEP, "greeting").await?;
+        // A refusal here (421, 554) is about the relay, not about any message: the connection
+        // is given up and the message keeps its place.
+        let refused = |e: SmtpError| SmtpError { permanent: false, connection_usable: false, ..e };
+        connection.expect(2, Instant::now() + STEP, "greeting").await.map_err(refused)?;
         connection.write(format!("EHLO {helo_name}\r\n").as_bytes(), Instant::now() + STEP).await?;
-        let lines = connection.expect(2, Instant::now() + STEP, "EHLO").await?;
+        let lines = connection.expect(2, Instant::now() + STEP, "EHLO").await.map_err(refused)?;
         connection.pipelining =
             lines.iter().any(|l| l.get(4..).is_some_and(|k| k.eq_ignore_ascii_case("PIPELINING")));
         Ok(connection)

@@ -99,3 +99,38 @@ async fn kills_during_outbox_delivery_duplicate_at_most_one_mail_each() {
     assert!(duplicated <= KILLS, "{duplicated} duplicates after {KILLS} kills");
     assert!(kills_during_sending >= 3, "the kills hit a delivery in progress ({kills_during_sending} did)");
 }
+
+#[tokio::test]
+async fn mail_waits_while_the_relay_refuses_connections_and_flows_when_it_accepts_again() {
+    let mailbox = Mailbox::start();
+    let (database, db) = database().await;
+    relay(&mailbox, "refuse=1\n");
+    let server = Server::start(&database.url, Some(&mailbox), &[]);
+    server.wait_ready().await;
+    let expected = binary::enqueue(&db, "geweigerd", 5).await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let given_up: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status <> 'wachtend'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(given_up, 0, "a refusing relay (421) says nothing about the mails");
+    let delayed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE next_attempt_at > now() + interval '20 seconds'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(delayed, 0, "nor does it push them back");
+
+    relay(&mailbox, "");
+    let recovered = Instant::now();
+    binary::wait_for_outbox(&db, Duration::from_secs(30)).await;
+    let took = recovered.elapsed();
+    let (missed, duplicated) = binary::missed_and_duplicated(&mailbox, &expected);
+    eprintln!(
+        "refusing relay: delivered {took:?} after it accepted again; missed {missed}, duplicated {duplicated}"
+    );
+    assert!(took < Duration::from_secs(20), "{took:?}");
+    assert_eq!((missed, duplicated), (0, 0));
+    server.kill();
+}

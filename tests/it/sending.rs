@@ -234,8 +234,9 @@ async fn a_relay_silent_after_its_ehlo_costs_one_deadline_not_one_per_pipelined_
     eprintln!(
         "relay silent after EHLO: campaign done {took:?} after it recovered; missed {missed}, duplicated {duplicated}"
     );
-    assert!(took < Duration::from_secs(45), "{took:?}");
-    assert_eq!((missed, duplicated), (0, 0)); // Only the https unsubscribe: nothing reads a mailbox, so no mailto is offered.
+    assert!(took < Duration::from_secs(55), "within a minute (one 30 s deadline, not three): {took:?}");
+    assert_eq!((missed, duplicated), (0, 0));
+    // Only the https unsubscribe: nothing reads a mailbox, so no mailto is offered.
     let sample = &mailbox.messages()[0];
     assert!(sample.headers.contains("List-Unsubscribe: <http"), "{}", sample.headers);
     assert!(!sample.headers.contains("mailto:"), "{}", sample.headers);
@@ -279,10 +280,11 @@ async fn a_long_relay_outage_keeps_the_campaign_going_reports_it_stalled_once_an
         assert!(started.elapsed() < Duration::from_secs(60), "attempts stay at {least}");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    let failed: i64 = sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE status <> 'wachtend'")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let failed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE status NOT IN ('wachtend', 'bezig')")
+            .fetch_one(&db)
+            .await
+            .unwrap();
     assert_eq!(failed, 0, "8 temporary failures give nobody up");
 
     // A quarter of an hour without progress: the campaign is stalled.
