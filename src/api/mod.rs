@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use crate::catalogue::queries::{Filters, Sort};
+use crate::catalogue::queries::Filters;
 use crate::error::AppResult;
 use crate::members::queries as members;
 use crate::state::AppState;
@@ -32,18 +32,6 @@ const CORS: (header::HeaderName, &str) = (header::ACCESS_CONTROL_ALLOW_ORIGIN, "
 
 fn per_page(params: &QueryParams) -> i64 {
     params.one("per_pagina").and_then(|v| v.parse().ok()).unwrap_or(20).clamp(1, 100)
-}
-
-fn catalogue_filters(params: &QueryParams) -> Filters {
-    Filters {
-        q: params.one("q"),
-        themes: params.all("thema"),
-        domains: params.all("domein"),
-        levels: params.all("niveau"),
-        age_groups: params.all("leeftijd"),
-        region: params.one("regio"),
-        sort: Sort::parse(params.one("sorteer").as_deref()),
-    }
 }
 
 fn meta(paging: &Paging) -> Value {
@@ -86,9 +74,8 @@ async fn initiative_records(db: &PgPool, slugs: &[String]) -> sqlx::Result<Vec<I
     .await
 }
 
-async fn initiatives(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
-    let filters = catalogue_filters(&params);
+async fn initiatives(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
+    let filters = Filters::from_params(&params);
     let requested = Paging::new(params.page(), per_page(&params), 0);
     let found = state.catalogue.search(&state.db, &filters, requested.per_page, requested.offset()).await?;
     let paging = Paging::new(params.page(), requested.per_page, found.total);
@@ -118,8 +105,7 @@ struct RegionRecord {
     cohort_year: Option<i32>,
 }
 
-async fn regions(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
+async fn regions(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
     let kind = params.one("soort").filter(|k| matches!(k.as_str(), "provincie" | "gemeente" | "jeugdregio"));
     let data: Vec<RegionRecord> = sqlx::query_as(
         "SELECT r.slug, r.code, r.name, r.kind, p.code AS province_code, j.code AS jeugdregio_code, \
@@ -133,11 +119,7 @@ async fn regions(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppR
     Ok(([CORS], Json(json!({ "data": data, "meta": { "total": data.len() } }))))
 }
 
-async fn members_list(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
+async fn members_list(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
     let filters = members::Filters {
         q: params.one("q"),
         themes: params.all("thema"),
@@ -161,12 +143,8 @@ async fn members_list(
 }
 
 /// The catalogue (with the same filters as the page) as CSV, at most 50,000 rows.
-async fn initiatives_csv(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
-    let filters = catalogue_filters(&params);
+async fn initiatives_csv(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
+    let filters = Filters::from_params(&params);
     let cards = state.catalogue.search(&state.db, &filters, 50_000, 0).await?.cards;
     let slugs: Vec<String> = cards.into_iter().map(|c| c.slug).collect();
     let mut csv = String::from(

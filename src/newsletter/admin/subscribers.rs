@@ -2,7 +2,7 @@
 //! chart of the list over time, CSV export, and unsubscribing or erasing someone by hand.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -16,7 +16,7 @@ use crate::web::auth::CurrentUser;
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::FormData;
 use crate::web::page::{Html, Page};
-use crate::web::paging::Paging;
+use crate::web::paging::{self, Paging};
 
 const STATUSES: [&str; 4] = ["onbevestigd", "actief", "afgemeld", "gebounced"];
 
@@ -53,7 +53,7 @@ struct ListTemplate {
 
 impl ListTemplate {
     fn page_url(&self, number: impl std::fmt::Display) -> String {
-        format!("/beheer/abonnees?{}&pagina={number}", self.base_query)
+        paging::page_url("/beheer/abonnees", &self.base_query, number)
     }
 }
 
@@ -100,9 +100,8 @@ async fn chart(state: &AppState) -> sqlx::Result<(String, Vec<(String, i64)>)> {
     Ok((svg, labelled))
 }
 
-pub async fn list(State(state): State<AppState>, page: Page, RawQuery(raw): RawQuery) -> AppResult<Response> {
+pub async fn list(State(state): State<AppState>, page: Page, params: QueryParams) -> AppResult<Response> {
     const PER_PAGE: i64 = 50;
-    let params = QueryParams::parse(raw.as_deref());
     let q = params.one("q").unwrap_or_default();
     let status = params.one("status").filter(|s| STATUSES.contains(&s.as_str())).unwrap_or_default();
     let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
