@@ -1,7 +1,7 @@
 //! `/beheer/audit`: who changed what and when, filterable by action, person and date.
 
 use askama::Template;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use time::OffsetDateTime;
 
@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::text;
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::page::{Html, Page};
-use crate::web::paging::Paging;
+use crate::web::paging::{self, Paging};
 
 pub struct AuditRow {
     pub actor_email: String,
@@ -50,7 +50,7 @@ struct AuditTemplate {
 
 impl AuditTemplate {
     fn page_url(&self, number: impl std::fmt::Display) -> String {
-        format!("/beheer/audit?{}&pagina={number}", self.base_query)
+        paging::page_url("/beheer/audit", &self.base_query, number)
     }
 }
 
@@ -61,10 +61,9 @@ fn date(value: Option<String>) -> Option<String> {
 pub async fn list(
     State(state): State<AppState>,
     page: Page,
-    RawQuery(raw): RawQuery,
+    params: QueryParams,
 ) -> AppResult<impl IntoResponse> {
     const PER_PAGE: i64 = 50;
-    let params = QueryParams::parse(raw.as_deref());
     let action = params.one("actie").unwrap_or_default();
     let actor = params.one("wie").unwrap_or_default();
     let from = date(params.one("van")).unwrap_or_default();

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -13,7 +13,7 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use crate::catalogue::InitiativeStatus;
-use crate::catalogue::queries::{Filters, Sort};
+use crate::catalogue::queries::Filters;
 use crate::error::AppResult;
 use crate::members::queries as members;
 use crate::regions::RegionKind;
@@ -34,18 +34,6 @@ const CORS: (header::HeaderName, &str) = (header::ACCESS_CONTROL_ALLOW_ORIGIN, "
 
 fn per_page(params: &QueryParams) -> i64 {
     params.one("per_pagina").and_then(|v| v.parse().ok()).unwrap_or(20).clamp(1, 100)
-}
-
-fn catalogue_filters(params: &QueryParams) -> Filters {
-    Filters {
-        q: params.one("q"),
-        themes: params.all("thema"),
-        domains: params.all("domein"),
-        levels: params.all("niveau"),
-        age_groups: params.all("leeftijd"),
-        region: params.one("regio"),
-        sort: Sort::parse(params.one("sorteer").as_deref()),
-    }
 }
 
 fn meta(paging: &Paging) -> Value {
@@ -94,9 +82,8 @@ async fn initiative_records(db: &PgPool, slugs: &[String]) -> sqlx::Result<Vec<I
     .await
 }
 
-async fn initiatives(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
-    let filters = catalogue_filters(&params);
+async fn initiatives(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
+    let filters = Filters::from_params(&params);
     let requested = Paging::new(params.page(), per_page(&params), 0);
     let found = state.catalogue.search(&state.db, &filters, requested.per_page, requested.offset()).await?;
     let paging = Paging::new(params.page(), requested.per_page, found.total);
@@ -126,8 +113,7 @@ struct RegionRecord {
     cohort_year: Option<i32>,
 }
 
-async fn regions(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
+async fn regions(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
     let kind = params.one("soort").and_then(|k| RegionKind::parse(&k));
     let data = sqlx::query_as!(
         RegionRecord,
@@ -142,11 +128,7 @@ async fn regions(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppR
     Ok(([CORS], Json(json!({ "data": data, "meta": { "total": data.len() } }))))
 }
 
-async fn members_list(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
+async fn members_list(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
     let filters = members::Filters {
         q: params.one("q"),
         themes: params.all("thema"),
@@ -171,12 +153,8 @@ async fn members_list(
 }
 
 /// The catalogue (with the same filters as the page) as CSV, at most 50,000 rows.
-async fn initiatives_csv(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
-    let filters = catalogue_filters(&params);
+async fn initiatives_csv(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
+    let filters = Filters::from_params(&params);
     let cards = state.catalogue.search(&state.db, &filters, 50_000, 0).await?.cards;
     let slugs: Vec<String> = cards.into_iter().map(|c| c.slug).collect();
     let mut csv = String::from(

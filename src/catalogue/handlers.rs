@@ -19,7 +19,7 @@ use crate::web::facets::{Facet, RegionOption, counted_facet};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
-use crate::web::paging::Paging;
+use crate::web::paging::{self, Paging};
 
 const PER_PAGE: i64 = 20;
 
@@ -40,29 +40,16 @@ pub struct ListTemplate {
 
 impl ListTemplate {
     pub fn page_url(&self, number: impl std::fmt::Display) -> String {
-        if self.base_query.is_empty() {
-            format!("/initiatieven?pagina={number}")
-        } else {
-            format!("/initiatieven?{}&pagina={number}", self.base_query)
-        }
+        paging::page_url("/initiatieven", &self.base_query, number)
     }
 }
 
 pub async fn list(
     State(state): State<AppState>,
     page: Page,
-    RawQuery(raw): RawQuery,
+    params: QueryParams,
 ) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
-    let filters = Filters {
-        q: params.one("q"),
-        themes: params.all("thema"),
-        domains: params.all("domein"),
-        levels: params.all("niveau"),
-        age_groups: params.all("leeftijd"),
-        region: params.one("regio"),
-        sort: Sort::parse(params.one("sorteer").as_deref()),
-    };
+    let filters = Filters::from_params(&params);
     let requested = Paging::new(params.page(), PER_PAGE, 0);
     let found = state.catalogue.search(&state.db, &filters, PER_PAGE, requested.offset()).await?;
     let paging = Paging::new(params.page(), PER_PAGE, found.total);

@@ -3,6 +3,7 @@ use time::OffsetDateTime;
 
 use super::InitiativeStatus;
 use crate::taxonomy::Term;
+use crate::web::filters::QueryParams;
 
 /// What the visitor asked for; every field comes straight from the query string.
 #[derive(Clone, Debug, Default)]
@@ -14,6 +15,21 @@ pub struct Filters {
     pub age_groups: Vec<String>,
     pub region: Option<String>,
     pub sort: Sort,
+}
+
+impl Filters {
+    /// The filters of the list page and the open-data API, read from the query string.
+    pub fn from_params(params: &QueryParams) -> Self {
+        Self {
+            q: params.one("q"),
+            themes: params.all("thema"),
+            domains: params.all("domein"),
+            levels: params.all("niveau"),
+            age_groups: params.all("leeftijd"),
+            region: params.one("regio"),
+            sort: Sort::parse(params.one("sorteer").as_deref()),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 
 use super::queries::{self, Filters, Member, MemberCard};
@@ -10,7 +10,7 @@ use crate::taxonomy::{self, Term, Vocabulary};
 use crate::web::facets::{Facet, RegionOption, facet};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::page::{Html, Page};
-use crate::web::paging::Paging;
+use crate::web::paging::{self, Paging};
 
 const PER_PAGE: i64 = 24;
 
@@ -29,20 +29,15 @@ pub struct ListTemplate {
 
 impl ListTemplate {
     pub fn page_url(&self, number: impl std::fmt::Display) -> String {
-        if self.base_query.is_empty() {
-            format!("/aandeelhouders?pagina={number}")
-        } else {
-            format!("/aandeelhouders?{}&pagina={number}", self.base_query)
-        }
+        paging::page_url("/aandeelhouders", &self.base_query, number)
     }
 }
 
 pub async fn list(
     State(state): State<AppState>,
     page: Page,
-    RawQuery(raw): RawQuery,
+    params: QueryParams,
 ) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
     let filters = Filters {
         q: params.one("q"),
         themes: params.all("thema"),

@@ -1,5 +1,5 @@
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 
 use super::queries::{self, NewsCard, NewsItem};
@@ -10,7 +10,7 @@ use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
 use crate::web::filters::QueryParams;
 use crate::web::page::{Html, Page};
-use crate::web::paging::Paging;
+use crate::web::paging::{self, Paging};
 
 const PER_PAGE: i64 = 10;
 
@@ -26,20 +26,16 @@ pub struct ListTemplate {
 
 impl ListTemplate {
     pub fn page_url(&self, number: impl std::fmt::Display) -> String {
-        if self.theme.is_empty() {
-            format!("/nieuws?pagina={number}")
-        } else {
-            format!("/nieuws?thema={}&pagina={number}", self.theme)
-        }
+        let query = if self.theme.is_empty() { String::new() } else { format!("thema={}", self.theme) };
+        paging::page_url("/nieuws", &query, number)
     }
 }
 
 pub async fn list(
     State(state): State<AppState>,
     page: Page,
-    RawQuery(raw): RawQuery,
+    params: QueryParams,
 ) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
     let themes = taxonomy::all(&state.db, Vocabulary::Theme).await?;
     // Only a known theme filters; anything else shows all news.
     let theme = params.one("thema").filter(|t| themes.iter().any(|known| &known.slug == t));

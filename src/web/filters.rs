@@ -1,6 +1,9 @@
 //! Reading list filters from a query string. Facets repeat a key (`thema=a&thema=b`), which
 //! serde's urlencoded format cannot express, so the query is parsed here once.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
 #[derive(Clone, Debug, Default)]
 pub struct QueryParams {
     pairs: Vec<(String, String)>,
@@ -10,6 +13,14 @@ pub struct QueryParams {
 const MAX_VALUE: usize = 200;
 /// More repeated values than this for one key are ignored.
 const MAX_REPEATS: usize = 30;
+
+/// The request's query string, parsed: a handler takes `params: QueryParams`.
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::parse(parts.uri.query()))
+    }
+}
 
 impl QueryParams {
     pub fn parse(raw: Option<&str>) -> Self {

@@ -1,5 +1,17 @@
 //! Page numbers for long lists, kept in the query string as `pagina`.
 
+use std::fmt::Display;
+
+/// The link to page `number` of the list at `path` with the filters in `query` (a query
+/// string without the page number; may be empty).
+pub fn page_url(path: &str, query: &str, number: impl Display) -> String {
+    if query.is_empty() {
+        format!("{path}?pagina={number}")
+    } else {
+        format!("{path}?{query}&pagina={number}")
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Paging {
     pub page: i64,

@@ -4,7 +4,7 @@
 //! mail, with the editor's message if there is one.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -74,9 +74,8 @@ impl ListTemplate {
 pub async fn list(
     State(state): State<AppState>,
     page: Page,
-    RawQuery(raw): RawQuery,
+    params: QueryParams,
 ) -> AppResult<impl IntoResponse> {
-    let params = QueryParams::parse(raw.as_deref());
     let q = form::clean(&params.one("q").unwrap_or_default(), 200);
     let status = params.one("status").filter(|s| STATUSES.iter().any(|(k, _)| k == s)).unwrap_or_default();
     let queue = sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -2,7 +2,7 @@
 //! chart of the list over time, CSV export, and unsubscribing or erasing someone by hand.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -17,7 +17,7 @@ use crate::web::auth::CurrentUser;
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::FormData;
 use crate::web::page::{Html, Page};
-use crate::web::paging::Paging;
+use crate::web::paging::{self, Paging};
 
 pub struct SubscriberRow {
     pub id: i64,
@@ -54,7 +54,7 @@ struct ListTemplate {
 
 impl ListTemplate {
     fn page_url(&self, number: impl std::fmt::Display) -> String {
-        format!("/beheer/abonnees?{}&pagina={number}", self.base_query)
+        paging::page_url("/beheer/abonnees", &self.base_query, number)
     }
 }
 
@@ -107,9 +107,8 @@ async fn chart(state: &AppState) -> sqlx::Result<(String, Vec<(String, i64)>)> {
     Ok((svg, labelled))
 }
 
-pub async fn list(State(state): State<AppState>, page: Page, RawQuery(raw): RawQuery) -> AppResult<Response> {
+pub async fn list(State(state): State<AppState>, page: Page, params: QueryParams) -> AppResult<Response> {
     const PER_PAGE: i64 = 50;
-    let params = QueryParams::parse(raw.as_deref());
     let q = params.one("q").unwrap_or_default();
     let filter = params.one("status").and_then(|s| SubscriberStatus::parse(&s));
     let status = filter.map(|s| s.as_str().to_owned()).unwrap_or_default();
