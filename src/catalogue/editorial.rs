@@ -4,22 +4,14 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
+use super::InitiativeStatus;
+use crate::accounts::roles::Role;
 use crate::media::{self, Image, ImageField, MediaId, Purpose};
+use crate::regions::RegionKind;
 use crate::regions::queries::FilterOption;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
 use crate::web::form::{self, FieldErrors, FormData};
-
-pub const STATUSES: &[(&str, &str)] = &[
-    ("concept", "Concept"),
-    ("ter_beoordeling", "Ter beoordeling"),
-    ("gepubliceerd", "Gepubliceerd"),
-    ("gearchiveerd", "Gearchiveerd"),
-];
-
-pub fn status_label(status: &str) -> &'static str {
-    STATUSES.iter().find(|(s, _)| *s == status).map_or("Onbekend", |(_, l)| l)
-}
 
 pub const SUMMARY_MAX: usize = 300;
 const DESCRIPTION_MAX: usize = 50_000;
@@ -225,17 +217,28 @@ impl Choices {
             domains: taxonomy::all(db, Vocabulary::Domain).await?,
             levels: taxonomy::all(db, Vocabulary::Level).await?,
             age_groups: taxonomy::all(db, Vocabulary::AgeGroup).await?,
-            regions: sqlx::query_as(
-                "SELECT slug, name, kind FROM regions \
-                 ORDER BY CASE kind WHEN 'provincie' THEN 0 WHEN 'jeugdregio' THEN 1 ELSE 2 END, name",
+            regions: sqlx::query_as!(
+                FilterOption,
+                "SELECT slug, name, kind FROM regions ORDER BY CASE kind WHEN $1 THEN 0 WHEN $2 THEN 1 ELSE 2 END, name",
+                RegionKind::Provincie as RegionKind,
+                RegionKind::Jeugdregio as RegionKind,
             )
             .fetch_all(db)
             .await?,
         })
     }
 
-    pub fn regions_of(&self, kind: &str) -> Vec<&FilterOption> {
-        self.regions.iter().filter(|r| r.kind == kind).collect()
+    fn regions_of(&self, kind: RegionKind) -> Vec<&FilterOption> {
+        self.regions.iter().filter(|r| r.kind == kind.as_str()).collect()
+    }
+    pub fn provinces(&self) -> Vec<&FilterOption> {
+        self.regions_of(RegionKind::Provincie)
+    }
+    pub fn jeugdregios(&self) -> Vec<&FilterOption> {
+        self.regions_of(RegionKind::Jeugdregio)
+    }
+    pub fn municipalities(&self) -> Vec<&FilterOption> {
+        self.regions_of(RegionKind::Gemeente)
     }
 
     pub fn region_label(&self, slug: &str) -> Option<String> {
@@ -247,7 +250,7 @@ impl Choices {
 pub async fn insert(
     conn: &mut PgConnection,
     fields: &InitiativeFields,
-    status: &str,
+    status: InitiativeStatus,
     featured: bool,
     owner_id: Option<i64>,
 ) -> sqlx::Result<(i64, String)> {
@@ -260,25 +263,26 @@ pub async fn insert(
             n if n < 20 => format!("{base}-{n}"),
             _ => format!("{base}-{}", crate::tokens::random_hex(3)),
         };
-        let id: Option<i64> = sqlx::query_scalar(
+        let id = sqlx::query_scalar!(
             "INSERT INTO initiatives (slug, name, summary, description_md, website, contact_name, contact_email, \
                                       region_id, owner_id, status, featured, published_at, logo_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM regions WHERE slug = $8), $9, $10, $11, \
-                     CASE WHEN $10 = 'gepubliceerd' THEN now() END, (SELECT id FROM media WHERE id = $12)) \
+                     CASE WHEN $10 = $13 THEN now() END, (SELECT id FROM media WHERE id = $12)) \
              ON CONFLICT (slug) DO NOTHING RETURNING id",
+            slug,
+            fields.name,
+            fields.summary,
+            fields.description,
+            fields.website,
+            fields.contact_name,
+            fields.contact_email,
+            fields.region,
+            owner_id,
+            status as InitiativeStatus,
+            featured,
+            fields.logo_id,
+            InitiativeStatus::Gepubliceerd as InitiativeStatus,
         )
-        .bind(&slug)
-        .bind(&fields.name)
-        .bind(&fields.summary)
-        .bind(&fields.description)
-        .bind(&fields.website)
-        .bind(&fields.contact_name)
-        .bind(&fields.contact_email)
-        .bind(&fields.region)
-        .bind(owner_id)
-        .bind(status)
-        .bind(featured)
-        .bind(fields.logo_id)
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(id) = id {
@@ -360,8 +364,9 @@ pub async fn notify_editors(
     name: &str,
     is_change: bool,
 ) -> anyhow::Result<()> {
-    let editors: Vec<String> = sqlx::query_scalar(
-        "SELECT email FROM users WHERE active AND role IN ('redacteur', 'coordinator', 'beheerder') ORDER BY id",
+    let editors = sqlx::query_scalar!(
+        "SELECT email FROM users WHERE active AND role = ANY($1) ORDER BY id",
+        &[Role::Redacteur, Role::Coordinator, Role::Beheerder] as &[Role],
     )
     .fetch_all(&mut *conn)
     .await?;

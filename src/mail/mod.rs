@@ -5,6 +5,9 @@
 pub mod dkim;
 pub mod worker;
 
+mod status;
+pub use status::OutboxStatus;
+
 use askama::Template;
 
 use crate::config::Config;
