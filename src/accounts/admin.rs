@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::accounts::roles::Role;
 use crate::accounts::session::{self, SessionUser};
-use crate::accounts::users::{self, User};
+use crate::accounts::users::{self, TokenPurpose, User};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
@@ -61,7 +61,7 @@ async fn render(
     };
     let (new_email, new_role, error) = match form {
         Some((f, error)) => (f.email.clone(), f.role.clone(), Some(error)),
-        None => (String::new(), "coordinator".into(), None),
+        None => (String::new(), Role::Coordinator.as_str().into(), None),
     };
     let template = UsersTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Gebruikers", "/beheer/gebruikers"),
@@ -122,7 +122,7 @@ pub async fn create(
         },
     )
     .await?;
-    let token = users::issue_token(&mut *tx, id, "wachtwoord", 24 * 7).await?;
+    let token = users::issue_token(&mut *tx, id, TokenPurpose::Wachtwoord, 24 * 7).await?;
     mail::enqueue(
         &mut *tx,
         &state.config,

@@ -142,19 +142,38 @@ impl InitiativeFields {
 
     /// The current content of initiative `id`.
     pub async fn load(db: &PgPool, id: i64) -> sqlx::Result<Option<Self>> {
-        let fields: Option<Self> = sqlx::query_as(
-            "SELECT i.name, i.summary, i.description_md AS description, i.website, i.contact_name, i.contact_email, \
-                    coalesce(r.slug, '') AS region, \
-                    ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id WHERE l.initiative_id = i.id ORDER BY t.position) AS themes, \
-                    ARRAY(SELECT t.slug FROM initiative_domains l JOIN domains t ON t.id = l.domain_id WHERE l.initiative_id = i.id ORDER BY t.position) AS domains, \
-                    ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id WHERE l.initiative_id = i.id ORDER BY t.position) AS levels, \
-                    ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id WHERE l.initiative_id = i.id ORDER BY t.position) AS age_groups, \
-                    i.logo_id \
-             FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id WHERE i.id = $1",
+        let row = sqlx::query!(
+            r#"SELECT i.name, i.summary, i.description_md AS description, i.website, i.contact_name, i.contact_email,
+                      coalesce(r.slug, '') AS "region!",
+                      ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id
+                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "themes!",
+                      ARRAY(SELECT t.slug FROM initiative_domains l JOIN domains t ON t.id = l.domain_id
+                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "domains!",
+                      ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id
+                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "levels!",
+                      ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id
+                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "age_groups!",
+                      i.logo_id
+               FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id WHERE i.id = $1"#,
+            id,
         )
-        .bind(id)
         .fetch_optional(db)
         .await?;
+        let fields = row.map(|r| Self {
+            name: r.name,
+            summary: r.summary,
+            description: r.description,
+            website: r.website,
+            contact_name: r.contact_name,
+            contact_email: r.contact_email,
+            region: r.region,
+            themes: r.themes,
+            domains: r.domains,
+            levels: r.levels,
+            age_groups: r.age_groups,
+            logo_id: r.logo_id,
+            logo: None,
+        });
         match fields {
             Some(fields) => Ok(Some(fields.with_logo(db).await?)),
             None => Ok(None),
@@ -219,7 +238,8 @@ impl Choices {
             age_groups: taxonomy::all(db, Vocabulary::AgeGroup).await?,
             regions: sqlx::query_as!(
                 FilterOption,
-                "SELECT slug, name, kind FROM regions ORDER BY CASE kind WHEN $1 THEN 0 WHEN $2 THEN 1 ELSE 2 END, name",
+                r#"SELECT slug, name, kind AS "kind: RegionKind" FROM regions
+                   ORDER BY CASE kind WHEN $1 THEN 0 WHEN $2 THEN 1 ELSE 2 END, name"#,
                 RegionKind::Provincie as RegionKind,
                 RegionKind::Jeugdregio as RegionKind,
             )
@@ -229,7 +249,7 @@ impl Choices {
     }
 
     fn regions_of(&self, kind: RegionKind) -> Vec<&FilterOption> {
-        self.regions.iter().filter(|r| r.kind == kind.as_str()).collect()
+        self.regions.iter().filter(|r| r.kind == kind).collect()
     }
     pub fn provinces(&self) -> Vec<&FilterOption> {
         self.regions_of(RegionKind::Provincie)
@@ -295,21 +315,21 @@ pub async fn insert(
 
 /// Writes the fields onto an existing initiative (its slug stays: public URLs are kept).
 pub async fn update(conn: &mut PgConnection, id: i64, fields: &InitiativeFields) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE initiatives SET name = $2, summary = $3, description_md = $4, website = $5, contact_name = $6, \
                 contact_email = $7, region_id = (SELECT id FROM regions WHERE slug = $8), \
                 logo_id = (SELECT id FROM media WHERE id = $9), updated_at = now() \
          WHERE id = $1",
+        id,
+        fields.name,
+        fields.summary,
+        fields.description,
+        fields.website,
+        fields.contact_name,
+        fields.contact_email,
+        fields.region,
+        fields.logo_id,
     )
-    .bind(id)
-    .bind(&fields.name)
-    .bind(&fields.summary)
-    .bind(&fields.description)
-    .bind(&fields.website)
-    .bind(&fields.contact_name)
-    .bind(&fields.contact_email)
-    .bind(&fields.region)
-    .bind(fields.logo_id)
     .execute(&mut *conn)
     .await?;
     set_terms(conn, id, fields).await

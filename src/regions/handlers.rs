@@ -2,6 +2,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 
+use super::RegionKind;
 use super::map::{MapArea, render_svg};
 use super::queries::{self, Region, RegionSummary};
 use crate::catalogue::queries::{Filters, InitiativeCard};
@@ -52,12 +53,12 @@ fn map_of(
 }
 
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
-    let provinces = queries::summaries_of_kind(&state.db, "provincie").await?;
+    let provinces = queries::summaries_of_kind(&state.db, RegionKind::Provincie).await?;
     Ok(Html(ListTemplate {
         page: page.crumb("Regio's", "/regios"),
         map_svg: map_of(&provinces, &state.geo.provinces, None, "Kaart van de provincies"),
         provinces,
-        jeugdregios: queries::summaries_of_kind(&state.db, "jeugdregio").await?,
+        jeugdregios: queries::summaries_of_kind(&state.db, RegionKind::Jeugdregio).await?,
         inspiration: queries::inspiration_regions(&state.db).await?,
     }))
 }
@@ -79,11 +80,7 @@ pub struct ShowTemplate {
 
 impl ShowTemplate {
     pub fn kind_label(&self) -> &'static str {
-        match self.region.kind.as_str() {
-            "provincie" => "Provincie",
-            "jeugdregio" => "Jeugdregio",
-            _ => "Gemeente",
-        }
+        self.region.kind.label()
     }
 }
 
@@ -101,12 +98,12 @@ pub async fn show(
     }
     // The map shows the municipalities of this province or jeugdregio, or, for a
     // municipality, those of its province with this one highlighted.
-    let map_parent = if region.kind == "gemeente" { region.province_id } else { Some(region.id) };
+    let map_parent = if region.kind == RegionKind::Gemeente { region.province_id } else { Some(region.id) };
     let neighbours = match map_parent {
         Some(parent) => queries::municipalities_in(&state.db, parent).await?,
         None => Vec::new(),
     };
-    let highlight = (region.kind == "gemeente").then_some(region.code.as_str());
+    let highlight = (region.kind == RegionKind::Gemeente).then_some(region.code.as_str());
     let map_svg = if neighbours.is_empty() {
         String::new()
     } else {
@@ -117,7 +114,7 @@ pub async fn show(
             &format!("Kaart van de gemeenten rond {}", region.name),
         )
     };
-    let (active_municipalities, quiet_municipalities) = if region.kind == "gemeente" {
+    let (active_municipalities, quiet_municipalities) = if region.kind == RegionKind::Gemeente {
         (Vec::new(), Vec::new())
     } else {
         neighbours.into_iter().partition(|m| m.initiatives + m.members > 0)

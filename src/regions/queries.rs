@@ -1,12 +1,14 @@
 use sqlx::PgPool;
 
+use super::RegionKind;
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Region {
     pub id: i32,
     pub slug: String,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: RegionKind,
     pub province_id: Option<i32>,
     pub jeugdregio_id: Option<i32>,
     pub is_inspiration: bool,
@@ -19,7 +21,7 @@ pub struct RegionSummary {
     pub slug: String,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: RegionKind,
     pub is_inspiration: bool,
     pub cohort_year: Option<i32>,
     pub initiatives: i64,
@@ -29,10 +31,10 @@ pub struct RegionSummary {
 impl RegionSummary {
     /// "Utrecht (gemeente)" where the kind is not obvious from the name.
     pub fn label(&self) -> String {
-        match self.kind.as_str() {
-            "provincie" => format!("{} (provincie)", self.name),
-            "jeugdregio" => format!("{} (jeugdregio)", self.name),
-            _ => self.name.clone(),
+        match self.kind {
+            RegionKind::Provincie => format!("{} (provincie)", self.name),
+            RegionKind::Jeugdregio => format!("{} (jeugdregio)", self.name),
+            RegionKind::Gemeente => self.name.clone(),
         }
     }
 }
@@ -56,7 +58,7 @@ const SUMMARY: &str = "WITH per_municipality AS ( \
 
 const GROUP: &str = " GROUP BY r.id";
 
-pub async fn summaries_of_kind(db: &PgPool, kind: &str) -> sqlx::Result<Vec<RegionSummary>> {
+pub async fn summaries_of_kind(db: &PgPool, kind: RegionKind) -> sqlx::Result<Vec<RegionSummary>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("{SUMMARY} WHERE r.kind = $1{GROUP} ORDER BY r.name")))
         .bind(kind)
         .fetch_all(db)
@@ -99,15 +101,15 @@ pub async fn filter_options(db: &PgPool) -> sqlx::Result<Vec<FilterOption>> {
 pub struct FilterOption {
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: RegionKind,
 }
 
 impl FilterOption {
     pub fn label(&self) -> String {
-        match self.kind.as_str() {
-            "provincie" => format!("{} (provincie)", self.name),
-            "jeugdregio" => format!("{} (jeugdregio)", self.name),
-            _ => self.name.clone(),
+        match self.kind {
+            RegionKind::Provincie => format!("{} (provincie)", self.name),
+            RegionKind::Jeugdregio => format!("{} (jeugdregio)", self.name),
+            RegionKind::Gemeente => self.name.clone(),
         }
     }
 }
