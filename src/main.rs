@@ -155,7 +155,7 @@ async fn admin_create(pool: &sqlx::PgPool, config: &Config, email: &str, role: &
         tx.commit().await?;
         println!("{email} is {} en kan inloggen op {}", role.label(), config.absolute("/inloggen"));
     } else {
-        let token = users::issue_token(&mut *tx, id, "wachtwoord", 24).await?;
+        let token = users::issue_token(&mut *tx, id, users::TokenPurpose::Wachtwoord, 24).await?;
         tx.commit().await?;
         println!("{email} is {}. Kies binnen 24 uur een wachtwoord via:", role.label());
         println!("{}", config.absolute(&format!("/wachtwoord-herstellen/{token}")));

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::accounts::session;
-use crate::accounts::users::{self, User};
+use crate::accounts::users::{self, TokenPurpose, User};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
@@ -43,12 +43,13 @@ async fn render(
     let q = params.one("q").unwrap_or_default();
     let role_filter = params.one("rol").filter(|r| Role::parse(r).is_some()).unwrap_or_default();
     let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let users: Vec<User> = sqlx::query_as(
+    let users = sqlx::query_as!(
+        User,
         "SELECT id, email, password_hash, role, active, email_confirmed_at, created_at, last_login_at FROM users \
          WHERE email ILIKE $1 AND ($2 = '' OR role = $2) ORDER BY lower(email) LIMIT 200",
+        pattern,
+        role_filter,
     )
-    .bind(pattern)
-    .bind(&role_filter)
     .fetch_all(&state.db)
     .await?;
     let notice = match params.one("melding").as_deref() {
@@ -61,7 +62,7 @@ async fn render(
     };
     let (new_email, new_role, error) = match form {
         Some((f, error)) => (f.email.clone(), f.role.clone(), Some(error)),
-        None => (String::new(), "coordinator".into(), None),
+        None => (String::new(), Role::Coordinator.as_str().into(), None),
     };
     let template = UsersTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Gebruikers", "/beheer/gebruikers"),
@@ -122,7 +123,7 @@ pub async fn create(
         },
     )
     .await?;
-    let token = users::issue_token(&mut *tx, id, "wachtwoord", 24 * 7).await?;
+    let token = users::issue_token(&mut *tx, id, TokenPurpose::Wachtwoord, 24 * 7).await?;
     mail::enqueue(
         &mut *tx,
         &state.config,
@@ -167,18 +168,19 @@ pub async fn update(
         ));
     }
     let mut tx = state.db.begin().await?;
-    let before: Option<(String, bool)> =
-        sqlx::query_as("SELECT role, active FROM users WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let (old_role, old_active) = before.ok_or(AppError::NotFound)?;
-    sqlx::query("UPDATE users SET role = $2, active = $3, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(role.as_str())
-        .bind(active)
-        .execute(&mut *tx)
-        .await?;
+    let before = sqlx::query!("SELECT role, active FROM users WHERE id = $1 FOR UPDATE", id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (old_role, old_active) = (before.role, before.active);
+    sqlx::query!(
+        "UPDATE users SET role = $2, active = $3, updated_at = now() WHERE id = $1",
+        id,
+        role as Role,
+        active
+    )
+    .execute(&mut *tx)
+    .await?;
     if !active || role.as_str() != old_role {
         // A changed role or a deactivation takes effect at once.
         session::destroy_all_for(&mut *tx, id, None).await?;

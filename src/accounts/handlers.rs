@@ -190,7 +190,7 @@ pub async fn forgot(
 async fn send_reset_mail(state: &AppState, email: &str) -> anyhow::Result<()> {
     let Some(user) = users::by_email(&state.db, email).await?.filter(|u| u.active) else { return Ok(()) };
     let mut tx = state.db.begin().await?;
-    let token = users::issue_token(&mut *tx, user.id, "wachtwoord", 2).await?;
+    let token = users::issue_token(&mut *tx, user.id, users::TokenPurpose::Wachtwoord, 2).await?;
     let link = state.config.absolute(&format!("/wachtwoord-herstellen/{token}"));
     mail::enqueue(
         &mut *tx,
@@ -225,7 +225,7 @@ pub async fn reset_form(
     page: Page,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let valid = users::token_user(&state.db, &token, "wachtwoord").await?.is_some();
+    let valid = users::token_user(&state.db, &token, users::TokenPurpose::Wachtwoord).await?.is_some();
     let page = page.crumb("Nieuw wachtwoord", "/wachtwoord-vergeten");
     let status = if valid { StatusCode::OK } else { StatusCode::NOT_FOUND };
     Ok((status, Html(ResetTemplate { page, valid, error: None })).into_response())
@@ -246,7 +246,7 @@ pub async fn reset(
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
     let page = page.crumb("Nieuw wachtwoord", "/wachtwoord-vergeten");
-    let Some(user_id) = users::token_user(&state.db, &token, "wachtwoord").await? else {
+    let Some(user_id) = users::token_user(&state.db, &token, users::TokenPurpose::Wachtwoord).await? else {
         return Ok(
             (StatusCode::NOT_FOUND, Html(ResetTemplate { page, valid: false, error: None })).into_response()
         );

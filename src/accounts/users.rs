@@ -81,11 +81,20 @@ pub async fn create(
     Ok((row.id, row.inserted))
 }
 
+crate::text_enum::text_enum! {
+    /// `user_tokens.purpose`: what a mailed single-use link may do.
+    pub enum TokenPurpose {
+        Wachtwoord = "wachtwoord", "Wachtwoord kiezen";
+        Email = "email", "E-mailadres bevestigen";
+        Bevestigen = "bevestigen", "Aanmelding bevestigen";
+    }
+}
+
 /// A single-use token of `purpose`, valid for `hours`; returns the token to put in a link.
 pub async fn issue_token(
     executor: impl sqlx::PgExecutor<'_>,
     user_id: i64,
-    purpose: &str,
+    purpose: TokenPurpose,
     hours: i32,
 ) -> sqlx::Result<String> {
     let token = crate::tokens::random_hex(32);
@@ -94,7 +103,7 @@ pub async fn issue_token(
          VALUES ($1, $2, $3, now() + make_interval(hours => $4))",
         crate::tokens::hash(&token),
         user_id,
-        purpose,
+        purpose as TokenPurpose,
         hours,
     )
     .execute(executor)
@@ -103,7 +112,7 @@ pub async fn issue_token(
 }
 
 /// The user a still-valid, unused token belongs to.
-pub async fn token_user(db: &PgPool, token: &str, purpose: &str) -> sqlx::Result<Option<i64>> {
+pub async fn token_user(db: &PgPool, token: &str, purpose: TokenPurpose) -> sqlx::Result<Option<i64>> {
     if !crate::tokens::is_well_formed(token, 32) {
         return Ok(None);
     }
@@ -111,7 +120,7 @@ pub async fn token_user(db: &PgPool, token: &str, purpose: &str) -> sqlx::Result
         "SELECT t.user_id FROM user_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now() AND u.active",
         crate::tokens::hash(token),
-        purpose,
+        purpose as TokenPurpose,
     )
     .fetch_optional(db)
     .await

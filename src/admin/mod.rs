@@ -17,7 +17,10 @@ use axum::routing::get;
 pub(crate) use self::back_office::BackOffice;
 pub use self::back_office::BackOfficeRoute;
 use self::back_office::require;
+use crate::catalogue::InitiativeStatus;
 use crate::error::{AppError, AppResult};
+use crate::mail::OutboxStatus;
+use crate::members::MemberStatus;
 use crate::state::AppState;
 use crate::web::auth::Role;
 use crate::web::page::{Html, Page};
@@ -77,20 +80,28 @@ impl DashboardTemplate {
 }
 
 async fn dashboard(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
-    let (waiting_mail, failed_mail): (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE status = 'wachtend'), count(*) FILTER (WHERE status = 'mislukt') FROM outbox",
+    let mail = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE status = $1) AS "waiting!", count(*) FILTER (WHERE status = $2) AS "failed!"
+           FROM outbox"#,
+        OutboxStatus::Wachtend as OutboxStatus,
+        OutboxStatus::Mislukt as OutboxStatus,
     )
     .fetch_one(&state.db)
     .await?;
-    let users: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM users WHERE active").fetch_one(&state.db).await?;
-    let waiting_members: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM members WHERE status = 'wacht_op_beoordeling'")
-            .fetch_one(&state.db)
-            .await?;
-    let waiting_initiatives: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM initiatives i WHERE i.status = 'ter_beoordeling' \
-            OR EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL)",
+    let (waiting_mail, failed_mail) = (mail.waiting, mail.failed);
+    let users = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM users WHERE active"#)
+        .fetch_one(&state.db)
+        .await?;
+    let waiting_members = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM members WHERE status = $1"#,
+        MemberStatus::WachtOpBeoordeling as MemberStatus,
+    )
+    .fetch_one(&state.db)
+    .await?;
+    let waiting_initiatives = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM initiatives i WHERE i.status = $1
+              OR EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL)"#,
+        InitiativeStatus::TerBeoordeling as InitiativeStatus,
     )
     .fetch_one(&state.db)
     .await?;

@@ -7,6 +7,7 @@ use axum::response::IntoResponse;
 use time::OffsetDateTime;
 
 use crate::error::{AppError, AppResult};
+use crate::mail::OutboxStatus;
 use crate::state::AppState;
 use crate::text;
 use crate::web::page::{Html, Page};
@@ -17,7 +18,7 @@ pub struct OutboxRow {
     pub to_address: String,
     pub subject: String,
     pub text_body: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub last_error: String,
     pub created_at: OffsetDateTime,
@@ -40,8 +41,9 @@ struct ListTemplate {
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
     let rows = sqlx::query_as!(
         OutboxRow,
-        "SELECT id, kind, to_address, subject, text_body, status, attempts, last_error, created_at \
-         FROM outbox ORDER BY id DESC LIMIT 200"
+        r#"SELECT id, kind, to_address, subject, text_body, status AS "status: OutboxStatus", attempts, last_error,
+                  created_at
+           FROM outbox ORDER BY id DESC LIMIT 200"#
     )
     .fetch_all(&state.db)
     .await?;
@@ -66,8 +68,9 @@ pub async fn show(
 ) -> AppResult<impl IntoResponse> {
     let mail = sqlx::query_as!(
         OutboxRow,
-        "SELECT id, kind, to_address, subject, text_body, status, attempts, last_error, created_at \
-         FROM outbox WHERE id = $1",
+        r#"SELECT id, kind, to_address, subject, text_body, status AS "status: OutboxStatus", attempts, last_error,
+                  created_at
+           FROM outbox WHERE id = $1"#,
         id,
     )
     .fetch_optional(&state.db)

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use crate::catalogue::InitiativeStatus;
 use crate::catalogue::queries::Filters;
 use crate::error::AppResult;
+use crate::members::MemberKind;
 use crate::members::queries as members;
 use crate::regions::RegionKind;
 use crate::state::AppState;
@@ -222,7 +223,7 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
             } },
             "/api/v1/regions": { "get": {
                 "summary": "Provincies, gemeenten en jeugdregio's (CBS 2025)", "operationId": "listRegions",
-                "parameters": [{ "name": "soort", "in": "query", "schema": { "type": "string", "enum": ["provincie", "gemeente", "jeugdregio"] } }],
+                "parameters": [{ "name": "soort", "in": "query", "schema": { "type": "string", "enum": RegionKind::ALL } }],
                 "responses": { "200": { "description": "Alle regio's", "content": { "application/json": { "schema": {
                     "type": "object", "required": ["data", "meta"], "properties": {
                         "data": { "type": "array", "items": { "$ref": "#/components/schemas/Region" } },
@@ -245,11 +246,11 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
                 "updated_at": { "type": "string", "format": "date-time" }, "url": { "type": "string", "format": "uri" } } },
             "Region": { "type": "object", "required": ["slug", "code", "name", "kind"], "properties": {
                 "slug": { "type": "string" }, "code": { "type": "string" }, "name": { "type": "string" },
-                "kind": { "type": "string", "enum": ["provincie", "gemeente", "jeugdregio"] },
+                "kind": { "type": "string", "enum": RegionKind::ALL },
                 "province_code": { "type": "string", "nullable": true }, "jeugdregio_code": { "type": "string", "nullable": true },
                 "is_inspiratieregio": { "type": "boolean" }, "cohort_year": { "type": "integer", "nullable": true } } },
             "Member": { "type": "object", "required": ["slug", "name", "kind", "url"], "properties": {
-                "slug": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string", "enum": ["persoon", "organisatie"] },
+                "slug": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string", "enum": MemberKind::ALL },
                 "organisation": { "type": "string" }, "role": { "type": "string" }, "region": { "type": "string", "nullable": true },
                 "url": { "type": "string", "format": "uri" } } }
         } }

@@ -4,22 +4,14 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
+use super::InitiativeStatus;
+use crate::accounts::roles::Role;
 use crate::media::{self, Image, ImageField, MediaId, Purpose};
+use crate::regions::RegionKind;
 use crate::regions::queries::FilterOption;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
 use crate::web::form::{self, FieldErrors, FormData};
-
-pub const STATUSES: &[(&str, &str)] = &[
-    ("concept", "Concept"),
-    ("ter_beoordeling", "Ter beoordeling"),
-    ("gepubliceerd", "Gepubliceerd"),
-    ("gearchiveerd", "Gearchiveerd"),
-];
-
-pub fn status_label(status: &str) -> &'static str {
-    STATUSES.iter().find(|(s, _)| *s == status).map_or("Onbekend", |(_, l)| l)
-}
 
 pub const SUMMARY_MAX: usize = 300;
 const DESCRIPTION_MAX: usize = 50_000;
@@ -150,19 +142,38 @@ impl InitiativeFields {
 
     /// The current content of initiative `id`.
     pub async fn load(db: &PgPool, id: i64) -> sqlx::Result<Option<Self>> {
-        let fields: Option<Self> = sqlx::query_as(
-            "SELECT i.name, i.summary, i.description_md AS description, i.website, i.contact_name, i.contact_email, \
-                    coalesce(r.slug, '') AS region, \
-                    ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id WHERE l.initiative_id = i.id ORDER BY t.position) AS themes, \
-                    ARRAY(SELECT t.slug FROM initiative_domains l JOIN domains t ON t.id = l.domain_id WHERE l.initiative_id = i.id ORDER BY t.position) AS domains, \
-                    ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id WHERE l.initiative_id = i.id ORDER BY t.position) AS levels, \
-                    ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id WHERE l.initiative_id = i.id ORDER BY t.position) AS age_groups, \
-                    i.logo_id \
-             FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id WHERE i.id = $1",
+        let row = sqlx::query!(
+            r#"SELECT i.name, i.summary, i.description_md AS description, i.website, i.contact_name, i.contact_email,
+                      coalesce(r.slug, '') AS "region!",
+                      ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id
+                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "themes!",
+                      ARRAY(SELECT t.slug FROM initiative_domains l JOIN domains t ON t.id = l.domain_id
+                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "domains!",
+                      ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id
+                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "levels!",
+                      ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id
+                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "age_groups!",
+                      i.logo_id
+               FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id WHERE i.id = $1"#,
+            id,
         )
-        .bind(id)
         .fetch_optional(db)
         .await?;
+        let fields = row.map(|r| Self {
+            name: r.name,
+            summary: r.summary,
+            description: r.description,
+            website: r.website,
+            contact_name: r.contact_name,
+            contact_email: r.contact_email,
+            region: r.region,
+            themes: r.themes,
+            domains: r.domains,
+            levels: r.levels,
+            age_groups: r.age_groups,
+            logo_id: r.logo_id,
+            logo: None,
+        });
         match fields {
             Some(fields) => Ok(Some(fields.with_logo(db).await?)),
             None => Ok(None),
@@ -225,17 +236,29 @@ impl Choices {
             domains: taxonomy::all(db, Vocabulary::Domain).await?,
             levels: taxonomy::all(db, Vocabulary::Level).await?,
             age_groups: taxonomy::all(db, Vocabulary::AgeGroup).await?,
-            regions: sqlx::query_as(
-                "SELECT slug, name, kind FROM regions \
-                 ORDER BY CASE kind WHEN 'provincie' THEN 0 WHEN 'jeugdregio' THEN 1 ELSE 2 END, name",
+            regions: sqlx::query_as!(
+                FilterOption,
+                r#"SELECT slug, name, kind AS "kind: RegionKind" FROM regions
+                   ORDER BY CASE kind WHEN $1 THEN 0 WHEN $2 THEN 1 ELSE 2 END, name"#,
+                RegionKind::Provincie as RegionKind,
+                RegionKind::Jeugdregio as RegionKind,
             )
             .fetch_all(db)
             .await?,
         })
     }
 
-    pub fn regions_of(&self, kind: &str) -> Vec<&FilterOption> {
+    fn regions_of(&self, kind: RegionKind) -> Vec<&FilterOption> {
         self.regions.iter().filter(|r| r.kind == kind).collect()
+    }
+    pub fn provinces(&self) -> Vec<&FilterOption> {
+        self.regions_of(RegionKind::Provincie)
+    }
+    pub fn jeugdregios(&self) -> Vec<&FilterOption> {
+        self.regions_of(RegionKind::Jeugdregio)
+    }
+    pub fn municipalities(&self) -> Vec<&FilterOption> {
+        self.regions_of(RegionKind::Gemeente)
     }
 
     pub fn region_label(&self, slug: &str) -> Option<String> {
@@ -247,7 +270,7 @@ impl Choices {
 pub async fn insert(
     conn: &mut PgConnection,
     fields: &InitiativeFields,
-    status: &str,
+    status: InitiativeStatus,
     featured: bool,
     owner_id: Option<i64>,
 ) -> sqlx::Result<(i64, String)> {
@@ -260,25 +283,26 @@ pub async fn insert(
             n if n < 20 => format!("{base}-{n}"),
             _ => format!("{base}-{}", crate::tokens::random_hex(3)),
         };
-        let id: Option<i64> = sqlx::query_scalar(
+        let id = sqlx::query_scalar!(
             "INSERT INTO initiatives (slug, name, summary, description_md, website, contact_name, contact_email, \
                                       region_id, owner_id, status, featured, published_at, logo_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM regions WHERE slug = $8), $9, $10, $11, \
-                     CASE WHEN $10 = 'gepubliceerd' THEN now() END, (SELECT id FROM media WHERE id = $12)) \
+                     CASE WHEN $10 = $13 THEN now() END, (SELECT id FROM media WHERE id = $12)) \
              ON CONFLICT (slug) DO NOTHING RETURNING id",
+            slug,
+            fields.name,
+            fields.summary,
+            fields.description,
+            fields.website,
+            fields.contact_name,
+            fields.contact_email,
+            fields.region,
+            owner_id,
+            status as InitiativeStatus,
+            featured,
+            fields.logo_id,
+            InitiativeStatus::Gepubliceerd as InitiativeStatus,
         )
-        .bind(&slug)
-        .bind(&fields.name)
-        .bind(&fields.summary)
-        .bind(&fields.description)
-        .bind(&fields.website)
-        .bind(&fields.contact_name)
-        .bind(&fields.contact_email)
-        .bind(&fields.region)
-        .bind(owner_id)
-        .bind(status)
-        .bind(featured)
-        .bind(fields.logo_id)
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(id) = id {
@@ -291,21 +315,21 @@ pub async fn insert(
 
 /// Writes the fields onto an existing initiative (its slug stays: public URLs are kept).
 pub async fn update(conn: &mut PgConnection, id: i64, fields: &InitiativeFields) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE initiatives SET name = $2, summary = $3, description_md = $4, website = $5, contact_name = $6, \
                 contact_email = $7, region_id = (SELECT id FROM regions WHERE slug = $8), \
                 logo_id = (SELECT id FROM media WHERE id = $9), updated_at = now() \
          WHERE id = $1",
+        id,
+        fields.name,
+        fields.summary,
+        fields.description,
+        fields.website,
+        fields.contact_name,
+        fields.contact_email,
+        fields.region,
+        fields.logo_id,
     )
-    .bind(id)
-    .bind(&fields.name)
-    .bind(&fields.summary)
-    .bind(&fields.description)
-    .bind(&fields.website)
-    .bind(&fields.contact_name)
-    .bind(&fields.contact_email)
-    .bind(&fields.region)
-    .bind(fields.logo_id)
     .execute(&mut *conn)
     .await?;
     set_terms(conn, id, fields).await
@@ -360,8 +384,9 @@ pub async fn notify_editors(
     name: &str,
     is_change: bool,
 ) -> anyhow::Result<()> {
-    let editors: Vec<String> = sqlx::query_scalar(
-        "SELECT email FROM users WHERE active AND role IN ('redacteur', 'coordinator', 'beheerder') ORDER BY id",
+    let editors = sqlx::query_scalar!(
+        "SELECT email FROM users WHERE active AND role = ANY($1) ORDER BY id",
+        &[Role::Redacteur, Role::Coordinator, Role::Beheerder] as &[Role],
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -7,6 +7,9 @@ pub mod lease;
 pub mod smtp;
 pub mod worker;
 
+mod status;
+pub use status::OutboxStatus;
+
 use askama::Template;
 
 use crate::config::Config;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::{MemberKind, MemberStatus};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
@@ -19,11 +20,10 @@ use crate::web::filters::QueryParams;
 use crate::web::form;
 use crate::web::page::{Html, Page};
 
-#[derive(sqlx::FromRow)]
 pub struct Application {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: MemberKind,
     pub organisation: String,
     pub role: String,
     pub region_name: Option<String>,
@@ -54,17 +54,22 @@ pub async fn list(
     page: Page,
     RawQuery(raw): RawQuery,
 ) -> AppResult<impl IntoResponse> {
-    let waiting = sqlx::query_as(
-        "SELECT m.id, m.name, m.kind, m.organisation, m.role, r.name AS region_name, m.offer, m.ask, \
-                m.public_profile, u.email, m.created_at \
-         FROM members m LEFT JOIN regions r ON r.id = m.region_id LEFT JOIN users u ON u.id = m.user_id \
-         WHERE m.status = 'wacht_op_beoordeling' ORDER BY m.created_at LIMIT 200",
+    let waiting = sqlx::query_as!(
+        Application,
+        r#"SELECT m.id, m.name, m.kind AS "kind: MemberKind", m.organisation, m.role, r.name AS "region_name?",
+                  m.offer, m.ask, m.public_profile, u.email AS "email?", m.created_at
+           FROM members m LEFT JOIN regions r ON r.id = m.region_id LEFT JOIN users u ON u.id = m.user_id
+           WHERE m.status = $1 ORDER BY m.created_at LIMIT 200"#,
+        MemberStatus::WachtOpBeoordeling as MemberStatus,
     )
     .fetch_all(&state.db)
     .await?;
-    let unconfirmed: i64 = sqlx::query_scalar("SELECT count(*) FROM members WHERE status = 'onbevestigd'")
-        .fetch_one(&state.db)
-        .await?;
+    let unconfirmed = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM members WHERE status = $1"#,
+        MemberStatus::Onbevestigd as MemberStatus,
+    )
+    .fetch_one(&state.db)
+    .await?;
     let notice = match QueryParams::parse(raw.as_deref()).one("melding").as_deref() {
         Some("goedgekeurd") => Some("De aanmelding is goedgekeurd en de aanmelder heeft bericht gekregen."),
         Some("afgewezen") => Some("De aanmelding is afgewezen en de aanmelder heeft bericht gekregen."),
@@ -99,24 +104,26 @@ pub async fn decide(
     };
     let message = form::clean(&decision.bericht, 2000);
     let mut tx = state.db.begin().await?;
-    let row: Option<(String, Option<String>, String)> = sqlx::query_as(
-        "SELECT m.name, u.email, m.status FROM members m LEFT JOIN users u ON u.id = m.user_id WHERE m.id = $1 FOR UPDATE OF m",
+    let row = sqlx::query!(
+        r#"SELECT m.name, u.email AS "email?", m.status AS "status: MemberStatus"
+           FROM members m LEFT JOIN users u ON u.id = m.user_id WHERE m.id = $1 FOR UPDATE OF m"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (name, email, status) = row.ok_or(AppError::NotFound)?;
-    if status != "wacht_op_beoordeling" {
+    let (name, email, status) = row.map(|r| (r.name, r.email, r.status)).ok_or(AppError::NotFound)?;
+    if status != MemberStatus::WachtOpBeoordeling {
         return Err(AppError::Conflict("Over deze aanmelding is al besloten.".into()));
     }
-    let new_status = if approve { "goedgekeurd" } else { "afgewezen" };
-    sqlx::query(
-        "UPDATE members SET status = $2, reviewed_by = $3, reviewed_at = now(), review_message = $4, updated_at = now() WHERE id = $1",
+    let new_status = if approve { MemberStatus::Goedgekeurd } else { MemberStatus::Afgewezen };
+    sqlx::query!(
+        "UPDATE members SET status = $2, reviewed_by = $3, reviewed_at = now(), review_message = $4, updated_at = now() \
+         WHERE id = $1",
+        id,
+        new_status as MemberStatus,
+        actor.as_ref().map(|a| a.id),
+        message,
     )
-    .bind(id)
-    .bind(new_status)
-    .bind(actor.as_ref().map(|a| a.id))
-    .bind(&message)
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -162,5 +169,5 @@ pub async fn decide(
         .await?;
     }
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/aanmeldingen?melding={new_status}")).into_response())
+    Ok(Redirect::to(&format!("/beheer/aanmeldingen?melding={}", new_status.as_str())).into_response())
 }

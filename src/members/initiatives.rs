@@ -242,8 +242,7 @@ pub async fn create(
     }
     let mut tx = state.db.begin().await?;
     let (id, slug) =
-        editorial::insert(&mut tx, &form, InitiativeStatus::TerBeoordeling.as_str(), false, Some(member_id))
-            .await?;
+        editorial::insert(&mut tx, &form, InitiativeStatus::TerBeoordeling, false, Some(member_id)).await?;
     audit::record(
         &mut *tx,
         Entry {

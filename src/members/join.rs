@@ -232,7 +232,7 @@ pub async fn submit(
         .bind(&form.themes)
         .execute(&mut *tx)
         .await?;
-    let token = users::issue_token(&mut *tx, user_id, "bevestigen", 72).await?;
+    let token = users::issue_token(&mut *tx, user_id, users::TokenPurpose::Bevestigen, 72).await?;
     mail::enqueue(
         &mut *tx,
         &state.config,
@@ -266,7 +266,7 @@ pub async fn confirm_page(
     page: Page,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let valid = users::token_user(&state.db, &token, "bevestigen").await?.is_some();
+    let valid = users::token_user(&state.db, &token, users::TokenPurpose::Bevestigen).await?.is_some();
     let status = if valid { StatusCode::OK } else { StatusCode::NOT_FOUND };
     Ok((
         status,
@@ -280,7 +280,7 @@ pub async fn confirm(
     page: Page,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let Some(user_id) = users::token_user(&state.db, &token, "bevestigen").await? else {
+    let Some(user_id) = users::token_user(&state.db, &token, users::TokenPurpose::Bevestigen).await? else {
         let template = ConfirmTemplate {
             page: page.crumb("Aanmelding bevestigen", "/aandeelhouder-worden"),
             valid: false,

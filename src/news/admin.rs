@@ -18,7 +18,6 @@ use crate::web::auth::CurrentUser;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};
 
-#[derive(sqlx::FromRow)]
 pub struct NewsRow {
     pub id: i64,
     pub slug: String,
@@ -48,9 +47,12 @@ struct ListTemplate {
 }
 
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
-    let items = sqlx::query_as("SELECT id, slug, title, published_at FROM news_items ORDER BY coalesce(published_at, created_at) DESC LIMIT 200")
-        .fetch_all(&state.db)
-        .await?;
+    let items = sqlx::query_as!(
+        NewsRow,
+        "SELECT id, slug, title, published_at FROM news_items ORDER BY coalesce(published_at, created_at) DESC LIMIT 200"
+    )
+    .fetch_all(&state.db)
+    .await?;
     Ok(Html(ListTemplate { page: page.crumb("Beheer", "/beheer").crumb("Nieuws", "/beheer/nieuws"), items }))
 }
 
@@ -140,26 +142,20 @@ pub async fn edit_form(
     page: Page,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    #[allow(clippy::type_complexity)]
-    let (title, lead, body, published_at, image_id, image_alt): (
-        String,
-        String,
-        String,
-        Option<OffsetDateTime>,
-        Option<i64>,
-        String,
-    ) = sqlx::query_as(
+    let item = sqlx::query!(
         "SELECT title, lead, body_md, published_at, image_id, image_alt FROM news_items WHERE id = $1",
+        id,
     )
-    .bind(id)
     .fetch_optional(&state.db)
     .await?
     .ok_or(AppError::NotFound)?;
+    let (title, lead, body, published_at, image_id, image_alt) =
+        (item.title, item.lead, item.body_md, item.published_at, item.image_id, item.image_alt);
     let image = media::find(&state.db, image_id).await?;
-    let themes = sqlx::query_scalar(
+    let themes = sqlx::query_scalar!(
         "SELECT t.slug FROM news_item_themes l JOIN themes t ON t.id = l.theme_id WHERE l.news_item_id = $1",
+        id,
     )
-    .bind(id)
     .fetch_all(&state.db)
     .await?;
     let (publish, publish_at) = match published_at {
@@ -262,24 +258,28 @@ async fn save(
     let mut previous_image = None;
     let id = match id {
         Some(id) => {
-            let before: Option<(String, Option<OffsetDateTime>, Option<i64>)> = sqlx::query_as(
+            let before = sqlx::query!(
                 "SELECT title, published_at, image_id FROM news_items WHERE id = $1 FOR UPDATE",
+                id,
             )
-            .bind(id)
             .fetch_optional(&mut *tx)
-            .await?;
-            let before = before.ok_or(AppError::NotFound)?;
+            .await?
+            .map(|r| (r.title, r.published_at, r.image_id))
+            .ok_or(AppError::NotFound)?;
             previous_image = before.2.filter(|old| Some(*old) != image_id);
-            sqlx::query("UPDATE news_items SET title = $2, lead = $3, body_md = $4, published_at = $5, image_id = (SELECT id FROM media WHERE id = $6), image_alt = $7, updated_at = now() WHERE id = $1")
-                .bind(id)
-                .bind(&form.title)
-                .bind(&form.lead)
-                .bind(&form.body)
-                .bind(published_at)
-                .bind(image_id)
-                .bind(&form.image_alt)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query!(
+                "UPDATE news_items SET title = $2, lead = $3, body_md = $4, published_at = $5, \
+                        image_id = (SELECT id FROM media WHERE id = $6), image_alt = $7, updated_at = now() WHERE id = $1",
+                id,
+                form.title,
+                form.lead,
+                form.body,
+                published_at,
+                image_id,
+                form.image_alt,
+            )
+            .execute(&mut *tx)
+            .await?;
             audit::record(
                 &mut *tx,
                 Entry {
@@ -300,26 +300,28 @@ async fn save(
         }
         None => {
             let base = slugify(&form.title);
-            let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM news_items WHERE slug = $1)")
-                .bind(&base)
-                .fetch_one(&mut *tx)
-                .await?;
+            let taken = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM news_items WHERE slug = $1) AS "taken!""#,
+                base,
+            )
+            .fetch_one(&mut *tx)
+            .await?;
             let slug = if taken || base.is_empty() {
                 format!("{base}-{}", crate::tokens::random_hex(3))
             } else {
                 base
             };
-            let id: i64 = sqlx::query_scalar(
+            let id = sqlx::query_scalar!(
                 "INSERT INTO news_items (slug, title, lead, body_md, author_name, published_at, image_id, image_alt) \
                  VALUES ($1, $2, $3, $4, 'Redactie Brede Blik', $5, (SELECT id FROM media WHERE id = $6), $7) RETURNING id",
+                slug,
+                form.title,
+                form.lead,
+                form.body,
+                published_at,
+                image_id,
+                form.image_alt,
             )
-            .bind(&slug)
-            .bind(&form.title)
-            .bind(&form.lead)
-            .bind(&form.body)
-            .bind(published_at)
-            .bind(image_id)
-            .bind(&form.image_alt)
             .fetch_one(&mut *tx)
             .await?;
             audit::record(
@@ -339,12 +341,14 @@ async fn save(
             id
         }
     };
-    sqlx::query("DELETE FROM news_item_themes WHERE news_item_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO news_item_themes SELECT $1, id FROM themes WHERE slug = ANY($2)")
-        .bind(id)
-        .bind(&form.themes)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!("DELETE FROM news_item_themes WHERE news_item_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!(
+        "INSERT INTO news_item_themes SELECT $1, id FROM themes WHERE slug = ANY($2)",
+        id,
+        &form.themes
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     media::forget_if_unused(&state.db, previous_image).await;
     Ok(Redirect::to("/beheer/nieuws").into_response())

@@ -106,10 +106,11 @@ pub async fn cancel(db: &PgPool, id: i64) -> sqlx::Result<Outcome> {
         return Ok(Outcome::NotAllowed);
     }
     sqlx::query!(
-        "UPDATE deliveries SET status = $2, last_error = 'geannuleerd' WHERE campaign_id = $1 AND status = $3",
+        "UPDATE deliveries SET status = $2, last_error = $4 WHERE campaign_id = $1 AND status = $3",
         id,
         DeliveryStatus::Overgeslagen as DeliveryStatus,
         DeliveryStatus::Wachtend as DeliveryStatus,
+        CampaignStatus::Geannuleerd.as_str(),
     )
     .execute(&mut *tx)
     .await?;

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::ApplicationDecision;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
@@ -18,7 +19,6 @@ use crate::web::filters::QueryParams;
 use crate::web::form::{self, FormData};
 use crate::web::page::{Html, Page};
 
-#[derive(sqlx::FromRow)]
 pub struct ApplicationRow {
     pub id: i64,
     pub region_name: String,
@@ -27,7 +27,7 @@ pub struct ApplicationRow {
     pub applicant_email: String,
     pub motivation: String,
     pub submitted_at: OffsetDateTime,
-    pub decision: Option<String>,
+    pub decision: Option<ApplicationDecision>,
 }
 
 impl ApplicationRow {
@@ -51,9 +51,12 @@ pub async fn list(
     page: Page,
     RawQuery(raw): RawQuery,
 ) -> AppResult<impl IntoResponse> {
-    let applications = sqlx::query_as(
-        "SELECT a.id, r.name AS region_name, a.applicant_name, a.applicant_role, a.applicant_email, a.motivation, a.submitted_at, a.decision \
-         FROM region_applications a JOIN regions r ON r.id = a.region_id ORDER BY a.decision NULLS FIRST, a.submitted_at LIMIT 300",
+    let applications = sqlx::query_as!(
+        ApplicationRow,
+        r#"SELECT a.id, r.name AS region_name, a.applicant_name, a.applicant_role, a.applicant_email, a.motivation,
+                  a.submitted_at, a.decision AS "decision: ApplicationDecision"
+           FROM region_applications a JOIN regions r ON r.id = a.region_id
+           ORDER BY a.decision NULLS FIRST, a.submitted_at LIMIT 300"#,
     )
     .fetch_all(&state.db)
     .await?;
@@ -83,9 +86,11 @@ pub async fn set_deadline(
     let announcement = form::clean(&data.one("bekendmaking"), 120);
     let mut tx = state.db.begin().await?;
     for (key, value) in [(DEADLINE_KEY, deadline.as_str()), (ANNOUNCEMENT_KEY, announcement.as_str())] {
-        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2, updated_at = now()")
-            .bind(key)
-            .bind(value)
+        sqlx::query!(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2, updated_at = now()",
+            key,
+            value,
+        )
             .execute(&mut *tx)
             .await?;
     }
@@ -118,32 +123,37 @@ pub async fn decide(
     };
     let message = form::clean(&data.one("bericht"), 2000);
     let mut tx = state.db.begin().await?;
-    let row: Option<(i32, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT a.region_id, r.name, a.applicant_name, a.applicant_email, a.decision FROM region_applications a \
-         JOIN regions r ON r.id = a.region_id WHERE a.id = $1 FOR UPDATE OF a",
+    let row = sqlx::query!(
+        r#"SELECT a.region_id, r.name, a.applicant_name, a.applicant_email, a.decision AS "decision: ApplicationDecision"
+           FROM region_applications a JOIN regions r ON r.id = a.region_id WHERE a.id = $1 FOR UPDATE OF a"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *tx)
-    .await?;
-    let (region_id, region_name, name, email, decision) = row.ok_or(AppError::NotFound)?;
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (region_id, region_name, name, email, decision) =
+        (row.region_id, row.name, row.applicant_name, row.applicant_email, row.decision);
     if decision.is_some() {
         return Err(AppError::Conflict("Over deze aanmelding is al besloten.".into()));
     }
-    let outcome = if selected { "geselecteerd" } else { "afgewezen" };
-    sqlx::query("UPDATE region_applications SET decision = $2, decision_message = $3, decided_by = $4, decided_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(outcome)
-        .bind(&message)
-        .bind(actor.as_ref().map(|a| a.id))
-        .execute(&mut *tx)
-        .await?;
+    let outcome = if selected { ApplicationDecision::Geselecteerd } else { ApplicationDecision::Afgewezen };
+    sqlx::query!(
+        "UPDATE region_applications SET decision = $2, decision_message = $3, decided_by = $4, decided_at = now() \
+         WHERE id = $1",
+        id,
+        outcome as ApplicationDecision,
+        message,
+        actor.as_ref().map(|a| a.id),
+    )
+    .execute(&mut *tx)
+    .await?;
     if selected {
         let year = text::amsterdam(OffsetDateTime::now_utc()).year();
-        sqlx::query(
+        sqlx::query!(
             "UPDATE regions SET is_inspiration = true, cohort_year = coalesce(cohort_year, $2) WHERE id = $1",
+            region_id,
+            year,
         )
-        .bind(region_id)
-        .bind(year)
         .execute(&mut *tx)
         .await?;
     }

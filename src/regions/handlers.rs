@@ -3,6 +3,7 @@ use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 
 use super::map::{MapArea, render_svg};
+use super::RegionKind;
 use super::queries::{self, Region, RegionSummary};
 use crate::catalogue::queries::{Filters, InitiativeCard};
 use crate::error::{AppError, AppResult};
@@ -53,12 +54,12 @@ fn map_of(
 
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
     let all = queries::summaries(&state).await?;
-    let provinces = queries::of_kind(&all, "provincie");
+    let provinces = queries::of_kind(&all, RegionKind::Provincie);
     Ok(Html(ListTemplate {
         page: page.crumb("Regio's", "/regios"),
         map_svg: map_of(&provinces, &state.geo.provinces, None, "Kaart van de provincies"),
         provinces,
-        jeugdregios: queries::of_kind(&all, "jeugdregio"),
+        jeugdregios: queries::of_kind(&all, RegionKind::Jeugdregio),
         inspiration: queries::inspiration_regions(&all),
     }))
 }
@@ -80,11 +81,7 @@ pub struct ShowTemplate {
 
 impl ShowTemplate {
     pub fn kind_label(&self) -> &'static str {
-        match self.region.kind.as_str() {
-            "provincie" => "Provincie",
-            "jeugdregio" => "Jeugdregio",
-            _ => "Gemeente",
-        }
+        self.region.kind.label()
     }
 }
 
@@ -102,12 +99,12 @@ pub async fn show(
     }
     // The map shows the municipalities of this province or jeugdregio, or, for a
     // municipality, those of its province with this one highlighted.
-    let map_parent = if region.kind == "gemeente" { region.province_id } else { Some(region.id) };
+    let map_parent = if region.kind == RegionKind::Gemeente { region.province_id } else { Some(region.id) };
     let neighbours = match map_parent {
         Some(parent) => queries::municipalities_in(&queries::summaries(&state).await?, parent),
         None => Vec::new(),
     };
-    let highlight = (region.kind == "gemeente").then_some(region.code.as_str());
+    let highlight = (region.kind == RegionKind::Gemeente).then_some(region.code.as_str());
     let map_svg = if neighbours.is_empty() {
         String::new()
     } else {
@@ -118,7 +115,7 @@ pub async fn show(
             &format!("Kaart van de gemeenten rond {}", region.name),
         )
     };
-    let (active_municipalities, quiet_municipalities) = if region.kind == "gemeente" {
+    let (active_municipalities, quiet_municipalities) = if region.kind == RegionKind::Gemeente {
         (Vec::new(), Vec::new())
     } else {
         neighbours.into_iter().partition(|m| m.initiatives + m.members > 0)

@@ -2,6 +2,8 @@ use std::collections::HashMap;
 
 use sqlx::PgPool;
 
+use super::RegionKind;
+use crate::catalogue::InitiativeStatus;
 use crate::state::AppState;
 use crate::web::facets::RegionOption;
 
@@ -11,7 +13,7 @@ pub struct Region {
     pub slug: String,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: RegionKind,
     pub province_id: Option<i32>,
     pub jeugdregio_id: Option<i32>,
     pub is_inspiration: bool,
@@ -25,7 +27,7 @@ pub struct RegionSummary {
     pub slug: String,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: RegionKind,
     pub province_id: Option<i32>,
     pub jeugdregio_id: Option<i32>,
     pub is_inspiration: bool,
@@ -37,10 +39,10 @@ pub struct RegionSummary {
 impl RegionSummary {
     /// "Utrecht (gemeente)" where the kind is not obvious from the name.
     pub fn label(&self) -> String {
-        match self.kind.as_str() {
-            "provincie" => format!("{} (provincie)", self.name),
-            "jeugdregio" => format!("{} (jeugdregio)", self.name),
-            _ => self.name.clone(),
+        match self.kind {
+            RegionKind::Provincie => format!("{} (provincie)", self.name),
+            RegionKind::Jeugdregio => format!("{} (jeugdregio)", self.name),
+            RegionKind::Gemeente => self.name.clone(),
         }
     }
 }
@@ -77,7 +79,7 @@ pub async fn summaries(state: &AppState) -> sqlx::Result<Vec<RegionSummary>> {
 }
 
 /// The regions of one kind, by name.
-pub fn of_kind(all: &[RegionSummary], kind: &str) -> Vec<RegionSummary> {
+pub fn of_kind(all: &[RegionSummary], kind: RegionKind) -> Vec<RegionSummary> {
     all.iter().filter(|r| r.kind == kind).cloned().collect()
 }
 
@@ -93,7 +95,7 @@ pub fn municipalities_in(all: &[RegionSummary], parent_id: i32) -> Vec<RegionSum
     let mut found: Vec<RegionSummary> = all
         .iter()
         .filter(|r| {
-            r.kind == "gemeente" && (r.province_id == Some(parent_id) || r.jeugdregio_id == Some(parent_id))
+            r.kind == RegionKind::Gemeente && (r.province_id == Some(parent_id) || r.jeugdregio_id == Some(parent_id))
         })
         .cloned()
         .collect();
@@ -113,11 +115,15 @@ pub async fn region_options(db: &PgPool, selected: Option<&str>) -> sqlx::Result
 }
 
 pub async fn filter_options(db: &PgPool) -> sqlx::Result<Vec<FilterOption>> {
-    sqlx::query_as(
-        "SELECT r.slug, r.name, r.kind FROM regions r \
-         WHERE r.kind <> 'gemeente' \
-            OR EXISTS (SELECT 1 FROM initiatives i WHERE i.region_id = r.id AND i.status = 'gepubliceerd') \
-         ORDER BY CASE r.kind WHEN 'provincie' THEN 0 WHEN 'jeugdregio' THEN 1 ELSE 2 END, r.name",
+    sqlx::query_as!(
+        FilterOption,
+        r#"SELECT r.slug, r.name, r.kind AS "kind: RegionKind" FROM regions r
+           WHERE r.kind <> $1
+              OR EXISTS (SELECT 1 FROM initiatives i WHERE i.region_id = r.id AND i.status = $2)
+           ORDER BY r.kind = $1, r.kind <> $3, r.name"#,
+        RegionKind::Gemeente as RegionKind,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
+        RegionKind::Provincie as RegionKind,
     )
     .fetch_all(db)
     .await
@@ -127,15 +133,15 @@ pub async fn filter_options(db: &PgPool) -> sqlx::Result<Vec<FilterOption>> {
 pub struct FilterOption {
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: RegionKind,
 }
 
 impl FilterOption {
     pub fn label(&self) -> String {
-        match self.kind.as_str() {
-            "provincie" => format!("{} (provincie)", self.name),
-            "jeugdregio" => format!("{} (jeugdregio)", self.name),
-            _ => self.name.clone(),
+        match self.kind {
+            RegionKind::Provincie => format!("{} (provincie)", self.name),
+            RegionKind::Jeugdregio => format!("{} (jeugdregio)", self.name),
+            RegionKind::Gemeente => self.name.clone(),
         }
     }
 }
@@ -162,5 +168,11 @@ pub async fn by_id(db: &PgPool, id: i32) -> sqlx::Result<Option<Region>> {
 
 /// All municipalities, for a form's region choice: (CBS code, name).
 pub async fn municipalities(db: &PgPool) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as("SELECT code, name FROM regions WHERE kind = 'gemeente' ORDER BY name").fetch_all(db).await
+    let rows = sqlx::query!(
+        "SELECT code, name FROM regions WHERE kind = $1 ORDER BY name",
+        RegionKind::Gemeente as RegionKind
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.code, r.name)).collect())
 }

@@ -11,7 +11,8 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::audit::{self, Entry};
-use crate::catalogue::editorial::{self, Choices, InitiativeFields, STATUSES};
+use crate::catalogue::editorial::{self, Choices, InitiativeFields};
+use crate::catalogue::{InitiativeStatus, RevisionDecision};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
 use crate::media::{self, MediaId, Purpose, UploadForm};
@@ -25,12 +26,11 @@ use crate::web::page::{Html, Page};
 
 const LIST_LIMIT: i64 = 100;
 
-#[derive(sqlx::FromRow)]
 pub struct Row {
     pub id: i64,
     pub slug: String,
     pub name: String,
-    pub status: String,
+    pub status: InitiativeStatus,
     pub featured: bool,
     pub owner_name: Option<String>,
     pub updated_at: OffsetDateTime,
@@ -39,7 +39,10 @@ pub struct Row {
 
 impl Row {
     pub fn status_label(&self) -> &'static str {
-        editorial::status_label(&self.status)
+        self.status.label()
+    }
+    pub fn published(&self) -> bool {
+        self.status == InitiativeStatus::Gepubliceerd
     }
     pub fn updated(&self) -> String {
         text::datetime_nl(self.updated_at)
@@ -50,8 +53,10 @@ impl Row {
     }
 }
 
-const ROW_COLUMNS: &str = "i.id, i.slug, i.name, i.status, i.featured, m.name AS owner_name, i.updated_at, \
-     EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL) AS pending";
+/// Every status with its label, for the status menus.
+fn status_choices() -> Vec<(&'static str, &'static str)> {
+    InitiativeStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect()
+}
 
 #[derive(Template)]
 #[template(path = "catalogue/admin/initiative_list.html")]
@@ -66,8 +71,8 @@ struct ListTemplate {
 }
 
 impl ListTemplate {
-    fn statuses(&self) -> &'static [(&'static str, &'static str)] {
-        STATUSES
+    fn statuses(&self) -> Vec<(&'static str, &'static str)> {
+        status_choices()
     }
 }
 
@@ -77,33 +82,48 @@ pub async fn list(
     params: QueryParams,
 ) -> AppResult<impl IntoResponse> {
     let q = form::clean(&params.one("q").unwrap_or_default(), 200);
-    let status = params.one("status").filter(|s| STATUSES.iter().any(|(k, _)| k == s)).unwrap_or_default();
-    let queue = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ROW_COLUMNS} FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id \
-         WHERE i.status = 'ter_beoordeling' \
-            OR EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL) \
-         ORDER BY i.updated_at LIMIT 200"
-    )))
+    let filter = params.one("status").and_then(|s| InitiativeStatus::parse(&s));
+    let status = filter.map(|s| s.as_str().to_owned()).unwrap_or_default();
+    let queue = sqlx::query_as!(
+        Row,
+        r#"SELECT i.id, i.slug, i.name, i.status AS "status: InitiativeStatus", i.featured, m.name AS "owner_name?",
+                  i.updated_at,
+                  EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL)
+                    AS "pending!"
+           FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id
+           WHERE i.status = $1
+              OR EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL)
+           ORDER BY i.updated_at LIMIT 200"#,
+        InitiativeStatus::TerBeoordeling as InitiativeStatus,
+    )
     .fetch_all(&state.db)
     .await?;
     let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let filter = "($1 = '' OR i.name ILIKE $2 OR i.slug ILIKE $2) AND ($3 = '' OR i.status = $3)";
-    let items = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ROW_COLUMNS} FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id \
-         WHERE {filter} ORDER BY i.updated_at DESC, i.id DESC LIMIT {LIST_LIMIT}"
-    )))
-    .bind(&q)
-    .bind(&pattern)
-    .bind(&status)
+    let items = sqlx::query_as!(
+        Row,
+        r#"SELECT i.id, i.slug, i.name, i.status AS "status: InitiativeStatus", i.featured, m.name AS "owner_name?",
+                  i.updated_at,
+                  EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL)
+                    AS "pending!"
+           FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id
+           WHERE ($1 = '' OR i.name ILIKE $2 OR i.slug ILIKE $2) AND ($3::text IS NULL OR i.status = $3)
+           ORDER BY i.updated_at DESC, i.id DESC LIMIT $4"#,
+        q,
+        pattern,
+        filter as Option<InitiativeStatus>,
+        LIST_LIMIT,
+    )
     .fetch_all(&state.db)
     .await?;
-    let total: i64 =
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM initiatives i WHERE {filter}")))
-            .bind(&q)
-            .bind(&pattern)
-            .bind(&status)
-            .fetch_one(&state.db)
-            .await?;
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM initiatives i
+           WHERE ($1 = '' OR i.name ILIKE $2 OR i.slug ILIKE $2) AND ($3::text IS NULL OR i.status = $3)"#,
+        q,
+        pattern,
+        filter as Option<InitiativeStatus>,
+    )
+    .fetch_one(&state.db)
+    .await?;
     let notice = match params.one("melding").as_deref() {
         Some("goedgekeurd") => Some("Goedgekeurd; de eigenaar heeft bericht gekregen."),
         Some("afgewezen") => Some("Afgewezen; de eigenaar heeft bericht gekregen."),
@@ -156,47 +176,53 @@ impl FormTemplate {
             None => "/beheer/initiatieven".into(),
         }
     }
-    fn statuses(&self) -> &'static [(&'static str, &'static str)] {
-        STATUSES
+    fn statuses(&self) -> Vec<(&'static str, &'static str)> {
+        status_choices()
+    }
+    fn published(&self) -> bool {
+        InitiativeStatus::parse(&self.status) == Some(InitiativeStatus::Gepubliceerd)
     }
 }
 
 struct Current {
     slug: String,
-    status: String,
+    status: InitiativeStatus,
     featured: bool,
 }
 
 async fn current(state: &AppState, id: i64) -> AppResult<Current> {
-    let row: Option<(String, String, bool)> =
-        sqlx::query_as("SELECT slug, status, featured FROM initiatives WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&state.db)
-            .await?;
-    let (slug, status, featured) = row.ok_or(AppError::NotFound)?;
-    Ok(Current { slug, status, featured })
+    sqlx::query_as!(
+        Current,
+        r#"SELECT slug, status AS "status: InitiativeStatus", featured FROM initiatives WHERE id = $1"#,
+        id,
+    )
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
-async fn review(state: &AppState, id: i64, status: &str) -> AppResult<Option<Review>> {
-    let revision: Option<(i64, serde_json::Value, OffsetDateTime)> = sqlx::query_as(
-        "SELECT id, proposed, submitted_at FROM initiative_revisions WHERE initiative_id = $1 AND decided_at IS NULL",
+async fn review(state: &AppState, id: i64, status: InitiativeStatus) -> AppResult<Option<Review>> {
+    let revision = sqlx::query!(
+        "SELECT proposed, submitted_at FROM initiative_revisions WHERE initiative_id = $1 AND decided_at IS NULL",
+        id,
     )
-    .bind(id)
     .fetch_optional(&state.db)
     .await?;
-    if revision.is_none() && status != "ter_beoordeling" {
+    if revision.is_none() && status != InitiativeStatus::TerBeoordeling {
         return Ok(None);
     }
-    let (owner_name, owner_email, updated_at): (Option<String>, Option<String>, OffsetDateTime) = sqlx::query_as(
-        "SELECT m.name, u.email, i.updated_at FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id \
-         LEFT JOIN users u ON u.id = m.user_id WHERE i.id = $1",
+    let owner = sqlx::query!(
+        r#"SELECT m.name AS "owner_name?", u.email AS "owner_email?", i.updated_at
+           FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id
+           LEFT JOIN users u ON u.id = m.user_id WHERE i.id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_one(&state.db)
     .await?;
-    let owner_name = owner_name.unwrap_or_else(|| "de redactie".into());
-    Ok(Some(match revision {
-        Some((_, proposed, submitted_at)) => {
+    let (owner_email, updated_at) = (owner.owner_email, owner.updated_at);
+    let owner_name = owner.owner_name.unwrap_or_else(|| "de redactie".into());
+    Ok(Some(match revision.map(|r| (r.proposed, r.submitted_at)) {
+        Some((proposed, submitted_at)) => {
             let live = InitiativeFields::load(&state.db, id).await?.unwrap_or_default();
             let proposed = InitiativeFields::from_revision(proposed, live.logo_id)
                 .unwrap_or_default()
@@ -241,7 +267,7 @@ async fn render(
         None => ("Nieuw initiatief".to_owned(), "/beheer/initiatieven/nieuw".to_owned()),
     };
     let review = match id {
-        Some(id) => review(state, id, &current(state, id).await?.status).await?,
+        Some(id) => review(state, id, current(state, id).await?.status).await?,
         None => None,
     };
     let template = FormTemplate {
@@ -270,7 +296,7 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Re
         None,
         String::new(),
         InitiativeFields::default(),
-        "concept".into(),
+        InitiativeStatus::Concept.as_str().into(),
         false,
         choices,
         FieldErrors::default(),
@@ -294,7 +320,7 @@ pub async fn edit_form(
         Some(id),
         now.slug,
         form,
-        now.status,
+        now.status.as_str().into(),
         now.featured,
         choices,
         FieldErrors::default(),
@@ -340,7 +366,8 @@ async fn save(
     let featured = data.flag("uitgelicht").is_some();
     let choices = Choices::load(&state.db).await?;
     let mut errors = form.validate(&choices);
-    if !STATUSES.iter().any(|(s, _)| *s == status) {
+    let new_status = InitiativeStatus::parse(&status);
+    if new_status.is_none() {
         errors.add("status", "Kies een status.");
     }
     let user_id = actor.as_ref().map(|a| a.id);
@@ -349,28 +376,32 @@ async fn save(
         let preview = data.one("actie") == "voorbeeld";
         return render(&state, page, id, slug, form, status, featured, choices, errors, preview).await;
     }
+    let new_status = new_status.ok_or_else(|| AppError::BadRequest("Kies een status.".into()))?;
     let mut previous_logo = None;
     let mut tx = state.db.begin().await?;
     match id {
         Some(id) => {
-            let before: Option<(String, bool)> =
-                sqlx::query_as("SELECT status, featured FROM initiatives WHERE id = $1 FOR UPDATE")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let (before_status, before_featured) = before.ok_or(AppError::NotFound)?;
+            let before = sqlx::query!(
+                r#"SELECT status AS "status: InitiativeStatus", featured FROM initiatives WHERE id = $1 FOR UPDATE"#,
+                id,
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+            let (before_status, before_featured) = (before.status, before.featured);
             let before_fields = InitiativeFields::load(&state.db, id).await?;
             previous_logo =
                 before_fields.as_ref().and_then(|b| b.logo_id).filter(|old| Some(*old) != form.logo_id);
             editorial::update(&mut tx, id, &form).await?;
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE initiatives SET status = $2, featured = $3, \
-                        published_at = CASE WHEN $2 = 'gepubliceerd' THEN coalesce(published_at, now()) ELSE published_at END \
+                        published_at = CASE WHEN $2 = $4 THEN coalesce(published_at, now()) ELSE published_at END \
                  WHERE id = $1",
+                id,
+                new_status as InitiativeStatus,
+                featured,
+                InitiativeStatus::Gepubliceerd as InitiativeStatus,
             )
-            .bind(id)
-            .bind(&status)
-            .bind(featured)
             .execute(&mut *tx)
             .await?;
             audit::record(
@@ -381,13 +412,13 @@ async fn save(
                     target_type: "initiatief",
                     target_id: id.to_string(),
                     before: Some(json!({ "status": before_status, "uitgelicht": before_featured, "velden": before_fields })),
-                    after: Some(json!({ "status": status, "uitgelicht": featured, "velden": form })),
+                    after: Some(json!({ "status": new_status, "uitgelicht": featured, "velden": form })),
                 },
             )
             .await?;
         }
         None => {
-            let (id, slug) = editorial::insert(&mut tx, &form, &status, featured, None).await?;
+            let (id, slug) = editorial::insert(&mut tx, &form, new_status, featured, None).await?;
             audit::record(
                 &mut *tx,
                 Entry {
@@ -397,7 +428,7 @@ async fn save(
                     target_id: id.to_string(),
                     before: None,
                     after: Some(
-                        json!({ "slug": slug, "status": status, "uitgelicht": featured, "velden": form }),
+                        json!({ "slug": slug, "status": new_status, "uitgelicht": featured, "velden": form }),
                     ),
                 },
             )
@@ -408,9 +439,6 @@ async fn save(
     media::forget_if_unused(&state.db, previous_logo).await;
     Ok(Redirect::to("/beheer/initiatieven?melding=opgeslagen").into_response())
 }
-
-/// Name, slug, status, owner's name and owner's address of an initiative under review.
-type DecisionRow = (String, String, String, Option<String>, Option<String>, OffsetDateTime);
 
 /// Approves or rejects what waits for review on initiative `id`: an open revision if there is
 /// one, otherwise the proposed initiative itself.
@@ -429,23 +457,29 @@ pub async fn decide(
     let message = form::clean(&data.one("bericht"), 2000);
     let seen_version: Option<i128> = data.one("versie").parse().ok();
     let mut tx = state.db.begin().await?;
-    let row: Option<DecisionRow> = sqlx::query_as(
-        "SELECT i.name, i.slug, i.status, m.name, u.email, i.updated_at FROM initiatives i \
-         LEFT JOIN members m ON m.id = i.owner_id LEFT JOIN users u ON u.id = m.user_id \
-         WHERE i.id = $1 FOR UPDATE OF i",
+    // Name, slug, status, owner's name and owner's address of the initiative under review.
+    let row = sqlx::query!(
+        r#"SELECT i.name, i.slug, i.status AS "status: InitiativeStatus", m.name AS "owner_name?",
+                  u.email AS "owner_email?", i.updated_at
+           FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id LEFT JOIN users u ON u.id = m.user_id
+           WHERE i.id = $1 FOR UPDATE OF i"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *tx)
-    .await?;
-    let (name, slug, status, owner_name, owner_email, updated_at) = row.ok_or(AppError::NotFound)?;
-    let revision: Option<(i64, serde_json::Value, Option<MediaId>, OffsetDateTime)> = sqlx::query_as(
-        "SELECT v.id, v.proposed, i.logo_id, v.submitted_at FROM initiative_revisions v JOIN initiatives i ON i.id = v.initiative_id \
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (name, slug, status, owner_name, owner_email, updated_at) =
+        (row.name, row.slug, row.status, row.owner_name, row.owner_email, row.updated_at);
+    let revision: Option<(i64, serde_json::Value, Option<MediaId>, OffsetDateTime)> = sqlx::query!(
+        "SELECT v.id, v.proposed, i.logo_id, v.submitted_at FROM initiative_revisions v \
+         JOIN initiatives i ON i.id = v.initiative_id \
          WHERE v.initiative_id = $1 AND v.decided_at IS NULL FOR UPDATE OF v",
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *tx)
-    .await?;
-    let decision = if approve { "goedgekeurd" } else { "afgewezen" };
+    .await?
+    .map(|r| (r.id, r.proposed, r.logo_id, r.submitted_at));
+    let decision = if approve { RevisionDecision::Goedgekeurd } else { RevisionDecision::Afgewezen };
     let actor_id = actor.as_ref().map(|a| a.id);
     // The logo a decision may leave unused: the live one an approval replaces, or the one a
     // rejected revision proposed. Checked after the commit.
@@ -465,13 +499,13 @@ pub async fn decide(
             if approve {
                 editorial::update(&mut tx, id, &proposed).await?;
             }
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE initiative_revisions SET decided_at = now(), decided_by = $2, decision = $3, message = $4 WHERE id = $1",
+                revision_id,
+                actor_id,
+                decision as RevisionDecision,
+                message,
             )
-            .bind(revision_id)
-            .bind(actor_id)
-            .bind(decision)
-            .bind(&message)
             .execute(&mut *tx)
             .await?;
             audit::record(
@@ -514,16 +548,17 @@ pub async fn decide(
                 )
             }
         }
-        None if status == "ter_beoordeling" => {
-            let new_status = if approve { "gepubliceerd" } else { "concept" };
-            sqlx::query(
+        None if status == InitiativeStatus::TerBeoordeling => {
+            let new_status = if approve { InitiativeStatus::Gepubliceerd } else { InitiativeStatus::Concept };
+            sqlx::query!(
                 "UPDATE initiatives SET status = $2, review_message = $3, updated_at = now(), \
-                        published_at = CASE WHEN $2 = 'gepubliceerd' THEN coalesce(published_at, now()) ELSE published_at END \
+                        published_at = CASE WHEN $2 = $4 THEN coalesce(published_at, now()) ELSE published_at END \
                  WHERE id = $1",
+                id,
+                new_status as InitiativeStatus,
+                message,
+                InitiativeStatus::Gepubliceerd as InitiativeStatus,
             )
-            .bind(id)
-            .bind(new_status)
-            .bind(&message)
             .execute(&mut *tx)
             .await?;
             audit::record(
@@ -586,5 +621,5 @@ pub async fn decide(
     }
     tx.commit().await?;
     media::forget_if_unused(&state.db, dropped_logo).await;
-    Ok(Redirect::to(&format!("/beheer/initiatieven?melding={decision}")).into_response())
+    Ok(Redirect::to(&format!("/beheer/initiatieven?melding={}", decision.as_str())).into_response())
 }
