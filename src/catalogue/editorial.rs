@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
 use super::InitiativeStatus;
-use crate::accounts::roles::Role;
 use crate::media::{self, Image, ImageField, MediaId, Purpose};
 use crate::regions::RegionKind;
 use crate::regions::queries::FilterOption;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
+use crate::web::auth::Role;
 use crate::web::form::{self, FieldErrors, FormData};
 
 pub const SUMMARY_MAX: usize = 300;

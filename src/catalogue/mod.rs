@@ -7,7 +7,7 @@ pub mod index;
 pub mod queries;
 mod status;
 
-pub use status::InitiativeStatus;
+pub use status::{InitiativeStatus, RevisionDecision};
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -2,8 +2,8 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 
-use super::map::{MapArea, render_svg};
 use super::RegionKind;
+use super::map::{MapArea, render_svg};
 use super::queries::{self, Region, RegionSummary};
 use crate::catalogue::queries::{Filters, InitiativeCard};
 use crate::error::{AppError, AppResult};

@@ -7,7 +7,7 @@ pub mod map;
 pub mod queries;
 mod status;
 
-pub use status::RegionKind;
+pub use status::{ApplicationDecision, RegionKind};
 
 use axum::Router;
 use axum::routing::get;

@@ -95,7 +95,8 @@ pub fn municipalities_in(all: &[RegionSummary], parent_id: i32) -> Vec<RegionSum
     let mut found: Vec<RegionSummary> = all
         .iter()
         .filter(|r| {
-            r.kind == RegionKind::Gemeente && (r.province_id == Some(parent_id) || r.jeugdregio_id == Some(parent_id))
+            r.kind == RegionKind::Gemeente
+                && (r.province_id == Some(parent_id) || r.jeugdregio_id == Some(parent_id))
         })
         .cloned()
         .collect();
