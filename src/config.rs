@@ -27,6 +27,8 @@ pub struct Config {
     pub newsletter_connections: u32,
     /// Signs outgoing mail when DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE are set.
     pub dkim: Option<crate::mail::dkim::DkimSigner>,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` name the client (`TRUSTED_PROXIES`).
+    pub trusted_proxies: crate::web::client::TrustedProxies,
 }
 
 /// A value that must never end up in a log line or an error message.
@@ -187,6 +189,10 @@ impl Config {
             }
         };
 
+        let trusted_proxies =
+            crate::web::client::TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|problem| invalid("TRUSTED_PROXIES", problem))?;
+
         Ok(Self {
             database_url,
             bind_addr,
@@ -201,6 +207,7 @@ impl Config {
             newsletter_lease_secs,
             newsletter_connections,
             dkim,
+            trusted_proxies,
         })
     }
 
@@ -258,6 +265,7 @@ mod tests {
             (&[DB, ("LOG_FORMAT", "xml")], "LOG_FORMAT"),
             (&[DB, ("NEWSLETTER_RATE", "snel")], "NEWSLETTER_RATE"),
             (&[DB, ("DKIM_SELECTOR", "s1")], "DKIM_PRIVATE_KEY_FILE"),
+            (&[DB, ("TRUSTED_PROXIES", "10.0.0.0/8, proxy.local")], "TRUSTED_PROXIES"),
             (
                 &[DB, ("DKIM_SELECTOR", "s1"), ("DKIM_PRIVATE_KEY_FILE", "/bestaat/niet.pem")],
                 "DKIM_PRIVATE_KEY_FILE",

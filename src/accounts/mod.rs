@@ -4,6 +4,7 @@ pub mod handlers;
 pub mod password;
 pub mod roles;
 pub mod session;
+pub mod throttle;
 pub mod users;
 
 use axum::Router;

@@ -70,7 +70,7 @@ pub async fn list(
     let actor = params.one("wie").unwrap_or_default();
     let from = date(params.one("van")).unwrap_or_default();
     let until = date(params.one("tot")).unwrap_or_default();
-    let conditions = "($1 = '' OR action = $1) AND ($2 = '' OR actor_email ILIKE '%' || $2 || '%') \
+    let conditions = "($1 = '' OR action = $1) AND ($2 = '' OR strpos(lower(actor_email), lower($2)) > 0) \
         AND ($3 = '' OR created_at >= $3::date) AND ($4 = '' OR created_at < $4::date + 1)";
     let total: i64 =
         sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM audit_log WHERE {conditions}")))

@@ -103,7 +103,8 @@ pub async fn form_page(State(state): State<AppState>, page: Page) -> AppResult<R
     render(
         &state,
         page,
-        JoinForm { soort: "persoon".into(), openbaar: Some("1".into()), ..Default::default() },
+        // Consent is an act: "toon mijn profiel openbaar" starts unticked.
+        JoinForm { soort: "persoon".into(), ..Default::default() },
         FieldErrors::default(),
     )
     .await

@@ -44,7 +44,7 @@ pub struct Filters {
 fn push_conditions(builder: &mut QueryBuilder<Postgres>, filters: &Filters) {
     builder.push(format!(" WHERE {PUBLIC}"));
     if let Some(q) = &filters.q {
-        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = crate::text::like_contains(q);
         builder
             .push(" AND (m.name ILIKE ")
             .push_bind(pattern.clone())

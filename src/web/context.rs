@@ -13,7 +13,7 @@ use crate::media;
 use crate::startup::BODY_LIMIT;
 use crate::state::AppState;
 use crate::tokens;
-use crate::web::{cookies, csrf};
+use crate::web::{cookies, csrf, input};
 
 /// The seed that this visitor's CSRF tokens are derived from (the `bb_csrf` cookie).
 #[derive(Clone, Debug)]
@@ -33,6 +33,16 @@ const EXPIRED_FORM: &str = "Dit formulier is verlopen of komt niet van deze site
 
 pub async fn context(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
+    // Input hygiene (web::input): a path with control characters or invalid UTF-8 names no
+    // page; a query string is cleaned before any handler reads it.
+    if !input::path_is_clean(parts.uri.path()) {
+        return AppError::NotFound.into_response();
+    }
+    if let Some(cleaned) = parts.uri.query().and_then(|q| input::clean_urlencoded(q.as_bytes()))
+        && let Ok(uri) = format!("{}?{cleaned}", parts.uri.path()).parse()
+    {
+        parts.uri = uri;
+    }
     let existing_seed = cookies::get(&parts.headers, cookies::CSRF);
     let seed = existing_seed.clone().unwrap_or_else(|| tokens::random_hex(16));
 
@@ -73,7 +83,13 @@ pub async fn context(State(state): State<AppState>, request: Request, next: Next
             tracing::info!(path = %parts.uri.path(), "CSRF check failed");
             return forbidden(EXPIRED_FORM);
         }
-        Body::from(bytes)
+        match is_form.then(|| input::clean_urlencoded(&bytes)).flatten() {
+            Some(cleaned) => {
+                parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(cleaned.len()));
+                Body::from(cleaned)
+            }
+            None => Body::from(bytes),
+        }
     } else {
         body
     };

@@ -5,6 +5,8 @@ use axum::http::header::COOKIE;
 
 pub const SESSION: &str = "bb_session";
 pub const CSRF: &str = "bb_csrf";
+/// A browser in which someone logged in before (accounts::throttle).
+pub const DEVICE: &str = "bb_device";
 
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

@@ -1,10 +1,12 @@
 pub mod assets;
+pub mod client;
 pub mod context;
 pub mod cookies;
 pub mod csrf;
 pub mod facets;
 pub mod filters;
 pub mod form;
+pub mod input;
 pub mod layers;
 pub mod page;
 pub mod paging;
