@@ -29,6 +29,8 @@ pub struct Config {
     pub page_cache_mb: u32,
     /// Signs outgoing mail when DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE are set.
     pub dkim: Option<crate::mail::dkim::DkimSigner>,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` name the client (`TRUSTED_PROXIES`).
+    pub trusted_proxies: crate::web::client::TrustedProxies,
 }
 
 /// A value that must never end up in a log line or an error message.
@@ -190,6 +192,10 @@ impl Config {
             }
         };
 
+        let trusted_proxies =
+            crate::web::client::TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|problem| invalid("TRUSTED_PROXIES", problem))?;
+
         Ok(Self {
             database_url,
             bind_addr,
@@ -205,6 +211,7 @@ impl Config {
             newsletter_connections,
             page_cache_mb,
             dkim,
+            trusted_proxies,
         })
     }
 
@@ -265,6 +272,7 @@ mod tests {
             (&[DB, ("PAGE_CACHE_MB", "-1")], "PAGE_CACHE_MB"),
             (&[DB, ("PAGE_CACHE_MB", "veel")], "PAGE_CACHE_MB"),
             (&[DB, ("DKIM_SELECTOR", "s1")], "DKIM_PRIVATE_KEY_FILE"),
+            (&[DB, ("TRUSTED_PROXIES", "10.0.0.0/8, proxy.local")], "TRUSTED_PROXIES"),
             (
                 &[DB, ("DKIM_SELECTOR", "s1"), ("DKIM_PRIVATE_KEY_FILE", "/bestaat/niet.pem")],
                 "DKIM_PRIVATE_KEY_FILE",

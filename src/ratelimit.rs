@@ -11,7 +11,9 @@ pub struct Limit {
     pub window_secs: i64,
 }
 
-pub const LOGIN_PER_ACCOUNT: Limit = Limit { name: "login-account", max: 10, window_secs: 900 };
+/// Attempts on one account from browsers without its device cookie, from any address: the
+/// ceiling for guessing spread over many addresses (see accounts::throttle).
+pub const LOGIN_PER_ACCOUNT: Limit = Limit { name: "login-account", max: 50, window_secs: 900 };
 pub const LOGIN_PER_IP: Limit = Limit { name: "login-ip", max: 30, window_secs: 900 };
 pub const RESET_PER_IP: Limit = Limit { name: "reset-ip", max: 10, window_secs: 3600 };
 pub const RESET_PER_ACCOUNT: Limit = Limit { name: "reset-account", max: 3, window_secs: 3600 };
@@ -35,6 +37,11 @@ pub async fn hit(db: &PgPool, limit: Limit, subject: &str) -> Result<(), AppErro
     }
     Ok(())
 }
-pub const JOIN_PER_IP: Limit = Limit { name: "join-ip", max: 5, window_secs: 3600 };
-pub const CONTACT_PER_IP: Limit = Limit { name: "contact-ip", max: 5, window_secs: 3600 };
-pub const SUBSCRIBE_PER_IP: Limit = Limit { name: "subscribe-ip", max: 10, window_secs: 3600 };
+// Per-client limits on public forms are generous: a whole venue (one Wi-Fi, one address) may
+// use a form at once. What protects third parties is per address: a confirmation mail at most
+// three times a day per e-mail address, an account only once per address.
+pub const JOIN_PER_IP: Limit = Limit { name: "join-ip", max: 30, window_secs: 3600 };
+pub const CONTACT_PER_IP: Limit = Limit { name: "contact-ip", max: 20, window_secs: 3600 };
+/// 200 people at one meeting subscribe within minutes; a script with a thousand addresses
+/// stops at 250 an hour.
+pub const SUBSCRIBE_PER_IP: Limit = Limit { name: "subscribe-ip", max: 250, window_secs: 3600 };

@@ -86,16 +86,143 @@ fn fold_accent(c: char) -> Vec<char> {
 
 /// Markdown to HTML, then sanitised: whatever a member or editor types, only a safe subset of
 /// HTML reaches the page (no scripts, no event handlers, no inline styles, safe link targets).
+///
+/// The result is also valid and accessible by construction (see [`tidy_sanitised`]): a link
+/// whose target was removed is plain text, an image without a source is left out, an image
+/// without a description is decorative (`alt=""`: an explicit choice, so a screen reader
+/// skips it instead of reading its file name), and no attribute value carries a line break.
 pub fn markdown(source: &str) -> String {
     use pulldown_cmark::{Options, Parser, html};
     let parser = Parser::new_ext(source, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES);
     let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut unsafe_html, parser);
-    ammonia::Builder::default()
+    let sanitised = ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .attribute_filter(|_, attribute, value| {
+            let url = matches!(attribute, "href" | "src");
+            if url && value.trim().is_empty() {
+                return None;
+            }
+            if !value.contains(|c: char| c.is_control()) {
+                return Some(value.into());
+            }
+            // Browsers drop tabs and line breaks from URLs; elsewhere they are a space.
+            let folded: String = value
+                .chars()
+                .filter_map(|c| match c {
+                    c if !c.is_control() => Some(c),
+                    '\t' | '\n' | '\r' if !url => Some(' '),
+                    _ => None,
+                })
+                .collect();
+            Some(folded.into())
+        })
         .clean(&unsafe_html)
-        .to_string()
+        .to_string();
+    tidy_sanitised(&sanitised)
+}
+
+/// Repairs what sanitising leaves invalid or inaccessible, on ammonia's serialised output
+/// (html5ever's: every attribute value double-quoted, `<` escaped in text, no nested links):
+/// `<a>` without `href` loses its tags and keeps its text; a link without visible text shows
+/// its target; `<img>` without `src` goes; `<img>` without `alt` gets `alt=""`.
+fn tidy_sanitised(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 16);
+    // Inside a link: whether its tags are dropped, its target, where its content starts.
+    let mut link: Option<(bool, String, usize)> = None;
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        if let Some(after) = rest.strip_prefix("</a>") {
+            match link.take() {
+                Some((true, _, _)) => {}
+                Some((false, href, content_start)) => {
+                    if !has_visible_content(&out[content_start..]) {
+                        out.push_str(&href.replace('<', "&lt;").replace('>', "&gt;"));
+                    }
+                    out.push_str("</a>");
+                }
+                None => out.push_str("</a>"),
+            }
+            rest = after;
+            continue;
+        }
+        let Some(end) = tag_end(rest) else {
+            out.push_str(rest);
+            return out;
+        };
+        let tag = &rest[..=end];
+        rest = &rest[end + 1..];
+        match tag_name(tag) {
+            "a" => match attribute(tag, "href") {
+                None => link = Some((true, String::new(), 0)),
+                Some(href) => {
+                    out.push_str(tag);
+                    link = Some((false, href.to_owned(), out.len()));
+                }
+            },
+            "img" if attribute(tag, "src").is_none_or(|s| s.trim().is_empty()) => {}
+            "img" if attribute(tag, "alt").is_none() => {
+                out.push_str(&tag[..tag.len() - 1]);
+                out.push_str(" alt=\"\">");
+            }
+            _ => out.push_str(tag),
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The index of the `>` that closes the tag at the start of `html` (quotes respected).
+fn tag_end(html: &str) -> Option<usize> {
+    let mut quoted = false;
+    for (i, c) in html.char_indices().skip(1) {
+        match c {
+            '"' => quoted = !quoted,
+            '>' if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn tag_name(tag: &str) -> &str {
+    let name = tag.trim_start_matches('<');
+    let end = name.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(name.len());
+    &name[..end]
+}
+
+/// The (still escaped) value of `name` in a serialised start tag.
+fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let needle = format!(" {name}=\"");
+    let start = tag.find(&needle)? + needle.len();
+    let end = tag[start..].find('"')?;
+    Some(&tag[start..start + end])
+}
+
+/// Whether a link's content shows anything: text, or an image with a description.
+fn has_visible_content(content: &str) -> bool {
+    let mut text = String::new();
+    let mut rest = content;
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        let end = tag_end(&rest[start..]).map_or(rest.len(), |e| start + e + 1);
+        let tag = &rest[start..end];
+        if tag_name(tag) == "img" && attribute(tag, "alt").is_some_and(|alt| !alt.trim().is_empty()) {
+            return true;
+        }
+        rest = &rest[end..];
+    }
+    text.push_str(rest);
+    !text.replace("&nbsp;", " ").trim().is_empty()
+}
+
+/// A LIKE/ILIKE pattern that finds `q` anywhere, with `\\`, `%` and `_` taken as text
+/// (PostgreSQL's default escape character is the backslash).
+pub fn like_contains(q: &str) -> String {
+    format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
 /// One CSV field, always quoted; a leading =, +, - or @ gets a ' so spreadsheets do not run
@@ -150,6 +277,43 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(!html.contains("javascript:"));
         assert!(!html.contains("onerror"));
+    }
+
+    #[test]
+    fn sanitised_markdown_is_valid_and_accessible() {
+        // A link whose target was removed is plain text.
+        let html = markdown("[klik](javascript:alert(1)) en <a href=\"vbscript:x\">hier</a>");
+        assert!(!html.contains("<a"), "{html}");
+        assert!(html.contains("klik") && html.contains("hier"), "{html}");
+        // An image without a source goes; one without a description is decorative.
+        let html = markdown("![kat](javascript:x) <img onerror=alert(1)> <img src=\"/a.png\"> ![](/b.png)");
+        assert!(!html.contains("kat") || !html.contains("<img alt=\"kat\""), "{html}");
+        assert_eq!(html.matches("<img").count(), 2, "{html}");
+        assert_eq!(html.matches("alt=\"\"").count(), 2, "{html}");
+        assert!(!html.contains("<img>") && !html.contains("<img alt=\"\">"), "{html}");
+        // A link with nothing to read shows where it goes.
+        let html = markdown("[](https://voorbeeld.nl/x?a=1&b=2)");
+        assert!(html.contains(">https://voorbeeld.nl/x?a=1&amp;b=2</a>"), "{html}");
+        // No line breaks inside attribute values.
+        let html = markdown(
+            "<img src=\"/c.png\" alt=\"een\ntwee\"> <a href=\"https://x.nl/\na\" title=\"a\nb\">t</a>",
+        );
+        for tag in html.split('<').skip(1) {
+            let tag = tag.split('>').next().unwrap();
+            assert!(!tag.contains('\n'), "{tag} in {html}");
+        }
+        // Ordinary Markdown is untouched.
+        let html = markdown("Zie [de site](https://bredeblik.nl) en ![logo](/static/logo.png \"Logo\")");
+        assert!(
+            html.contains("<a href=\"https://bredeblik.nl\" rel=\"noopener noreferrer\">de site</a>"),
+            "{html}"
+        );
+        assert!(html.contains("alt=\"logo\""), "{html}");
+    }
+
+    #[test]
+    fn like_patterns_take_wildcards_as_text() {
+        assert_eq!(like_contains("a\\b%c_d"), "%a\\\\b\\%c\\_d%");
     }
 
     #[test]

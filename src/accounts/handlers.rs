@@ -7,13 +7,13 @@ use serde::Deserialize;
 
 use super::password::{self, Verdict};
 use super::session;
-use super::{safe_next, users};
+use super::{safe_next, throttle, users};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, Email};
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::web::auth::{CurrentUser, LoggedIn};
-use crate::web::context::ClientIp;
+use crate::web::client::ClientIp;
 use crate::web::cookies;
 use crate::web::filters::QueryParams;
 use crate::web::page::{Html, Page};
@@ -87,19 +87,43 @@ pub async fn login(
         let template = LoginTemplate { page, email, next, error, notice: None };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
     }
-    ratelimit::hit(&state.db, ratelimit::LOGIN_PER_IP, &ip).await?;
-    ratelimit::hit(&state.db, ratelimit::LOGIN_PER_ACCOUNT, &email).await?;
+    // Budgets: see accounts::throttle. A browser that logged in to this account before is
+    // counted on its own; any other client by (account, address), per account and per address.
+    let device = cookies::get(&headers, cookies::DEVICE)
+        .and_then(|cookie| throttle::device_for(&state.config.secret_key, &cookie, &email));
+    let key = match &device {
+        Some(device) => throttle::device_key(device),
+        None => {
+            ratelimit::hit(&state.db, ratelimit::LOGIN_PER_IP, &ip).await?;
+            ratelimit::hit(&state.db, ratelimit::LOGIN_PER_ACCOUNT, &email).await?;
+            throttle::client_key(&email, &ip)
+        }
+    };
+    if let Some(seconds) = throttle::wait(&state.db, &key).await? {
+        let minutes = seconds.div_ceil(60);
+        let error = Some(if minutes <= 1 {
+            "Even geduld: er is hier te vaak een verkeerd wachtwoord geprobeerd. Probeer het over een minuut opnieuw."
+        } else {
+            "Even geduld: er is hier te vaak een verkeerd wachtwoord geprobeerd. Probeer het over een paar minuten opnieuw."
+        });
+        let template = LoginTemplate { page, email, next, error, notice: None };
+        let mut response = (StatusCode::TOO_MANY_REQUESTS, Html(template)).into_response();
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return Ok(response);
+    }
 
     let user = users::by_email(&state.db, &email).await?.filter(|u| u.active);
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let password: String = form.password.chars().take(password::MAX_LENGTH).collect();
     let verdict = password::verify(password.clone(), stored).await?;
     let (Some(user), Verdict::Right { needs_rehash }) = (user, verdict) else {
+        throttle::failed(&state.db, &key).await?;
         let error =
             Some("Dit e-mailadres en wachtwoord horen niet bij elkaar, of het account is niet actief.");
         let template = LoginTemplate { page, email, next, error, notice: None };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
     };
+    throttle::succeeded(&state.db, &key).await?;
     if needs_rehash {
         let hash = password::hash(password).await?;
         sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
@@ -116,9 +140,15 @@ pub async fn login(
     let cookie = session::create(&state.db, user.id, agent).await?;
     let target = if next.is_empty() { "/account".to_owned() } else { next };
     let max_age = session::ABSOLUTE.whole_seconds();
-    Ok(with_cookie(
+    let response = with_cookie(
         Redirect::to(&target).into_response(),
         cookies::set(cookies::SESSION, &cookie, Some(max_age), state.config.is_https()),
+    );
+    // This browser is now trusted for this account (a new id at every login).
+    let device = throttle::new_device(&state.config.secret_key, &user.email);
+    Ok(with_cookie(
+        response,
+        cookies::set(cookies::DEVICE, &device, Some(throttle::DEVICE_MAX_AGE), state.config.is_https()),
     ))
 }
 

@@ -4,6 +4,7 @@ pub(crate) mod admin;
 pub mod handlers;
 pub mod password;
 pub mod session;
+pub mod throttle;
 pub mod users;
 
 use axum::Router;

@@ -71,7 +71,7 @@ pub async fn list(
     // The same conditions in both queries: an empty filter matches everything.
     let total = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM audit_log
-           WHERE ($1 = '' OR action = $1) AND ($2 = '' OR actor_email ILIKE '%' || $2 || '%')
+           WHERE ($1 = '' OR action = $1) AND ($2 = '' OR strpos(lower(actor_email), lower($2)) > 0)
              AND ($3 = '' OR created_at >= $3::date) AND ($4 = '' OR created_at < $4::date + 1)"#,
         action,
         actor,
@@ -84,7 +84,7 @@ pub async fn list(
     let rows = sqlx::query_as!(
         AuditRow,
         r#"SELECT actor_email, action, target_type, target_id, before, after, created_at FROM audit_log
-           WHERE ($1 = '' OR action = $1) AND ($2 = '' OR actor_email ILIKE '%' || $2 || '%')
+           WHERE ($1 = '' OR action = $1) AND ($2 = '' OR strpos(lower(actor_email), lower($2)) > 0)
              AND ($3 = '' OR created_at >= $3::date) AND ($4 = '' OR created_at < $4::date + 1)
            ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"#,
         action,

@@ -14,7 +14,7 @@ use crate::regions::queries::region_options;
 use crate::state::AppState;
 use crate::taxonomy::Term;
 use crate::text;
-use crate::web::context::ClientIp;
+use crate::web::client::ClientIp;
 use crate::web::facets::{Facet, RegionOption, counted_facet};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::{self, FieldErrors};

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use super::{Image, Purpose, UPLOAD_LIMIT, find, find_by_key, store_upload, too_large_response};
 use crate::error::{AppError, AppResult};
 use crate::web::form::{FieldErrors, FormData};
+use crate::web::input;
 
 /// A file sent with a form.
 pub struct Upload {
@@ -78,7 +79,13 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
             }
             match file_name {
                 Some(file_name) => files.push(Upload { name, file_name, bytes }),
-                None => fields.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+                // The same hygiene as urlencoded forms get in `web::context` (see web::input).
+                None => {
+                    let name = input::clean_value(&name, false).into_owned();
+                    let value = String::from_utf8_lossy(&bytes);
+                    let value = input::clean_value(&value, input::is_multiline(&name)).into_owned();
+                    fields.push((name, value))
+                }
             }
         }
         Ok(UploadForm { data: FormData(fields), files })

@@ -46,6 +46,31 @@ pub use crate::web::limits::{MAX_FILE_BYTES, UPLOAD_LIMIT, too_large_message, to
 /// Decoding and encoding take a core each; more at once would only queue inside the pool.
 static IMAGE_WORK: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));
 
+/// Per user: one image in work at a time (per app instance; a second upload meanwhile is
+/// refused, not queued), and at most [`UPLOADS_PER_USER`] an hour (counted in PostgreSQL, so
+/// across instances). A decode of the largest image allowed takes one to two seconds.
+static USERS_AT_WORK: LazyLock<std::sync::Mutex<std::collections::HashSet<i64>>> =
+    LazyLock::new(Default::default);
+pub const UPLOADS_PER_USER: crate::ratelimit::Limit =
+    crate::ratelimit::Limit { name: "upload-user", max: 60, window_secs: 3600 };
+
+/// Holds a user's one place in [`USERS_AT_WORK`] until dropped.
+struct UserAtWork(i64);
+
+impl UserAtWork {
+    fn take(user: i64) -> Option<Self> {
+        let mut users = USERS_AT_WORK.lock().unwrap_or_else(|e| e.into_inner());
+        // Not `then_some(Self(..))`: a guard built and dropped here would lock again.
+        if users.insert(user) { Some(Self(user)) } else { None }
+    }
+}
+
+impl Drop for UserAtWork {
+    fn drop(&mut self) {
+        USERS_AT_WORK.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.0);
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
     /// Not an image we accept; the message (Dutch) is meant for the visitor.
@@ -112,6 +137,26 @@ pub async fn store_upload(
     purpose: Purpose,
     user_id: Option<i64>,
 ) -> Result<MediaId, UploadError> {
+    let _user_slot = match user_id {
+        Some(user) => Some(UserAtWork::take(user).ok_or_else(|| {
+            UploadError::Rejected(
+                "U verstuurt al een afbeelding; wacht tot die verwerkt is en probeer het dan opnieuw.".into(),
+            )
+        })?),
+        None => None,
+    };
+    if let Some(user) = user_id {
+        match crate::ratelimit::hit(db, UPLOADS_PER_USER, &user.to_string()).await {
+            Ok(()) => {}
+            Err(AppError::Database(err)) => return Err(err.into()),
+            Err(_) => {
+                return Err(UploadError::Rejected(format!(
+                    "U heeft het afgelopen uur al {} afbeeldingen verstuurd; dat is het maximum. Probeer het later opnieuw.",
+                    UPLOADS_PER_USER.max
+                )));
+            }
+        }
+    }
     let _permit = IMAGE_WORK.acquire().await.map_err(anyhow::Error::from)?;
     let processed = tokio::task::spawn_blocking(move || process::process(&bytes, purpose))
         .await

@@ -43,6 +43,25 @@ impl Purpose {
 const MAX_SIDE: u32 = 8000;
 const MAX_PIXELS: u64 = 40_000_000;
 
+/// Why an image of `w` × `h` pixels is refused, naming the bound it breaks: 8000 pixels a
+/// side, or 40 megapixels in all (so 7000 × 7000 is refused for its area).
+fn size_problem(w: u32, h: u32) -> Option<String> {
+    if w > MAX_SIDE || h > MAX_SIDE {
+        return Some(format!(
+            "De afbeelding is te groot: {w} × {h} pixels, en een zijde mag hoogstens {MAX_SIDE} pixels zijn."
+        ));
+    }
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > MAX_PIXELS {
+        let megapixels = format!("{:.1}", pixels as f64 / 1e6).replace('.', ",");
+        return Some(format!(
+            "De afbeelding is te groot: {w} × {h} pixels is {megapixels} megapixel, en hoogstens {} megapixel mag.",
+            MAX_PIXELS / 1_000_000
+        ));
+    }
+    None
+}
+
 #[derive(Debug)]
 pub struct Processed {
     pub bytes: Vec<u8>,
@@ -66,22 +85,23 @@ pub fn process(data: &[u8], purpose: Purpose) -> Result<Processed, String> {
         return Err(NOT_AN_IMAGE.into());
     }
     let mut reader = ImageReader::with_format(Cursor::new(data), format);
+    // The size is checked below from the header, so the message can name the bound that
+    // applies; the memory cap stays as a second line.
     let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_image_width = None;
+    limits.max_image_height = None;
     limits.max_alloc = Some(MAX_PIXELS * 4 + 16 * 1024 * 1024);
     reader.limits(limits);
-    let too_big = || format!("De afbeelding is te groot: hoogstens {MAX_SIDE} × {MAX_SIDE} pixels.");
     let unreadable = |err: ImageError| {
         match err {
-        ImageError::Limits(_) => too_big(),
+        ImageError::Limits(_) => format!("De afbeelding is te groot om te verwerken: hoogstens {} megapixel.", MAX_PIXELS / 1_000_000),
         _ => "Dit bestand lijkt een afbeelding, maar is beschadigd of onvolledig. Sla het opnieuw op en probeer het nog eens.".to_owned(),
     }
     };
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
     let (w, h) = decoder.dimensions();
-    if u64::from(w) * u64::from(h) > MAX_PIXELS {
-        return Err(too_big());
+    if let Some(problem) = size_problem(w, h) {
+        return Err(problem);
     }
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
@@ -132,6 +152,16 @@ mod tests {
         assert_eq!((logo.width, logo.height, logo.content_type), (100, 50, "image/png"));
         let see_through = process(&png(20, 20, 10), Purpose::Photo).unwrap();
         assert_eq!(see_through.content_type, "image/png");
+    }
+
+    #[test]
+    fn a_refusal_names_the_bound_that_applies() {
+        let side = size_problem(9000, 100).unwrap();
+        assert!(side.contains("9000 × 100") && side.contains("hoogstens 8000 pixels"), "{side}");
+        let area = size_problem(7000, 7000).unwrap();
+        assert!(area.contains("49,0 megapixel") && area.contains("hoogstens 40 megapixel"), "{area}");
+        assert!(!area.contains("8000"), "{area}");
+        assert_eq!(size_problem(8000, 5000), None);
     }
 
     #[test]

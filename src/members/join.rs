@@ -15,7 +15,7 @@ use crate::regions::queries as regions;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::slugify;
-use crate::web::context::ClientIp;
+use crate::web::client::ClientIp;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};
 
@@ -103,7 +103,8 @@ pub async fn form_page(State(state): State<AppState>, page: Page) -> AppResult<R
     render(
         &state,
         page,
-        JoinForm { soort: "persoon".into(), openbaar: Some("1".into()), ..Default::default() },
+        // Consent is an act: "toon mijn profiel openbaar" starts unticked.
+        JoinForm { soort: "persoon".into(), ..Default::default() },
         FieldErrors::default(),
     )
     .await

@@ -12,7 +12,7 @@ use crate::ratelimit;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::tokens;
-use crate::web::context::ClientIp;
+use crate::web::client::ClientIp;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};
 

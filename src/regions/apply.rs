@@ -15,7 +15,7 @@ use crate::mail::{self, Email};
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::text;
-use crate::web::context::ClientIp;
+use crate::web::client::ClientIp;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};
 

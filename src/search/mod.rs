@@ -53,18 +53,14 @@ impl ResultsTemplate {
     }
 }
 
-fn like_pattern(q: &str) -> String {
-    format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
-}
-
 async fn regions_matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<Hit>> {
     sqlx::query_as(
         "SELECT slug, name AS title, kind AS detail FROM regions \
-         WHERE immutable_unaccent(name) ILIKE immutable_unaccent($1) OR code ILIKE $2 \
+         WHERE immutable_unaccent(name) ILIKE immutable_unaccent($1) OR lower(code) = lower($2) \
          ORDER BY (lower(name) = lower($2)) DESC, CASE kind WHEN 'provincie' THEN 0 WHEN 'jeugdregio' THEN 1 ELSE 2 END, name \
          LIMIT 10",
     )
-    .bind(like_pattern(q))
+    .bind(crate::text::like_contains(q))
     .bind(q)
     .fetch_all(db)
     .await

@@ -1,19 +1,18 @@
-//! Per-request context that pages and guards rely on: the cross-site check for unsafe methods
-//! (`web::csrf`), body limits announced up front, and the visitor's address. The logged-in user
-//! is added by the session layer (`web::auth`).
+//! Per-request context that pages and guards rely on: input hygiene at the edge
+//! (`web::input`: paths, query strings and form bodies), the cross-site check for unsafe
+//! methods (`web::csrf`) and body limits announced up front. The logged-in user is added by
+//! the session layer (`web::auth`); the client's address is `web::client::ClientIp`.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{AppError, ErrorDetail};
 use crate::state::AppState;
 use crate::web::limits::{self, BODY_LIMIT, UPLOAD_LIMIT};
-use crate::web::{cookies, csrf};
+use crate::web::{cookies, csrf, input};
 
 fn forbidden(message: &str) -> Response {
     let mut response = AppError::Forbidden.into_response();
@@ -43,31 +42,53 @@ fn declared_too_large(headers: &HeaderMap) -> Option<Response> {
 }
 
 pub async fn context(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let unsafe_method = !matches!(request.method(), &Method::GET | &Method::HEAD | &Method::OPTIONS);
-    let exempt = csrf::EXEMPT_PREFIXES.iter().any(|p| request.uri().path().starts_with(p));
+    let (mut parts, body) = request.into_parts();
+    // Input hygiene (web::input): a path with control characters or invalid UTF-8 names no
+    // page; a query string is cleaned before any handler reads it.
+    if !input::path_is_clean(parts.uri.path()) {
+        return AppError::NotFound.into_response();
+    }
+    if let Some(cleaned) = parts.uri.query().and_then(|q| input::clean_urlencoded(q.as_bytes()))
+        && let Ok(uri) = format!("{}?{cleaned}", parts.uri.path()).parse()
+    {
+        parts.uri = uri;
+    }
+
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let exempt = csrf::EXEMPT_PREFIXES.iter().any(|p| parts.uri.path().starts_with(p));
     if unsafe_method && !exempt {
         let own_origin = state.config.base_url.origin().ascii_serialization();
         // A session cookie is enough to be strict: the check needs no database round trip.
-        let has_session = cookies::get(request.headers(), cookies::SESSION).is_some();
-        if let Err(refusal) = csrf::check(request.headers(), &own_origin, has_session) {
-            tracing::info!(path = %request.uri().path(), ?refusal, "cross-site request refused");
+        let has_session = cookies::get(&parts.headers, cookies::SESSION).is_some();
+        if let Err(refusal) = csrf::check(&parts.headers, &own_origin, has_session) {
+            tracing::info!(path = %parts.uri.path(), ?refusal, "cross-site request refused");
             return forbidden(EXPIRED_FORM);
         }
     }
-    if unsafe_method && let Some(too_large) = declared_too_large(request.headers()) {
+    if unsafe_method && let Some(too_large) = declared_too_large(&parts.headers) {
         return too_large;
     }
-    next.run(request).await
-}
 
-/// The client's address as seen by this server (a proxy in front should be trusted to set
-/// the real one; see README).
-pub struct ClientIp(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(ClientIp(ip.unwrap_or_else(|| "onbekend".into())))
-    }
+    // An urlencoded form body is cleaned once, here, for every handler that reads it.
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let body = if unsafe_method && is_form {
+        let bytes = match to_bytes(body, BODY_LIMIT).await {
+            Ok(bytes) => bytes,
+            Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        };
+        match input::clean_urlencoded(&bytes) {
+            Some(cleaned) => {
+                parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(cleaned.len()));
+                Body::from(cleaned)
+            }
+            None => Body::from(bytes),
+        }
+    } else {
+        body
+    };
+    next.run(Request::from_parts(parts, body)).await
 }

@@ -4,6 +4,8 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 
 pub const SESSION: &str = "bb_session";
+/// A browser in which someone logged in before (accounts::throttle).
+pub const DEVICE: &str = "bb_device";
 
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

@@ -3,12 +3,14 @@
 
 pub(crate) mod assets;
 pub mod auth;
+pub mod client;
 pub(crate) mod context;
 pub(crate) mod cookies;
 pub mod csrf;
 pub(crate) mod facets;
 pub(crate) mod filters;
 pub(crate) mod form;
+pub mod input;
 pub(crate) mod layers;
 pub(crate) mod limits;
 pub(crate) mod page;

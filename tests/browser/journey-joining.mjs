@@ -35,6 +35,10 @@ try {
   await page.getByRole('textbox', { name: 'E-mailadres' }).fill(NEWCOMER);
   await page.getByLabel('Wachtwoord', { exact: true }).fill('ouders-weten-vaak-het-best');
   await page.getByLabel('Herhaal het wachtwoord').fill('ouders-weten-vaak-het-best');
+  // Consent is an act: the box starts unticked.
+  const publicProfile = page.getByLabel(/profiel .*openbaar op de site/);
+  expect(!(await publicProfile.isChecked()), 'the public-profile box starts unticked');
+  await publicProfile.check();
   await page.getByLabel(/privacyverklaring/).check();
   // People take a few seconds; the form refuses submissions faster than that.
   await page.waitForTimeout(Math.max(0, 3500 - (Date.now() - shownAt)));

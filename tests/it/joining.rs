@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp, extract_csrf};
 
 /// A signed start time from a few seconds ago, as a person filling in the form would send.
 fn started(app_secret_default: bool) -> String {
@@ -401,4 +401,49 @@ async fn regions_apply_before_the_deadline_and_coordinators_select_them() {
     let count: i64 =
         sqlx::query_scalar("SELECT count(*) FROM region_applications").fetch_one(&app.db).await.unwrap();
     assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn consent_to_a_public_profile_is_never_ticked_in_advance() {
+    let app = TestApp::spawn_with_demo().await;
+    let form = app.get_text("/aandeelhouder-worden", 200).await;
+    let checkbox = form.split("name=\"openbaar\"").nth(1).unwrap().split('>').next().unwrap();
+    assert!(!checkbox.contains("checked"), "the join form starts unticked: {checkbox}");
+
+    // Existing members keep their choice, both ways.
+    for (email, public) in [("open@voorbeeld.nl", true), ("dicht@voorbeeld.nl", false)] {
+        let user = app.create_user(email, "aandeelhouder", PASSWORD).await;
+        sqlx::query(
+            "INSERT INTO members (slug, name, kind, public_profile, status, user_id) VALUES ($1, $1, 'persoon', $2, 'goedgekeurd', $3)",
+        )
+        .bind(email.split('@').next().unwrap())
+        .bind(public)
+        .bind(user)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    // Migrating again (as every start-up does) changes no choice.
+    bredeblik::db::migrate(&app.db).await.unwrap();
+    for (email, public) in [("open@voorbeeld.nl", true), ("dicht@voorbeeld.nl", false)] {
+        let browser = app.new_client();
+        let token =
+            extract_csrf(&browser.get(app.url("/inloggen")).send().await.unwrap().text().await.unwrap());
+        let login = browser
+            .post(app.url("/inloggen"))
+            .form(&[("email", email), ("password", PASSWORD), ("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 303, "{email} logs in");
+        let page = browser.get(app.url("/account/profiel")).send().await.unwrap().text().await.unwrap();
+        let checkbox = page.split("name=\"openbaar\"").nth(1).unwrap().split('>').next().unwrap();
+        assert_eq!(checkbox.contains("checked"), public, "{email}: {checkbox}");
+    }
+    // No migration flips the choice or makes it the default.
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap() {
+        let sql = std::fs::read_to_string(entry.unwrap().path()).unwrap().to_lowercase();
+        assert!(!sql.contains("public_profile boolean not null default true"));
+        assert!(!(sql.contains("update members") && sql.contains("public_profile")));
+    }
 }

@@ -717,3 +717,59 @@ async fn a_bad_initiative_logo_gets_a_dutch_422_and_keeps_the_other_fields() {
             .unwrap();
     assert!(logo.is_some());
 }
+
+/// A PNG of `w` × `h` grey pixels: small on disk, a full decode for the server.
+fn grey_png(w: u32, h: u32) -> Vec<u8> {
+    encode(DynamicImage::ImageLuma8(image::GrayImage::new(w, h)), ImageFormat::Png)
+}
+
+#[tokio::test]
+async fn one_user_decodes_one_image_at_a_time_and_refusals_name_the_bound() {
+    let app = TestApp::spawn().await;
+    editor(&app).await;
+
+    // 7000 × 7000 fits 8000 a side but not 40 megapixels: the message says which bound.
+    let mut big = encode(DynamicImage::ImageRgb8(RgbImage::new(1, 1)), ImageFormat::Png);
+    big[16..20].copy_from_slice(&7000u32.to_be_bytes());
+    big[20..24].copy_from_slice(&7000u32.to_be_bytes());
+    let crc = crc32(&big[12..29]);
+    big[29..33].copy_from_slice(&crc.to_be_bytes());
+    let response = post(
+        &app,
+        "/beheer/nieuws",
+        true,
+        news_fields("Te groot").part("afbeelding", file(big, "groot.png", "image/png")),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("7000 × 7000 pixels is 49,0 megapixel") && page.contains("hoogstens 40 megapixel"),
+        "{page}"
+    );
+
+    // Three uploads of a heavy image at once by one user: one is decoded, the others are
+    // refused at once instead of queueing.
+    let heavy = grey_png(8000, 5000);
+    let token = app.csrf_token().await;
+    let mut uploads = tokio::task::JoinSet::new();
+    for i in 0..3 {
+        let client = app.client.clone();
+        let url = app.url(&format!("/beheer/nieuws?csrf_token={token}"));
+        let form = news_fields(&format!("Zwaar {i}"))
+            .text("afbeelding_alt", "Grijs vlak")
+            .part("afbeelding", file(heavy.clone(), "zwaar.png", "image/png"));
+        uploads.spawn(async move {
+            let response = client.post(url).multipart(form).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        });
+    }
+    let answers = uploads.join_all().await;
+    let busy = answers
+        .iter()
+        .filter(|(s, body)| *s == 422 && body.contains("U verstuurt al een afbeelding"))
+        .count();
+    let stored = answers.iter().filter(|(s, _)| *s == 303).count();
+    assert!(busy >= 1 && stored >= 1, "{:?}", answers.iter().map(|a| a.0).collect::<Vec<_>>());
+    assert_eq!(busy + stored, 3);
+}
