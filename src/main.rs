@@ -128,9 +128,7 @@ async fn admin_create(pool: &sqlx::PgPool, config: &Config, email: &str, role: &
     anyhow::ensure!(users::valid_email(email), "'{email}' is geen geldig e-mailadres");
     let mut tx = pool.begin().await?;
     let (id, _) = users::create(&mut *tx, email, role).await?;
-    sqlx::query!("UPDATE users SET role = $2, active = true WHERE id = $1", id, role as Role)
-        .execute(&mut *tx)
-        .await?;
+    users::set_role(&mut *tx, id, role, true).await?;
     bredeblik::audit::record(
         &mut *tx,
         bredeblik::audit::Entry {
@@ -151,7 +149,7 @@ async fn admin_create(pool: &sqlx::PgPool, config: &Config, email: &str, role: &
             anyhow::bail!("{problem}");
         }
         let hash = password::hash(first).await?;
-        sqlx::query!("UPDATE users SET password_hash = $2 WHERE id = $1", id, hash).execute(&mut *tx).await?;
+        users::set_password_hash(&mut *tx, id, &hash).await?;
         tx.commit().await?;
         println!("{email} is {} en kan inloggen op {}", role.label(), config.absolute("/inloggen"));
     } else {

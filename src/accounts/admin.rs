@@ -173,14 +173,7 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound)?;
     let (old_role, old_active) = (before.role, before.active);
-    sqlx::query!(
-        "UPDATE users SET role = $2, active = $3, updated_at = now() WHERE id = $1",
-        id,
-        role as Role,
-        active
-    )
-    .execute(&mut *tx)
-    .await?;
+    users::set_role(&mut *tx, id, role, active).await?;
     if !active || role.as_str() != old_role {
         // A changed role or a deactivation takes effect at once.
         session::destroy_all_for(&mut *tx, id, None).await?;

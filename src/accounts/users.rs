@@ -81,6 +81,30 @@ pub async fn create(
     Ok((row.id, row.inserted))
 }
 
+/// Gives a user a role and switches the account on or off.
+pub async fn set_role(
+    executor: impl sqlx::PgExecutor<'_>,
+    id: i64,
+    role: Role,
+    active: bool,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE users SET role = $2, active = $3, updated_at = now() WHERE id = $1",
+        id,
+        role as Role,
+        active,
+    )
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// Stores a new password hash (made by `password::hash`).
+pub async fn set_password_hash(executor: impl sqlx::PgExecutor<'_>, id: i64, hash: &str) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE users SET password_hash = $2 WHERE id = $1", id, hash).execute(executor).await?;
+    Ok(())
+}
+
 crate::text_enum::text_enum! {
     /// `user_tokens.purpose`: what a mailed single-use link may do.
     pub enum TokenPurpose {
