@@ -5,6 +5,7 @@ pub(crate) mod admin;
 mod handlers;
 mod initiatives;
 mod join;
+pub(crate) mod mails;
 mod profile;
 pub mod queries;
 

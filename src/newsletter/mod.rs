@@ -4,6 +4,7 @@
 pub(crate) mod admin;
 mod archive;
 pub mod content;
+pub(crate) mod mails;
 pub mod sending;
 mod smtp;
 mod subscribe;

@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
 use time::{Date, OffsetDateTime};
 
+use super::mails;
 use crate::accounts::handlers::ClientIp;
-use crate::accounts::users::valid_email;
 use crate::error::AppResult;
-use crate::mail::{self, Email};
+use crate::mail;
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::text;
@@ -120,7 +120,7 @@ pub async fn submit(
     if name.chars().count() < 2 {
         errors.add("naam", "Vul de naam van de contactpersoon in.");
     }
-    if !valid_email(&email) {
+    if mail::EmailAddress::parse(&email).is_err() {
         errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl.");
     }
     let region_id: Option<i32> =
@@ -155,23 +155,7 @@ pub async fn submit(
     .execute(&mut *tx)
     .await?;
     let when = announcement(&state.db).await?;
-    mail::enqueue(
-        &mut *tx,
-        &state.config,
-        Email {
-            kind: "inspiratieregio-ontvangen",
-            to: email,
-            subject: "Uw aanmelding als inspiratieregio is ontvangen".into(),
-            paragraphs: vec![
-                format!("Beste {name},"),
-                "Dank u wel voor de aanmelding als inspiratieregio. Wij hebben haar goed ontvangen; de coördinatoren van het netwerk bekijken alle aanmeldingen na de sluitingsdatum.".into(),
-                if when.is_empty() { "U hoort per e-mail of uw regio is geselecteerd.".into() } else { format!("U hoort {when} per e-mail of uw regio is geselecteerd.") },
-            ],
-            action: None,
-            after: vec![],
-        },
-    )
-    .await?;
+    mail::enqueue(&mut *tx, &state.config, &email, &mails::ApplicationReceived { name, when }).await?;
     tx.commit().await?;
     render(&state, page, FormData(Vec::new()), FieldErrors::default(), true).await
 }

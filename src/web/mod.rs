@@ -8,3 +8,4 @@ pub mod form;
 pub mod layers;
 pub mod page;
 pub mod paging;
+pub mod typed_form;
