@@ -125,7 +125,9 @@ async fn admin_create(pool: &sqlx::PgPool, config: &Config, email: &str, role: &
     let role = Role::parse(role).ok_or_else(|| {
         anyhow::anyhow!("onbekende rol '{role}': kies aandeelhouder, redacteur, coordinator of beheerder")
     })?;
-    anyhow::ensure!(users::valid_email(email), "'{email}' is geen geldig e-mailadres");
+    let address = bredeblik::mail::EmailAddress::parse(email)
+        .map_err(|_| anyhow::anyhow!("'{email}' is geen geldig e-mailadres"))?;
+    let email = address.as_str();
     let mut tx = pool.begin().await?;
     let (id, _) = users::create(&mut *tx, email, role).await?;
     users::set_role(&mut *tx, id, role, true).await?;

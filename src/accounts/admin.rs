@@ -12,7 +12,7 @@ use crate::accounts::session;
 use crate::accounts::users::{self, TokenPurpose, User};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
-use crate::mail::{self, Email};
+use crate::mail;
 use crate::state::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::auth::Role;
@@ -97,14 +97,14 @@ pub async fn create(
     CurrentUser(actor): CurrentUser,
     Form(form): Form<NewUserForm>,
 ) -> AppResult<Response> {
-    let email = form.email.trim().to_owned();
     let Some(role) = Role::parse(&form.role) else {
         return render(&state, page, &QueryParams::default(), Some((&form, "Kies een rol."))).await;
     };
-    if !users::valid_email(&email) {
+    let Ok(email) = mail::EmailAddress::parse(&form.email) else {
         let error = "Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.";
         return render(&state, page, &QueryParams::default(), Some((&form, error))).await;
-    }
+    };
+    let email = email.into_string();
     let mut tx = state.db.begin().await?;
     let (id, inserted) = users::create(&mut *tx, &email, role).await?;
     if !inserted {
@@ -124,22 +124,11 @@ pub async fn create(
     )
     .await?;
     let token = users::issue_token(&mut *tx, id, TokenPurpose::Wachtwoord, 24 * 7).await?;
-    mail::enqueue(
-        &mut *tx,
-        &state.config,
-        Email {
-            kind: "uitnodiging",
-            to: email.clone(),
-            subject: "Uw account bij Brede Blik".into(),
-            paragraphs: vec![
-                "Hallo,".into(),
-                format!("Er is voor u een account aangemaakt bij Brede Blik, met de rol {}. Kies met de knop hieronder een wachtwoord; daarna kunt u inloggen. De link werkt zeven dagen.", role.label()),
-            ],
-            action: Some(("Wachtwoord kiezen".into(), state.config.absolute(&format!("/wachtwoord-herstellen/{token}")))),
-            after: vec!["Is de link verlopen? Vraag dan een nieuwe aan via ‘wachtwoord vergeten’ op de inlogpagina.".into()],
-        },
-    )
-    .await?;
+    let invitation = super::mails::Invitation {
+        role: role.label(),
+        link: state.config.absolute(&format!("/wachtwoord-herstellen/{token}")),
+    };
+    mail::enqueue(&mut *tx, &state.config, &email, &invitation).await?;
     tx.commit().await?;
     Ok(Redirect::to("/beheer/gebruikers?melding=aangemaakt").into_response())
 }

@@ -5,11 +5,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::mails;
 use super::password::{self, Verdict};
 use super::session;
 use super::{safe_next, throttle, users};
 use crate::error::{AppError, AppResult};
-use crate::mail::{self, Email};
+use crate::mail::{self, EmailAddress};
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::web::auth::{CurrentUser, LoggedIn};
@@ -193,12 +194,13 @@ pub async fn forgot(
     Form(form): Form<ForgotForm>,
 ) -> AppResult<Response> {
     let page = page.crumb("Wachtwoord vergeten", "/wachtwoord-vergeten");
-    let email: String = form.email.trim().chars().take(254).collect();
-    if !users::valid_email(&email) {
+    let Ok(email) = EmailAddress::parse(&form.email) else {
         let error = Some("Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.");
+        let email = form.email.trim().chars().take(254).collect();
         let template = ForgotTemplate { page, email, error, sent: false };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
-    }
+    };
+    let email = email.into_string();
     ratelimit::hit(&state.db, ratelimit::RESET_PER_IP, &ip).await?;
     // Past the per-address limit the answer stays the same; only the mail is not sent again.
     let within_limit = ratelimit::hit(&state.db, ratelimit::RESET_PER_ACCOUNT, &email).await.is_ok();
@@ -222,22 +224,7 @@ async fn send_reset_mail(state: &AppState, email: &str) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
     let token = users::issue_token(&mut *tx, user.id, users::TokenPurpose::Wachtwoord, 2).await?;
     let link = state.config.absolute(&format!("/wachtwoord-herstellen/{token}"));
-    mail::enqueue(
-        &mut *tx,
-        &state.config,
-        Email {
-            kind: "wachtwoord-herstellen",
-            to: user.email.clone(),
-            subject: "Een nieuw wachtwoord instellen voor Brede Blik".into(),
-            paragraphs: vec![
-                "Hallo,".into(),
-                "Iemand (hopelijk u) vroeg om een nieuw wachtwoord voor uw account bij Brede Blik. Met de knop hieronder kiest u een nieuw wachtwoord. De link werkt twee uur en één keer.".into(),
-            ],
-            action: Some(("Nieuw wachtwoord kiezen".into(), link)),
-            after: vec!["Heeft u dit niet gevraagd? Dan kunt u deze e-mail negeren; uw wachtwoord blijft zoals het was.".into()],
-        },
-    )
-    .await?;
+    mail::enqueue(&mut *tx, &state.config, &user.email, &mails::PasswordReset { link }).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -509,7 +496,7 @@ pub async fn change_email(
         user.password_hash.clone(),
     )
     .await?;
-    let problem = if !users::valid_email(&new_email) {
+    let problem = if EmailAddress::parse(&new_email).is_err() {
         Some("Vul een geldig nieuw e-mailadres in, bijvoorbeeld naam@organisatie.nl.")
     } else if new_email.eq_ignore_ascii_case(&user.email) {
         Some("Dit is al uw e-mailadres.")
@@ -536,22 +523,8 @@ pub async fn change_email(
         .bind(&new_email)
         .execute(&mut *tx)
         .await?;
-        mail::enqueue(
-            &mut *tx,
-            &state.config,
-            Email {
-                kind: "e-mailadres-bevestigen",
-                to: new_email.clone(),
-                subject: "Bevestig uw nieuwe e-mailadres voor Brede Blik".into(),
-                paragraphs: vec![
-                    "Hallo,".into(),
-                    "U wilt dit adres gebruiken voor uw account bij Brede Blik. Bevestig dat met de knop hieronder; de link werkt 24 uur.".into(),
-                ],
-                action: Some(("Nieuw e-mailadres bevestigen".into(), state.config.absolute(&format!("/account/e-mail/bevestigen/{token}")))),
-                after: vec!["Heeft u dit niet gevraagd? Dan kunt u deze e-mail negeren.".into()],
-            },
-        )
-        .await?;
+        let link = state.config.absolute(&format!("/account/e-mail/bevestigen/{token}"));
+        mail::enqueue(&mut *tx, &state.config, &new_email, &mails::EmailChange { link }).await?;
     }
     tx.commit().await?;
     Ok(Redirect::to("/account?melding=e-mail-verstuurd").into_response())
@@ -617,24 +590,7 @@ pub async fn confirm_email(
         return Err(AppError::Conflict("Dit e-mailadres hoort intussen bij een ander account.".into()));
     }
     changed?;
-    mail::enqueue(
-        &mut *tx,
-        &state.config,
-        Email {
-            kind: "e-mailadres-gewijzigd",
-            to: old.email.clone(),
-            subject: "Uw e-mailadres bij Brede Blik is gewijzigd".into(),
-            paragraphs: vec![
-                "Hallo,".into(),
-                format!("Het e-mailadres van uw account bij Brede Blik is gewijzigd in {new_email}."),
-            ],
-            action: None,
-            after: vec![
-                "Heeft u dit niet gedaan? Neem dan meteen contact op via info@bredeblik.example.".into(),
-            ],
-        },
-    )
-    .await?;
+    mail::enqueue(&mut *tx, &state.config, &old.email, &mails::EmailChanged { new_email }).await?;
     tx.commit().await?;
     Ok(Redirect::to("/account?melding=e-mail-gewijzigd").into_response())
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod admin;
 pub mod handlers;
+pub(crate) mod mails;
 pub mod password;
 pub mod session;
 pub mod throttle;

@@ -48,20 +48,6 @@ pub async fn by_id(db: &PgPool, id: i64) -> sqlx::Result<Option<User>> {
     .await
 }
 
-/// A plausible e-mail address: one @, a dot in the domain, no spaces, at most 254 characters.
-pub fn valid_email(email: &str) -> bool {
-    let email = email.trim();
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    email.len() <= 254
-        && !local.is_empty()
-        && local.len() <= 64
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
-        && !domain.contains('@')
-}
-
 /// Creates a user, or returns the existing one with that address. Used by the CLI and the
 /// back office; the account has no password until one is set through the mailed link.
 pub async fn create(

@@ -131,7 +131,7 @@ impl InitiativeFields {
         if self.contact_name.chars().count() > 120 {
             errors.add("contactpersoon", "Houd de naam van de contactpersoon korter dan 120 tekens.");
         }
-        if !self.contact_email.is_empty() && !crate::accounts::users::valid_email(&self.contact_email) {
+        if !self.contact_email.is_empty() && crate::mail::EmailAddress::parse(&self.contact_email).is_err() {
             errors.add("contact_email", "Vul een geldig e-mailadres in, zoals naam@organisatie.nl.");
         }
         if !self.region.is_empty() && !choices.regions.iter().any(|r| r.slug == self.region) {
@@ -390,32 +390,13 @@ pub async fn notify_editors(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let (subject, paragraph) = if is_change {
-        (
-            format!("Wijziging ter beoordeling: {name}"),
-            format!(
-                "De eigenaar van ‘{name}’ stelt een wijziging voor. De openbare pagina blijft zoals hij is tot de redactie de wijziging goedkeurt."
-            ),
-        )
-    } else {
-        (
-            format!("Nieuw initiatief ter beoordeling: {name}"),
-            format!(
-                "Een aandeelhouder heeft ‘{name}’ aangemeld. Het staat pas op de site als de redactie het goedkeurt."
-            ),
-        )
+    let waiting = super::mails::ReviewWaiting {
+        name: name.to_owned(),
+        is_change,
+        link: config.absolute(&format!("/beheer/initiatieven/{initiative_id}")),
     };
-    let url = config.absolute(&format!("/beheer/initiatieven/{initiative_id}"));
     for to in editors {
-        let email = crate::mail::Email {
-            kind: "initiatief-ter-beoordeling",
-            to,
-            subject: subject.clone(),
-            paragraphs: vec![paragraph.clone()],
-            action: Some(("Beoordelen".to_owned(), url.clone())),
-            after: vec![],
-        };
-        crate::mail::enqueue(&mut *conn, config, email).await?;
+        crate::mail::enqueue(&mut *conn, config, &to, &waiting).await?;
     }
     Ok(())
 }

@@ -5,10 +5,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::mails;
 use super::queries::{self, Filters, Initiative, InitiativeCard, Sort, TermLink};
-use crate::accounts::users;
 use crate::error::{AppError, AppResult};
-use crate::mail::{self, Email};
+use crate::mail;
 use crate::ratelimit;
 use crate::regions::queries::region_options;
 use crate::state::AppState;
@@ -208,7 +208,7 @@ pub async fn contact(
     if contact.naam.chars().count() < 2 {
         errors.add("naam", "Vul uw naam in.");
     }
-    if !users::valid_email(&contact.email) {
+    if mail::EmailAddress::parse(&contact.email).is_err() {
         errors.add("email", "Vul een geldig e-mailadres in, zodat de contactpersoon u kan antwoorden.");
     }
     if contact.bericht.chars().count() < 10 {
@@ -227,21 +227,22 @@ pub async fn contact(
     if !errors.is_empty() {
         return render_show(&state, page, &slug, contact, errors, false).await;
     }
+    let relay = mails::ContactMessage {
+        contact_name: if initiative.contact_name.is_empty() {
+            "contactpersoon".to_owned()
+        } else {
+            initiative.contact_name.clone()
+        },
+        sender_name: contact.naam.clone(),
+        sender_email: contact.email.clone(),
+        initiative: initiative.name.clone(),
+        message: contact.bericht.clone(),
+    };
     mail::enqueue_with_reply_to(
         &state.db,
         &state.config,
-        Email {
-            kind: "contactformulier",
-            to: initiative.contact_email.clone(),
-            subject: format!("Bericht via Brede Blik over {}", initiative.name),
-            paragraphs: vec![
-                format!("Beste {},", if initiative.contact_name.is_empty() { "contactpersoon" } else { &initiative.contact_name }),
-                format!("{} ({}) stuurde via de pagina van {} op Brede Blik dit bericht:", contact.naam, contact.email, initiative.name),
-                contact.bericht.clone(),
-            ],
-            action: None,
-            after: vec!["Met ‘beantwoorden’ in uw mailprogramma antwoordt u de afzender rechtstreeks. Brede Blik bewaart dit bericht niet.".into()],
-        },
+        &initiative.contact_email,
+        &relay,
         Some(&contact.email),
     )
     .await?;

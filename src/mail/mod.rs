@@ -1,13 +1,18 @@
-//! Transactional mail. Handlers `enqueue` a message in the same transaction as the change
-//! that causes it; `worker` delivers the outbox over SMTP with retries. Without `SMTP_URL`
-//! messages stay in the outbox, readable at `/beheer/e-mail`.
+//! Transactional mail. Each mail is a typed struct in the feature that sends it, with its own
+//! text and HTML templates under `templates/<feature>/mails/` (declared with
+//! [`templates!`](crate::mail::templates)); [`render`] puts both parts in the shared layout.
+//! Handlers [`enqueue`] a mail in the same transaction as the change that causes it; `worker`
+//! delivers the outbox over SMTP with retries. Without `SMTP_URL` messages stay in the outbox,
+//! readable at `/beheer/e-mail`.
 
+mod address;
 pub mod dkim;
 pub mod lease;
 pub mod smtp;
 pub mod worker;
 
 mod status;
+pub use address::{EmailAddress, NotAnEmailAddress};
 pub use status::OutboxStatus;
 
 use askama::Template;
@@ -15,31 +20,102 @@ use askama::Template;
 use crate::config::Config;
 use crate::tokens;
 
-/// One mail, written as plain paragraphs; rendered as multipart text + HTML.
-pub struct Email {
-    /// What kind of mail this is, for the back office (e.g. `wachtwoord-herstellen`).
-    pub kind: &'static str,
-    pub to: String,
-    pub subject: String,
-    pub paragraphs: Vec<String>,
-    /// A button: (label, absolute URL).
-    pub action: Option<(String, String)>,
-    /// Paragraphs after the button.
-    pub after: Vec<String>,
+/// The two bodies of a mail, from its own templates. Implemented by [`templates!`].
+pub trait Bodies {
+    /// The plain-text body: paragraphs separated by blank lines, without greeting or footer.
+    fn text_body(&self) -> askama::Result<String>;
+    /// The HTML body: `<p>` paragraphs and buttons (`mail/macros.html`), without the frame.
+    fn html_body(&self) -> askama::Result<String>;
 }
+
+/// One transactional mail.
+pub trait Mail: Bodies {
+    /// What kind of mail this is, for the back office (e.g. `wachtwoord-herstellen`).
+    fn kind(&self) -> &'static str;
+    fn subject(&self) -> String;
+}
+
+/// Declares a mail's text and HTML templates: `mail::templates!(Type, "x.txt", "x.html");`.
+/// The templates see the mail as `mail`.
+macro_rules! templates {
+    ($mail:ty, $text:tt, $html:tt) => {
+        const _: () = {
+            #[derive(askama::Template)]
+            #[template(path = $text)]
+            struct Text<'a> {
+                mail: &'a $mail,
+            }
+            #[derive(askama::Template)]
+            #[template(path = $html)]
+            struct Html<'a> {
+                mail: &'a $mail,
+            }
+            impl $crate::mail::Bodies for $mail {
+                fn text_body(&self) -> askama::Result<String> {
+                    askama::Template::render(&Text { mail: self })
+                }
+                fn html_body(&self) -> askama::Result<String> {
+                    askama::Template::render(&Html { mail: self })
+                }
+            }
+        };
+    };
+}
+pub(crate) use templates;
 
 #[derive(Template)]
 #[template(path = "mail/layout.txt")]
-struct TextMail<'a> {
-    email: &'a Email,
-    site: String,
+struct TextLayout<'a> {
+    body: &'a str,
+    site: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "mail/layout.html")]
-struct HtmlMail<'a> {
-    email: &'a Email,
-    site: String,
+struct HtmlLayout<'a> {
+    subject: &'a str,
+    body: &'a str,
+    site: &'a str,
+}
+
+/// A mail as the recipient reads it.
+#[derive(Debug)]
+pub struct Rendered {
+    pub kind: &'static str,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Inline style of a body paragraph: mail clients drop `<style>` blocks.
+const PARAGRAPH: &str = r#"<p style="margin:0 0 16px;">"#;
+
+/// Renders a mail in the shared layout; `site` is the site's absolute root URL.
+pub fn render(site: &str, mail: &impl Mail) -> askama::Result<Rendered> {
+    let subject = mail.subject();
+    let text = TextLayout { body: &tidy_text(&mail.text_body()?), site }.render()?;
+    let html_body = mail.html_body()?.replace("<p>", PARAGRAPH);
+    let html = HtmlLayout { subject: &subject, body: html_body.trim(), site }.render()?;
+    Ok(Rendered { kind: mail.kind(), subject, text, html })
+}
+
+/// Trims every line's end and leaves at most one blank line between paragraphs, so that
+/// template tags on lines of their own do not show in the text part.
+fn tidy_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = false;
+    for line in text.trim().lines().map(str::trim_end) {
+        if line.is_empty() {
+            blank = true;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        out.push_str(line);
+        blank = false;
+    }
+    out
 }
 
 /// `<random@domain-of-MAIL_FROM>`
@@ -47,36 +123,53 @@ pub fn message_id(config: &Config, local: &str) -> String {
     format!("<{local}@{}>", config.mail_domain())
 }
 
+/// Puts `mail` to `to` in the outbox, in the caller's transaction.
 pub async fn enqueue(
     executor: impl sqlx::PgExecutor<'_>,
     config: &Config,
-    email: Email,
+    to: &str,
+    mail: &impl Mail,
 ) -> anyhow::Result<()> {
-    enqueue_with_reply_to(executor, config, email, None).await
+    enqueue_with_reply_to(executor, config, to, mail, None).await
 }
 
 /// As `enqueue`, with a Reply-To (a contact form's sender, so the answer goes to them).
 pub async fn enqueue_with_reply_to(
     executor: impl sqlx::PgExecutor<'_>,
     config: &Config,
-    email: Email,
+    to: &str,
+    mail: &impl Mail,
     reply_to: Option<&str>,
 ) -> anyhow::Result<()> {
-    let site = config.absolute("/");
-    let text = TextMail { email: &email, site: site.clone() }.render()?;
-    let html = HtmlMail { email: &email, site }.render()?;
+    let rendered = render(&config.absolute("/"), mail)?;
     sqlx::query(
         "INSERT INTO outbox (kind, to_address, subject, text_body, html_body, message_id, reply_to) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(email.kind)
-    .bind(&email.to)
-    .bind(&email.subject)
-    .bind(text)
-    .bind(html)
+    .bind(rendered.kind)
+    .bind(to)
+    .bind(&rendered.subject)
+    .bind(rendered.text)
+    .bind(rendered.html)
     .bind(message_id(config, &tokens::random_hex(16)))
     .bind(reply_to)
     .execute(executor)
     .await?;
     Ok(())
+}
+
+/// Renders a mail for a unit test, with `https://bredeblik.example/` as the site.
+#[cfg(test)]
+pub fn render_for_test(mail: &impl Mail) -> Rendered {
+    render("https://bredeblik.example/", mail).expect("the mail renders")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_keeps_one_blank_line_between_paragraphs() {
+        assert_eq!(tidy_text("\n  Hallo,  \n\n\n\nTweede\nregel\n\n"), "Hallo,\n\nTweede\nregel");
+    }
 }

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use super::{MemberKind, MemberStatus};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
-use crate::mail::{self, Email};
+use crate::mail;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
@@ -139,34 +139,13 @@ pub async fn decide(
     )
     .await?;
     if let Some(email) = email {
-        let mut paragraphs = vec![format!("Beste {name},")];
-        if approve {
-            paragraphs.push("Uw aanmelding als aandeelhouder van Brede Blik is goedgekeurd. Welkom in het netwerk! U kunt nu inloggen en uw profiel bijhouden.".into());
-        } else {
-            paragraphs.push("Dank u wel voor uw aanmelding als aandeelhouder van Brede Blik. Wij hebben besloten uw aanmelding niet goed te keuren.".into());
-        }
-        if !message.is_empty() {
-            paragraphs.push(format!("Bericht van de coördinator: {message}"));
-        }
-        mail::enqueue(
-            &mut *tx,
-            &state.config,
-            Email {
-                kind: if approve { "aanmelding-goedgekeurd" } else { "aanmelding-afgewezen" },
-                to: email,
-                subject: if approve {
-                    "Welkom bij Brede Blik".into()
-                } else {
-                    "Uw aanmelding bij Brede Blik".into()
-                },
-                paragraphs,
-                action: approve.then(|| ("Inloggen".to_owned(), state.config.absolute("/inloggen"))),
-                after: vec![
-                    "Vragen? Beantwoord deze e-mail niet, maar schrijf naar info@bredeblik.example.".into(),
-                ],
-            },
-        )
-        .await?;
+        let decision = super::mails::Decision {
+            name,
+            approved: approve,
+            message,
+            login_link: state.config.absolute("/inloggen"),
+        };
+        mail::enqueue(&mut *tx, &state.config, &email, &decision).await?;
     }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/beheer/aanmeldingen?melding={}", new_status.as_str())).into_response())

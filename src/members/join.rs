@@ -7,9 +7,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use super::mails;
 use crate::accounts::{password, users};
 use crate::error::AppResult;
-use crate::mail::{self, Email};
+use crate::mail;
 use crate::ratelimit;
 use crate::regions::queries as regions;
 use crate::state::AppState;
@@ -133,7 +134,7 @@ fn validate(form: &mut JoinForm, municipalities: &[(String, String)]) -> FieldEr
     if form.deel.is_empty() {
         errors.add("deel", "Vertel kort wat u met het netwerk wilt delen.");
     }
-    if !users::valid_email(&form.email) {
+    if mail::EmailAddress::parse(&form.email).is_err() {
         errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.");
     }
     if form.password != form.password_repeat {
@@ -177,22 +178,8 @@ pub async fn submit(
     let mut tx = state.db.begin().await?;
     if let Some(existing) = users::by_email(&state.db, &form.email).await? {
         // Same answer as for a new address (no enumeration); the owner hears about it by mail.
-        mail::enqueue(
-            &mut *tx,
-            &state.config,
-            Email {
-                kind: "aanmelding-bestaand-account",
-                to: existing.email.clone(),
-                subject: "U heeft al een account bij Brede Blik".into(),
-                paragraphs: vec![
-                    "Hallo,".into(),
-                    "Iemand probeerde zich met dit e-mailadres aan te melden als aandeelhouder, maar er bestaat al een account voor. Was u dat? Log dan in; bent u uw wachtwoord vergeten, vraag dan een nieuw aan.".into(),
-                ],
-                action: Some(("Inloggen".into(), state.config.absolute("/inloggen"))),
-                after: vec!["Was u dit niet? Dan hoeft u niets te doen.".into()],
-            },
-        )
-        .await?;
+        let notice = mails::AlreadyRegistered { login_link: state.config.absolute("/inloggen") };
+        mail::enqueue(&mut *tx, &state.config, &existing.email, &notice).await?;
         tx.commit().await?;
         return Ok(Html(done).into_response());
     }
@@ -234,22 +221,11 @@ pub async fn submit(
         .execute(&mut *tx)
         .await?;
     let token = users::issue_token(&mut *tx, user_id, users::TokenPurpose::Bevestigen, 72).await?;
-    mail::enqueue(
-        &mut *tx,
-        &state.config,
-        Email {
-            kind: "aanmelding-bevestigen",
-            to: form.email.clone(),
-            subject: "Bevestig uw aanmelding bij Brede Blik".into(),
-            paragraphs: vec![
-                format!("Beste {},", form.naam),
-                "Fijn dat u zich aanmeldt als aandeelhouder van Brede Blik. Bevestig met de knop hieronder dat dit uw e-mailadres is. De link werkt drie dagen.".into(),
-            ],
-            action: Some(("E-mailadres bevestigen".into(), state.config.absolute(&format!("/aandeelhouder-worden/bevestigen/{token}")))),
-            after: vec!["Daarna bekijkt een coördinator uw aanmelding. Heeft u zich niet aangemeld? Dan kunt u deze e-mail negeren.".into()],
-        },
-    )
-    .await?;
+    let confirm = mails::JoinConfirm {
+        name: form.naam.clone(),
+        link: state.config.absolute(&format!("/aandeelhouder-worden/bevestigen/{token}")),
+    };
+    mail::enqueue(&mut *tx, &state.config, &form.email, &confirm).await?;
     tx.commit().await?;
     Ok(Html(done).into_response())
 }

@@ -6,6 +6,7 @@ mod handlers;
 pub mod index;
 mod initiatives;
 mod join;
+pub(crate) mod mails;
 mod profile;
 pub mod queries;
 mod status;

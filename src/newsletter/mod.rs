@@ -5,6 +5,7 @@ pub(crate) mod admin;
 mod archive;
 pub mod content;
 pub mod lifecycle;
+pub(crate) mod mails;
 pub mod sending;
 mod status;
 mod subscribe;

@@ -516,35 +516,13 @@ pub async fn report_stalled_campaigns(db: &PgPool, config: &Config) -> anyhow::R
         .fetch_all(&mut *tx)
         .await?;
         for to in coordinators {
-            let mut paragraphs = vec![
-                format!(
-                    "De verzending van de nieuwsbrief ‘{subject}’ schiet al een kwartier niet op: {waiting} adressen \
-                     wachten nog. De mailserver neemt de berichten nu niet aan; ze worden tot drie dagen lang \
-                     opnieuw geprobeerd, met steeds langere pauzes."
-                ),
-                "Kijk of de mailserver werkt. Zodra die de berichten weer aanneemt, gaat de verzending vanzelf \
-                 verder; niemand krijgt de nieuwsbrief twee keer."
-                    .to_owned(),
-            ];
-            if !last_error.is_empty() {
-                paragraphs.push(format!("Laatste melding van de mailserver: {last_error}"));
-            }
-            mail::enqueue(
-                &mut *tx,
-                config,
-                mail::Email {
-                    kind: "nieuwsbrief-vastgelopen",
-                    to,
-                    subject: format!("Nieuwsbrief loopt vast: {subject}"),
-                    paragraphs,
-                    action: Some((
-                        "Voortgang bekijken".to_owned(),
-                        config.absolute(&format!("/beheer/nieuwsbrieven/{id}")),
-                    )),
-                    after: vec![],
-                },
-            )
-            .await?;
+            let stalled = super::mails::CampaignStalled {
+                subject: subject.clone(),
+                waiting,
+                last_error: last_error.clone(),
+                link: config.absolute(&format!("/beheer/nieuwsbrieven/{id}")),
+            };
+            mail::enqueue(&mut *tx, config, &to, &stalled).await?;
         }
     }
     tx.commit().await?;

@@ -5,9 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::accounts::users::valid_email;
+use super::mails;
 use crate::error::AppResult;
-use crate::mail::{self, Email};
+use crate::mail;
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
@@ -15,6 +15,7 @@ use crate::tokens;
 use crate::web::client::ClientIp;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
 
 /// The consent text shown next to the form; its version is stored with every subscription.
 pub const CONSENT_TEXT: &str =
@@ -78,29 +79,46 @@ pub async fn form_page(State(state): State<AppState>, page: Page) -> AppResult<R
     render(&state, page, String::new(), String::new(), Vec::new(), FieldErrors::default()).await
 }
 
+/// The subscription form (on `/nieuwsbrief` and the home page); `onderwerp` comes once for
+/// each ticked topic.
+#[derive(serde::Deserialize)]
+pub struct SubscribeForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    naam: String,
+    #[serde(default)]
+    onderwerp: Vec<String>,
+    #[serde(default)]
+    bron: String,
+    /// The honeypot.
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    begonnen: String,
+}
+
 pub async fn subscribe(
     State(state): State<AppState>,
     page: Page,
     ClientIp(ip): ClientIp,
-    data: FormData,
+    Form(data): Form<SubscribeForm>,
 ) -> AppResult<Response> {
     ratelimit::hit(&state.db, ratelimit::SUBSCRIBE_PER_IP, &ip).await?;
-    let email = form::clean(&data.one("email"), 254);
-    let name = form::clean(&data.one("naam"), 120);
+    let email = form::clean(&data.email, 254);
+    let name = form::clean(&data.naam, 120);
     let themes = taxonomy::all(&state.db, Vocabulary::Theme).await?;
     let chosen: Vec<String> =
-        data.all("onderwerp").into_iter().filter(|t| themes.iter().any(|k| &k.slug == t)).collect();
-    let source = match data.one("bron").as_str() {
+        data.onderwerp.into_iter().take(50).filter(|t| themes.iter().any(|k| &k.slug == t)).collect();
+    let source = match data.bron.as_str() {
         "home" => "formulier op de homepage",
         _ => "formulier op /nieuwsbrief",
     };
     let mut errors = FieldErrors::default();
-    if !valid_email(&email) {
+    if mail::EmailAddress::parse(&email).is_err() {
         errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.");
     }
-    if let Some(reason) =
-        form::bot_suspicion(&state.config.secret_key, &data.one("website"), &data.one("begonnen"))
-    {
+    if let Some(reason) = form::bot_suspicion(&state.config.secret_key, &data.website, &data.begonnen) {
         tracing::info!(reason, "subscription looked automated");
         errors.add("email", "Het formulier is te snel of niet volledig verstuurd. Controleer uw e-mailadres en verstuur het nog eens.");
     }
@@ -154,22 +172,8 @@ pub async fn subscribe(
         .bind(tokens::hash(&token))
         .execute(&mut *tx)
         .await?;
-        mail::enqueue(
-            &mut *tx,
-            &state.config,
-            Email {
-                kind: "nieuwsbrief-bevestigen",
-                to: email.clone(),
-                subject: "Bevestig uw aanmelding voor de nieuwsbrief van Brede Blik".into(),
-                paragraphs: vec![
-                    "Hallo,".into(),
-                    "U (of iemand anders) heeft dit e-mailadres aangemeld voor de nieuwsbrief van Brede Blik. Bevestig met de knop hieronder; pas dan ontvangt u de nieuwsbrief. De link werkt zeven dagen.".into(),
-                ],
-                action: Some(("Aanmelding bevestigen".into(), state.config.absolute(&format!("/nieuwsbrief/bevestigen/{token}")))),
-                after: vec!["Heeft u zich niet aangemeld? Dan hoeft u niets te doen; zonder bevestiging sturen wij u niets.".into()],
-            },
-        )
-        .await?;
+        let link = state.config.absolute(&format!("/nieuwsbrief/bevestigen/{token}"));
+        mail::enqueue(&mut *tx, &state.config, &email, &mails::ConfirmSubscription { link }).await?;
     }
     tx.commit().await?;
     Ok(Html(MessageTemplate {

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use super::ApplicationDecision;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
-use crate::mail::{self, Email};
+use crate::mail;
 use crate::regions::apply::{self, ANNOUNCEMENT_KEY, DEADLINE_KEY};
 use crate::state::AppState;
 use crate::text;
@@ -173,28 +173,8 @@ pub async fn decide(
         },
     )
     .await?;
-    let mut paragraphs = vec![format!("Beste {name},")];
-    paragraphs.push(if selected {
-        format!("Goed nieuws: {region_name} is geselecteerd als inspiratieregio van Brede Blik. We nemen binnenkort contact met u op over de start.")
-    } else {
-        format!("Dank u wel voor de aanmelding van {region_name} als inspiratieregio. Deze keer is uw regio niet geselecteerd.")
-    });
-    if !message.is_empty() {
-        paragraphs.push(format!("Toelichting van de coördinator: {message}"));
-    }
-    mail::enqueue(
-        &mut *tx,
-        &state.config,
-        Email {
-            kind: "inspiratieregio-besluit",
-            to: email,
-            subject: format!("Besluit over de aanmelding van {region_name} als inspiratieregio"),
-            paragraphs,
-            action: None,
-            after: vec![],
-        },
-    )
-    .await?;
+    let decision = super::mails::ApplicationDecision { name, region: region_name, selected, message };
+    mail::enqueue(&mut *tx, &state.config, &email, &decision).await?;
     tx.commit().await?;
     Ok(Redirect::to("/beheer/inspiratieregios?melding=besluit").into_response())
 }

@@ -9,9 +9,9 @@ use sqlx::PgPool;
 use time::{Date, OffsetDateTime};
 
 use super::RegionKind;
-use crate::accounts::users::valid_email;
+use super::mails;
 use crate::error::AppResult;
-use crate::mail::{self, Email};
+use crate::mail;
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::text;
@@ -127,7 +127,7 @@ pub async fn submit(
     if name.chars().count() < 2 {
         errors.add("naam", "Vul de naam van de contactpersoon in.");
     }
-    if !valid_email(&email) {
+    if mail::EmailAddress::parse(&email).is_err() {
         errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl.");
     }
     let region_id = sqlx::query_scalar!(
@@ -166,23 +166,7 @@ pub async fn submit(
     .execute(&mut *tx)
     .await?;
     let when = announcement(&state.db).await?;
-    mail::enqueue(
-        &mut *tx,
-        &state.config,
-        Email {
-            kind: "inspiratieregio-ontvangen",
-            to: email,
-            subject: "Uw aanmelding als inspiratieregio is ontvangen".into(),
-            paragraphs: vec![
-                format!("Beste {name},"),
-                "Dank u wel voor de aanmelding als inspiratieregio. Wij hebben haar goed ontvangen; de coördinatoren van het netwerk bekijken alle aanmeldingen na de sluitingsdatum.".into(),
-                if when.is_empty() { "U hoort per e-mail of uw regio is geselecteerd.".into() } else { format!("U hoort {when} per e-mail of uw regio is geselecteerd.") },
-            ],
-            action: None,
-            after: vec![],
-        },
-    )
-    .await?;
+    mail::enqueue(&mut *tx, &state.config, &email, &mails::ApplicationReceived { name, when }).await?;
     tx.commit().await?;
     render(&state, page, FormData(Vec::new()), FieldErrors::default(), true).await
 }

@@ -3,6 +3,7 @@
 pub(crate) mod admin;
 pub mod apply;
 mod handlers;
+pub(crate) mod mails;
 pub mod map;
 pub mod queries;
 mod status;

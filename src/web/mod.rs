@@ -16,3 +16,4 @@ pub(crate) mod limits;
 pub(crate) mod page;
 pub(crate) mod page_cache;
 pub(crate) mod paging;
+pub mod typed_form;

@@ -106,6 +106,27 @@ pub fn random_millis(low: u64, high: u64) -> u64 {
     low + u64::from_le_bytes(bytes) % (high - low)
 }
 
+/// A plain transactional mail for the delivery tests: "Bericht N".
+struct NumberedMail(usize);
+
+impl bredeblik::mail::Bodies for NumberedMail {
+    fn text_body(&self) -> askama::Result<String> {
+        Ok("Hallo".into())
+    }
+    fn html_body(&self) -> askama::Result<String> {
+        Ok("<p>Hallo</p>".into())
+    }
+}
+
+impl bredeblik::mail::Mail for NumberedMail {
+    fn kind(&self) -> &'static str {
+        "test"
+    }
+    fn subject(&self) -> String {
+        format!("Bericht {}", self.0)
+    }
+}
+
 /// Puts `count` transactional mails in the outbox, to `prefix1@voorbeeld.nl` and on.
 pub async fn enqueue(db: &PgPool, prefix: &str, count: usize) -> Vec<String> {
     let config = bredeblik::config::Config::from_lookup(|k| {
@@ -115,20 +136,7 @@ pub async fn enqueue(db: &PgPool, prefix: &str, count: usize) -> Vec<String> {
     let mut addresses = Vec::new();
     for n in 1..=count {
         let to = format!("{prefix}{n}@voorbeeld.nl");
-        bredeblik::mail::enqueue(
-            db,
-            &config,
-            bredeblik::mail::Email {
-                kind: "test",
-                to: to.clone(),
-                subject: format!("Bericht {n}"),
-                paragraphs: vec!["Hallo".into()],
-                action: None,
-                after: vec![],
-            },
-        )
-        .await
-        .unwrap();
+        bredeblik::mail::enqueue(db, &config, &to, &NumberedMail(n)).await.unwrap();
         addresses.push(to);
     }
     addresses

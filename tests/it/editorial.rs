@@ -1,64 +1,10 @@
 //! Members propose initiatives, editors review and edit them, coordinators keep the
 //! vocabularies: the catalogue's editorial side.
 
-use crate::helpers::{PASSWORD, TestApp, extract_csrf};
+use crate::helpers::{Browser, PASSWORD, Role, TestApp};
 
 fn location(response: &reqwest::Response) -> String {
     response.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
-}
-
-/// A logged-in browser of its own, with its CSRF token.
-struct Browser<'a> {
-    app: &'a TestApp,
-    client: reqwest::Client,
-    token: String,
-}
-
-impl<'a> Browser<'a> {
-    async fn login(app: &'a TestApp, email: &str) -> Self {
-        let client = app.new_client();
-        let page = client.get(app.url("/inloggen")).send().await.unwrap().text().await.unwrap();
-        let token = extract_csrf(&page);
-        let response = client
-            .post(app.url("/inloggen"))
-            .form(&[("email", email), ("password", PASSWORD), ("csrf_token", token.as_str())])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 303, "{email} logs in");
-        Self { app, client, token }
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.app.url(path)).send().await.unwrap()
-    }
-
-    async fn text(&self, path: &str, status: u16) -> String {
-        let response = self.get(path).await;
-        assert_eq!(response.status().as_u16(), status, "GET {path}");
-        response.text().await.unwrap()
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let mut all = fields.to_vec();
-        all.push(("csrf_token", &self.token));
-        self.client.post(self.app.url(path)).form(&all).send().await.unwrap()
-    }
-}
-
-/// An account with an approved (or otherwise) aandeelhouder profile; returns the member id.
-async fn member(app: &TestApp, email: &str, name: &str, status: &str) -> i64 {
-    let user = app.create_user(email, "aandeelhouder", PASSWORD).await;
-    sqlx::query_scalar(
-        "INSERT INTO members (slug, name, kind, status, user_id) VALUES ($1, $2, 'persoon', $3, $4) RETURNING id",
-    )
-    .bind(bredeblik::text::slugify(name))
-    .bind(name)
-    .bind(status)
-    .bind(user)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
 }
 
 async fn setup(app: &TestApp) {
@@ -87,7 +33,7 @@ const SUMMARY: &str =
 async fn a_member_proposes_an_initiative_that_is_public_only_after_an_editor_approves_it() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
     setup(&app).await;
-    let member_id = member(&app, "ines@voorbeeld.nl", "Ines de Vries", "goedgekeurd").await;
+    let member_id = app.member("ines@voorbeeld.nl", "Ines de Vries").approved().create().await;
     app.create_user("redactie@voorbeeld.nl", "redacteur", PASSWORD).await;
     let (theme, theme_name) = a_theme(&app).await;
 
@@ -186,16 +132,15 @@ async fn a_member_proposes_an_initiative_that_is_public_only_after_an_editor_app
 async fn a_change_to_a_published_initiative_stays_invisible_until_approved() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
     setup(&app).await;
-    let member_id = member(&app, "ines@voorbeeld.nl", "Ines de Vries", "goedgekeurd").await;
+    let member_id = app.member("ines@voorbeeld.nl", "Ines de Vries").approved().create().await;
     app.create_user("redactie@voorbeeld.nl", "redacteur", PASSWORD).await;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO initiatives (slug, name, summary, status, owner_id, published_at) \
-         VALUES ('de-buurtschool', 'De buurtschool', 'De oude samenvatting.', 'gepubliceerd', $1, now()) RETURNING id",
-    )
-    .bind(member_id)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let id = app
+        .initiative("De buurtschool")
+        .summary("De oude samenvatting.")
+        .owner(member_id)
+        .published()
+        .create()
+        .await;
 
     let owner = Browser::login(&app, "ines@voorbeeld.nl").await;
     let form = owner.text(&format!("/account/initiatieven/{id}"), 200).await;
@@ -282,16 +227,17 @@ async fn a_change_to_a_published_initiative_stays_invisible_until_approved() {
 async fn only_the_owner_sees_an_initiative_and_only_approved_members_propose() {
     let app = TestApp::spawn().await;
     setup(&app).await;
-    let owner_id = member(&app, "eigenaar@voorbeeld.nl", "Eigenaar", "goedgekeurd").await;
-    member(&app, "ander@voorbeeld.nl", "Ander Lid", "goedgekeurd").await;
-    member(&app, "nieuw@voorbeeld.nl", "Nieuw Lid", "wacht_op_beoordeling").await;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO initiatives (slug, name, summary, status, owner_id) VALUES ('geheim', 'Geheim plan', 'Nog niet af.', 'ter_beoordeling', $1) RETURNING id",
-    )
-    .bind(owner_id)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let owner_id = app.member("eigenaar@voorbeeld.nl", "Eigenaar").approved().create().await;
+    app.member("ander@voorbeeld.nl", "Ander Lid").approved().create().await;
+    app.member("nieuw@voorbeeld.nl", "Nieuw Lid").create().await;
+    let id = app
+        .initiative("Geheim plan")
+        .slug("geheim")
+        .summary("Nog niet af.")
+        .owner(owner_id)
+        .in_review()
+        .create()
+        .await;
 
     let owner = Browser::login(&app, "eigenaar@voorbeeld.nl").await;
     assert!(owner.text(&format!("/account/initiatieven/{id}"), 200).await.contains("Geheim plan"));
@@ -320,7 +266,7 @@ async fn only_the_owner_sees_an_initiative_and_only_approved_members_propose() {
 async fn bad_input_gets_dutch_messages_a_422_and_keeps_what_was_typed() {
     let app = TestApp::spawn().await;
     setup(&app).await;
-    member(&app, "ines@voorbeeld.nl", "Ines de Vries", "goedgekeurd").await;
+    app.member("ines@voorbeeld.nl", "Ines de Vries").approved().create().await;
     app.create_user("redactie@voorbeeld.nl", "redacteur", PASSWORD).await;
     let owner = Browser::login(&app, "ines@voorbeeld.nl").await;
     let long_summary = "lang ".repeat(70);
@@ -381,8 +327,7 @@ async fn bad_input_gets_dutch_messages_a_422_and_keeps_what_was_typed() {
 async fn editors_create_preview_and_publish_initiatives_with_sanitised_markdown() {
     let app = TestApp::spawn().await;
     setup(&app).await;
-    app.create_user("redactie@voorbeeld.nl", "redacteur", PASSWORD).await;
-    let editor = Browser::login(&app, "redactie@voorbeeld.nl").await;
+    let editor = app.logged_in(Role::Redacteur).await;
     assert!(editor.text("/beheer", 200).await.contains("href=\"/beheer/initiatieven\""));
     let hostile = "Wij **spelen** buiten.\n\n<script>alert('x')</script>\n\n[klik](javascript:alert(1)) <img src=x onerror=alert(2)>";
     let fields = [
@@ -471,12 +416,10 @@ async fn editors_create_preview_and_publish_initiatives_with_sanitised_markdown(
 async fn coordinators_keep_the_vocabularies_and_cannot_delete_a_term_in_use() {
     let app = TestApp::spawn().await;
     setup(&app).await;
-    app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
-    app.create_user("redactie@voorbeeld.nl", "redacteur", PASSWORD).await;
-    let editor = Browser::login(&app, "redactie@voorbeeld.nl").await;
+    let editor = app.logged_in(Role::Redacteur).await;
     assert_eq!(editor.get("/beheer/taxonomie").await.status(), 403);
 
-    let coordinator = Browser::login(&app, "coordinator@voorbeeld.nl").await;
+    let coordinator = app.logged_in(Role::Coordinator).await;
     let page = coordinator.text("/beheer/taxonomie", 200).await;
     assert!(page.contains("Domeinen") && page.contains("Leeftijdsgroepen") && page.contains("Onderwijs"));
 
@@ -529,12 +472,7 @@ async fn coordinators_keep_the_vocabularies_and_cannot_delete_a_term_in_use() {
     assert!(body.contains("Vul als volgorde een heel getal in") && body.contains("value=\"Nieuwe naam\""));
 
     // In use by an initiative and a subscriber: refused, saying how many.
-    let initiative: i64 = sqlx::query_scalar(
-        "INSERT INTO initiatives (slug, name, summary, status) VALUES ('x', 'X', 'X', 'concept') RETURNING id",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let initiative = app.initiative("X").create().await;
     sqlx::query("INSERT INTO initiative_themes VALUES ($1, $2)")
         .bind(initiative)
         .bind(id)

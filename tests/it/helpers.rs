@@ -406,3 +406,176 @@ pub fn extract_csrf(html: &str) -> String {
 }
 
 pub const PASSWORD: &str = "fiets-boom-wolk-lamp";
+
+pub use bredeblik::web::auth::Role;
+
+/// A browser of its own (cookies, its CSRF token), logged in to one account.
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    pub client: reqwest::Client,
+    pub token: String,
+}
+
+impl<'a> Browser<'a> {
+    /// Logs in to an existing account with [`PASSWORD`].
+    pub async fn login(app: &'a TestApp, email: &str) -> Self {
+        let client = app.new_client();
+        let page = client.get(app.url("/inloggen")).send().await.unwrap().text().await.unwrap();
+        let token = extract_csrf(&page);
+        let response = client
+            .post(app.url("/inloggen"))
+            .form(&[("email", email), ("password", PASSWORD), ("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "{email} logs in");
+        Self { app, client, token }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.app.url(path)).send().await.unwrap()
+    }
+
+    /// GET, assert the status and return the body.
+    pub async fn text(&self, path: &str, status: u16) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        response.text().await.unwrap()
+    }
+
+    /// POSTs a form with this browser's CSRF token added.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut all = fields.to_vec();
+        all.push(("csrf_token", &self.token));
+        self.client.post(self.app.url(path)).form(&all).send().await.unwrap()
+    }
+}
+
+impl TestApp {
+    /// A new account with `role` (address `<role>@voorbeeld.nl`), logged in in a browser of
+    /// its own.
+    pub async fn logged_in(&self, role: Role) -> Browser<'_> {
+        let email = format!("{}@voorbeeld.nl", role.as_str());
+        self.create_user(&email, role.as_str(), PASSWORD).await;
+        Browser::login(self, &email).await
+    }
+
+    /// An initiative to create: `app.initiative("Samen in de klas").published().create().await`.
+    pub fn initiative(&self, name: &str) -> InitiativeBuilder<'_> {
+        InitiativeBuilder {
+            app: self,
+            slug: bredeblik::text::slugify(name),
+            name: name.to_owned(),
+            summary: format!("Over {name}."),
+            status: "concept",
+            owner: None,
+        }
+    }
+
+    /// An aandeelhouder account with a member profile, logging in with [`PASSWORD`]:
+    /// `app.member("ines@voorbeeld.nl", "Ines de Vries").approved().create().await`.
+    pub fn member(&self, email: &str, name: &str) -> MemberBuilder<'_> {
+        MemberBuilder {
+            app: self,
+            email: email.to_owned(),
+            name: name.to_owned(),
+            status: "wacht_op_beoordeling",
+        }
+    }
+}
+
+pub struct InitiativeBuilder<'a> {
+    app: &'a TestApp,
+    slug: String,
+    name: String,
+    summary: String,
+    status: &'static str,
+    owner: Option<i64>,
+}
+
+impl InitiativeBuilder<'_> {
+    pub fn slug(mut self, slug: &str) -> Self {
+        self.slug = slug.to_owned();
+        self
+    }
+    pub fn summary(mut self, summary: &str) -> Self {
+        self.summary = summary.to_owned();
+        self
+    }
+    /// On the site (status `gepubliceerd`, published now).
+    pub fn published(mut self) -> Self {
+        self.status = "gepubliceerd";
+        self
+    }
+    /// Waiting in the editors' review queue.
+    pub fn in_review(mut self) -> Self {
+        self.status = "ter_beoordeling";
+        self
+    }
+    /// Owned by the member with this id.
+    pub fn owner(mut self, member_id: i64) -> Self {
+        self.owner = Some(member_id);
+        self
+    }
+    /// Inserts the initiative; returns its id.
+    pub async fn create(self) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO initiatives (slug, name, summary, status, owner_id, published_at) \
+             VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = 'gepubliceerd' THEN now() END) RETURNING id",
+        )
+        .bind(&self.slug)
+        .bind(&self.name)
+        .bind(&self.summary)
+        .bind(self.status)
+        .bind(self.owner)
+        .fetch_one(&self.app.db)
+        .await
+        .unwrap()
+    }
+}
+
+pub struct MemberBuilder<'a> {
+    app: &'a TestApp,
+    email: String,
+    name: String,
+    status: &'static str,
+}
+
+impl MemberBuilder<'_> {
+    /// Approved by a coordinator (status `goedgekeurd`).
+    pub fn approved(mut self) -> Self {
+        self.status = "goedgekeurd";
+        self
+    }
+    /// Inserts the account and the profile; returns the member id.
+    pub async fn create(self) -> i64 {
+        let user = self.app.create_user(&self.email, "aandeelhouder", PASSWORD).await;
+        sqlx::query_scalar(
+            "INSERT INTO members (slug, name, kind, status, user_id) VALUES ($1, $2, 'persoon', $3, $4) RETURNING id",
+        )
+        .bind(bredeblik::text::slugify(&self.name))
+        .bind(&self.name)
+        .bind(self.status)
+        .bind(user)
+        .fetch_one(&self.app.db)
+        .await
+        .unwrap()
+    }
+}
+
+/// The text of every element of `html` that matches the CSS `selector`, whitespace collapsed.
+pub fn select(html: &str, selector: &str) -> Vec<String> {
+    let document = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse(selector).unwrap_or_else(|e| panic!("selector {selector}: {e}"));
+    document
+        .select(&selector)
+        .map(|element| element.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// The value of `attribute` on every element that matches `selector`.
+pub fn select_attr(html: &str, selector: &str, attribute: &str) -> Vec<String> {
+    let document = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse(selector).unwrap_or_else(|e| panic!("selector {selector}: {e}"));
+    document.select(&selector).filter_map(|element| element.attr(attribute).map(str::to_owned)).collect()
+}

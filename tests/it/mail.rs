@@ -48,6 +48,27 @@ async fn a_forgotten_password_is_reset_through_the_mailed_single_use_link() {
     assert_eq!(mailbox.messages().iter().filter(|m| m.to.contains("onbekend")).count(), 0);
 }
 
+/// A mail of the test's own.
+struct Proef;
+
+impl bredeblik::mail::Bodies for Proef {
+    fn text_body(&self) -> askama::Result<String> {
+        Ok("Hallo".into())
+    }
+    fn html_body(&self) -> askama::Result<String> {
+        Ok("<p>Hallo</p>".into())
+    }
+}
+
+impl bredeblik::mail::Mail for Proef {
+    fn kind(&self) -> &'static str {
+        "test"
+    }
+    fn subject(&self) -> String {
+        "Proef".into()
+    }
+}
+
 #[tokio::test]
 async fn the_outbox_retries_temporary_failures_and_stops_on_permanent_ones() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
@@ -56,20 +77,7 @@ async fn the_outbox_retries_temporary_failures_and_stops_on_permanent_ones() {
             (k == "DATABASE_URL").then(|| "postgres://x@y/z".to_string())
         })
         .unwrap();
-        bredeblik::mail::enqueue(
-            &app.db,
-            &config,
-            bredeblik::mail::Email {
-                kind: "test",
-                to: to.into(),
-                subject: "Proef".into(),
-                paragraphs: vec!["Hallo".into()],
-                action: None,
-                after: vec![],
-            },
-        )
-        .await
-        .unwrap();
+        bredeblik::mail::enqueue(&app.db, &config, to, &Proef).await.unwrap();
     }
     mailbox.wait_for("gewoon@voorbeeld.nl", "Proef").await;
     let mut statuses = Vec::new();

@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, TestApp, extract_csrf};
+use crate::helpers::{PASSWORD, TestApp, extract_csrf, select, select_attr};
 
 fn started() -> String {
     let secret = bredeblik::config::Secret::new("development-only-secret-key-do-not-use-in-production");
@@ -64,6 +64,45 @@ async fn double_opt_in_with_a_consent_record_and_no_enumeration() {
 
     let bad = app.post_form("/nieuwsbrief", &[("email", "geen adres"), ("begonnen", &stamp)]).await;
     assert_eq!(bad.status(), 422);
+}
+
+#[tokio::test]
+async fn a_refused_subscription_points_to_the_field_and_keeps_the_chosen_topics() {
+    let app = TestApp::spawn().await;
+    bredeblik::seed::themes(&app.db).await.unwrap();
+    let topics: Vec<String> = sqlx::query_scalar("SELECT slug FROM themes ORDER BY position LIMIT 2")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    let fields = [
+        ("email", "geen adres"),
+        ("naam", "Lezer"),
+        ("onderwerp", topics[0].as_str()),
+        ("onderwerp", topics[1].as_str()),
+        ("begonnen", &started()),
+    ];
+    let response = app.post_form("/nieuwsbrief", &fields).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert_eq!(select_attr(&page, "#nb-email", "value"), ["geen adres"], "what was typed stays");
+    assert_eq!(select_attr(&page, "#nb-email", "aria-invalid"), ["true"]);
+    assert_eq!(select_attr(&page, "#nb-email", "aria-describedby"), ["nb-email-error"]);
+    assert_eq!(
+        select(&page, "#nb-email-error"),
+        ["Fout: Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl."]
+    );
+    assert_eq!(
+        select_attr(&page, ".error-summary a", "href"),
+        ["#nb-email"],
+        "the summary links to the field"
+    );
+    assert_eq!(
+        select_attr(&page, "#nb-naam", "aria-invalid"),
+        Vec::<String>::new(),
+        "a good field is not marked"
+    );
+    let checked = select_attr(&page, "input[name=onderwerp][checked]", "value");
+    assert_eq!(checked, topics, "both ticked topics (one key, twice) are kept");
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use crate::audit::{self, Entry};
 use crate::catalogue::editorial::{self, Choices, InitiativeFields};
 use crate::catalogue::{InitiativeStatus, RevisionDecision};
 use crate::error::{AppError, AppResult};
-use crate::mail::{self, Email};
+use crate::mail;
 use crate::media::{self, MediaId, Purpose, UploadForm};
 use crate::state::AppState;
 use crate::text;
@@ -491,7 +491,7 @@ pub async fn decide(
                 .into(),
         ));
     }
-    let (subject, paragraph, action) = match revision {
+    let is_change = match revision {
         Some((revision_id, proposed, live_logo, _)) => {
             let proposed = InitiativeFields::from_revision(proposed, live_logo)
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("stored revision unreadable: {e}")))?;
@@ -524,29 +524,7 @@ pub async fn decide(
                 },
             )
             .await?;
-            if approve {
-                (
-                    format!("Uw wijziging van {name} is goedgekeurd"),
-                    format!(
-                        "De redactie heeft uw wijziging van ‘{name}’ goedgekeurd. De openbare pagina is bijgewerkt."
-                    ),
-                    Some((
-                        "Bekijk de pagina".to_owned(),
-                        state.config.absolute(&format!("/initiatieven/{slug}")),
-                    )),
-                )
-            } else {
-                (
-                    format!("Uw wijziging van {name} is niet overgenomen"),
-                    format!(
-                        "De redactie heeft uw wijziging van ‘{name}’ niet overgenomen. De openbare pagina blijft zoals hij was."
-                    ),
-                    Some((
-                        "Naar mijn initiatieven".to_owned(),
-                        state.config.absolute("/account/initiatieven"),
-                    )),
-                )
-            }
+            true
         }
         None if status == InitiativeStatus::TerBeoordeling => {
             let new_status = if approve { InitiativeStatus::Gepubliceerd } else { InitiativeStatus::Concept };
@@ -573,51 +551,21 @@ pub async fn decide(
                 },
             )
             .await?;
-            if approve {
-                (
-                    format!("{name} staat op Brede Blik"),
-                    format!("De redactie heeft uw initiatief ‘{name}’ goedgekeurd. Het staat nu op de site."),
-                    Some((
-                        "Bekijk de pagina".to_owned(),
-                        state.config.absolute(&format!("/initiatieven/{slug}")),
-                    )),
-                )
-            } else {
-                (
-                    format!("Uw initiatief {name}"),
-                    format!(
-                        "De redactie heeft uw initiatief ‘{name}’ nog niet geplaatst. U kunt het aanpassen en opnieuw indienen."
-                    ),
-                    Some((
-                        "Naar mijn initiatieven".to_owned(),
-                        state.config.absolute("/account/initiatieven"),
-                    )),
-                )
-            }
+            false
         }
         None => return Err(AppError::Conflict("Bij dit initiatief wacht niets op beoordeling.".into())),
     };
     if let Some(email) = owner_email {
-        let mut paragraphs =
-            vec![format!("Beste {},", owner_name.unwrap_or_else(|| "aandeelhouder".into())), paragraph];
-        if !message.is_empty() {
-            paragraphs.push(format!("Bericht van de redactie: {message}"));
-        }
-        mail::enqueue(
-            &mut *tx,
-            &state.config,
-            Email {
-                kind: if approve { "initiatief-goedgekeurd" } else { "initiatief-afgewezen" },
-                to: email,
-                subject,
-                paragraphs,
-                action,
-                after: vec![
-                    "Vragen? Beantwoord deze e-mail niet, maar schrijf naar info@bredeblik.example.".into(),
-                ],
-            },
-        )
-        .await?;
+        let link = if approve { format!("/initiatieven/{slug}") } else { "/account/initiatieven".to_owned() };
+        let decision = crate::catalogue::mails::Decision {
+            owner_name: owner_name.unwrap_or_else(|| "aandeelhouder".into()),
+            name,
+            is_change,
+            approved: approve,
+            message,
+            link: state.config.absolute(&link),
+        };
+        mail::enqueue(&mut *tx, &state.config, &email, &decision).await?;
     }
     tx.commit().await?;
     media::forget_if_unused(&state.db, dropped_logo).await;

@@ -338,12 +338,13 @@ pub async fn import(
     for line in csv.lines().take(50_000) {
         let cells: Vec<String> =
             line.split(separator).map(|c| c.trim().trim_matches('"').trim().to_owned()).collect();
-        let email = cells.get(email_column - 1).cloned().unwrap_or_default();
-        if !crate::accounts::users::valid_email(&email) {
+        let cell = cells.get(email_column - 1).map_or("", String::as_str);
+        let Ok(email) = crate::mail::EmailAddress::parse(cell) else {
             // Header lines and empty or broken rows.
             invalid += 1;
             continue;
-        }
+        };
+        let email = email.into_string();
         let name = name_column
             .and_then(|c| cells.get(c - 1))
             .map(|n| crate::web::form::clean(n, 120))
@@ -373,22 +374,9 @@ pub async fn import(
         }
         added += 1;
         if !consented {
-            crate::mail::enqueue(
-                &mut *tx,
-                &state.config,
-                crate::mail::Email {
-                    kind: "nieuwsbrief-bevestigen",
-                    to: email.clone(),
-                    subject: "Wilt u de nieuwsbrief van Brede Blik ontvangen?".into(),
-                    paragraphs: vec![
-                        "Hallo,".into(),
-                        "Uw e-mailadres staat op een lijst die aan Brede Blik is doorgegeven. Wij sturen u de nieuwsbrief alleen als u dat zelf bevestigt met de knop hieronder. De link werkt zeven dagen.".into(),
-                    ],
-                    action: Some(("Ja, stuur mij de nieuwsbrief".into(), state.config.absolute(&format!("/nieuwsbrief/bevestigen/{token}")))),
-                    after: vec!["Doet u niets, dan ontvangt u niets en verwijderen wij uw adres na dertig dagen.".into()],
-                },
-            )
-            .await?;
+            let link = state.config.absolute(&format!("/nieuwsbrief/bevestigen/{token}"));
+            let confirm = crate::newsletter::mails::ConfirmImport { link };
+            crate::mail::enqueue(&mut *tx, &state.config, &email, &confirm).await?;
         }
     }
     audit::record(
