@@ -86,7 +86,7 @@ mod tests {
                  Iemand (hopelijk u) vroeg om een nieuw wachtwoord voor uw account bij Brede Blik. Met de knop hieronder kiest u een nieuw wachtwoord. De link werkt twee uur en één keer.\n\n\
                  Nieuw wachtwoord kiezen:\n{link}\n\n\
                  Heeft u dit niet gevraagd? Dan kunt u deze e-mail negeren; uw wachtwoord blijft zoals het was.\n\n\
-                 Met vriendelijke groet,\nBrede Blik\nhttps://bredeblik.example/\n"
+                 Met vriendelijke groet,\nBrede Blik\nhttps://bredeblik.example/"
             )
         );
         assert!(mail.html.contains("<title>Een nieuw wachtwoord instellen voor Brede Blik</title>"));
@@ -121,7 +121,7 @@ mod tests {
         let notice = render_for_test(&EmailChanged { new_email: "nieuw&co@voorbeeld.nl".into() });
         assert_eq!(notice.kind, "e-mailadres-gewijzigd");
         assert!(notice.text.contains("is gewijzigd in nieuw&co@voorbeeld.nl."), "text is not escaped");
-        assert!(notice.html.contains("is gewijzigd in nieuw&amp;co@voorbeeld.nl."), "HTML is escaped");
+        assert!(notice.html.contains("is gewijzigd in nieuw&#38;co@voorbeeld.nl."), "HTML is escaped");
         assert!(!notice.html.contains("Werkt de knop niet"), "no button");
     }
 }

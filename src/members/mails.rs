@@ -108,7 +108,7 @@ mod tests {
              Bericht van de coördinator: Van harte welkom!\n\n\
              Inloggen:\nhttps://bredeblik.example/inloggen\n\n\
              Vragen? Beantwoord deze e-mail niet, maar schrijf naar info@bredeblik.example.\n\n\
-             Met vriendelijke groet,\nBrede Blik\nhttps://bredeblik.example/\n"
+             Met vriendelijke groet,\nBrede Blik\nhttps://bredeblik.example/"
         );
         assert!(approved.html.contains(">Inloggen</a>"));
 
