@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -52,7 +52,7 @@ struct ListTemplate {
 pub async fn list(
     State(state): State<AppState>,
     page: Page,
-    RawQuery(raw): RawQuery,
+    params: QueryParams,
 ) -> AppResult<impl IntoResponse> {
     let waiting = sqlx::query_as!(
         Application,
@@ -70,11 +70,10 @@ pub async fn list(
     )
     .fetch_one(&state.db)
     .await?;
-    let notice = match QueryParams::parse(raw.as_deref()).one("melding").as_deref() {
-        Some("goedgekeurd") => Some("De aanmelding is goedgekeurd en de aanmelder heeft bericht gekregen."),
-        Some("afgewezen") => Some("De aanmelding is afgewezen en de aanmelder heeft bericht gekregen."),
-        _ => None,
-    };
+    let notice = params.notice(&[
+        ("goedgekeurd", "De aanmelding is goedgekeurd en de aanmelder heeft bericht gekregen."),
+        ("afgewezen", "De aanmelding is afgewezen en de aanmelder heeft bericht gekregen."),
+    ]);
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Aanmeldingen", "/beheer/aanmeldingen"),
         waiting,

@@ -2,7 +2,7 @@
 //! selected regions become inspiratieregio's of this year's cohort.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -49,7 +49,7 @@ struct ListTemplate {
 pub async fn list(
     State(state): State<AppState>,
     page: Page,
-    RawQuery(raw): RawQuery,
+    params: QueryParams,
 ) -> AppResult<impl IntoResponse> {
     let applications = sqlx::query_as!(
         ApplicationRow,
@@ -60,11 +60,10 @@ pub async fn list(
     )
     .fetch_all(&state.db)
     .await?;
-    let notice = match QueryParams::parse(raw.as_deref()).one("melding").as_deref() {
-        Some("termijn") => Some("De aanmeldtermijn is opgeslagen."),
-        Some("besluit") => Some("Het besluit is opgeslagen en de aanmelder heeft bericht gekregen."),
-        _ => None,
-    };
+    let notice = params.notice(&[
+        ("termijn", "De aanmeldtermijn is opgeslagen."),
+        ("besluit", "Het besluit is opgeslagen en de aanmelder heeft bericht gekregen."),
+    ]);
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Inspiratieregio's", "/beheer/inspiratieregios"),
         deadline: apply::deadline(&state.db).await?.map(|d| d.to_string()).unwrap_or_default(),

@@ -48,6 +48,13 @@ impl QueryParams {
         values
     }
 
+    /// The message for the `melding` parameter that a redirect after a POST carries, looked up
+    /// in a fixed list, so nothing from the URL is echoed.
+    pub fn notice(&self, messages: &[(&str, &'static str)]) -> Option<&'static str> {
+        let key = self.one("melding")?;
+        messages.iter().find(|(k, _)| *k == key).map(|(_, message)| *message)
+    }
+
     /// The page number; anything unreadable counts as the first page.
     pub fn page(&self) -> Option<i64> {
         self.one("pagina").and_then(|p| p.parse().ok())

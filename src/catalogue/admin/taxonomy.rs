@@ -3,7 +3,7 @@
 //! uses it any more. A term's slug never changes, because URLs and subscriptions refer to it.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -170,13 +170,12 @@ async fn render(
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, page: Page, RawQuery(raw): RawQuery) -> AppResult<Response> {
-    let notice = match QueryParams::parse(raw.as_deref()).one("melding").as_deref() {
-        Some("toegevoegd") => Some("De term is toegevoegd."),
-        Some("opgeslagen") => Some("De term is opgeslagen."),
-        Some("verwijderd") => Some("De term is verwijderd."),
-        _ => None,
-    };
+pub async fn show(State(state): State<AppState>, page: Page, params: QueryParams) -> AppResult<Response> {
+    let notice = params.notice(&[
+        ("toegevoegd", "De term is toegevoegd."),
+        ("opgeslagen", "De term is opgeslagen."),
+        ("verwijderd", "De term is verwijderd."),
+    ]);
     render(&state, page, None, notice).await
 }
 

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use lettre::AsyncTransport;
@@ -329,7 +329,7 @@ pub async fn show(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    RawQuery(raw): RawQuery,
+    params: QueryParams,
 ) -> AppResult<Response> {
     let campaign = load_campaign(&state, id).await?;
     let blocks = content::load_blocks(&state.db, id)
@@ -343,19 +343,16 @@ pub async fn show(
             error: None,
         })
         .collect();
-    let notice = match QueryParams::parse(raw.as_deref()).one("melding").as_deref() {
-        Some("test") => Some("De testversie is naar uw eigen e-mailadres gestuurd."),
-        Some("versturen") => Some("Het versturen is begonnen."),
-        Some("pauzeren") => Some("Het versturen is gepauzeerd."),
-        Some("hervatten") => Some("Het versturen gaat verder."),
-        Some("annuleren") => Some("De nieuwsbrief is geannuleerd; wie hem nog niet had, krijgt hem niet."),
-        Some("opnieuw") => Some("De mislukte adressen worden opnieuw geprobeerd."),
-        Some("inplannen") => {
-            Some("De nieuwsbrief is ingepland en gaat op het gekozen moment vanzelf de deur uit.")
-        }
-        Some("inhoud") => Some("De inhoud is opgeslagen."),
-        _ => None,
-    };
+    let notice = params.notice(&[
+        ("test", "De testversie is naar uw eigen e-mailadres gestuurd."),
+        ("versturen", "Het versturen is begonnen."),
+        ("pauzeren", "Het versturen is gepauzeerd."),
+        ("hervatten", "Het versturen gaat verder."),
+        ("annuleren", "De nieuwsbrief is geannuleerd; wie hem nog niet had, krijgt hem niet."),
+        ("opnieuw", "De mislukte adressen worden opnieuw geprobeerd."),
+        ("inplannen", "De nieuwsbrief is ingepland en gaat op het gekozen moment vanzelf de deur uit."),
+        ("inhoud", "De inhoud is opgeslagen."),
+    ]);
     render_show(&state, page, campaign, BlockForm { blocks, ..BlockForm::default() }, notice).await
 }
 
