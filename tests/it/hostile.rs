@@ -458,6 +458,12 @@ async fn seed(app: &TestApp) {
     .execute(&app.db)
     .await
     .unwrap();
+    // An open application round, so that the inspiratieregio form is shown and walked.
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, (current_date + 365)::text)")
+        .bind("inspiratieregio_deadline")
+        .execute(&app.db)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -522,12 +528,27 @@ async fn hostile_values_in_every_route_and_every_field_never_get_a_5xx() {
     }
     // Public pages as an anonymous visitor sees them (the login and join forms, a contact form).
     let anonymous = walk.app.new_client();
+    // A valid reset link, so that the form behind it is walked too.
+    let reader: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'lid@voorbeeld.nl'")
+        .fetch_one(&walk.app.db)
+        .await
+        .unwrap();
+    let reset = bredeblik::accounts::users::issue_token(
+        &walk.app.db,
+        reader,
+        bredeblik::accounts::users::TokenPurpose::Wachtwoord,
+        2,
+    )
+    .await
+    .unwrap();
+    let reset_path = format!("/wachtwoord-herstellen/{reset}");
     for path in [
         "/inloggen",
         "/aandeelhouder-worden",
         "/wachtwoord-vergeten",
         "/nieuwsbrief",
         "/inspiratieregio-aanmelden",
+        reset_path.as_str(),
     ] {
         let body = anonymous.get(walk.app.url(path)).send().await.unwrap().text().await.unwrap();
         for form in forms_in(&body, path) {
