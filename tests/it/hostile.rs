@@ -59,7 +59,7 @@ fn percent(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Every `.route("path", …)` in the source, with the methods its call names.
+/// Every `.route("path", …)` in the source and every back-office declaration, with their methods.
 fn routes_in_source() -> Vec<(String, BTreeSet<&'static str>)> {
     let mut found: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
     let mut pending = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
@@ -83,6 +83,10 @@ fn routes_in_source() -> Vec<(String, BTreeSet<&'static str>)> {
                 }
             }
         }
+    }
+    // The back office declares its routes once, with their roles (`admin::routes()`).
+    for route in bredeblik::admin::routes() {
+        found.entry(route.path.to_owned()).or_default().insert(route.method);
     }
     found.into_iter().collect()
 }

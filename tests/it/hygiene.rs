@@ -59,9 +59,27 @@ fn every_textarea_in_the_templates_is_a_multi_line_field() {
                 continue;
             }
             let source = std::fs::read_to_string(&path).unwrap();
+            // A textarea through the form macro: `f::textarea("id", "name", …)`.
+            let macro_names = source
+                .split("::textarea(")
+                .skip(1)
+                .filter_map(|call| call.split('"').nth(3))
+                .map(str::to_owned);
+            for name in macro_names {
+                assert!(
+                    bredeblik::web::input::is_multiline(&name),
+                    "textarea '{name}' in {} must be listed in web::input::MULTILINE",
+                    path.display()
+                );
+                seen += 1;
+            }
             for textarea in source.split("<textarea").skip(1) {
                 let tag = textarea.split('>').next().unwrap();
                 let name = tag.split("name=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("");
+                // The macro's own textarea: its callers are checked above.
+                if name == "{{ input_name }}" {
+                    continue;
+                }
                 // Template expressions in a name (`blok-{{ loop.index0 }}-tekst`) become a number.
                 let name = match name.split_once("{{") {
                     Some((head, rest)) => format!("{head}0{}", rest.split_once("}}").map_or("", |r| r.1)),

@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::helpers::{PASSWORD, TestApp, extract_csrf};
+use crate::helpers::{PASSWORD, TestApp, browser_headers, extract_csrf};
 
 /// A form start stamp that is old enough (the app runs with the development secret).
 fn started() -> String {
@@ -88,6 +88,7 @@ fn client_from(from: &str) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
+        .default_headers(browser_headers())
         .local_address(from.parse::<IpAddr>().unwrap())
         .timeout(Duration::from_secs(30))
         .build()
