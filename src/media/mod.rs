@@ -7,7 +7,7 @@
 //! content-addressed URL that may be cached forever.
 //!
 //! For a form with an image (see `news::admin` and `members::profile`):
-//! - make the form `enctype="multipart/form-data"` with `?csrf_token=…` in its action, and take
+//! - make the form `enctype="multipart/form-data"`, and take
 //!   an [`UploadForm`] instead of `FormData` (urlencoded posts still work);
 //! - call [`read_image`] for the field, which stores a new upload and keeps the current
 //!   image across a re-rendered form; put the resulting [`ImageField`] in the template as

@@ -87,8 +87,8 @@ impl FormTemplate {
     /// Multipart forms carry their CSRF token in the query string (see `web::context`).
     fn action(&self) -> String {
         match self.id {
-            Some(id) => format!("/beheer/nieuws/{id}?csrf_token={}", self.page.csrf_token),
-            None => format!("/beheer/nieuws?csrf_token={}", self.page.csrf_token),
+            Some(id) => format!("/beheer/nieuws/{id}"),
+            None => "/beheer/nieuws".to_owned(),
         }
     }
     fn image_field(&self) -> ImageField {

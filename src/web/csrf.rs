@@ -29,9 +29,6 @@
 use axum::http::HeaderMap;
 use axum::http::header::ORIGIN;
 
-/// Forms may still carry a `csrf_token` field from before; it is ignored.
-pub const FIELD: &str = "csrf_token";
-
 /// Paths that must accept a POST without a browser session: RFC 8058 one-click unsubscribe
 /// comes from mail providers; its URL carries its own secret token.
 pub const EXEMPT_PREFIXES: &[&str] = &["/nieuwsbrief/afmelden/"];

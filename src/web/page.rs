@@ -25,10 +25,6 @@ pub struct Page {
     pub favicon_url: String,
     pub crumbs: Vec<Crumb>,
     pub canonical_url: String,
-    /// Always empty: cross-site requests are refused by their headers (see `web::csrf`), so
-    /// forms need no token. Kept so that forms still rendering the old hidden field compile;
-    /// the field is ignored.
-    pub csrf_token: String,
     pub user: Option<SessionUser>,
 }
 
@@ -55,7 +51,6 @@ impl Page {
             favicon_url: state.assets.url("img/favicon.svg"),
             crumbs: Vec::new(),
             canonical_url: state.config.absolute(path),
-            csrf_token: String::new(),
             user: None,
         }
     }
