@@ -22,6 +22,7 @@ pub(crate) mod ratelimit;
 pub(crate) mod regions;
 pub(crate) mod search;
 pub mod seed;
+pub(crate) mod snapshot;
 pub mod startup;
 pub mod state;
 pub(crate) mod taxonomy;

@@ -10,14 +10,14 @@
 //! instances show a change from the next request on.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use sqlx::{Acquire, PgPool, Postgres, QueryBuilder};
-use tokio::sync::Mutex;
 
 use super::queries::{
     CARD_LOGO_COLUMNS, CARD_LOGO_JOIN, Filters, HIGHLIGHT_END, HIGHLIGHT_START, InitiativeCard, Sort,
 };
+use crate::snapshot::{Snapshots, Versioned};
 use crate::taxonomy::{Term, Vocabulary};
 
 /// The four tag vocabularies, in the order their facets appear.
@@ -33,8 +33,7 @@ const LINKS: [(&str, &str); 4] = [
 
 #[derive(Default)]
 pub struct CatalogueIndex {
-    current: RwLock<Option<Arc<Snapshot>>>,
-    rebuilding: Mutex<()>,
+    snapshots: Snapshots<Snapshot>,
 }
 
 /// The published catalogue at one version. Rows are numbered in "newest first" order.
@@ -52,6 +51,12 @@ struct Snapshot {
     /// Region slug → id, and per region id its province and jeugdregio (0 when none).
     region_ids: HashMap<String, i32>,
     region_parents: Vec<(i32, i32)>,
+}
+
+impl Versioned for Snapshot {
+    fn version(&self) -> i64 {
+        self.version
+    }
 }
 
 /// One vocabulary's tags of every row, flattened (also used by `members::index`).
@@ -105,23 +110,7 @@ pub struct Found {
 
 impl CatalogueIndex {
     async fn snapshot(&self, db: &PgPool) -> sqlx::Result<Arc<Snapshot>> {
-        let version: i64 = sqlx::query_scalar("SELECT version FROM content_version").fetch_one(db).await?;
-        if let Some(current) = self.fresh(version) {
-            return Ok(current);
-        }
-        // One instance-wide rebuild at a time; whoever waited finds it done.
-        let _guard = self.rebuilding.lock().await;
-        if let Some(current) = self.fresh(version) {
-            return Ok(current);
-        }
-        let snapshot = Arc::new(load(db).await?);
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
-        Ok(snapshot)
-    }
-
-    fn fresh(&self, version: i64) -> Option<Arc<Snapshot>> {
-        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
-        current.as_ref().filter(|s| s.version >= version).cloned()
+        self.snapshots.get(db, || load(db)).await
     }
 
     /// Published initiatives per region id (each counted for its own region only).

@@ -8,19 +8,18 @@
 //! read first on every request, the copy is rebuilt when it moved.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use sqlx::{Acquire, PgPool};
-use tokio::sync::Mutex;
 
 use super::queries::{Filters, MemberCard};
 use crate::catalogue::index::Tags;
+use crate::snapshot::{Snapshots, Versioned};
 use crate::taxonomy::Term;
 
 #[derive(Default)]
 pub struct MemberIndex {
-    current: RwLock<Option<Arc<Snapshot>>>,
-    rebuilding: Mutex<()>,
+    snapshots: Snapshots<Snapshot>,
 }
 
 struct Snapshot {
@@ -38,24 +37,15 @@ struct Snapshot {
     region_parents: Vec<(i32, i32)>,
 }
 
+impl Versioned for Snapshot {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
 impl MemberIndex {
     async fn snapshot(&self, db: &PgPool) -> sqlx::Result<Arc<Snapshot>> {
-        let version: i64 = sqlx::query_scalar("SELECT version FROM content_version").fetch_one(db).await?;
-        if let Some(current) = self.fresh(version) {
-            return Ok(current);
-        }
-        let _guard = self.rebuilding.lock().await;
-        if let Some(current) = self.fresh(version) {
-            return Ok(current);
-        }
-        let snapshot = Arc::new(load(db).await?);
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
-        Ok(snapshot)
-    }
-
-    fn fresh(&self, version: i64) -> Option<Arc<Snapshot>> {
-        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
-        current.as_ref().filter(|s| s.version >= version).cloned()
+        self.snapshots.get(db, || load(db)).await
     }
 
     /// One page of public members matching `filters`, A–Z, and how many match in all.
