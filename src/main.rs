@@ -50,7 +50,7 @@ enum AdminCommand {
         #[arg(long)]
         email: String,
         /// aandeelhouder, redacteur, coordinator of beheerder
-        #[arg(long, default_value = "beheerder")]
+        #[arg(long, default_value = bredeblik::web::auth::Role::Beheerder.as_str())]
         role: String,
     },
 }

@@ -5,8 +5,22 @@
 use std::future::Future;
 use std::sync::{Arc, RwLock};
 
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
 use tokio::sync::Mutex;
+
+/// The current `content_version`.
+pub(crate) async fn content_version(executor: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!("SELECT version FROM content_version").fetch_one(executor).await
+}
+
+/// A read-only transaction that sees one consistent moment, and the content version of it:
+/// where a view is loaded from.
+pub(crate) async fn read_consistent(db: &PgPool) -> sqlx::Result<(Transaction<'static, Postgres>, i64)> {
+    let mut tx = db.begin().await?;
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+    let version = content_version(&mut *tx).await?;
+    Ok((tx, version))
+}
 
 /// A view that knows the `content_version` it was loaded at.
 pub(crate) trait Versioned {
@@ -32,7 +46,7 @@ impl<T: Versioned> Snapshots<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = sqlx::Result<T>>,
     {
-        let version: i64 = sqlx::query_scalar("SELECT version FROM content_version").fetch_one(db).await?;
+        let version = content_version(db).await?;
         if let Some(current) = self.fresh(version) {
             return Ok(current);
         }

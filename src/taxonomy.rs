@@ -1,7 +1,7 @@
 //! Themes, domains, levels and age groups: the vocabularies every record is tagged with.
 
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::PgExecutor;
 
 #[derive(Clone, Debug, sqlx::FromRow, Serialize)]
 pub struct Term {
@@ -30,7 +30,7 @@ impl Vocabulary {
     }
 }
 
-pub async fn all(db: &PgPool, vocabulary: Vocabulary) -> sqlx::Result<Vec<Term>> {
+pub async fn all(db: impl PgExecutor<'_>, vocabulary: Vocabulary) -> sqlx::Result<Vec<Term>> {
     match vocabulary {
         Vocabulary::Theme => {
             sqlx::query_as!(Term, "SELECT id, slug, name FROM themes ORDER BY position, name")

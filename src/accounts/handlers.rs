@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::mails;
 use super::password::{self, Verdict};
 use super::session;
+use super::users::TokenPurpose;
 use super::{safe_next, throttle, users};
 use crate::error::{AppError, AppResult};
 use crate::mail::{self, EmailAddress};
@@ -127,16 +128,9 @@ pub async fn login(
     throttle::succeeded(&state.db, &key).await?;
     if needs_rehash {
         let hash = password::hash(password).await?;
-        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-            .bind(user.id)
-            .bind(hash)
-            .execute(&state.db)
-            .await?;
+        users::set_password_hash(&state.db, user.id, &hash).await?;
     }
-    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
-        .bind(user.id)
-        .execute(&state.db)
-        .await?;
+    sqlx::query!("UPDATE users SET last_login_at = now() WHERE id = $1", user.id).execute(&state.db).await?;
     let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let cookie = session::create(&state.db, user.id, agent).await?;
     let target = if next.is_empty() { "/account".to_owned() } else { next };
@@ -284,21 +278,19 @@ pub async fn reset(
     let hash = password::hash(form.password).await?;
     let mut tx = state.db.begin().await?;
     // Single use: the UPDATE only succeeds for a token that is still unused.
-    let used =
-        sqlx::query("UPDATE user_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL")
-            .bind(crate::tokens::hash(&token))
-            .execute(&mut *tx)
-            .await?;
-    if used.rows_affected() != 1 {
+    if !users::use_token(&mut *tx, &token).await? {
         return Ok(
             (StatusCode::NOT_FOUND, Html(ResetTemplate { page, valid: false, error: None })).into_response()
         );
     }
-    sqlx::query("UPDATE users SET password_hash = $2, email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now() WHERE id = $1")
-        .bind(user_id)
-        .bind(hash)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now() \
+         WHERE id = $1",
+        user_id,
+        hash,
+    )
+    .execute(&mut *tx)
+    .await?;
     session::destroy_all_for(&mut *tx, user_id, None).await?;
     tx.commit().await?;
     Ok(Redirect::to("/inloggen?melding=hersteld").into_response())
@@ -376,9 +368,7 @@ pub async fn change_password(
     }
     let hash = password::hash(form.password).await?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
-        .bind(user.id)
-        .bind(hash)
+    sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", user.id, hash)
         .execute(&mut *tx)
         .await?;
     // Log out everywhere else: a stolen session dies with the old password.
@@ -390,24 +380,27 @@ pub async fn change_password(
 /// Everything stored about the user, as JSON (AVG article 20).
 pub async fn export(State(state): State<AppState>, LoggedIn(current): LoggedIn) -> AppResult<Response> {
     let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
-    let member: Option<serde_json::Value> =
-        sqlx::query_scalar("SELECT to_jsonb(m) - 'id' - 'user_id' FROM members m WHERE m.user_id = $1")
-            .bind(user.id)
-            .fetch_optional(&state.db)
-            .await?;
-    let sessions: Vec<serde_json::Value> = sqlx::query_scalar(
-        "SELECT jsonb_build_object('aangemaakt', created_at, 'laatst_gezien', last_seen_at, 'verloopt', expires_at, 'browser', user_agent) \
-         FROM sessions WHERE user_id = $1 ORDER BY created_at",
+    let member = sqlx::query_scalar!(
+        r#"SELECT to_jsonb(m) - 'id' - 'user_id' AS "member!" FROM members m WHERE m.user_id = $1"#,
+        user.id,
     )
-    .bind(user.id)
+    .fetch_optional(&state.db)
+    .await?;
+    let sessions = sqlx::query_scalar!(
+        r#"SELECT jsonb_build_object('aangemaakt', created_at, 'laatst_gezien', last_seen_at, 'verloopt', expires_at,
+                                     'browser', user_agent) AS "session!"
+           FROM sessions WHERE user_id = $1 ORDER BY created_at"#,
+        user.id,
+    )
     .fetch_all(&state.db)
     .await?;
-    let initiatives: Vec<serde_json::Value> = sqlx::query_scalar(
-        "SELECT jsonb_build_object('naam', i.name, 'slug', i.slug, 'status', i.status, 'samenvatting', i.summary, \
-                'contactpersoon', i.contact_name, 'contact_email', i.contact_email, 'aangemaakt', i.created_at) \
-         FROM initiatives i JOIN members m ON m.id = i.owner_id WHERE m.user_id = $1 ORDER BY i.created_at",
+    let initiatives = sqlx::query_scalar!(
+        r#"SELECT jsonb_build_object('naam', i.name, 'slug', i.slug, 'status', i.status, 'samenvatting', i.summary,
+                  'contactpersoon', i.contact_name, 'contact_email', i.contact_email, 'aangemaakt', i.created_at)
+                  AS "initiative!"
+           FROM initiatives i JOIN members m ON m.id = i.owner_id WHERE m.user_id = $1 ORDER BY i.created_at"#,
+        user.id,
     )
-    .bind(user.id)
     .fetch_all(&state.db)
     .await?;
     let body = serde_json::json!({
@@ -454,16 +447,16 @@ pub async fn delete_account(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
     }
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE audit_log SET actor_email = 'verwijderd-account-' || actor_id WHERE actor_id = $1")
-        .bind(user.id)
-        .execute(&mut *tx)
+    sqlx::query!(
+        "UPDATE audit_log SET actor_email = 'verwijderd-account-' || actor_id WHERE actor_id = $1",
+        user.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let logo = sqlx::query_scalar!("DELETE FROM members WHERE user_id = $1 RETURNING logo_id", user.id)
+        .fetch_optional(&mut *tx)
         .await?;
-    let logo: Option<Option<crate::media::MediaId>> =
-        sqlx::query_scalar("DELETE FROM members WHERE user_id = $1 RETURNING logo_id")
-            .bind(user.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    sqlx::query("DELETE FROM users WHERE id = $1").bind(user.id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM users WHERE id = $1", user.id).execute(&mut *tx).await?;
     tx.commit().await?;
     // A portrait or logo is personal data: it goes offline with the profile.
     crate::media::forget_if_unused(&state.db, logo.flatten()).await;
@@ -515,12 +508,14 @@ pub async fn change_email(
     if !taken {
         // Whether the address is in use is not revealed here; the mail to it tells the owner.
         let token = crate::tokens::random_hex(32);
-        sqlx::query(
-            "INSERT INTO user_tokens (token_hash, user_id, purpose, new_email, expires_at) VALUES ($1, $2, 'email', $3, now() + interval '24 hours')",
+        sqlx::query!(
+            "INSERT INTO user_tokens (token_hash, user_id, purpose, new_email, expires_at) \
+             VALUES ($1, $2, $3, $4, now() + interval '24 hours')",
+            crate::tokens::hash(&token),
+            user.id,
+            TokenPurpose::Email as TokenPurpose,
+            &new_email,
         )
-        .bind(crate::tokens::hash(&token))
-        .bind(user.id)
-        .bind(&new_email)
         .execute(&mut *tx)
         .await?;
         let link = state.config.absolute(&format!("/account/e-mail/bevestigen/{token}"));
@@ -541,13 +536,15 @@ async fn email_token(state: &AppState, token: &str) -> sqlx::Result<Option<(i64,
     if !crate::tokens::is_well_formed(token, 32) {
         return Ok(None);
     }
-    sqlx::query_as(
-        "SELECT user_id, new_email FROM user_tokens WHERE token_hash = $1 AND purpose = 'email' \
-         AND used_at IS NULL AND expires_at > now() AND new_email IS NOT NULL",
+    let row = sqlx::query!(
+        r#"SELECT user_id, new_email AS "new_email!" FROM user_tokens WHERE token_hash = $1 AND purpose = $2
+           AND used_at IS NULL AND expires_at > now() AND new_email IS NOT NULL"#,
+        crate::tokens::hash(token),
+        TokenPurpose::Email as TokenPurpose,
     )
-    .bind(crate::tokens::hash(token))
     .fetch_optional(&state.db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.user_id, r.new_email)))
 }
 
 pub async fn confirm_email_page(
@@ -573,15 +570,14 @@ pub async fn confirm_email(
     };
     let old = users::by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE user_tokens SET used_at = now() WHERE token_hash = $1")
-        .bind(crate::tokens::hash(&token))
+    sqlx::query!("UPDATE user_tokens SET used_at = now() WHERE token_hash = $1", crate::tokens::hash(&token))
         .execute(&mut *tx)
         .await?;
-    let changed = sqlx::query(
+    let changed = sqlx::query!(
         "UPDATE users SET email = $2, email_confirmed_at = now(), updated_at = now() WHERE id = $1",
+        user_id,
+        &new_email,
     )
-    .bind(user_id)
-    .bind(&new_email)
     .execute(&mut *tx)
     .await;
     if let Err(sqlx::Error::Database(e)) = &changed

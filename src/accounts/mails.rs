@@ -20,7 +20,7 @@ impl Mail for PasswordReset {
 
 /// A new account made in the back office: choose a password with the link.
 pub struct Invitation {
-    /// The role's label, e.g. "redacteur".
+    /// The role's stored value (`Role::as_str`), e.g. redacteur.
     pub role: &'static str,
     pub link: String,
 }
@@ -98,7 +98,10 @@ mod tests {
     #[test]
     fn invitation_names_the_role() {
         let link = "https://bredeblik.example/wachtwoord-herstellen/t0k3n";
-        let mail = render_for_test(&Invitation { role: "redacteur", link: link.into() });
+        let mail = render_for_test(&Invitation {
+            role: crate::web::auth::Role::Redacteur.as_str(),
+            link: link.into(),
+        });
         assert_eq!((mail.kind, mail.subject.as_str()), ("uitnodiging", "Uw account bij Brede Blik"));
         for part in [&mail.text, &mail.html] {
             assert!(

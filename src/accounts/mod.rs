@@ -5,6 +5,7 @@ pub mod handlers;
 pub(crate) mod mails;
 pub mod password;
 pub mod session;
+mod status;
 pub mod throttle;
 pub mod users;
 

@@ -2,6 +2,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
+pub use super::status::TokenPurpose;
 use crate::web::auth::Role;
 
 #[derive(Clone, Debug, sqlx::FromRow, Serialize)]
@@ -91,13 +92,15 @@ pub async fn set_password_hash(executor: impl sqlx::PgExecutor<'_>, id: i64, has
     Ok(())
 }
 
-crate::text_enum::text_enum! {
-    /// `user_tokens.purpose`: what a mailed single-use link may do.
-    pub enum TokenPurpose {
-        Wachtwoord = "wachtwoord", "Wachtwoord kiezen";
-        Email = "email", "E-mailadres bevestigen";
-        Bevestigen = "bevestigen", "Aanmelding bevestigen";
-    }
+/// Marks a mailed token used; false when it was used already (or never issued).
+pub async fn use_token(executor: impl sqlx::PgExecutor<'_>, token: &str) -> sqlx::Result<bool> {
+    let used = sqlx::query!(
+        "UPDATE user_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL",
+        crate::tokens::hash(token),
+    )
+    .execute(executor)
+    .await?;
+    Ok(used.rows_affected() == 1)
 }
 
 /// A single-use token of `purpose`, valid for `hours`; returns the token to put in a link.

@@ -12,24 +12,19 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::{Acquire, PgPool, Postgres, QueryBuilder};
+use sqlx::{PgPool, Postgres, QueryBuilder};
 
+use super::InitiativeStatus;
 use super::queries::{
     CARD_LOGO_COLUMNS, CARD_LOGO_JOIN, Filters, HIGHLIGHT_END, HIGHLIGHT_START, InitiativeCard, Sort,
 };
-use crate::snapshot::{Snapshots, Versioned};
-use crate::taxonomy::{Term, Vocabulary};
+use crate::regions::queries as regions;
+use crate::snapshot::{self, Snapshots, Versioned};
+use crate::taxonomy::{self, Term, Vocabulary};
 
 /// The four tag vocabularies, in the order their facets appear.
 const VOCABULARIES: [Vocabulary; 4] =
     [Vocabulary::Theme, Vocabulary::Domain, Vocabulary::Level, Vocabulary::AgeGroup];
-
-const LINKS: [(&str, &str); 4] = [
-    ("initiative_themes", "theme_id"),
-    ("initiative_domains", "domain_id"),
-    ("initiative_levels", "level_id"),
-    ("initiative_age_groups", "age_group_id"),
-];
 
 #[derive(Default)]
 pub struct CatalogueIndex {
@@ -249,19 +244,20 @@ impl Snapshot {
 
 /// Rows matching the text query, and those rows in order of relevance.
 async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result<(Vec<bool>, Vec<u32>)> {
-    let hits: Vec<(i64,)> = sqlx::query_as(
+    let hits = sqlx::query_scalar!(
         "SELECT i.id FROM initiatives i \
-         WHERE i.status = 'gepubliceerd' \
+         WHERE i.status = $2 \
            AND (i.search @@ websearch_to_tsquery('dutch', immutable_unaccent($1)) OR i.name % $1) \
          ORDER BY ts_rank(i.search, websearch_to_tsquery('dutch', immutable_unaccent($1))) \
                   + similarity(i.name, $1) DESC, i.id DESC",
+        q,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
     )
-    .bind(q)
     .fetch_all(db)
     .await?;
     let mut matched = vec![false; snapshot.ids.len()];
     let mut order = Vec::with_capacity(hits.len());
-    for (id,) in hits {
+    for id in hits {
         if let Some(&row) = snapshot.row_of.get(&id) {
             matched[row as usize] = true;
             order.push(row);
@@ -302,60 +298,57 @@ async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<Vec<In
 
 /// Reads the catalogue at one consistent moment.
 async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
-    let mut conn = db.acquire().await?;
-    let mut tx = conn.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
-    let version: i64 = sqlx::query_scalar("SELECT version FROM content_version").fetch_one(&mut *tx).await?;
-
-    let rows: Vec<(i64, Option<i32>)> = sqlx::query_as(
-        "SELECT id, region_id FROM initiatives WHERE status = 'gepubliceerd' \
-         ORDER BY published_at DESC NULLS LAST, id DESC",
+    let (mut tx, version) = snapshot::read_consistent(db).await?;
+    let rows = sqlx::query!(
+        "SELECT id, region_id FROM initiatives WHERE status = $1 ORDER BY published_at DESC NULLS LAST, id DESC",
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
     )
     .fetch_all(&mut *tx)
     .await?;
-    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
-    let region: Vec<i32> = rows.iter().map(|(_, region)| region.unwrap_or(0)).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let region: Vec<i32> = rows.iter().map(|r| r.region_id.unwrap_or(0)).collect();
     let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
 
-    let by_name_ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM initiatives WHERE status = 'gepubliceerd' ORDER BY lower(name), id",
+    let by_name_ids = sqlx::query_scalar!(
+        "SELECT id FROM initiatives WHERE status = $1 ORDER BY lower(name), id",
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
     )
     .fetch_all(&mut *tx)
     .await?;
     let by_name = by_name_ids.iter().filter_map(|id| row_of.get(id).copied()).collect();
 
-    let mut vocabularies = Vec::with_capacity(4);
-    for (vocabulary, (link, column)) in VOCABULARIES.iter().zip(LINKS) {
-        let terms: Vec<Term> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT id, slug, name FROM {} ORDER BY position, name",
-            vocabulary.table()
-        )))
-        .fetch_all(&mut *tx)
-        .await?;
-        let links: Vec<(i64, i32)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT initiative_id, {column} FROM {link}")))
-                .fetch_all(&mut *tx)
-                .await?;
-        vocabularies.push(Tags::build(terms, ids.len(), &row_of, &links));
+    // Each vocabulary's (initiative, term) pairs, by its place in `VOCABULARIES`.
+    let mut links: [Vec<(i64, i32)>; 4] = Default::default();
+    let pairs = sqlx::query!(
+        r#"SELECT 0 AS "vocabulary!", initiative_id AS "initiative!", theme_id AS "term!" FROM initiative_themes
+           UNION ALL SELECT 1, initiative_id, domain_id FROM initiative_domains
+           UNION ALL SELECT 2, initiative_id, level_id FROM initiative_levels
+           UNION ALL SELECT 3, initiative_id, age_group_id FROM initiative_age_groups"#
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for pair in pairs {
+        links[pair.vocabulary as usize].push((pair.initiative, pair.term));
     }
-
-    let region_rows: Vec<(i32, String, Option<i32>, Option<i32>)> =
-        sqlx::query_as("SELECT id, slug, province_id, jeugdregio_id FROM regions")
-            .fetch_all(&mut *tx)
-            .await?;
+    let mut vocabularies = Vec::with_capacity(4);
+    for (vocabulary, links) in VOCABULARIES.iter().zip(&links) {
+        let terms = taxonomy::all(&mut *tx, *vocabulary).await?;
+        vocabularies.push(Tags::build(terms, ids.len(), &row_of, links));
+    }
+    let regions = regions::hierarchy(&mut *tx).await?;
     tx.commit().await?;
 
-    let max_region = region_rows.iter().map(|(id, ..)| *id).max().unwrap_or(0).max(0) as usize;
-    let mut region_parents = vec![(0, 0); max_region + 1];
-    let mut region_ids = HashMap::with_capacity(region_rows.len());
-    for (id, slug, province, jeugdregio) in region_rows {
-        if id >= 0 {
-            region_parents[id as usize] = (province.unwrap_or(0), jeugdregio.unwrap_or(0));
-        }
-        region_ids.insert(slug, id);
-    }
     let vocabularies: [Tags; 4] = vocabularies.try_into().unwrap_or_else(|_| unreachable!());
-    Ok(Snapshot { version, ids, row_of, region, vocabularies, by_name, region_ids, region_parents })
+    Ok(Snapshot {
+        version,
+        ids,
+        row_of,
+        region,
+        vocabularies,
+        by_name,
+        region_ids: regions.ids,
+        region_parents: regions.parents,
+    })
 }
 
 #[cfg(test)]
@@ -391,7 +384,7 @@ mod tests {
                 empty(),
             ],
             by_name: vec![2, 0, 1],
-            region_ids: [("gemeente".to_string(), 1), ("provincie".to_string(), 2)].into_iter().collect(),
+            region_ids: [("utrecht-stad".to_string(), 1), ("utrecht".to_string(), 2)].into_iter().collect(),
             region_parents: vec![(0, 0), (2, 0), (0, 0)],
         }
     }
@@ -412,7 +405,7 @@ mod tests {
     #[test]
     fn a_province_includes_its_municipalities_and_unknown_regions_match_nothing() {
         let s = snapshot();
-        let in_province = s.pass(&Filters { region: Some("provincie".into()), ..Default::default() }, None);
+        let in_province = s.pass(&Filters { region: Some("utrecht".into()), ..Default::default() }, None);
         assert_eq!(in_province.matched, vec![true, false, true]);
         let unknown = s.pass(&Filters { region: Some("nergens".into()), ..Default::default() }, None);
         assert_eq!(unknown.total, 0);

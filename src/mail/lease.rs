@@ -25,9 +25,13 @@ pub struct Lease {
 }
 
 impl Lease {
-    /// `renew` is an UPDATE that sets `claimed_at = now()` on the rows claimed by `$1`.
+    /// `renew` runs an UPDATE that sets `claimed_at = now()` on the rows claimed by `owner`.
     /// `claimed` is a moment before the claim was made.
-    pub fn start(db: PgPool, renew: &'static str, owner: String, length: Duration, claimed: Instant) -> Self {
+    pub fn start<R, F>(db: PgPool, renew: R, owner: String, length: Duration, claimed: Instant) -> Self
+    where
+        R: Fn(PgPool, String) -> F + Send + 'static,
+        F: Future<Output = sqlx::Result<()>> + Send,
+    {
         let valid_until = Arc::new(Mutex::new(claimed + length));
         let every = length / 4;
         let shared = valid_until.clone();
@@ -35,7 +39,7 @@ impl Lease {
             loop {
                 tokio::time::sleep(every).await;
                 let started = Instant::now();
-                match sqlx::query(renew).bind(&owner).execute(&db).await {
+                match renew(db.clone(), owner.clone()).await {
                     Ok(_) => {
                         // Only a renewal that finished while the claims were still valid ran
                         // while they were ours; it made them valid for a lease from its start.

@@ -21,17 +21,18 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use super::OutboxStatus;
 use super::lease::{self, Lease};
 /// Kept here too: the back office sends its test newsletter through it.
 pub use super::smtp::transport;
 use super::smtp::{Failure, Smtp};
 use crate::config::Config;
+use crate::newsletter::SubscriberStatus;
 
 const POLL: Duration = Duration::from_millis(500);
 /// The longest pause after a relay failure.
 const RELAY_PAUSE_MAX: Duration = Duration::from_secs(15);
 
-#[derive(sqlx::FromRow)]
 struct Queued {
     id: i64,
     to_address: String,
@@ -94,21 +95,32 @@ pub async fn deliver_next(
 ) -> anyhow::Result<Round> {
     let lease_length = Duration::from_secs(u64::from(config.newsletter_lease_secs));
     let claiming = Instant::now();
-    let claimed: Option<Queued> = sqlx::query_as(
+    let claimed = sqlx::query_as!(
+        Queued,
         "UPDATE outbox SET claimed_by = $1, claimed_at = now() \
-         WHERE id = (SELECT id FROM outbox WHERE status = 'wachtend' AND next_attempt_at <= now() \
+         WHERE id = (SELECT id FROM outbox WHERE status = $3 AND next_attempt_at <= now() \
                        AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $2)) \
                      ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
          RETURNING id, to_address, subject, text_body, html_body, message_id, reply_to, attempts",
+        owner,
+        f64::from(config.newsletter_lease_secs),
+        OutboxStatus::Wachtend as OutboxStatus,
     )
-    .bind(owner)
-    .bind(f64::from(config.newsletter_lease_secs))
     .fetch_optional(db)
     .await?;
     let Some(mail) = claimed else { return Ok(Round::Idle) };
     let lease = Lease::start(
         db.clone(),
-        "UPDATE outbox SET claimed_at = now() WHERE status = 'wachtend' AND claimed_by = $1",
+        |db, owner| async move {
+            sqlx::query!(
+                "UPDATE outbox SET claimed_at = now() WHERE status = $2 AND claimed_by = $1",
+                owner,
+                OutboxStatus::Wachtend as OutboxStatus,
+            )
+            .execute(&db)
+            .await
+            .map(drop)
+        },
         owner.to_owned(),
         lease_length,
         claiming,
@@ -119,12 +131,13 @@ pub async fn deliver_next(
     };
     if begun.is_ok() && !lease.holds() {
         // Renewals failed for a while: make sure nobody took the message over before the dot.
-        let still_ours = sqlx::query_scalar::<_, i64>(
-            "UPDATE outbox SET claimed_at = now() WHERE id = $1 AND claimed_by = $2 AND status = 'wachtend' \
+        let still_ours = sqlx::query_scalar!(
+            "UPDATE outbox SET claimed_at = now() WHERE id = $1 AND claimed_by = $2 AND status = $3 \
              RETURNING id",
+            mail.id,
+            owner,
+            OutboxStatus::Wachtend as OutboxStatus,
         )
-        .bind(mail.id)
-        .bind(owner)
         .fetch_optional(db)
         .await;
         if !matches!(still_ours, Ok(Some(_))) {
@@ -141,12 +154,14 @@ pub async fn deliver_next(
     match outcome {
         Ok(()) => {
             let marked = lease::mark_until_written(|| async {
-                sqlx::query(
-                    "UPDATE outbox SET status = 'verzonden', sent_at = now(), attempts = attempts + 1, last_error = '' \
-                     WHERE id = $1 AND claimed_by = $2 AND status = 'wachtend'",
+                sqlx::query!(
+                    "UPDATE outbox SET status = $3, sent_at = now(), attempts = attempts + 1, last_error = '' \
+                     WHERE id = $1 AND claimed_by = $2 AND status = $4",
+                    mail.id,
+                    owner,
+                    OutboxStatus::Verzonden as OutboxStatus,
+                    OutboxStatus::Wachtend as OutboxStatus,
                 )
-                .bind(mail.id)
-                .bind(owner)
                 .execute(db)
                 .await
                 .map(|r| r.rows_affected())
@@ -162,20 +177,22 @@ pub async fn deliver_next(
                 error = %failure.text, "mail not delivered");
             // A relay failure says nothing about this message: it stays due, and the worker
             // pauses instead.
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = $3, claimed_by = NULL, claimed_at = NULL, \
                  first_failed_at = coalesce(first_failed_at, now()), \
                  status = CASE WHEN $4 OR coalesce(first_failed_at, now()) < now() - interval '3 days' \
-                               THEN 'mislukt' ELSE 'wachtend' END, \
+                               THEN $7 ELSE $8 END, \
                  next_attempt_at = now() + make_interval(secs => CASE WHEN $6 THEN 0 ELSE $5 END) \
-                 WHERE id = $1 AND claimed_by = $2 AND status = 'wachtend'",
+                 WHERE id = $1 AND claimed_by = $2 AND status = $8",
+                mail.id,
+                owner,
+                failure.text.chars().take(500).collect::<String>(),
+                failure.permanent,
+                backoff_seconds(mail.attempts + 1) as f64,
+                failure.relay,
+                OutboxStatus::Mislukt as OutboxStatus,
+                OutboxStatus::Wachtend as OutboxStatus,
             )
-            .bind(mail.id)
-            .bind(owner)
-            .bind(failure.text.chars().take(500).collect::<String>())
-            .bind(failure.permanent)
-            .bind(backoff_seconds(mail.attempts + 1) as f64)
-            .bind(failure.relay)
             .execute(db)
             .await?;
             Ok(if failure.relay { Round::RelayDown } else { Round::Handled })
@@ -214,13 +231,14 @@ pub async fn run(db: PgPool, config: Config, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = stop.changed() => break,
             _ = sweep.tick() => {
-                let _ = sqlx::query("DELETE FROM sessions WHERE expires_at < now()").execute(&db).await;
-                let _ = sqlx::query("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'").execute(&db).await;
+                let _ = sqlx::query!("DELETE FROM sessions WHERE expires_at < now()").execute(&db).await;
+                let _ = sqlx::query!("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'").execute(&db).await;
                 // Unconfirmed newsletter sign-ups are kept 30 days at most (see /privacy).
-                let _ = sqlx::query(
-                    "DELETE FROM subscribers WHERE status = 'onbevestigd' AND confirmed_at IS NULL \
+                let _ = sqlx::query!(
+                    "DELETE FROM subscribers WHERE status = $1 AND confirmed_at IS NULL \
                      AND coalesce(confirm_sent_at, created_at) < now() - interval '30 days' \
                      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.subscriber_id = subscribers.id)",
+                    SubscriberStatus::Onbevestigd as SubscriberStatus,
                 )
                 .execute(&db)
                 .await;

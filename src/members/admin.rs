@@ -71,8 +71,14 @@ pub async fn list(
     .fetch_one(&state.db)
     .await?;
     let notice = params.notice(&[
-        ("goedgekeurd", "De aanmelding is goedgekeurd en de aanmelder heeft bericht gekregen."),
-        ("afgewezen", "De aanmelding is afgewezen en de aanmelder heeft bericht gekregen."),
+        (
+            MemberStatus::Goedgekeurd.as_str(),
+            "De aanmelding is goedgekeurd en de aanmelder heeft bericht gekregen.",
+        ),
+        (
+            MemberStatus::Afgewezen.as_str(),
+            "De aanmelding is afgewezen en de aanmelder heeft bericht gekregen.",
+        ),
     ]);
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Aanmeldingen", "/beheer/aanmeldingen"),

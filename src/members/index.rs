@@ -10,12 +10,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::{Acquire, PgPool};
+use sqlx::PgPool;
 
-use super::queries::{Filters, MemberCard};
+use super::queries::{self, Filters, MemberCard};
+use super::{MemberKind, MemberStatus};
 use crate::catalogue::index::Tags;
-use crate::snapshot::{Snapshots, Versioned};
-use crate::taxonomy::Term;
+use crate::regions::queries as regions;
+use crate::snapshot::{self, Snapshots, Versioned};
+use crate::taxonomy::{self, Vocabulary};
 
 #[derive(Default)]
 pub struct MemberIndex {
@@ -130,66 +132,54 @@ async fn cards(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<MemberCard>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    sqlx::query_as(
-        "SELECT m.slug, m.name, m.kind, m.organisation, m.role, r.name AS region_name \
-         FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, n) JOIN members m ON m.id = s.id \
-         LEFT JOIN regions r ON r.id = m.region_id ORDER BY s.n",
+    sqlx::query_as!(
+        MemberCard,
+        r#"SELECT m.slug, m.name, m.kind AS "kind: MemberKind", m.organisation, m.role, r.name AS "region_name?"
+           FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, n) JOIN members m ON m.id = s.id
+           LEFT JOIN regions r ON r.id = m.region_id ORDER BY s.n"#,
+        ids,
     )
-    .bind(ids.to_vec())
     .fetch_all(db)
     .await
 }
 
 /// Reads the public members at one consistent moment.
 async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
-    let mut conn = db.acquire().await?;
-    let mut tx = conn.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
-    let version: i64 = sqlx::query_scalar("SELECT version FROM content_version").fetch_one(&mut *tx).await?;
-
-    let rows: Vec<(i64, Option<i32>, String)> = sqlx::query_as(
-        "SELECT id, region_id, lower(name || E'\\n' || organisation || E'\\n' || role) FROM members \
-         WHERE public_profile AND status = 'goedgekeurd' ORDER BY lower(name), id",
+    let (mut tx, version) = snapshot::read_consistent(db).await?;
+    let rows = sqlx::query!(
+        r#"SELECT id, region_id, lower(name || E'\n' || organisation || E'\n' || role) AS "haystack!" FROM members
+           WHERE public_profile AND status = $1 ORDER BY lower(name), id"#,
+        queries::PUBLIC as MemberStatus,
     )
     .fetch_all(&mut *tx)
     .await?;
     let mut ids = Vec::with_capacity(rows.len());
     let mut region = Vec::with_capacity(rows.len());
     let mut text = Vec::with_capacity(rows.len());
-    for (id, region_id, haystack) in rows {
-        ids.push(id);
-        region.push(region_id.unwrap_or(0));
-        text.push(haystack);
+    for row in rows {
+        ids.push(row.id);
+        region.push(row.region_id.unwrap_or(0));
+        text.push(row.haystack);
     }
     let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
 
-    let theme_terms: Vec<Term> = sqlx::query_as("SELECT id, slug, name FROM themes ORDER BY position, name")
-        .fetch_all(&mut *tx)
-        .await?;
-    let theme_links: Vec<(i64, i32)> =
-        sqlx::query_as("SELECT member_id, theme_id FROM member_themes").fetch_all(&mut *tx).await?;
-    let domain_terms: Vec<Term> =
-        sqlx::query_as("SELECT id, slug, name FROM domains ORDER BY position, name")
-            .fetch_all(&mut *tx)
-            .await?;
-    let domain_links: Vec<(i64, i32)> =
-        sqlx::query_as("SELECT member_id, domain_id FROM member_domains").fetch_all(&mut *tx).await?;
-
-    let region_rows: Vec<(i32, String, Option<i32>, Option<i32>)> =
-        sqlx::query_as("SELECT id, slug, province_id, jeugdregio_id FROM regions")
-            .fetch_all(&mut *tx)
-            .await?;
+    let theme_terms = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
+    let domain_terms = taxonomy::all(&mut *tx, Vocabulary::Domain).await?;
+    let mut theme_links = Vec::new();
+    let mut domain_links = Vec::new();
+    let pairs = sqlx::query!(
+        r#"SELECT true AS "theme!", member_id AS "member!", theme_id AS "term!" FROM member_themes
+           UNION ALL SELECT false, member_id, domain_id FROM member_domains"#
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for pair in pairs {
+        let links = if pair.theme { &mut theme_links } else { &mut domain_links };
+        links.push((pair.member, pair.term));
+    }
+    let regions = regions::hierarchy(&mut *tx).await?;
     tx.commit().await?;
 
-    let max_region = region_rows.iter().map(|(id, ..)| *id).max().unwrap_or(0).max(0) as usize;
-    let mut region_parents = vec![(0, 0); max_region + 1];
-    let mut region_ids = HashMap::with_capacity(region_rows.len());
-    for (id, slug, province, jeugdregio) in region_rows {
-        if id >= 0 {
-            region_parents[id as usize] = (province.unwrap_or(0), jeugdregio.unwrap_or(0));
-        }
-        region_ids.insert(slug, id);
-    }
     Ok(Snapshot {
         version,
         themes: Tags::build(theme_terms, ids.len(), &row_of, &theme_links),
@@ -197,7 +187,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         ids,
         region,
         text,
-        region_ids,
-        region_parents,
+        region_ids: regions.ids,
+        region_parents: regions.parents,
     })
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::mails;
+use super::{MemberKind, MemberStatus, mails};
 use crate::accounts::{password, users};
 use crate::error::AppResult;
 use crate::mail;
@@ -16,6 +16,7 @@ use crate::regions::queries as regions;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::slugify;
+use crate::web::auth::Role;
 use crate::web::client::ClientIp;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::page::{Html, Page};
@@ -105,7 +106,7 @@ pub async fn form_page(State(state): State<AppState>, page: Page) -> AppResult<R
         &state,
         page,
         // Consent is an act: "toon mijn profiel openbaar" starts unticked.
-        JoinForm { soort: "persoon".into(), ..Default::default() },
+        JoinForm { soort: MemberKind::Persoon.as_str().into(), ..Default::default() },
         FieldErrors::default(),
     )
     .await
@@ -119,13 +120,14 @@ fn validate(form: &mut JoinForm, municipalities: &[(String, String)]) -> FieldEr
     form.deel = form::clean(&form.deel, 1000);
     form.zoek = form::clean(&form.zoek, 1000);
     form.email = form::clean(&form.email, 254);
-    if !matches!(form.soort.as_str(), "persoon" | "organisatie") {
+    let kind = MemberKind::parse(&form.soort);
+    if kind.is_none() {
         errors.add("soort", "Kies of u zich aanmeldt als persoon of als organisatie.");
     }
     if form.naam.chars().count() < 2 {
         errors.add("naam", "Vul uw naam in (of de naam van de organisatie).");
     }
-    if form.soort == "persoon" && form.rol.is_empty() {
+    if kind == Some(MemberKind::Persoon) && form.rol.is_empty() {
         errors.add("rol", "Vul uw rol of beroep in, bijvoorbeeld leerkracht of wijkcoach.");
     }
     if !municipalities.iter().any(|(code, _)| *code == form.regio) {
@@ -184,42 +186,48 @@ pub async fn submit(
         return Ok(Html(done).into_response());
     }
     let hash = password::hash(std::mem::take(&mut form.password)).await?;
-    let user_id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (email, password_hash, role) VALUES ($1, $2, 'aandeelhouder') RETURNING id",
+    let user_id = sqlx::query_scalar!(
+        "INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3) RETURNING id",
+        &form.email,
+        hash,
+        Role::Aandeelhouder as Role,
     )
-    .bind(&form.email)
-    .bind(hash)
     .fetch_one(&mut *tx)
     .await?;
     let base_slug = slugify(&form.naam);
-    let base_slug = if base_slug.is_empty() { "aandeelhouder".to_owned() } else { base_slug };
-    let taken: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM members WHERE slug = $1 OR slug LIKE $1 || '-%'")
-            .bind(&base_slug)
-            .fetch_one(&mut *tx)
-            .await?;
-    let slug = if taken == 0 { base_slug } else { format!("{base_slug}-{}", crate::tokens::random_hex(3)) };
-    let member_id: i64 = sqlx::query_scalar(
-        "INSERT INTO members (slug, name, kind, organisation, role, region_id, offer, ask, public_profile, status, user_id, privacy_accepted_at) \
-         VALUES ($1, $2, $3, $4, $5, (SELECT id FROM regions WHERE code = $6), $7, $8, $9, 'onbevestigd', $10, now()) RETURNING id",
+    let base_slug = if base_slug.is_empty() { Role::Aandeelhouder.as_str().to_owned() } else { base_slug };
+    let taken = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM members WHERE slug = $1 OR slug LIKE $1 || '-%'"#,
+        &base_slug,
     )
-    .bind(&slug)
-    .bind(&form.naam)
-    .bind(&form.soort)
-    .bind(&form.organisatie)
-    .bind(&form.rol)
-    .bind(&form.regio)
-    .bind(&form.deel)
-    .bind(&form.zoek)
-    .bind(form.openbaar.is_some())
-    .bind(user_id)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("INSERT INTO member_themes SELECT $1, id FROM themes WHERE slug = ANY($2)")
-        .bind(member_id)
-        .bind(&form.themes)
-        .execute(&mut *tx)
-        .await?;
+    let slug = if taken == 0 { base_slug } else { format!("{base_slug}-{}", crate::tokens::random_hex(3)) };
+    let member_id = sqlx::query_scalar!(
+        "INSERT INTO members (slug, name, kind, organisation, role, region_id, offer, ask, public_profile, status, user_id, privacy_accepted_at) \
+         VALUES ($1, $2, $3, $4, $5, (SELECT id FROM regions WHERE code = $6), $7, $8, $9, $10, $11, now()) RETURNING id",
+        &slug,
+        &form.naam,
+        // Validated above: one of the kinds.
+        MemberKind::parse(&form.soort).unwrap_or(MemberKind::Persoon) as MemberKind,
+        &form.organisatie,
+        &form.rol,
+        &form.regio,
+        &form.deel,
+        &form.zoek,
+        form.openbaar.is_some(),
+        MemberStatus::Onbevestigd as MemberStatus,
+        user_id,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO member_themes SELECT $1, id FROM themes WHERE slug = ANY($2)",
+        member_id,
+        &form.themes
+    )
+    .execute(&mut *tx)
+    .await?;
     let token = users::issue_token(&mut *tx, user_id, users::TokenPurpose::Bevestigen, 72).await?;
     let confirm = mails::JoinConfirm {
         name: form.naam.clone(),
@@ -265,20 +273,18 @@ pub async fn confirm(
         return Ok((StatusCode::NOT_FOUND, Html(template)).into_response());
     };
     let mut tx = state.db.begin().await?;
-    let used =
-        sqlx::query("UPDATE user_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL")
-            .bind(crate::tokens::hash(&token))
+    if users::use_token(&mut *tx, &token).await? {
+        sqlx::query!("UPDATE users SET email_confirmed_at = now() WHERE id = $1", user_id)
             .execute(&mut *tx)
             .await?;
-    if used.rows_affected() == 1 {
-        sqlx::query("UPDATE users SET email_confirmed_at = now() WHERE id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE members SET status = 'wacht_op_beoordeling', updated_at = now() WHERE user_id = $1 AND status = 'onbevestigd'")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "UPDATE members SET status = $2, updated_at = now() WHERE user_id = $1 AND status = $3",
+            user_id,
+            MemberStatus::WachtOpBeoordeling as MemberStatus,
+            MemberStatus::Onbevestigd as MemberStatus,
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(Html(DoneTemplate {

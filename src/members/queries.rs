@@ -1,36 +1,34 @@
 use sqlx::PgPool;
 
+use super::{MemberKind, MemberStatus};
 use crate::taxonomy::Term;
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct MemberCard {
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: MemberKind,
     pub organisation: String,
     pub role: String,
     pub region_name: Option<String>,
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct Member {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: MemberKind,
     pub organisation: String,
     pub role: String,
     pub offer: String,
     pub ask: String,
     pub region_name: Option<String>,
     pub region_slug: Option<String>,
-    pub logo_id: Option<i64>,
-    /// Filled in by `by_slug`.
-    #[sqlx(skip)]
     pub logo: Option<crate::media::Image>,
 }
 
-/// Only these rows are ever shown publicly.
-const PUBLIC: &str = "m.public_profile AND m.status = 'goedgekeurd'";
+/// Only approved members with a public profile are ever shown publicly.
+pub const PUBLIC: MemberStatus = MemberStatus::Goedgekeurd;
 
 /// What the member list filters by (answered by `members::index`).
 #[derive(Clone, Debug, Default)]
@@ -42,35 +40,49 @@ pub struct Filters {
 }
 
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Member>> {
-    let found: Option<Member> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT m.id, m.slug, m.name, m.kind, m.organisation, m.role, m.offer, m.ask, \
-                r.name AS region_name, r.slug AS region_slug, m.logo_id \
-         FROM members m LEFT JOIN regions r ON r.id = m.region_id WHERE m.slug = $1 AND {PUBLIC}"
-    )))
-    .bind(slug)
+    let found = sqlx::query!(
+        r#"SELECT m.id, m.name, m.kind AS "kind: MemberKind", m.organisation, m.role, m.offer, m.ask,
+                  r.name AS "region_name?", r.slug AS "region_slug?", m.logo_id
+           FROM members m LEFT JOIN regions r ON r.id = m.region_id
+           WHERE m.slug = $1 AND m.public_profile AND m.status = $2"#,
+        slug,
+        PUBLIC as MemberStatus,
+    )
     .fetch_optional(db)
     .await?;
-    let Some(mut found) = found else { return Ok(None) };
-    found.logo = crate::media::find(db, found.logo_id).await?;
-    Ok(Some(found))
+    let Some(row) = found else { return Ok(None) };
+    Ok(Some(Member {
+        id: row.id,
+        name: row.name,
+        kind: row.kind,
+        organisation: row.organisation,
+        role: row.role,
+        offer: row.offer,
+        ask: row.ask,
+        region_name: row.region_name,
+        region_slug: row.region_slug,
+        logo: crate::media::find(db, row.logo_id).await?,
+    }))
 }
 
 pub async fn themes_of(db: &PgPool, member_id: i64) -> sqlx::Result<Vec<Term>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Term,
         "SELECT t.id, t.slug, t.name FROM themes t JOIN member_themes l ON l.theme_id = t.id \
          WHERE l.member_id = $1 ORDER BY t.position, t.name",
+        member_id,
     )
-    .bind(member_id)
     .fetch_all(db)
     .await
 }
 
 pub async fn domains_of(db: &PgPool, member_id: i64) -> sqlx::Result<Vec<Term>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Term,
         "SELECT t.id, t.slug, t.name FROM domains t JOIN member_domains l ON l.domain_id = t.id \
          WHERE l.member_id = $1 ORDER BY t.position",
+        member_id,
     )
-    .bind(member_id)
     .fetch_all(db)
     .await
 }

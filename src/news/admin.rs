@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::status::Publication;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
@@ -32,7 +33,7 @@ impl NewsRow {
 
     pub fn state(&self) -> String {
         match self.published_at {
-            None => "concept".into(),
+            None => Publication::Concept.as_str().into(),
             Some(t) if t > OffsetDateTime::now_utc() => format!("gepland voor {}", text::datetime_nl(t)),
             Some(t) => format!("gepubliceerd op {}", text::date_nl(t)),
         }
@@ -56,14 +57,12 @@ pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl I
     Ok(Html(ListTemplate { page: page.crumb("Beheer", "/beheer").crumb("Nieuws", "/beheer/nieuws"), items }))
 }
 
-#[derive(Default)]
 pub struct NewsForm {
     pub title: String,
     pub lead: String,
     pub body: String,
     pub themes: Vec<String>,
-    /// `nu`, `concept` or `gepland`.
-    pub publish: String,
+    pub publish: Publication,
     pub publish_at: String,
     pub image: Option<Image>,
     pub image_alt: String,
@@ -78,6 +77,21 @@ struct FormTemplate {
     all_themes: Vec<Term>,
     errors: FieldErrors,
     preview_html: Option<String>,
+}
+
+impl Default for NewsForm {
+    fn default() -> Self {
+        NewsForm {
+            title: String::new(),
+            lead: String::new(),
+            body: String::new(),
+            themes: Vec::new(),
+            publish: Publication::Concept,
+            publish_at: String::new(),
+            image: None,
+            image_alt: String::new(),
+        }
+    }
 }
 
 impl FormTemplate {
@@ -126,15 +140,7 @@ async fn render(
 }
 
 pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    render(
-        &state,
-        page,
-        None,
-        NewsForm { publish: "concept".into(), ..Default::default() },
-        FieldErrors::default(),
-        false,
-    )
-    .await
+    render(&state, page, None, NewsForm::default(), FieldErrors::default(), false).await
 }
 
 pub async fn edit_form(
@@ -159,9 +165,9 @@ pub async fn edit_form(
     .fetch_all(&state.db)
     .await?;
     let (publish, publish_at) = match published_at {
-        None => ("concept".to_owned(), String::new()),
-        Some(t) if t > OffsetDateTime::now_utc() => ("gepland".to_owned(), text::to_amsterdam_local(t)),
-        Some(t) => ("nu".to_owned(), text::to_amsterdam_local(t)),
+        None => (Publication::Concept, String::new()),
+        Some(t) if t > OffsetDateTime::now_utc() => (Publication::Gepland, text::to_amsterdam_local(t)),
+        Some(t) => (Publication::Nu, text::to_amsterdam_local(t)),
     };
     render(
         &state,
@@ -180,7 +186,7 @@ fn read(data: &FormData) -> NewsForm {
         lead: form::clean(&data.one("inleiding"), 600),
         body: form::clean(&data.one("tekst"), 100_000),
         themes: data.all("thema"),
-        publish: data.one("publicatie"),
+        publish: Publication::parse(&data.one("publicatie")).unwrap_or(Publication::Concept),
         publish_at: data.one("publicatiemoment"),
         image: None,
         image_alt: form::clean(&data.one("afbeelding_alt"), 300),
@@ -189,16 +195,18 @@ fn read(data: &FormData) -> NewsForm {
 
 /// The publication moment the form asks for, or the error to show.
 fn moment(form: &NewsForm, errors: &mut FieldErrors) -> Option<OffsetDateTime> {
-    match form.publish.as_str() {
-        "nu" => Some(text::from_amsterdam_local(&form.publish_at).unwrap_or_else(OffsetDateTime::now_utc)),
-        "gepland" => match text::from_amsterdam_local(&form.publish_at) {
+    match form.publish {
+        Publication::Nu => {
+            Some(text::from_amsterdam_local(&form.publish_at).unwrap_or_else(OffsetDateTime::now_utc))
+        }
+        Publication::Gepland => match text::from_amsterdam_local(&form.publish_at) {
             Some(t) => Some(t),
             None => {
                 errors.add("publicatiemoment", "Kies datum en tijd waarop het bericht moet verschijnen.");
                 None
             }
         },
-        _ => None,
+        Publication::Concept => None,
     }
 }
 

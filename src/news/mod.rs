@@ -4,6 +4,7 @@ pub(crate) mod admin;
 mod feed;
 mod handlers;
 pub mod queries;
+mod status;
 
 use axum::Router;
 use axum::routing::get;

@@ -22,7 +22,17 @@ pub struct Campaign {
     pub status: CampaignStatus,
 }
 
-pub const CAMPAIGN_COLUMNS: &str = "id, slug, subject, preheader, intro_md, topics, status";
+/// The campaign `id`, if it exists.
+pub async fn load_campaign(db: &PgPool, id: i64) -> sqlx::Result<Option<Campaign>> {
+    sqlx::query_as!(
+        Campaign,
+        r#"SELECT id, slug, subject, preheader, intro_md, topics, status AS "status: CampaignStatus"
+           FROM campaigns WHERE id = $1"#,
+        id,
+    )
+    .fetch_optional(db)
+    .await
+}
 
 /// The link token in previews: its unsubscribe and preference links lead nowhere.
 pub const PREVIEW_TOKEN: &str = "voorbeeld";

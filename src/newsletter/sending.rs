@@ -31,15 +31,17 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::content::{self, CAMPAIGN_COLUMNS, Campaign, Prepared};
+use super::content::{self, Prepared};
+use super::{CampaignStatus, DeliveryStatus, SubscriberStatus};
 use crate::config::Config;
 use crate::mail;
 use crate::mail::lease::{self, Lease};
 use crate::mail::smtp::{Failure, Smtp};
+use crate::web::auth::Role;
 
 const BATCH: i64 = 50;
 /// How long temporary failures are retried, counted from the first (as mail servers do).
-const RETRY_FOR: &str = "3 days";
+const RETRY_FOR_DAYS: i32 = 3;
 /// Hard bounces after which a subscriber is marked `gebounced` and skipped from then on.
 const HARD_BOUNCE_LIMIT: i32 = 2;
 
@@ -48,37 +50,42 @@ const HARD_BOUNCE_LIMIT: i32 = 2;
 /// campaign with topics goes to those who chose at least one of them.
 pub async fn start(db: &PgPool, campaign_id: i64) -> sqlx::Result<i64> {
     let mut tx = db.begin().await?;
-    let topics: Option<Vec<String>> = sqlx::query_scalar(
-        "UPDATE campaigns SET status = 'bezig', started_at = coalesce(started_at, now()), updated_at = now() \
-         WHERE id = $1 AND status IN ('concept', 'gepland', 'gepauzeerd') RETURNING topics",
+    let topics = sqlx::query_scalar!(
+        "UPDATE campaigns SET status = $2, started_at = coalesce(started_at, now()), updated_at = now() \
+         WHERE id = $1 AND status = ANY($3) RETURNING topics",
+        campaign_id,
+        CampaignStatus::Bezig as CampaignStatus,
+        STARTABLE as &[CampaignStatus],
     )
-    .bind(campaign_id)
     .fetch_optional(&mut *tx)
     .await?;
     if topics.is_none() {
         tx.rollback().await?;
         return Ok(0);
     }
-    let created = sqlx::query(
+    let created = sqlx::query!(
         "INSERT INTO deliveries (campaign_id, subscriber_id) \
-         SELECT c.id, s.id FROM campaigns c JOIN subscribers s ON s.status = 'actief' \
+         SELECT c.id, s.id FROM campaigns c JOIN subscribers s ON s.status = $2 \
            AND (cardinality(c.topics) = 0 OR cardinality(s.topics) = 0 OR s.topics && c.topics) \
          WHERE c.id = $1 ON CONFLICT (campaign_id, subscriber_id) DO NOTHING",
+        campaign_id,
+        SubscriberStatus::Actief as SubscriberStatus,
     )
-    .bind(campaign_id)
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE campaign_id = $1")
-        .bind(campaign_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM deliveries WHERE campaign_id = $1"#,
+        campaign_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
     if created >= ANALYZE_AFTER {
         // Until autovacuum gets to it, the planner would plan the claims for the table as it
         // was before these rows (measured: 480 instead of 1,300 messages a second for the
         // first 35,000 of 100,000). A sample of the new rows fixes that at once.
-        sqlx::query("ANALYZE deliveries").execute(db).await?;
+        sqlx::query!("ANALYZE deliveries").execute(db).await?;
     }
     Ok(total)
 }
@@ -86,7 +93,14 @@ pub async fn start(db: &PgPool, campaign_id: i64) -> sqlx::Result<i64> {
 /// Delivery rows created at once from which `start` refreshes the planner's statistics.
 const ANALYZE_AFTER: u64 = 1_000;
 
-#[derive(sqlx::FromRow)]
+/// The statuses `start` starts (or resumes) a campaign from.
+const STARTABLE: &[CampaignStatus] =
+    &[CampaignStatus::Concept, CampaignStatus::Gepland, CampaignStatus::Gepauzeerd];
+/// Deliveries not yet done with: waiting, or claimed by a sender.
+const UNFINISHED: &[DeliveryStatus] = &[DeliveryStatus::Wachtend, DeliveryStatus::Bezig];
+/// The roles that are mailed about a stalled campaign.
+const COORDINATING: &[Role] = &[Role::Coordinator, Role::Beheerder];
+
 struct Claimed {
     id: i64,
     campaign_id: i64,
@@ -94,7 +108,7 @@ struct Claimed {
     attempts: i32,
     email: String,
     link_token: String,
-    subscriber_status: String,
+    subscriber_status: SubscriberStatus,
 }
 
 /// `<campaign-7.subscriber-42@domain>`: the same for every attempt at the same delivery.
@@ -157,10 +171,12 @@ pub fn build_message(
 /// Starts the scheduled campaigns whose moment has come (any instance may; `start` lets only
 /// one of them change the status).
 pub async fn start_due_campaigns(db: &PgPool) -> sqlx::Result<()> {
-    let due: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM campaigns WHERE status = 'gepland' AND scheduled_at <= now()")
-            .fetch_all(db)
-            .await?;
+    let due = sqlx::query_scalar!(
+        "SELECT id FROM campaigns WHERE status = $1 AND scheduled_at <= now()",
+        CampaignStatus::Gepland as CampaignStatus,
+    )
+    .fetch_all(db)
+    .await?;
     for id in due {
         let recipients = start(db, id).await?;
         tracing::info!(campaign = id, recipients, "scheduled campaign started");
@@ -170,11 +186,13 @@ pub async fn start_due_campaigns(db: &PgPool) -> sqlx::Result<()> {
 
 /// Puts deliveries back whose claim has expired (their instance died).
 pub async fn release_expired_claims(db: &PgPool, lease_secs: u32) -> sqlx::Result<u64> {
-    let result = sqlx::query(
-        "UPDATE deliveries SET status = 'wachtend', claimed_at = NULL, claimed_by = NULL \
-         WHERE status = 'bezig' AND claimed_at < now() - make_interval(secs => $1)",
+    let result = sqlx::query!(
+        "UPDATE deliveries SET status = $2, claimed_at = NULL, claimed_by = NULL \
+         WHERE status = $3 AND claimed_at < now() - make_interval(secs => $1)",
+        lease_secs as f64,
+        DeliveryStatus::Wachtend as DeliveryStatus,
+        DeliveryStatus::Bezig as DeliveryStatus,
     )
-    .bind(lease_secs as f64)
     .execute(db)
     .await?;
     Ok(result.rows_affected())
@@ -182,10 +200,13 @@ pub async fn release_expired_claims(db: &PgPool, lease_secs: u32) -> sqlx::Resul
 
 /// Marks campaigns without waiting or claimed deliveries as sent.
 async fn finish_done_campaigns(db: &PgPool) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE campaigns c SET status = 'verzonden', finished_at = now(), updated_at = now() \
-         WHERE c.status = 'bezig' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id \
-           AND d.status IN ('wachtend', 'bezig'))",
+    sqlx::query!(
+        "UPDATE campaigns c SET status = $1, finished_at = now(), updated_at = now() \
+         WHERE c.status = $2 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id \
+           AND d.status = ANY($3))",
+        CampaignStatus::Verzonden as CampaignStatus,
+        CampaignStatus::Bezig as CampaignStatus,
+        UNFINISHED as &[DeliveryStatus],
     )
     .execute(db)
     .await?;
@@ -229,7 +250,16 @@ pub async fn deliver_batch(
     // when it dies, the renewing dies with it and the lease runs out for another instance.
     let lease = Lease::start(
         db.clone(),
-        "UPDATE deliveries SET claimed_at = now() WHERE status = 'bezig' AND claimed_by = $1",
+        |db, owner| async move {
+            sqlx::query!(
+                "UPDATE deliveries SET claimed_at = now() WHERE status = $2 AND claimed_by = $1",
+                owner,
+                DeliveryStatus::Bezig as DeliveryStatus,
+            )
+            .execute(&db)
+            .await
+            .map(drop)
+        },
         instance.to_owned(),
         Duration::from_secs(u64::from(config.newsletter_lease_secs)),
         claiming,
@@ -263,12 +293,7 @@ async fn send_claimed(
         // Campaign paused or cancelled? Checked at most once a second.
         if checked_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
             checked_at = Some(Instant::now());
-            let campaign_status: Option<String> =
-                sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1")
-                    .bind(row.campaign_id)
-                    .fetch_optional(db)
-                    .await?;
-            if campaign_status.as_deref() != Some("bezig") {
+            if super::lifecycle::status(db, row.campaign_id).await? != Some(CampaignStatus::Bezig) {
                 // Hand back the rest of the batch (after the last sent row is marked, or it
                 // would be handed back too).
                 settle(marking).await?;
@@ -276,24 +301,22 @@ async fn send_claimed(
                 break;
             }
         }
-        if row.subscriber_status != "actief" {
-            sqlx::query(
-                "UPDATE deliveries SET status = 'overgeslagen', last_error = 'niet (meer) aangemeld' \
-                 WHERE id = $1 AND claimed_by = $2 AND status = 'bezig'",
+        if row.subscriber_status != SubscriberStatus::Actief {
+            sqlx::query!(
+                "UPDATE deliveries SET status = $3, last_error = 'niet (meer) aangemeld' \
+                 WHERE id = $1 AND claimed_by = $2 AND status = $4",
+                row.id,
+                instance,
+                DeliveryStatus::Overgeslagen as DeliveryStatus,
+                DeliveryStatus::Bezig as DeliveryStatus,
             )
-            .bind(row.id)
-            .bind(instance)
             .execute(db)
             .await?;
             continue;
         }
         if prepared.as_ref().is_none_or(|p| p.campaign.id != row.campaign_id) {
-            let campaign: Campaign = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1"
-            )))
-            .bind(row.campaign_id)
-            .fetch_one(db)
-            .await?;
+            let campaign =
+                content::load_campaign(db, row.campaign_id).await?.ok_or(sqlx::Error::RowNotFound)?;
             prepared = Some(content::prepare(db, campaign).await?);
         }
         let Some(current) = prepared.as_ref() else { continue };
@@ -311,12 +334,13 @@ async fn send_claimed(
         // And only while the row is still ours: when the renewals could not prove it (the
         // database was unreachable for a while), the row itself is asked.
         if begun.is_ok() && !lease.holds() {
-            let still_ours = sqlx::query_scalar::<_, i64>(
-                "UPDATE deliveries SET claimed_at = now() WHERE id = $1 AND claimed_by = $2 AND status = 'bezig' \
+            let still_ours = sqlx::query_scalar!(
+                "UPDATE deliveries SET claimed_at = now() WHERE id = $1 AND claimed_by = $2 AND status = $3 \
                  RETURNING id",
+                row.id,
+                instance,
+                DeliveryStatus::Bezig as DeliveryStatus,
             )
-            .bind(row.id)
-            .bind(instance)
             .fetch_optional(db)
             .await;
             if !matches!(still_ours, Ok(Some(_))) {
@@ -335,12 +359,14 @@ async fn send_claimed(
                 let (db, id, instance) = (db.clone(), row.id, instance.to_owned());
                 *marking = Some(tokio::spawn(async move {
                     let marked = lease::mark_until_written(|| async {
-                        sqlx::query(
-                            "UPDATE deliveries SET status = 'verzonden', sent_at = now(), attempts = attempts + 1, \
-                             last_error = '' WHERE id = $1 AND claimed_by = $2 AND status = 'bezig'",
+                        sqlx::query!(
+                            "UPDATE deliveries SET status = $3, sent_at = now(), attempts = attempts + 1, \
+                             last_error = '' WHERE id = $1 AND claimed_by = $2 AND status = $4",
+                            id,
+                            &instance,
+                            DeliveryStatus::Verzonden as DeliveryStatus,
+                            DeliveryStatus::Bezig as DeliveryStatus,
                         )
-                        .bind(id)
-                        .bind(&instance)
                         .execute(&db)
                         .await
                         .map(|r| r.rows_affected())
@@ -373,29 +399,34 @@ async fn record_failure(db: &PgPool, instance: &str, row: &Claimed, failure: &Fa
     let pause = if failure.relay { 0.0 } else { backoff_seconds(attempts) };
     tracing::warn!(delivery = row.id, attempts, permanent = failure.permanent, relay = failure.relay,
         error = %failure.text, "newsletter not delivered");
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query!(
         "UPDATE deliveries SET attempts = $3, last_error = $4, claimed_at = NULL, claimed_by = NULL, \
          first_failed_at = coalesce(first_failed_at, now()), \
-         status = CASE WHEN $5 OR coalesce(first_failed_at, now()) < now() - interval '{RETRY_FOR}' \
-                       THEN 'mislukt' ELSE 'wachtend' END, \
+         status = CASE WHEN $5 OR coalesce(first_failed_at, now()) < now() - make_interval(days => $7) \
+                       THEN $8 ELSE $9 END, \
          next_attempt_at = now() + make_interval(secs => $6) \
-         WHERE id = $1 AND claimed_by = $2 AND status = 'bezig'"
-    )))
-    .bind(row.id)
-    .bind(instance)
-    .bind(attempts)
-    .bind(failure.text.chars().take(500).collect::<String>())
-    .bind(failure.permanent)
-    .bind(pause)
+         WHERE id = $1 AND claimed_by = $2 AND status = $10",
+        row.id,
+        instance,
+        attempts,
+        failure.text.chars().take(500).collect::<String>(),
+        failure.permanent,
+        pause,
+        RETRY_FOR_DAYS,
+        DeliveryStatus::Mislukt as DeliveryStatus,
+        DeliveryStatus::Wachtend as DeliveryStatus,
+        DeliveryStatus::Bezig as DeliveryStatus,
+    )
     .execute(db)
     .await?;
     if failure.permanent {
-        sqlx::query(
+        sqlx::query!(
             "UPDATE subscribers SET hard_bounces = hard_bounces + 1, \
-             status = CASE WHEN hard_bounces + 1 >= $2 THEN 'gebounced' ELSE status END WHERE id = $1",
+             status = CASE WHEN hard_bounces + 1 >= $2 THEN $3 ELSE status END WHERE id = $1",
+            row.subscriber_id,
+            HARD_BOUNCE_LIMIT,
+            SubscriberStatus::Gebounced as SubscriberStatus,
         )
-        .bind(row.subscriber_id)
-        .bind(HARD_BOUNCE_LIMIT)
         .execute(db)
         .await?;
     }
@@ -412,12 +443,14 @@ async fn hand_back(db: &PgPool, instance: &str, rows: &[Claimed]) -> sqlx::Resul
     if rows.is_empty() {
         return Ok(());
     }
-    sqlx::query(
-        "UPDATE deliveries SET status = 'wachtend', claimed_at = NULL, claimed_by = NULL \
-         WHERE status = 'bezig' AND claimed_by = $1 AND id = ANY($2)",
+    sqlx::query!(
+        "UPDATE deliveries SET status = $3, claimed_at = NULL, claimed_by = NULL \
+         WHERE status = $4 AND claimed_by = $1 AND id = ANY($2)",
+        instance,
+        &rows.iter().map(|c| c.id).collect::<Vec<_>>(),
+        DeliveryStatus::Wachtend as DeliveryStatus,
+        DeliveryStatus::Bezig as DeliveryStatus,
     )
-    .bind(instance)
-    .bind(rows.iter().map(|c| c.id).collect::<Vec<_>>())
     .execute(db)
     .await?;
     Ok(())
@@ -425,18 +458,23 @@ async fn hand_back(db: &PgPool, instance: &str, rows: &[Claimed]) -> sqlx::Resul
 
 /// Claims up to `BATCH` waiting deliveries with an id above `after`, in id order.
 async fn claim(db: &PgPool, instance: &str, after: i64) -> sqlx::Result<Vec<Claimed>> {
-    sqlx::query_as(
-        "WITH picked AS ( \
-           SELECT d.id FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id \
-           WHERE c.status = 'bezig' AND d.status = 'wachtend' AND d.next_attempt_at <= now() AND d.id > $3 \
-           ORDER BY d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED) \
-         UPDATE deliveries d SET status = 'bezig', claimed_at = now(), claimed_by = $2 \
-         FROM picked, subscribers s WHERE d.id = picked.id AND s.id = d.subscriber_id \
-         RETURNING d.id, d.campaign_id, d.subscriber_id, d.attempts, s.email, s.link_token, s.status AS subscriber_status",
+    sqlx::query_as!(
+        Claimed,
+        r#"WITH picked AS (
+             SELECT d.id FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
+             WHERE c.status = $4 AND d.status = $5 AND d.next_attempt_at <= now() AND d.id > $3
+             ORDER BY d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED)
+           UPDATE deliveries d SET status = $6, claimed_at = now(), claimed_by = $2
+           FROM picked, subscribers s WHERE d.id = picked.id AND s.id = d.subscriber_id
+           RETURNING d.id, d.campaign_id, d.subscriber_id, d.attempts, s.email, s.link_token,
+                     s.status AS "subscriber_status: SubscriberStatus""#,
+        BATCH,
+        instance,
+        after,
+        CampaignStatus::Bezig as CampaignStatus,
+        DeliveryStatus::Wachtend as DeliveryStatus,
+        DeliveryStatus::Bezig as DeliveryStatus,
     )
-    .bind(BATCH)
-    .bind(instance)
-    .bind(after)
     .fetch_all(db)
     .await
 }
@@ -477,42 +515,52 @@ impl Pace {
 
 /// A running campaign with deliveries still to go and nothing sent for this long, after
 /// failures, is stalled: the back office says so and its coordinator is mailed once.
-const STALL_AFTER: &str = "15 minutes";
+const STALL_AFTER_MINUTES: i32 = 15;
 
 /// Marks campaigns that stopped making progress as stalled (and those that move again as no
 /// longer stalled), and mails the coordinator of each newly stalled one, in one transaction.
 pub async fn report_stalled_campaigns(db: &PgPool, config: &Config) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE campaigns c SET stalled_at = NULL WHERE c.stalled_at IS NOT NULL AND (c.status <> 'bezig' \
-           OR EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'verzonden' \
+    sqlx::query!(
+        "UPDATE campaigns c SET stalled_at = NULL WHERE c.stalled_at IS NOT NULL AND (c.status <> $1 \
+           OR EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status = $2 \
                       AND d.sent_at > c.stalled_at))",
+        CampaignStatus::Bezig as CampaignStatus,
+        DeliveryStatus::Verzonden as DeliveryStatus,
     )
     .execute(db)
     .await?;
     let mut tx = db.begin().await?;
-    let stalled: Vec<(i64, String, Option<i64>, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE campaigns c SET stalled_at = now() \
-         WHERE c.status = 'bezig' AND c.stalled_at IS NULL AND c.updated_at < now() - interval '{STALL_AFTER}' \
-           AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status IN ('wachtend', 'bezig') \
-                       AND d.attempts > 0) \
-           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'verzonden' \
-                           AND d.sent_at > now() - interval '{STALL_AFTER}') \
-         RETURNING c.id, c.subject, c.created_by, \
-           (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id AND d.status IN ('wachtend', 'bezig')), \
-           coalesce((SELECT d.last_error FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'wachtend' \
-                     AND d.last_error <> '' ORDER BY d.next_attempt_at DESC LIMIT 1), '')"
-    )))
+    let stalled = sqlx::query!(
+        r#"UPDATE campaigns c SET stalled_at = now()
+           WHERE c.status = $2 AND c.stalled_at IS NULL AND c.updated_at < now() - make_interval(mins => $1)
+             AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status = ANY($3)
+                         AND d.attempts > 0)
+             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status = $4
+                             AND d.sent_at > now() - make_interval(mins => $1))
+           RETURNING c.id, c.subject, c.created_by,
+             (SELECT count(*) FROM deliveries d WHERE d.campaign_id = c.id AND d.status = ANY($3)) AS "waiting!",
+             coalesce((SELECT d.last_error FROM deliveries d WHERE d.campaign_id = c.id AND d.status = $5
+                       AND d.last_error <> '' ORDER BY d.next_attempt_at DESC LIMIT 1), '') AS "last_error!""#,
+        STALL_AFTER_MINUTES,
+        CampaignStatus::Bezig as CampaignStatus,
+        UNFINISHED as &[DeliveryStatus],
+        DeliveryStatus::Verzonden as DeliveryStatus,
+        DeliveryStatus::Wachtend as DeliveryStatus,
+    )
     .fetch_all(&mut *tx)
     .await?;
-    for (id, subject, created_by, waiting, last_error) in stalled {
+    for row in stalled {
+        let (id, subject, created_by, waiting, last_error) =
+            (row.id, row.subject, row.created_by, row.waiting, row.last_error);
         tracing::warn!(campaign = id, waiting, %last_error, "campaign stalled");
-        let coordinators: Vec<String> = sqlx::query_scalar(
-            "SELECT email FROM users WHERE active AND role IN ('coordinator', 'beheerder') \
+        let coordinators = sqlx::query_scalar!(
+            "SELECT email FROM users WHERE active AND role = ANY($2) \
                AND (id = $1 OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND u.active \
-                                           AND u.role IN ('coordinator', 'beheerder'))) \
+                                           AND u.role = ANY($2))) \
              ORDER BY id",
+            created_by,
+            COORDINATING as &[Role],
         )
-        .bind(created_by)
         .fetch_all(&mut *tx)
         .await?;
         for to in coordinators {

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::mails;
+use super::{SubscriberStatus, mails};
 use crate::error::AppResult;
 use crate::mail;
 use crate::ratelimit;
@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::tokens;
 use crate::web::client::ClientIp;
-use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
 
@@ -127,27 +127,28 @@ pub async fn subscribe(
     }
 
     let mut tx = state.db.begin().await?;
-    let existing: Option<(i64, String, bool)> = sqlx::query_as(
-        "SELECT id, status, (confirm_sent_at IS NULL OR confirm_sent_at::date < current_date OR confirm_mails_today < $2) \
-         FROM subscribers WHERE lower(email) = lower($1) FOR UPDATE",
+    let existing = sqlx::query!(
+        r#"SELECT id, status AS "status: SubscriberStatus",
+                  (confirm_sent_at IS NULL OR confirm_sent_at::date < current_date OR confirm_mails_today < $2) AS "may_mail!"
+           FROM subscribers WHERE lower(email) = lower($1) FOR UPDATE"#,
+        &email,
+        CONFIRMATIONS_PER_DAY,
     )
-    .bind(&email)
-    .bind(CONFIRMATIONS_PER_DAY)
     .fetch_optional(&mut *tx)
     .await?;
     let send_to: Option<i64> = match existing {
         // Already subscribed: nothing to do, and the answer looks the same.
-        Some((_, status, _)) if status == "actief" => None,
+        Some(row) if row.status == SubscriberStatus::Actief => None,
         // Pending, left or bounced: (re)start the double opt-in, within the daily mail budget.
-        Some((id, _, may_mail)) => may_mail.then_some(id),
+        Some(row) => row.may_mail.then_some(row.id),
         None => {
-            let id: i64 = sqlx::query_scalar(
+            let id = sqlx::query_scalar!(
                 "INSERT INTO subscribers (email, name, topics, link_token) VALUES ($1, $2, $3, $4) RETURNING id",
+                &email,
+                &name,
+                &chosen,
+                tokens::random_hex(24),
             )
-            .bind(&email)
-            .bind(&name)
-            .bind(&chosen)
-            .bind(tokens::random_hex(24))
             .fetch_one(&mut *tx)
             .await?;
             Some(id)
@@ -155,21 +156,22 @@ pub async fn subscribe(
     };
     if let Some(id) = send_to {
         let token = tokens::random_hex(32);
-        sqlx::query(
-            "UPDATE subscribers SET status = 'onbevestigd', name = CASE WHEN $2 = '' THEN name ELSE $2 END, topics = $3, \
+        sqlx::query!(
+            "UPDATE subscribers SET status = $8, name = CASE WHEN $2 = '' THEN name ELSE $2 END, topics = $3, \
                 consent_at = now(), consent_source = $4, consent_ip = $5, consent_text_version = $6, \
                 confirm_token_hash = $7, \
                 confirm_mails_today = CASE WHEN confirm_sent_at::date = current_date THEN confirm_mails_today + 1 ELSE 1 END, \
                 confirm_sent_at = now(), updated_at = now() \
              WHERE id = $1",
+            id,
+            &name,
+            &chosen,
+            source,
+            &ip,
+            CONSENT_VERSION,
+            tokens::hash(&token),
+            SubscriberStatus::Onbevestigd as SubscriberStatus,
         )
-        .bind(id)
-        .bind(&name)
-        .bind(&chosen)
-        .bind(source)
-        .bind(&ip)
-        .bind(CONSENT_VERSION)
-        .bind(tokens::hash(&token))
         .execute(&mut *tx)
         .await?;
         let link = state.config.absolute(&format!("/nieuwsbrief/bevestigen/{token}"));
@@ -195,12 +197,13 @@ async fn pending_by_token(state: &AppState, token: &str) -> sqlx::Result<Option<
     if !crate::tokens::is_well_formed(token, 32) {
         return Ok(None);
     }
-    sqlx::query_scalar(
-        "SELECT id FROM subscribers WHERE confirm_token_hash = $1 AND status = 'onbevestigd' \
+    sqlx::query_scalar!(
+        "SELECT id FROM subscribers WHERE confirm_token_hash = $1 AND status = $3 \
          AND confirm_sent_at > now() - make_interval(days => $2)",
+        tokens::hash(token),
+        PENDING_DAYS,
+        SubscriberStatus::Onbevestigd as SubscriberStatus,
     )
-    .bind(tokens::hash(token))
-    .bind(PENDING_DAYS)
     .fetch_optional(&state.db)
     .await
 }
@@ -226,11 +229,13 @@ pub async fn confirm(
     let Some(id) = pending_by_token(&state, &token).await? else {
         return Ok((StatusCode::NOT_FOUND, Html(ConfirmTemplate { page, valid: false })).into_response());
     };
-    sqlx::query(
-        "UPDATE subscribers SET status = 'actief', confirmed_at = now(), confirm_token_hash = NULL, updated_at = now() \
-         WHERE id = $1 AND status = 'onbevestigd'",
+    sqlx::query!(
+        "UPDATE subscribers SET status = $2, confirmed_at = now(), confirm_token_hash = NULL, updated_at = now() \
+         WHERE id = $1 AND status = $3",
+        id,
+        SubscriberStatus::Actief as SubscriberStatus,
+        SubscriberStatus::Onbevestigd as SubscriberStatus,
     )
-    .bind(id)
     .execute(&state.db)
     .await?;
     Ok(Html(MessageTemplate {
@@ -249,14 +254,22 @@ struct UnsubscribeTemplate {
     done: bool,
 }
 
+/// The subscriber a newsletter's personal link belongs to: id and address.
 async fn subscriber_by_link(state: &AppState, token: &str) -> sqlx::Result<Option<(i64, String)>> {
     if !crate::tokens::is_well_formed(token, 24) {
         return Ok(None);
     }
-    sqlx::query_as("SELECT id, email FROM subscribers WHERE link_token = $1")
-        .bind(token)
+    let row = sqlx::query!("SELECT id, email FROM subscribers WHERE link_token = $1", token)
         .fetch_optional(&state.db)
-        .await
+        .await?;
+    Ok(row.map(|r| (r.id, r.email)))
+}
+
+/// The page for a personal link that leads nowhere (any more).
+fn unknown_link(page: Page) -> Response {
+    let template =
+        UnsubscribeTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), email: None, done: false };
+    (StatusCode::NOT_FOUND, Html(template)).into_response()
 }
 
 pub async fn unsubscribe_page(
@@ -283,15 +296,14 @@ pub async fn unsubscribe(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let Some((id, email)) = subscriber_by_link(&state, &token).await? else {
-        let template =
-            UnsubscribeTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), email: None, done: false };
-        return Ok((StatusCode::NOT_FOUND, Html(template)).into_response());
+        return Ok(unknown_link(page));
     };
-    sqlx::query(
-        "UPDATE subscribers SET status = 'afgemeld', unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() \
-         WHERE id = $1 AND status <> 'afgemeld'",
+    sqlx::query!(
+        "UPDATE subscribers SET status = $2, unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() \
+         WHERE id = $1 AND status <> $2",
+        id,
+        SubscriberStatus::Afgemeld as SubscriberStatus,
     )
-    .bind(id)
     .execute(&state.db)
     .await?;
     let template = UnsubscribeTemplate {
@@ -326,14 +338,12 @@ pub async fn preferences_page(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let Some((id, email)) = subscriber_by_link(&state, &token).await? else {
-        let template =
-            UnsubscribeTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), email: None, done: false };
-        return Ok((StatusCode::NOT_FOUND, Html(template)).into_response());
+        return Ok(unknown_link(page));
     };
-    let chosen: Vec<String> = sqlx::query_scalar("SELECT unnest(topics) FROM subscribers WHERE id = $1")
-        .bind(id)
-        .fetch_all(&state.db)
-        .await?;
+    let chosen =
+        sqlx::query_scalar!(r#"SELECT unnest(topics) AS "topic!" FROM subscribers WHERE id = $1"#, id)
+            .fetch_all(&state.db)
+            .await?;
     let themes = taxonomy::all(&state.db, Vocabulary::Theme).await?;
     Ok(Html(PreferencesTemplate {
         page: page.crumb("Nieuwsbrief", "/nieuwsbrief"),
@@ -345,23 +355,26 @@ pub async fn preferences_page(
     .into_response())
 }
 
+/// The topics a subscriber chose; `onderwerp` comes once for each ticked topic.
+#[derive(serde::Deserialize)]
+pub struct PreferencesForm {
+    #[serde(default)]
+    onderwerp: Vec<String>,
+}
+
 pub async fn save_preferences(
     State(state): State<AppState>,
     page: Page,
     Path(token): Path<String>,
-    data: FormData,
+    Form(data): Form<PreferencesForm>,
 ) -> AppResult<Response> {
     let Some((id, email)) = subscriber_by_link(&state, &token).await? else {
-        let template =
-            UnsubscribeTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), email: None, done: false };
-        return Ok((StatusCode::NOT_FOUND, Html(template)).into_response());
+        return Ok(unknown_link(page));
     };
     let themes = taxonomy::all(&state.db, Vocabulary::Theme).await?;
     let chosen: Vec<String> =
-        data.all("onderwerp").into_iter().filter(|t| themes.iter().any(|k| &k.slug == t)).collect();
-    sqlx::query("UPDATE subscribers SET topics = $2, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(&chosen)
+        data.onderwerp.into_iter().filter(|t| themes.iter().any(|k| &k.slug == t)).collect();
+    sqlx::query!("UPDATE subscribers SET topics = $2, updated_at = now() WHERE id = $1", id, &chosen)
         .execute(&state.db)
         .await?;
     Ok(Html(PreferencesTemplate {

@@ -1,11 +1,36 @@
 use std::collections::HashMap;
 
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 
 use super::RegionKind;
 use crate::catalogue::InitiativeStatus;
 use crate::state::AppState;
 use crate::web::facets::RegionOption;
+
+/// Every region's place in the hierarchy, for the in-memory indexes.
+#[derive(Debug, Default)]
+pub struct Hierarchy {
+    /// By slug.
+    pub ids: HashMap<String, i32>,
+    /// By region id: its province and jeugdregio (0 for none).
+    pub parents: Vec<(i32, i32)>,
+}
+
+pub async fn hierarchy(executor: impl PgExecutor<'_>) -> sqlx::Result<Hierarchy> {
+    let rows =
+        sqlx::query!("SELECT id, slug, province_id, jeugdregio_id FROM regions").fetch_all(executor).await?;
+    let max_region = rows.iter().map(|r| r.id).max().unwrap_or(0).max(0) as usize;
+    let mut hierarchy =
+        Hierarchy { ids: HashMap::with_capacity(rows.len()), parents: vec![(0, 0); max_region + 1] };
+    for row in rows {
+        if row.id >= 0 {
+            hierarchy.parents[row.id as usize] =
+                (row.province_id.unwrap_or(0), row.jeugdregio_id.unwrap_or(0));
+        }
+        hierarchy.ids.insert(row.slug, row.id);
+    }
+    Ok(hierarchy)
+}
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Region {

@@ -10,6 +10,7 @@ use sqlx::PgPool;
 use crate::catalogue::queries::{self as catalogue, InitiativeCard};
 use crate::error::AppResult;
 use crate::members::queries::{self as members, MemberCard};
+use crate::regions::RegionKind;
 use crate::state::AppState;
 use crate::web::filters::QueryParams;
 use crate::web::page::{Html, Page};
@@ -18,7 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/zoeken", get(search))
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct Hit {
     pub slug: String,
     pub title: String,
@@ -54,27 +55,32 @@ impl ResultsTemplate {
 }
 
 async fn regions_matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<Hit>> {
-    sqlx::query_as(
-        "SELECT slug, name AS title, kind AS detail FROM regions \
-         WHERE immutable_unaccent(name) ILIKE immutable_unaccent($1) OR lower(code) = lower($2) \
-         ORDER BY (lower(name) = lower($2)) DESC, CASE kind WHEN 'provincie' THEN 0 WHEN 'jeugdregio' THEN 1 ELSE 2 END, name \
-         LIMIT 10",
+    // Provinces first, then jeugdregio's, then municipalities.
+    let order = [RegionKind::Provincie, RegionKind::Jeugdregio, RegionKind::Gemeente];
+    sqlx::query_as!(
+        Hit,
+        r#"SELECT slug, name AS title, kind AS detail FROM regions
+           WHERE immutable_unaccent(name) ILIKE immutable_unaccent($1) OR lower(code) = lower($2)
+           ORDER BY (lower(name) = lower($2)) DESC, array_position($3, kind), name
+           LIMIT 10"#,
+        crate::text::like_contains(q),
+        q,
+        &order as &[RegionKind],
     )
-    .bind(crate::text::like_contains(q))
-    .bind(q)
     .fetch_all(db)
     .await
 }
 
 async fn news_matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<Hit>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Hit,
         "SELECT slug, title, lead AS detail FROM news_items \
          WHERE published_at <= now() AND \
            to_tsvector('dutch', immutable_unaccent(title || ' ' || lead || ' ' || body_md)) \
              @@ websearch_to_tsquery('dutch', immutable_unaccent($1)) \
          ORDER BY published_at DESC LIMIT 10",
+        q,
     )
-    .bind(q)
     .fetch_all(db)
     .await
 }

@@ -16,4 +16,5 @@ pub(crate) mod limits;
 pub(crate) mod page;
 pub(crate) mod page_cache;
 pub(crate) mod paging;
+pub mod role;
 pub mod typed_form;

@@ -124,12 +124,11 @@ pub async fn list(
     )
     .fetch_one(&state.db)
     .await?;
-    let notice = match params.one("melding").as_deref() {
-        Some("goedgekeurd") => Some("Goedgekeurd; de eigenaar heeft bericht gekregen."),
-        Some("afgewezen") => Some("Afgewezen; de eigenaar heeft bericht gekregen."),
-        Some("opgeslagen") => Some("Het initiatief is opgeslagen."),
-        _ => None,
-    };
+    let notice = params.notice(&[
+        (RevisionDecision::Goedgekeurd.as_str(), "Goedgekeurd; de eigenaar heeft bericht gekregen."),
+        (RevisionDecision::Afgewezen.as_str(), "Afgewezen; de eigenaar heeft bericht gekregen."),
+        ("opgeslagen", "Het initiatief is opgeslagen."),
+    ]);
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Initiatieven", "/beheer/initiatieven"),
         queue,

@@ -116,15 +116,7 @@ async fn published_news(state: &AppState) -> sqlx::Result<Vec<NewsOption>> {
 }
 
 async fn load_campaign(state: &AppState, id: i64) -> AppResult<Campaign> {
-    sqlx::query_as!(
-        Campaign,
-        r#"SELECT id, slug, subject, preheader, intro_md, topics, status AS "status: CampaignStatus"
-           FROM campaigns WHERE id = $1"#,
-        id,
-    )
-    .fetch_optional(&state.db)
-    .await?
-    .ok_or(AppError::NotFound)
+    content::load_campaign(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> {

@@ -146,11 +146,10 @@ pub async fn list(State(state): State<AppState>, page: Page, params: QueryParams
     .fetch_all(&state.db)
     .await?;
     let (chart_svg, _) = chart(&state).await?;
-    let notice = match params.one("melding").as_deref() {
-        Some("afgemeld") => Some("De abonnee is afgemeld."),
-        Some("gewist") => Some("De abonnee en alle bijbehorende gegevens zijn gewist."),
-        _ => None,
-    };
+    let notice = params.notice(&[
+        (SubscriberStatus::Afgemeld.as_str(), "De abonnee is afgemeld."),
+        ("gewist", "De abonnee en alle bijbehorende gegevens zijn gewist."),
+    ]);
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Abonnees", "/beheer/abonnees"),
         counts,
@@ -233,7 +232,7 @@ pub async fn action(
             )
             .execute(&mut *tx)
             .await?;
-            ("abonnee afgemeld", "afgemeld")
+            ("abonnee afgemeld", SubscriberStatus::Afgemeld.as_str())
         }
         "wissen" => {
             sqlx::query!("DELETE FROM subscribers WHERE id = $1", id).execute(&mut *tx).await?;
@@ -288,11 +287,7 @@ pub async fn import_form(page: Page) -> impl IntoResponse {
             .crumb("Beheer", "/beheer")
             .crumb("Abonnees", "/beheer/abonnees")
             .crumb("Importeren", "/beheer/abonnees/importeren"),
-        values: FormData(vec![
-            ("email_kolom".into(), "1".into()),
-            ("naam_kolom".into(), "2".into()),
-            ("wijze".into(), "bevestigen".into()),
-        ]),
+        values: FormData(vec![("email_kolom".into(), "1".into()), ("naam_kolom".into(), "2".into())]),
         errors: Default::default(),
         result: None,
     })
