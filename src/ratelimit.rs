@@ -22,16 +22,18 @@ pub const RESET_PER_ACCOUNT: Limit = Limit { name: "reset-account", max: 3, wind
 /// the window's budget is spent.
 pub async fn hit(db: &PgPool, limit: Limit, subject: &str) -> Result<(), AppError> {
     let key = format!("{}:{}", limit.name, subject.to_lowercase());
-    let (hits, retry_after): (i32, f64) = sqlx::query_as(
-        "WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start) \
-         INSERT INTO rate_limits (key, window_start, hits) SELECT $1, w.start, 1 FROM w \
-         ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
-         RETURNING hits, extract(epoch FROM (window_start + make_interval(secs => $2) - now()))::float8",
+    let row = sqlx::query!(
+        r#"WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start)
+           INSERT INTO rate_limits (key, window_start, hits) SELECT $1, w.start, 1 FROM w
+           ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+           RETURNING hits, extract(epoch FROM (window_start + make_interval(secs => $2) - now()))::float8
+                     AS "retry_after!""#,
+        key,
+        limit.window_secs as f64,
     )
-    .bind(key)
-    .bind(limit.window_secs as f64)
     .fetch_one(db)
     .await?;
+    let (hits, retry_after) = (row.hits, row.retry_after);
     if hits > limit.max {
         return Err(AppError::TooManyRequests { retry_after_secs: retry_after.ceil().max(1.0) as u64 });
     }

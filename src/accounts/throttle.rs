@@ -45,11 +45,11 @@ pub fn device_key(device: &str) -> String {
 
 /// Seconds the caller must still wait before trying `key` again, if any.
 pub async fn wait(db: &PgPool, key: &str) -> sqlx::Result<Option<u64>> {
-    let seconds: Option<f64> = sqlx::query_scalar(
-        "SELECT extract(epoch FROM blocked_until - now())::float8 FROM login_failures \
-         WHERE key = $1 AND blocked_until > now()",
+    let seconds = sqlx::query_scalar!(
+        r#"SELECT extract(epoch FROM blocked_until - now())::float8 AS "seconds!" FROM login_failures
+           WHERE key = $1 AND blocked_until > now()"#,
+        key,
     )
-    .bind(key)
     .fetch_optional(db)
     .await?;
     Ok(seconds.map(|s| s.ceil().max(1.0) as u64))
@@ -57,24 +57,24 @@ pub async fn wait(db: &PgPool, key: &str) -> sqlx::Result<Option<u64>> {
 
 /// Records a wrong password for `key`; from the tenth on, the key must wait.
 pub async fn failed(db: &PgPool, key: &str) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO login_failures AS f (key, failures) VALUES ($1, 1) \
          ON CONFLICT (key) DO UPDATE SET \
             failures = CASE WHEN f.last_failure_at < now() - interval '1 hour' THEN 1 ELSE f.failures + 1 END, \
             last_failure_at = now()",
+        key,
     )
-    .bind(key)
     .execute(db)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "UPDATE login_failures SET blocked_until = CASE WHEN failures >= $2 \
             THEN now() + make_interval(secs => least($4, $3 * power(2, least(failures - $2, 20)))) END \
          WHERE key = $1",
+        key,
+        FAILURES_BEFORE_DELAY,
+        FIRST_DELAY_SECS as f64,
+        MAX_DELAY_SECS as f64,
     )
-    .bind(key)
-    .bind(FAILURES_BEFORE_DELAY)
-    .bind(FIRST_DELAY_SECS as f64)
-    .bind(MAX_DELAY_SECS as f64)
     .execute(db)
     .await?;
     Ok(())
@@ -82,10 +82,12 @@ pub async fn failed(db: &PgPool, key: &str) -> sqlx::Result<()> {
 
 /// A successful login: this client or browser starts afresh; old rows go.
 pub async fn succeeded(db: &PgPool, key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE key = $1 OR last_failure_at < now() - interval '1 day'")
-        .bind(key)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM login_failures WHERE key = $1 OR last_failure_at < now() - interval '1 day'",
+        key
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 

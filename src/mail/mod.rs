@@ -142,17 +142,17 @@ pub async fn enqueue_with_reply_to(
     reply_to: Option<&str>,
 ) -> anyhow::Result<()> {
     let rendered = render(&config.absolute("/"), mail)?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO outbox (kind, to_address, subject, text_body, html_body, message_id, reply_to) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        rendered.kind,
+        to,
+        &rendered.subject,
+        rendered.text,
+        rendered.html,
+        message_id(config, &tokens::random_hex(16)),
+        reply_to,
     )
-    .bind(rendered.kind)
-    .bind(to)
-    .bind(&rendered.subject)
-    .bind(rendered.text)
-    .bind(rendered.html)
-    .bind(message_id(config, &tokens::random_hex(16)))
-    .bind(reply_to)
     .execute(executor)
     .await?;
     Ok(())

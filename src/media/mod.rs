@@ -166,58 +166,61 @@ pub async fn store_upload(
     let sha256 = hex::encode(Sha256::digest(&processed.bytes));
     // Before the insert: an abandoned copy of this very image must not vanish after it.
     prune_abandoned(db).await?;
-    let inserted: Option<MediaId> = sqlx::query_scalar(
+    let inserted = sqlx::query_scalar!(
         "INSERT INTO media (sha256, content_type, width, height, bytes, created_by) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (sha256) DO NOTHING RETURNING id",
+        &sha256,
+        processed.content_type,
+        processed.width as i32,
+        processed.height as i32,
+        &processed.bytes,
+        user_id,
     )
-    .bind(&sha256)
-    .bind(processed.content_type)
-    .bind(processed.width as i32)
-    .bind(processed.height as i32)
-    .bind(&processed.bytes)
-    .bind(user_id)
     .fetch_optional(db)
     .await?;
     match inserted {
         Some(id) => Ok(id),
-        None => Ok(sqlx::query_scalar("SELECT id FROM media WHERE sha256 = $1")
-            .bind(&sha256)
-            .fetch_one(db)
-            .await?),
+        None => {
+            Ok(sqlx::query_scalar!("SELECT id FROM media WHERE sha256 = $1", &sha256).fetch_one(db).await?)
+        }
     }
 }
 
 /// Deletes a stored image that nothing refers to any more (a removed or replaced logo should
 /// not stay online). Call it after the change that dropped the reference is committed; a
-/// table that gets an image column must be named here too.
+/// table that gets an image column must be named in `delete_unused`.
 ///
 /// It runs after the record is saved: a failure here is logged, not shown as an error page for
 /// a save that succeeded; the daily prune of unused uploads catches the image later.
 pub async fn forget_if_unused(db: &PgPool, id: Option<MediaId>) {
     let Some(id) = id else { return };
-    let deleted =
-        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM media m WHERE m.id = $1 AND {UNUSED}")))
-            .bind(id)
-            .execute(db)
-            .await;
+    let deleted = delete_unused(db, Some(id)).await;
     if let Err(err) = deleted {
         tracing::warn!(%err, media = id, "could not delete an image no longer used");
     }
 }
 
-/// Every table with an image column; see `forget_if_unused`. A revision waiting for review
-/// may propose a logo (`proposed.logo_id`); a decided one no longer holds on to it.
-const UNUSED: &str = "NOT EXISTS (SELECT 1 FROM news_items WHERE image_id = m.id) \
-     AND NOT EXISTS (SELECT 1 FROM members WHERE logo_id = m.id) \
-     AND NOT EXISTS (SELECT 1 FROM initiatives WHERE logo_id = m.id) \
-     AND NOT EXISTS (SELECT 1 FROM initiative_revisions WHERE decided_at IS NULL AND proposed -> 'logo_id' = to_jsonb(m.id))";
-
 /// Uploads are stored as soon as they are checked, so a form that is shown again keeps
 /// them; those whose form was never saved are deleted a day later.
 async fn prune_abandoned(db: &PgPool) -> sqlx::Result<()> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DELETE FROM media m WHERE m.created_at < now() - interval '1 day' AND {UNUSED}"
-    )))
+    delete_unused(db, None).await
+}
+
+/// Deletes image `id` if nothing refers to it, or without an id every such image older than
+/// a day. The query names every table with an image column (a table that gets one must be
+/// added here). A revision waiting for review may propose a logo (`proposed.logo_id`); a
+/// decided one no longer holds on to it.
+async fn delete_unused(db: &PgPool, id: Option<MediaId>) -> sqlx::Result<()> {
+    sqlx::query!(
+        "DELETE FROM media m \
+         WHERE (m.id = $1 OR ($1 IS NULL AND m.created_at < now() - interval '1 day')) \
+           AND NOT EXISTS (SELECT 1 FROM news_items WHERE image_id = m.id) \
+           AND NOT EXISTS (SELECT 1 FROM members WHERE logo_id = m.id) \
+           AND NOT EXISTS (SELECT 1 FROM initiatives WHERE logo_id = m.id) \
+           AND NOT EXISTS (SELECT 1 FROM initiative_revisions WHERE decided_at IS NULL \
+                           AND proposed -> 'logo_id' = to_jsonb(m.id))",
+        id,
+    )
     .execute(db)
     .await?;
     Ok(())
@@ -225,8 +228,7 @@ async fn prune_abandoned(db: &PgPool) -> sqlx::Result<()> {
 
 pub async fn find(db: &PgPool, id: Option<MediaId>) -> sqlx::Result<Option<Image>> {
     let Some(id) = id else { return Ok(None) };
-    sqlx::query_as("SELECT id, sha256, content_type, width, height FROM media WHERE id = $1")
-        .bind(id)
+    sqlx::query_as!(Image, "SELECT id, sha256, content_type, width, height FROM media WHERE id = $1", id)
         .fetch_optional(db)
         .await
 }
@@ -250,12 +252,11 @@ async fn serve(
     let (stem, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let (id, prefix) = stem.split_once('-').ok_or(AppError::NotFound)?;
     let id: MediaId = id.parse().map_err(|_| AppError::NotFound)?;
-    let row: Option<(String, String, Vec<u8>)> =
-        sqlx::query_as("SELECT sha256, content_type, bytes FROM media WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&state.db)
-            .await?;
-    let (sha256, content_type, bytes) = row.ok_or(AppError::NotFound)?;
+    let row = sqlx::query!("SELECT sha256, content_type, bytes FROM media WHERE id = $1", id)
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (sha256, content_type, bytes) = (row.sha256, row.content_type, row.bytes);
     if sha256.get(..HASH_PREFIX) != Some(prefix) || extension(&content_type) != ext {
         return Err(AppError::NotFound);
     }

@@ -77,10 +77,11 @@ impl RegionSummary {
 /// in-memory catalogue and member indexes, so this costs the same with 100 or 100,000 records:
 /// one read of the ~400 regions.
 pub async fn summaries(state: &AppState) -> sqlx::Result<Vec<RegionSummary>> {
-    let mut regions: Vec<RegionSummary> = sqlx::query_as(
-        "SELECT id, slug, code, name, kind, province_id, jeugdregio_id, is_inspiration, cohort_year, \
-                0::bigint AS initiatives, 0::bigint AS members \
-         FROM regions ORDER BY name",
+    let mut regions = sqlx::query_as!(
+        RegionSummary,
+        r#"SELECT id, slug, code, name, kind AS "kind: RegionKind", province_id, jeugdregio_id, is_inspiration,
+                  cohort_year, 0::bigint AS "initiatives!", 0::bigint AS "members!"
+           FROM regions ORDER BY name"#
     )
     .fetch_all(&state.db)
     .await?;
@@ -173,21 +174,25 @@ impl FilterOption {
 }
 
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Region>> {
-    sqlx::query_as(
-        "SELECT id, slug, code, name, kind, province_id, jeugdregio_id, is_inspiration, cohort_year, description \
-         FROM regions WHERE slug = $1",
+    sqlx::query_as!(
+        Region,
+        r#"SELECT id, slug, code, name, kind AS "kind: RegionKind", province_id, jeugdregio_id, is_inspiration,
+                  cohort_year, description
+           FROM regions WHERE slug = $1"#,
+        slug,
     )
-    .bind(slug)
     .fetch_optional(db)
     .await
 }
 
 pub async fn by_id(db: &PgPool, id: i32) -> sqlx::Result<Option<Region>> {
-    sqlx::query_as(
-        "SELECT id, slug, code, name, kind, province_id, jeugdregio_id, is_inspiration, cohort_year, description \
-         FROM regions WHERE id = $1",
+    sqlx::query_as!(
+        Region,
+        r#"SELECT id, slug, code, name, kind AS "kind: RegionKind", province_id, jeugdregio_id, is_inspiration,
+                  cohort_year, description
+           FROM regions WHERE id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(db)
     .await
 }

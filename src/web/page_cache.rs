@@ -294,7 +294,7 @@ impl PageCache {
     }
 
     async fn read_version(&self, db: &PgPool) -> Option<i64> {
-        match sqlx::query_scalar::<_, i64>("SELECT version FROM content_version").fetch_one(db).await {
+        match sqlx::query_scalar!("SELECT version FROM content_version").fetch_one(db).await {
             Ok(version) => {
                 let before = self.version.fetch_max(version, Ordering::AcqRel);
                 self.checked_at.store(self.now_ms(), Ordering::Release);
