@@ -14,6 +14,35 @@ pub struct Entry<'a> {
     pub after: Option<Value>,
 }
 
+impl<'a> Entry<'a> {
+    /// An entry without before and after; add them with [`Entry::before`] and [`Entry::after`].
+    pub fn new(
+        actor: Option<&'a SessionUser>,
+        action: &'a str,
+        target_type: &'a str,
+        target_id: impl ToString,
+    ) -> Self {
+        Entry { actor, action, target_type, target_id: target_id.to_string(), before: None, after: None }
+    }
+
+    /// The record as it was.
+    pub fn before(mut self, before: Value) -> Self {
+        self.before = Some(before);
+        self
+    }
+
+    /// The record as it became.
+    pub fn after(mut self, after: Value) -> Self {
+        self.after = Some(after);
+        self
+    }
+
+    /// Writes the entry, in the transaction of the change.
+    pub async fn record(self, executor: impl sqlx::PgExecutor<'_>) -> sqlx::Result<()> {
+        record(executor, self).await
+    }
+}
+
 pub async fn record(executor: impl sqlx::PgExecutor<'_>, entry: Entry<'_>) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO audit_log (actor_id, actor_email, action, target_type, target_id, before, after) \

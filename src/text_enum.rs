@@ -17,8 +17,11 @@
 ///     }
 /// }
 /// ```
+///
+/// One invocation may declare several enums, one after the other; variants may share a line.
 macro_rules! text_enum {
     (
+        @one
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
             $( $(#[$variant_meta:meta])* $variant:ident = $value:literal, $label:literal; )+
@@ -63,6 +66,23 @@ macro_rules! text_enum {
                 f.write_str(self.label())
             }
         }
+    };
+    (
+        $(
+            $(#[$meta:meta])*
+            $vis:vis enum $name:ident {
+                $( $(#[$variant_meta:meta])* $variant:ident = $value:literal, $label:literal; )+
+            }
+        )+
+    ) => {
+        $(
+            $crate::text_enum::text_enum!(@one
+                $(#[$meta])*
+                $vis enum $name {
+                    $( $(#[$variant_meta])* $variant = $value, $label; )+
+                }
+            );
+        )+
     };
 }
 

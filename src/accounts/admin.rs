@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::accounts::session;
 use crate::accounts::users::{self, TokenPurpose, User};
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::state::AppState;
@@ -111,18 +111,10 @@ pub async fn create(
         tx.rollback().await?;
         return Ok(Redirect::to("/beheer/gebruikers?melding=bestond").into_response());
     }
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: "gebruiker aangemaakt",
-            target_type: "gebruiker",
-            target_id: id.to_string(),
-            before: None,
-            after: Some(json!({ "email": email, "rol": role.as_str() })),
-        },
-    )
-    .await?;
+    Entry::new(actor.as_ref(), "gebruiker aangemaakt", "gebruiker", id)
+        .after(json!({ "email": email, "rol": role.as_str() }))
+        .record(&mut *tx)
+        .await?;
     let token = users::issue_token(&mut *tx, id, TokenPurpose::Wachtwoord, 24 * 7).await?;
     let invitation = super::mails::Invitation {
         role: role.label(),
@@ -167,18 +159,11 @@ pub async fn update(
         // A changed role or a deactivation takes effect at once.
         session::destroy_all_for(&mut *tx, id, None).await?;
     }
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: Some(&actor),
-            action: "gebruiker gewijzigd",
-            target_type: "gebruiker",
-            target_id: id.to_string(),
-            before: Some(json!({ "rol": old_role, "actief": old_active })),
-            after: Some(json!({ "rol": role.as_str(), "actief": active })),
-        },
-    )
-    .await?;
+    Entry::new(Some(&actor), "gebruiker gewijzigd", "gebruiker", id)
+        .before(json!({ "rol": old_role, "actief": old_active }))
+        .after(json!({ "rol": role.as_str(), "actief": active }))
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to("/beheer/gebruikers?melding=bijgewerkt").into_response())
 }

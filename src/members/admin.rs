@@ -10,7 +10,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{MemberKind, MemberStatus};
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::state::AppState;
@@ -131,17 +131,15 @@ pub async fn decide(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: if approve { "aanmelding goedgekeurd" } else { "aanmelding afgewezen" },
-            target_type: "aandeelhouder",
-            target_id: id.to_string(),
-            before: Some(json!({ "status": status })),
-            after: Some(json!({ "status": new_status, "bericht": message })),
-        },
+    Entry::new(
+        actor.as_ref(),
+        if approve { "aanmelding goedgekeurd" } else { "aanmelding afgewezen" },
+        "aandeelhouder",
+        id,
     )
+    .before(json!({ "status": status }))
+    .after(json!({ "status": new_status, "bericht": message }))
+    .record(&mut *tx)
     .await?;
     if let Some(email) = email {
         let decision = super::mails::Decision {

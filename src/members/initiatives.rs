@@ -11,7 +11,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::MemberStatus;
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::catalogue::InitiativeStatus;
 use crate::catalogue::editorial::{self, Choices, InitiativeFields};
 use crate::error::{AppError, AppResult};
@@ -243,20 +243,10 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     let (id, slug) =
         editorial::insert(&mut tx, &form, InitiativeStatus::TerBeoordeling, false, Some(member_id)).await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: Some(&user),
-            action: "initiatief aangemeld",
-            target_type: "initiatief",
-            target_id: id.to_string(),
-            before: None,
-            after: Some(
-                json!({ "naam": form.name, "slug": slug, "status": InitiativeStatus::TerBeoordeling }),
-            ),
-        },
-    )
-    .await?;
+    Entry::new(Some(&user), "initiatief aangemeld", "initiatief", id)
+        .after(json!({ "naam": form.name, "slug": slug, "status": InitiativeStatus::TerBeoordeling }))
+        .record(&mut *tx)
+        .await?;
     editorial::notify_editors(&mut tx, &state.config, id, &form.name, false).await?;
     tx.commit().await?;
     Ok(Redirect::to("/account/initiatieven?melding=aangemeld").into_response())
@@ -335,18 +325,10 @@ pub async fn update(
         )
         .execute(&mut *tx)
         .await?;
-        audit::record(
-            &mut *tx,
-            Entry {
-                actor: Some(&user),
-                action: "wijziging initiatief ingediend",
-                target_type: "initiatief",
-                target_id: own.id.to_string(),
-                before: None,
-                after: Some(json!(form)),
-            },
-        )
-        .await?;
+        Entry::new(Some(&user), "wijziging initiatief ingediend", "initiatief", own.id)
+            .after(json!(form))
+            .record(&mut *tx)
+            .await?;
         if !already_waiting {
             editorial::notify_editors(&mut tx, &state.config, own.id, &form.name, true).await?;
         }
@@ -362,18 +344,11 @@ pub async fn update(
         )
         .execute(&mut *tx)
         .await?;
-        audit::record(
-            &mut *tx,
-            Entry {
-                actor: Some(&user),
-                action: "initiatief gewijzigd door eigenaar",
-                target_type: "initiatief",
-                target_id: own.id.to_string(),
-                before: Some(json!({ "status": status, "velden": before })),
-                after: Some(json!({ "status": InitiativeStatus::TerBeoordeling, "velden": form })),
-            },
-        )
-        .await?;
+        Entry::new(Some(&user), "initiatief gewijzigd door eigenaar", "initiatief", own.id)
+            .before(json!({ "status": status, "velden": before }))
+            .after(json!({ "status": InitiativeStatus::TerBeoordeling, "velden": form }))
+            .record(&mut *tx)
+            .await?;
         if status != InitiativeStatus::TerBeoordeling {
             // Back in the queue after a rejection: worth a word to the editors again.
             editorial::notify_editors(&mut tx, &state.config, own.id, &form.name, false).await?;

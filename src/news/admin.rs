@@ -9,7 +9,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::status::Publication;
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::state::AppState;
@@ -288,21 +288,10 @@ async fn save(
             )
             .execute(&mut *tx)
             .await?;
-            audit::record(
-                &mut *tx,
-                Entry {
-                    actor: actor.as_ref(),
-                    action: "nieuwsbericht gewijzigd",
-                    target_type: "nieuwsbericht",
-                    target_id: id.to_string(),
-                    before: Some(
-                        json!({ "titel": before.0, "gepubliceerd": before.1.map(text::datetime_nl), "afbeelding": before.2 }),
-                    ),
-                    after: Some(
-                        json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl), "afbeelding": image_id }),
-                    ),
-                },
-            )
+            Entry::new(actor.as_ref(), "nieuwsbericht gewijzigd", "nieuwsbericht", id)
+                .before(json!({ "titel": before.0, "gepubliceerd": before.1.map(text::datetime_nl), "afbeelding": before.2 }),)
+                .after(json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl), "afbeelding": image_id }),)
+                .record(&mut *tx)
             .await?;
             id
         }
@@ -332,19 +321,9 @@ async fn save(
             )
             .fetch_one(&mut *tx)
             .await?;
-            audit::record(
-                &mut *tx,
-                Entry {
-                    actor: actor.as_ref(),
-                    action: "nieuwsbericht aangemaakt",
-                    target_type: "nieuwsbericht",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: Some(
-                        json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl), "afbeelding": image_id }),
-                    ),
-                },
-            )
+            Entry::new(actor.as_ref(), "nieuwsbericht aangemaakt", "nieuwsbericht", id)
+                .after(json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl), "afbeelding": image_id }),)
+                .record(&mut *tx)
             .await?;
             id
         }

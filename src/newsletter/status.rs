@@ -1,44 +1,28 @@
-//! The states of subscribers, campaigns and deliveries, and the kinds of campaign block.
+//! The states of campaigns, deliveries and subscribers, and the kinds of campaign block.
 
 use crate::text_enum::text_enum;
 
 text_enum! {
-    /// `subscribers.status`. Only active subscribers receive campaigns.
-    pub enum SubscriberStatus {
-        Onbevestigd = "onbevestigd", "Onbevestigd";
-        Actief = "actief", "Actief";
-        Afgemeld = "afgemeld", "Afgemeld";
-        Gebounced = "gebounced", "Gebounced";
-    }
-}
-
-text_enum! {
     /// `campaigns.status`: concept → gepland → bezig ⇄ gepauzeerd → verzonden, or geannuleerd.
     pub enum CampaignStatus {
-        Concept = "concept", "Concept";
-        Gepland = "gepland", "Gepland";
+        Concept = "concept", "Concept"; Gepland = "gepland", "Gepland";
         Bezig = "bezig", "Bezig met verzenden";
-        Gepauzeerd = "gepauzeerd", "Gepauzeerd";
-        Verzonden = "verzonden", "Verzonden";
+        Gepauzeerd = "gepauzeerd", "Gepauzeerd"; Verzonden = "verzonden", "Verzonden";
         Geannuleerd = "geannuleerd", "Geannuleerd";
     }
-}
 
-text_enum! {
     /// `deliveries.status`: one row per (campaign, subscriber).
     pub enum DeliveryStatus {
-        Wachtend = "wachtend", "Wachtend";
-        Bezig = "bezig", "Bezig";
-        Verzonden = "verzonden", "Verzonden";
-        Mislukt = "mislukt", "Mislukt";
-        Overgeslagen = "overgeslagen", "Overgeslagen";
+        Wachtend = "wachtend", "Wachtend"; Bezig = "bezig", "Bezig"; Verzonden = "verzonden", "Verzonden";
+        Mislukt = "mislukt", "Mislukt"; Overgeslagen = "overgeslagen", "Overgeslagen";
     }
-}
 
-text_enum! {
-    /// `campaign_blocks.kind`: a chosen news item or a free text.
-    pub enum BlockKind {
-        Nieuws = "nieuws", "Nieuwsbericht";
-        Tekst = "tekst", "Tekst";
+    /// `subscribers.status`. Only active subscribers receive campaigns.
+    pub enum SubscriberStatus {
+        Onbevestigd = "onbevestigd", "Onbevestigd"; Actief = "actief", "Actief";
+        Afgemeld = "afgemeld", "Afgemeld"; Gebounced = "gebounced", "Gebounced";
     }
+
+    /// `campaign_blocks.kind`: a chosen news item or a free text.
+    pub enum BlockKind { Nieuws = "nieuws", "Nieuwsbericht"; Tekst = "tekst", "Tekst"; }
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::ApplicationDecision;
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::regions::apply::{self, ANNOUNCEMENT_KEY, DEADLINE_KEY};
@@ -93,18 +93,10 @@ pub async fn set_deadline(
             .execute(&mut *tx)
             .await?;
     }
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: "aanmeldtermijn inspiratieregio's gewijzigd",
-            target_type: "instelling",
-            target_id: DEADLINE_KEY.into(),
-            before: None,
-            after: Some(json!({ "sluitingsdatum": deadline, "bekendmaking": announcement })),
-        },
-    )
-    .await?;
+    Entry::new(actor.as_ref(), "aanmeldtermijn inspiratieregio's gewijzigd", "instelling", DEADLINE_KEY)
+        .after(json!({ "sluitingsdatum": deadline, "bekendmaking": announcement }))
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to("/beheer/inspiratieregios?melding=termijn").into_response())
 }
@@ -156,21 +148,14 @@ pub async fn decide(
         .execute(&mut *tx)
         .await?;
     }
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: if selected {
-                "inspiratieregio geselecteerd"
-            } else {
-                "aanmelding inspiratieregio afgewezen"
-            },
-            target_type: "aanmelding inspiratieregio",
-            target_id: id.to_string(),
-            before: None,
-            after: Some(json!({ "regio": region_name, "besluit": outcome, "bericht": message })),
-        },
+    Entry::new(
+        actor.as_ref(),
+        if selected { "inspiratieregio geselecteerd" } else { "aanmelding inspiratieregio afgewezen" },
+        "aanmelding inspiratieregio",
+        id,
     )
+    .after(json!({ "regio": region_name, "besluit": outcome, "bericht": message }))
+    .record(&mut *tx)
     .await?;
     let decision = super::mails::ApplicationDecision { name, region: region_name, selected, message };
     mail::enqueue(&mut *tx, &state.config, &email, &decision).await?;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::catalogue::editorial::{self, Choices, InitiativeFields};
 use crate::catalogue::{InitiativeStatus, RevisionDecision};
 use crate::error::{AppError, AppResult};
@@ -403,35 +403,18 @@ async fn save(
             )
             .execute(&mut *tx)
             .await?;
-            audit::record(
-                &mut *tx,
-                Entry {
-                    actor: actor.as_ref(),
-                    action: "initiatief gewijzigd",
-                    target_type: "initiatief",
-                    target_id: id.to_string(),
-                    before: Some(json!({ "status": before_status, "uitgelicht": before_featured, "velden": before_fields })),
-                    after: Some(json!({ "status": new_status, "uitgelicht": featured, "velden": form })),
-                },
-            )
+            Entry::new(actor.as_ref(), "initiatief gewijzigd", "initiatief", id)
+                .before(json!({ "status": before_status, "uitgelicht": before_featured, "velden": before_fields }))
+                .after(json!({ "status": new_status, "uitgelicht": featured, "velden": form }))
+                .record(&mut *tx)
             .await?;
         }
         None => {
             let (id, slug) = editorial::insert(&mut tx, &form, new_status, featured, None).await?;
-            audit::record(
-                &mut *tx,
-                Entry {
-                    actor: actor.as_ref(),
-                    action: "initiatief aangemaakt",
-                    target_type: "initiatief",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: Some(
-                        json!({ "slug": slug, "status": new_status, "uitgelicht": featured, "velden": form }),
-                    ),
-                },
-            )
-            .await?;
+            Entry::new(actor.as_ref(), "initiatief aangemaakt", "initiatief", id)
+                .after(json!({ "slug": slug, "status": new_status, "uitgelicht": featured, "velden": form }))
+                .record(&mut *tx)
+                .await?;
         }
     }
     tx.commit().await?;
@@ -507,21 +490,15 @@ pub async fn decide(
             )
             .execute(&mut *tx)
             .await?;
-            audit::record(
-                &mut *tx,
-                Entry {
-                    actor: actor.as_ref(),
-                    action: if approve {
-                        "wijziging initiatief goedgekeurd"
-                    } else {
-                        "wijziging initiatief afgewezen"
-                    },
-                    target_type: "initiatief",
-                    target_id: id.to_string(),
-                    before: Some(json!({ "revisie": revision_id })),
-                    after: Some(json!({ "besluit": decision, "bericht": message, "velden": proposed })),
-                },
+            Entry::new(
+                actor.as_ref(),
+                if approve { "wijziging initiatief goedgekeurd" } else { "wijziging initiatief afgewezen" },
+                "initiatief",
+                id,
             )
+            .before(json!({ "revisie": revision_id }))
+            .after(json!({ "besluit": decision, "bericht": message, "velden": proposed }))
+            .record(&mut *tx)
             .await?;
             true
         }
@@ -538,17 +515,15 @@ pub async fn decide(
             )
             .execute(&mut *tx)
             .await?;
-            audit::record(
-                &mut *tx,
-                Entry {
-                    actor: actor.as_ref(),
-                    action: if approve { "initiatief goedgekeurd" } else { "initiatief afgewezen" },
-                    target_type: "initiatief",
-                    target_id: id.to_string(),
-                    before: Some(json!({ "status": status })),
-                    after: Some(json!({ "status": new_status, "bericht": message })),
-                },
+            Entry::new(
+                actor.as_ref(),
+                if approve { "initiatief goedgekeurd" } else { "initiatief afgewezen" },
+                "initiatief",
+                id,
             )
+            .before(json!({ "status": status }))
+            .after(json!({ "status": new_status, "bericht": message }))
+            .record(&mut *tx)
             .await?;
             false
         }

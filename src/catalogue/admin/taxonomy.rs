@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::taxonomy::Vocabulary;
@@ -260,18 +260,10 @@ pub async fn add(
     .bind(&name)
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: "term toegevoegd",
-            target_type: table,
-            target_id: id.to_string(),
-            before: None,
-            after: Some(json!({ "naam": name, "slug": slug })),
-        },
-    )
-    .await?;
+    Entry::new(actor.as_ref(), "term toegevoegd", table, id)
+        .after(json!({ "naam": name, "slug": slug }))
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/beheer/taxonomie?melding=toegevoegd#{key}")).into_response())
 }
@@ -326,18 +318,11 @@ pub async fn change(
         .bind(position)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: "term gewijzigd",
-            target_type: table,
-            target_id: id.to_string(),
-            before: Some(json!({ "naam": term.name, "volgorde": term.position })),
-            after: Some(json!({ "naam": name, "volgorde": position })),
-        },
-    )
-    .await?;
+    Entry::new(actor.as_ref(), "term gewijzigd", table, id)
+        .before(json!({ "naam": term.name, "volgorde": term.position }))
+        .after(json!({ "naam": name, "volgorde": position }))
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/beheer/taxonomie?melding=opgeslagen#{key}")).into_response())
 }
@@ -367,18 +352,10 @@ async fn delete(
         .bind(term.id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: "term verwijderd",
-            target_type: table,
-            target_id: term.id.to_string(),
-            before: Some(json!({ "naam": term.name, "slug": term.slug })),
-            after: None,
-        },
-    )
-    .await?;
+    Entry::new(actor.as_ref(), "term verwijderd", table, term.id)
+        .before(json!({ "naam": term.name, "slug": term.slug }))
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/beheer/taxonomie?melding=verwijderd#{key}")).into_response())
 }

@@ -10,7 +10,7 @@ use lettre::AsyncTransport;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::newsletter::content::{self, Campaign, PREVIEW_TOKEN};
 use crate::newsletter::lifecycle::{self, Outcome};
@@ -191,18 +191,10 @@ pub async fn create(
         .execute(&mut *tx)
         .await?;
     }
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: "nieuwsbrief aangemaakt",
-            target_type: "nieuwsbrief",
-            target_id: id.to_string(),
-            before: None,
-            after: Some(json!({ "onderwerp": subject })),
-        },
-    )
-    .await?;
+    Entry::new(actor.as_ref(), "nieuwsbrief aangemaakt", "nieuwsbrief", id)
+        .after(json!({ "onderwerp": subject }))
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/beheer/nieuwsbrieven/{id}")).into_response())
 }
@@ -541,18 +533,11 @@ pub async fn save_blocks(
     .execute(&mut *tx)
     .await?;
     sqlx::query!("UPDATE campaigns SET updated_at = now() WHERE id = $1", id).execute(&mut *tx).await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: "nieuwsbrief-inhoud gewijzigd",
-            target_type: "nieuwsbrief",
-            target_id: id.to_string(),
-            before: Some(json!({ "blokken": before })),
-            after: Some(json!({ "blokken": blocks.len(), "handeling": action })),
-        },
-    )
-    .await?;
+    Entry::new(actor.as_ref(), "nieuwsbrief-inhoud gewijzigd", "nieuwsbrief", id)
+        .before(json!({ "blokken": before }))
+        .after(json!({ "blokken": blocks.len(), "handeling": action }))
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/beheer/nieuwsbrieven/{id}?melding=inhoud#blokken")).into_response())
 }
@@ -635,17 +620,10 @@ pub async fn action(
     if outcome == Outcome::NotAllowed {
         return Err(conflict());
     }
-    audit::record(
-        &state.db,
-        Entry {
-            actor: Some(&actor),
-            action: "nieuwsbrief-handeling",
-            target_type: "nieuwsbrief",
-            target_id: id.to_string(),
-            before: Some(json!({ "status": status })),
-            after: Some(json!({ "handeling": action })),
-        },
-    )
-    .await?;
+    Entry::new(Some(&actor), "nieuwsbrief-handeling", "nieuwsbrief", id)
+        .before(json!({ "status": status }))
+        .after(json!({ "handeling": action }))
+        .record(&state.db)
+        .await?;
     Ok(Redirect::to(&format!("/beheer/nieuwsbrieven/{id}?melding={action}")).into_response())
 }

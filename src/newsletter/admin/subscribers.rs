@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::newsletter::SubscriberStatus;
 use crate::state::AppState;
@@ -250,18 +250,10 @@ pub async fn action(
     };
     // The audit log keeps no address of an erased subscriber.
     let shown = if action == "wissen" { format!("abonnee {id}") } else { email };
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: label,
-            target_type: "abonnee",
-            target_id: id.to_string(),
-            before: None,
-            after: Some(json!({ "abonnee": shown })),
-        },
-    )
-    .await?;
+    Entry::new(actor.as_ref(), label, "abonnee", id)
+        .after(json!({ "abonnee": shown }))
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/beheer/abonnees?melding={notice}")).into_response())
 }
@@ -374,17 +366,9 @@ pub async fn import(
             crate::mail::enqueue(&mut *tx, &state.config, &email, &confirm).await?;
         }
     }
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: "abonnees geïmporteerd",
-            target_type: "abonnee",
-            target_id: String::new(),
-            before: None,
-            after: Some(json!({ "toegevoegd": added, "bestonden_al": existing, "overgeslagen": invalid, "toestemming": consented, "bron": source })),
-        },
-    )
+    Entry::new(actor.as_ref(), "abonnees geïmporteerd", "abonnee", String::new())
+        .after(json!({ "toegevoegd": added, "bestonden_al": existing, "overgeslagen": invalid, "toestemming": consented, "bron": source }))
+        .record(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(Html(ImportTemplate {
