@@ -6,6 +6,7 @@ pub mod handlers;
 pub mod index;
 pub(crate) mod mails;
 pub mod queries;
+pub(crate) mod review;
 mod status;
 
 pub use status::{InitiativeStatus, RevisionDecision};

@@ -9,6 +9,7 @@ mod join;
 pub(crate) mod mails;
 mod profile;
 pub mod queries;
+pub(crate) mod review;
 mod status;
 
 pub use status::{MemberKind, MemberStatus};

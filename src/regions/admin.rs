@@ -8,16 +8,17 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::ApplicationDecision;
+use super::review::{self, Outcome};
 use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
-use crate::mail;
 use crate::regions::apply::{self, ANNOUNCEMENT_KEY, DEADLINE_KEY};
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
-use crate::web::form::{self, FormData};
+use crate::web::form::{self, DecisionForm, FormData};
 use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
 
 pub struct ApplicationRow {
     pub id: i64,
@@ -105,60 +106,12 @@ pub async fn decide(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
-    data: FormData,
+    Form(decision): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let selected = match data.one("besluit").as_str() {
-        "selecteren" => true,
-        "afwijzen" => false,
-        _ => return Err(AppError::BadRequest("Kies selecteren of afwijzen.".into())),
-    };
-    let message = form::clean(&data.one("bericht"), 2000);
-    let mut tx = state.db.begin().await?;
-    let row = sqlx::query!(
-        r#"SELECT a.region_id, r.name, a.applicant_name, a.applicant_email, a.decision AS "decision: ApplicationDecision"
-           FROM region_applications a JOIN regions r ON r.id = a.region_id WHERE a.id = $1 FOR UPDATE OF a"#,
-        id,
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let (region_id, region_name, name, email, decision) =
-        (row.region_id, row.name, row.applicant_name, row.applicant_email, row.decision);
-    if decision.is_some() {
-        return Err(AppError::Conflict("Over deze aanmelding is al besloten.".into()));
+    let selected = decision.approves("selecteren")?;
+    match review::decide(&state.db, &state.config, actor.as_ref(), id, selected, decision.message()).await? {
+        Outcome::Decided(_) => Ok(Redirect::to("/beheer/inspiratieregios?melding=besluit").into_response()),
+        Outcome::NotFound => Err(AppError::NotFound),
+        Outcome::AlreadyDecided => Err(AppError::Conflict("Over deze aanmelding is al besloten.".into())),
     }
-    let outcome = if selected { ApplicationDecision::Geselecteerd } else { ApplicationDecision::Afgewezen };
-    sqlx::query!(
-        "UPDATE region_applications SET decision = $2, decision_message = $3, decided_by = $4, decided_at = now() \
-         WHERE id = $1",
-        id,
-        outcome as ApplicationDecision,
-        message,
-        actor.as_ref().map(|a| a.id),
-    )
-    .execute(&mut *tx)
-    .await?;
-    if selected {
-        let year = text::amsterdam(OffsetDateTime::now_utc()).year();
-        sqlx::query!(
-            "UPDATE regions SET is_inspiration = true, cohort_year = coalesce(cohort_year, $2) WHERE id = $1",
-            region_id,
-            year,
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
-    Entry::new(
-        actor.as_ref(),
-        if selected { "inspiratieregio geselecteerd" } else { "aanmelding inspiratieregio afgewezen" },
-        "aanmelding inspiratieregio",
-        id,
-    )
-    .after(json!({ "regio": region_name, "besluit": outcome, "bericht": message }))
-    .record(&mut *tx)
-    .await?;
-    let decision = super::mails::ApplicationDecision { name, region: region_name, selected, message };
-    mail::enqueue(&mut *tx, &state.config, &email, &decision).await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/beheer/inspiratieregios?melding=besluit").into_response())
 }

@@ -6,6 +6,7 @@ mod handlers;
 pub(crate) mod mails;
 pub mod map;
 pub mod queries;
+pub(crate) mod review;
 mod status;
 
 pub use status::{ApplicationDecision, RegionKind};

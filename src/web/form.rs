@@ -118,3 +118,38 @@ mod tests {
         assert_eq!(clean("  a\u{0}b\r\nc  ", 10), "ab\nc");
     }
 }
+
+/// A reviewer's decision on something waiting for it (an application, a proposal): `besluit`
+/// names the choice, `bericht` is the message to the person it concerns, and `versie` (where
+/// the form has it) the version of the proposal the reviewer saw.
+#[derive(serde::Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    besluit: String,
+    #[serde(default)]
+    bericht: String,
+    #[serde(default)]
+    versie: String,
+}
+
+impl DecisionForm {
+    /// True for `yes` (e.g. `goedkeuren`), false for `afwijzen`; anything else is a 400 that
+    /// names both choices.
+    pub fn approves(&self, yes: &str) -> Result<bool, crate::error::AppError> {
+        match self.besluit.as_str() {
+            b if b == yes => Ok(true),
+            "afwijzen" => Ok(false),
+            _ => Err(crate::error::AppError::BadRequest(format!("Kies {yes} of afwijzen."))),
+        }
+    }
+
+    /// The message, cleaned and at most 2000 characters.
+    pub fn message(&self) -> String {
+        clean(&self.bericht, 2000)
+    }
+
+    /// The version the reviewer saw, if the form sent a readable one.
+    pub fn version(&self) -> Option<i128> {
+        self.versie.parse().ok()
+    }
+}

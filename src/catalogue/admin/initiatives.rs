@@ -12,17 +12,18 @@ use time::OffsetDateTime;
 
 use crate::audit::Entry;
 use crate::catalogue::editorial::{self, Choices, InitiativeFields};
+use crate::catalogue::review::{self, Outcome};
 use crate::catalogue::{InitiativeStatus, RevisionDecision};
 use crate::error::{AppError, AppResult};
-use crate::mail;
-use crate::media::{self, MediaId, Purpose, UploadForm};
+use crate::media::{self, Purpose, UploadForm};
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
-use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::form::{self, DecisionForm, FieldErrors};
 use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
 
 const LIST_LIMIT: i64 = 100;
 
@@ -422,126 +423,30 @@ async fn save(
     Ok(Redirect::to("/beheer/initiatieven?melding=opgeslagen").into_response())
 }
 
-/// Approves or rejects what waits for review on initiative `id`: an open revision if there is
-/// one, otherwise the proposed initiative itself.
+/// Approves or rejects what waits for review on initiative `id` (see `catalogue::review`).
 pub async fn decide(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<String>,
-    data: FormData,
+    Form(decision): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let approve = match data.one("besluit").as_str() {
-        "goedkeuren" => true,
-        "afwijzen" => false,
-        _ => return Err(AppError::BadRequest("Kies goedkeuren of afwijzen.".into())),
-    };
-    let message = form::clean(&data.one("bericht"), 2000);
-    let seen_version: Option<i128> = data.one("versie").parse().ok();
-    let mut tx = state.db.begin().await?;
-    // Name, slug, status, owner's name and owner's address of the initiative under review.
-    let row = sqlx::query!(
-        r#"SELECT i.name, i.slug, i.status AS "status: InitiativeStatus", m.name AS "owner_name?",
-                  u.email AS "owner_email?", i.updated_at
-           FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id LEFT JOIN users u ON u.id = m.user_id
-           WHERE i.id = $1 FOR UPDATE OF i"#,
-        id,
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let (name, slug, status, owner_name, owner_email, updated_at) =
-        (row.name, row.slug, row.status, row.owner_name, row.owner_email, row.updated_at);
-    let revision: Option<(i64, serde_json::Value, Option<MediaId>, OffsetDateTime)> = sqlx::query!(
-        "SELECT v.id, v.proposed, i.logo_id, v.submitted_at FROM initiative_revisions v \
-         JOIN initiatives i ON i.id = v.initiative_id \
-         WHERE v.initiative_id = $1 AND v.decided_at IS NULL FOR UPDATE OF v",
-        id,
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .map(|r| (r.id, r.proposed, r.logo_id, r.submitted_at));
-    let decision = if approve { RevisionDecision::Goedgekeurd } else { RevisionDecision::Afgewezen };
-    let actor_id = actor.as_ref().map(|a| a.id);
-    // The logo a decision may leave unused: the live one an approval replaces, or the one a
-    // rejected revision proposed. Checked after the commit.
-    let mut dropped_logo: Option<MediaId> = None;
-    let current_version = revision.as_ref().map_or(updated_at, |r| r.3).unix_timestamp_nanos();
-    if seen_version.is_some_and(|seen| seen != current_version) {
-        return Err(AppError::Conflict(
+    let approve = decision.approves("goedkeuren")?;
+    let seen = decision.version();
+    let outcome =
+        review::decide(&state.db, &state.config, actor.as_ref(), id, approve, decision.message(), seen)
+            .await?;
+    match outcome {
+        Outcome::Decided(decision) => {
+            Ok(Redirect::to(&format!("/beheer/initiatieven?melding={}", decision.as_str())).into_response())
+        }
+        Outcome::NotFound => Err(AppError::NotFound),
+        Outcome::ChangedMeanwhile => Err(AppError::Conflict(
             "De indiener heeft het voorstel intussen aangepast. Bekijk de nieuwe versie en besluit opnieuw."
                 .into(),
-        ));
-    }
-    let is_change = match revision {
-        Some((revision_id, proposed, live_logo, _)) => {
-            let proposed = InitiativeFields::from_revision(proposed, live_logo)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("stored revision unreadable: {e}")))?;
-            dropped_logo = if approve { live_logo } else { proposed.logo_id };
-            if approve {
-                editorial::update(&mut tx, id, &proposed).await?;
-            }
-            sqlx::query!(
-                "UPDATE initiative_revisions SET decided_at = now(), decided_by = $2, decision = $3, message = $4 WHERE id = $1",
-                revision_id,
-                actor_id,
-                decision as RevisionDecision,
-                message,
-            )
-            .execute(&mut *tx)
-            .await?;
-            Entry::new(
-                actor.as_ref(),
-                if approve { "wijziging initiatief goedgekeurd" } else { "wijziging initiatief afgewezen" },
-                "initiatief",
-                id,
-            )
-            .before(json!({ "revisie": revision_id }))
-            .after(json!({ "besluit": decision, "bericht": message, "velden": proposed }))
-            .record(&mut *tx)
-            .await?;
-            true
+        )),
+        Outcome::NothingToReview => {
+            Err(AppError::Conflict("Bij dit initiatief wacht niets op beoordeling.".into()))
         }
-        None if status == InitiativeStatus::TerBeoordeling => {
-            let new_status = if approve { InitiativeStatus::Gepubliceerd } else { InitiativeStatus::Concept };
-            sqlx::query!(
-                "UPDATE initiatives SET status = $2, review_message = $3, updated_at = now(), \
-                        published_at = CASE WHEN $2 = $4 THEN coalesce(published_at, now()) ELSE published_at END \
-                 WHERE id = $1",
-                id,
-                new_status as InitiativeStatus,
-                message,
-                InitiativeStatus::Gepubliceerd as InitiativeStatus,
-            )
-            .execute(&mut *tx)
-            .await?;
-            Entry::new(
-                actor.as_ref(),
-                if approve { "initiatief goedgekeurd" } else { "initiatief afgewezen" },
-                "initiatief",
-                id,
-            )
-            .before(json!({ "status": status }))
-            .after(json!({ "status": new_status, "bericht": message }))
-            .record(&mut *tx)
-            .await?;
-            false
-        }
-        None => return Err(AppError::Conflict("Bij dit initiatief wacht niets op beoordeling.".into())),
-    };
-    if let Some(email) = owner_email {
-        let link = if approve { format!("/initiatieven/{slug}") } else { "/account/initiatieven".to_owned() };
-        let decision = crate::catalogue::mails::Decision {
-            owner_name: owner_name.unwrap_or_else(|| "aandeelhouder".into()),
-            name,
-            is_change,
-            approved: approve,
-            message,
-            link: state.config.absolute(&link),
-        };
-        mail::enqueue(&mut *tx, &state.config, &email, &decision).await?;
     }
-    tx.commit().await?;
-    media::forget_if_unused(&state.db, dropped_logo).await;
-    Ok(Redirect::to(&format!("/beheer/initiatieven?melding={}", decision.as_str())).into_response())
 }

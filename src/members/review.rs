@@ -1,0 +1,69 @@
+//! A coordinator's decision on an application to become aandeelhouder: the status changes
+//! only from `wacht_op_beoordeling`, in the same transaction as its audit entry and the mail
+//! that tells the applicant.
+
+use serde_json::json;
+use sqlx::PgPool;
+
+use super::MemberStatus;
+use crate::audit::Entry;
+use crate::config::Config;
+use crate::mail;
+use crate::web::auth::SessionUser;
+
+/// What became of a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The application now has this status, and the applicant has been told.
+    Decided(MemberStatus),
+    NotFound,
+    /// Someone decided on it before.
+    AlreadyDecided,
+}
+
+/// Approves or rejects member `id`'s application, with `message` for the applicant.
+pub async fn decide(
+    db: &PgPool,
+    config: &Config,
+    actor: Option<&SessionUser>,
+    id: i64,
+    approve: bool,
+    message: String,
+) -> anyhow::Result<Outcome> {
+    let mut tx = db.begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT m.name, u.email AS "email?", m.status AS "status: MemberStatus"
+           FROM members m LEFT JOIN users u ON u.id = m.user_id WHERE m.id = $1 FOR UPDATE OF m"#,
+        id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(Outcome::NotFound) };
+    if row.status != MemberStatus::WachtOpBeoordeling {
+        return Ok(Outcome::AlreadyDecided);
+    }
+    let new_status = if approve { MemberStatus::Goedgekeurd } else { MemberStatus::Afgewezen };
+    sqlx::query!(
+        "UPDATE members SET status = $2, reviewed_by = $3, reviewed_at = now(), review_message = $4, updated_at = now() \
+         WHERE id = $1",
+        id,
+        new_status as MemberStatus,
+        actor.map(|a| a.id),
+        message,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let action = if approve { "aanmelding goedgekeurd" } else { "aanmelding afgewezen" };
+    Entry::new(actor, action, "aandeelhouder", id)
+        .before(json!({ "status": row.status }))
+        .after(json!({ "status": new_status, "bericht": message }))
+        .record(&mut *tx)
+        .await?;
+    if let Some(email) = row.email {
+        let login_link = config.absolute("/inloggen");
+        let decision = super::mails::Decision { name: row.name, approved: approve, message, login_link };
+        mail::enqueue(&mut *tx, config, &email, &decision).await?;
+    }
+    tx.commit().await?;
+    Ok(Outcome::Decided(new_status))
+}

@@ -1,0 +1,77 @@
+//! A coordinator's decision on an application to become inspiratieregio: decided once, in the
+//! same transaction as the region joining this year's cohort, the audit entry and the mail to
+//! the applicant.
+
+use serde_json::json;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::ApplicationDecision;
+use crate::audit::Entry;
+use crate::config::Config;
+use crate::web::auth::SessionUser;
+use crate::{mail, text};
+
+/// What became of a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Decided(ApplicationDecision),
+    NotFound,
+    /// Someone decided on it before.
+    AlreadyDecided,
+}
+
+/// Selects or rejects application `id`, with `message` for the applicant.
+pub async fn decide(
+    db: &PgPool,
+    config: &Config,
+    actor: Option<&SessionUser>,
+    id: i64,
+    selected: bool,
+    message: String,
+) -> anyhow::Result<Outcome> {
+    let mut tx = db.begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT a.region_id, r.name, a.applicant_name, a.applicant_email, a.decision AS "decision: ApplicationDecision"
+           FROM region_applications a JOIN regions r ON r.id = a.region_id WHERE a.id = $1 FOR UPDATE OF a"#,
+        id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(Outcome::NotFound) };
+    if row.decision.is_some() {
+        return Ok(Outcome::AlreadyDecided);
+    }
+    let decision = if selected { ApplicationDecision::Geselecteerd } else { ApplicationDecision::Afgewezen };
+    sqlx::query!(
+        "UPDATE region_applications SET decision = $2, decision_message = $3, decided_by = $4, decided_at = now() \
+         WHERE id = $1",
+        id,
+        decision as ApplicationDecision,
+        message,
+        actor.map(|a| a.id),
+    )
+    .execute(&mut *tx)
+    .await?;
+    if selected {
+        let year = text::amsterdam(OffsetDateTime::now_utc()).year();
+        sqlx::query!(
+            "UPDATE regions SET is_inspiration = true, cohort_year = coalesce(cohort_year, $2) WHERE id = $1",
+            row.region_id,
+            year,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    let action =
+        if selected { "inspiratieregio geselecteerd" } else { "aanmelding inspiratieregio afgewezen" };
+    Entry::new(actor, action, "aanmelding inspiratieregio", id)
+        .after(json!({ "regio": row.name, "besluit": decision, "bericht": message }))
+        .record(&mut *tx)
+        .await?;
+    let mail =
+        super::mails::ApplicationDecision { name: row.applicant_name, region: row.name, selected, message };
+    mail::enqueue(&mut *tx, config, &row.applicant_email, &mail).await?;
+    tx.commit().await?;
+    Ok(Outcome::Decided(decision))
+}
