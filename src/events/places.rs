@@ -209,13 +209,14 @@ pub async fn claim(tx: &mut PgConnection, config: &Config, registration_id: i64)
 
 /// A place came free: offer it to the first person waiting, or give it back to the pool.
 /// Also used when the organiser raises the capacity (`events.places_taken` is then below it).
-pub async fn free_place(tx: &mut PgConnection, config: &Config, event_id: i64) -> anyhow::Result<()> {
+/// `true` when the place was offered to someone.
+pub async fn free_place(tx: &mut PgConnection, config: &Config, event_id: i64) -> anyhow::Result<bool> {
     // The event row first: registrations and other freed places for it wait for this one.
     let event = sqlx::query_scalar!("SELECT id FROM events WHERE id = $1 FOR UPDATE", event_id)
         .fetch_optional(&mut *tx)
         .await?;
     if event.is_none() {
-        return Ok(());
+        return Ok(false);
     }
     let offered = sqlx::query_scalar!(
         r#"UPDATE registrations r SET status = $2, offered_at = now(), updated_at = now(),
@@ -243,6 +244,7 @@ pub async fn free_place(tx: &mut PgConnection, config: &Config, event_id: i64) -
             let registration = lock(tx, id).await?.ok_or_else(|| anyhow::anyhow!("registration {id}"))?;
             let deadline = registration.offer_deadline();
             send(tx, config, &event, &registration, Kind::Offer, &deadline).await?;
+            Ok(true)
         }
         None => {
             sqlx::query!(
@@ -251,9 +253,39 @@ pub async fn free_place(tx: &mut PgConnection, config: &Config, event_id: i64) -
             )
             .execute(&mut *tx)
             .await?;
+            Ok(false)
         }
     }
-    Ok(())
+}
+
+/// After the capacity was raised: while places are free and people wait, offer them in turn.
+pub async fn open_places(tx: &mut PgConnection, config: &Config, event_id: i64) -> anyhow::Result<()> {
+    loop {
+        let waiting = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM registrations WHERE event_id = $1 AND status = $2) AS "waiting!""#,
+            event_id,
+            RegistrationStatus::Wachtlijst as RegistrationStatus,
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if !waiting {
+            return Ok(());
+        }
+        let took = sqlx::query_scalar!(
+            "UPDATE events SET places_taken = places_taken + 1 WHERE id = $1 AND places_taken < capacity RETURNING id",
+            event_id,
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if took.is_none() {
+            return Ok(());
+        }
+        // The place just counted goes to the first person waiting; none may have it (the
+        // event is not open): it went back, and so do we.
+        if !free_place(tx, config, event_id).await? {
+            return Ok(());
+        }
+    }
 }
 
 /// Lets one offer whose claim window passed lapse and passes its place on. Several instances
@@ -422,7 +454,7 @@ pub async fn reschedule(
         config,
         event_id,
         Kind::Updated,
-        &[RegistrationStatus::Bevestigd, RegistrationStatus::Aangeboden],
+        &[RegistrationStatus::Bevestigd, RegistrationStatus::Aangeboden, RegistrationStatus::Aanwezig],
     )
     .await
 }
@@ -448,7 +480,12 @@ pub async fn cancel_event(
         config,
         event_id,
         Kind::Cancelled,
-        &[RegistrationStatus::Bevestigd, RegistrationStatus::Aangeboden, RegistrationStatus::Wachtlijst],
+        &[
+            RegistrationStatus::Bevestigd,
+            RegistrationStatus::Aangeboden,
+            RegistrationStatus::Aanwezig,
+            RegistrationStatus::Wachtlijst,
+        ],
     )
     .await
 }

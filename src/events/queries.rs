@@ -63,6 +63,8 @@ pub struct Event {
     pub sequence: i32,
     pub cancel_message: String,
     pub report_md: String,
+    pub report_image_id: Option<i64>,
+    pub report_image_alt: String,
     pub updated_at: OffsetDateTime,
 }
 
@@ -224,7 +226,7 @@ pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Event>> {
                   e.form AS "form: EventForm", e.venue, e.address, e.join_url, e.organiser,
                   (SELECT name FROM levels WHERE id = e.level_id) AS level, e.capacity, e.places_taken,
                   e.registration_deadline, e.reminder_hours, e.reminder_note, e.status AS "status: EventStatus",
-                  e.sequence, e.cancel_message, e.report_md, e.updated_at
+                  e.sequence, e.cancel_message, e.report_md, e.report_image_id, e.report_image_alt, e.updated_at
            FROM events e WHERE e.slug = $1 AND e.status <> $2"#,
         slug,
         EventStatus::Concept as EventStatus,
@@ -241,7 +243,7 @@ pub async fn by_id(db: impl sqlx::PgExecutor<'_>, id: i64) -> sqlx::Result<Optio
                   e.form AS "form: EventForm", e.venue, e.address, e.join_url, e.organiser,
                   (SELECT name FROM levels WHERE id = e.level_id) AS level, e.capacity, e.places_taken,
                   e.registration_deadline, e.reminder_hours, e.reminder_note, e.status AS "status: EventStatus",
-                  e.sequence, e.cancel_message, e.report_md, e.updated_at
+                  e.sequence, e.cancel_message, e.report_md, e.report_image_id, e.report_image_alt, e.updated_at
            FROM events e WHERE e.id = $1"#,
         id,
     )
@@ -258,7 +260,7 @@ pub async fn for_feed(db: &PgPool, f: &Filters, limit: i64) -> sqlx::Result<Vec<
                   e.form AS "form: EventForm", e.venue, e.address, e.join_url, e.organiser,
                   (SELECT name FROM levels WHERE id = e.level_id) AS level, e.capacity, e.places_taken,
                   e.registration_deadline, e.reminder_hours, e.reminder_note, e.status AS "status: EventStatus",
-                  e.sequence, e.cancel_message, e.report_md, e.updated_at
+                  e.sequence, e.cancel_message, e.report_md, e.report_image_id, e.report_image_alt, e.updated_at
            FROM events e
            WHERE e.status <> $1 AND e.ends_at > now() - interval '31 days'
              AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM event_themes l JOIN themes t ON t.id = l.theme_id

@@ -210,6 +210,7 @@ pub async fn forget_if_unused(db: &PgPool, id: Option<MediaId>) {
 const UNUSED: &str = "NOT EXISTS (SELECT 1 FROM news_items WHERE image_id = m.id) \
      AND NOT EXISTS (SELECT 1 FROM members WHERE logo_id = m.id) \
      AND NOT EXISTS (SELECT 1 FROM initiatives WHERE logo_id = m.id) \
+     AND NOT EXISTS (SELECT 1 FROM events WHERE report_image_id = m.id) \
      AND NOT EXISTS (SELECT 1 FROM initiative_revisions WHERE decided_at IS NULL AND proposed -> 'logo_id' = to_jsonb(m.id))";
 
 /// Uploads are stored as soon as they are checked, so a form that is shown again keeps

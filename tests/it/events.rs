@@ -509,3 +509,178 @@ async fn calendar_files_are_valid_keep_their_uid_and_show_no_addresses() {
 fn app_config(app: &TestApp) -> bredeblik::config::Config {
     crate::helpers::config_for("postgres://127.0.0.1/unused", &[("BASE_URL", &app.address)])
 }
+
+#[tokio::test]
+async fn editors_run_an_event_from_concept_to_report_and_everything_is_audited() {
+    let app = TestApp::spawn_with_demo().await;
+    let editor = app.logged_in(crate::helpers::Role::Redacteur).await;
+    let start = time::OffsetDateTime::now_utc() + time::Duration::days(30);
+    let local = |t: time::OffsetDateTime| bredeblik::text::to_amsterdam_local(t);
+    let (begin, end) = (local(start), local(start + time::Duration::hours(3)));
+    let base: Vec<(&str, &str)> = vec![
+        ("titel", "Werkplaats jeugd en wijk"),
+        ("samenvatting", "Samen werken aan een wijk waar kinderen gewoon kunnen opgroeien."),
+        ("tekst", "## Programma\n\n- Opening"),
+        ("begin", &begin),
+        ("einde", &end),
+        ("vorm", "op_locatie"),
+        ("locatie", "Buurthuis De Kern"),
+        ("adres", "Kerkstraat 1, Utrecht"),
+        ("capaciteit", "2"),
+        ("herinnering_uren", "48"),
+        ("thema", "wijkgericht-werken"),
+        ("vraag1", "Welke sessie?"),
+        ("vraag1_soort", "keuze"),
+        ("vraag1_keuzes", "Ochtend; Middag"),
+    ];
+    // Bad input: a Dutch message per field, the input kept.
+    let mut bad = base.clone();
+    bad.retain(|(k, _)| *k != "begin" && *k != "capaciteit");
+    bad.push(("capaciteit", "veel"));
+    let response = editor.post("/beheer/bijeenkomsten", &bad).await;
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Kies datum en tijd van het begin.") && body.contains("Werkplaats jeugd en wijk"));
+
+    let mut publish = base.clone();
+    publish.push(("actie", "publiceren"));
+    let created = editor.post("/beheer/bijeenkomsten", &publish).await;
+    assert_eq!(created.status(), 303);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM events WHERE slug = 'werkplaats-jeugd-en-wijk'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let page = app.get_text("/bijeenkomsten/werkplaats-jeugd-en-wijk", 200).await;
+    assert!(page.contains("Welke sessie?") && page.contains("Nog 2 plaatsen vrij."), "{page}");
+
+    for (name, email) in [("Ans", "ans@voorbeeld.nl"), ("Bo", "bo@voorbeeld.nl"), ("Cas", "cas@voorbeeld.nl")]
+    {
+        let stamp = started();
+        let r = app
+            .client
+            .post(app.url("/bijeenkomsten/werkplaats-jeugd-en-wijk"))
+            .form(&[
+                ("naam", name),
+                ("email", email),
+                ("vraag1", "Middag"),
+                ("toon", if name == "Ans" { "1" } else { "" }),
+                ("begonnen", &stamp),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    assert_eq!(status_of(&app.db, "cas@voorbeeld.nl").await, "wachtlijst");
+
+    // Lowering the capacity below the number with a place keeps everyone and says so.
+    let mut lower = base.clone();
+    lower.retain(|(k, _)| *k != "capaciteit");
+    lower.push(("capaciteit", "1"));
+    let response = editor.post(&format!("/beheer/bijeenkomsten/{id}"), &lower).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("Iedereen houdt zijn plaats"));
+    assert_eq!(status_of(&app.db, "bo@voorbeeld.nl").await, "bevestigd");
+    // Raising it offers the new places to the waiting list.
+    let mut raise = base.clone();
+    raise.retain(|(k, _)| *k != "capaciteit");
+    raise.push(("capaciteit", "3"));
+    assert_eq!(editor.post(&format!("/beheer/bijeenkomsten/{id}"), &raise).await.status(), 303);
+    assert_eq!(status_of(&app.db, "cas@voorbeeld.nl").await, "aangeboden");
+
+    // Moving the event: the updated invitation to everyone with a place, SEQUENCE up.
+    let later = local(start + time::Duration::days(1));
+    let later_end = local(start + time::Duration::days(1) + time::Duration::hours(3));
+    let mut moved = raise.clone();
+    moved.retain(|(k, _)| *k != "begin" && *k != "einde");
+    moved.push(("begin", &later));
+    moved.push(("einde", &later_end));
+    assert_eq!(editor.post(&format!("/beheer/bijeenkomsten/{id}"), &moved).await.status(), 303);
+    let updates: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE kind = 'bijeenkomst-gewijzigd'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(updates, 3, "Ans, Bo and Cas (offered) hold places");
+    let sequence: i32 = sqlx::query_scalar("SELECT sequence FROM events WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(sequence, 1);
+
+    // Registrations, attendance, CSV with only shared names, the printable list.
+    let list = editor.text(&format!("/beheer/bijeenkomsten/{id}/aanmeldingen"), 200).await;
+    assert!(list.contains("ans@voorbeeld.nl") && list.contains("Middag"));
+    let ans: i64 = sqlx::query_scalar("SELECT id FROM registrations WHERE email = 'ans@voorbeeld.nl'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let r = editor
+        .post(
+            &format!("/beheer/bijeenkomsten/{id}/aanmeldingen"),
+            &[("aanmelding", &ans.to_string()), ("actie", "aanwezig")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(status_of(&app.db, "ans@voorbeeld.nl").await, "aanwezig");
+    let csv = editor.text(&format!("/beheer/bijeenkomsten/{id}/aanmeldingen.csv"), 200).await;
+    assert!(csv.contains("\"Ans\"") && !csv.contains("\"Bo\"") && csv.contains("(niet gedeeld)"), "{csv}");
+    assert!(!csv.contains("@voorbeeld.nl"), "no addresses in the export");
+    let print = editor.text(&format!("/beheer/bijeenkomsten/{id}/aanmeldingen?afdrukken=1"), 200).await;
+    assert!(print.contains("Presentielijst") && print.contains("Bo"));
+
+    // The report appears on the event page.
+    let form = reqwest::multipart::Form::new()
+        .text("verslag-tekst", "Een **goede** middag.")
+        .text("csrf_token", editor.token.clone());
+    let r = editor
+        .client
+        .post(app.url(&format!("/beheer/bijeenkomsten/{id}/verslag")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = app.get_text("/bijeenkomsten/werkplaats-jeugd-en-wijk", 200).await;
+    assert!(page.contains("<strong>goede</strong>"));
+
+    // Cancelling: everyone registered or waiting hears it.
+    let r = editor
+        .post(
+            &format!("/beheer/bijeenkomsten/{id}/annuleren"),
+            &[("bericht", "De zaal is niet beschikbaar.")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let cancellations: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE kind = 'bijeenkomst-geannuleerd'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+
+    assert_eq!(cancellations, 3);
+    assert_eq!(
+        editor.post(&format!("/beheer/bijeenkomsten/{id}/annuleren"), &[("bericht", "")]).await.status(),
+        409
+    );
+
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE target_type IN ('bijeenkomst', 'aanmelding') ORDER BY id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "bijeenkomst aangemaakt",
+            "bijeenkomst gewijzigd",
+            "bijeenkomst gewijzigd",
+            "bijeenkomst gewijzigd",
+            "aanwezigheid bijgewerkt",
+            "aanmeldingen geëxporteerd",
+            "verslag van bijeenkomst opgeslagen",
+            "bijeenkomst geannuleerd"
+        ]
+    );
+}
