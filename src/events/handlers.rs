@@ -85,7 +85,7 @@ impl ListTemplate {
 }
 
 /// The list's filters from the query string; unknown values are ignored.
-async fn filters(
+pub(super) async fn read_filters(
     state: &AppState,
     params: &QueryParams,
 ) -> AppResult<(Filters, Vec<Term>, Vec<Term>, Vec<Linked>)> {
@@ -116,7 +116,7 @@ pub async fn list(
     page: Page,
     params: QueryParams,
 ) -> AppResult<impl IntoResponse> {
-    let (chosen, themes, levels, regions) = filters(&state, &params).await?;
+    let (chosen, themes, levels, regions) = read_filters(&state, &params).await?;
     let requested = Paging::new(params.page(), PER_PAGE, 0);
     let (events, total) = queries::list(&state.db, &chosen, PER_PAGE, requested.offset()).await?;
     let mut template = ListTemplate {
@@ -271,7 +271,7 @@ fn calendar_response(body: String, filename: &str) -> Response {
 
 /// `/bijeenkomsten.ics`: the subscribable feed, with the list's filters.
 pub async fn feed(State(state): State<AppState>, params: QueryParams) -> AppResult<Response> {
-    let (chosen, ..) = filters(&state, &params).await?;
+    let (chosen, ..) = read_filters(&state, &params).await?;
     let events = queries::for_feed(&state.db, &chosen, 500).await?;
     let bodies: Vec<String> =
         events.iter().map(|e| places::calendar(&state.config, e, Method::Publish, None, false)).collect();

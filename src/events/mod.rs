@@ -1,7 +1,9 @@
 //! Bijeenkomsten: events with registration, a waiting list that never overbooks, personal
 //! links, mails with calendar invitations, and calendar files.
 
+pub mod account;
 pub(crate) mod admin;
+pub(crate) mod api;
 mod handlers;
 pub mod ics;
 pub(crate) mod mails;

@@ -212,10 +212,28 @@ pub async fn list(db: &PgPool, f: &Filters, limit: i64, offset: i64) -> sqlx::Re
     Ok((cards, total))
 }
 
-/// The next published events, for the home page and region pages (`region`: a region's slug).
-pub async fn upcoming(db: &PgPool, region: Option<&str>, limit: i64) -> sqlx::Result<Vec<EventCard>> {
-    let filters = Filters { region: region.map(str::to_owned), ..Filters::default() };
-    Ok(list(db, &filters, limit, 0).await?.0)
+/// The next published events, for the home page.
+pub async fn upcoming(db: &PgPool, limit: i64) -> sqlx::Result<Vec<EventCard>> {
+    Ok(list(db, &Filters::default(), limit, 0).await?.0)
+}
+
+/// The next events linked to any of these regions (a region page: the region and the
+/// province or jeugdregio it lies in).
+pub async fn upcoming_in(db: &PgPool, region_ids: &[i32], limit: i64) -> sqlx::Result<Vec<EventCard>> {
+    sqlx::query_as!(
+        EventCard,
+        r#"SELECT e.id, e.slug, e.title, e.summary, e.starts_at, e.ends_at, e.form AS "form: EventForm",
+                  e.venue, e.status AS "status: EventStatus"
+           FROM events e
+           WHERE e.status = $1 AND e.ends_at > now()
+             AND EXISTS (SELECT 1 FROM event_regions l WHERE l.event_id = e.id AND l.region_id = ANY($2))
+           ORDER BY e.starts_at, e.id LIMIT $3"#,
+        EventStatus::Gepubliceerd as EventStatus,
+        region_ids,
+        limit,
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// A published or cancelled event by its slug.
@@ -276,6 +294,35 @@ pub async fn for_feed(db: &PgPool, f: &Filters, limit: i64) -> sqlx::Result<Vec<
         f.level,
         form,
         limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Events whose text matches a search (`/zoeken`), upcoming first.
+pub async fn matching(db: &PgPool, q: &str, limit: i64) -> sqlx::Result<Vec<EventCard>> {
+    sqlx::query_as!(
+        EventCard,
+        r#"SELECT e.id, e.slug, e.title, e.summary, e.starts_at, e.ends_at, e.form AS "form: EventForm",
+                  e.venue, e.status AS "status: EventStatus"
+           FROM events e
+           WHERE e.status <> $1
+             AND to_tsvector('dutch', immutable_unaccent(e.title || ' ' || e.summary || ' ' || e.programme_md))
+                 @@ websearch_to_tsquery('dutch', immutable_unaccent($2))
+           ORDER BY e.ends_at < now(), abs(extract(epoch FROM e.starts_at - now())), e.id LIMIT $3"#,
+        EventStatus::Concept as EventStatus,
+        q,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The public event pages for the sitemap.
+pub async fn sitemap_paths(db: &PgPool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT '/bijeenkomsten/' || slug AS "path!" FROM events WHERE status <> $1 ORDER BY id LIMIT 20000"#,
+        EventStatus::Concept as EventStatus,
     )
     .fetch_all(db)
     .await

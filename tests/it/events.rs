@@ -684,3 +684,69 @@ async fn editors_run_an_event_from_concept_to_report_and_everything_is_audited()
         ]
     );
 }
+
+#[tokio::test]
+async fn events_appear_everywhere_else_and_leave_with_the_account() {
+    let app = TestApp::spawn_with_demo().await;
+    let home = app.get_text("/", 200).await;
+    assert!(
+        home.contains("Komende bijeenkomsten")
+            && home.contains("/bijeenkomsten/online-sessie-ontschotting-in-de-praktijk")
+    );
+    assert!(home.contains("href=\"/bijeenkomsten\""), "in the main navigation");
+    // The learning day is linked to jeugdregio JZ14: on that region's page.
+    let region: String =
+        sqlx::query_scalar("SELECT slug FROM regions WHERE code = 'JZ14'").fetch_one(&app.db).await.unwrap();
+    let page = app.get_text(&format!("/regios/{region}"), 200).await;
+    assert!(page.contains("Leerdag: onderwijs en zorg in één team"), "{region}");
+    let found = app.get_text("/zoeken?q=ontschotting", 200).await;
+    assert!(found.contains("/bijeenkomsten/online-sessie-ontschotting-in-de-praktijk"));
+    let sitemap = app.get_text("/sitemap.xml", 200).await;
+    assert!(sitemap.contains("/bijeenkomsten/landelijke-bijeenkomst-11-november-2026</loc>"));
+    let api: Value = app.get("/api/v1/events?vorm=online").await.json().await.unwrap();
+    assert_eq!(api["meta"]["total"], 1);
+    assert_eq!(api["data"][0]["slug"], "online-sessie-ontschotting-in-de-praktijk");
+    assert!(!api.to_string().contains("vergaderen.example.org"), "no join link in open data");
+    let past: Value = app.get("/api/v1/events?verleden=1").await.json().await.unwrap();
+    assert_eq!(past["data"][0]["slug"], "landelijke-bijeenkomst-11-november-2026");
+    let spec: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    assert!(
+        spec["paths"]["/api/v1/events"]["get"].is_object()
+            && spec["components"]["schemas"]["Event"].is_object()
+    );
+
+    // A member registers while logged in: the form is filled in, the account shows it.
+    let member = app.member("lid@voorbeeld.nl", "Lid van Dam").approved().create().await;
+    let _ = member;
+    let browser = crate::helpers::Browser::login(&app, "lid@voorbeeld.nl").await;
+    let form = browser.text("/bijeenkomsten/online-sessie-ontschotting-in-de-praktijk", 200).await;
+    assert!(
+        form.contains("value=\"lid@voorbeeld.nl\"") && form.contains("value=\"Lid van Dam\""),
+        "prefilled"
+    );
+    let stamp = started();
+    let r = browser
+        .post(
+            "/bijeenkomsten/leerdag-onderwijs-en-zorg-in-een-team",
+            &[("naam", "Lid van Dam"), ("email", "lid@voorbeeld.nl"), ("begonnen", &stamp)],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let account = browser.text("/account", 200).await;
+    assert!(
+        account.contains("Mijn bijeenkomsten") && account.contains("Leerdag: onderwijs en zorg in één team")
+    );
+    let export: Value = browser.get("/account/gegevens.json").await.json().await.unwrap();
+    assert_eq!(export["aanmeldingen_bijeenkomsten"][0]["e-mail"], "lid@voorbeeld.nl");
+    // Someone waits; deleting the account frees the place for them.
+    register(&app, "leerdag-onderwijs-en-zorg-in-een-team", "Wachter", "wachter@voorbeeld.nl").await;
+    assert_eq!(status_of(&app.db, "wachter@voorbeeld.nl").await, "wachtlijst");
+    let r = browser.post("/account/verwijderen", &[("password", crate::helpers::PASSWORD)]).await;
+    assert_eq!(r.status(), 303);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM registrations WHERE email = 'lid@voorbeeld.nl'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(status_of(&app.db, "wachter@voorbeeld.nl").await, "aangeboden");
+}
