@@ -11,6 +11,7 @@ pub(crate) mod catalogue;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod geo;
 pub mod mail;
 pub mod media;

@@ -30,7 +30,8 @@ use crate::web::layers::{self, REQUEST_ID, RandomRequestId};
 use crate::web::limits::{BODY_LIMIT, UPLOAD_LIMIT};
 use crate::web::page_cache::{self, PageCache};
 use crate::{
-    accounts, admin, api, catalogue, db, mail, media, members, news, newsletter, pages, regions, search,
+    accounts, admin, api, catalogue, db, events, mail, media, members, news, newsletter, pages, regions,
+    search,
 };
 
 /// No request may hold a worker (or a graceful shutdown) longer than this.
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(regions::router())
         .merge(members::router())
         .merge(news::router())
+        .merge(events::router())
         .merge(newsletter::router())
         .merge(search::router())
         .merge(accounts::router())
@@ -140,6 +142,8 @@ impl Application {
         let (stop_worker, stopped) = tokio::sync::watch::channel(false);
         let config = (*self.state.config).clone();
         let worker = tokio::spawn(mail::worker::run(self.state.db.clone(), config.clone(), stopped.clone()));
+        let events_worker =
+            tokio::spawn(events::worker::run(self.state.db.clone(), config.clone(), stopped.clone()));
         let senders: Vec<_> = (0..config.newsletter_connections)
             .map(|_| {
                 tokio::spawn(newsletter::sending::run(self.state.db.clone(), config.clone(), stopped.clone()))
@@ -150,6 +154,7 @@ impl Application {
             .await?;
         let _ = stop_worker.send(true);
         let _ = worker.await;
+        let _ = events_worker.await;
         for sender in senders {
             let _ = sender.await;
         }

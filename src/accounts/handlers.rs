@@ -306,6 +306,7 @@ struct AccountTemplate {
     delete_error: Option<&'static str>,
     email_error: Option<&'static str>,
     new_email: String,
+    registrations: Vec<crate::events::account::MyRegistration>,
 }
 
 impl AccountTemplate {
@@ -318,6 +319,7 @@ impl AccountTemplate {
             delete_error: None,
             email_error: None,
             new_email: String::new(),
+            registrations: Vec::new(),
         }
     }
 }
@@ -330,7 +332,9 @@ pub async fn account(
 ) -> AppResult<Response> {
     let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
     let notice = notice(QueryParams::parse(raw.as_deref()).one("melding").as_deref());
-    Ok(Html(AccountTemplate { notice, ..AccountTemplate::new(page, user) }).into_response())
+    let registrations =
+        crate::events::account::of_user(&state.db, &state.config, user.id, &user.email).await?;
+    Ok(Html(AccountTemplate { notice, registrations, ..AccountTemplate::new(page, user) }).into_response())
 }
 
 #[derive(Deserialize)]
@@ -403,8 +407,10 @@ pub async fn export(State(state): State<AppState>, LoggedIn(current): LoggedIn) 
     )
     .fetch_all(&state.db)
     .await?;
+    let registrations = crate::events::account::export(&state.db, user.id, &user.email).await?;
     let body = serde_json::json!({
         "account": user,
+        "aanmeldingen_bijeenkomsten": registrations,
         "aandeelhoudersprofiel": member,
         "initiatieven": initiatives,
         "sessies": sessions,
@@ -456,6 +462,7 @@ pub async fn delete_account(
     let logo = sqlx::query_scalar!("DELETE FROM members WHERE user_id = $1 RETURNING logo_id", user.id)
         .fetch_optional(&mut *tx)
         .await?;
+    crate::events::account::forget(&mut tx, &state.config, user.id, &user.email).await?;
     sqlx::query!("DELETE FROM users WHERE id = $1", user.id).execute(&mut *tx).await?;
     tx.commit().await?;
     // A portrait or logo is personal data: it goes offline with the profile.

@@ -24,7 +24,7 @@ use crate::members::MemberStatus;
 use crate::state::AppState;
 use crate::web::auth::Role;
 use crate::web::page::{Html, Page};
-use crate::{accounts, catalogue, members, news, newsletter, regions};
+use crate::{accounts, catalogue, events, members, news, newsletter, regions};
 
 /// Every back-office route, as declared: the back office's own and those of each feature.
 fn declarations() -> BackOffice {
@@ -40,6 +40,7 @@ fn declarations() -> BackOffice {
         newsletter::admin_routes,
         regions::admin_routes,
         catalogue::admin_routes,
+        events::admin_routes,
     ];
     features.into_iter().fold(own, |back_office, declare| declare(back_office))
 }

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/initiatives", get(initiatives))
         .route("/api/v1/regions", get(regions))
         .route("/api/v1/members", get(members_list))
+        .route("/api/v1/events", get(crate::events::api::list))
         .route("/api/openapi.json", get(openapi))
         .route("/initiatieven.csv", get(initiatives_csv))
 }
@@ -205,7 +206,7 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     let meta = json!({ "type": "object", "properties": {
         "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" }, "pages": { "type": "integer" } } });
     let strings = json!({ "type": "array", "items": { "type": "string" } });
-    let spec = json!({
+    let mut spec = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "Brede Blik open data",
@@ -255,5 +256,7 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
                 "url": { "type": "string", "format": "uri" } } }
         } }
     });
+    spec["paths"]["/api/v1/events"] = crate::events::api::openapi_path();
+    spec["components"]["schemas"]["Event"] = crate::events::api::schema();
     ([CORS], Json(spec))
 }

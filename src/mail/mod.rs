@@ -158,6 +158,50 @@ pub async fn enqueue_with_reply_to(
     Ok(())
 }
 
+/// A file sent with a mail (e.g. a calendar invitation), kept in `outbox_attachments`.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    pub filename: String,
+    /// The full media type, parameters included (`text/calendar; method=REQUEST; charset=UTF-8`).
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+/// As `enqueue`, with files attached; the mail and its files are written in one statement.
+pub async fn enqueue_with_attachments(
+    executor: impl sqlx::PgExecutor<'_>,
+    config: &Config,
+    to: &str,
+    mail: &impl Mail,
+    attachments: &[Attachment],
+) -> anyhow::Result<()> {
+    let rendered = render(&config.absolute("/"), mail)?;
+    let filenames: Vec<&str> = attachments.iter().map(|a| a.filename.as_str()).collect();
+    let content_types: Vec<&str> = attachments.iter().map(|a| a.content_type.as_str()).collect();
+    let contents: Vec<&[u8]> = attachments.iter().map(|a| a.content.as_slice()).collect();
+    sqlx::query(
+        "WITH mail AS ( \
+             INSERT INTO outbox (kind, to_address, subject, text_body, html_body, message_id) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id) \
+         INSERT INTO outbox_attachments (outbox_id, position, filename, content_type, content) \
+         SELECT mail.id, f.position, f.filename, f.content_type, f.content FROM mail, \
+                unnest($7::text[], $8::text[], $9::bytea[]) WITH ORDINALITY \
+                AS f (filename, content_type, content, position)",
+    )
+    .bind(rendered.kind)
+    .bind(to)
+    .bind(&rendered.subject)
+    .bind(rendered.text)
+    .bind(rendered.html)
+    .bind(message_id(config, &tokens::random_hex(16)))
+    .bind(&filenames)
+    .bind(&content_types)
+    .bind(&contents)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 /// Renders a mail for a unit test, with `https://bredeblik.example/` as the site.
 #[cfg(test)]
 pub fn render_for_test(mail: &impl Mail) -> Rendered {

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use lettre::Message;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -42,9 +42,24 @@ struct Queued {
     message_id: String,
     reply_to: Option<String>,
     attempts: i32,
+    has_attachments: bool,
 }
 
-fn build(config: &Config, mail: &Queued) -> anyhow::Result<Message> {
+/// The files attached to an outbox message, in their order.
+async fn attachments(db: &PgPool, outbox_id: i64) -> sqlx::Result<Vec<super::Attachment>> {
+    let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT filename, content_type, content FROM outbox_attachments WHERE outbox_id = $1 ORDER BY position",
+    )
+    .bind(outbox_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(filename, content_type, content)| super::Attachment { filename, content_type, content })
+        .collect())
+}
+
+fn build(config: &Config, mail: &Queued, files: &[super::Attachment]) -> anyhow::Result<Message> {
     let from: Mailbox = config.mail_from.parse()?;
     let to: Mailbox = mail.to_address.parse()?;
     // Quoted-printable keeps both parts readable in any client (and in the tests' parser).
@@ -60,10 +75,20 @@ fn build(config: &Config, mail: &Queued) -> anyhow::Result<Message> {
     if let Some(reply_to) = mail.reply_to.as_deref().and_then(|r| r.parse::<Mailbox>().ok()) {
         builder = builder.reply_to(reply_to);
     }
-    let mut message = builder
-        .subject(mail.subject.clone())
-        .message_id(Some(mail.message_id.clone()))
-        .multipart(MultiPart::alternative().singlepart(text).singlepart(html))?;
+    let bodies = MultiPart::alternative().singlepart(text).singlepart(html);
+    let builder = builder.subject(mail.subject.clone()).message_id(Some(mail.message_id.clone()));
+    let mut message = if files.is_empty() {
+        builder.multipart(bodies)?
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(bodies);
+        for file in files {
+            mixed = mixed.singlepart(
+                Attachment::new(file.filename.clone())
+                    .body(file.content.clone(), ContentType::parse(&file.content_type)?),
+            );
+        }
+        builder.multipart(mixed)?
+    };
     if let Some(dkim) = &config.dkim {
         dkim.sign(&mut message);
     }
@@ -101,7 +126,8 @@ pub async fn deliver_next(
          WHERE id = (SELECT id FROM outbox WHERE status = $3 AND next_attempt_at <= now() \
                        AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $2)) \
                      ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-         RETURNING id, to_address, subject, text_body, html_body, message_id, reply_to, attempts",
+         RETURNING id, to_address, subject, text_body, html_body, message_id, reply_to, attempts, \
+                   EXISTS (SELECT 1 FROM outbox_attachments a WHERE a.outbox_id = outbox.id) AS "has_attachments!"",
         owner,
         f64::from(config.newsletter_lease_secs),
         OutboxStatus::Wachtend as OutboxStatus,
@@ -125,7 +151,8 @@ pub async fn deliver_next(
         lease_length,
         claiming,
     );
-    let begun = match build(config, &mail) {
+    let files = if mail.has_attachments { attachments(db, mail.id).await? } else { Vec::new() };
+    let begun = match build(config, &mail, &files) {
         Ok(message) => smtp.begin(message).await,
         Err(e) => Err(Failure { permanent: true, relay: false, text: e.to_string() }),
     };

@@ -217,6 +217,7 @@ async fn delete_unused(db: &PgPool, id: Option<MediaId>) -> sqlx::Result<()> {
            AND NOT EXISTS (SELECT 1 FROM news_items WHERE image_id = m.id) \
            AND NOT EXISTS (SELECT 1 FROM members WHERE logo_id = m.id) \
            AND NOT EXISTS (SELECT 1 FROM initiatives WHERE logo_id = m.id) \
+           AND NOT EXISTS (SELECT 1 FROM events WHERE report_image_id = m.id) \
            AND NOT EXISTS (SELECT 1 FROM initiative_revisions WHERE decided_at IS NULL \
                            AND proposed -> 'logo_id' = to_jsonb(m.id))",
         id,

@@ -34,14 +34,16 @@ struct HomeTemplate {
     page: Page,
     news: Vec<NewsCard>,
     featured: Vec<InitiativeCard>,
+    upcoming: Vec<crate::events::queries::EventCard>,
     started: String,
 }
 
 async fn home(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
     let (news, _) = news::latest(&state.db, None, 3, 0).await?;
     let featured = catalogue::featured(&state.db, 6).await?;
+    let upcoming = crate::events::queries::upcoming(&state.db, 3).await?;
     let started = crate::web::form::started_stamp(&state.config.secret_key);
-    Ok(Html(HomeTemplate { page, news, featured, started }))
+    Ok(Html(HomeTemplate { page, news, featured, upcoming, started }))
 }
 
 #[derive(Template)]
@@ -94,6 +96,7 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> 
         "/regios",
         "/aandeelhouders",
         "/nieuws",
+        "/bijeenkomsten",
         "/nieuwsbrief",
         "/privacy",
         "/toegankelijkheid",
@@ -118,6 +121,7 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> 
     paths.extend(initiatives);
     paths.extend(news);
     paths.extend(regions);
+    paths.extend(crate::events::queries::sitemap_paths(&state.db).await?);
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

@@ -76,6 +76,7 @@ pub struct ShowTemplate {
     initiatives: Vec<InitiativeCard>,
     initiative_total: i64,
     members: Vec<MemberCard>,
+    upcoming: Vec<crate::events::queries::EventCard>,
     map_svg: String,
 }
 
@@ -126,6 +127,8 @@ pub async fn show(
     let member_filters =
         members::Filters { region: Some(region.slug.clone()), ..members::Filters::default() };
     let (members, _) = state.members.search(&state.db, &member_filters, 24, 0).await?;
+    let event_regions: Vec<i32> = std::iter::once(region.id).chain(parents.iter().map(|p| p.id)).collect();
+    let upcoming = crate::events::queries::upcoming_in(&state.db, &event_regions, 5).await?;
     Ok(Html(ShowTemplate {
         page: page.crumb("Regio's", "/regios").crumb(region.name.clone(), format!("/regios/{slug}")),
         region,
@@ -135,6 +138,7 @@ pub async fn show(
         initiatives,
         initiative_total,
         members,
+        upcoming,
         map_svg,
     }))
 }

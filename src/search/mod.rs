@@ -1,4 +1,4 @@
-//! `/zoeken`: one search over initiatives, regions, members and news, grouped by kind.
+//! `/zoeken`: one search over initiatives, regions, members, news and events, grouped by kind.
 
 use askama::Template;
 use axum::Router;
@@ -37,6 +37,7 @@ struct ResultsTemplate {
     members: Vec<MemberCard>,
     member_total: i64,
     news: Vec<Hit>,
+    events: Vec<crate::events::queries::EventCard>,
 }
 
 impl ResultsTemplate {
@@ -45,6 +46,7 @@ impl ResultsTemplate {
             && self.regions.is_empty()
             && self.members.is_empty()
             && self.news.is_empty()
+            && self.events.is_empty()
     }
     fn initiatives_url(&self) -> String {
         format!("/initiatieven?{}", crate::web::filters::query_string(&[("q", &self.q)]))
@@ -102,6 +104,7 @@ async fn search(
             members: vec![],
             member_total: 0,
             news: vec![],
+            events: vec![],
         }));
     }
     let filters = catalogue::Filters { q: Some(q.clone()), ..Default::default() };
@@ -113,6 +116,7 @@ async fn search(
         page,
         regions: regions_matching(&state.db, &q).await?,
         news: news_matching(&state.db, &q).await?,
+        events: crate::events::queries::matching(&state.db, &q, 5).await?,
         q,
         initiatives,
         initiative_total,

@@ -97,6 +97,7 @@ pub async fn synthetic(db: &PgPool, n: i64) -> anyhow::Result<()> {
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    crate::events::seed::synthetic(db, n, &run).await?;
     sqlx::query!("ANALYZE initiatives").execute(db).await?;
     sqlx::query!("ANALYZE members").execute(db).await?;
     Ok(())

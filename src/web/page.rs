@@ -38,6 +38,7 @@ pub const NAVIGATION: &[NavItem] = &[
     NavItem { label: "Regio's", href: "/regios" },
     NavItem { label: "Aandeelhouders", href: "/aandeelhouders" },
     NavItem { label: "Nieuws", href: "/nieuws" },
+    NavItem { label: "Bijeenkomsten", href: "/bijeenkomsten" },
     NavItem { label: "Nieuwsbrief", href: "/nieuwsbrief" },
     NavItem { label: "Zoeken", href: "/zoeken" },
 ];

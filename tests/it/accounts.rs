@@ -23,6 +23,8 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/initiatieven/{slug}/contact",
     "/nieuwsbrief",
     "/nieuwsbrief/bevestigen/{token}",
+    "/bijeenkomsten/{slug}",
+    "/bijeenkomsten/aanmelding/{token}",
 ];
 
 fn location(response: &reqwest::Response) -> String {

@@ -9,6 +9,7 @@ mod binary;
 mod campaigns;
 mod catalogue;
 mod editorial;
+mod events;
 mod foundation;
 mod hostile;
 mod hygiene;

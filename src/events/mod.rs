@@ -1,0 +1,50 @@
+//! Bijeenkomsten: events with registration, a waiting list that never overbooks, personal
+//! links, mails with calendar invitations, and calendar files.
+
+pub mod account;
+pub(crate) mod admin;
+pub(crate) mod api;
+mod handlers;
+pub mod ics;
+pub(crate) mod mails;
+pub mod places;
+pub mod queries;
+pub mod seed;
+mod status;
+pub mod worker;
+
+pub use status::{EventForm, EventStatus, QuestionKind, RegistrationStatus};
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::admin::BackOffice;
+use crate::state::AppState;
+use crate::web::auth::Role;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/bijeenkomsten", get(handlers::list))
+        .route("/bijeenkomsten.ics", get(handlers::feed))
+        // Also `/bijeenkomsten/{slug}.ics`: a path segment cannot hold a parameter and a suffix.
+        .route("/bijeenkomsten/{slug}", get(handlers::show).post(handlers::register))
+        .route(
+            "/bijeenkomsten/aanmelding/{token}",
+            get(handlers::registration_page).post(handlers::registration_action),
+        )
+}
+
+/// `/beheer/bijeenkomsten`: events, their registrations and reports (editors and up).
+pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    back_office
+        .get("/beheer/bijeenkomsten", Role::Redacteur, admin::list)
+        .post("/beheer/bijeenkomsten", Role::Redacteur, admin::create)
+        .get("/beheer/bijeenkomsten/nieuw", Role::Redacteur, admin::new_form)
+        .get("/beheer/bijeenkomsten/{id}", Role::Redacteur, admin::edit_form)
+        .post("/beheer/bijeenkomsten/{id}", Role::Redacteur, admin::update)
+        .post("/beheer/bijeenkomsten/{id}/annuleren", Role::Redacteur, admin::cancel)
+        .post("/beheer/bijeenkomsten/{id}/verslag", Role::Redacteur, admin::save_report)
+        .get("/beheer/bijeenkomsten/{id}/aanmeldingen", Role::Redacteur, admin::registrations)
+        .post("/beheer/bijeenkomsten/{id}/aanmeldingen", Role::Redacteur, admin::registration_action)
+        .get("/beheer/bijeenkomsten/{id}/aanmeldingen.csv", Role::Redacteur, admin::export)
+}

@@ -1,0 +1,433 @@
+//! The events' queries that more than one page uses: lists with filters, one event, its terms,
+//! questions and shown participants. Registration changes live in `places`.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::status::{EventForm, EventStatus, QuestionKind, RegistrationStatus};
+use crate::catalogue::InitiativeStatus;
+use crate::taxonomy::Term;
+use crate::text;
+
+/// An event in a list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventCard {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub form: EventForm,
+    pub venue: String,
+    pub status: EventStatus,
+}
+
+impl EventCard {
+    pub fn when(&self) -> String {
+        when_nl(self.starts_at, self.ends_at)
+    }
+    pub fn iso_start(&self) -> String {
+        iso(self.starts_at)
+    }
+    pub fn cancelled(&self) -> bool {
+        self.status == EventStatus::Geannuleerd
+    }
+    pub fn place(&self) -> String {
+        place_line(self.form, &self.venue)
+    }
+}
+
+/// One event with everything its page and its calendar file show.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Event {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub programme_md: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub form: EventForm,
+    pub venue: String,
+    pub address: String,
+    pub join_url: String,
+    pub organiser: String,
+    pub level: Option<String>,
+    pub capacity: i32,
+    pub places_taken: i32,
+    pub registration_deadline: Option<OffsetDateTime>,
+    pub reminder_hours: i32,
+    pub reminder_note: String,
+    pub status: EventStatus,
+    pub sequence: i32,
+    pub cancel_message: String,
+    pub report_md: String,
+    pub report_image_id: Option<i64>,
+    pub report_image_alt: String,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Event {
+    pub fn when(&self) -> String {
+        when_nl(self.starts_at, self.ends_at)
+    }
+    pub fn iso_start(&self) -> String {
+        iso(self.starts_at)
+    }
+    pub fn places_left(&self) -> i32 {
+        (self.capacity - self.places_taken).max(0)
+    }
+    pub fn cancelled(&self) -> bool {
+        self.status == EventStatus::Geannuleerd
+    }
+    pub fn is_past(&self) -> bool {
+        self.ends_at <= OffsetDateTime::now_utc()
+    }
+    /// Why registering is closed, if it is.
+    pub fn closed_reason(&self) -> Option<&'static str> {
+        let now = OffsetDateTime::now_utc();
+        if self.status == EventStatus::Geannuleerd {
+            Some("Deze bijeenkomst gaat niet door; aanmelden kan niet meer.")
+        } else if self.status != EventStatus::Gepubliceerd {
+            Some("Aanmelden voor deze bijeenkomst is nog niet geopend.")
+        } else if self.starts_at <= now {
+            Some("Deze bijeenkomst is al begonnen of voorbij; aanmelden kan niet meer.")
+        } else if self.registration_deadline.is_some_and(|d| d <= now) {
+            Some("De aanmeldtermijn voor deze bijeenkomst is verlopen.")
+        } else {
+            None
+        }
+    }
+    pub fn deadline(&self) -> Option<String> {
+        self.registration_deadline.map(text::datetime_nl)
+    }
+    /// "Locatie, adres" or "Online"; never the join link.
+    pub fn place(&self) -> String {
+        let place = place_line(self.form, &self.venue);
+        if self.address.is_empty() { place } else { format!("{place}, {}", self.address) }
+    }
+    /// The calendar UID: the same for this event whatever is edited.
+    pub fn uid(&self, domain: &str) -> String {
+        format!("bijeenkomst-{}@{domain}", self.id)
+    }
+}
+
+fn place_line(form: EventForm, venue: &str) -> String {
+    match form {
+        EventForm::Online => "Online".to_owned(),
+        EventForm::Hybride if venue.is_empty() => "Hybride (op locatie en online)".to_owned(),
+        EventForm::Hybride => format!("{venue} (ook online te volgen)"),
+        EventForm::OpLocatie => venue.to_owned(),
+    }
+}
+
+fn iso(moment: OffsetDateTime) -> String {
+    text::amsterdam(moment).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// "11 november 2026, 13.00–17.00 uur" (in Amsterdam time); an event over several days names
+/// both dates.
+pub fn when_nl(starts_at: OffsetDateTime, ends_at: OffsetDateTime) -> String {
+    let (start, end) = (text::amsterdam(starts_at), text::amsterdam(ends_at));
+    if start.date() == end.date() {
+        format!(
+            "{}, {:02}.{:02}–{:02}.{:02} uur",
+            text::date_nl(starts_at),
+            start.hour(),
+            start.minute(),
+            end.hour(),
+            end.minute()
+        )
+    } else {
+        format!(
+            "{}, {:02}.{:02} uur – {}, {:02}.{:02} uur",
+            text::date_nl(starts_at),
+            start.hour(),
+            start.minute(),
+            text::date_nl(ends_at),
+            end.hour(),
+            end.minute()
+        )
+    }
+}
+
+/// The filters of the public list and the feed; each is a slug or value, checked by the caller.
+#[derive(Debug, Default, Clone)]
+pub struct Filters {
+    pub theme: Option<String>,
+    pub region: Option<String>,
+    pub level: Option<String>,
+    pub form: Option<EventForm>,
+    pub past: bool,
+}
+
+/// Published and cancelled events (never concepts), upcoming first by start, or past ones
+/// latest first.
+pub async fn list(db: &PgPool, f: &Filters, limit: i64, offset: i64) -> sqlx::Result<(Vec<EventCard>, i64)> {
+    let form = f.form.map(|v| v.as_str());
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM events e
+           WHERE e.status <> $1 AND (CASE WHEN $2 THEN e.ends_at <= now() ELSE e.ends_at > now() END)
+             AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM event_themes l JOIN themes t ON t.id = l.theme_id
+                                              WHERE l.event_id = e.id AND t.slug = $3))
+             AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM event_regions l JOIN regions r ON r.id = l.region_id
+                                              WHERE l.event_id = e.id AND r.slug = $4))
+             AND ($5::text IS NULL OR e.level_id = (SELECT id FROM levels WHERE slug = $5))
+             AND ($6::text IS NULL OR e.form = $6)"#,
+        EventStatus::Concept as EventStatus,
+        f.past,
+        f.theme,
+        f.region,
+        f.level,
+        form,
+    )
+    .fetch_one(db)
+    .await?;
+    let cards = sqlx::query_as!(
+        EventCard,
+        r#"SELECT e.id, e.slug, e.title, e.summary, e.starts_at, e.ends_at, e.form AS "form: EventForm",
+                  e.venue, e.status AS "status: EventStatus"
+           FROM events e
+           WHERE e.status <> $1 AND (CASE WHEN $2 THEN e.ends_at <= now() ELSE e.ends_at > now() END)
+             AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM event_themes l JOIN themes t ON t.id = l.theme_id
+                                              WHERE l.event_id = e.id AND t.slug = $3))
+             AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM event_regions l JOIN regions r ON r.id = l.region_id
+                                              WHERE l.event_id = e.id AND r.slug = $4))
+             AND ($5::text IS NULL OR e.level_id = (SELECT id FROM levels WHERE slug = $5))
+             AND ($6::text IS NULL OR e.form = $6)
+           ORDER BY CASE WHEN $2 THEN -extract(epoch FROM e.starts_at) ELSE extract(epoch FROM e.starts_at) END, e.id
+           LIMIT $7 OFFSET $8"#,
+        EventStatus::Concept as EventStatus,
+        f.past,
+        f.theme,
+        f.region,
+        f.level,
+        form,
+        limit,
+        offset,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok((cards, total))
+}
+
+/// The next published events, for the home page.
+pub async fn upcoming(db: &PgPool, limit: i64) -> sqlx::Result<Vec<EventCard>> {
+    Ok(list(db, &Filters::default(), limit, 0).await?.0)
+}
+
+/// The next events linked to any of these regions (a region page: the region and the
+/// province or jeugdregio it lies in).
+pub async fn upcoming_in(db: &PgPool, region_ids: &[i32], limit: i64) -> sqlx::Result<Vec<EventCard>> {
+    sqlx::query_as!(
+        EventCard,
+        r#"SELECT e.id, e.slug, e.title, e.summary, e.starts_at, e.ends_at, e.form AS "form: EventForm",
+                  e.venue, e.status AS "status: EventStatus"
+           FROM events e
+           WHERE e.status = $1 AND e.ends_at > now()
+             AND EXISTS (SELECT 1 FROM event_regions l WHERE l.event_id = e.id AND l.region_id = ANY($2))
+           ORDER BY e.starts_at, e.id LIMIT $3"#,
+        EventStatus::Gepubliceerd as EventStatus,
+        region_ids,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A published or cancelled event by its slug.
+pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Event>> {
+    sqlx::query_as!(
+        Event,
+        r#"SELECT e.id, e.slug, e.title, e.summary, e.programme_md, e.starts_at, e.ends_at,
+                  e.form AS "form: EventForm", e.venue, e.address, e.join_url, e.organiser,
+                  (SELECT name FROM levels WHERE id = e.level_id) AS level, e.capacity, e.places_taken,
+                  e.registration_deadline, e.reminder_hours, e.reminder_note, e.status AS "status: EventStatus",
+                  e.sequence, e.cancel_message, e.report_md, e.report_image_id, e.report_image_alt, e.updated_at
+           FROM events e WHERE e.slug = $1 AND e.status <> $2"#,
+        slug,
+        EventStatus::Concept as EventStatus,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Any event by id (mails, the back office).
+pub async fn by_id(db: impl sqlx::PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Event>> {
+    sqlx::query_as!(
+        Event,
+        r#"SELECT e.id, e.slug, e.title, e.summary, e.programme_md, e.starts_at, e.ends_at,
+                  e.form AS "form: EventForm", e.venue, e.address, e.join_url, e.organiser,
+                  (SELECT name FROM levels WHERE id = e.level_id) AS level, e.capacity, e.places_taken,
+                  e.registration_deadline, e.reminder_hours, e.reminder_note, e.status AS "status: EventStatus",
+                  e.sequence, e.cancel_message, e.report_md, e.report_image_id, e.report_image_alt, e.updated_at
+           FROM events e WHERE e.id = $1"#,
+        id,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Published and cancelled events for the calendar feed: from a month ago on, by start.
+pub async fn for_feed(db: &PgPool, f: &Filters, limit: i64) -> sqlx::Result<Vec<Event>> {
+    let form = f.form.map(|v| v.as_str());
+    sqlx::query_as!(
+        Event,
+        r#"SELECT e.id, e.slug, e.title, e.summary, e.programme_md, e.starts_at, e.ends_at,
+                  e.form AS "form: EventForm", e.venue, e.address, e.join_url, e.organiser,
+                  (SELECT name FROM levels WHERE id = e.level_id) AS level, e.capacity, e.places_taken,
+                  e.registration_deadline, e.reminder_hours, e.reminder_note, e.status AS "status: EventStatus",
+                  e.sequence, e.cancel_message, e.report_md, e.report_image_id, e.report_image_alt, e.updated_at
+           FROM events e
+           WHERE e.status <> $1 AND e.ends_at > now() - interval '31 days'
+             AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM event_themes l JOIN themes t ON t.id = l.theme_id
+                                              WHERE l.event_id = e.id AND t.slug = $2))
+             AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM event_regions l JOIN regions r ON r.id = l.region_id
+                                              WHERE l.event_id = e.id AND r.slug = $3))
+             AND ($4::text IS NULL OR e.level_id = (SELECT id FROM levels WHERE slug = $4))
+             AND ($5::text IS NULL OR e.form = $5)
+           ORDER BY e.starts_at, e.id LIMIT $6"#,
+        EventStatus::Concept as EventStatus,
+        f.theme,
+        f.region,
+        f.level,
+        form,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Events whose text matches a search (`/zoeken`), upcoming first.
+pub async fn matching(db: &PgPool, q: &str, limit: i64) -> sqlx::Result<Vec<EventCard>> {
+    sqlx::query_as!(
+        EventCard,
+        r#"SELECT e.id, e.slug, e.title, e.summary, e.starts_at, e.ends_at, e.form AS "form: EventForm",
+                  e.venue, e.status AS "status: EventStatus"
+           FROM events e
+           WHERE e.status <> $1
+             AND to_tsvector('dutch', immutable_unaccent(e.title || ' ' || e.summary || ' ' || e.programme_md))
+                 @@ websearch_to_tsquery('dutch', immutable_unaccent($2))
+           ORDER BY e.ends_at < now(), abs(extract(epoch FROM e.starts_at - now())), e.id LIMIT $3"#,
+        EventStatus::Concept as EventStatus,
+        q,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The public event pages for the sitemap.
+pub async fn sitemap_paths(db: &PgPool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT '/bijeenkomsten/' || slug AS "path!" FROM events WHERE status <> $1 ORDER BY id LIMIT 20000"#,
+        EventStatus::Concept as EventStatus,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn themes_of(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Term>> {
+    sqlx::query_as!(
+        Term,
+        "SELECT t.id, t.slug, t.name FROM themes t JOIN event_themes l ON l.theme_id = t.id \
+         WHERE l.event_id = $1 ORDER BY t.position, t.name",
+        event_id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A region linked to an event, with its slug for the link.
+#[derive(Debug, Clone)]
+pub struct Linked {
+    pub slug: String,
+    pub name: String,
+}
+
+pub async fn regions_of(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Linked>> {
+    sqlx::query_as!(
+        Linked,
+        "SELECT r.slug, r.name FROM regions r JOIN event_regions l ON l.region_id = r.id \
+         WHERE l.event_id = $1 ORDER BY r.name",
+        event_id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn initiatives_of(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Linked>> {
+    sqlx::query_as!(
+        Linked,
+        r#"SELECT i.slug, i.name FROM initiatives i JOIN event_initiatives l ON l.initiative_id = i.id
+           WHERE l.event_id = $1 AND i.status = $2 ORDER BY i.name"#,
+        event_id,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// One of an event's questions.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub position: i32,
+    pub kind: QuestionKind,
+    pub label: String,
+    pub choices: Vec<String>,
+}
+
+impl Question {
+    pub fn is_choice(&self) -> bool {
+        self.kind == QuestionKind::Keuze
+    }
+    /// The form field's name.
+    pub fn field(&self) -> String {
+        format!("vraag{}", self.position)
+    }
+}
+
+pub async fn questions_of(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Question>> {
+    sqlx::query_as!(
+        Question,
+        r#"SELECT position, kind AS "kind: QuestionKind", label, choices FROM event_questions
+           WHERE event_id = $1 ORDER BY position"#,
+        event_id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The participants who chose to be shown: name and organisation only.
+pub async fn shown_participants(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<(String, String)>> {
+    let rows = sqlx::query!(
+        "SELECT name, organisation FROM registrations \
+         WHERE event_id = $1 AND show_on_list AND status IN ($2, $3) ORDER BY name",
+        event_id,
+        RegistrationStatus::Bevestigd as RegistrationStatus,
+        RegistrationStatus::Aanwezig as RegistrationStatus,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.name, r.organisation)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn times_read_in_amsterdam() {
+        assert_eq!(
+            when_nl(datetime!(2026-11-11 12:00 UTC), datetime!(2026-11-11 16:00 UTC)),
+            "11 november 2026, 13.00–17.00 uur"
+        );
+        assert_eq!(
+            when_nl(datetime!(2026-06-01 07:30 UTC), datetime!(2026-06-02 15:00 UTC)),
+            "1 juni 2026, 09.30 uur – 2 juni 2026, 17.00 uur"
+        );
+    }
+}
