@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod geo;
+pub mod kennisbank;
 pub mod mail;
 pub mod media;
 pub(crate) mod members;

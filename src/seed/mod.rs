@@ -230,6 +230,7 @@ pub async fn demo(db: &PgPool) -> anyhow::Result<()> {
         .execute(&mut *tx)
         .await?;
     }
+    crate::kennisbank::seed::demo(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
