@@ -40,6 +40,7 @@ fn declarations() -> BackOffice {
         newsletter::admin_routes,
         regions::admin_routes,
         catalogue::admin_routes,
+        crate::kennisbank::admin_routes,
     ];
     features.into_iter().fold(own, |back_office, declare| declare(back_office))
 }

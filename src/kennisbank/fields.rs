@@ -11,6 +11,9 @@ pub fn parse_isbn(input: &str) -> Result<String, &'static str> {
         .filter(|c| !matches!(c, '-' | ' ' | '\u{2010}' | '\u{2011}'))
         .map(|c| c.to_ascii_uppercase())
         .collect();
+    if !compact.is_ascii() {
+        return Err("Een ISBN heeft 10 of 13 cijfers (bij ISBN-10 mag het laatste een X zijn).");
+    }
     let digits: Vec<u32> = compact.chars().filter_map(|c| c.to_digit(10)).collect();
     match compact.len() {
         10 if compact[..9].chars().all(|c| c.is_ascii_digit())
@@ -104,6 +107,8 @@ mod tests {
         assert!(parse_isbn("0-306-40615-3").is_err());
         assert!(parse_isbn("12345").is_err());
         assert!(parse_isbn("977-0-306-40615-7").is_err());
+        assert!(parse_isbn("\u{fffd}\u{fffd}X\u{fffd}").is_err());
+        assert!(parse_isbn("030640615\u{e9}").is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::helpers::{TestApp, select, select_attr};
+use crate::helpers::{Browser, Role, TestApp, select, select_attr};
 
 /// The slugs of the publication cards on a list page, in order.
 fn card_slugs(body: &str) -> Vec<String> {
@@ -244,4 +244,166 @@ async fn every_export_reads_back_with_citation_js() {
         assert_eq!(items.len(), result.len(), "{path:?}");
         assert!(items.iter().any(|i| i["title"] == "Samen om het kind" && i["year"] == 2015), "{path:?}");
     }
+}
+
+#[tokio::test]
+async fn a_members_proposal_waits_for_review_and_an_editor_publishes_it() {
+    let app = TestApp::spawn_with_demo().await;
+    let editor = app.logged_in(Role::Redacteur).await;
+    app.member("ines@voorbeeld.nl", "Ines de Vries").approved().create().await;
+    let member = Browser::login(&app, "ines@voorbeeld.nl").await;
+
+    // Bad identifiers: a message next to each field, 422, everything typed kept.
+    let bad = [
+        ("titel", "Spelen als medicijn"),
+        ("auteurs", "Ines | de | Vries\nNederlands Jeugdinstituut"),
+        ("jaar", "23"),
+        ("soort", "artikel"),
+        ("toegang", "link"),
+        ("isbn", "978-90-5830-700-1"),
+        ("doi", "10.12/x"),
+        ("url", "javascript:alert(1)"),
+        ("licentie", "onbekend"),
+        ("thema", "preventie"),
+        ("actie", "opslaan"),
+    ];
+    let response = member.post("/account/kennisbank/nieuw", &bad).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    for field in ["jaar", "isbn", "doi", "url"] {
+        assert_eq!(select(&page, &format!("#{field}-error")).len(), 1, "message next to {field}");
+    }
+    assert!(select(&page, "#isbn-error").join("").contains("controlecijfer"));
+    assert_eq!(select_attr(&page, "#titel", "value"), ["Spelen als medicijn"]);
+    assert_eq!(select(&page, "#auteurs").join(""), "Ines | de | Vries Nederlands Jeugdinstituut");
+    assert_eq!(select_attr(&page, "#thema-preventie", "checked").len(), 1);
+
+    let good = [
+        ("titel", "Spelen als medicijn"),
+        ("auteurs", "Ines | de | Vries\nNederlands Jeugdinstituut"),
+        ("jaar", "2023"),
+        ("soort", "artikel"),
+        ("samenvatting", "Waarom **buitenspelen** werkt."),
+        ("toegang", "link"),
+        ("isbn", "978-90-5830-700-2"),
+        ("doi", "https://doi.org/10.1234/spelen.2023"),
+        ("url", "https://example.org/spelen"),
+        ("licentie", "cc-by"),
+        ("thema", "preventie"),
+        ("niveau", "uitvoerend"),
+        ("actie", "opslaan"),
+    ];
+    let response = member.post("/account/kennisbank/nieuw", &good).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/account/kennisbank?melding=voorgesteld");
+    let (id, slug, status): (i64, String, String) =
+        sqlx::query_as("SELECT id, slug, status FROM publications WHERE title = 'Spelen als medicijn'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(status, "ter_beoordeling");
+    app.get_text(&format!("/kennisbank/{slug}"), 404).await;
+    assert!(member.text("/account/kennisbank", 200).await.contains("Spelen als medicijn"));
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE kind = 'publicatie-ter-beoordeling' AND to_address = 'redacteur@voorbeeld.nl'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(waiting, 1, "the editor is told");
+
+    // The editor sees it in the queue and approves it.
+    let queue = editor.text("/beheer/kennisbank", 200).await;
+    assert!(queue.contains(&format!("/beheer/kennisbank/{id}#beoordeling")));
+    let review = editor.text(&format!("/beheer/kennisbank/{id}"), 200).await;
+    assert_eq!(select_attr(&review, "#doi", "value"), ["10.1234/spelen.2023"]);
+    let response =
+        editor.post(&format!("/beheer/kennisbank/{id}/beoordeling"), &[("besluit", "goedkeuren")]).await;
+    assert_eq!(response.status(), 303);
+    let public = app.get_text(&format!("/kennisbank/{slug}"), 200).await;
+    let reference = select(&public, "#apa-reference").join("");
+    assert!(reference.contains("Vries, I. de, en Nederlands Jeugdinstituut. (2023)."), "{reference}");
+    let found = card_slugs(&app.get_text("/kennisbank?q=medicjn&niveau=uitvoerend", 200).await);
+    assert!(found.contains(&slug), "{found:?}");
+    // A second decision finds nothing waiting.
+    let again =
+        editor.post(&format!("/beheer/kennisbank/{id}/beoordeling"), &[("besluit", "afwijzen")]).await;
+    assert_eq!(again.status(), 409);
+
+    let audit: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(audit, ["publicatie voorgesteld", "publicatie goedgekeurd"]);
+    let told: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE kind = 'publicatie-goedgekeurd' AND to_address = 'ines@voorbeeld.nl'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(told, 1);
+
+    // Someone without an approved membership cannot propose.
+    let visitor = app.logged_in(Role::Aandeelhouder).await;
+    assert_eq!(visitor.post("/account/kennisbank/nieuw", &good).await.status(), 403);
+}
+
+#[tokio::test]
+async fn editors_create_with_a_preview_and_edit_with_the_audit_log() {
+    let app = TestApp::spawn_with_demo().await;
+    let editor = app.logged_in(Role::Redacteur).await;
+    let fields = [
+        ("titel", "Gewoon opgroeien"),
+        ("auteurs", "Mark | | Snijder"),
+        ("jaar", ""),
+        ("soort", "boek"),
+        ("samenvatting", "Een *boek* over opgroeien."),
+        ("toegang", "bibliotheek"),
+        ("licentie", "onbekend"),
+        ("status", "gepubliceerd"),
+    ];
+    let mut preview = fields.to_vec();
+    preview.push(("actie", "voorbeeld"));
+    let page = editor.post("/beheer/kennisbank", &preview).await.text().await.unwrap();
+    assert!(select(&page, ".preview").join("").contains("Snijder, M. (z.d.). Gewoon opgroeien."), "{page}");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM publications WHERE title = 'Gewoon opgroeien'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 0, "a preview saves nothing");
+
+    let mut save = fields.to_vec();
+    save.push(("actie", "opslaan"));
+    assert_eq!(editor.post("/beheer/kennisbank", &save).await.status(), 303);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM publications WHERE title = 'Gewoon opgroeien'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    app.get_text("/kennisbank/gewoon-opgroeien", 200).await;
+
+    save.retain(|(k, _)| *k != "jaar");
+    save.push(("jaar", "2024"));
+    assert_eq!(editor.post(&format!("/beheer/kennisbank/{id}"), &save).await.status(), 303);
+    let page = app.get_text("/kennisbank/gewoon-opgroeien", 200).await;
+    assert!(select(&page, "#apa-reference").join("").contains("(2024)"));
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE target_type = 'publicatie' ORDER BY id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(actions, ["publicatie aangemaakt", "publicatie bewerkt"]);
+
+    // A bad status or kind is a message, not a 500.
+    let mut bad = save.clone();
+    bad.retain(|(k, _)| *k != "status" && *k != "soort");
+    bad.push(("status", "verwijderd"));
+    bad.push(("soort", "roman"));
+    let response = editor.post(&format!("/beheer/kennisbank/{id}"), &bad).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert_eq!(select(&page, "#status-error").len(), 1);
+    assert_eq!(select(&page, "#soort-error").len(), 1);
 }
