@@ -205,7 +205,7 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     let meta = json!({ "type": "object", "properties": {
         "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" }, "pages": { "type": "integer" } } });
     let strings = json!({ "type": "array", "items": { "type": "string" } });
-    let spec = json!({
+    let mut spec = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "Brede Blik open data",
@@ -255,5 +255,7 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
                 "url": { "type": "string", "format": "uri" } } }
         } }
     });
+    spec["paths"]["/api/v1/publications"] = crate::kennisbank::api::openapi_path();
+    spec["components"]["schemas"]["Publication"] = crate::kennisbank::api::openapi_schema();
     ([CORS], Json(spec))
 }

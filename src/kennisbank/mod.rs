@@ -2,6 +2,7 @@
 //! BibTeX and CSL-JSON, and linked to the initiatives that put them to work.
 
 pub(crate) mod admin;
+pub(crate) mod api;
 pub mod cite;
 pub mod fields;
 pub(crate) mod form;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/kennisbank", get(handlers::list))
         .route("/kennisbank/{slug}", get(handlers::show))
+        .route("/api/v1/publications", get(api::list))
         .route("/account/kennisbank", get(propose::list))
         .route("/account/kennisbank/nieuw", get(propose::new_form).post(propose::create))
 }

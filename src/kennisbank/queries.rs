@@ -364,3 +364,24 @@ pub async fn write_authors(conn: &mut PgConnection, id: i64, authors: &[Author])
         .await?;
     Ok(())
 }
+
+/// The published publications' pages, for `/sitemap.xml`.
+pub async fn sitemap_paths(db: &PgPool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT '/kennisbank/' || slug AS "path!" FROM publications WHERE status = $1 ORDER BY id LIMIT 40000"#,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The first `limit` cards matching `q` and how many match, for `/zoeken`.
+pub async fn search_cards(
+    state: &crate::state::AppState,
+    q: &str,
+    limit: usize,
+) -> sqlx::Result<(Vec<Card>, i64)> {
+    let filters = Filters { q: Some(q.to_owned()), ..Default::default() };
+    let found = state.publications.search(&state.db, &filters, limit, 0).await?;
+    Ok((cards(&state.db, &found.ids, Some(q)).await?, found.total))
+}

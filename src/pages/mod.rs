@@ -93,6 +93,7 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> 
         "/initiatieven",
         "/regios",
         "/aandeelhouders",
+        "/kennisbank",
         "/nieuws",
         "/nieuwsbrief",
         "/privacy",
@@ -118,6 +119,7 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> 
     paths.extend(initiatives);
     paths.extend(news);
     paths.extend(regions);
+    paths.extend(crate::kennisbank::queries::sitemap_paths(&state.db).await?);
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

@@ -36,17 +36,23 @@ struct ResultsTemplate {
     members: Vec<MemberCard>,
     member_total: i64,
     news: Vec<Hit>,
+    publications: Vec<crate::kennisbank::queries::Card>,
+    publication_total: i64,
 }
 
 impl ResultsTemplate {
     fn nothing_found(&self) -> bool {
-        self.initiatives.is_empty()
+        self.publications.is_empty()
+            && self.initiatives.is_empty()
             && self.regions.is_empty()
             && self.members.is_empty()
             && self.news.is_empty()
     }
     fn initiatives_url(&self) -> String {
         format!("/initiatieven?{}", crate::web::filters::query_string(&[("q", &self.q)]))
+    }
+    fn publications_url(&self) -> String {
+        format!("/kennisbank?{}", crate::web::filters::query_string(&[("q", &self.q)]))
     }
     fn members_url(&self) -> String {
         format!("/aandeelhouders?{}", crate::web::filters::query_string(&[("q", &self.q)]))
@@ -96,6 +102,8 @@ async fn search(
             members: vec![],
             member_total: 0,
             news: vec![],
+            publications: vec![],
+            publication_total: 0,
         }));
     }
     let filters = catalogue::Filters { q: Some(q.clone()), ..Default::default() };
@@ -103,8 +111,11 @@ async fn search(
     let (initiatives, initiative_total) = (found.cards, found.total);
     let member_filters = members::Filters { q: Some(q.clone()), ..Default::default() };
     let (members, member_total) = state.members.search(&state.db, &member_filters, 5, 0).await?;
+    let (publications, publication_total) = crate::kennisbank::queries::search_cards(&state, &q, 5).await?;
     Ok(Html(ResultsTemplate {
         page,
+        publications,
+        publication_total,
         regions: regions_matching(&state.db, &q).await?,
         news: news_matching(&state.db, &q).await?,
         q,

@@ -407,3 +407,34 @@ async fn editors_create_with_a_preview_and_edit_with_the_audit_log() {
     assert_eq!(select(&page, "#status-error").len(), 1);
     assert_eq!(select(&page, "#soort-error").len(), 1);
 }
+
+#[tokio::test]
+async fn publications_appear_in_the_sitemap_search_api_and_on_initiative_pages() {
+    let app = TestApp::spawn_with_demo().await;
+    let sitemap = app.get_text("/sitemap.xml", 200).await;
+    assert!(sitemap.contains("/kennisbank/samen-om-het-kind</loc>"));
+    assert!(sitemap.contains("/kennisbank</loc>"));
+
+    let search = app.get_text("/zoeken?q=Snijder", 200).await;
+    assert!(search.contains("href=\"/kennisbank/samen-om-het-kind\""), "one search finds publications");
+
+    let response = app.get("/api/v1/publications?soort=rapport&per_pagina=2").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let rapporten = card_slugs(&app.get_text("/kennisbank?soort=rapport", 200).await);
+    assert_eq!(body["meta"]["total"], rapporten.len());
+    assert_eq!(body["data"].as_array().unwrap().len(), 2);
+    let all: serde_json::Value = app.get("/api/v1/publications?q=Snijder").await.json().await.unwrap();
+    let record = &all["data"][0];
+    assert_eq!(record["slug"], "samen-om-het-kind");
+    assert_eq!(record["authors"][0]["family"], "Snijder");
+    assert_eq!(record["year"], 2015);
+    assert!(record["url"].as_str().unwrap().ends_with("/kennisbank/samen-om-het-kind"));
+
+    let spec: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    assert!(spec["paths"]["/api/v1/publications"]["get"].is_object());
+    assert!(spec["components"]["schemas"]["Publication"]["properties"]["authors"].is_object());
+
+    let initiative = app.get_text("/initiatieven/beweging-brede-blik", 200).await;
+    assert!(initiative.contains("href=\"/kennisbank/kwartier-maken-voor-de-brede-blik\""));
+}
