@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod geo;
+pub mod kennisbank;
 pub mod mail;
 pub mod media;
 pub(crate) mod members;

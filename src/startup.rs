@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(pages::router())
         .merge(catalogue::router())
+        .merge(crate::kennisbank::router())
         .merge(regions::router())
         .merge(members::router())
         .merge(news::router())
@@ -122,6 +123,7 @@ impl Application {
             assets,
             geo: Arc::new(geo),
             catalogue: Arc::default(),
+            publications: Arc::default(),
             members: Arc::default(),
             pages: Arc::new(PageCache::new(page_cache_mb)),
         };

@@ -5,6 +5,7 @@ use sqlx::PgPool;
 use crate::catalogue::index::CatalogueIndex;
 use crate::config::Config;
 use crate::geo::Geo;
+use crate::kennisbank::index::PublicationIndex;
 use crate::members::index::MemberIndex;
 use crate::web::assets::Assets;
 use crate::web::page_cache::PageCache;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub catalogue: Arc<CatalogueIndex>,
     /// This instance's in-memory view of the public members.
     pub members: Arc<MemberIndex>,
+    /// This instance's in-memory view of the published kennisbank.
+    pub publications: Arc<PublicationIndex>,
     /// This instance's rendered public pages.
     pub pages: Arc<PageCache>,
 }

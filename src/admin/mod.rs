@@ -41,6 +41,7 @@ fn declarations() -> BackOffice {
         regions::admin_routes,
         catalogue::admin_routes,
         events::admin_routes,
+        crate::kennisbank::admin_routes,
     ];
     features.into_iter().fold(own, |back_office, declare| declare(back_office))
 }

@@ -258,5 +258,7 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     });
     spec["paths"]["/api/v1/events"] = crate::events::api::openapi_path();
     spec["components"]["schemas"]["Event"] = crate::events::api::schema();
+    spec["paths"]["/api/v1/publications"] = crate::kennisbank::api::openapi_path();
+    spec["components"]["schemas"]["Publication"] = crate::kennisbank::api::openapi_schema();
     ([CORS], Json(spec))
 }

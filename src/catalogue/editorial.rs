@@ -384,19 +384,29 @@ pub async fn notify_editors(
     name: &str,
     is_change: bool,
 ) -> anyhow::Result<()> {
+    let waiting = super::mails::ReviewWaiting {
+        name: name.to_owned(),
+        is_change,
+        link: config.absolute(&format!("/beheer/initiatieven/{initiative_id}")),
+    };
+    mail_editors(conn, config, &waiting).await
+}
+
+/// Sends `mail` to every active editor, in the caller's transaction: how any proposal that
+/// waits for review (an initiative, a publication) reaches the review queue's readers.
+pub async fn mail_editors(
+    conn: &mut PgConnection,
+    config: &crate::config::Config,
+    mail: &impl crate::mail::Mail,
+) -> anyhow::Result<()> {
     let editors = sqlx::query_scalar!(
         "SELECT email FROM users WHERE active AND role = ANY($1) ORDER BY id",
         &[Role::Redacteur, Role::Coordinator, Role::Beheerder] as &[Role],
     )
     .fetch_all(&mut *conn)
     .await?;
-    let waiting = super::mails::ReviewWaiting {
-        name: name.to_owned(),
-        is_change,
-        link: config.absolute(&format!("/beheer/initiatieven/{initiative_id}")),
-    };
     for to in editors {
-        crate::mail::enqueue(&mut *conn, config, &to, &waiting).await?;
+        crate::mail::enqueue(&mut *conn, config, &to, mail).await?;
     }
     Ok(())
 }

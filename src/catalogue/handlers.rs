@@ -115,6 +115,8 @@ pub struct ShowTemplate {
     levels: Vec<Term>,
     age_groups: Vec<Term>,
     related: Vec<InitiativeCard>,
+    /// Kennisbank publications this initiative puts to work.
+    publications: Vec<crate::kennisbank::queries::Link>,
     contact: ContactForm,
     errors: FieldErrors,
     sent: bool,
@@ -171,6 +173,7 @@ async fn render_show(
         levels: queries::terms_of(db, id, TermLink::Level).await?,
         age_groups: queries::terms_of(db, id, TermLink::AgeGroup).await?,
         related: queries::related(db, &initiative, 4).await?,
+        publications: crate::kennisbank::queries::for_initiative(db, id).await?,
         initiative,
         contact,
         errors,

@@ -62,6 +62,11 @@ pub(crate) struct Tags {
 }
 
 impl Tags {
+    /// Which term positions the given slugs choose; None when none is given.
+    pub(crate) fn chosen(&self, slugs: &[String]) -> Option<Vec<bool>> {
+        (!slugs.is_empty()).then(|| self.terms.iter().map(|t| slugs.contains(&t.slug)).collect())
+    }
+
     pub(crate) fn of_row(&self, row: usize) -> &[u16] {
         &self.tags[self.starts[row] as usize..self.starts[row + 1] as usize]
     }
@@ -166,21 +171,13 @@ impl CatalogueIndex {
 }
 
 /// What one pass over the rows yields.
-struct Pass {
-    matched: Vec<bool>,
-    total: i64,
-    counts: [Vec<i64>; 4],
-}
+type Pass = FacetPass;
 
 impl Snapshot {
     fn pass(&self, filters: &Filters, text: Option<&Vec<bool>>) -> Pass {
         let chosen_slugs = [&filters.themes, &filters.domains, &filters.levels, &filters.age_groups];
-        // Per vocabulary: None when nothing is chosen, else which term positions are.
-        let chosen: [Option<Vec<bool>>; 4] = std::array::from_fn(|v| {
-            let slugs = chosen_slugs[v];
-            (!slugs.is_empty())
-                .then(|| self.vocabularies[v].terms.iter().map(|t| slugs.contains(&t.slug)).collect())
-        });
+        let chosen: Vec<Option<Vec<bool>>> =
+            self.vocabularies.iter().zip(chosen_slugs).map(|(tags, slugs)| tags.chosen(slugs)).collect();
         // None when no region is chosen, else which region ids lie in it. An unknown region
         // matches nothing, as the SQL did.
         let regions: Option<Vec<bool>> = filters.region.as_ref().map(|slug| {
@@ -193,53 +190,67 @@ impl Snapshot {
                 })
                 .collect()
         });
+        let vocabularies: Vec<&Tags> = self.vocabularies.iter().collect();
+        facet_pass(&vocabularies, &chosen, self.ids.len(), |row| {
+            text.is_none_or(|t| t[row])
+                && regions.as_ref().is_none_or(|r| r.get(self.region[row] as usize).copied().unwrap_or(false))
+        })
+    }
+}
 
-        let rows = self.ids.len();
-        let mut matched = vec![false; rows];
-        let mut total = 0;
-        let mut counts: [Vec<i64>; 4] = std::array::from_fn(|v| vec![0; self.vocabularies[v].terms.len()]);
-        for (row, slot) in matched.iter_mut().enumerate() {
-            if text.is_some_and(|t| !t[row]) {
-                continue;
-            }
-            if let Some(regions) = &regions
-                && !regions.get(self.region[row] as usize).copied().unwrap_or(false)
+/// The rows that pass, their number, and per vocabulary per term how many results choosing it
+/// would give (also used by `kennisbank::index`).
+pub(crate) struct FacetPass {
+    pub(crate) matched: Vec<bool>,
+    pub(crate) total: i64,
+    pub(crate) counts: Vec<Vec<i64>>,
+}
+
+/// One pass over `rows` rows: a row matches when `keep` accepts it and it carries a chosen term
+/// of every vocabulary with a choice (`chosen[v]`, by term position). A facet's counts ignore
+/// its own choice, so a row failing exactly one vocabulary still counts for that one.
+pub(crate) fn facet_pass(
+    vocabularies: &[&Tags],
+    chosen: &[Option<Vec<bool>>],
+    rows: usize,
+    keep: impl Fn(usize) -> bool,
+) -> FacetPass {
+    let mut matched = vec![false; rows];
+    let mut total = 0;
+    let mut counts: Vec<Vec<i64>> = vocabularies.iter().map(|v| vec![0; v.terms.len()]).collect();
+    for (row, slot) in matched.iter_mut().enumerate() {
+        if !keep(row) {
+            continue;
+        }
+        let mut failing = None;
+        let mut failures = 0;
+        for (v, wanted) in chosen.iter().enumerate() {
+            if let Some(wanted) = wanted
+                && !vocabularies[v].of_row(row).iter().any(|&t| wanted[t as usize])
             {
-                continue;
+                failing = Some(v);
+                failures += 1;
             }
-            // The vocabularies whose filter this row fails; a facet's counts ignore its own
-            // filter, so a row failing exactly one still counts for that one.
-            let mut failing = [false; 4];
-            let mut failures = 0;
-            for (v, wanted) in chosen.iter().enumerate() {
-                if let Some(wanted) = wanted
-                    && !self.vocabularies[v].of_row(row).iter().any(|&t| wanted[t as usize])
-                {
-                    failing[v] = true;
-                    failures += 1;
-                }
-            }
-            match failures {
-                0 => {
-                    *slot = true;
-                    total += 1;
-                    for (v, vocabulary) in self.vocabularies.iter().enumerate() {
-                        for &t in vocabulary.of_row(row) {
-                            counts[v][t as usize] += 1;
-                        }
-                    }
-                }
-                1 => {
-                    let v = failing.iter().position(|f| *f).unwrap_or(0);
-                    for &t in self.vocabularies[v].of_row(row) {
+        }
+        match (failures, failing) {
+            (0, _) => {
+                *slot = true;
+                total += 1;
+                for (v, vocabulary) in vocabularies.iter().enumerate() {
+                    for &t in vocabulary.of_row(row) {
                         counts[v][t as usize] += 1;
                     }
                 }
-                _ => {}
             }
+            (1, Some(v)) => {
+                for &t in vocabularies[v].of_row(row) {
+                    counts[v][t as usize] += 1;
+                }
+            }
+            _ => {}
         }
-        Pass { matched, total, counts }
     }
+    FacetPass { matched, total, counts }
 }
 
 /// Rows matching the text query, and those rows in order of relevance.

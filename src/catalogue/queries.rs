@@ -238,16 +238,22 @@ impl InitiativeCard {
 
     /// The summary as HTML with the search words marked, when there was a search.
     pub fn highlighted(&self) -> Option<String> {
-        let headline = self.headline.as_ref()?;
-        if !headline.contains(HIGHLIGHT_START) {
-            return None;
-        }
-        let escaped = headline
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-            .replace('\'', "&#39;");
-        Some(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_END, "</mark>"))
+        highlighted(self.headline.as_deref())
     }
+}
+
+/// A `ts_headline` text as HTML with the search words marked, when it marks any (also used
+/// by the kennisbank's cards).
+pub fn highlighted(headline: Option<&str>) -> Option<String> {
+    let headline = headline?;
+    if !headline.contains(HIGHLIGHT_START) {
+        return None;
+    }
+    let escaped = headline
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    Some(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_END, "</mark>"))
 }

@@ -95,6 +95,7 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> 
         "/initiatieven",
         "/regios",
         "/aandeelhouders",
+        "/kennisbank",
         "/nieuws",
         "/bijeenkomsten",
         "/nieuwsbrief",
@@ -122,6 +123,7 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> 
     paths.extend(news);
     paths.extend(regions);
     paths.extend(crate::events::queries::sitemap_paths(&state.db).await?);
+    paths.extend(crate::kennisbank::queries::sitemap_paths(&state.db).await?);
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

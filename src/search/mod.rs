@@ -38,11 +38,14 @@ struct ResultsTemplate {
     member_total: i64,
     news: Vec<Hit>,
     events: Vec<crate::events::queries::EventCard>,
+    publications: Vec<crate::kennisbank::queries::Card>,
+    publication_total: i64,
 }
 
 impl ResultsTemplate {
     fn nothing_found(&self) -> bool {
-        self.initiatives.is_empty()
+        self.publications.is_empty()
+            && self.initiatives.is_empty()
             && self.regions.is_empty()
             && self.members.is_empty()
             && self.news.is_empty()
@@ -50,6 +53,9 @@ impl ResultsTemplate {
     }
     fn initiatives_url(&self) -> String {
         format!("/initiatieven?{}", crate::web::filters::query_string(&[("q", &self.q)]))
+    }
+    fn publications_url(&self) -> String {
+        format!("/kennisbank?{}", crate::web::filters::query_string(&[("q", &self.q)]))
     }
     fn members_url(&self) -> String {
         format!("/aandeelhouders?{}", crate::web::filters::query_string(&[("q", &self.q)]))
@@ -105,6 +111,8 @@ async fn search(
             member_total: 0,
             news: vec![],
             events: vec![],
+            publications: vec![],
+            publication_total: 0,
         }));
     }
     let filters = catalogue::Filters { q: Some(q.clone()), ..Default::default() };
@@ -112,8 +120,11 @@ async fn search(
     let (initiatives, initiative_total) = (found.cards, found.total);
     let member_filters = members::Filters { q: Some(q.clone()), ..Default::default() };
     let (members, member_total) = state.members.search(&state.db, &member_filters, 5, 0).await?;
+    let (publications, publication_total) = crate::kennisbank::queries::search_cards(&state, &q, 5).await?;
     Ok(Html(ResultsTemplate {
         page,
+        publications,
+        publication_total,
         regions: regions_matching(&state.db, &q).await?,
         news: news_matching(&state.db, &q).await?,
         events: crate::events::queries::matching(&state.db, &q, 5).await?,

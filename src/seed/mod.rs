@@ -231,6 +231,7 @@ pub async fn demo(db: &PgPool) -> anyhow::Result<()> {
         .await?;
     }
     crate::events::seed::demo(&mut tx).await?;
+    crate::kennisbank::seed::demo(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

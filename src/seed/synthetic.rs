@@ -7,7 +7,7 @@ use crate::catalogue::InitiativeStatus;
 use crate::members::{MemberKind, MemberStatus};
 use crate::regions::RegionKind;
 
-/// Adds `n` published initiatives and `n` public members, tagged and spread over the
+/// Adds `n` published initiatives, `n` public members and `n` publications, tagged and spread over the
 /// municipalities. Slugs carry a run id so the command can be repeated.
 pub async fn synthetic(db: &PgPool, n: i64) -> anyhow::Result<()> {
     anyhow::ensure!(n > 0, "N moet groter dan 0 zijn");
@@ -96,8 +96,10 @@ pub async fn synthetic(db: &PgPool, n: i64) -> anyhow::Result<()> {
     )
     .execute(&mut *tx)
     .await?;
+    crate::kennisbank::seed::synthetic(&mut tx, n, &run).await?;
     tx.commit().await?;
     crate::events::seed::synthetic(db, n, &run).await?;
+    crate::kennisbank::seed::analyze(db).await?;
     sqlx::query!("ANALYZE initiatives").execute(db).await?;
     sqlx::query!("ANALYZE members").execute(db).await?;
     Ok(())

@@ -16,6 +16,7 @@ use std::borrow::Cow;
 /// The names of the multi-line form fields: every `<textarea>` in `templates/` (a test
 /// keeps this list complete). Every other field is single-line.
 const MULTILINE: &[&str] = &[
+    "auteurs",
     "bericht",
     "beschrijving",
     "csv",

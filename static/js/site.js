@@ -37,3 +37,19 @@ if (progress) {
   };
   setTimeout(update, 2000);
 }
+
+// Kennisbank: a button that copies a reference. Hidden without JavaScript (the reference can
+// be selected by hand); shown only where the clipboard can be written.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  if (!navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const status = button.parentElement.querySelector(".copy-status");
+    try {
+      await navigator.clipboard.writeText(button.dataset.copy);
+      if (status) status.textContent = "Gekopieerd.";
+    } catch {
+      if (status) status.textContent = "Kopiëren lukte niet; selecteer de verwijzing en kopieer die zelf.";
+    }
+  });
+}

@@ -17,6 +17,7 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/nieuwsbrief/voorkeuren/{token}",
     "/account/e-mail/bevestigen/{token}",
     "/account/initiatieven/nieuw",
+    "/account/kennisbank/nieuw",
     "/account/initiatieven/{id}",
     "/aandeelhouder-worden",
     "/aandeelhouder-worden/bevestigen/{token}",

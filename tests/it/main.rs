@@ -14,6 +14,7 @@ mod foundation;
 mod hostile;
 mod hygiene;
 mod joining;
+mod kennisbank;
 mod mail;
 mod media;
 mod newsletter;

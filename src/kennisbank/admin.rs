@@ -1,0 +1,356 @@
+//! `/beheer/kennisbank`: editors create and edit every publication (with a preview and the
+//! audit log), and decide on what members propose: approving publishes it, rejecting sends it
+//! back to concept; the member hears the decision by mail.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::PublicationStatus;
+use super::form::{self, Choices, Fields, PublicationForm};
+use super::mails;
+use crate::audit::{self, Entry};
+use crate::error::{AppError, AppResult};
+use crate::mail;
+use crate::state::AppState;
+use crate::text;
+use crate::web::auth::{CurrentUser, SessionUser};
+use crate::web::filters::QueryParams;
+use crate::web::form::{FieldErrors, FormData, clean};
+use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
+
+pub struct Row {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub year: Option<i16>,
+    pub status: PublicationStatus,
+    pub proposer: Option<String>,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Row {
+    pub fn updated(&self) -> String {
+        text::datetime_nl(self.updated_at)
+    }
+    pub fn published(&self) -> bool {
+        self.status == PublicationStatus::Gepubliceerd
+    }
+}
+
+#[derive(Template)]
+#[template(path = "kennisbank/admin/list.html")]
+struct ListTemplate {
+    page: Page,
+    queue: Vec<Row>,
+    items: Vec<Row>,
+    q: String,
+    notice: Option<&'static str>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    params: QueryParams,
+) -> AppResult<impl IntoResponse> {
+    let q = clean(&params.one("q").unwrap_or_default(), 200);
+    let queue = sqlx::query_as!(
+        Row,
+        r#"SELECT p.id, p.slug, p.title, p.year, p.status AS "status: PublicationStatus", m.name AS "proposer?", p.updated_at
+           FROM publications p LEFT JOIN members m ON m.id = p.proposed_by
+           WHERE p.status = $1 ORDER BY p.updated_at LIMIT 200"#,
+        PublicationStatus::TerBeoordeling as PublicationStatus,
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let pattern = text::like_contains(&q);
+    let items = sqlx::query_as!(
+        Row,
+        r#"SELECT p.id, p.slug, p.title, p.year, p.status AS "status: PublicationStatus", m.name AS "proposer?", p.updated_at
+           FROM publications p LEFT JOIN members m ON m.id = p.proposed_by
+           WHERE $1 = '' OR p.title ILIKE $2 OR p.author_names ILIKE $2
+           ORDER BY p.updated_at DESC, p.id DESC LIMIT 100"#,
+        q,
+        pattern,
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let notice = params.notice(&[
+        ("opgeslagen", "De publicatie is opgeslagen."),
+        ("goedgekeurd", "Goedgekeurd en gepubliceerd; de indiener heeft bericht gekregen."),
+        ("afgewezen", "Afgewezen; de indiener heeft bericht gekregen."),
+    ]);
+    Ok(Html(ListTemplate {
+        page: page.crumb("Beheer", "/beheer").crumb("Kennisbank", "/beheer/kennisbank"),
+        queue,
+        items,
+        q,
+        notice,
+    }))
+}
+
+/// The form page, shared by the back office and a member's proposal.
+#[derive(Template)]
+#[template(path = "kennisbank/admin/form.html")]
+pub(crate) struct FormTemplate {
+    pub(crate) page: Page,
+    pub(crate) action: String,
+    pub(crate) heading: &'static str,
+    /// The back office shows the status and the review box; a member sees neither.
+    pub(crate) admin: bool,
+    pub(crate) id: Option<i64>,
+    pub(crate) slug: String,
+    pub(crate) in_review: bool,
+    pub(crate) form: PublicationForm,
+    pub(crate) choices: Choices,
+    pub(crate) errors: FieldErrors,
+    /// With "voorbeeld": the abstract as the page shows it and the reference.
+    pub(crate) preview: Option<(String, String)>,
+}
+
+impl FormTemplate {
+    fn statuses(&self) -> &'static [PublicationStatus] {
+        PublicationStatus::ALL
+    }
+}
+
+/// Renders the form: 200 for a first view or a preview, 422 with the messages otherwise.
+pub(crate) fn render(mut template: FormTemplate, fields: Option<&Fields>) -> Response {
+    if template.form.actie == "voorbeeld"
+        && let Some(fields) = fields
+    {
+        let citable = super::cite::Citable {
+            slug: template.slug.clone(),
+            title: fields.title.clone(),
+            series: fields.series.clone(),
+            year: fields.year,
+            publisher: fields.publisher.clone(),
+            kind: fields.kind,
+            url: fields.url.clone(),
+            doi: fields.doi.clone(),
+            isbn: fields.isbn.clone(),
+            authors: fields.authors.clone(),
+            abstract_text: fields.abstract_md.clone(),
+        };
+        template.preview = Some((text::markdown(&fields.abstract_md), citable.apa().0));
+    }
+    let status = if template.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    (status, Html(template)).into_response()
+}
+
+fn crumbs(page: Page) -> Page {
+    page.crumb("Beheer", "/beheer").crumb("Kennisbank", "/beheer/kennisbank")
+}
+
+pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    let form = PublicationForm {
+        toegang: "link".into(),
+        licentie: "onbekend".into(),
+        status: PublicationStatus::Concept.as_str().into(),
+        ..Default::default()
+    };
+    Ok(render(
+        FormTemplate {
+            page: crumbs(page).crumb("Nieuw", "/beheer/kennisbank/nieuw"),
+            action: "/beheer/kennisbank".into(),
+            heading: "Nieuwe publicatie",
+            admin: true,
+            id: None,
+            slug: String::new(),
+            in_review: false,
+            form,
+            choices: Choices::load(&state.db).await?,
+            errors: FieldErrors::default(),
+            preview: None,
+        },
+        None,
+    ))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let (form, status, slug) = PublicationForm::load(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(render(
+        FormTemplate {
+            page: crumbs(page).crumb(form.titel.clone(), format!("/beheer/kennisbank/{id}")),
+            action: format!("/beheer/kennisbank/{id}"),
+            heading: "Publicatie bewerken",
+            admin: true,
+            id: Some(id),
+            slug,
+            in_review: status == PublicationStatus::TerBeoordeling,
+            form,
+            choices: Choices::load(&state.db).await?,
+            errors: FieldErrors::default(),
+            preview: None,
+        },
+        None,
+    ))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(actor): CurrentUser,
+    Form(form): Form<PublicationForm>,
+) -> AppResult<Response> {
+    save(state, page, actor, None, form.cleaned()).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<PublicationForm>,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    save(state, page, actor, Some(id), form.cleaned()).await
+}
+
+async fn save(
+    state: AppState,
+    page: Page,
+    actor: Option<SessionUser>,
+    id: Option<i64>,
+    form: PublicationForm,
+) -> AppResult<Response> {
+    let current = match id {
+        Some(id) => Some(PublicationForm::load(&state.db, id).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let checked = form.validate();
+    let status = PublicationStatus::parse(&form.status);
+    let template = |form: PublicationForm, errors: FieldErrors, choices: Choices| FormTemplate {
+        page: match id {
+            Some(id) => crumbs(page.clone()).crumb(form.titel.clone(), format!("/beheer/kennisbank/{id}")),
+            None => crumbs(page.clone()).crumb("Nieuw", "/beheer/kennisbank/nieuw"),
+        },
+        action: id.map_or_else(|| "/beheer/kennisbank".to_owned(), |id| format!("/beheer/kennisbank/{id}")),
+        heading: if id.is_some() { "Publicatie bewerken" } else { "Nieuwe publicatie" },
+        admin: true,
+        id,
+        slug: current.as_ref().map(|c| c.2.clone()).unwrap_or_default(),
+        in_review: current.as_ref().is_some_and(|c| c.1 == PublicationStatus::TerBeoordeling),
+        form,
+        choices,
+        errors,
+        preview: None,
+    };
+    let fields = match (checked, status) {
+        (Ok(fields), Some(_)) => fields,
+        (Ok(_), None) => {
+            let mut errors = FieldErrors::default();
+            errors.add("status", "Kies een status.");
+            return Ok(render(template(form, errors, Choices::load(&state.db).await?), None));
+        }
+        (Err(mut errors), status) => {
+            if status.is_none() {
+                errors.add("status", "Kies een status.");
+            }
+            return Ok(render(template(form, errors, Choices::load(&state.db).await?), None));
+        }
+    };
+    let status = status.unwrap_or(PublicationStatus::Concept);
+    if form.actie == "voorbeeld" {
+        let choices = Choices::load(&state.db).await?;
+        return Ok(render(template(form, FieldErrors::default(), choices), Some(&fields)));
+    }
+    let mut tx = state.db.begin().await?;
+    let (id, action, before) = match id {
+        Some(id) => {
+            form::update(&mut tx, id, &fields, status).await?;
+            (id, "publicatie bewerkt", current.map(|c| json!(c.0)))
+        }
+        None => (form::insert(&mut tx, &fields, status, None).await?.0, "publicatie aangemaakt", None),
+    };
+    audit::record(
+        &mut *tx,
+        Entry {
+            actor: actor.as_ref(),
+            action,
+            target_type: "publicatie",
+            target_id: id.to_string(),
+            before,
+            after: Some(json!({ "velden": fields, "status": status })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/beheer/kennisbank?melding=opgeslagen").into_response())
+}
+
+/// Approves (publishes) or rejects (back to concept) a publication a member proposed.
+pub async fn decide(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<String>,
+    data: FormData,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let approve = match data.one("besluit").as_str() {
+        "goedkeuren" => true,
+        "afwijzen" => false,
+        _ => return Err(AppError::BadRequest("Kies goedkeuren of afwijzen.".into())),
+    };
+    let message = clean(&data.one("bericht"), 2000);
+    let mut tx = state.db.begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT p.title, p.slug, p.status AS "status: PublicationStatus", m.name AS "member_name?", u.email AS "email?"
+           FROM publications p LEFT JOIN members m ON m.id = p.proposed_by LEFT JOIN users u ON u.id = m.user_id
+           WHERE p.id = $1 FOR UPDATE OF p"#,
+        id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if row.status != PublicationStatus::TerBeoordeling {
+        return Err(AppError::Conflict("Bij deze publicatie wacht niets op beoordeling.".into()));
+    }
+    let new_status = if approve { PublicationStatus::Gepubliceerd } else { PublicationStatus::Concept };
+    sqlx::query!(
+        "UPDATE publications SET status = $2, updated_at = now(), \
+                published_at = CASE WHEN $2 = $3 THEN coalesce(published_at, now()) ELSE published_at END \
+         WHERE id = $1",
+        id,
+        new_status as PublicationStatus,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        Entry {
+            actor: actor.as_ref(),
+            action: if approve { "publicatie goedgekeurd" } else { "publicatie afgewezen" },
+            target_type: "publicatie",
+            target_id: id.to_string(),
+            before: Some(json!({ "status": row.status })),
+            after: Some(json!({ "status": new_status, "bericht": message })),
+        },
+    )
+    .await?;
+    if let Some(email) = row.email {
+        let link =
+            if approve { format!("/kennisbank/{}", row.slug) } else { "/account/kennisbank".to_owned() };
+        let decision = mails::Decision {
+            member_name: row.member_name.unwrap_or_else(|| "aandeelhouder".into()),
+            title: row.title,
+            approved: approve,
+            message,
+            link: state.config.absolute(&link),
+        };
+        mail::enqueue(&mut *tx, &state.config, &email, &decision).await?;
+    }
+    tx.commit().await?;
+    let notice = if approve { "goedgekeurd" } else { "afgewezen" };
+    Ok(Redirect::to(&format!("/beheer/kennisbank?melding={notice}")).into_response())
+}

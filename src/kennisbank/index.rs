@@ -1,0 +1,235 @@
+//! The kennisbank list the way the catalogue answers its own (`catalogue::index`): each
+//! instance keeps the published publications' themes, kinds, year ranges and levels in memory
+//! and computes the list, its total and every facet count in one pass over them
+//! (`catalogue::index::facet_pass`). PostgreSQL answers the full-text part and supplies the
+//! cards of the page shown. Freshness: `content_version`, as for the catalogue.
+
+use std::collections::HashMap;
+
+use sqlx::{Acquire, PgPool};
+
+use super::PublicationStatus;
+use super::queries::{Filters, Sort};
+use super::status::PublicationKind;
+use crate::catalogue::index::{Tags, facet_pass};
+use crate::snapshot::{Snapshots, Versioned};
+use crate::taxonomy::Term;
+
+/// The year ranges of the year facet: slug, label, first and last year. Records without a
+/// year fall in the last one.
+const YEAR_RANGES: [(&str, &str, i16, i16); 6] = [
+    ("2025-heden", "2025 en later", 2025, i16::MAX),
+    ("2020-2024", "2020–2024", 2020, 2024),
+    ("2015-2019", "2015–2019", 2015, 2019),
+    ("2010-2014", "2010–2014", 2010, 2014),
+    ("voor-2010", "Vóór 2010", i16::MIN, 2009),
+    ("zonder-jaar", "Zonder jaar", 0, -1),
+];
+
+fn year_range(year: Option<i16>) -> i32 {
+    let Some(year) = year else { return YEAR_RANGES.len() as i32 - 1 };
+    YEAR_RANGES.iter().position(|&(_, _, from, to)| (from..=to).contains(&year)).unwrap_or(0) as i32
+}
+
+#[derive(Default)]
+pub struct PublicationIndex {
+    snapshots: Snapshots<Snapshot>,
+}
+
+/// The published kennisbank at one version. Rows are numbered newest first (by year).
+struct Snapshot {
+    version: i64,
+    ids: Vec<i64>,
+    row_of: HashMap<i64, u32>,
+    /// Themes, kinds, year ranges and levels, in the order of the facets.
+    vocabularies: [Tags; 4],
+    by_title: Vec<u32>,
+    /// By the first author's family name (a particle does not count), then given name.
+    by_author: Vec<u32>,
+}
+
+impl Versioned for Snapshot {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+/// The answer to one search: the ids of the page asked for, the total, and per facet every
+/// term with the number of results choosing it would give.
+pub struct Found {
+    pub ids: Vec<i64>,
+    pub total: i64,
+    pub facets: Vec<Vec<(Term, i64)>>,
+}
+
+impl PublicationIndex {
+    pub async fn search(
+        &self,
+        db: &PgPool,
+        filters: &Filters,
+        limit: usize,
+        offset: usize,
+    ) -> sqlx::Result<Found> {
+        let snapshot = self.snapshots.get(db, || load(db)).await?;
+        let ranked = match &filters.q {
+            Some(q) => Some(text_matches(db, &snapshot, q).await?),
+            None => None,
+        };
+        let chosen_slugs = [&filters.themes, &filters.kinds, &filters.years, &filters.levels];
+        let chosen: Vec<Option<Vec<bool>>> =
+            snapshot.vocabularies.iter().zip(chosen_slugs).map(|(tags, slugs)| tags.chosen(slugs)).collect();
+        let vocabularies: Vec<&Tags> = snapshot.vocabularies.iter().collect();
+        let text = ranked.as_ref().map(|(matched, _)| matched);
+        let pass = facet_pass(&vocabularies, &chosen, snapshot.ids.len(), |row| text.is_none_or(|t| t[row]));
+
+        let order: Box<dyn Iterator<Item = u32> + '_> = match (filters.sort, &ranked) {
+            (Sort::Relevance, Some((_, order))) => Box::new(order.iter().copied()),
+            (Sort::Title, _) => Box::new(snapshot.by_title.iter().copied()),
+            (Sort::Author, _) => Box::new(snapshot.by_author.iter().copied()),
+            _ => Box::new(0..snapshot.ids.len() as u32),
+        };
+        let ids = order
+            .filter(|&r| pass.matched[r as usize])
+            .skip(offset)
+            .take(limit)
+            .map(|r| snapshot.ids[r as usize])
+            .collect();
+        let facets = snapshot
+            .vocabularies
+            .iter()
+            .zip(pass.counts)
+            .map(|(tags, counts)| tags.terms.iter().cloned().zip(counts).collect())
+            .collect();
+        Ok(Found { ids, total: pass.total, facets })
+    }
+}
+
+/// Rows matching the text query (Dutch stemming, or a title or author name close to the
+/// words, so a typo still finds), and those rows in order of relevance.
+async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result<(Vec<bool>, Vec<u32>)> {
+    let hits = sqlx::query_scalar!(
+        "SELECT p.id FROM publications p \
+         WHERE p.status = $2 \
+           AND (p.search @@ websearch_to_tsquery('dutch', immutable_unaccent($1)) \
+                OR $1 <% p.title OR $1 <% p.author_names) \
+         ORDER BY ts_rank(p.search, websearch_to_tsquery('dutch', immutable_unaccent($1))) \
+                  + word_similarity($1, p.title) DESC, p.id DESC",
+        q,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .fetch_all(db)
+    .await?;
+    let mut matched = vec![false; snapshot.ids.len()];
+    let mut order = Vec::with_capacity(hits.len());
+    for id in hits {
+        if let Some(&row) = snapshot.row_of.get(&id) {
+            matched[row as usize] = true;
+            order.push(row);
+        }
+    }
+    Ok((matched, order))
+}
+
+/// Reads the kennisbank at one consistent moment.
+async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
+    let mut conn = db.acquire().await?;
+    let mut tx = conn.begin().await?;
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+    let version = sqlx::query_scalar!("SELECT version FROM content_version").fetch_one(&mut *tx).await?;
+    let published = PublicationStatus::Gepubliceerd;
+    let rows = sqlx::query!(
+        r#"SELECT id, kind AS "kind: PublicationKind", year FROM publications WHERE status = $1
+           ORDER BY year DESC NULLS LAST, published_at DESC NULLS LAST, id DESC"#,
+        published as PublicationStatus,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
+
+    let by_title_ids = sqlx::query_scalar!(
+        "SELECT id FROM publications WHERE status = $1 ORDER BY lower(title), id",
+        published as PublicationStatus,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let by_author_ids = sqlx::query_scalar!(
+        "SELECT p.id FROM publications p \
+         LEFT JOIN publication_authors a ON a.publication_id = p.id AND a.position = 0 \
+         WHERE p.status = $1 \
+         ORDER BY lower(a.family_name) NULLS LAST, lower(a.given_name), lower(p.title), p.id",
+        published as PublicationStatus,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let rows_of =
+        |ids: Vec<i64>| -> Vec<u32> { ids.iter().filter_map(|id| row_of.get(id).copied()).collect() };
+    let by_title = rows_of(by_title_ids);
+    let by_author = rows_of(by_author_ids);
+
+    let theme_links = sqlx::query!("SELECT publication_id, theme_id FROM publication_themes")
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|r| (r.publication_id, r.theme_id))
+        .collect::<Vec<_>>();
+    let level_links = sqlx::query!("SELECT publication_id, level_id FROM publication_levels")
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|r| (r.publication_id, r.level_id))
+        .collect::<Vec<_>>();
+    let themes = sqlx::query_as!(Term, "SELECT id, slug, name FROM themes ORDER BY position, name")
+        .fetch_all(&mut *tx)
+        .await?;
+    let levels = sqlx::query_as!(Term, "SELECT id, slug, name FROM levels ORDER BY position, name")
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+
+    let kinds: Vec<Term> = PublicationKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(at, kind)| Term {
+            id: at as i32,
+            slug: kind.as_str().to_owned(),
+            name: kind.label().to_owned(),
+        })
+        .collect();
+    let kind_links: Vec<(i64, i32)> = rows
+        .iter()
+        .filter_map(|r| PublicationKind::ALL.iter().position(|k| *k == r.kind).map(|at| (r.id, at as i32)))
+        .collect();
+    let years: Vec<Term> = YEAR_RANGES
+        .iter()
+        .enumerate()
+        .map(|(at, (slug, label, ..))| Term {
+            id: at as i32,
+            slug: (*slug).to_owned(),
+            name: (*label).to_owned(),
+        })
+        .collect();
+    let year_links: Vec<(i64, i32)> = rows.iter().map(|r| (r.id, year_range(r.year))).collect();
+
+    let n = ids.len();
+    let vocabularies = [
+        Tags::build(themes, n, &row_of, &theme_links),
+        Tags::build(kinds, n, &row_of, &kind_links),
+        Tags::build(years, n, &row_of, &year_links),
+        Tags::build(levels, n, &row_of, &level_links),
+    ];
+    Ok(Snapshot { version, ids, row_of, vocabularies, by_title, by_author })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_fall_in_one_range() {
+        assert_eq!(YEAR_RANGES[year_range(Some(2015)) as usize].0, "2015-2019");
+        assert_eq!(YEAR_RANGES[year_range(Some(2026)) as usize].0, "2025-heden");
+        assert_eq!(YEAR_RANGES[year_range(Some(1998)) as usize].0, "voor-2010");
+        assert_eq!(YEAR_RANGES[year_range(None) as usize].0, "zonder-jaar");
+    }
+}

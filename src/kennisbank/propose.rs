@@ -1,0 +1,144 @@
+//! `/account/kennisbank`: approved aandeelhouders propose publications. A proposal waits for
+//! review as a proposed initiative does (status "ter beoordeling", the editors mailed through
+//! `catalogue::editorial::mail_editors`) and is decided in `/beheer/kennisbank`.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use super::PublicationStatus;
+use super::admin::{FormTemplate, Row, render};
+use super::form::{self, Choices, PublicationForm};
+use super::mails::ProposalWaiting;
+use crate::audit::{self, Entry};
+use crate::catalogue::editorial::mail_editors;
+use crate::error::{AppError, AppResult};
+use crate::members::MemberStatus;
+use crate::state::AppState;
+use crate::web::auth::{LoggedIn, SessionUser};
+use crate::web::filters::QueryParams;
+use crate::web::form::FieldErrors;
+use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
+
+async fn approved_member(state: &AppState, user: &SessionUser) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM members WHERE user_id = $1 AND status = $2",
+        user.id,
+        MemberStatus::Goedgekeurd as MemberStatus,
+    )
+    .fetch_optional(&state.db)
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "kennisbank/proposals.html")]
+struct ListTemplate {
+    page: Page,
+    member: bool,
+    items: Vec<Row>,
+    notice: Option<&'static str>,
+}
+
+fn crumbs(page: Page) -> Page {
+    page.crumb("Mijn account", "/account").crumb("Mijn publicaties", "/account/kennisbank")
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(user): LoggedIn,
+    params: QueryParams,
+) -> AppResult<Response> {
+    let member = approved_member(&state, &user).await?;
+    let items = match member {
+        Some(member_id) => {
+            sqlx::query_as!(
+                Row,
+                r#"SELECT p.id, p.slug, p.title, p.year, p.status AS "status: PublicationStatus",
+                          NULL::text AS "proposer?", p.updated_at
+                   FROM publications p WHERE p.proposed_by = $1 ORDER BY p.updated_at DESC"#,
+                member_id,
+            )
+            .fetch_all(&state.db)
+            .await?
+        }
+        None => Vec::new(),
+    };
+    let notice = params.notice(&[(
+        "voorgesteld",
+        "Dank u wel. Uw voorstel is ingediend; de redactie bekijkt het en u krijgt bericht.",
+    )]);
+    Ok(Html(ListTemplate { page: crumbs(page), member: member.is_some(), items, notice }).into_response())
+}
+
+fn template(page: Page, form: PublicationForm, choices: Choices, errors: FieldErrors) -> FormTemplate {
+    FormTemplate {
+        page: crumbs(page).crumb("Voorstellen", "/account/kennisbank/nieuw"),
+        action: "/account/kennisbank/nieuw".into(),
+        heading: "Publicatie voorstellen",
+        admin: false,
+        id: None,
+        slug: String::new(),
+        in_review: false,
+        form,
+        choices,
+        errors,
+        preview: None,
+    }
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(user): LoggedIn,
+) -> AppResult<Response> {
+    approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
+    let form = PublicationForm { toegang: "link".into(), licentie: "onbekend".into(), ..Default::default() };
+    Ok(render(template(page, form, Choices::load(&state.db).await?, FieldErrors::default()), None))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(user): LoggedIn,
+    Form(form): Form<PublicationForm>,
+) -> AppResult<Response> {
+    let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
+    let form = form.cleaned();
+    let fields = match form.validate() {
+        Ok(fields) => fields,
+        Err(errors) => {
+            return Ok(render(template(page, form, Choices::load(&state.db).await?, errors), None));
+        }
+    };
+    if form.actie == "voorbeeld" {
+        let choices = Choices::load(&state.db).await?;
+        return Ok(render(template(page, form, choices, FieldErrors::default()), Some(&fields)));
+    }
+    let mut tx = state.db.begin().await?;
+    let (id, slug) =
+        form::insert(&mut tx, &fields, PublicationStatus::TerBeoordeling, Some(member_id)).await?;
+    audit::record(
+        &mut *tx,
+        Entry {
+            actor: Some(&user),
+            action: "publicatie voorgesteld",
+            target_type: "publicatie",
+            target_id: id.to_string(),
+            before: None,
+            after: Some(
+                json!({ "titel": fields.title, "slug": slug, "status": PublicationStatus::TerBeoordeling }),
+            ),
+        },
+    )
+    .await?;
+    let waiting = ProposalWaiting {
+        title: fields.title.clone(),
+        link: state.config.absolute(&format!("/beheer/kennisbank/{id}")),
+    };
+    mail_editors(&mut tx, &state.config, &waiting).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account/kennisbank?melding=voorgesteld").into_response())
+}

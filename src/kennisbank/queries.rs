@@ -1,0 +1,387 @@
+//! The kennisbank's SQL: a published record with everything its page shows, cards for a list,
+//! and records ready to cite.
+
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+
+use super::PublicationStatus;
+use super::cite::{Author, Citable};
+use super::status::{Access, AuthorKind, Licence, PublicationKind};
+use crate::catalogue::queries::{HIGHLIGHT_END, HIGHLIGHT_START};
+use crate::taxonomy::Term;
+use crate::web::filters::QueryParams;
+
+/// What the visitor asked for on `/kennisbank` (and for an export of the result).
+#[derive(Clone, Debug, Default)]
+pub struct Filters {
+    pub q: Option<String>,
+    pub themes: Vec<String>,
+    pub kinds: Vec<String>,
+    pub years: Vec<String>,
+    pub levels: Vec<String>,
+    pub sort: Sort,
+}
+
+impl Filters {
+    pub fn from_params(params: &QueryParams) -> Self {
+        Self {
+            q: params.one("q").map(|q| q.chars().take(200).collect()),
+            themes: params.all("thema"),
+            kinds: params.all("soort"),
+            years: params.all("jaar"),
+            levels: params.all("niveau"),
+            sort: Sort::parse(params.one("sorteer").as_deref()),
+        }
+    }
+
+    /// The filters as query-string pairs (without the page), in a fixed order.
+    pub fn pairs(&self) -> Vec<(&'static str, &str)> {
+        let mut pairs = Vec::new();
+        if let Some(q) = &self.q {
+            pairs.push(("q", q.as_str()));
+        }
+        for (key, values) in
+            [("thema", &self.themes), ("soort", &self.kinds), ("jaar", &self.years), ("niveau", &self.levels)]
+        {
+            pairs.extend(values.iter().map(|v| (key, v.as_str())));
+        }
+        if let Some(sort) = self.sort.value() {
+            pairs.push(("sorteer", sort));
+        }
+        pairs
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// By relevance with a search term, else newest first.
+    #[default]
+    Relevance,
+    Newest,
+    Title,
+    Author,
+}
+
+impl Sort {
+    pub fn parse(value: Option<&str>) -> Self {
+        match value {
+            Some("nieuwste") => Sort::Newest,
+            Some("titel") => Sort::Title,
+            Some("auteur") => Sort::Author,
+            _ => Sort::Relevance,
+        }
+    }
+
+    pub fn value(self) -> Option<&'static str> {
+        match self {
+            Sort::Relevance => None,
+            Sort::Newest => Some("nieuwste"),
+            Sort::Title => Some("titel"),
+            Sort::Author => Some("auteur"),
+        }
+    }
+}
+
+/// A publication in a list.
+#[derive(Debug)]
+pub struct Card {
+    pub slug: String,
+    pub title: String,
+    pub year: Option<i16>,
+    pub kind: PublicationKind,
+    pub author_names: String,
+    pub publisher: String,
+    pub excerpt: String,
+    pub headline: Option<String>,
+}
+
+impl Card {
+    pub fn highlighted(&self) -> Option<String> {
+        crate::catalogue::queries::highlighted(self.headline.as_deref())
+    }
+}
+
+/// The cards of the given publications, in the given order; with `q`, the abstract's
+/// matching words marked.
+pub async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<Vec<Card>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let options = format!("MaxWords=40, MinWords=20, StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}");
+    let rows = sqlx::query!(
+        r#"SELECT p.slug, p.title, p.year, p.kind AS "kind: PublicationKind", p.author_names, p.publisher,
+                  left(p.abstract_md, 400) AS "excerpt!",
+                  CASE WHEN $2::text IS NULL THEN NULL
+                       ELSE ts_headline('dutch', p.abstract_md, websearch_to_tsquery('dutch', immutable_unaccent($2)), $3)
+                  END AS headline
+           FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, n) JOIN publications p ON p.id = s.id
+           ORDER BY s.n"#,
+        ids,
+        q,
+        options,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Card {
+            slug: r.slug,
+            title: r.title,
+            year: r.year,
+            kind: r.kind,
+            author_names: r.author_names,
+            publisher: r.publisher,
+            excerpt: crate::text::excerpt(&r.excerpt, 240),
+            headline: r.headline,
+        })
+        .collect())
+}
+
+/// A published record with what its page shows.
+#[derive(Debug)]
+pub struct Publication {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub series: String,
+    pub year: Option<i16>,
+    pub publisher: String,
+    pub kind: PublicationKind,
+    pub abstract_md: String,
+    pub access: Access,
+    pub url: String,
+    pub doi: String,
+    pub isbn: String,
+    pub licence: Licence,
+    pub published_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
+    pub authors: Vec<Author>,
+}
+
+impl Publication {
+    pub fn citable(&self) -> Citable {
+        Citable {
+            slug: self.slug.clone(),
+            title: self.title.clone(),
+            series: self.series.clone(),
+            year: self.year,
+            publisher: self.publisher.clone(),
+            kind: self.kind,
+            url: self.url.clone(),
+            doi: self.doi.clone(),
+            isbn: self.isbn.clone(),
+            authors: self.authors.clone(),
+            abstract_text: self.abstract_md.clone(),
+        }
+    }
+}
+
+pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Publication>> {
+    let found = sqlx::query!(
+        r#"SELECT id, slug, title, series, year, publisher, kind AS "kind: PublicationKind", abstract_md,
+                  access AS "access: Access", url, doi, isbn, licence AS "licence: Licence", published_at, updated_at
+           FROM publications WHERE slug = $1 AND status = $2"#,
+        slug,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .fetch_optional(db)
+    .await?;
+    let Some(r) = found else { return Ok(None) };
+    let mut authors = authors_of(db, &[r.id]).await?;
+    Ok(Some(Publication {
+        authors: authors.pop().map(|(_, a)| a).unwrap_or_default(),
+        id: r.id,
+        slug: r.slug,
+        title: r.title,
+        series: r.series,
+        year: r.year,
+        publisher: r.publisher,
+        kind: r.kind,
+        abstract_md: r.abstract_md,
+        access: r.access,
+        url: r.url,
+        doi: r.doi,
+        isbn: r.isbn,
+        licence: r.licence,
+        published_at: r.published_at,
+        updated_at: r.updated_at,
+    }))
+}
+
+/// The authors of each given publication, in order (publications without authors left out).
+pub async fn authors_of(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<(i64, Vec<Author>)>> {
+    let rows = sqlx::query!(
+        r#"SELECT publication_id, kind AS "kind: AuthorKind", given_name, particle, family_name
+           FROM publication_authors WHERE publication_id = ANY($1) ORDER BY publication_id, position"#,
+        ids,
+    )
+    .fetch_all(db)
+    .await?;
+    let mut out: Vec<(i64, Vec<Author>)> = Vec::new();
+    for r in rows {
+        let author =
+            Author { kind: r.kind, given: r.given_name, particle: r.particle, family: r.family_name };
+        match out.last_mut() {
+            Some((id, authors)) if *id == r.publication_id => authors.push(author),
+            _ => out.push((r.publication_id, vec![author])),
+        }
+    }
+    Ok(out)
+}
+
+/// Published records ready to cite, in the given order.
+pub async fn citables(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<Citable>> {
+    let rows = sqlx::query!(
+        r#"SELECT p.id, p.slug, p.title, p.series, p.year, p.publisher, p.kind AS "kind: PublicationKind",
+                  p.url, p.doi, p.isbn, p.abstract_md
+           FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, n) JOIN publications p ON p.id = s.id
+           WHERE p.status = $2 ORDER BY s.n"#,
+        ids,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .fetch_all(db)
+    .await?;
+    let mut authors: std::collections::HashMap<i64, Vec<Author>> =
+        authors_of(db, ids).await?.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| Citable {
+            authors: authors.remove(&r.id).unwrap_or_default(),
+            slug: r.slug,
+            title: r.title,
+            series: r.series,
+            year: r.year,
+            publisher: r.publisher,
+            kind: r.kind,
+            url: r.url,
+            doi: r.doi,
+            isbn: r.isbn,
+            abstract_text: r.abstract_md,
+        })
+        .collect())
+}
+
+pub async fn themes_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Term>> {
+    sqlx::query_as!(
+        Term,
+        "SELECT t.id, t.slug, t.name FROM themes t JOIN publication_themes l ON l.theme_id = t.id \
+         WHERE l.publication_id = $1 ORDER BY t.position, t.name",
+        id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn levels_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Term>> {
+    sqlx::query_as!(
+        Term,
+        "SELECT t.id, t.slug, t.name FROM levels t JOIN publication_levels l ON l.level_id = t.id \
+         WHERE l.publication_id = $1 ORDER BY t.position",
+        id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A linked record: where it lives and what it is called.
+pub struct Link {
+    pub slug: String,
+    pub name: String,
+}
+
+pub async fn regions_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
+    sqlx::query_as!(
+        Link,
+        "SELECT r.slug, r.name FROM regions r JOIN publication_regions l ON l.region_id = r.id \
+         WHERE l.publication_id = $1 ORDER BY r.name",
+        id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The published initiatives that put a publication to work.
+pub async fn initiatives_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
+    sqlx::query_as!(
+        Link,
+        "SELECT i.slug, i.name FROM initiatives i JOIN publication_initiatives l ON l.initiative_id = i.id \
+         WHERE l.publication_id = $1 AND i.status = $2 ORDER BY i.name",
+        id,
+        crate::catalogue::InitiativeStatus::Gepubliceerd as crate::catalogue::InitiativeStatus,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Published publications related to this one, in either direction.
+pub async fn related_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
+    sqlx::query_as!(
+        Link,
+        r#"SELECT p.slug AS "slug!", p.title AS "name!" FROM publications p
+           WHERE p.status = $2 AND p.id IN (SELECT related_id FROM publication_relations WHERE publication_id = $1
+                                            UNION SELECT publication_id FROM publication_relations WHERE related_id = $1)
+           ORDER BY p.year DESC NULLS LAST, p.title"#,
+        id,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The published publications an initiative puts to work (for its page).
+pub async fn for_initiative(db: &PgPool, initiative_id: i64) -> sqlx::Result<Vec<Link>> {
+    sqlx::query_as!(
+        Link,
+        "SELECT p.slug, p.title AS name FROM publications p JOIN publication_initiatives l ON l.publication_id = p.id \
+         WHERE l.initiative_id = $1 AND p.status = $2 ORDER BY p.year DESC NULLS LAST, p.title",
+        initiative_id,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Replaces a publication's authors and the one-line name list the search reads.
+pub async fn write_authors(conn: &mut PgConnection, id: i64, authors: &[Author]) -> sqlx::Result<()> {
+    sqlx::query!("DELETE FROM publication_authors WHERE publication_id = $1", id).execute(&mut *conn).await?;
+    for (position, a) in authors.iter().enumerate() {
+        sqlx::query!(
+            "INSERT INTO publication_authors (publication_id, position, kind, given_name, particle, family_name) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            id,
+            position as i16,
+            a.kind as AuthorKind,
+            a.given,
+            a.particle,
+            a.family,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    let names = authors.iter().map(Author::display).collect::<Vec<_>>().join(", ");
+    sqlx::query!("UPDATE publications SET author_names = $2 WHERE id = $1", id, names)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The published publications' pages, for `/sitemap.xml`.
+pub async fn sitemap_paths(db: &PgPool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT '/kennisbank/' || slug AS "path!" FROM publications WHERE status = $1 ORDER BY id LIMIT 40000"#,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The first `limit` cards matching `q` and how many match, for `/zoeken`.
+pub async fn search_cards(
+    state: &crate::state::AppState,
+    q: &str,
+    limit: usize,
+) -> sqlx::Result<(Vec<Card>, i64)> {
+    let filters = Filters { q: Some(q.to_owned()), ..Default::default() };
+    let found = state.publications.search(&state.db, &filters, limit, 0).await?;
+    Ok((cards(&state.db, &found.ids, Some(q)).await?, found.total))
+}

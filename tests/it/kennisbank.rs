@@ -1,0 +1,440 @@
+//! The kennisbank: search with facets over the demo publications, the record page with its
+//! machine-readable metadata, and every reference format read back by citation-js.
+
+use std::process::Command;
+
+use crate::helpers::{Browser, Role, TestApp, select, select_attr};
+
+/// The slugs of the publication cards on a list page, in order.
+fn card_slugs(body: &str) -> Vec<String> {
+    body.split("<h3><a href=\"/kennisbank/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A published record with a person whose particle is kept apart, an organisation, a DOI and
+/// an ISBN, and characters BibTeX must escape.
+async fn citable_record(app: &TestApp) {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO publications (slug, title, year, publisher, kind, abstract_md, url, doi, isbn, licence, status, published_at) \
+         VALUES ('ontwikkelkansen-in-de-wijk', 'Ontwikkelkansen in de wijk: 50% minder verwijzingen & meer spel', 2019, \
+                 'Uitgeverij Samen', 'artikel', 'Over spelen in de buurt.', 'https://example.org/artikel', \
+                 '10.1234/bb.2019_07', '9789058307002', 'cc-by', 'gepubliceerd', now()) RETURNING id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO publication_authors (publication_id, position, kind, given_name, particle, family_name) VALUES \
+         ($1, 0, 'persoon', 'Jan Willem', 'van der', 'Berg'), \
+         ($1, 1, 'persoon', 'Fatima', '', 'El Amrani'), \
+         ($1, 2, 'organisatie', '', '', 'Nederlands Jeugdinstituut')",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE publications SET author_names = 'Jan Willem van der Berg, Fatima El Amrani, Nederlands Jeugdinstituut' WHERE id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_kennisbank_searches_with_typos_and_counts_facets() {
+    let app = TestApp::spawn_with_demo().await;
+    let all = app.get_text("/kennisbank", 200).await;
+    let slugs = card_slugs(&all);
+    assert!(slugs.len() >= 8, "at least eight demo records: {slugs:?}");
+    // Newest first, records without a year last.
+    let last = slugs.last().map(String::as_str).unwrap_or_default();
+    assert!(["om-het-kind", "beter-met-minder", "met-andere-ogen"].contains(&last), "{slugs:?}");
+
+    // The type facet counts what choosing it would give, and choosing it gives that.
+    let rapport_label = select(&all, "label[for=soort-rapport]").join("");
+    let count: usize =
+        rapport_label.split('(').nth(1).and_then(|s| s.split(')').next()).unwrap().parse().unwrap();
+    let rapporten = card_slugs(&app.get_text("/kennisbank?soort=rapport", 200).await);
+    assert_eq!(rapporten.len(), count);
+    assert!(rapporten.contains(&"samen-om-het-kind".to_owned()));
+
+    // A typo in a word of the title still finds it; with a facet the result narrows.
+    let typo = card_slugs(&app.get_text("/kennisbank?q=jeugdhlp", 200).await);
+    assert!(typo.contains(&"analyse-radicale-vernieuwing-2021".to_owned()), "{typo:?}");
+    let narrowed = card_slugs(&app.get_text("/kennisbank?q=jeugdhlp&soort=factsheet", 200).await);
+    assert!(!narrowed.contains(&"analyse-radicale-vernieuwing-2021".to_owned()));
+    // An author's name, misspelt.
+    let author = card_slugs(&app.get_text("/kennisbank?q=Snijdr", 200).await);
+    assert_eq!(author.first().map(String::as_str), Some("samen-om-het-kind"), "{author:?}");
+    // Dutch stemming in the abstract.
+    let stemmed = card_slugs(&app.get_text("/kennisbank?q=basisvoorziening", 200).await);
+    assert!(stemmed.contains(&"samen-om-het-kind".to_owned()));
+
+    // Year ranges and levels: 2021 records, politiek.
+    let years = card_slugs(&app.get_text("/kennisbank?jaar=2020-2024&niveau=politiek", 200).await);
+    assert!(years.contains(&"analyse-radicale-vernieuwing-2021".to_owned()));
+    assert!(!years.contains(&"samen-om-het-kind".to_owned()));
+    let undated = card_slugs(&app.get_text("/kennisbank?jaar=zonder-jaar", 200).await);
+    assert!(undated.contains(&"beter-met-minder".to_owned()));
+
+    // Sorting by author: every record, the organisations by their name.
+    let by_author = card_slugs(&app.get_text("/kennisbank?sorteer=auteur", 200).await);
+    assert_eq!(by_author.len(), slugs.len());
+    assert_eq!(by_author.first().map(String::as_str), Some("brede-blik-in-actie"));
+    assert_eq!(by_author.last().map(String::as_str), Some("samen-om-het-kind"));
+
+    // Hostile and odd input: never a 500.
+    for query in
+        ["q=%00%27%22<script>", "soort=onbekend", "pagina=-5", "jaar=1900-2000&jaar=x", "sorteer=%27"]
+    {
+        app.get_text(&format!("/kennisbank?{query}"), 200).await;
+    }
+    app.get_text("/kennisbank/bestaat-niet", 404).await;
+    app.get_text("/kennisbank/bestaat-niet.bib", 404).await;
+}
+
+#[tokio::test]
+async fn a_record_page_carries_its_metadata_and_apa_reference() {
+    let app = TestApp::spawn_with_demo().await;
+    citable_record(&app).await;
+    let page = app.get_text("/kennisbank/ontwikkelkansen-in-de-wijk", 200).await;
+    let json_ld = select(&page, "script[type='application/ld+json']");
+    let value: serde_json::Value = serde_json::from_str(&json_ld[0]).unwrap();
+    assert_eq!(value["@type"], "ScholarlyArticle");
+    assert_eq!(value["identifier"]["value"], "10.1234/bb.2019_07");
+    assert_eq!(value["author"][0]["familyName"], "van der Berg");
+    assert_eq!(value["author"][2]["@type"], "Organization");
+    assert_eq!(
+        select_attr(&page, "meta[name=citation_title]", "content"),
+        ["Ontwikkelkansen in de wijk: 50% minder verwijzingen & meer spel"]
+    );
+    assert_eq!(
+        select_attr(&page, "meta[name=citation_author]", "content"),
+        ["van der Berg, Jan Willem", "El Amrani, Fatima", "Nederlands Jeugdinstituut"]
+    );
+    assert_eq!(select_attr(&page, "meta[name=citation_doi]", "content"), ["10.1234/bb.2019_07"]);
+    assert_eq!(select_attr(&page, "meta[property='og:title']", "content").len(), 1);
+    let reference = select(&page, "#apa-reference").join("");
+    assert!(
+        reference.contains("Berg, J. W. van der, El Amrani, F., en Nederlands Jeugdinstituut. (2019)."),
+        "{reference}"
+    );
+    assert!(reference.contains("https://doi.org/10.1234/bb.2019_07"));
+    assert!(page.contains("978-905830700-2"), "the ISBN is shown");
+
+    // A record without a year is "z.d."; a report is a schema.org Report; its initiatives show.
+    let advice = app.get_text("/kennisbank/beter-met-minder", 200).await;
+    assert!(select(&advice, "#apa-reference").join("").contains("(z.d.)"));
+    let report = app.get_text("/kennisbank/samen-om-het-kind", 200).await;
+    let value: serde_json::Value =
+        serde_json::from_str(&select(&report, "script[type='application/ld+json']")[0]).unwrap();
+    assert_eq!(value["@type"], "Report");
+    assert!(report.contains("href=\"/initiatieven/interprofessionele-teams-rond-de-school\""));
+    assert!(report.contains("href=\"/kennisbank/beter-met-minder\""), "related publications link");
+}
+
+/// A directory of its own under the system's temporary directory, removed afterwards.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("bb-cite-{}-{}", std::process::id(), rand_suffix()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos()
+}
+
+/// Runs citation-js over the given files (tests/browser/cite-readback.mjs).
+fn read_back(files: &[&std::path::Path]) -> serde_json::Value {
+    let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        browser.join("node_modules/@citation-js/core").exists(),
+        "citation-js is missing: run scripts/ensure-tools (or npm ci in tests/browser)"
+    );
+    let output =
+        Command::new("node").arg("cite-readback.mjs").args(files).current_dir(&browser).output().unwrap();
+    assert!(output.status.success(), "citation-js: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn every_export_reads_back_with_citation_js() {
+    let app = TestApp::spawn_with_demo().await;
+    citable_record(&app).await;
+    let dir = Scratch::new();
+    let mut files = Vec::new();
+    for (extension, content_type) in [
+        ("bib", "application/x-bibtex"),
+        ("ris", "application/x-research-info-systems"),
+        ("json", "application/vnd.citationstyles.csl+json"),
+    ] {
+        let response = app.get(&format!("/kennisbank/ontwikkelkansen-in-de-wijk.{extension}")).await;
+        assert_eq!(response.status(), 200);
+        let header = |name: &str| response.headers()[name].to_str().unwrap().to_owned();
+        assert!(header("content-type").starts_with(content_type));
+        assert_eq!(
+            header("content-disposition"),
+            format!("attachment; filename=\"ontwikkelkansen-in-de-wijk.{extension}\"")
+        );
+        let path = dir.path().join(format!("one.{extension}"));
+        std::fs::write(&path, response.bytes().await.unwrap()).unwrap();
+        files.push(path);
+    }
+    let paths: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
+    let parsed = read_back(&paths);
+    for path in &files {
+        let items = parsed[path.to_str().unwrap()].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{path:?}");
+        let item = &items[0];
+        let format = path.extension().unwrap().to_str().unwrap();
+        assert_eq!(
+            item["title"], "Ontwikkelkansen in de wijk: 50% minder verwijzingen & meer spel",
+            "{format}"
+        );
+        assert_eq!(item["year"], 2019, "{format}");
+        assert_eq!(item["doi"], "10.1234/bb.2019_07", "{format}");
+        let first = &item["authors"][0];
+        assert_eq!(first["given"], "Jan Willem", "{format}: {item}");
+        if format == "ris" {
+            // RIS has no field for a particle: it stays in front of the family name.
+            assert_eq!(first["family"], "van der Berg", "{format}: {item}");
+        } else {
+            assert_eq!(
+                (first["particle"].as_str(), first["family"].as_str()),
+                (Some("van der"), Some("Berg")),
+                "{format}: {item}"
+            );
+        }
+        assert_eq!(item["authors"][1]["family"], "El Amrani", "{format}: {item}");
+        let organisation = &item["authors"][2];
+        let name = organisation["literal"].as_str().or(organisation["family"].as_str());
+        assert_eq!(name, Some("Nederlands Jeugdinstituut"), "{format}: {item}");
+    }
+
+    // The export of a search result holds every record of it, each readable.
+    let result = card_slugs(&app.get_text("/kennisbank?soort=rapport", 200).await);
+    let mut exported = Vec::new();
+    for extension in ["bib", "ris", "json"] {
+        let response = app.get(&format!("/kennisbank/export.{extension}?soort=rapport")).await;
+        assert_eq!(response.status(), 200);
+        let path = dir.path().join(format!("result.{extension}"));
+        std::fs::write(&path, response.bytes().await.unwrap()).unwrap();
+        exported.push(path);
+    }
+    let paths: Vec<&std::path::Path> = exported.iter().map(|p| p.as_path()).collect();
+    let parsed = read_back(&paths);
+    for path in &exported {
+        let items = parsed[path.to_str().unwrap()].as_array().unwrap();
+        assert_eq!(items.len(), result.len(), "{path:?}");
+        assert!(items.iter().any(|i| i["title"] == "Samen om het kind" && i["year"] == 2015), "{path:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_members_proposal_waits_for_review_and_an_editor_publishes_it() {
+    let app = TestApp::spawn_with_demo().await;
+    let editor = app.logged_in(Role::Redacteur).await;
+    app.member("ines@voorbeeld.nl", "Ines de Vries").approved().create().await;
+    let member = Browser::login(&app, "ines@voorbeeld.nl").await;
+
+    // Bad identifiers: a message next to each field, 422, everything typed kept.
+    let bad = [
+        ("titel", "Spelen als medicijn"),
+        ("auteurs", "Ines | de | Vries\nNederlands Jeugdinstituut"),
+        ("jaar", "23"),
+        ("soort", "artikel"),
+        ("toegang", "link"),
+        ("isbn", "978-90-5830-700-1"),
+        ("doi", "10.12/x"),
+        ("url", "javascript:alert(1)"),
+        ("licentie", "onbekend"),
+        ("thema", "preventie"),
+        ("actie", "opslaan"),
+    ];
+    let response = member.post("/account/kennisbank/nieuw", &bad).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    for field in ["jaar", "isbn", "doi", "url"] {
+        assert_eq!(select(&page, &format!("#{field}-error")).len(), 1, "message next to {field}");
+    }
+    assert!(select(&page, "#isbn-error").join("").contains("controlecijfer"));
+    assert_eq!(select_attr(&page, "#titel", "value"), ["Spelen als medicijn"]);
+    assert_eq!(select(&page, "#auteurs").join(""), "Ines | de | Vries Nederlands Jeugdinstituut");
+    assert_eq!(select_attr(&page, "#thema-preventie", "checked").len(), 1);
+
+    let good = [
+        ("titel", "Spelen als medicijn"),
+        ("auteurs", "Ines | de | Vries\nNederlands Jeugdinstituut"),
+        ("jaar", "2023"),
+        ("soort", "artikel"),
+        ("samenvatting", "Waarom **buitenspelen** werkt."),
+        ("toegang", "link"),
+        ("isbn", "978-90-5830-700-2"),
+        ("doi", "https://doi.org/10.1234/spelen.2023"),
+        ("url", "https://example.org/spelen"),
+        ("licentie", "cc-by"),
+        ("thema", "preventie"),
+        ("niveau", "uitvoerend"),
+        ("actie", "opslaan"),
+    ];
+    let response = member.post("/account/kennisbank/nieuw", &good).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/account/kennisbank?melding=voorgesteld");
+    let (id, slug, status): (i64, String, String) =
+        sqlx::query_as("SELECT id, slug, status FROM publications WHERE title = 'Spelen als medicijn'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(status, "ter_beoordeling");
+    app.get_text(&format!("/kennisbank/{slug}"), 404).await;
+    assert!(member.text("/account/kennisbank", 200).await.contains("Spelen als medicijn"));
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE kind = 'publicatie-ter-beoordeling' AND to_address = 'redacteur@voorbeeld.nl'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(waiting, 1, "the editor is told");
+
+    // The editor sees it in the queue and approves it.
+    let queue = editor.text("/beheer/kennisbank", 200).await;
+    assert!(queue.contains(&format!("/beheer/kennisbank/{id}#beoordeling")));
+    let review = editor.text(&format!("/beheer/kennisbank/{id}"), 200).await;
+    assert_eq!(select_attr(&review, "#doi", "value"), ["10.1234/spelen.2023"]);
+    let response =
+        editor.post(&format!("/beheer/kennisbank/{id}/beoordeling"), &[("besluit", "goedkeuren")]).await;
+    assert_eq!(response.status(), 303);
+    let public = app.get_text(&format!("/kennisbank/{slug}"), 200).await;
+    let reference = select(&public, "#apa-reference").join("");
+    assert!(reference.contains("Vries, I. de, en Nederlands Jeugdinstituut. (2023)."), "{reference}");
+    let found = card_slugs(&app.get_text("/kennisbank?q=medicjn&niveau=uitvoerend", 200).await);
+    assert!(found.contains(&slug), "{found:?}");
+    // A second decision finds nothing waiting.
+    let again =
+        editor.post(&format!("/beheer/kennisbank/{id}/beoordeling"), &[("besluit", "afwijzen")]).await;
+    assert_eq!(again.status(), 409);
+
+    let audit: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(audit, ["publicatie voorgesteld", "publicatie goedgekeurd"]);
+    let told: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE kind = 'publicatie-goedgekeurd' AND to_address = 'ines@voorbeeld.nl'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(told, 1);
+
+    // Someone without an approved membership cannot propose.
+    let visitor = app.logged_in(Role::Aandeelhouder).await;
+    assert_eq!(visitor.post("/account/kennisbank/nieuw", &good).await.status(), 403);
+}
+
+#[tokio::test]
+async fn editors_create_with_a_preview_and_edit_with_the_audit_log() {
+    let app = TestApp::spawn_with_demo().await;
+    let editor = app.logged_in(Role::Redacteur).await;
+    let fields = [
+        ("titel", "Gewoon opgroeien"),
+        ("auteurs", "Mark | | Snijder"),
+        ("jaar", ""),
+        ("soort", "boek"),
+        ("samenvatting", "Een *boek* over opgroeien."),
+        ("toegang", "bibliotheek"),
+        ("licentie", "onbekend"),
+        ("status", "gepubliceerd"),
+    ];
+    let mut preview = fields.to_vec();
+    preview.push(("actie", "voorbeeld"));
+    let page = editor.post("/beheer/kennisbank", &preview).await.text().await.unwrap();
+    assert!(select(&page, ".preview").join("").contains("Snijder, M. (z.d.). Gewoon opgroeien."), "{page}");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM publications WHERE title = 'Gewoon opgroeien'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 0, "a preview saves nothing");
+
+    let mut save = fields.to_vec();
+    save.push(("actie", "opslaan"));
+    assert_eq!(editor.post("/beheer/kennisbank", &save).await.status(), 303);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM publications WHERE title = 'Gewoon opgroeien'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    app.get_text("/kennisbank/gewoon-opgroeien", 200).await;
+
+    save.retain(|(k, _)| *k != "jaar");
+    save.push(("jaar", "2024"));
+    assert_eq!(editor.post(&format!("/beheer/kennisbank/{id}"), &save).await.status(), 303);
+    let page = app.get_text("/kennisbank/gewoon-opgroeien", 200).await;
+    assert!(select(&page, "#apa-reference").join("").contains("(2024)"));
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE target_type = 'publicatie' ORDER BY id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(actions, ["publicatie aangemaakt", "publicatie bewerkt"]);
+
+    // A bad status or kind is a message, not a 500.
+    let mut bad = save.clone();
+    bad.retain(|(k, _)| *k != "status" && *k != "soort");
+    bad.push(("status", "verwijderd"));
+    bad.push(("soort", "roman"));
+    let response = editor.post(&format!("/beheer/kennisbank/{id}"), &bad).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert_eq!(select(&page, "#status-error").len(), 1);
+    assert_eq!(select(&page, "#soort-error").len(), 1);
+}
+
+#[tokio::test]
+async fn publications_appear_in_the_sitemap_search_api_and_on_initiative_pages() {
+    let app = TestApp::spawn_with_demo().await;
+    let sitemap = app.get_text("/sitemap.xml", 200).await;
+    assert!(sitemap.contains("/kennisbank/samen-om-het-kind</loc>"));
+    assert!(sitemap.contains("/kennisbank</loc>"));
+
+    let search = app.get_text("/zoeken?q=Snijder", 200).await;
+    assert!(search.contains("href=\"/kennisbank/samen-om-het-kind\""), "one search finds publications");
+
+    let response = app.get("/api/v1/publications?soort=rapport&per_pagina=2").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let rapporten = card_slugs(&app.get_text("/kennisbank?soort=rapport", 200).await);
+    assert_eq!(body["meta"]["total"], rapporten.len());
+    assert_eq!(body["data"].as_array().unwrap().len(), 2);
+    let all: serde_json::Value = app.get("/api/v1/publications?q=Snijder").await.json().await.unwrap();
+    let record = &all["data"][0];
+    assert_eq!(record["slug"], "samen-om-het-kind");
+    assert_eq!(record["authors"][0]["family"], "Snijder");
+    assert_eq!(record["year"], 2015);
+    assert!(record["url"].as_str().unwrap().ends_with("/kennisbank/samen-om-het-kind"));
+
+    let spec: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    assert!(spec["paths"]["/api/v1/publications"]["get"].is_object());
+    assert!(spec["components"]["schemas"]["Publication"]["properties"]["authors"].is_object());
+
+    let initiative = app.get_text("/initiatieven/beweging-brede-blik", 200).await;
+    assert!(initiative.contains("href=\"/kennisbank/kwartier-maken-voor-de-brede-blik\""));
+}
