@@ -122,12 +122,13 @@ pub async fn deliver_next(
     let claiming = Instant::now();
     let claimed = sqlx::query_as!(
         Queued,
-        "UPDATE outbox SET claimed_by = $1, claimed_at = now() \
-         WHERE id = (SELECT id FROM outbox WHERE status = $3 AND next_attempt_at <= now() \
-                       AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $2)) \
-                     ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-         RETURNING id, to_address, subject, text_body, html_body, message_id, reply_to, attempts, \
-                   EXISTS (SELECT 1 FROM outbox_attachments a WHERE a.outbox_id = outbox.id) AS "has_attachments!"",
+        r#"UPDATE outbox SET claimed_by = $1, claimed_at = now()
+           WHERE id = (SELECT id FROM outbox WHERE status = $3 AND next_attempt_at <= now()
+                         AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $2))
+                       ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+           RETURNING id, to_address, subject, text_body, html_body, message_id, reply_to, attempts,
+                     EXISTS (SELECT 1 FROM outbox_attachments a WHERE a.outbox_id = outbox.id)
+                       AS "has_attachments!""#,
         owner,
         f64::from(config.newsletter_lease_secs),
         OutboxStatus::Wachtend as OutboxStatus,
