@@ -336,6 +336,11 @@ pub async fn register(
     }
     if mail::EmailAddress::parse(&form.email).is_err() {
         errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.");
+    } else if bounces(&state, &form.email).await? {
+        errors.add(
+            "email",
+            "Op dit e-mailadres konden wij eerder geen e-mail bezorgen. Controleer het adres of gebruik een ander.",
+        );
     }
     let mut answers = serde_json::Map::new();
     for question in &questions {
@@ -386,6 +391,17 @@ pub async fn register(
         waiting,
     })
     .into_response())
+}
+
+/// Whether mail to this address is known to bounce (the newsletter marks hard bounces).
+async fn bounces(state: &AppState, email: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM subscribers WHERE lower(email) = lower($1) AND status = $2) AS "bounces!""#,
+        email,
+        crate::newsletter::SubscriberStatus::Gebounced as crate::newsletter::SubscriberStatus,
+    )
+    .fetch_one(&state.db)
+    .await
 }
 
 fn question_field(position: i32) -> &'static str {

@@ -238,23 +238,19 @@ pub async fn upcoming_in(db: &PgPool, region_ids: &[i32], limit: i64) -> sqlx::R
 
 /// A published or cancelled event by its slug.
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Event>> {
-    sqlx::query_as!(
-        Event,
-        r#"SELECT e.id, e.slug, e.title, e.summary, e.programme_md, e.starts_at, e.ends_at,
-                  e.form AS "form: EventForm", e.venue, e.address, e.join_url, e.organiser,
-                  (SELECT name FROM levels WHERE id = e.level_id) AS level, e.capacity, e.places_taken,
-                  e.registration_deadline, e.reminder_hours, e.reminder_note, e.status AS "status: EventStatus",
-                  e.sequence, e.cancel_message, e.report_md, e.report_image_id, e.report_image_alt, e.updated_at
-           FROM events e WHERE e.slug = $1 AND e.status <> $2"#,
-        slug,
-        EventStatus::Concept as EventStatus,
-    )
-    .fetch_optional(db)
-    .await
+    Ok(find(db, None, Some(slug)).await?.filter(|e| e.status != EventStatus::Concept))
 }
 
 /// Any event by id (mails, the back office).
 pub async fn by_id(db: impl sqlx::PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Event>> {
+    find(db, Some(id), None).await
+}
+
+async fn find(
+    db: impl sqlx::PgExecutor<'_>,
+    id: Option<i64>,
+    slug: Option<&str>,
+) -> sqlx::Result<Option<Event>> {
     sqlx::query_as!(
         Event,
         r#"SELECT e.id, e.slug, e.title, e.summary, e.programme_md, e.starts_at, e.ends_at,
@@ -262,8 +258,9 @@ pub async fn by_id(db: impl sqlx::PgExecutor<'_>, id: i64) -> sqlx::Result<Optio
                   (SELECT name FROM levels WHERE id = e.level_id) AS level, e.capacity, e.places_taken,
                   e.registration_deadline, e.reminder_hours, e.reminder_note, e.status AS "status: EventStatus",
                   e.sequence, e.cancel_message, e.report_md, e.report_image_id, e.report_image_alt, e.updated_at
-           FROM events e WHERE e.id = $1"#,
+           FROM events e WHERE e.id = $1 OR e.slug = $2"#,
         id,
+        slug,
     )
     .fetch_optional(db)
     .await

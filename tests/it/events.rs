@@ -263,6 +263,16 @@ async fn bad_input_and_closed_events_get_dutch_messages_and_keep_the_input() {
         .await
         .unwrap();
     assert!(big.status().is_success() || big.status().is_client_error(), "{}", big.status());
+    // An address known to bounce is refused with a message, the input kept.
+    sqlx::query(
+        "INSERT INTO subscribers (email, status, link_token) VALUES ('kapot@voorbeeld.nl', 'gebounced', 'x')",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let bounced = register(&app, "open", "Kapot", "Kapot@voorbeeld.nl").await;
+    assert_eq!(bounced.status(), 422);
+    assert!(bounced.text().await.unwrap().contains("konden wij eerder geen e-mail bezorgen"));
     // Past the deadline, cancelled, or over: 409 with the reason.
     sqlx::query("UPDATE events SET registration_deadline = now() - interval '1 hour' WHERE slug = 'open'")
         .execute(&app.db)

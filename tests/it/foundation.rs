@@ -229,6 +229,8 @@ async fn synthetic_seed_makes_n_records_of_each_kind() {
         .await
         .unwrap();
     assert!(untagged < 100, "most synthetic initiatives carry themes ({untagged} without)");
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&app.db).await.unwrap();
+    assert_eq!(events, 50, "a tenth as many events");
     // A second run adds, it does not collide.
     bredeblik::seed::synthetic(&app.db, 10).await.unwrap();
     let body = app.get_text("/initiatieven", 200).await;
