@@ -31,7 +31,7 @@ enum Command {
         /// Demo-inhoud voor een levendige site (veilig om vaker uit te voeren)
         #[arg(long, conflicts_with = "synthetic")]
         demo: bool,
-        /// N synthetische initiatieven en aandeelhouders voor schaaltests
+        /// N synthetische initiatieven, aandeelhouders en publicaties voor schaaltests
         #[arg(long, value_name = "N")]
         synthetic: Option<i64>,
     },
@@ -100,7 +100,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     let started = std::time::Instant::now();
                     seed::synthetic(&pool, n).await?;
                     println!(
-                        "{n} synthetische initiatieven en aandeelhouders toegevoegd in {:.1?}",
+                        "{n} synthetische initiatieven, aandeelhouders en publicaties toegevoegd in {:.1?}",
                         started.elapsed()
                     );
                 }

@@ -151,12 +151,18 @@ impl Application {
                 tokio::spawn(newsletter::sending::run(self.state.db.clone(), config.clone(), stopped.clone()))
             })
             .collect();
+        let links = tokio::spawn(crate::kennisbank::links::run(
+            self.state.db.clone(),
+            config.absolute("/"),
+            stopped.clone(),
+        ));
         axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         let _ = stop_worker.send(true);
         let _ = worker.await;
         let _ = events_worker.await;
+        let _ = links.await;
         for sender in senders {
             let _ = sender.await;
         }

@@ -50,6 +50,8 @@ struct ListTemplate {
     items: Vec<Row>,
     q: String,
     notice: Option<&'static str>,
+    /// Records whose "where to get it" link failed at its last check.
+    broken: Vec<super::links::Broken>,
 }
 
 pub async fn list(
@@ -90,6 +92,7 @@ pub async fn list(
         items,
         q,
         notice,
+        broken: super::links::broken(&state.db).await?,
     }))
 }
 

@@ -8,6 +8,7 @@ pub mod fields;
 pub(crate) mod form;
 pub mod handlers;
 pub mod index;
+pub mod links;
 pub(crate) mod mails;
 mod propose;
 pub mod queries;

@@ -438,3 +438,85 @@ async fn publications_appear_in_the_sitemap_search_api_and_on_initiative_pages()
     let initiative = app.get_text("/initiatieven/beweging-brede-blik", 200).await;
     assert!(initiative.contains("href=\"/kennisbank/kwartier-maken-voor-de-brede-blik\""));
 }
+
+#[tokio::test]
+async fn the_link_checker_records_answers_redirects_and_silence() {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use axum::Router;
+    use axum::http::{StatusCode, header};
+    use axum::routing::get;
+
+    // A local server that answers 200, 301, 404, 500 and, for /hangt, never.
+    let server = Router::new()
+        .route("/ok", get(|| async { "in orde" }))
+        .route("/oud", get(|| async { (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, "/ok")]) }))
+        .route("/weg", get(|| async { StatusCode::NOT_FOUND }))
+        .route("/stuk", get(|| async { StatusCode::INTERNAL_SERVER_ERROR }))
+        .route(
+            "/hangt",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                "te laat"
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, server).await });
+
+    let app = TestApp::spawn().await;
+    for path in ["ok", "oud", "weg", "stuk", "hangt"] {
+        sqlx::query(
+            "INSERT INTO publications (slug, title, kind, url, status, published_at) \
+             VALUES ($1, $2, 'rapport', $3, 'gepubliceerd', now())",
+        )
+        .bind(format!("link-{path}"))
+        .bind(format!("Publicatie {path}"))
+        .bind(format!("{base}/{path}"))
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let checker = Arc::new(
+        bredeblik::kennisbank::links::Checker::new("http://test", Duration::from_secs(1), 3).unwrap(),
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(checker.check_due(&app.db, 7, 100).await.unwrap(), 5);
+    assert!(started.elapsed() < Duration::from_secs(10), "the silent server costs one timeout");
+    let rows: Vec<(String, Option<i16>, String, String, bool)> = sqlx::query_as(
+        "SELECT p.slug, l.status, l.final_url, l.error, l.broken FROM publication_links l \
+         JOIN publications p ON p.id = l.publication_id ORDER BY p.slug",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let by_slug = |slug: &str| rows.iter().find(|r| r.0 == slug).unwrap().clone();
+    assert_eq!(by_slug("link-ok"), ("link-ok".into(), Some(200), String::new(), String::new(), false));
+    let moved = by_slug("link-oud");
+    assert_eq!(
+        (moved.1, moved.2.as_str(), moved.4),
+        (Some(200), format!("{base}/ok").as_str(), false),
+        "301 followed and recorded"
+    );
+    assert_eq!((by_slug("link-weg").1, by_slug("link-weg").4), (Some(404), true));
+    assert_eq!((by_slug("link-stuk").1, by_slug("link-stuk").4), (Some(500), true));
+    let silent = by_slug("link-hangt");
+    assert_eq!((silent.1, silent.3.as_str(), silent.4), (None, "geen antwoord binnen de tijd", true));
+
+    // Nothing is due again until the record changes or a week has passed.
+    assert_eq!(checker.check_due(&app.db, 7, 100).await.unwrap(), 0);
+
+    // The back office lists the broken ones with the last answer.
+    let editor = app.logged_in(Role::Redacteur).await;
+    let page = editor.text("/beheer/kennisbank", 200).await;
+    let broken = select(&page, "#broken-links tbody tr");
+    assert_eq!(broken.len(), 3, "{broken:?}");
+    let text = broken.join(" ");
+    assert!(
+        text.contains("HTTP 404")
+            && text.contains("HTTP 500")
+            && text.contains("geen antwoord binnen de tijd"),
+        "{text}"
+    );
+}
