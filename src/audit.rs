@@ -37,6 +37,12 @@ impl<'a> Entry<'a> {
         self
     }
 
+    /// A decision's before and after: the status it came from, the one it led to, the message.
+    pub fn decision(self, from: impl serde::Serialize, to: impl serde::Serialize, message: &str) -> Self {
+        self.before(serde_json::json!({ "status": from }))
+            .after(serde_json::json!({ "status": to, "bericht": message }))
+    }
+
     /// Writes the entry, in the transaction of the change.
     pub async fn record(self, executor: impl sqlx::PgExecutor<'_>) -> sqlx::Result<()> {
         record(executor, self).await

@@ -22,6 +22,7 @@ pub mod newsletter;
 pub(crate) mod pages;
 pub(crate) mod ratelimit;
 pub(crate) mod regions;
+pub mod review;
 pub(crate) mod search;
 pub mod seed;
 pub(crate) mod snapshot;

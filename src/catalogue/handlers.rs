@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::mails;
-use super::queries::{self, Filters, Initiative, InitiativeCard, Sort, TermLink};
+use super::queries::{self, Filters, Initiative, InitiativeCard, Sort};
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::ratelimit;
@@ -163,15 +163,16 @@ async fn render_show(
     let db = &state.db;
     let id = initiative.id;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let [themes, domains, levels, age_groups] = queries::terms_of(db, id).await?;
     let template = ShowTemplate {
         page: page
             .crumb("Initiatieven", "/initiatieven")
             .crumb(initiative.name.clone(), format!("/initiatieven/{slug}")),
         description_html: text::markdown(&initiative.description_md),
-        themes: queries::terms_of(db, id, TermLink::Theme).await?,
-        domains: queries::terms_of(db, id, TermLink::Domain).await?,
-        levels: queries::terms_of(db, id, TermLink::Level).await?,
-        age_groups: queries::terms_of(db, id, TermLink::AgeGroup).await?,
+        themes,
+        domains,
+        levels,
+        age_groups,
         related: queries::related(db, &initiative, 4).await?,
         publications: crate::kennisbank::queries::for_initiative(db, id).await?,
         initiative,

@@ -149,50 +149,28 @@ pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Initiative>
     }))
 }
 
-/// The terms of one vocabulary that an initiative is tagged with.
-pub async fn terms_of(db: &PgPool, initiative_id: i64, link: TermLink) -> sqlx::Result<Vec<Term>> {
-    match link {
-        TermLink::Theme => sqlx::query_as!(
-            Term,
-            "SELECT t.id, t.slug, t.name FROM themes t JOIN initiative_themes l ON l.theme_id = t.id \
-             WHERE l.initiative_id = $1 ORDER BY t.position, t.name",
-            initiative_id,
-        )
-        .fetch_all(db)
-        .await,
-        TermLink::Domain => sqlx::query_as!(
-            Term,
-            "SELECT t.id, t.slug, t.name FROM domains t JOIN initiative_domains l ON l.domain_id = t.id \
-             WHERE l.initiative_id = $1 ORDER BY t.position",
-            initiative_id,
-        )
-        .fetch_all(db)
-        .await,
-        TermLink::Level => sqlx::query_as!(
-            Term,
-            "SELECT t.id, t.slug, t.name FROM levels t JOIN initiative_levels l ON l.level_id = t.id \
-             WHERE l.initiative_id = $1 ORDER BY t.position",
-            initiative_id,
-        )
-        .fetch_all(db)
-        .await,
-        TermLink::AgeGroup => sqlx::query_as!(
-            Term,
-            "SELECT t.id, t.slug, t.name FROM age_groups t JOIN initiative_age_groups l ON l.age_group_id = t.id \
-             WHERE l.initiative_id = $1 ORDER BY t.position",
-            initiative_id,
-        )
-        .fetch_all(db)
-        .await,
+/// The terms an initiative is tagged with, by vocabulary: themes, domains, levels and age
+/// groups, each in its vocabulary's order.
+pub async fn terms_of(db: &PgPool, initiative_id: i64) -> sqlx::Result<[Vec<Term>; 4]> {
+    let rows = sqlx::query!(
+        r#"SELECT 0 AS "vocabulary!", t.id AS "id!", t.slug AS "slug!", t.name AS "name!", t.position AS "position!"
+             FROM themes t JOIN initiative_themes l ON l.theme_id = t.id WHERE l.initiative_id = $1
+           UNION ALL SELECT 1, t.id, t.slug, t.name, t.position
+             FROM domains t JOIN initiative_domains l ON l.domain_id = t.id WHERE l.initiative_id = $1
+           UNION ALL SELECT 2, t.id, t.slug, t.name, t.position
+             FROM levels t JOIN initiative_levels l ON l.level_id = t.id WHERE l.initiative_id = $1
+           UNION ALL SELECT 3, t.id, t.slug, t.name, t.position
+             FROM age_groups t JOIN initiative_age_groups l ON l.age_group_id = t.id WHERE l.initiative_id = $1
+           ORDER BY 1, 5, 4"#,
+        initiative_id,
+    )
+    .fetch_all(db)
+    .await?;
+    let mut terms: [Vec<Term>; 4] = Default::default();
+    for row in rows {
+        terms[row.vocabulary as usize].push(Term { id: row.id, slug: row.slug, name: row.name });
     }
-}
-
-#[derive(Clone, Copy)]
-pub enum TermLink {
-    Theme,
-    Domain,
-    Level,
-    AgeGroup,
+    Ok(terms)
 }
 
 /// Initiatives that share the most themes, with the same region as a tie-breaker. Candidates

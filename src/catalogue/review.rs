@@ -5,15 +5,13 @@
 //! decision leaves unused is forgotten after it.
 
 use serde_json::json;
-use sqlx::PgPool;
 
 use super::editorial::{self, InitiativeFields};
 use super::{InitiativeStatus, RevisionDecision};
 use crate::audit::Entry;
-use crate::config::Config;
 use crate::mail;
 use crate::media::{self, MediaId};
-use crate::web::auth::SessionUser;
+use crate::review::Reviewer;
 
 /// What became of a decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,14 +28,13 @@ pub enum Outcome {
 /// Approves or rejects what waits for review on initiative `id`, with `message` for the
 /// owner. `seen` is the version of the proposal the editor decided on, when the form sent it.
 pub async fn decide(
-    db: &PgPool,
-    config: &Config,
-    actor: Option<&SessionUser>,
+    by: &Reviewer<'_>,
     id: i64,
     approve: bool,
     message: String,
     seen: Option<i128>,
 ) -> anyhow::Result<Outcome> {
+    let (db, config, actor) = (by.db, by.config, by.actor);
     let mut tx = db.begin().await?;
     let row = sqlx::query!(
         r#"SELECT i.name, i.slug, i.status AS "status: InitiativeStatus", m.name AS "owner_name?",
@@ -107,8 +104,7 @@ pub async fn decide(
             .await?;
             let action = if approve { "initiatief goedgekeurd" } else { "initiatief afgewezen" };
             Entry::new(actor, action, "initiatief", id)
-                .before(json!({ "status": row.status }))
-                .after(json!({ "status": new_status, "bericht": message }))
+                .decision(row.status, new_status, &message)
                 .record(&mut *tx)
                 .await?;
             false

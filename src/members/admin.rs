@@ -3,12 +3,13 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
-use super::review::{self, Outcome};
+use super::review;
 use super::{MemberKind, MemberStatus};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::review::Reviewer;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
@@ -92,11 +93,7 @@ pub async fn decide(
     Form(decision): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let approve = decision.approves("goedkeuren")?;
-    match review::decide(&state.db, &state.config, actor.as_ref(), id, approve, decision.message()).await? {
-        Outcome::Decided(status) => {
-            Ok(Redirect::to(&format!("/beheer/aanmeldingen?melding={}", status.as_str())).into_response())
-        }
-        Outcome::NotFound => Err(AppError::NotFound),
-        Outcome::AlreadyDecided => Err(AppError::Conflict("Over deze aanmelding is al besloten.".into())),
-    }
+    review::decide(&Reviewer::new(&state, actor.as_ref()), id, approve, decision.message())
+        .await?
+        .respond(|status| format!("/beheer/aanmeldingen?melding={}", status.as_str()))
 }

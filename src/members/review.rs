@@ -2,34 +2,17 @@
 //! only from `wacht_op_beoordeling`, in the same transaction as its audit entry and the mail
 //! that tells the applicant.
 
-use serde_json::json;
-use sqlx::PgPool;
-
 use super::MemberStatus;
 use crate::audit::Entry;
-use crate::config::Config;
 use crate::mail;
-use crate::web::auth::SessionUser;
+use crate::review::Reviewer;
 
-/// What became of a decision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The application now has this status, and the applicant has been told.
-    Decided(MemberStatus),
-    NotFound,
-    /// Someone decided on it before.
-    AlreadyDecided,
-}
+/// Decided: the application's new status.
+pub type Outcome = crate::review::Outcome<MemberStatus>;
 
 /// Approves or rejects member `id`'s application, with `message` for the applicant.
-pub async fn decide(
-    db: &PgPool,
-    config: &Config,
-    actor: Option<&SessionUser>,
-    id: i64,
-    approve: bool,
-    message: String,
-) -> anyhow::Result<Outcome> {
+pub async fn decide(by: &Reviewer<'_>, id: i64, approve: bool, message: String) -> anyhow::Result<Outcome> {
+    let (db, config, actor) = (by.db, by.config, by.actor);
     let mut tx = db.begin().await?;
     let row = sqlx::query!(
         r#"SELECT m.name, u.email AS "email?", m.status AS "status: MemberStatus"
@@ -55,8 +38,7 @@ pub async fn decide(
     .await?;
     let action = if approve { "aanmelding goedgekeurd" } else { "aanmelding afgewezen" };
     Entry::new(actor, action, "aandeelhouder", id)
-        .before(json!({ "status": row.status }))
-        .after(json!({ "status": new_status, "bericht": message }))
+        .decision(row.status, new_status, &message)
         .record(&mut *tx)
         .await?;
     if let Some(email) = row.email {

@@ -210,6 +210,11 @@ fn moment(form: &NewsForm, errors: &mut FieldErrors) -> Option<OffsetDateTime> {
     }
 }
 
+/// What the audit log keeps of a news item.
+fn audited(title: &str, published_at: Option<OffsetDateTime>, image_id: Option<i64>) -> serde_json::Value {
+    json!({ "titel": title, "gepubliceerd": published_at.map(text::datetime_nl), "afbeelding": image_id })
+}
+
 pub async fn create(
     State(state): State<AppState>,
     page: Page,
@@ -289,10 +294,10 @@ async fn save(
             .execute(&mut *tx)
             .await?;
             Entry::new(actor.as_ref(), "nieuwsbericht gewijzigd", "nieuwsbericht", id)
-                .before(json!({ "titel": before.0, "gepubliceerd": before.1.map(text::datetime_nl), "afbeelding": before.2 }),)
-                .after(json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl), "afbeelding": image_id }),)
+                .before(audited(&before.0, before.1, before.2))
+                .after(audited(&form.title, published_at, image_id))
                 .record(&mut *tx)
-            .await?;
+                .await?;
             id
         }
         None => {
@@ -322,9 +327,9 @@ async fn save(
             .fetch_one(&mut *tx)
             .await?;
             Entry::new(actor.as_ref(), "nieuwsbericht aangemaakt", "nieuwsbericht", id)
-                .after(json!({ "titel": form.title, "gepubliceerd": published_at.map(text::datetime_nl), "afbeelding": image_id }),)
+                .after(audited(&form.title, published_at, image_id))
                 .record(&mut *tx)
-            .await?;
+                .await?;
             id
         }
     };

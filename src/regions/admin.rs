@@ -8,10 +8,11 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::ApplicationDecision;
-use super::review::{self, Outcome};
+use super::review;
 use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::regions::apply::{self, ANNOUNCEMENT_KEY, DEADLINE_KEY};
+use crate::review::Reviewer;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
@@ -109,9 +110,7 @@ pub async fn decide(
     Form(decision): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let selected = decision.approves("selecteren")?;
-    match review::decide(&state.db, &state.config, actor.as_ref(), id, selected, decision.message()).await? {
-        Outcome::Decided(_) => Ok(Redirect::to("/beheer/inspiratieregios?melding=besluit").into_response()),
-        Outcome::NotFound => Err(AppError::NotFound),
-        Outcome::AlreadyDecided => Err(AppError::Conflict("Over deze aanmelding is al besloten.".into())),
-    }
+    review::decide(&Reviewer::new(&state, actor.as_ref()), id, selected, decision.message())
+        .await?
+        .respond(|_| "/beheer/inspiratieregios?melding=besluit".to_owned())
 }

@@ -174,23 +174,21 @@ impl FilterOption {
 }
 
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Region>> {
-    sqlx::query_as!(
-        Region,
-        r#"SELECT id, slug, code, name, kind AS "kind: RegionKind", province_id, jeugdregio_id, is_inspiration,
-                  cohort_year, description
-           FROM regions WHERE slug = $1"#,
-        slug,
-    )
-    .fetch_optional(db)
-    .await
+    find(db, Some(slug), None).await
 }
 
 pub async fn by_id(db: &PgPool, id: i32) -> sqlx::Result<Option<Region>> {
+    find(db, None, Some(id)).await
+}
+
+/// The region with this slug or this id (the other one `None`).
+async fn find(db: &PgPool, slug: Option<&str>, id: Option<i32>) -> sqlx::Result<Option<Region>> {
     sqlx::query_as!(
         Region,
         r#"SELECT id, slug, code, name, kind AS "kind: RegionKind", province_id, jeugdregio_id, is_inspiration,
                   cohort_year, description
-           FROM regions WHERE id = $1"#,
+           FROM regions WHERE slug = $1 OR id = $2"#,
+        slug,
         id,
     )
     .fetch_optional(db)

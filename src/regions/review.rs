@@ -3,33 +3,19 @@
 //! the applicant.
 
 use serde_json::json;
-use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use super::ApplicationDecision;
 use crate::audit::Entry;
-use crate::config::Config;
-use crate::web::auth::SessionUser;
+use crate::review::Reviewer;
 use crate::{mail, text};
 
-/// What became of a decision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Decided(ApplicationDecision),
-    NotFound,
-    /// Someone decided on it before.
-    AlreadyDecided,
-}
+/// Decided: the decision taken.
+pub type Outcome = crate::review::Outcome<ApplicationDecision>;
 
 /// Selects or rejects application `id`, with `message` for the applicant.
-pub async fn decide(
-    db: &PgPool,
-    config: &Config,
-    actor: Option<&SessionUser>,
-    id: i64,
-    selected: bool,
-    message: String,
-) -> anyhow::Result<Outcome> {
+pub async fn decide(by: &Reviewer<'_>, id: i64, selected: bool, message: String) -> anyhow::Result<Outcome> {
+    let (db, config, actor) = (by.db, by.config, by.actor);
     let mut tx = db.begin().await?;
     let row = sqlx::query!(
         r#"SELECT a.region_id, r.name, a.applicant_name, a.applicant_email, a.decision AS "decision: ApplicationDecision"

@@ -16,6 +16,7 @@ use crate::catalogue::review::{self, Outcome};
 use crate::catalogue::{InitiativeStatus, RevisionDecision};
 use crate::error::{AppError, AppResult};
 use crate::media::{self, Purpose, UploadForm};
+use crate::review::Reviewer;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
@@ -433,9 +434,8 @@ pub async fn decide(
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let approve = decision.approves("goedkeuren")?;
     let seen = decision.version();
-    let outcome =
-        review::decide(&state.db, &state.config, actor.as_ref(), id, approve, decision.message(), seen)
-            .await?;
+    let reviewer = Reviewer::new(&state, actor.as_ref());
+    let outcome = review::decide(&reviewer, id, approve, decision.message(), seen).await?;
     match outcome {
         Outcome::Decided(decision) => {
             Ok(Redirect::to(&format!("/beheer/initiatieven?melding={}", decision.as_str())).into_response())
