@@ -3,7 +3,6 @@ use std::collections::HashMap;
 use sqlx::PgPool;
 
 use super::RegionKind;
-use crate::catalogue::InitiativeStatus;
 use crate::state::AppState;
 use crate::web::facets::RegionOption;
 
@@ -104,33 +103,22 @@ pub fn municipalities_in(all: &[RegionSummary], parent_id: i32) -> Vec<RegionSum
     found
 }
 
-/// The regions a visitor can filter by: provinces, jeugdregio's and the municipalities
-/// that have at least one published initiative (an index probe each, no counting).
-/// The region selector of a filterable list, with `selected` chosen.
-pub async fn region_options(db: &PgPool, selected: Option<&str>) -> sqlx::Result<Vec<RegionOption>> {
-    Ok(filter_options(db)
-        .await?
+/// The region selector of a filterable list, with `selected` chosen: provinces, jeugdregio's
+/// and the municipalities that have at least one published initiative (from the in-memory
+/// catalogue index, so no query).
+pub async fn region_options(state: &AppState, selected: Option<&str>) -> sqlx::Result<Vec<RegionOption>> {
+    Ok(options_with(state.catalogue.region_filter_options(&state.db).await?, selected))
+}
+
+/// The region selector from options already at hand (e.g. `catalogue::index::Found::regions`).
+pub fn options_with(options: Vec<FilterOption>, selected: Option<&str>) -> Vec<RegionOption> {
+    options
         .into_iter()
         .map(|r| RegionOption { selected: selected == Some(r.slug.as_str()), label: r.label(), slug: r.slug })
-        .collect())
+        .collect()
 }
 
-pub async fn filter_options(db: &PgPool) -> sqlx::Result<Vec<FilterOption>> {
-    sqlx::query_as!(
-        FilterOption,
-        r#"SELECT r.slug, r.name, r.kind AS "kind: RegionKind" FROM regions r
-           WHERE r.kind <> $1
-              OR EXISTS (SELECT 1 FROM initiatives i WHERE i.region_id = r.id AND i.status = $2)
-           ORDER BY r.kind = $1, r.kind <> $3, r.name"#,
-        RegionKind::Gemeente as RegionKind,
-        InitiativeStatus::Gepubliceerd as InitiativeStatus,
-        RegionKind::Provincie as RegionKind,
-    )
-    .fetch_all(db)
-    .await
-}
-
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct FilterOption {
     pub slug: String,
     pub name: String,

@@ -1,5 +1,7 @@
 //! `/zoeken`: one search over initiatives, regions, members and news, grouped by kind.
 
+pub(crate) mod rows;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -99,17 +101,21 @@ async fn search(
         }));
     }
     let filters = catalogue::Filters { q: Some(q.clone()), ..Default::default() };
-    let found = state.catalogue.search(&state.db, &filters, 5, 0).await?;
-    let (initiatives, initiative_total) = (found.cards, found.total);
     let member_filters = members::Filters { q: Some(q.clone()), ..Default::default() };
-    let (members, member_total) = state.members.search(&state.db, &member_filters, 5, 0).await?;
+    // Four independent lookups, on four pool connections at once.
+    let (found, (members, member_total), regions, news) = tokio::try_join!(
+        state.catalogue.search(&state.db, &filters, 5, 0),
+        state.members.search(&state.db, &member_filters, 5, 0),
+        regions_matching(&state.db, &q),
+        news_matching(&state.db, &q),
+    )?;
     Ok(Html(ResultsTemplate {
         page,
-        regions: regions_matching(&state.db, &q).await?,
-        news: news_matching(&state.db, &q).await?,
+        regions,
+        news,
         q,
-        initiatives,
-        initiative_total,
+        initiatives: found.cards,
+        initiative_total: found.total,
         members,
         member_total,
     }))
