@@ -19,7 +19,7 @@ use super::queries::{
     CARD_LOGO_COLUMNS, CARD_LOGO_JOIN, Filters, HIGHLIGHT_END, HIGHLIGHT_START, InitiativeCard, Sort,
 };
 use crate::regions::RegionKind;
-use crate::regions::queries::FilterOption;
+use crate::regions::queries::{FilterOption, RegionChoice};
 use crate::search::rows::{self, Filtered, RegionRow, RegionSets, RowSet, TermSets};
 use crate::snapshot::{Snapshots, Versioned};
 use crate::taxonomy::{Term, Vocabulary};
@@ -51,9 +51,9 @@ struct Snapshot {
     by_name: Vec<u32>,
     /// The rows per region (a province or jeugdregio holds those of its municipalities).
     regions: RegionSets,
-    /// Every region in the order of the region selector (provinces, jeugdregio's, then
-    /// municipalities, each by name).
-    region_list: Vec<(i32, FilterOption)>,
+    /// The region selector: provinces, jeugdregio's, then the municipalities with at least one
+    /// published initiative, each by name; labelled once per snapshot.
+    region_choices: Arc<[RegionChoice]>,
 }
 
 impl Versioned for Snapshot {
@@ -70,7 +70,7 @@ pub struct Found {
     /// it would give, every other chosen filter applied.
     pub facets: [Vec<(Term, i64)>; 4],
     /// The region selector's options, from the same snapshot (see `region_filter_options`).
-    pub regions: Vec<FilterOption>,
+    pub regions: Arc<[RegionChoice]>,
 }
 
 impl CatalogueIndex {
@@ -85,8 +85,8 @@ impl CatalogueIndex {
 
     /// The regions a visitor can filter by: provinces, jeugdregio's and the municipalities with
     /// at least one published initiative.
-    pub async fn region_filter_options(&self, db: &PgPool) -> sqlx::Result<Vec<FilterOption>> {
-        Ok(self.snapshot(db).await?.region_filter_options())
+    pub async fn region_filter_options(&self, db: &PgPool) -> sqlx::Result<Arc<[RegionChoice]>> {
+        Ok(self.snapshot(db).await?.region_choices.clone())
     }
 
     pub async fn search(
@@ -119,20 +119,21 @@ impl CatalogueIndex {
             let terms = snapshot.vocabularies[v].terms.iter().cloned();
             terms.zip(counts.next().unwrap_or_default()).collect()
         });
-        Ok(Found { cards, total: matched.count() as i64, facets, regions: snapshot.region_filter_options() })
+        Ok(Found { cards, total: matched.count() as i64, facets, regions: snapshot.region_choices.clone() })
     }
 }
 
 impl Snapshot {
-    fn region_filter_options(&self) -> Vec<FilterOption> {
-        let counts = self.regions.own_counts();
-        self.region_list
+    /// Every region in the selector's order, less the municipalities without an initiative.
+    fn region_choices(region_list: &[(i32, FilterOption)], regions: &RegionSets) -> Arc<[RegionChoice]> {
+        let counts = regions.own_counts();
+        region_list
             .iter()
             .filter(|(id, option)| {
                 option.kind != RegionKind::Gemeente
                     || usize::try_from(*id).ok().and_then(|i| counts.get(i)).is_some_and(|&n| n > 0)
             })
-            .map(|(_, option)| option.clone())
+            .map(|(_, option)| RegionChoice::from(option))
             .collect()
     }
 
@@ -250,7 +251,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         sqlx::query_as("SELECT id, slug, province_id, jeugdregio_id FROM regions")
             .fetch_all(&mut *tx)
             .await?;
-    let region_list = sqlx::query!(
+    let region_list: Vec<(i32, FilterOption)> = sqlx::query!(
         r#"SELECT id, slug, name, kind AS "kind: RegionKind" FROM regions
            ORDER BY kind = $1, kind <> $2, name"#,
         RegionKind::Gemeente as RegionKind,
@@ -264,14 +265,15 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     tx.commit().await?;
 
     let vocabularies: [TermSets; 4] = vocabularies.try_into().unwrap_or_else(|_| unreachable!());
+    let regions = RegionSets::build(region_rows, &region);
     Ok(Snapshot {
         version,
-        regions: RegionSets::build(region_rows, &region),
+        region_choices: Snapshot::region_choices(&region_list, &regions),
+        regions,
         ids,
         row_of,
         vocabularies,
         by_name,
-        region_list,
     })
 }
 
@@ -307,7 +309,7 @@ mod tests {
             row_of,
             by_name: vec![2, 0, 1],
             regions: RegionSets::build(regions, &[1, 0, 1]),
-            region_list: Vec::new(),
+            region_choices: Arc::new([]),
         }
     }
 

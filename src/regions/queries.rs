@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlx::PgPool;
 
@@ -111,11 +112,28 @@ pub async fn region_options(state: &AppState, selected: Option<&str>) -> sqlx::R
 }
 
 /// The region selector from options already at hand (e.g. `catalogue::index::Found::regions`).
-pub fn options_with(options: Vec<FilterOption>, selected: Option<&str>) -> Vec<RegionOption> {
+pub fn options_with(options: Arc<[RegionChoice]>, selected: Option<&str>) -> Vec<RegionOption> {
     options
-        .into_iter()
-        .map(|r| RegionOption { selected: selected == Some(r.slug.as_str()), label: r.label(), slug: r.slug })
+        .iter()
+        .map(|r| RegionOption {
+            selected: selected == Some(&*r.slug),
+            label: r.label.clone(),
+            slug: r.slug.clone(),
+        })
         .collect()
+}
+
+/// A region of the selector, labelled; shared by every request of one catalogue snapshot.
+#[derive(Clone, Debug)]
+pub struct RegionChoice {
+    pub slug: Arc<str>,
+    pub label: Arc<str>,
+}
+
+impl From<&FilterOption> for RegionChoice {
+    fn from(option: &FilterOption) -> Self {
+        Self { slug: option.slug.as_str().into(), label: option.label().into() }
+    }
 }
 
 #[derive(Clone, Debug)]
