@@ -10,7 +10,7 @@ use super::queries::{self, Filters, Initiative, InitiativeCard, Sort};
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::ratelimit;
-use crate::regions::queries::region_options;
+use crate::regions::queries::options_with as region_options_with;
 use crate::state::AppState;
 use crate::taxonomy::Term;
 use crate::text;
@@ -89,7 +89,7 @@ pub async fn list(
         .zip(chosen)
         .map(|((counted, (key, legend)), chosen)| counted_facet(key, legend, counted, chosen))
         .collect();
-    let regions = region_options(&state.db, filters.region.as_deref()).await?;
+    let regions = region_options_with(found.regions, filters.region.as_deref());
 
     Ok(Html(ListTemplate {
         page: page.crumb("Initiatieven", "/initiatieven"),

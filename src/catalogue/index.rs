@@ -1,7 +1,8 @@
 //! The catalogue list without a query per facet: each app instance keeps the published
-//! initiatives' tags, regions and sort orders in memory and computes the list, its total and
-//! every facet count in one pass over them. PostgreSQL still answers the full-text part and
-//! supplies the cards of the page shown.
+//! initiatives' tags, regions and sort orders in memory, as row sets (`search::rows`: per term
+//! and per region the bitset of the rows carrying it), and computes the list, its total, every
+//! facet count and the region selector with a few AND/OR/popcount passes over n/64 words.
+//! PostgreSQL still answers the full-text part and supplies the cards of the page shown.
 //!
 //! Freshness: the table `content_version` is bumped by triggers in the same transaction as
 //! any change to public content (initiatives, their tags, the vocabularies, the regions, and
@@ -18,7 +19,9 @@ use super::InitiativeStatus;
 use super::queries::{
     CARD_LOGO_COLUMNS, CARD_LOGO_JOIN, Filters, HIGHLIGHT_END, HIGHLIGHT_START, InitiativeCard, Sort,
 };
-use crate::regions::queries as regions;
+use crate::regions::RegionKind;
+use crate::regions::queries::{self as regions, FilterOption, RegionChoice};
+use crate::search::rows::{self, Filtered, RegionSets, RowSet, TermSets};
 use crate::snapshot::{self, Snapshots, Versioned};
 use crate::taxonomy::{self, Term, Vocabulary};
 
@@ -36,66 +39,20 @@ struct Snapshot {
     version: i64,
     ids: Vec<i64>,
     row_of: HashMap<i64, u32>,
-    /// Region id per row (0 when none; region ids start at 1).
-    region: Vec<i32>,
-    /// Per vocabulary: the terms in display order, and per row the positions of its terms
-    /// in that list (flattened: row r owns `tags[starts[r]..starts[r + 1]]`).
-    vocabularies: [Tags; 4],
+    /// Per vocabulary (in `VOCABULARIES` order): its terms and the rows tagged with each.
+    vocabularies: [TermSets; 4],
     /// Rows in A–Z order.
     by_name: Vec<u32>,
-    /// Region slug → id, and per region id its province and jeugdregio (0 when none).
-    region_ids: HashMap<String, i32>,
-    region_parents: Vec<(i32, i32)>,
+    /// The rows per region (a province or jeugdregio holds those of its municipalities).
+    regions: RegionSets,
+    /// The region selector: provinces, jeugdregio's, then the municipalities with at least one
+    /// published initiative, each by name; labelled once per snapshot.
+    region_choices: Arc<[RegionChoice]>,
 }
 
 impl Versioned for Snapshot {
     fn version(&self) -> i64 {
         self.version
-    }
-}
-
-/// One vocabulary's tags of every row, flattened (also used by `members::index`).
-pub(crate) struct Tags {
-    pub(crate) terms: Vec<Term>,
-    starts: Vec<u32>,
-    tags: Vec<u16>,
-}
-
-impl Tags {
-    /// Which term positions the given slugs choose; None when none is given.
-    pub(crate) fn chosen(&self, slugs: &[String]) -> Option<Vec<bool>> {
-        (!slugs.is_empty()).then(|| self.terms.iter().map(|t| slugs.contains(&t.slug)).collect())
-    }
-
-    pub(crate) fn of_row(&self, row: usize) -> &[u16] {
-        &self.tags[self.starts[row] as usize..self.starts[row + 1] as usize]
-    }
-
-    /// From the terms in display order and (record id, term id) links; `rows` records, numbered
-    /// by `row_of`. Links to unknown records or terms are skipped.
-    pub(crate) fn build(
-        terms: Vec<Term>,
-        rows: usize,
-        row_of: &HashMap<i64, u32>,
-        links: &[(i64, i32)],
-    ) -> Self {
-        let position: HashMap<i32, u16> =
-            terms.iter().enumerate().map(|(at, term)| (term.id, at as u16)).collect();
-        let mut per_row: Vec<Vec<u16>> = vec![Vec::new(); rows];
-        for (record, term) in links {
-            if let (Some(&row), Some(&at)) = (row_of.get(record), position.get(term)) {
-                per_row[row as usize].push(at);
-            }
-        }
-        let mut starts = Vec::with_capacity(rows + 1);
-        let mut tags = Vec::new();
-        starts.push(0);
-        for mut row_tags in per_row {
-            row_tags.sort_unstable();
-            tags.extend(row_tags);
-            starts.push(tags.len() as u32);
-        }
-        Tags { terms, starts, tags }
     }
 }
 
@@ -106,6 +63,8 @@ pub struct Found {
     /// Per vocabulary (in `VOCABULARIES` order): every term with the number of results choosing
     /// it would give, every other chosen filter applied.
     pub facets: [Vec<(Term, i64)>; 4],
+    /// The region selector's options, from the same snapshot (see `region_filter_options`).
+    pub regions: Arc<[RegionChoice]>,
 }
 
 impl CatalogueIndex {
@@ -115,14 +74,13 @@ impl CatalogueIndex {
 
     /// Published initiatives per region id (each counted for its own region only).
     pub async fn count_by_region(&self, db: &PgPool) -> sqlx::Result<Vec<i64>> {
-        let snapshot = self.snapshot(db).await?;
-        let mut counts = vec![0; snapshot.region_parents.len()];
-        for &region in &snapshot.region {
-            if let Some(count) = counts.get_mut(region as usize) {
-                *count += 1;
-            }
-        }
-        Ok(counts)
+        Ok(self.snapshot(db).await?.regions.own_counts())
+    }
+
+    /// The regions a visitor can filter by: provinces, jeugdregio's and the municipalities with
+    /// at least one published initiative.
+    pub async fn region_filter_options(&self, db: &PgPool) -> sqlx::Result<Arc<[RegionChoice]>> {
+        Ok(self.snapshot(db).await?.region_choices.clone())
     }
 
     pub async fn search(
@@ -137,124 +95,62 @@ impl CatalogueIndex {
             Some(q) => Some(text_matches(db, &snapshot, q).await?),
             None => None,
         };
-        let pass = snapshot.pass(filters, ranked.as_ref().map(|r| &r.0));
+        let filtered = snapshot.filter(filters, ranked.as_ref().map(|r| &r.0));
+        let matched = &filtered.matched;
 
         let limit = limit.max(0) as usize;
         let offset = offset.max(0) as usize;
         let page_rows: Vec<u32> = match (filters.sort, &ranked) {
-            (Sort::Relevance, Some((_, order))) => {
-                order.iter().copied().filter(|&r| pass.matched[r as usize]).skip(offset).take(limit).collect()
-            }
-            (Sort::Name, _) => snapshot
-                .by_name
-                .iter()
-                .copied()
-                .filter(|&r| pass.matched[r as usize])
-                .skip(offset)
-                .take(limit)
-                .collect(),
-            _ => (0..snapshot.ids.len() as u32)
-                .filter(|&r| pass.matched[r as usize])
-                .skip(offset)
-                .take(limit)
-                .collect(),
+            (Sort::Relevance, Some((_, order))) => matched.page_in(order, offset, limit),
+            (Sort::Name, _) => matched.page_in(&snapshot.by_name, offset, limit),
+            _ => matched.page(offset, limit),
         };
         let ids: Vec<i64> = page_rows.iter().map(|&r| snapshot.ids[r as usize]).collect();
         let cards = cards(db, &ids, filters.q.as_deref()).await?;
 
+        let mut counts = filtered.counts.into_iter();
         let facets = std::array::from_fn(|v| {
-            let vocabulary = &snapshot.vocabularies[v];
-            vocabulary.terms.iter().cloned().zip(pass.counts[v].iter().copied()).collect()
+            let terms = snapshot.vocabularies[v].terms.iter().cloned();
+            terms.zip(counts.next().unwrap_or_default()).collect()
         });
-        Ok(Found { cards, total: pass.total, facets })
+        Ok(Found { cards, total: matched.count() as i64, facets, regions: snapshot.region_choices.clone() })
     }
 }
-
-/// What one pass over the rows yields.
-type Pass = FacetPass;
 
 impl Snapshot {
-    fn pass(&self, filters: &Filters, text: Option<&Vec<bool>>) -> Pass {
-        let chosen_slugs = [&filters.themes, &filters.domains, &filters.levels, &filters.age_groups];
-        let chosen: Vec<Option<Vec<bool>>> =
-            self.vocabularies.iter().zip(chosen_slugs).map(|(tags, slugs)| tags.chosen(slugs)).collect();
-        // None when no region is chosen, else which region ids lie in it. An unknown region
-        // matches nothing, as the SQL did.
-        let regions: Option<Vec<bool>> = filters.region.as_ref().map(|slug| {
-            let selected = self.region_ids.get(slug).copied().unwrap_or(-1);
-            self.region_parents
-                .iter()
-                .enumerate()
-                .map(|(id, &(province, jeugdregio))| {
-                    id as i32 == selected || province == selected || jeugdregio == selected
-                })
-                .collect()
-        });
-        let vocabularies: Vec<&Tags> = self.vocabularies.iter().collect();
-        facet_pass(&vocabularies, &chosen, self.ids.len(), |row| {
-            text.is_none_or(|t| t[row])
-                && regions.as_ref().is_none_or(|r| r.get(self.region[row] as usize).copied().unwrap_or(false))
-        })
+    /// Every region in the selector's order, less the municipalities without an initiative.
+    fn region_choices(region_list: &[(i32, FilterOption)], regions: &RegionSets) -> Arc<[RegionChoice]> {
+        let counts = regions.own_counts();
+        region_list
+            .iter()
+            .filter(|(id, option)| {
+                option.kind != RegionKind::Gemeente
+                    || usize::try_from(*id).ok().and_then(|i| counts.get(i)).is_some_and(|&n| n > 0)
+            })
+            .map(|(_, option)| RegionChoice::from(option))
+            .collect()
     }
-}
 
-/// The rows that pass, their number, and per vocabulary per term how many results choosing it
-/// would give (also used by `kennisbank::index`).
-pub(crate) struct FacetPass {
-    pub(crate) matched: Vec<bool>,
-    pub(crate) total: i64,
-    pub(crate) counts: Vec<Vec<i64>>,
-}
-
-/// One pass over `rows` rows: a row matches when `keep` accepts it and it carries a chosen term
-/// of every vocabulary with a choice (`chosen[v]`, by term position). A facet's counts ignore
-/// its own choice, so a row failing exactly one vocabulary still counts for that one.
-pub(crate) fn facet_pass(
-    vocabularies: &[&Tags],
-    chosen: &[Option<Vec<bool>>],
-    rows: usize,
-    keep: impl Fn(usize) -> bool,
-) -> FacetPass {
-    let mut matched = vec![false; rows];
-    let mut total = 0;
-    let mut counts: Vec<Vec<i64>> = vocabularies.iter().map(|v| vec![0; v.terms.len()]).collect();
-    for (row, slot) in matched.iter_mut().enumerate() {
-        if !keep(row) {
-            continue;
-        }
-        let mut failing = None;
-        let mut failures = 0;
-        for (v, wanted) in chosen.iter().enumerate() {
-            if let Some(wanted) = wanted
-                && !vocabularies[v].of_row(row).iter().any(|&t| wanted[t as usize])
-            {
-                failing = Some(v);
-                failures += 1;
+    /// The rows passing every filter, and the facet counts (see `search::rows::filter`).
+    fn filter(&self, filters: &Filters, text: Option<&RowSet>) -> Filtered {
+        let len = self.ids.len();
+        let mut base = text.cloned();
+        if let Some(region) = &filters.region {
+            let in_region = self.regions.rows_in(region, len);
+            match &mut base {
+                Some(base) => base.and_with(&in_region),
+                None => base = Some(in_region),
             }
         }
-        match (failures, failing) {
-            (0, _) => {
-                *slot = true;
-                total += 1;
-                for (v, vocabulary) in vocabularies.iter().enumerate() {
-                    for &t in vocabulary.of_row(row) {
-                        counts[v][t as usize] += 1;
-                    }
-                }
-            }
-            (1, Some(v)) => {
-                for &t in vocabularies[v].of_row(row) {
-                    counts[v][t as usize] += 1;
-                }
-            }
-            _ => {}
-        }
+        let chosen = [&filters.themes, &filters.domains, &filters.levels, &filters.age_groups];
+        let facets: Vec<(&TermSets, Option<RowSet>)> =
+            self.vocabularies.iter().zip(chosen).map(|(sets, slugs)| (sets, sets.any_of(slugs))).collect();
+        rows::filter(len, base, &facets, true)
     }
-    FacetPass { matched, total, counts }
 }
 
 /// Rows matching the text query, and those rows in order of relevance.
-async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result<(Vec<bool>, Vec<u32>)> {
+async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result<(RowSet, Vec<u32>)> {
     let hits = sqlx::query_scalar!(
         "SELECT i.id FROM initiatives i \
          WHERE i.status = $2 \
@@ -266,11 +162,11 @@ async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result
     )
     .fetch_all(db)
     .await?;
-    let mut matched = vec![false; snapshot.ids.len()];
+    let mut matched = RowSet::empty(snapshot.ids.len());
     let mut order = Vec::with_capacity(hits.len());
     for id in hits {
         if let Some(&row) = snapshot.row_of.get(&id) {
-            matched[row as usize] = true;
+            matched.insert(row);
             order.push(row);
         }
     }
@@ -344,21 +240,32 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     let mut vocabularies = Vec::with_capacity(4);
     for (vocabulary, links) in VOCABULARIES.iter().zip(&links) {
         let terms = taxonomy::all(&mut *tx, *vocabulary).await?;
-        vocabularies.push(Tags::build(terms, ids.len(), &row_of, links));
+        vocabularies.push(TermSets::build(terms, ids.len(), &row_of, links));
     }
-    let regions = regions::hierarchy(&mut *tx).await?;
+    let hierarchy = regions::hierarchy(&mut *tx).await?;
+    let region_list: Vec<(i32, FilterOption)> = sqlx::query!(
+        r#"SELECT id, slug, name, kind AS "kind: RegionKind" FROM regions
+           ORDER BY kind = $1, kind <> $2, name"#,
+        RegionKind::Gemeente as RegionKind,
+        RegionKind::Provincie as RegionKind,
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, FilterOption { slug: r.slug, name: r.name, kind: r.kind }))
+    .collect();
     tx.commit().await?;
 
-    let vocabularies: [Tags; 4] = vocabularies.try_into().unwrap_or_else(|_| unreachable!());
+    let vocabularies: [TermSets; 4] = vocabularies.try_into().unwrap_or_else(|_| unreachable!());
+    let regions = RegionSets::build(hierarchy, &region);
     Ok(Snapshot {
         version,
+        region_choices: Snapshot::region_choices(&region_list, &regions),
+        regions,
         ids,
         row_of,
-        region,
         vocabularies,
         by_name,
-        region_ids: regions.ids,
-        region_parents: regions.parents,
     })
 }
 
@@ -370,63 +277,66 @@ mod tests {
         Term { id, slug: slug.into(), name: slug.into() }
     }
 
-    fn vocabulary(terms: Vec<Term>, per_row: &[&[u16]]) -> Tags {
-        let mut starts = vec![0];
-        let mut tags = Vec::new();
-        for row in per_row {
-            tags.extend_from_slice(row);
-            starts.push(tags.len() as u32);
-        }
-        Tags { terms, starts, tags }
-    }
-
-    /// Three rows: themes a/b, domains x/y, region 1 (a municipality in province 2) or none.
+    /// Three rows (ids 30, 20, 10): themes a/b, domains x/y, region 1 (a municipality in
+    /// province 2) or none.
     fn snapshot() -> Snapshot {
-        let empty = || vocabulary(vec![], &[&[], &[], &[]]);
+        let row_of: HashMap<i64, u32> = [(30, 0), (20, 1), (10, 2)].into_iter().collect();
+        let empty = || TermSets::build(vec![], 3, &row_of, &[]);
+        let regions = regions::Hierarchy {
+            ids: [("gemeente".to_string(), 1), ("provincie".to_string(), 2)].into_iter().collect(),
+            parents: vec![(0, 0), (2, 0), (0, 0)],
+        };
         Snapshot {
             version: 1,
             ids: vec![30, 20, 10],
-            row_of: [(30, 0), (20, 1), (10, 2)].into_iter().collect(),
-            region: vec![1, 0, 1],
             vocabularies: [
-                vocabulary(vec![term(1, "a"), term(2, "b")], &[&[0], &[0, 1], &[1]]),
-                vocabulary(vec![term(1, "x"), term(2, "y")], &[&[0], &[1], &[1]]),
+                TermSets::build(
+                    vec![term(1, "a"), term(2, "b")],
+                    3,
+                    &row_of,
+                    &[(30, 1), (20, 1), (20, 2), (10, 2)],
+                ),
+                TermSets::build(vec![term(1, "x"), term(2, "y")], 3, &row_of, &[(30, 1), (20, 2), (10, 2)]),
                 empty(),
                 empty(),
             ],
+            row_of,
             by_name: vec![2, 0, 1],
-            region_ids: [("utrecht-stad".to_string(), 1), ("utrecht".to_string(), 2)].into_iter().collect(),
-            region_parents: vec![(0, 0), (2, 0), (0, 0)],
+            regions: RegionSets::build(regions, &[1, 0, 1]),
+            region_choices: Arc::new([]),
         }
+    }
+
+    fn rows(set: &RowSet) -> Vec<u32> {
+        set.iter().collect()
     }
 
     #[test]
     fn facets_count_with_every_other_filter() {
         let s = snapshot();
         let filters = Filters { themes: vec!["a".into()], domains: vec!["y".into()], ..Default::default() };
-        let pass = s.pass(&filters, None);
-        assert_eq!(pass.matched, vec![false, true, false]);
-        assert_eq!(pass.total, 1);
+        let result = s.filter(&filters, None);
+        assert_eq!(rows(&result.matched), vec![1]);
         // Themes counted with only the domain filter (rows 1 and 2): a=1, b=2.
-        assert_eq!(pass.counts[0], vec![1, 2]);
+        assert_eq!(result.counts[0], vec![1, 2]);
         // Domains counted with only the theme filter (rows 0 and 1): x=1, y=1.
-        assert_eq!(pass.counts[1], vec![1, 1]);
+        assert_eq!(result.counts[1], vec![1, 1]);
     }
 
     #[test]
     fn a_province_includes_its_municipalities_and_unknown_regions_match_nothing() {
         let s = snapshot();
-        let in_province = s.pass(&Filters { region: Some("utrecht".into()), ..Default::default() }, None);
-        assert_eq!(in_province.matched, vec![true, false, true]);
-        let unknown = s.pass(&Filters { region: Some("nergens".into()), ..Default::default() }, None);
-        assert_eq!(unknown.total, 0);
+        let in_province = s.filter(&Filters { region: Some("provincie".into()), ..Default::default() }, None);
+        assert_eq!(rows(&in_province.matched), vec![0, 2]);
+        let unknown = s.filter(&Filters { region: Some("nergens".into()), ..Default::default() }, None);
+        assert_eq!(unknown.matched.count(), 0);
     }
 
     #[test]
     fn text_matches_narrow_the_rows() {
         let s = snapshot();
-        let pass = s.pass(&Filters::default(), Some(&vec![false, false, true]));
-        assert_eq!(pass.matched, vec![false, false, true]);
-        assert_eq!(pass.counts[0], vec![0, 1]);
+        let result = s.filter(&Filters::default(), Some(&RowSet::from_rows(3, [2])));
+        assert_eq!(rows(&result.matched), vec![2]);
+        assert_eq!(result.counts[0], vec![0, 1]);
     }
 }

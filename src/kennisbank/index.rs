@@ -1,19 +1,19 @@
 //! The kennisbank list the way the catalogue answers its own (`catalogue::index`): each
 //! instance keeps the published publications' themes, kinds, year ranges and levels in memory
-//! and computes the list, its total and every facet count in one pass over them
-//! (`catalogue::index::facet_pass`). PostgreSQL answers the full-text part and supplies the
+//! as row sets (`search::rows`) and computes the list, its total and every facet count with a
+//! few AND/OR/popcount passes over n/64 words. PostgreSQL answers the full-text part and supplies the
 //! cards of the page shown. Freshness: `content_version`, as for the catalogue.
 
 use std::collections::HashMap;
 
-use sqlx::{Acquire, PgPool};
+use sqlx::PgPool;
 
 use super::PublicationStatus;
 use super::queries::{Filters, Sort};
 use super::status::PublicationKind;
-use crate::catalogue::index::{Tags, facet_pass};
-use crate::snapshot::{Snapshots, Versioned};
-use crate::taxonomy::Term;
+use crate::search::rows::{self, RowSet, TermSets};
+use crate::snapshot::{self, Snapshots, Versioned};
+use crate::taxonomy::{self, Term, Vocabulary};
 
 /// The year ranges of the year facet: slug, label, first and last year. Records without a
 /// year fall in the last one.
@@ -42,7 +42,7 @@ struct Snapshot {
     ids: Vec<i64>,
     row_of: HashMap<i64, u32>,
     /// Themes, kinds, year ranges and levels, in the order of the facets.
-    vocabularies: [Tags; 4],
+    vocabularies: [TermSets; 4],
     by_title: Vec<u32>,
     /// By the first author's family name (a particle does not count), then given name.
     by_author: Vec<u32>,
@@ -75,38 +75,37 @@ impl PublicationIndex {
             Some(q) => Some(text_matches(db, &snapshot, q).await?),
             None => None,
         };
-        let chosen_slugs = [&filters.themes, &filters.kinds, &filters.years, &filters.levels];
-        let chosen: Vec<Option<Vec<bool>>> =
-            snapshot.vocabularies.iter().zip(chosen_slugs).map(|(tags, slugs)| tags.chosen(slugs)).collect();
-        let vocabularies: Vec<&Tags> = snapshot.vocabularies.iter().collect();
-        let text = ranked.as_ref().map(|(matched, _)| matched);
-        let pass = facet_pass(&vocabularies, &chosen, snapshot.ids.len(), |row| text.is_none_or(|t| t[row]));
-
-        let order: Box<dyn Iterator<Item = u32> + '_> = match (filters.sort, &ranked) {
-            (Sort::Relevance, Some((_, order))) => Box::new(order.iter().copied()),
-            (Sort::Title, _) => Box::new(snapshot.by_title.iter().copied()),
-            (Sort::Author, _) => Box::new(snapshot.by_author.iter().copied()),
-            _ => Box::new(0..snapshot.ids.len() as u32),
-        };
-        let ids = order
-            .filter(|&r| pass.matched[r as usize])
-            .skip(offset)
-            .take(limit)
-            .map(|r| snapshot.ids[r as usize])
+        let chosen = [&filters.themes, &filters.kinds, &filters.years, &filters.levels];
+        let facets: Vec<(&TermSets, Option<RowSet>)> = snapshot
+            .vocabularies
+            .iter()
+            .zip(chosen)
+            .map(|(sets, slugs)| (sets, sets.any_of(slugs)))
             .collect();
+        let base = ranked.as_ref().map(|(matched, _)| matched.clone());
+        let filtered = rows::filter(snapshot.ids.len(), base, &facets, true);
+        let matched = &filtered.matched;
+
+        let page_rows = match (filters.sort, &ranked) {
+            (Sort::Relevance, Some((_, order))) => matched.page_in(order, offset, limit),
+            (Sort::Title, _) => matched.page_in(&snapshot.by_title, offset, limit),
+            (Sort::Author, _) => matched.page_in(&snapshot.by_author, offset, limit),
+            _ => matched.page(offset, limit),
+        };
+        let ids = page_rows.iter().map(|&r| snapshot.ids[r as usize]).collect();
         let facets = snapshot
             .vocabularies
             .iter()
-            .zip(pass.counts)
-            .map(|(tags, counts)| tags.terms.iter().cloned().zip(counts).collect())
+            .zip(filtered.counts)
+            .map(|(sets, counts)| sets.terms.iter().cloned().zip(counts).collect())
             .collect();
-        Ok(Found { ids, total: pass.total, facets })
+        Ok(Found { ids, total: matched.count() as i64, facets })
     }
 }
 
 /// Rows matching the text query (Dutch stemming, or a title or author name close to the
 /// words, so a typo still finds), and those rows in order of relevance.
-async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result<(Vec<bool>, Vec<u32>)> {
+async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result<(RowSet, Vec<u32>)> {
     // One index scan per way of matching, summed per record: an OR of the three makes
     // PostgreSQL recheck every condition on every hit, several times slower with many hits.
     let hits = sqlx::query_scalar!(
@@ -123,11 +122,11 @@ async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result
     )
     .fetch_all(db)
     .await?;
-    let mut matched = vec![false; snapshot.ids.len()];
+    let mut matched = RowSet::empty(snapshot.ids.len());
     let mut order = Vec::with_capacity(hits.len());
     for id in hits {
         if let Some(&row) = snapshot.row_of.get(&id) {
-            matched[row as usize] = true;
+            matched.insert(row);
             order.push(row);
         }
     }
@@ -136,10 +135,7 @@ async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result
 
 /// Reads the kennisbank at one consistent moment.
 async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
-    let mut conn = db.acquire().await?;
-    let mut tx = conn.begin().await?;
-    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
-    let version = sqlx::query_scalar!("SELECT version FROM content_version").fetch_one(&mut *tx).await?;
+    let (mut tx, version) = snapshot::read_consistent(db).await?;
     let published = PublicationStatus::Gepubliceerd;
     let rows = sqlx::query!(
         r#"SELECT id, kind AS "kind: PublicationKind", year FROM publications WHERE status = $1
@@ -183,12 +179,8 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         .into_iter()
         .map(|r| (r.publication_id, r.level_id))
         .collect::<Vec<_>>();
-    let themes = sqlx::query_as!(Term, "SELECT id, slug, name FROM themes ORDER BY position, name")
-        .fetch_all(&mut *tx)
-        .await?;
-    let levels = sqlx::query_as!(Term, "SELECT id, slug, name FROM levels ORDER BY position, name")
-        .fetch_all(&mut *tx)
-        .await?;
+    let themes = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
+    let levels = taxonomy::all(&mut *tx, Vocabulary::Level).await?;
     tx.commit().await?;
 
     let kinds: Vec<Term> = PublicationKind::ALL
@@ -217,10 +209,10 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
 
     let n = ids.len();
     let vocabularies = [
-        Tags::build(themes, n, &row_of, &theme_links),
-        Tags::build(kinds, n, &row_of, &kind_links),
-        Tags::build(years, n, &row_of, &year_links),
-        Tags::build(levels, n, &row_of, &level_links),
+        TermSets::build(themes, n, &row_of, &theme_links),
+        TermSets::build(kinds, n, &row_of, &kind_links),
+        TermSets::build(years, n, &row_of, &year_links),
+        TermSets::build(levels, n, &row_of, &level_links),
     ];
     Ok(Snapshot { version, ids, row_of, vocabularies, by_title, by_author })
 }

@@ -64,7 +64,7 @@ pub async fn list(
             facet("thema", "Thema", taxonomy::all(&state.db, Vocabulary::Theme).await?, &filters.themes),
             facet("domein", "Domein", taxonomy::all(&state.db, Vocabulary::Domain).await?, &filters.domains),
         ],
-        regions: region_options(&state.db, filters.region.as_deref()).await?,
+        regions: region_options(&state, filters.region.as_deref()).await?,
         cards,
         paging,
         any_filter: !pairs.is_empty(),

@@ -1,8 +1,8 @@
 //! The public member list without scanning the table per request, the way the catalogue does
 //! it (`catalogue::index`): each app instance keeps the public members' region, themes,
-//! domains and searchable text in memory, in "A–Z" order, and answers a list, its total, a
-//! region's members and the counts per region in one pass over them. PostgreSQL supplies the
-//! cards of the page shown.
+//! domains (as row sets, `search::rows`) and searchable text (one string, searched at once) in
+//! memory, in "A–Z" order, and answers a list, its total, a region's members and the counts
+//! per region without a pass per member. PostgreSQL supplies the cards of the page shown.
 //!
 //! Freshness: `content_version` (bumped by triggers on members, their tags and the regions);
 //! read first on every request, the copy is rebuilt when it moved.
@@ -14,8 +14,8 @@ use sqlx::PgPool;
 
 use super::queries::{self, Filters, MemberCard};
 use super::{MemberKind, MemberStatus};
-use crate::catalogue::index::Tags;
 use crate::regions::queries as regions;
+use crate::search::rows::{self, RegionSets, RowSet, TermSets};
 use crate::snapshot::{self, Snapshots, Versioned};
 use crate::taxonomy::{self, Vocabulary};
 
@@ -28,15 +28,14 @@ struct Snapshot {
     version: i64,
     /// Rows in A–Z order (lower(name), id).
     ids: Vec<i64>,
-    /// Region id per row (0 when none).
-    region: Vec<i32>,
-    themes: Tags,
-    domains: Tags,
-    /// `name`, `organisation` and `role` in lower case, separated by a newline.
-    text: Vec<String>,
-    region_ids: HashMap<String, i32>,
-    /// Per region id its province and jeugdregio (0 when none).
-    region_parents: Vec<(i32, i32)>,
+    themes: TermSets,
+    domains: TermSets,
+    /// Per row `name`, `organisation` and `role` in lower case, separated by a newline; the
+    /// rows one after the other, each ended by a newline.
+    text: String,
+    /// Where each row's text starts in `text`.
+    text_starts: Vec<u32>,
+    regions: RegionSets,
 }
 
 impl Versioned for Snapshot {
@@ -65,65 +64,43 @@ impl MemberIndex {
 
     /// Public members per region id (each counted for its own region only).
     pub async fn count_by_region(&self, db: &PgPool) -> sqlx::Result<Vec<i64>> {
-        let snapshot = self.snapshot(db).await?;
-        let mut counts = vec![0; snapshot.region_parents.len()];
-        for &region in &snapshot.region {
-            if let Some(count) = counts.get_mut(region as usize) {
-                *count += 1;
-            }
-        }
-        Ok(counts)
+        Ok(self.snapshot(db).await?.regions.own_counts())
     }
 }
 
 impl Snapshot {
-    fn find(&self, filters: &Filters, limit: usize, offset: usize) -> (Vec<i64>, i64) {
-        let wanted = |tags: &Tags, slugs: &[String]| -> Option<Vec<bool>> {
-            (!slugs.is_empty()).then(|| tags.terms.iter().map(|t| slugs.contains(&t.slug)).collect())
-        };
-        let themes = wanted(&self.themes, &filters.themes);
-        let domains = wanted(&self.domains, &filters.domains);
-        let regions: Option<Vec<bool>> = filters.region.as_ref().map(|slug| {
-            let selected = self.region_ids.get(slug).copied().unwrap_or(-1);
-            self.region_parents
-                .iter()
-                .enumerate()
-                .map(|(id, &(province, jeugdregio))| {
-                    id as i32 == selected || province == selected || jeugdregio == selected
-                })
-                .collect()
-        });
-        let needle = filters.q.as_ref().map(|q| q.to_lowercase()).filter(|q| !q.is_empty());
-
-        let mut total = 0;
-        let mut page = Vec::with_capacity(limit.min(100));
-        for row in 0..self.ids.len() {
-            if let Some(regions) = &regions
-                && !regions.get(self.region[row] as usize).copied().unwrap_or(false)
-            {
-                continue;
-            }
-            if let Some(wanted) = &themes
-                && !self.themes.of_row(row).iter().any(|&t| wanted[t as usize])
-            {
-                continue;
-            }
-            if let Some(wanted) = &domains
-                && !self.domains.of_row(row).iter().any(|&t| wanted[t as usize])
-            {
-                continue;
-            }
-            if let Some(needle) = &needle
-                && !self.text[row].split('\n').any(|part| part.contains(needle.as_str()))
-            {
-                continue;
-            }
-            if total as usize >= offset && page.len() < limit {
-                page.push(self.ids[row]);
-            }
-            total += 1;
+    /// The rows whose name, organisation or role contains `needle` (lower case): one substring
+    /// search through all rows' text at once, each match mapped to its row.
+    fn text_matches(&self, needle: &str) -> RowSet {
+        let mut found = RowSet::empty(self.ids.len());
+        // No part holds a newline, and query strings are single-line (`web::input`).
+        if needle.contains('\n') {
+            return found;
         }
-        (page, total)
+        for at in memchr::memmem::find_iter(self.text.as_bytes(), needle.as_bytes()) {
+            let row = self.text_starts.partition_point(|&start| start as usize <= at) - 1;
+            found.insert(row as u32);
+        }
+        found
+    }
+
+    fn find(&self, filters: &Filters, limit: usize, offset: usize) -> (Vec<i64>, i64) {
+        let len = self.ids.len();
+        let mut base = filters.region.as_ref().map(|slug| self.regions.rows_in(slug, len));
+        if let Some(needle) = filters.q.as_ref().map(|q| q.to_lowercase()).filter(|q| !q.is_empty()) {
+            let found = self.text_matches(&needle);
+            match &mut base {
+                Some(base) => base.and_with(&found),
+                None => base = Some(found),
+            }
+        }
+        let facets = [
+            (&self.themes, self.themes.any_of(&filters.themes)),
+            (&self.domains, self.domains.any_of(&filters.domains)),
+        ];
+        let matched = rows::filter(len, base, &facets, false).matched;
+        let page = matched.page(offset, limit).into_iter().map(|row| self.ids[row as usize]).collect();
+        (page, matched.count() as i64)
     }
 }
 
@@ -155,11 +132,14 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     .await?;
     let mut ids = Vec::with_capacity(rows.len());
     let mut region = Vec::with_capacity(rows.len());
-    let mut text = Vec::with_capacity(rows.len());
+    let mut text = String::new();
+    let mut text_starts = Vec::with_capacity(rows.len());
     for row in rows {
         ids.push(row.id);
         region.push(row.region_id.unwrap_or(0));
-        text.push(row.haystack);
+        text_starts.push(text.len() as u32);
+        text.push_str(&row.haystack);
+        text.push('\n');
     }
     let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
 
@@ -177,17 +157,16 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         let links = if pair.theme { &mut theme_links } else { &mut domain_links };
         links.push((pair.member, pair.term));
     }
-    let regions = regions::hierarchy(&mut *tx).await?;
+    let hierarchy = regions::hierarchy(&mut *tx).await?;
     tx.commit().await?;
 
     Ok(Snapshot {
         version,
-        themes: Tags::build(theme_terms, ids.len(), &row_of, &theme_links),
-        domains: Tags::build(domain_terms, ids.len(), &row_of, &domain_links),
+        themes: TermSets::build(theme_terms, ids.len(), &row_of, &theme_links),
+        domains: TermSets::build(domain_terms, ids.len(), &row_of, &domain_links),
+        regions: RegionSets::build(hierarchy, &region),
         ids,
-        region,
         text,
-        region_ids: regions.ids,
-        region_parents: regions.parents,
+        text_starts,
     })
 }

@@ -1,9 +1,9 @@
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlx::{PgExecutor, PgPool};
 
 use super::RegionKind;
-use crate::catalogue::InitiativeStatus;
 use crate::state::AppState;
 use crate::web::facets::RegionOption;
 
@@ -130,33 +130,39 @@ pub fn municipalities_in(all: &[RegionSummary], parent_id: i32) -> Vec<RegionSum
     found
 }
 
-/// The regions a visitor can filter by: provinces, jeugdregio's and the municipalities
-/// that have at least one published initiative (an index probe each, no counting).
-/// The region selector of a filterable list, with `selected` chosen.
-pub async fn region_options(db: &PgPool, selected: Option<&str>) -> sqlx::Result<Vec<RegionOption>> {
-    Ok(filter_options(db)
-        .await?
-        .into_iter()
-        .map(|r| RegionOption { selected: selected == Some(r.slug.as_str()), label: r.label(), slug: r.slug })
-        .collect())
+/// The region selector of a filterable list, with `selected` chosen: provinces, jeugdregio's
+/// and the municipalities that have at least one published initiative (from the in-memory
+/// catalogue index, so no query).
+pub async fn region_options(state: &AppState, selected: Option<&str>) -> sqlx::Result<Vec<RegionOption>> {
+    Ok(options_with(state.catalogue.region_filter_options(&state.db).await?, selected))
 }
 
-pub async fn filter_options(db: &PgPool) -> sqlx::Result<Vec<FilterOption>> {
-    sqlx::query_as!(
-        FilterOption,
-        r#"SELECT r.slug, r.name, r.kind AS "kind: RegionKind" FROM regions r
-           WHERE r.kind <> $1
-              OR EXISTS (SELECT 1 FROM initiatives i WHERE i.region_id = r.id AND i.status = $2)
-           ORDER BY r.kind = $1, r.kind <> $3, r.name"#,
-        RegionKind::Gemeente as RegionKind,
-        InitiativeStatus::Gepubliceerd as InitiativeStatus,
-        RegionKind::Provincie as RegionKind,
-    )
-    .fetch_all(db)
-    .await
+/// The region selector from options already at hand (e.g. `catalogue::index::Found::regions`).
+pub fn options_with(options: Arc<[RegionChoice]>, selected: Option<&str>) -> Vec<RegionOption> {
+    options
+        .iter()
+        .map(|r| RegionOption {
+            selected: selected == Some(&*r.slug),
+            label: r.label.clone(),
+            slug: r.slug.clone(),
+        })
+        .collect()
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A region of the selector, labelled; shared by every request of one catalogue snapshot.
+#[derive(Clone, Debug)]
+pub struct RegionChoice {
+    pub slug: Arc<str>,
+    pub label: Arc<str>,
+}
+
+impl From<&FilterOption> for RegionChoice {
+    fn from(option: &FilterOption) -> Self {
+        Self { slug: option.slug.as_str().into(), label: option.label().into() }
+    }
+}
+
+#[derive(Clone, Debug)]
 pub struct FilterOption {
     pub slug: String,
     pub name: String,

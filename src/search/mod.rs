@@ -1,5 +1,7 @@
 //! `/zoeken`: one search over initiatives, regions, members, news and events, grouped by kind.
 
+pub(crate) mod rows;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -116,21 +118,26 @@ async fn search(
         }));
     }
     let filters = catalogue::Filters { q: Some(q.clone()), ..Default::default() };
-    let found = state.catalogue.search(&state.db, &filters, 5, 0).await?;
-    let (initiatives, initiative_total) = (found.cards, found.total);
     let member_filters = members::Filters { q: Some(q.clone()), ..Default::default() };
-    let (members, member_total) = state.members.search(&state.db, &member_filters, 5, 0).await?;
-    let (publications, publication_total) = crate::kennisbank::queries::search_cards(&state, &q, 5).await?;
+    // Six independent lookups, on pool connections at once.
+    let (found, (members, member_total), (publications, publication_total), regions, news, events) = tokio::try_join!(
+        state.catalogue.search(&state.db, &filters, 5, 0),
+        state.members.search(&state.db, &member_filters, 5, 0),
+        crate::kennisbank::queries::search_cards(&state, &q, 5),
+        regions_matching(&state.db, &q),
+        news_matching(&state.db, &q),
+        crate::events::queries::matching(&state.db, &q, 5),
+    )?;
     Ok(Html(ResultsTemplate {
         page,
         publications,
         publication_total,
-        regions: regions_matching(&state.db, &q).await?,
-        news: news_matching(&state.db, &q).await?,
-        events: crate::events::queries::matching(&state.db, &q, 5).await?,
+        regions,
+        news,
+        events,
         q,
-        initiatives,
-        initiative_total,
+        initiatives: found.cards,
+        initiative_total: found.total,
         members,
         member_total,
     }))

@@ -46,7 +46,7 @@ pub fn counted_facet(
 
 /// An option of the region selector (see `regions::queries::region_options`).
 pub struct RegionOption {
-    pub slug: String,
-    pub label: String,
+    pub slug: std::sync::Arc<str>,
+    pub label: std::sync::Arc<str>,
     pub selected: bool,
 }
