@@ -1,6 +1,7 @@
 //! Image uploads (src/media): through the real news and profile forms, served from the database.
 
 use std::io::Cursor;
+use std::time::Duration;
 
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 use reqwest::multipart::{Form, Part};
@@ -754,7 +755,10 @@ async fn one_user_decodes_one_image_at_a_time_and_refusals_name_the_bound() {
             .text("afbeelding_alt", "Grijs vlak")
             .part("afbeelding", file(heavy.clone(), "zwaar.png", "image/png"));
         uploads.spawn(async move {
-            let response = client.post(url).multipart(form).send().await.unwrap();
+            // Decoding 40 megapixels in a debug build on a busy 2-core machine can take longer
+            // than the client's usual 30 s; the test is about refusal, not speed.
+            let response =
+                client.post(url).multipart(form).timeout(Duration::from_secs(180)).send().await.unwrap();
             (response.status().as_u16(), response.text().await.unwrap())
         });
     }
