@@ -32,4 +32,5 @@ pub mod telemetry;
 pub mod text;
 mod text_enum;
 pub mod tokens;
+pub mod vraagstukken;
 pub mod web;

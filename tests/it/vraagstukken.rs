@@ -1,0 +1,170 @@
+//! Vraagstukken: the four-level list with its filters and search, an obstacle's page with its
+//! alternatives, the links shown on both sides, and a merged obstacle's redirect.
+
+use crate::helpers::TestApp;
+
+/// The slugs of the obstacle cards on a list page, in order.
+fn card_slugs(body: &str) -> Vec<String> {
+    body.split("<h3><a href=\"/vraagstukken/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The part of a list page that holds one level's section.
+fn level_section<'a>(body: &'a str, level: &str) -> &'a str {
+    let start = body.find(&format!("aria-labelledby=\"niveau-{level}\"")).expect("level section");
+    let rest = &body[start..];
+    &rest[..rest.find("</section>").unwrap()]
+}
+
+#[tokio::test]
+async fn the_list_groups_obstacles_by_the_four_levels_and_filters() {
+    let app = TestApp::spawn_with_demo().await;
+    let all = app.get_text("/vraagstukken", 200).await;
+    for level in ["uitvoerend", "bestuurlijk", "beleidsmatig", "politiek"] {
+        let section = level_section(&all, level);
+        assert!(section.contains("<p>"), "{level} is explained in a sentence");
+        assert!(!card_slugs(section).is_empty(), "{level} holds demo obstacles");
+    }
+    // The six points of the 2021 analysis, each under its level.
+    assert!(
+        card_slugs(level_section(&all, "beleidsmatig")).contains(&"te-weinig-ruimte-om-kind-te-zijn".into())
+    );
+    assert!(card_slugs(level_section(&all, "uitvoerend")).contains(&"afwijken-mag-niet".into()));
+    assert!(card_slugs(level_section(&all, "politiek")).contains(&"hokjes-etiketten-en-wachttijden".into()));
+    assert!(card_slugs(&all).len() >= 10);
+
+    // Theme, region, status and level narrow the list.
+    let theme = card_slugs(&app.get_text("/vraagstukken?thema=jongerenparticipatie", 200).await);
+    assert!(theme.contains(&"weinig-aandacht-voor-de-toekomst-van-jongeren".into()), "{theme:?}");
+    assert!(!theme.contains(&"afwijken-mag-niet".into()));
+    let brabant: String =
+        sqlx::query_scalar("SELECT slug FROM regions WHERE code = 'JZ35'").fetch_one(&app.db).await.unwrap();
+    let region2 = card_slugs(&app.get_text(&format!("/vraagstukken?regio={brabant}"), 200).await);
+    assert_eq!(region2.len(), 2, "{region2:?}");
+    assert!(region2.contains(&"protocollen-en-regels-gaan-voor".into()));
+    let status = card_slugs(&app.get_text("/vraagstukken?status=gesignaleerd", 200).await);
+    assert!(status.contains(&"labels-die-stigmatiseren".into()));
+    assert!(!status.contains(&"afwijken-mag-niet".into()));
+    let level = app.get_text("/vraagstukken?niveau=politiek", 200).await;
+    assert!(!level.contains("aria-labelledby=\"niveau-uitvoerend\""));
+    assert!(card_slugs(&level).iter().all(
+        |s| s == "hokjes-etiketten-en-wachttijden" || s == "vernieuwing-alleen-van-de-jeugdzorg-verwacht"
+    ));
+
+    // Full-text search with Dutch stemming and without accents.
+    let found = card_slugs(&app.get_text("/vraagstukken?q=protocollen", 200).await);
+    assert_eq!(found, vec!["protocollen-en-regels-gaan-voor".to_owned()]);
+    let none = app.get_text("/vraagstukken?q=zzzqqq", 200).await;
+    assert!(card_slugs(&none).is_empty());
+    assert!(none.contains("geen vraagstukken die aan uw keuze voldoen"));
+
+    // Unknown or hostile filter values are ignored, a huge search text is cut, never a 500.
+    let odd = app
+        .get_text("/vraagstukken?thema=%3Cscript%3E&status=nee&regio=x'--&niveau=&q=%22%28%29%21%26%7C", 200)
+        .await;
+    assert!(!odd.contains("<script>"));
+    let huge = "woord ".repeat(5_000);
+    app.get_text(&format!("/vraagstukken?q={}", huge.replace(' ', "+")), 200).await;
+    // Sorted by recognition.
+    sqlx::query("UPDATE vraagstukken SET recognitions = 7 WHERE slug = 'labels-die-stigmatiseren'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let sorted = app.get_text("/vraagstukken?sorteer=herkend", 200).await;
+    assert_eq!(
+        card_slugs(level_section(&sorted, "uitvoerend")).first().map(String::as_str),
+        Some("labels-die-stigmatiseren")
+    );
+}
+
+#[tokio::test]
+async fn an_obstacle_shows_its_alternatives_and_they_show_it_back() {
+    let app = TestApp::spawn_with_demo().await;
+    let page = app.get_text("/vraagstukken/te-weinig-ruimte-om-kind-te-zijn", 200).await;
+    assert!(page.contains("Beleidsmatig"));
+    assert!(page.contains("In gesprek"));
+    assert!(page.contains("de redactie"));
+    assert!(page.contains("href=\"/initiatieven/speelkwartier-noord\""));
+    assert!(page.contains("Buurtbewoners en jongeren maken samen ruimte om buiten te spelen"));
+    assert!(page.contains("href=\"/kennisbank/analyse-radicale-vernieuwing-2021\""));
+    assert!(page.contains("href=\"/bijeenkomsten/landelijke-bijeenkomst-11-november-2026\""));
+    assert!(page.contains("zes punten uit de analyse"));
+
+    // The other side: initiative, publication and event name the obstacle with the why-line.
+    for path in [
+        "/initiatieven/speelkwartier-noord",
+        "/kennisbank/analyse-radicale-vernieuwing-2021",
+        "/bijeenkomsten/landelijke-bijeenkomst-11-november-2026",
+    ] {
+        let other = app.get_text(path, 200).await;
+        assert!(other.contains("href=\"/vraagstukken/te-weinig-ruimte-om-kind-te-zijn\""), "{path}");
+    }
+
+    // An alternative whose initiative is not published is not shown, on either side.
+    sqlx::query("UPDATE initiatives SET status = 'concept' WHERE slug = 'speelkwartier-noord'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page = app.get_text("/vraagstukken/te-weinig-ruimte-om-kind-te-zijn", 200).await;
+    assert!(!page.contains("/initiatieven/speelkwartier-noord"));
+
+    // Markdown is sanitised.
+    sqlx::query("UPDATE vraagstukken SET body_md = E'**vet**\n\n<script>alert(1)</script>' WHERE slug = 'afwijken-mag-niet'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page = app.get_text("/vraagstukken/afwijken-mag-niet", 200).await;
+    assert!(!page.contains("<script>alert"));
+    assert!(page.contains("<strong>vet</strong>"));
+
+    // A proposal waiting for review and an unknown slug are not found.
+    sqlx::query("UPDATE vraagstukken SET review = 'ter_beoordeling' WHERE slug = 'labels-die-stigmatiseren'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    app.get_text("/vraagstukken/labels-die-stigmatiseren", 404).await;
+    assert!(
+        !card_slugs(&app.get_text("/vraagstukken", 200).await).contains(&"labels-die-stigmatiseren".into())
+    );
+    app.get_text("/vraagstukken/bestaat-niet", 404).await;
+}
+
+#[tokio::test]
+async fn a_merged_obstacle_redirects_to_the_one_it_joined() {
+    let app = TestApp::spawn_with_demo().await;
+    sqlx::query(
+        "UPDATE vraagstukken SET merged_into = (SELECT id FROM vraagstukken WHERE slug = 'afwijken-mag-niet') \
+         WHERE slug = 'labels-die-stigmatiseren'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let response =
+        app.bare_client().get(app.url("/vraagstukken/labels-die-stigmatiseren")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 301);
+    assert_eq!(response.headers()["location"], "/vraagstukken/afwijken-mag-niet");
+    assert!(
+        !card_slugs(&app.get_text("/vraagstukken", 200).await).contains(&"labels-die-stigmatiseren".into())
+    );
+    // An obstacle cannot be merged into itself.
+    let itself = sqlx::query("UPDATE vraagstukken SET merged_into = id WHERE slug = 'afwijken-mag-niet'")
+        .execute(&app.db)
+        .await;
+    assert!(itself.is_err());
+}
+
+#[tokio::test]
+async fn synthetic_seeding_adds_obstacles_at_volume() {
+    let app = TestApp::spawn().await;
+    bredeblik::seed::synthetic(&app.db, 40).await.unwrap();
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM vraagstukken").fetch_one(&app.db).await.unwrap();
+    assert_eq!(count, 40);
+    let body = app.get_text("/vraagstukken", 200).await;
+    for level in ["uitvoerend", "bestuurlijk", "beleidsmatig", "politiek"] {
+        assert_eq!(card_slugs(level_section(&body, level)).len(), 10, "{level}");
+    }
+}
