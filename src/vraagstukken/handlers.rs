@@ -12,8 +12,10 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
+use crate::web::auth::{CurrentUser, LoggedIn};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
 
 /// The longest search text the list takes; longer input is cut, not refused.
 const MAX_QUERY: usize = 200;
@@ -129,6 +131,9 @@ struct ShowTemplate {
     themes: Vec<Link>,
     regions: Vec<Link>,
     alternatives: Vec<Alternative>,
+    /// `None` for a visitor; for a member whether they recognise it.
+    recognised: Option<bool>,
+    notice: Option<&'static str>,
 }
 
 impl ShowTemplate {
@@ -140,7 +145,9 @@ impl ShowTemplate {
 pub async fn show(
     State(state): State<AppState>,
     page: Page,
+    CurrentUser(user): CurrentUser,
     Path(slug): Path<String>,
+    params: QueryParams,
 ) -> AppResult<Response> {
     let vraagstuk = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     if let Some(target) = &vraagstuk.merged_into {
@@ -161,7 +168,52 @@ pub async fn show(
         themes: queries::themes_of(db, id).await?,
         regions: queries::regions_of(db, id).await?,
         alternatives: queries::alternatives_of(db, id).await?,
+        recognised: match &user {
+            Some(user) => Some(queries::recognises(db, id, user.id).await?),
+            None => None,
+        },
+        notice: params.notice(&[
+            ("herkend", "U herkent dit vraagstuk; dat telt mee in het aantal."),
+            ("ingetrokken", "U herkent dit vraagstuk niet meer; het aantal is bijgewerkt."),
+        ]),
         vraagstuk,
     };
     Ok(Html(template).into_response())
+}
+
+/// The "Herken ik" form: `actie` is `herken` or `intrekken`.
+#[derive(Debug, serde::Deserialize)]
+pub struct RecogniseForm {
+    #[serde(default)]
+    actie: String,
+}
+
+/// "Herken ik": a logged-in member says they recognise the obstacle, once, or takes it back.
+pub async fn recognise(
+    State(state): State<AppState>,
+    LoggedIn(user): LoggedIn,
+    Path(slug): Path<String>,
+    Form(form): Form<RecogniseForm>,
+) -> AppResult<Response> {
+    let vraagstuk = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    if vraagstuk.review != Review::Gepubliceerd || vraagstuk.merged_into.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let notice = match form.actie.as_str() {
+        "herken" => {
+            if !queries::recognise(&state.db, vraagstuk.id, user.id).await? {
+                return Err(AppError::Conflict("U herkent dit vraagstuk al; u telt één keer mee.".into()));
+            }
+            "herkend"
+        }
+        "intrekken" => {
+            if !queries::take_back(&state.db, vraagstuk.id, user.id).await? {
+                return Err(AppError::Conflict("U had dit vraagstuk nog niet herkend.".into()));
+            }
+            "ingetrokken"
+        }
+        _ => return Err(AppError::BadRequest("Kies of u dit vraagstuk herkent of dat intrekt.".into())),
+    };
+    let location = format!("/vraagstukken/{slug}?melding={notice}#herkenning");
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
 }

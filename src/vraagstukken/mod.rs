@@ -14,7 +14,7 @@ pub use status::{LessonKind, VraagstukStatus};
 pub use crate::catalogue::InitiativeStatus as Review;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
@@ -22,4 +22,5 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/vraagstukken", get(handlers::list))
         .route("/vraagstukken/{slug}", get(handlers::show))
+        .route("/vraagstukken/{slug}/herkennen", post(handlers::recognise))
 }

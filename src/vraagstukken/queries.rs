@@ -270,3 +270,68 @@ pub async fn for_event(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Answered>
     .fetch_all(db)
     .await
 }
+
+/// Whether this member recognises the obstacle.
+pub async fn recognises(db: &PgPool, id: i64, user_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM vraagstuk_recognitions WHERE vraagstuk_id = $1 AND user_id = $2) AS "yes!""#,
+        id,
+        user_id,
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// "Herken ik": records the member's recognition once (the key refuses a second row, also
+/// when two requests race) and counts it in the same transaction. False when it was there.
+pub async fn recognise(db: &PgPool, id: i64, user_id: i64) -> sqlx::Result<bool> {
+    let mut tx = db.begin().await?;
+    let added = sqlx::query!(
+        "INSERT INTO vraagstuk_recognitions (vraagstuk_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        id,
+        user_id,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if added {
+        sqlx::query!("UPDATE vraagstukken SET recognitions = recognitions + 1 WHERE id = $1", id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// Takes a recognition back; false when there was none.
+pub async fn take_back(db: &PgPool, id: i64, user_id: i64) -> sqlx::Result<bool> {
+    let mut tx = db.begin().await?;
+    let removed = sqlx::query!(
+        "DELETE FROM vraagstuk_recognitions WHERE vraagstuk_id = $1 AND user_id = $2",
+        id,
+        user_id,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if removed {
+        sqlx::query!("UPDATE vraagstukken SET recognitions = recognitions - 1 WHERE id = $1", id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// The public obstacle pages for the sitemap.
+pub async fn sitemap_paths(db: &PgPool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT '/vraagstukken/' || slug AS "path!" FROM vraagstukken
+           WHERE review = $1 AND merged_into IS NULL ORDER BY id LIMIT 20000"#,
+        Review::Gepubliceerd as Review,
+    )
+    .fetch_all(db)
+    .await
+}

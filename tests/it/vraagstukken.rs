@@ -1,7 +1,7 @@
 //! Vraagstukken: the four-level list with its filters and search, an obstacle's page with its
 //! alternatives, the links shown on both sides, and a merged obstacle's redirect.
 
-use crate::helpers::TestApp;
+use crate::helpers::{Role, TestApp};
 
 /// The slugs of the obstacle cards on a list page, in order.
 fn card_slugs(body: &str) -> Vec<String> {
@@ -35,6 +35,10 @@ async fn the_list_groups_obstacles_by_the_four_levels_and_filters() {
     assert!(card_slugs(level_section(&all, "uitvoerend")).contains(&"afwijken-mag-niet".into()));
     assert!(card_slugs(level_section(&all, "politiek")).contains(&"hokjes-etiketten-en-wachttijden".into()));
     assert!(card_slugs(&all).len() >= 10);
+    // In the navigation and the sitemap.
+    assert!(all.contains("href=\"/vraagstukken\""));
+    let sitemap = app.get_text("/sitemap.xml", 200).await;
+    assert!(sitemap.contains("/vraagstukken/afwijken-mag-niet</loc>"));
 
     // Theme, region, status and level narrow the list.
     let theme = card_slugs(&app.get_text("/vraagstukken?thema=jongerenparticipatie", 200).await);
@@ -167,4 +171,85 @@ async fn synthetic_seeding_adds_obstacles_at_volume() {
     for level in ["uitvoerend", "bestuurlijk", "beleidsmatig", "politiek"] {
         assert_eq!(card_slugs(level_section(&body, level)).len(), 10, "{level}");
     }
+}
+
+#[tokio::test]
+async fn a_member_recognises_an_obstacle_once_also_under_parallel_requests() {
+    let app = TestApp::spawn_with_demo().await;
+    let path = "/vraagstukken/afwijken-mag-niet";
+    // A visitor sees the count and the explanation, and is asked to log in.
+    let visitor = app.get_text(path, 200).await;
+    assert!(visitor.contains("geen stemming"));
+    assert!(visitor.contains("/inloggen?volgende=/vraagstukken/afwijken-mag-niet"));
+    let anonymous = app
+        .bare_client()
+        .post(app.url(&format!("{path}/herkennen")))
+        .form(&[("actie", "herken")])
+        .send()
+        .await
+        .unwrap();
+    assert!(anonymous.status().is_client_error() || anonymous.status().is_redirection());
+
+    let member = app.logged_in(Role::Aandeelhouder).await;
+    assert!(member.text(path, 200).await.contains("value=\"herken\""));
+    // Twenty requests at once from the same member count once.
+    let statuses = parallel_posts(&app, &member, &format!("{path}/herkennen"), "herken", 20).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 303 || *s == 409), "{statuses:?}");
+    let count = || async {
+        sqlx::query_as::<_, (i32, i64)>(
+            "SELECT v.recognitions, (SELECT count(*) FROM vraagstuk_recognitions r WHERE r.vraagstuk_id = v.id) \
+             FROM vraagstukken v WHERE slug = 'afwijken-mag-niet'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+    assert_eq!(count().await, (1, 1));
+    let page = member.text(path, 200).await;
+    assert!(page.contains("<strong>1</strong> lid herkent"));
+    assert!(page.contains("value=\"intrekken\""));
+    // A second "herken ik" is refused in Dutch.
+    let again = member.post(&format!("{path}/herkennen"), &[("actie", "herken")]).await;
+    assert_eq!(again.status().as_u16(), 409);
+    assert!(again.text().await.unwrap().contains("herkent dit vraagstuk al"));
+    // Unknown action, unknown obstacle.
+    assert_eq!(member.post(&format!("{path}/herkennen"), &[("actie", "stem")]).await.status().as_u16(), 400);
+    assert_eq!(
+        member.post("/vraagstukken/bestaat-niet/herkennen", &[("actie", "herken")]).await.status().as_u16(),
+        404
+    );
+
+    // The visitor's (cached) page shows the new count.
+    assert!(app.get_text(path, 200).await.contains("<strong>1</strong> lid herkent"));
+
+    // Taken back, also in parallel: once.
+    let statuses = parallel_posts(&app, &member, &format!("{path}/herkennen"), "intrekken", 10).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
+    assert_eq!(count().await, (0, 0));
+}
+
+/// `n` POSTs of the same "herken ik" form at once, each on its own task; their statuses.
+async fn parallel_posts(
+    app: &TestApp,
+    browser: &crate::helpers::Browser<'_>,
+    path: &str,
+    action: &str,
+    n: usize,
+) -> Vec<u16> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (client, url, token, action) =
+                (browser.client.clone(), app.url(path), browser.token.clone(), action.to_owned());
+            tokio::spawn(async move {
+                let fields = [("actie", action.as_str()), ("csrf_token", token.as_str())];
+                client.post(url).form(&fields).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::with_capacity(n);
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses
 }
