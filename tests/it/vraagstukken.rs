@@ -77,6 +77,7 @@ async fn the_list_groups_obstacles_by_the_four_levels_and_filters() {
         .execute(&app.db)
         .await
         .unwrap();
+    settle().await;
     let sorted = app.get_text("/vraagstukken?sorteer=herkend", 200).await;
     assert_eq!(
         card_slugs(level_section(&sorted, "uitvoerend")).first().map(String::as_str),
@@ -112,6 +113,7 @@ async fn an_obstacle_shows_its_alternatives_and_they_show_it_back() {
         .execute(&app.db)
         .await
         .unwrap();
+    settle().await;
     let page = app.get_text("/vraagstukken/te-weinig-ruimte-om-kind-te-zijn", 200).await;
     assert!(!page.contains("/initiatieven/speelkwartier-noord"));
 
@@ -120,6 +122,7 @@ async fn an_obstacle_shows_its_alternatives_and_they_show_it_back() {
         .execute(&app.db)
         .await
         .unwrap();
+    settle().await;
     let page = app.get_text("/vraagstukken/afwijken-mag-niet", 200).await;
     assert!(!page.contains("<script>alert"));
     assert!(page.contains("<strong>vet</strong>"));
@@ -129,6 +132,7 @@ async fn an_obstacle_shows_its_alternatives_and_they_show_it_back() {
         .execute(&app.db)
         .await
         .unwrap();
+    settle().await;
     app.get_text("/vraagstukken/labels-die-stigmatiseren", 404).await;
     assert!(
         !card_slugs(&app.get_text("/vraagstukken", 200).await).contains(&"labels-die-stigmatiseren".into())
@@ -146,6 +150,7 @@ async fn a_merged_obstacle_redirects_to_the_one_it_joined() {
     .execute(&app.db)
     .await
     .unwrap();
+    settle().await;
     let response =
         app.bare_client().get(app.url("/vraagstukken/labels-die-stigmatiseren")).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 301);
@@ -220,7 +225,8 @@ async fn a_member_recognises_an_obstacle_once_also_under_parallel_requests() {
         404
     );
 
-    // The visitor's (cached) page shows the new count.
+    // The visitor's (cached) page shows the new count once the cache rechecks.
+    settle().await;
     assert!(app.get_text(path, 200).await.contains("<strong>1</strong> lid herkent"));
 
     // Taken back, also in parallel: once.
@@ -252,4 +258,29 @@ async fn parallel_posts(
         statuses.push(task.await.unwrap());
     }
     statuses
+}
+
+#[tokio::test]
+async fn an_inspiratieregio_page_shows_what_it_learns_once_reviewed() {
+    let app = TestApp::spawn_with_demo().await;
+    let slug: String =
+        sqlx::query_scalar("SELECT slug FROM regions WHERE code = 'JZ35'").fetch_one(&app.db).await.unwrap();
+    let page = app.get_text(&format!("/regios/{slug}"), 200).await;
+    assert!(page.contains("Wat we leren"));
+    assert!(page.contains("De doorbraaktafel werkt als het gezin zelf aan tafel zit"));
+    assert!(page.contains("Onder welke voorwaarden"));
+    // A lesson waiting for review is not shown.
+    sqlx::query("UPDATE lessons SET review = 'ter_beoordeling' WHERE slug = 'zonder-mandaat-geen-doorbraak'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    settle().await;
+    let page = app.get_text(&format!("/regios/{slug}"), 200).await;
+    assert!(!page.contains("Zonder mandaat over budgetten"));
+}
+
+/// Waits until every page cache has seen a change made straight in the database (it rechecks
+/// the content version every 250 ms).
+async fn settle() {
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
 }
