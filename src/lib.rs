@@ -33,4 +33,5 @@ pub mod telemetry;
 pub mod text;
 mod text_enum;
 pub mod tokens;
+pub mod vraagstukken;
 pub mod web;

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(members::router())
         .merge(news::router())
         .merge(events::router())
+        .merge(crate::vraagstukken::router())
         .merge(newsletter::router())
         .merge(search::router())
         .merge(accounts::router())

@@ -117,6 +117,8 @@ pub struct ShowTemplate {
     related: Vec<InitiativeCard>,
     /// Kennisbank publications this initiative puts to work.
     publications: Vec<crate::kennisbank::queries::Link>,
+    /// The vraagstukken this initiative answers.
+    vraagstukken: Vec<crate::vraagstukken::queries::Answered>,
     contact: ContactForm,
     errors: FieldErrors,
     sent: bool,
@@ -175,6 +177,7 @@ async fn render_show(
         age_groups,
         related: queries::related(db, &initiative, 4).await?,
         publications: crate::kennisbank::queries::for_initiative(db, id).await?,
+        vraagstukken: crate::vraagstukken::queries::for_initiative(db, id).await?,
         initiative,
         contact,
         errors,

@@ -189,6 +189,7 @@ pub async fn show(
         regions: queries::regions_of(db, id).await?,
         initiatives: queries::initiatives_of(db, id).await?,
         related: queries::related_of(db, id).await?,
+        vraagstukken: crate::vraagstukken::queries::for_publication(db, id).await?,
         apa_html,
         apa_text,
         publication,
@@ -211,6 +212,7 @@ pub struct ShowTemplate {
     regions: Vec<Link>,
     initiatives: Vec<Link>,
     related: Vec<Link>,
+    vraagstukken: Vec<crate::vraagstukken::queries::Answered>,
     apa_html: String,
     apa_text: String,
 }

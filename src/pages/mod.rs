@@ -96,6 +96,7 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> 
         "/regios",
         "/aandeelhouders",
         "/kennisbank",
+        "/vraagstukken",
         "/nieuws",
         "/bijeenkomsten",
         "/nieuwsbrief",
@@ -124,6 +125,7 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> 
     paths.extend(regions);
     paths.extend(crate::events::queries::sitemap_paths(&state.db).await?);
     paths.extend(crate::kennisbank::queries::sitemap_paths(&state.db).await?);
+    paths.extend(crate::vraagstukken::queries::sitemap_paths(&state.db).await?);
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

@@ -37,6 +37,7 @@ pub const NAVIGATION: &[NavItem] = &[
     NavItem { label: "Initiatieven", href: "/initiatieven" },
     NavItem { label: "Regio's", href: "/regios" },
     NavItem { label: "Aandeelhouders", href: "/aandeelhouders" },
+    NavItem { label: "Vraagstukken", href: "/vraagstukken" },
     NavItem { label: "Kennisbank", href: "/kennisbank" },
     NavItem { label: "Nieuws", href: "/nieuws" },
     NavItem { label: "Bijeenkomsten", href: "/bijeenkomsten" },

@@ -26,6 +26,7 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/nieuwsbrief/bevestigen/{token}",
     "/bijeenkomsten/{slug}",
     "/bijeenkomsten/aanmelding/{token}",
+    "/vraagstukken/{slug}/herkennen",
 ];
 
 fn location(response: &reqwest::Response) -> String {

@@ -24,3 +24,4 @@ mod page_cache;
 mod process;
 mod proxy;
 mod sending;
+mod vraagstukken;

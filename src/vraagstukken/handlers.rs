@@ -1,0 +1,219 @@
+//! `/vraagstukken`: the obstacles grouped by level with filters and search, and a page per
+//! obstacle with its alternatives.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::queries::{self, Alternative, Card, Filters, Level, Link, Vraagstuk};
+use super::{Review, VraagstukStatus};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::taxonomy::{self, Term, Vocabulary};
+use crate::text;
+use crate::web::auth::{CurrentUser, LoggedIn};
+use crate::web::filters::{QueryParams, query_string};
+use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
+
+/// The longest search text the list takes; longer input is cut, not refused.
+const MAX_QUERY: usize = 200;
+
+/// One level of the list with its obstacles.
+pub struct LevelGroup {
+    pub level: Level,
+    pub cards: Vec<Card>,
+    pub found: i64,
+}
+
+#[derive(Template)]
+#[template(path = "vraagstukken/list.html")]
+struct ListTemplate {
+    page: Page,
+    themes: Vec<Term>,
+    regions: Vec<Link>,
+    levels: Vec<Level>,
+    statuses: &'static [VraagstukStatus],
+    chosen: Filters,
+    q: String,
+    groups: Vec<LevelGroup>,
+}
+
+impl ListTemplate {
+    fn is(&self, chosen: &Option<String>, slug: &str) -> bool {
+        chosen.as_deref() == Some(slug)
+    }
+    fn status_chosen(&self, status: &VraagstukStatus) -> bool {
+        self.chosen.status == Some(*status)
+    }
+    fn any_found(&self) -> bool {
+        self.groups.iter().any(|g| g.found > 0)
+    }
+    /// The list narrowed to one level, keeping the other filters.
+    fn level_url(&self, level: &str) -> String {
+        let mut pairs = self.filter_pairs();
+        pairs.retain(|(k, _)| *k != "niveau");
+        pairs.push(("niveau", level));
+        format!("/vraagstukken?{}", query_string(&pairs))
+    }
+    fn filter_pairs(&self) -> Vec<(&str, &str)> {
+        let c = &self.chosen;
+        let mut pairs = Vec::new();
+        if let Some(v) = &c.theme {
+            pairs.push(("thema", v.as_str()));
+        }
+        if let Some(v) = &c.region {
+            pairs.push(("regio", v.as_str()));
+        }
+        if let Some(v) = &c.level {
+            pairs.push(("niveau", v.as_str()));
+        }
+        if let Some(v) = c.status {
+            pairs.push(("status", v.as_str()));
+        }
+        if let Some(v) = &c.q {
+            pairs.push(("q", v.as_str()));
+        }
+        if c.by_recognition {
+            pairs.push(("sorteer", "herkend"));
+        }
+        pairs
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    params: QueryParams,
+) -> AppResult<impl IntoResponse> {
+    let themes = taxonomy::all(&state.db, Vocabulary::Theme).await?;
+    let levels = queries::levels(&state.db).await?;
+    let regions = queries::filter_regions(&state.db).await?;
+    let known = |value: Option<String>, slugs: Vec<&str>| value.filter(|v| slugs.contains(&v.as_str()));
+    let q: String = params.one("q").unwrap_or_default().trim().chars().take(MAX_QUERY).collect();
+    let chosen = Filters {
+        theme: known(params.one("thema"), themes.iter().map(|t| t.slug.as_str()).collect()),
+        region: known(params.one("regio"), regions.iter().map(|t| t.slug.as_str()).collect()),
+        level: known(params.one("niveau"), levels.iter().map(|t| t.slug.as_str()).collect()),
+        status: params.one("status").and_then(|v| VraagstukStatus::parse(&v)),
+        q: (!q.is_empty()).then(|| q.clone()),
+        by_recognition: params.one("sorteer").as_deref() == Some("herkend"),
+    };
+    let (cards, found) = queries::list(&state.db, &chosen).await?;
+    let groups = levels
+        .iter()
+        .filter(|l| chosen.level.as_ref().is_none_or(|s| *s == l.slug))
+        .map(|level| LevelGroup {
+            level: level.clone(),
+            cards: cards.iter().filter(|c| c.level_id == level.id).cloned().collect(),
+            found: found.iter().find(|(id, _)| *id == level.id).map_or(0, |(_, n)| *n),
+        })
+        .collect();
+    Ok(Html(ListTemplate {
+        page: page.crumb("Vraagstukken", "/vraagstukken"),
+        themes,
+        regions,
+        levels,
+        statuses: VraagstukStatus::ALL,
+        chosen,
+        q,
+        groups,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "vraagstukken/show.html")]
+struct ShowTemplate {
+    page: Page,
+    vraagstuk: Vraagstuk,
+    body_html: String,
+    themes: Vec<Link>,
+    regions: Vec<Link>,
+    alternatives: Vec<Alternative>,
+    /// `None` for a visitor; for a member whether they recognise it.
+    recognised: Option<bool>,
+    notice: Option<&'static str>,
+}
+
+impl ShowTemplate {
+    fn raised(&self) -> String {
+        text::date_nl(self.vraagstuk.raised_at)
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    params: QueryParams,
+) -> AppResult<Response> {
+    let vraagstuk = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    if let Some(target) = &vraagstuk.merged_into {
+        // 301, as the old address of a merged obstacle has always been a plain GET link.
+        let location = format!("/vraagstukken/{target}");
+        return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response());
+    }
+    if vraagstuk.review != Review::Gepubliceerd {
+        return Err(AppError::NotFound);
+    }
+    let db = &state.db;
+    let id = vraagstuk.id;
+    let template = ShowTemplate {
+        page: page
+            .crumb("Vraagstukken", "/vraagstukken")
+            .crumb(vraagstuk.title.clone(), format!("/vraagstukken/{}", vraagstuk.slug)),
+        body_html: text::markdown(&vraagstuk.body_md),
+        themes: queries::themes_of(db, id).await?,
+        regions: queries::regions_of(db, id).await?,
+        alternatives: queries::alternatives_of(db, id).await?,
+        recognised: match &user {
+            Some(user) => Some(queries::recognises(db, id, user.id).await?),
+            None => None,
+        },
+        notice: params.notice(&[
+            ("herkend", "U herkent dit vraagstuk; dat telt mee in het aantal."),
+            ("ingetrokken", "U herkent dit vraagstuk niet meer; het aantal is bijgewerkt."),
+        ]),
+        vraagstuk,
+    };
+    Ok(Html(template).into_response())
+}
+
+/// The "Herken ik" form: `actie` is `herken` or `intrekken`.
+#[derive(Debug, serde::Deserialize)]
+pub struct RecogniseForm {
+    #[serde(default)]
+    actie: String,
+}
+
+/// "Herken ik": a logged-in member says they recognise the obstacle, once, or takes it back.
+pub async fn recognise(
+    State(state): State<AppState>,
+    LoggedIn(user): LoggedIn,
+    Path(slug): Path<String>,
+    Form(form): Form<RecogniseForm>,
+) -> AppResult<Response> {
+    let vraagstuk = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    if vraagstuk.review != Review::Gepubliceerd || vraagstuk.merged_into.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let notice = match form.actie.as_str() {
+        "herken" => {
+            if !queries::recognise(&state.db, vraagstuk.id, user.id).await? {
+                return Err(AppError::Conflict("U herkent dit vraagstuk al; u telt één keer mee.".into()));
+            }
+            "herkend"
+        }
+        "intrekken" => {
+            if !queries::take_back(&state.db, vraagstuk.id, user.id).await? {
+                return Err(AppError::Conflict("U had dit vraagstuk nog niet herkend.".into()));
+            }
+            "ingetrokken"
+        }
+        _ => return Err(AppError::BadRequest("Kies of u dit vraagstuk herkent of dat intrekt.".into())),
+    };
+    let location = format!("/vraagstukken/{slug}?melding={notice}#herkenning");
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
+}

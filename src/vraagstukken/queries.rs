@@ -1,0 +1,369 @@
+//! The vraagstukken's SQL: the public list grouped by level, one obstacle with its
+//! alternatives, and the obstacles an initiative, publication or event answers.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::Review;
+use super::status::VraagstukStatus;
+use crate::catalogue::InitiativeStatus;
+use crate::events::EventStatus;
+
+/// How many obstacles one level shows in the list before "en meer".
+pub const PER_LEVEL: i64 = 25;
+
+/// A level with the sentence that explains it.
+#[derive(Debug, Clone)]
+pub struct Level {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+pub async fn levels(db: &PgPool) -> sqlx::Result<Vec<Level>> {
+    sqlx::query_as!(Level, "SELECT id, slug, name, description FROM levels ORDER BY position, name")
+        .fetch_all(db)
+        .await
+}
+
+/// An obstacle in a list.
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub level_id: i32,
+    pub status: VraagstukStatus,
+    pub recognitions: i32,
+    pub alternatives: i64,
+}
+
+/// The list's filters; each value checked by the caller.
+#[derive(Debug, Default, Clone)]
+pub struct Filters {
+    pub theme: Option<String>,
+    pub region: Option<String>,
+    pub level: Option<String>,
+    pub status: Option<VraagstukStatus>,
+    pub q: Option<String>,
+    /// Most recognised first (otherwise: newest first).
+    pub by_recognition: bool,
+}
+
+/// Published obstacles matching the filters, at most `PER_LEVEL` per level, with the number
+/// found per level (level id, count).
+pub async fn list(db: &PgPool, f: &Filters) -> sqlx::Result<(Vec<Card>, Vec<(i32, i64)>)> {
+    let status = f.status.map(|s| s.as_str());
+    let rows = sqlx::query!(
+        r#"SELECT * FROM (
+             SELECT v.slug, v.title, v.summary, v.level_id, v.status AS "status: VraagstukStatus", v.recognitions,
+                    (SELECT count(*) FROM vraagstuk_alternatives a WHERE a.vraagstuk_id = v.id AND a.review = $1) AS "alternatives!",
+                    row_number() OVER (PARTITION BY v.level_id
+                        ORDER BY CASE WHEN $8 THEN v.recognitions ELSE 0 END DESC, v.raised_at DESC, v.id DESC) AS "rank!",
+                    count(*) OVER (PARTITION BY v.level_id) AS "found!"
+             FROM vraagstukken v
+             WHERE v.review = $1 AND v.merged_into IS NULL
+               AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM vraagstuk_themes l JOIN themes t ON t.id = l.theme_id
+                                                WHERE l.vraagstuk_id = v.id AND t.slug = $2))
+               AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM vraagstuk_regions l JOIN regions r ON r.id = l.region_id
+                                                WHERE l.vraagstuk_id = v.id AND r.slug = $3))
+               AND ($4::text IS NULL OR v.level_id = (SELECT id FROM levels WHERE slug = $4))
+               AND ($5::text IS NULL OR v.status = $5)
+               AND ($6::text IS NULL
+                    OR to_tsvector('dutch', immutable_unaccent(v.title || ' ' || v.summary || ' ' || v.body_md))
+                       @@ websearch_to_tsquery('dutch', immutable_unaccent($6)))
+           ) ranked
+           WHERE ranked."rank!" <= $7
+           ORDER BY ranked.level_id, ranked."rank!""#,
+        Review::Gepubliceerd as Review,
+        f.theme,
+        f.region,
+        f.level,
+        status,
+        f.q,
+        PER_LEVEL,
+        f.by_recognition,
+    )
+    .fetch_all(db)
+    .await?;
+    let mut found: Vec<(i32, i64)> = Vec::new();
+    let cards = rows
+        .into_iter()
+        .map(|r| {
+            if found.last().is_none_or(|(level, _)| *level != r.level_id) {
+                found.push((r.level_id, r.found));
+            }
+            Card {
+                slug: r.slug,
+                title: r.title,
+                summary: r.summary,
+                level_id: r.level_id,
+                status: r.status,
+                recognitions: r.recognitions,
+                alternatives: r.alternatives,
+            }
+        })
+        .collect();
+    Ok((cards, found))
+}
+
+/// One obstacle with what its page shows.
+#[derive(Debug, Clone)]
+pub struct Vraagstuk {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body_md: String,
+    pub level_slug: String,
+    pub level_name: String,
+    pub level_description: String,
+    pub status: VraagstukStatus,
+    pub review: Review,
+    pub raised_at: OffsetDateTime,
+    /// The member who raised it, when their profile is public: (slug, name).
+    pub raiser_slug: Option<String>,
+    pub raiser_name: Option<String>,
+    pub recognitions: i32,
+    /// Merged into the obstacle with this slug.
+    pub merged_into: Option<String>,
+}
+
+/// An obstacle by slug, whatever its review state (the caller decides what to show).
+pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Vraagstuk>> {
+    sqlx::query_as!(
+        Vraagstuk,
+        r#"SELECT v.id, v.slug, v.title, v.summary, v.body_md, l.slug AS level_slug, l.name AS level_name,
+                  l.description AS level_description, v.status AS "status: VraagstukStatus",
+                  v.review AS "review: Review", v.raised_at,
+                  m.slug AS "raiser_slug?", m.name AS "raiser_name?", v.recognitions,
+                  (SELECT t.slug FROM vraagstukken t WHERE t.id = v.merged_into) AS "merged_into?"
+           FROM vraagstukken v JOIN levels l ON l.id = v.level_id
+           LEFT JOIN members m ON m.id = v.raised_by_member_id AND m.public_profile
+           WHERE v.slug = $1"#,
+        slug,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// A linked record: where it lives and what it is called.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub slug: String,
+    pub name: String,
+}
+
+pub async fn themes_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
+    sqlx::query_as!(
+        Link,
+        "SELECT t.slug, t.name FROM themes t JOIN vraagstuk_themes l ON l.theme_id = t.id \
+         WHERE l.vraagstuk_id = $1 ORDER BY t.position, t.name",
+        id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn regions_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
+    sqlx::query_as!(
+        Link,
+        "SELECT r.slug, r.name FROM regions r JOIN vraagstuk_regions l ON l.region_id = r.id \
+         WHERE l.vraagstuk_id = $1 ORDER BY r.name",
+        id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The regions that published obstacles are linked to (the list's region filter).
+pub async fn filter_regions(db: &PgPool) -> sqlx::Result<Vec<Link>> {
+    sqlx::query_as!(
+        Link,
+        "SELECT DISTINCT r.slug, r.name FROM regions r JOIN vraagstuk_regions l ON l.region_id = r.id \
+         JOIN vraagstukken v ON v.id = l.vraagstuk_id WHERE v.review = $1 ORDER BY r.name",
+        Review::Gepubliceerd as Review,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// An alternative: a published initiative, publication or event, with why it helps.
+#[derive(Debug, Clone)]
+pub struct Alternative {
+    /// "Initiatief", "Publicatie" or "Bijeenkomst".
+    pub kind: String,
+    pub href: String,
+    pub name: String,
+    pub why: String,
+}
+
+/// The published alternatives of an obstacle whose target is public.
+pub async fn alternatives_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Alternative>> {
+    sqlx::query_as!(
+        Alternative,
+        r#"SELECT 'Initiatief' AS "kind!", '/initiatieven/' || i.slug AS "href!", i.name AS "name!", a.why AS "why!"
+           FROM vraagstuk_alternatives a JOIN initiatives i ON i.id = a.initiative_id
+           WHERE a.vraagstuk_id = $1 AND a.review = $2 AND i.status = $3
+           UNION ALL
+           SELECT 'Publicatie', '/kennisbank/' || p.slug, p.title, a.why
+           FROM vraagstuk_alternatives a JOIN publications p ON p.id = a.publication_id
+           WHERE a.vraagstuk_id = $1 AND a.review = $2 AND p.status = $3
+           UNION ALL
+           SELECT 'Bijeenkomst', '/bijeenkomsten/' || e.slug, e.title, a.why
+           FROM vraagstuk_alternatives a JOIN events e ON e.id = a.event_id
+           WHERE a.vraagstuk_id = $1 AND a.review = $2 AND e.status <> $4
+           ORDER BY 1 DESC, 3"#,
+        id,
+        Review::Gepubliceerd as Review,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
+        EventStatus::Concept as EventStatus,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// An obstacle that a record answers, with why.
+#[derive(Debug, Clone)]
+pub struct Answered {
+    pub slug: String,
+    pub title: String,
+    pub why: String,
+}
+
+/// The published obstacles an initiative answers (its page).
+pub async fn for_initiative(db: &PgPool, initiative_id: i64) -> sqlx::Result<Vec<Answered>> {
+    sqlx::query_as!(
+        Answered,
+        "SELECT v.slug, v.title, a.why FROM vraagstuk_alternatives a JOIN vraagstukken v ON v.id = a.vraagstuk_id \
+         WHERE a.initiative_id = $1 AND a.review = $2 AND v.review = $2 AND v.merged_into IS NULL ORDER BY v.title",
+        initiative_id,
+        Review::Gepubliceerd as Review,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The published obstacles a publication answers (its page).
+pub async fn for_publication(db: &PgPool, publication_id: i64) -> sqlx::Result<Vec<Answered>> {
+    sqlx::query_as!(
+        Answered,
+        "SELECT v.slug, v.title, a.why FROM vraagstuk_alternatives a JOIN vraagstukken v ON v.id = a.vraagstuk_id \
+         WHERE a.publication_id = $1 AND a.review = $2 AND v.review = $2 AND v.merged_into IS NULL ORDER BY v.title",
+        publication_id,
+        Review::Gepubliceerd as Review,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The published obstacles an event answers (its page).
+pub async fn for_event(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Answered>> {
+    sqlx::query_as!(
+        Answered,
+        "SELECT v.slug, v.title, a.why FROM vraagstuk_alternatives a JOIN vraagstukken v ON v.id = a.vraagstuk_id \
+         WHERE a.event_id = $1 AND a.review = $2 AND v.review = $2 AND v.merged_into IS NULL ORDER BY v.title",
+        event_id,
+        Review::Gepubliceerd as Review,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Whether this member recognises the obstacle.
+pub async fn recognises(db: &PgPool, id: i64, user_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM vraagstuk_recognitions WHERE vraagstuk_id = $1 AND user_id = $2) AS "yes!""#,
+        id,
+        user_id,
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// "Herken ik": records the member's recognition once (the key refuses a second row, also
+/// when two requests race) and counts it in the same transaction. False when it was there.
+pub async fn recognise(db: &PgPool, id: i64, user_id: i64) -> sqlx::Result<bool> {
+    let mut tx = db.begin().await?;
+    let added = sqlx::query!(
+        "INSERT INTO vraagstuk_recognitions (vraagstuk_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        id,
+        user_id,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if added {
+        sqlx::query!("UPDATE vraagstukken SET recognitions = recognitions + 1 WHERE id = $1", id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// Takes a recognition back; false when there was none.
+pub async fn take_back(db: &PgPool, id: i64, user_id: i64) -> sqlx::Result<bool> {
+    let mut tx = db.begin().await?;
+    let removed = sqlx::query!(
+        "DELETE FROM vraagstuk_recognitions WHERE vraagstuk_id = $1 AND user_id = $2",
+        id,
+        user_id,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if removed {
+        sqlx::query!("UPDATE vraagstukken SET recognitions = recognitions - 1 WHERE id = $1", id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// The public obstacle pages for the sitemap.
+pub async fn sitemap_paths(db: &PgPool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT '/vraagstukken/' || slug AS "path!" FROM vraagstukken
+           WHERE review = $1 AND merged_into IS NULL ORDER BY id LIMIT 20000"#,
+        Review::Gepubliceerd as Review,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A published lesson of an inspiratieregio.
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    pub title: String,
+    pub kind: super::LessonKind,
+    pub body_md: String,
+    pub happened_on: time::Date,
+}
+
+impl Lesson {
+    pub fn body_html(&self) -> String {
+        crate::text::markdown(&self.body_md)
+    }
+    /// "14 maart 2024".
+    pub fn date(&self) -> String {
+        crate::text::date_nl(self.happened_on.midnight().assume_utc())
+    }
+}
+
+/// "Wat we leren": a region's published lessons, latest first.
+pub async fn lessons_of_region(db: &PgPool, region_id: i32) -> sqlx::Result<Vec<Lesson>> {
+    sqlx::query_as!(
+        Lesson,
+        r#"SELECT title, kind AS "kind: super::LessonKind", body_md, happened_on FROM lessons
+           WHERE region_id = $1 AND review = $2 ORDER BY happened_on DESC, id DESC LIMIT 20"#,
+        region_id,
+        Review::Gepubliceerd as Review,
+    )
+    .fetch_all(db)
+    .await
+}
