@@ -1,7 +1,6 @@
 //! `/beheer/gebruikers`: list, search, create, change role, (de)activate.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,6 +18,7 @@ use crate::web::auth::Role;
 use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
 use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
 
 #[derive(Template)]
 #[template(path = "accounts/admin/users.html")]

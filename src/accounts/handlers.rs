@@ -1,5 +1,4 @@
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,6 +18,7 @@ use crate::web::client::ClientIp;
 use crate::web::cookies;
 use crate::web::filters::QueryParams;
 use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
 
 fn with_cookie(mut response: Response, cookie: String) -> Response {
     if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -496,20 +496,21 @@ pub async fn change_email(
         user.password_hash.clone(),
     )
     .await?;
-    let problem = if EmailAddress::parse(&new_email).is_err() {
-        Some("Vul een geldig nieuw e-mailadres in, bijvoorbeeld naam@organisatie.nl.")
-    } else if new_email.eq_ignore_ascii_case(&user.email) {
-        Some("Dit is al uw e-mailadres.")
-    } else if matches!(verdict, Verdict::Wrong) {
-        Some("Uw wachtwoord klopt niet.")
-    } else {
-        None
+    let checked = match EmailAddress::parse(&new_email) {
+        Err(_) => Err("Vul een geldig nieuw e-mailadres in, bijvoorbeeld naam@organisatie.nl."),
+        Ok(email) if email.as_str().eq_ignore_ascii_case(&user.email) => Err("Dit is al uw e-mailadres."),
+        Ok(_) if matches!(verdict, Verdict::Wrong) => Err("Uw wachtwoord klopt niet."),
+        Ok(email) => Ok(email),
     };
-    if let Some(error) = problem {
-        let template =
-            AccountTemplate { email_error: Some(error), new_email, ..AccountTemplate::new(page, user) };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
-    }
+    let new_address = match checked {
+        Ok(email) => email,
+        Err(error) => {
+            let template =
+                AccountTemplate { email_error: Some(error), new_email, ..AccountTemplate::new(page, user) };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
+        }
+    };
+    let new_email = new_address.into_string();
     let taken = users::by_email(&state.db, &new_email).await?.is_some();
     let mut tx = state.db.begin().await?;
     if !taken {

@@ -18,16 +18,21 @@ use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::slugify;
 use crate::web::auth::Role;
 use crate::web::client::ClientIp;
-use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
 
-#[derive(Default, Clone)]
+/// The join form as sent: every value as typed, so a 422 shows it again. `thema` comes once
+/// for each ticked theme.
+#[derive(Default, Clone, serde::Deserialize)]
+#[serde(default)]
 pub struct JoinForm {
     pub soort: String,
     pub naam: String,
     pub organisatie: String,
     pub rol: String,
     pub regio: String,
+    #[serde(rename = "thema")]
     pub themes: Vec<String>,
     pub deel: String,
     pub zoek: String,
@@ -52,26 +57,10 @@ struct JoinTemplate {
     started: String,
 }
 
-impl JoinForm {
-    fn from_data(data: &FormData) -> Self {
-        Self {
-            soort: data.one("soort"),
-            naam: data.one("naam"),
-            organisatie: data.one("organisatie"),
-            rol: data.one("rol"),
-            regio: data.one("regio"),
-            themes: data.all("thema"),
-            deel: data.one("deel"),
-            zoek: data.one("zoek"),
-            email: data.one("email"),
-            password: data.one("password"),
-            password_repeat: data.one("password_repeat"),
-            openbaar: data.flag("openbaar"),
-            privacy: data.flag("privacy"),
-            website: data.one("website"),
-            begonnen: data.one("begonnen"),
-        }
-    }
+/// What a valid join form adds to the typed-in text: the kind and the address as types.
+struct Joining {
+    kind: MemberKind,
+    email: mail::EmailAddress,
 }
 
 impl JoinTemplate {
@@ -112,7 +101,8 @@ pub async fn form_page(State(state): State<AppState>, page: Page) -> AppResult<R
     .await
 }
 
-fn validate(form: &mut JoinForm, municipalities: &[(String, String)]) -> FieldErrors {
+/// Cleans the form in place (so a 422 shows what will be kept) and checks it once.
+fn validate(form: &mut JoinForm, municipalities: &[(String, String)]) -> Result<Joining, FieldErrors> {
     let mut errors = FieldErrors::default();
     form.naam = form::clean(&form.naam, 120);
     form.organisatie = form::clean(&form.organisatie, 160);
@@ -136,9 +126,9 @@ fn validate(form: &mut JoinForm, municipalities: &[(String, String)]) -> FieldEr
     if form.deel.is_empty() {
         errors.add("deel", "Vertel kort wat u met het netwerk wilt delen.");
     }
-    if mail::EmailAddress::parse(&form.email).is_err() {
-        errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.");
-    }
+    let email = mail::EmailAddress::parse(&form.email)
+        .map_err(|_| errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl."))
+        .ok();
     if form.password != form.password_repeat {
         errors.add("password", "De twee wachtwoorden zijn niet gelijk.");
     } else if let Some(problem) = password::policy_problem(&form.password, &form.email) {
@@ -149,28 +139,33 @@ fn validate(form: &mut JoinForm, municipalities: &[(String, String)]) -> FieldEr
     }
     form.themes.retain(|t| t.len() <= 80);
     form.themes.truncate(20);
-    errors
+    match (kind, email) {
+        (Some(kind), Some(email)) if errors.is_empty() => Ok(Joining { kind, email }),
+        _ => Err(errors),
+    }
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     page: Page,
     ClientIp(ip): ClientIp,
-    data: FormData,
+    Form(mut form): Form<JoinForm>,
 ) -> AppResult<Response> {
-    let mut form = JoinForm::from_data(&data);
     ratelimit::hit(&state.db, ratelimit::JOIN_PER_IP, &ip).await?;
     let municipalities = regions::municipalities(&state.db).await?;
-    let mut errors = validate(&mut form, &municipalities);
+    let (joining, mut errors) = match validate(&mut form, &municipalities) {
+        Ok(joining) => (Some(joining), FieldErrors::default()),
+        Err(errors) => (None, errors),
+    };
     if let Some(reason) = form::bot_suspicion(&state.config.secret_key, &form.website, &form.begonnen) {
         tracing::info!(reason, "registration looked automated");
         errors.add("begonnen", "Het formulier is te snel of niet volledig verstuurd. Controleer uw gegevens en verstuur het nog eens.");
     }
-    if !errors.is_empty() {
+    let Some(joining) = joining.filter(|_| errors.is_empty()) else {
         form.password.clear();
         form.password_repeat.clear();
         return render(&state, page, form, errors).await;
-    }
+    };
 
     let done = DoneTemplate {
         page: page.clone().crumb("Aandeelhouder worden", "/aandeelhouder-worden"),
@@ -178,7 +173,7 @@ pub async fn submit(
         message: "We hebben u een e-mail gestuurd met een link om uw e-mailadres te bevestigen. Daarna bekijkt een coördinator uw aanmelding; u hoort binnen een paar werkdagen van ons.",
     };
     let mut tx = state.db.begin().await?;
-    if let Some(existing) = users::by_email(&state.db, &form.email).await? {
+    if let Some(existing) = users::by_email(&state.db, joining.email.as_str()).await? {
         // Same answer as for a new address (no enumeration); the owner hears about it by mail.
         let notice = mails::AlreadyRegistered { login_link: state.config.absolute("/inloggen") };
         mail::enqueue(&mut *tx, &state.config, &existing.email, &notice).await?;
@@ -188,7 +183,7 @@ pub async fn submit(
     let hash = password::hash(std::mem::take(&mut form.password)).await?;
     let user_id = sqlx::query_scalar!(
         "INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3) RETURNING id",
-        &form.email,
+        joining.email.as_str(),
         hash,
         Role::Aandeelhouder as Role,
     )
@@ -208,8 +203,7 @@ pub async fn submit(
          VALUES ($1, $2, $3, $4, $5, (SELECT id FROM regions WHERE code = $6), $7, $8, $9, $10, $11, now()) RETURNING id",
         &slug,
         &form.naam,
-        // Validated above: one of the kinds.
-        MemberKind::parse(&form.soort).unwrap_or(MemberKind::Persoon) as MemberKind,
+        joining.kind as MemberKind,
         &form.organisatie,
         &form.rol,
         &form.regio,
@@ -233,7 +227,7 @@ pub async fn submit(
         name: form.naam.clone(),
         link: state.config.absolute(&format!("/aandeelhouder-worden/bevestigen/{token}")),
     };
-    mail::enqueue(&mut *tx, &state.config, &form.email, &confirm).await?;
+    mail::enqueue(&mut *tx, &state.config, joining.email.as_str(), &confirm).await?;
     tx.commit().await?;
     Ok(Html(done).into_response())
 }

@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
-use crate::web::form::{self, DecisionForm, FormData};
+use crate::web::form::{self, DecisionForm};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
 
@@ -75,16 +75,24 @@ pub async fn list(
     }))
 }
 
+/// The application period: `sluitingsdatum` as `YYYY-MM-DD`, and the announcement text.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DeadlineForm {
+    sluitingsdatum: String,
+    bekendmaking: String,
+}
+
 pub async fn set_deadline(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
-    data: FormData,
+    Form(data): Form<DeadlineForm>,
 ) -> AppResult<Response> {
-    let deadline = data.one("sluitingsdatum");
-    if time::Date::parse(&deadline, time::macros::format_description!("[year]-[month]-[day]")).is_err() {
-        return Err(AppError::BadRequest("Kies een geldige sluitingsdatum.".into()));
-    }
-    let announcement = form::clean(&data.one("bekendmaking"), 120);
+    let date =
+        time::Date::parse(&data.sluitingsdatum, time::macros::format_description!("[year]-[month]-[day]"))
+            .map_err(|_| AppError::BadRequest("Kies een geldige sluitingsdatum.".into()))?;
+    let deadline = date.to_string();
+    let announcement = form::clean(&data.bekendmaking, 120);
     let mut tx = state.db.begin().await?;
     for (key, value) in [(DEADLINE_KEY, deadline.as_str()), (ANNOUNCEMENT_KEY, announcement.as_str())] {
         sqlx::query!(

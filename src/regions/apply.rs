@@ -16,8 +16,9 @@ use crate::ratelimit;
 use crate::state::AppState;
 use crate::text;
 use crate::web::client::ClientIp;
-use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
 
 pub const DEADLINE_KEY: &str = "inspiratieregio_deadline";
 pub const ANNOUNCEMENT_KEY: &str = "inspiratieregio_bekendmaking";
@@ -54,22 +55,71 @@ struct ApplyTemplate {
     deadline: Option<String>,
     announcement: String,
     regions: Vec<(String, String)>,
-    values: FormData,
+    form: ApplyForm,
     errors: FieldErrors,
     started: String,
     sent: bool,
 }
 
-impl ApplyTemplate {
-    fn value(&self, key: &str) -> String {
-        self.values.one(key)
+/// The application form as sent, kept for a 422.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ApplyForm {
+    naam: String,
+    functie: String,
+    email: String,
+    regio: String,
+    motivatie: String,
+    /// The honeypot.
+    website: String,
+    begonnen: String,
+}
+
+/// A valid application: the address checked, the region found.
+struct Application {
+    email: mail::EmailAddress,
+    region_id: i32,
+}
+
+impl ApplyForm {
+    /// Trims and caps the text fields, keeping what was typed.
+    fn cleaned(self) -> Self {
+        Self {
+            naam: form::clean(&self.naam, 120),
+            functie: form::clean(&self.functie, 120),
+            email: form::clean(&self.email, 254),
+            motivatie: form::clean(&self.motivatie, 5000),
+            ..self
+        }
+    }
+
+    /// Checks the form once: the Dutch message per field that is not right, or the
+    /// application. `region_id` is the applying region found for `regio`.
+    fn validate(&self, region_id: Option<i32>) -> Result<Application, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if self.naam.chars().count() < 2 {
+            errors.add("naam", "Vul de naam van de contactpersoon in.");
+        }
+        let email = mail::EmailAddress::parse(&self.email)
+            .map_err(|_| errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl."))
+            .ok();
+        if region_id.is_none() {
+            errors.add("regio", "Kies de gemeente of jeugdregio die zich aanmeldt.");
+        }
+        if self.motivatie.chars().count() < 50 {
+            errors.add("motivatie", "Vertel in minstens 50 tekens waarom uw regio inspiratieregio wil worden en wat u wilt beproeven.");
+        }
+        match (email, region_id) {
+            (Some(email), Some(region_id)) if errors.is_empty() => Ok(Application { email, region_id }),
+            _ => Err(errors),
+        }
     }
 }
 
 async fn render(
     state: &AppState,
     page: Page,
-    values: FormData,
+    form: ApplyForm,
     errors: FieldErrors,
     sent: bool,
 ) -> AppResult<Response> {
@@ -95,7 +145,7 @@ async fn render(
         deadline: deadline.map(date_text),
         announcement: announcement(&state.db).await?,
         regions,
-        values,
+        form,
         errors,
         started: form::started_stamp(&state.config.secret_key),
         sent,
@@ -104,69 +154,55 @@ async fn render(
 }
 
 pub async fn form_page(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    render(&state, page, FormData(Vec::new()), FieldErrors::default(), false).await
+    render(&state, page, ApplyForm::default(), FieldErrors::default(), false).await
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     page: Page,
     ClientIp(ip): ClientIp,
-    data: FormData,
+    Form(form): Form<ApplyForm>,
 ) -> AppResult<Response> {
     if !is_open(deadline(&state.db).await?) {
         // The page says it is closed and when the selection is announced.
-        return render(&state, page, FormData(Vec::new()), FieldErrors::default(), false).await;
+        return render(&state, page, ApplyForm::default(), FieldErrors::default(), false).await;
     }
     ratelimit::hit(&state.db, ratelimit::JOIN_PER_IP, &ip).await?;
-    let name = form::clean(&data.one("naam"), 120);
-    let role = form::clean(&data.one("functie"), 120);
-    let email = form::clean(&data.one("email"), 254);
-    let code = data.one("regio");
-    let motivation = form::clean(&data.one("motivatie"), 5000);
-    let mut errors = FieldErrors::default();
-    if name.chars().count() < 2 {
-        errors.add("naam", "Vul de naam van de contactpersoon in.");
-    }
-    if mail::EmailAddress::parse(&email).is_err() {
-        errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl.");
-    }
+    let form = form.cleaned();
     let region_id = sqlx::query_scalar!(
         "SELECT id FROM regions WHERE code = $1 AND kind IN ($2, $3)",
-        code,
+        form.regio,
         RegionKind::Gemeente as RegionKind,
         RegionKind::Jeugdregio as RegionKind,
     )
     .fetch_optional(&state.db)
     .await?;
-    if region_id.is_none() {
-        errors.add("regio", "Kies de gemeente of jeugdregio die zich aanmeldt.");
-    }
-    if motivation.chars().count() < 50 {
-        errors.add("motivatie", "Vertel in minstens 50 tekens waarom uw regio inspiratieregio wil worden en wat u wilt beproeven.");
-    }
-    if let Some(reason) =
-        form::bot_suspicion(&state.config.secret_key, &data.one("website"), &data.one("begonnen"))
-    {
+    let (application, mut errors) = match form.validate(region_id) {
+        Ok(application) => (Some(application), FieldErrors::default()),
+        Err(errors) => (None, errors),
+    };
+    if let Some(reason) = form::bot_suspicion(&state.config.secret_key, &form.website, &form.begonnen) {
         tracing::info!(reason, "region application looked automated");
         errors.add("motivatie", "Het formulier is te snel of niet volledig verstuurd. Controleer uw gegevens en verstuur het nog eens.");
     }
-    let Some(region_id) = region_id.filter(|_| errors.is_empty()) else {
-        return render(&state, page, data, errors, false).await;
+    let Some(application) = application.filter(|_| errors.is_empty()) else {
+        return render(&state, page, form, errors, false).await;
     };
     let mut tx = state.db.begin().await?;
     sqlx::query!(
         "INSERT INTO region_applications (region_id, applicant_name, applicant_role, applicant_email, motivation) \
          VALUES ($1, $2, $3, $4, $5)",
-        region_id,
-        name,
-        role,
-        email,
-        motivation,
+        application.region_id,
+        form.naam,
+        form.functie,
+        application.email.as_str(),
+        form.motivatie,
     )
     .execute(&mut *tx)
     .await?;
     let when = announcement(&state.db).await?;
-    mail::enqueue(&mut *tx, &state.config, &email, &mails::ApplicationReceived { name, when }).await?;
+    let received = mails::ApplicationReceived { name: form.naam, when };
+    mail::enqueue(&mut *tx, &state.config, application.email.as_str(), &received).await?;
     tx.commit().await?;
-    render(&state, page, FormData(Vec::new()), FieldErrors::default(), true).await
+    render(&state, page, ApplyForm::default(), FieldErrors::default(), true).await
 }
