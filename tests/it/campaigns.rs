@@ -30,6 +30,25 @@ fn is_sorted(v: &[usize]) -> bool {
     v.windows(2).all(|w| w[0] < w[1])
 }
 
+/// Waits (up to ten seconds) until campaign `id` has gone out to everyone.
+async fn wait_until_sent(app: &TestApp, id: i64) {
+    for _ in 0..100 {
+        let status: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        if status == "verzonden" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn slug_of(app: &TestApp, id: i64) -> String {
+    sqlx::query_scalar("SELECT slug FROM campaigns WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap()
+}
+
 #[tokio::test]
 async fn blocks_are_composed_reordered_previewed_sent_archived_and_then_frozen() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
@@ -238,17 +257,7 @@ async fn blocks_are_composed_reordered_previewed_sent_archived_and_then_frozen()
     let mail = mailbox.wait_for("lezer@voorbeeld.nl", "Blokken in de brief").await;
     assert!(mail.body.contains(&format!("/nieuwsbrief/afmelden/{SUBSCRIBER_TOKEN}")));
     assert!(mail.body.contains(">Nieuws uit de regio</h2>"));
-    for _ in 0..100 {
-        let status: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1")
-            .bind(id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-        if status == "verzonden" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_until_sent(&app, id).await;
 
     // Frozen: the editor is gone, and a submission is refused with a Dutch explanation.
     let page = app.get_text(&location, 200).await;
@@ -261,11 +270,7 @@ async fn blocks_are_composed_reordered_previewed_sent_archived_and_then_frozen()
     assert_eq!(headings(&app, id).await.len(), 3);
 
     // The archive shows the same blocks, as web HTML, without personal links.
-    let slug: String = sqlx::query_scalar("SELECT slug FROM campaigns WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let slug = slug_of(&app, id).await;
     let web = app.get_text(&format!("/nieuwsbrief/archief/{slug}"), 200).await;
     assert!(is_sorted(&positions(
         &web,
@@ -496,22 +501,8 @@ async fn events_and_publications_are_blocks_in_the_mail_and_the_archive() {
     assert!(html.contains("(2021)") && html.contains("Zaal Één, Utrecht"), "{html}");
     assert!(!mail.body.contains("<script") && !mail.body.contains("alert("));
 
-    for _ in 0..100 {
-        let status: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1")
-            .bind(id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-        if status == "verzonden" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let slug: String = sqlx::query_scalar("SELECT slug FROM campaigns WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    wait_until_sent(&app, id).await;
+    let slug = slug_of(&app, id).await;
     let web = app.get_text(&format!("/nieuwsbrief/archief/{slug}"), 200).await;
     assert!(is_sorted(&positions(
         &web,
