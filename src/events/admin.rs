@@ -16,6 +16,7 @@ use super::status::{EventForm, EventStatus, QuestionKind, RegistrationStatus};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
+use crate::regions::RegionKind;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::{self, slugify};
@@ -392,7 +393,8 @@ async fn render(
 async fn region_choices(state: &AppState) -> sqlx::Result<Vec<Linked>> {
     sqlx::query_as!(
         Linked,
-        "SELECT slug, name FROM regions WHERE kind IN ('provincie', 'jeugdregio') ORDER BY kind DESC, name"
+        "SELECT slug, name FROM regions WHERE kind = ANY($1) ORDER BY kind DESC, name",
+        &[RegionKind::Provincie, RegionKind::Jeugdregio] as &[RegionKind],
     )
     .fetch_all(&state.db)
     .await

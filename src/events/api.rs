@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::handlers::read_filters;
 use super::queries;
-use super::status::EventForm;
+use super::status::{EventForm, EventStatus};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::filters::QueryParams;
@@ -85,7 +85,7 @@ pub fn schema() -> Value {
         "form": { "type": "string", "enum": EventForm::ALL }, "place": { "type": "string" },
         "organiser": { "type": "string" }, "level": { "type": "string", "nullable": true },
         "themes": strings, "regions": strings,
-        "status": { "type": "string", "enum": ["gepubliceerd", "geannuleerd"] },
+        "status": { "type": "string", "enum": EventStatus::PUBLIC },
         "registration_deadline": { "type": "string", "format": "date-time", "nullable": true },
         "url": { "type": "string", "format": "uri" }, "ics": { "type": "string", "format": "uri" } } })
 }

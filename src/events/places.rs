@@ -110,11 +110,13 @@ pub async fn register(
 ) -> anyhow::Result<Registered> {
     let nonce = tokens::random_hex(16);
     let token_hash = tokens::hash(&token(config, &nonce));
+    // The only unique index a new row can meet is the one live registration per address and
+    // event (registrations_event_email_idx), so no conflict target (and no status literal).
     let inserted = sqlx::query_scalar!(
         "INSERT INTO registrations (event_id, user_id, name, email, organisation, answers, show_on_list, status, \
                                     token_nonce, token_hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         ON CONFLICT (event_id, lower(email)) WHERE status <> 'geannuleerd' DO NOTHING RETURNING id",
+         ON CONFLICT DO NOTHING RETURNING id",
         new.event_id,
         new.user_id,
         new.name,

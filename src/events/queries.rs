@@ -410,6 +410,43 @@ pub async fn shown_participants(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<
     Ok(rows.into_iter().map(|r| (r.name, r.organisation)).collect())
 }
 
+/// Events as newsletter blocks show them, as `(id, card)`: those in `ids` (published or
+/// cancelled, so an archived newsletter still says it does not go ahead), or without `ids` the
+/// latest `limit` published ones to choose from.
+pub async fn newsletter_cards(
+    db: &PgPool,
+    ids: Option<&[i64]>,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, crate::newsletter::content::Card)>> {
+    let rows = sqlx::query_as!(
+        EventCard,
+        r#"SELECT id, slug, title, summary, starts_at, ends_at, form AS "form: EventForm", venue,
+                  status AS "status: EventStatus"
+           FROM events
+           WHERE CASE WHEN $2::bigint[] IS NULL THEN status = $1 ELSE id = ANY($2) AND status IN ($1, $3) END
+           ORDER BY starts_at DESC LIMIT $4"#,
+        EventStatus::Gepubliceerd as EventStatus,
+        ids,
+        EventStatus::Geannuleerd as EventStatus,
+        limit,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|e| {
+            let cancelled = if e.cancelled() { " · Gaat niet door" } else { "" };
+            let card = crate::newsletter::content::Card {
+                meta: format!("{} · {}{cancelled}", e.when(), e.place()),
+                summary: e.summary.clone(),
+                path: format!("/bijeenkomsten/{}", e.slug),
+                title: e.title,
+            };
+            (e.id, card)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;

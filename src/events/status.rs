@@ -11,6 +11,11 @@ text_enum! {
     }
 }
 
+impl EventStatus {
+    /// The statuses of events the site and the open-data API show.
+    pub const PUBLIC: [EventStatus; 2] = [EventStatus::Gepubliceerd, EventStatus::Geannuleerd];
+}
+
 text_enum! {
     /// `events.form`: where the event takes place.
     pub enum EventForm {

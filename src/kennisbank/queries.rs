@@ -385,3 +385,40 @@ pub async fn search_cards(
     let found = state.publications.search(&state.db, &filters, limit, 0).await?;
     Ok((cards(&state.db, &found.ids, Some(q)).await?, found.total))
 }
+
+/// Publications as newsletter blocks show them, as `(id, card)`: the published ones in `ids`,
+/// or without `ids` the latest `limit` to choose from. The line under the title holds the
+/// authors (or the publisher) and the year.
+pub async fn newsletter_cards(
+    db: &PgPool,
+    ids: Option<&[i64]>,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, crate::newsletter::content::Card)>> {
+    let rows = sqlx::query!(
+        r#"SELECT id, slug, title, year, kind AS "kind: PublicationKind", author_names, publisher,
+                  left(abstract_md, 2000) AS "abstract_md!"
+           FROM publications
+           WHERE status = $1 AND ($2::bigint[] IS NULL OR id = ANY($2))
+           ORDER BY published_at DESC NULLS LAST, id DESC LIMIT $3"#,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+        ids,
+        limit,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let by = if r.author_names.is_empty() { r.publisher } else { r.author_names };
+            let year = r.year.map_or_else(|| "z.d.".to_owned(), |y| y.to_string());
+            let meta = if by.is_empty() { year } else { format!("{by} ({year})") };
+            let card = crate::newsletter::content::Card {
+                meta: format!("{} · {meta}", r.kind.label()),
+                summary: crate::newsletter::content::summary_line(&r.abstract_md),
+                path: format!("/kennisbank/{}", r.slug),
+                title: r.title,
+            };
+            (r.id, card)
+        })
+        .collect())
+}

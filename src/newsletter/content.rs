@@ -1,8 +1,9 @@
 //! What a campaign says: the same content for the mail (per recipient, with their own
 //! unsubscribe link) and for the archive page on the web (without any personal token).
 //!
-//! After the introduction a campaign is an ordered list of blocks (`campaign_blocks`): a
-//! chosen news item or a free text with an optional heading and a Markdown body.
+//! After the introduction a campaign is an ordered list of blocks (`campaign_blocks`): a free
+//! text with an optional heading and a Markdown body, or a record with a page of its own (a news
+//! item, an event, a publication) shown as a [`Card`].
 
 use askama::Template;
 use sqlx::PgPool;
@@ -37,11 +38,56 @@ pub async fn load_campaign(db: &PgPool, id: i64) -> sqlx::Result<Option<Campaign
 /// The link token in previews: its unsubscribe and preference links lead nowhere.
 pub const PREVIEW_TOKEN: &str = "voorbeeld";
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Story {
-    pub slug: String,
+/// A record as a block shows it: its title linking to its page, a line with its date or its
+/// authors and year, and a short summary in plain text.
+#[derive(Clone, Debug)]
+pub struct Card {
     pub title: String,
-    pub lead: String,
+    pub meta: String,
+    pub summary: String,
+    /// The record's page, from the site's root.
+    pub path: String,
+}
+
+/// At most this many records of a kind to choose from in the block editor.
+pub const RECORD_CHOICES: i64 = 50;
+
+/// The published records of a block `kind` that names one, as `(id, card)`: those in `ids`,
+/// or without `ids` the latest `limit` to choose from. Each feature answers for its own kind.
+pub async fn record_cards(
+    db: &PgPool,
+    kind: BlockKind,
+    ids: Option<&[i64]>,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, Card)>> {
+    match kind {
+        BlockKind::Evenement => crate::events::queries::newsletter_cards(db, ids, limit).await,
+        BlockKind::Publicatie => crate::kennisbank::queries::newsletter_cards(db, ids, limit).await,
+        BlockKind::Nieuws | BlockKind::Tekst => Ok(Vec::new()),
+    }
+}
+
+/// The cards of the record blocks in `blocks`, per (kind, id).
+pub async fn cards_of(
+    db: &PgPool,
+    blocks: impl Iterator<Item = (BlockKind, i64)> + Clone,
+) -> sqlx::Result<std::collections::HashMap<(BlockKind, i64), Card>> {
+    let mut cards = std::collections::HashMap::new();
+    for kind in BlockKind::RECORDS {
+        let ids: Vec<i64> = blocks.clone().filter(|(k, _)| *k == kind).map(|(_, id)| id).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let found = record_cards(db, kind, Some(&ids), ids.len() as i64).await?;
+        cards.extend(found.into_iter().map(|(id, card)| ((kind, id), card)));
+    }
+    Ok(cards)
+}
+
+/// A record's summary as one short line of plain text.
+pub fn summary_line(markdown: &str) -> String {
+    let plain = plain_text(markdown);
+    text::excerpt(&plain.split_whitespace().collect::<Vec<_>>().join(" "), 240)
 }
 
 /// A block as stored, with its news item's title, slug and lead when it is one.
@@ -49,6 +95,7 @@ pub struct Story {
 pub struct StoredBlock {
     pub kind: BlockKind,
     pub news_item_id: Option<i64>,
+    pub record_id: Option<i64>,
     pub heading: String,
     pub body_md: String,
     pub news_slug: Option<String>,
@@ -59,7 +106,7 @@ pub struct StoredBlock {
 pub async fn load_blocks(db: &PgPool, campaign_id: i64) -> sqlx::Result<Vec<StoredBlock>> {
     sqlx::query_as!(
         StoredBlock,
-        r#"SELECT b.kind AS "kind: BlockKind", b.news_item_id, b.heading, b.body_md, n.slug AS "news_slug?",
+        r#"SELECT b.kind AS "kind: BlockKind", b.news_item_id, b.record_id, b.heading, b.body_md, n.slug AS "news_slug?",
                   n.title AS "news_title?", n.lead AS "news_lead?"
            FROM campaign_blocks b LEFT JOIN news_items n ON n.id = b.news_item_id
            WHERE b.campaign_id = $1 ORDER BY b.position"#,
@@ -69,10 +116,10 @@ pub async fn load_blocks(db: &PgPool, campaign_id: i64) -> sqlx::Result<Vec<Stor
     .await
 }
 
-/// One block, rendered once for everyone: a news item, or a free text as sanitised HTML for
-/// the web, the same with inline styles for mail clients, and as plain text.
+/// One block, rendered once for everyone: a record's card, or a free text as sanitised HTML
+/// for the web, the same with inline styles for mail clients, and as plain text.
 pub struct Block {
-    pub story: Option<Story>,
+    pub card: Option<Card>,
     pub heading: String,
     pub html: String,
     pub mail_html: String,
@@ -93,24 +140,33 @@ pub struct Prepared {
 
 pub async fn prepare(db: &PgPool, campaign: Campaign) -> sqlx::Result<Prepared> {
     let stored = load_blocks(db, campaign.id).await?;
+    let cards = cards_of(db, stored.iter().filter_map(|b| Some((b.kind, b.record_id?)))).await?;
+    let card = |card: Card| Block {
+        card: Some(card),
+        heading: String::new(),
+        html: String::new(),
+        mail_html: String::new(),
+        text: String::new(),
+    };
+    // A block whose record is gone or no longer published is left out.
     let blocks = stored
         .into_iter()
         .filter_map(|b| match (b.kind, b.news_slug, b.news_title) {
-            (BlockKind::Nieuws, Some(slug), Some(title)) => Some(Block {
-                story: Some(Story { slug, title, lead: b.news_lead.unwrap_or_default() }),
-                heading: String::new(),
-                html: String::new(),
-                mail_html: String::new(),
-                text: String::new(),
-            }),
+            (BlockKind::Nieuws, Some(slug), Some(title)) => Some(card(Card {
+                title,
+                meta: String::new(),
+                summary: b.news_lead.unwrap_or_default(),
+                path: format!("/nieuws/{slug}"),
+            })),
             (BlockKind::Nieuws, _, _) => None,
             (BlockKind::Tekst, _, _) => Some(Block {
-                story: None,
+                card: None,
                 html: text::markdown(&b.body_md),
                 mail_html: mail_html(&b.body_md),
                 text: plain_text(&b.body_md),
                 heading: b.heading,
             }),
+            (kind, _, _) => cards.get(&(kind, b.record_id?)).cloned().map(card),
         })
         .collect();
     Ok(Prepared {

@@ -23,6 +23,19 @@ text_enum! {
         Afgemeld = "afgemeld", "Afgemeld"; Gebounced = "gebounced", "Gebounced";
     }
 
-    /// `campaign_blocks.kind`: a chosen news item or a free text.
-    pub enum BlockKind { Nieuws = "nieuws", "Nieuwsbericht"; Tekst = "tekst", "Tekst"; }
+    /// `campaign_blocks.kind`: a chosen news item, a free text, or a record of another feature
+    /// (its id in `record_id`).
+    pub enum BlockKind {
+        Nieuws = "nieuws", "Nieuwsbericht"; Tekst = "tekst", "Tekst";
+        Evenement = "evenement", "Bijeenkomst"; Publicatie = "publicatie", "Publicatie";
+    }
+}
+
+impl BlockKind {
+    /// The kinds whose block names a record of another feature by `record_id`.
+    pub const RECORDS: [BlockKind; 2] = [BlockKind::Evenement, BlockKind::Publicatie];
+
+    pub fn is_record(self) -> bool {
+        Self::RECORDS.contains(&self)
+    }
 }

@@ -30,6 +30,25 @@ fn is_sorted(v: &[usize]) -> bool {
     v.windows(2).all(|w| w[0] < w[1])
 }
 
+/// Waits (up to ten seconds) until campaign `id` has gone out to everyone.
+async fn wait_until_sent(app: &TestApp, id: i64) {
+    for _ in 0..100 {
+        let status: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        if status == "verzonden" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn slug_of(app: &TestApp, id: i64) -> String {
+    sqlx::query_scalar("SELECT slug FROM campaigns WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap()
+}
+
 #[tokio::test]
 async fn blocks_are_composed_reordered_previewed_sent_archived_and_then_frozen() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
@@ -238,17 +257,7 @@ async fn blocks_are_composed_reordered_previewed_sent_archived_and_then_frozen()
     let mail = mailbox.wait_for("lezer@voorbeeld.nl", "Blokken in de brief").await;
     assert!(mail.body.contains(&format!("/nieuwsbrief/afmelden/{SUBSCRIBER_TOKEN}")));
     assert!(mail.body.contains(">Nieuws uit de regio</h2>"));
-    for _ in 0..100 {
-        let status: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = $1")
-            .bind(id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-        if status == "verzonden" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_until_sent(&app, id).await;
 
     // Frozen: the editor is gone, and a submission is refused with a Dutch explanation.
     let page = app.get_text(&location, 200).await;
@@ -261,11 +270,7 @@ async fn blocks_are_composed_reordered_previewed_sent_archived_and_then_frozen()
     assert_eq!(headings(&app, id).await.len(), 3);
 
     // The archive shows the same blocks, as web HTML, without personal links.
-    let slug: String = sqlx::query_scalar("SELECT slug FROM campaigns WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let slug = slug_of(&app, id).await;
     let web = app.get_text(&format!("/nieuwsbrief/archief/{slug}"), 200).await;
     assert!(is_sorted(&positions(
         &web,
@@ -354,4 +359,172 @@ async fn a_new_campaign_can_start_with_a_text_block_and_keeps_its_input_on_error
     assert_eq!(headings(&app, id).await, ["Welkom"]);
     let preview = app.get_text(&format!("{location}/voorbeeld.html"), 200).await;
     assert!(preview.contains(">Welkom</h2>") && preview.contains("<em>tekst</em>"));
+}
+
+#[tokio::test]
+async fn events_and_publications_are_blocks_in_the_mail_and_the_archive() {
+    let (app, mailbox) = TestApp::spawn_with_mail().await;
+    sqlx::query(
+        "INSERT INTO subscribers (email, status, link_token) VALUES ('lezer@voorbeeld.nl', 'actief', $1)",
+    )
+    .bind(SUBSCRIBER_TOKEN)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let event = |slug: &'static str, status: &'static str| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO events (slug, title, summary, starts_at, ends_at, form, venue, capacity, status, published_at) \
+             VALUES ($1, 'Leerdag ' || $1, 'Een dag om van elkaar te leren.', '2027-03-04 13:00+00', \
+                     '2027-03-04 16:00+00', 'op_locatie', 'Zaal Één, Utrecht', 20, $2, now()) RETURNING id",
+        )
+        .bind(slug)
+        .bind(status)
+        .fetch_one(&app.db)
+    };
+    let event_id = event("samen-spelen", "gepubliceerd").await.unwrap();
+    let concept_event = event("nog-geheim", "concept").await.unwrap();
+    let publication = |slug: &'static str, status: &'static str| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO publications (slug, title, year, kind, abstract_md, author_names, status, published_at) \
+             VALUES ($1, 'Rapport ' || $1, 2021, 'rapport', \
+                     'Wat **werkt** in de wijk.\n\n<script>alert(1)</script> [Meer](https://voorbeeld.nl).', \
+                     'Mark Snijder, Nederlands Jeugdinstituut', $2, now()) RETURNING id",
+        )
+        .bind(slug)
+        .bind(status)
+        .fetch_one(&app.db)
+    };
+    let publication_id = publication("met-andere-ogen", "gepubliceerd").await.unwrap();
+    let concept_publication = publication("nog-in-concept", "concept").await.unwrap();
+    app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
+    app.login("coordinator@voorbeeld.nl", PASSWORD).await;
+    let response = app
+        .post_form("/beheer/nieuwsbrieven", &[("onderwerp", "Agenda en lezen"), ("intro", "Beste lezer,")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let blocks = format!("{location}/blokken");
+
+    // The editor offers the published records only, each by kind.
+    let page = app.get_text(&location, 200).await;
+    assert!(page.contains(&format!("value=\"evenement-{event_id}\"")), "{page}");
+    assert!(page.contains(&format!("value=\"publicatie-{publication_id}\"")));
+    assert!(!page.contains(&format!("evenement-{concept_event}\"")));
+    assert!(!page.contains(&format!("publicatie-{concept_publication}\"")));
+
+    // Bad choices: a Dutch message, 422, the rest of the input kept; broken forms are a 400.
+    for bad in
+        [format!("publicatie-{concept_publication}"), "evenement-x".into(), format!("nieuws-{event_id}")]
+    {
+        let response = app
+            .post_form(
+                &blocks,
+                &[("aantal", "0"), ("nieuw-kop", "Kop blijft"), ("nieuw-record", &bad), ("actie", "opslaan")],
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{bad}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("Kies een gepubliceerde bijeenkomst of publicatie uit de lijst."), "{page}");
+        assert!(page.contains("value=\"Kop blijft\""));
+    }
+    for hostile in [
+        vec![("aantal", "1"), ("blok-0-soort", "evenement"), ("actie", "opslaan")],
+        vec![("aantal", "1"), ("blok-0-soort", "publicatie"), ("blok-0-record", "1e9"), ("actie", "opslaan")],
+    ] {
+        assert_eq!(app.post_form(&blocks, &hostile).await.status(), 400, "{hostile:?}");
+    }
+
+    // An event, then a publication after it, through the empty slot.
+    let event_value = format!("evenement-{event_id}");
+    let response = app
+        .post_form(&blocks, &[("aantal", "0"), ("nieuw-record", &event_value), ("actie", "opslaan")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let (event_text, publication_value) = (event_id.to_string(), format!("publicatie-{publication_id}"));
+    let response = app
+        .post_form(
+            &blocks,
+            &[
+                ("aantal", "1"),
+                ("blok-0-soort", "evenement"),
+                ("blok-0-record", &event_text),
+                ("nieuw-record", &publication_value),
+                ("actie", "opslaan"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let stored: Vec<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT kind, record_id FROM campaign_blocks WHERE campaign_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        stored,
+        [("evenement".to_owned(), Some(event_id)), ("publicatie".to_owned(), Some(publication_id))]
+    );
+    let page = app.get_text(&location, 200).await;
+    assert!(page.contains("Blok 1: bijeenkomst") && page.contains("Blok 2: publicatie"), "{page}");
+
+    // Sent through the SMTP sink: both parts show title, date or authors, summary and link.
+    let response = app.post_form(&format!("{location}/actie"), &[("actie", "versturen")]).await;
+    assert_eq!(response.status(), 303);
+    let mail = mailbox.wait_for("lezer@voorbeeld.nl", "Agenda en lezen").await;
+    let (text, html) =
+        mail.body.split_once("Content-Type: text/html").expect("an HTML part after the text part");
+    assert!(is_sorted(&positions(
+        text,
+        &[
+            "Beste lezer,",
+            "Leerdag samen-spelen\n",
+            "4 maart 2027, 14.00–17.00 uur · Zaal Één, Utrecht",
+            "Een dag om van elkaar te leren.",
+            "/bijeenkomsten/samen-spelen",
+            "Rapport met-andere-ogen\n",
+            "Rapport · Mark Snijder, Nederlands Jeugdinstituut (2021)",
+            "Wat werkt in de wijk.",
+            "/kennisbank/met-andere-ogen",
+        ]
+    )));
+    assert!(text.contains("Lees verder: http://127.0.0.1:"), "{text}");
+    assert!(is_sorted(&positions(
+        html,
+        &[
+            "/bijeenkomsten/samen-spelen\" style=",
+            ">Leerdag samen-spelen</a>",
+            ">Rapport met-andere-ogen</a>"
+        ]
+    )));
+    assert!(html.contains("(2021)") && html.contains("Zaal Één, Utrecht"), "{html}");
+    assert!(!mail.body.contains("<script") && !mail.body.contains("alert("));
+
+    wait_until_sent(&app, id).await;
+    let slug = slug_of(&app, id).await;
+    let web = app.get_text(&format!("/nieuwsbrief/archief/{slug}"), 200).await;
+    assert!(is_sorted(&positions(
+        &web,
+        &[
+            "<a href=\"/bijeenkomsten/samen-spelen\">Leerdag samen-spelen</a>",
+            "4 maart 2027, 14.00–17.00 uur · Zaal Één, Utrecht",
+            "<a href=\"/kennisbank/met-andere-ogen\">Rapport met-andere-ogen</a>",
+            "Mark Snijder, Nederlands Jeugdinstituut (2021)",
+        ]
+    )));
+
+    // A cancelled event stays in the archive and says so; an unpublished publication leaves it.
+    sqlx::query("UPDATE events SET status = 'geannuleerd' WHERE id = $1")
+        .bind(event_id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE publications SET status = 'gearchiveerd' WHERE id = $1")
+        .bind(publication_id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let web = app.get_text(&format!("/nieuwsbrief/archief/{slug}"), 200).await;
+    assert!(web.contains("Gaat niet door") && !web.contains("/kennisbank/met-andere-ogen"), "{web}");
 }

@@ -259,14 +259,95 @@ pub struct Failure {
     pub attempts: i32,
 }
 
-/// A block as the editor shows it: a news item (with its title) or a free text.
+/// A block as the editor shows it: a news item (with its title), a record of another feature
+/// (an event, a publication, with its title) or a free text.
 #[derive(Clone, Debug, Default)]
 pub struct EditBlock {
     pub news_item_id: Option<i64>,
     pub news_title: String,
+    pub record: Option<RecordRef>,
+    pub record_title: String,
     pub heading: String,
     pub body: String,
     pub error: Option<String>,
+}
+
+impl EditBlock {
+    /// What the block is, for its legend.
+    pub fn label(&self) -> String {
+        match (&self.record, self.news_item_id) {
+            (Some(record), _) => record.kind.label().to_lowercase(),
+            (None, Some(_)) => "nieuwsbericht".into(),
+            (None, None) => "tekst".into(),
+        }
+    }
+
+    fn kind(&self) -> BlockKind {
+        match (&self.record, self.news_item_id) {
+            (Some(record), _) => record.kind,
+            (None, Some(_)) => BlockKind::Nieuws,
+            (None, None) => BlockKind::Tekst,
+        }
+    }
+}
+
+/// The record a block names: its kind (an event, a publication) and id. In the editor's new
+/// slot it is one value, such as `evenement-12`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordRef {
+    pub kind: BlockKind,
+    pub id: i64,
+}
+
+impl RecordRef {
+    pub fn value(&self) -> String {
+        format!("{}-{}", self.kind.as_str(), self.id)
+    }
+
+    fn parse(value: &str) -> Option<Self> {
+        let (kind, id) = value.rsplit_once('-')?;
+        let kind = BlockKind::parse(kind).filter(|k| k.is_record())?;
+        Some(Self { kind, id: id.parse().ok()? })
+    }
+}
+
+/// The published records of one kind a coordinator can add as a block.
+pub struct RecordChoices {
+    pub kind: BlockKind,
+    pub options: Vec<(String, String)>,
+}
+
+async fn record_choices(state: &AppState) -> sqlx::Result<Vec<RecordChoices>> {
+    let mut groups = Vec::new();
+    for kind in BlockKind::RECORDS {
+        let cards = content::record_cards(&state.db, kind, None, content::RECORD_CHOICES).await?;
+        let options = cards
+            .into_iter()
+            .map(|(id, card)| (RecordRef { kind, id }.value(), format!("{} ({})", card.title, card.meta)))
+            .collect();
+        groups.push(RecordChoices { kind, options });
+    }
+    Ok(groups)
+}
+
+/// Fills in each record block's title, or says that its record is no longer published.
+async fn name_records(state: &AppState, blocks: &mut [EditBlock]) -> sqlx::Result<()> {
+    let refs: Vec<RecordRef> = blocks.iter().filter_map(|b| b.record).collect();
+    let cards = content::cards_of(&state.db, refs.iter().map(|r| (r.kind, r.id))).await?;
+    for (n, block) in blocks.iter_mut().enumerate() {
+        let Some(record) = block.record else { continue };
+        match cards.get(&(record.kind, record.id)) {
+            Some(card) => block.record_title = card.title.clone(),
+            None => {
+                block.error = Some(format!(
+                    "Blok {}: deze {} is niet (meer) gepubliceerd; verwijder het blok.",
+                    n + 1,
+                    record.kind.label().to_lowercase()
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The block editor's state: as stored, or as submitted when it had errors.
@@ -276,6 +357,7 @@ pub struct BlockForm {
     pub new_heading: String,
     pub new_body: String,
     pub new_news: String,
+    pub new_record: String,
     pub errors: FieldErrors,
 }
 
@@ -301,6 +383,7 @@ struct ShowTemplate {
     editable: bool,
     form: BlockForm,
     news: Vec<NewsOption>,
+    records: Vec<RecordChoices>,
 }
 
 impl ShowTemplate {
@@ -316,17 +399,24 @@ pub async fn show(
     params: QueryParams,
 ) -> AppResult<Response> {
     let campaign = load_campaign(&state, id).await?;
-    let blocks = content::load_blocks(&state.db, id)
+    let mut blocks: Vec<EditBlock> = content::load_blocks(&state.db, id)
         .await?
         .into_iter()
         .map(|b| EditBlock {
             news_item_id: b.news_item_id,
             news_title: b.news_title.unwrap_or_default(),
+            record: b.record_id.map(|id| RecordRef { kind: b.kind, id }),
+            record_title: String::new(),
             heading: b.heading,
             body: b.body_md,
             error: None,
         })
         .collect();
+    name_records(&state, &mut blocks).await?;
+    // A record that is gone shows as such, without blocking the page.
+    for block in &mut blocks {
+        block.error = None;
+    }
     let notice = params.notice(&[
         ("test", "De testversie is naar uw eigen e-mailadres gestuurd."),
         ("versturen", "Het versturen is begonnen."),
@@ -379,6 +469,7 @@ async fn render_show(
         notice,
         form,
         news: published_news(state).await?,
+        records: record_choices(state).await?,
     };
     Ok((status, Html(template)).into_response())
 }
@@ -422,6 +513,15 @@ pub async fn save_blocks(
                 body: form::clean(&field("tekst"), 20_000),
                 ..EditBlock::default()
             },
+            Some(kind) => EditBlock {
+                record: Some(RecordRef {
+                    kind,
+                    id: field("record")
+                        .parse()
+                        .map_err(|_| AppError::BadRequest("Een blok dat naar niets verwijst.".into()))?,
+                }),
+                ..EditBlock::default()
+            },
             None => return Err(AppError::BadRequest("Onbekend soort blok.".into())),
         };
         blocks.push(block);
@@ -444,6 +544,7 @@ pub async fn save_blocks(
         new_heading: form::clean(&data.one("nieuw-kop"), 200),
         new_body: form::clean(&data.one("nieuw-tekst"), 20_000),
         new_news: data.one("nieuw-nieuws").trim().to_owned(),
+        new_record: data.one("nieuw-record").trim().to_owned(),
         ..BlockForm::default()
     };
     if !form.new_heading.is_empty() || !form.new_body.is_empty() {
@@ -465,6 +566,21 @@ pub async fn save_blocks(
             None => form.errors.add("nieuw-nieuws", "Kies een gepubliceerd nieuwsbericht uit de lijst."),
         }
     }
+    if !form.new_record.is_empty() {
+        let found = match RecordRef::parse(&form.new_record) {
+            Some(record) => {
+                let cards = content::record_cards(&state.db, record.kind, Some(&[record.id]), 1).await?;
+                (!cards.is_empty()).then_some(record)
+            }
+            None => None,
+        };
+        match found {
+            Some(record) => blocks.push(EditBlock { record: Some(record), ..EditBlock::default() }),
+            None => form
+                .errors
+                .add("nieuw-record", "Kies een gepubliceerde bijeenkomst of publicatie uit de lijst."),
+        }
+    }
     if blocks.len() > MAX_BLOCKS {
         form.errors.add("nieuw-tekst", format!("Een nieuwsbrief heeft hoogstens {MAX_BLOCKS} blokken."));
     }
@@ -484,12 +600,14 @@ pub async fn save_blocks(
                     ))
                 }
             },
+            None if block.record.is_some() => {}
             None if block.body.is_empty() => {
                 block.error = Some(format!("Blok {}: schrijf een tekst of verwijder het blok.", n + 1))
             }
             None => {}
         }
     }
+    name_records(&state, &mut blocks).await?;
     if form.has_errors() {
         // What was typed in the empty slot stays there rather than becoming a block.
         blocks.truncate(existing);
@@ -512,23 +630,22 @@ pub async fn save_blocks(
             .fetch_one(&mut *tx)
             .await?;
     sqlx::query!("DELETE FROM campaign_blocks WHERE campaign_id = $1", id).execute(&mut *tx).await?;
-    let kinds: Vec<BlockKind> = blocks
-        .iter()
-        .map(|b| if b.news_item_id.is_some() { BlockKind::Nieuws } else { BlockKind::Tekst })
-        .collect();
+    let kinds: Vec<BlockKind> = blocks.iter().map(EditBlock::kind).collect();
     let news_ids: Vec<Option<i64>> = blocks.iter().map(|b| b.news_item_id).collect();
+    let record_ids: Vec<Option<i64>> = blocks.iter().map(|b| b.record.map(|r| r.id)).collect();
     let headings: Vec<String> = blocks.iter().map(|b| b.heading.clone()).collect();
     let bodies: Vec<String> = blocks.iter().map(|b| b.body.clone()).collect();
     sqlx::query!(
-        "INSERT INTO campaign_blocks (campaign_id, position, kind, news_item_id, heading, body_md) \
-         SELECT $1, s.k, s.kind, s.news_item_id, s.heading, s.body_md \
-         FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[]) WITH ORDINALITY \
-           AS s(kind, news_item_id, heading, body_md, k)",
+        "INSERT INTO campaign_blocks (campaign_id, position, kind, news_item_id, record_id, heading, body_md) \
+         SELECT $1, s.k, s.kind, s.news_item_id, s.record_id, s.heading, s.body_md \
+         FROM unnest($2::text[], $3::bigint[], $6::bigint[], $4::text[], $5::text[]) WITH ORDINALITY \
+           AS s(kind, news_item_id, record_id, heading, body_md, k)",
         id,
         &kinds as &[BlockKind],
         &news_ids as &[Option<i64>],
         &headings,
         &bodies,
+        &record_ids as &[Option<i64>],
     )
     .execute(&mut *tx)
     .await?;
