@@ -177,7 +177,11 @@ async fn render_show(
         age_groups,
         related: queries::related(db, &initiative, 4).await?,
         publications: crate::kennisbank::queries::for_initiative(db, id).await?,
-        vraagstukken: crate::vraagstukken::queries::for_initiative(db, id).await?,
+        vraagstukken: crate::vraagstukken::queries::answered_by(
+            db,
+            crate::vraagstukken::queries::Record::Initiative(id),
+        )
+        .await?,
         initiative,
         contact,
         errors,

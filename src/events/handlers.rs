@@ -221,7 +221,11 @@ async fn render_show(
         themes: queries::themes_of(&state.db, id).await?,
         regions: queries::regions_of(&state.db, id).await?,
         initiatives: queries::initiatives_of(&state.db, id).await?,
-        vraagstukken: crate::vraagstukken::queries::for_event(&state.db, id).await?,
+        vraagstukken: crate::vraagstukken::queries::answered_by(
+            &state.db,
+            crate::vraagstukken::queries::Record::Event(id),
+        )
+        .await?,
         participants: queries::shown_participants(&state.db, id).await?,
         questions: queries::questions_of(&state.db, id).await?,
         event,

@@ -189,7 +189,11 @@ pub async fn show(
         regions: queries::regions_of(db, id).await?,
         initiatives: queries::initiatives_of(db, id).await?,
         related: queries::related_of(db, id).await?,
-        vraagstukken: crate::vraagstukken::queries::for_publication(db, id).await?,
+        vraagstukken: crate::vraagstukken::queries::answered_by(
+            db,
+            crate::vraagstukken::queries::Record::Publication(id),
+        )
+        .await?,
         apa_html,
         apa_text,
         publication,

@@ -232,39 +232,29 @@ pub struct Answered {
     pub why: String,
 }
 
-/// The published obstacles an initiative answers (its page).
-pub async fn for_initiative(db: &PgPool, initiative_id: i64) -> sqlx::Result<Vec<Answered>> {
-    sqlx::query_as!(
-        Answered,
-        "SELECT v.slug, v.title, a.why FROM vraagstuk_alternatives a JOIN vraagstukken v ON v.id = a.vraagstuk_id \
-         WHERE a.initiative_id = $1 AND a.review = $2 AND v.review = $2 AND v.merged_into IS NULL ORDER BY v.title",
-        initiative_id,
-        Review::Gepubliceerd as Review,
-    )
-    .fetch_all(db)
-    .await
+/// A record that can be an alternative to an obstacle.
+#[derive(Debug, Clone, Copy)]
+pub enum Record {
+    Initiative(i64),
+    Publication(i64),
+    Event(i64),
 }
 
-/// The published obstacles a publication answers (its page).
-pub async fn for_publication(db: &PgPool, publication_id: i64) -> sqlx::Result<Vec<Answered>> {
+/// The published obstacles a record answers (shown on the record's page).
+pub async fn answered_by(db: &PgPool, record: Record) -> sqlx::Result<Vec<Answered>> {
+    let (initiative, publication, event) = match record {
+        Record::Initiative(id) => (Some(id), None, None),
+        Record::Publication(id) => (None, Some(id), None),
+        Record::Event(id) => (None, None, Some(id)),
+    };
     sqlx::query_as!(
         Answered,
         "SELECT v.slug, v.title, a.why FROM vraagstuk_alternatives a JOIN vraagstukken v ON v.id = a.vraagstuk_id \
-         WHERE a.publication_id = $1 AND a.review = $2 AND v.review = $2 AND v.merged_into IS NULL ORDER BY v.title",
-        publication_id,
-        Review::Gepubliceerd as Review,
-    )
-    .fetch_all(db)
-    .await
-}
-
-/// The published obstacles an event answers (its page).
-pub async fn for_event(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Answered>> {
-    sqlx::query_as!(
-        Answered,
-        "SELECT v.slug, v.title, a.why FROM vraagstuk_alternatives a JOIN vraagstukken v ON v.id = a.vraagstuk_id \
-         WHERE a.event_id = $1 AND a.review = $2 AND v.review = $2 AND v.merged_into IS NULL ORDER BY v.title",
-        event_id,
+         WHERE (a.initiative_id = $1 OR a.publication_id = $2 OR a.event_id = $3) \
+           AND a.review = $4 AND v.review = $4 AND v.merged_into IS NULL ORDER BY v.title",
+        initiative,
+        publication,
+        event,
         Review::Gepubliceerd as Review,
     )
     .fetch_all(db)
