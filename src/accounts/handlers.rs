@@ -408,12 +408,14 @@ pub async fn export(State(state): State<AppState>, LoggedIn(current): LoggedIn) 
     .fetch_all(&state.db)
     .await?;
     let registrations = crate::events::account::export(&state.db, user.id, &user.email).await?;
+    let vraagstukken = crate::vraagstukken::account::export(&state.db, user.id).await?;
     let body = serde_json::json!({
         "account": user,
         "aanmeldingen_bijeenkomsten": registrations,
         "aandeelhoudersprofiel": member,
         "initiatieven": initiatives,
         "sessies": sessions,
+        "vraagstukken": vraagstukken,
         "geexporteerd_op": time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
     });
     Ok((
@@ -463,6 +465,7 @@ pub async fn delete_account(
         .fetch_optional(&mut *tx)
         .await?;
     crate::events::account::forget(&mut tx, &state.config, user.id, &user.email).await?;
+    crate::vraagstukken::account::forget(&mut tx, user.id).await?;
     sqlx::query!("DELETE FROM users WHERE id = $1", user.id).execute(&mut *tx).await?;
     tx.commit().await?;
     // A portrait or logo is personal data: it goes offline with the profile.

@@ -2,8 +2,14 @@
 //! beleidsmatig, politiek) with the alternatives that answer them, and opbrengsten: what the
 //! inspiratieregio's learn.
 
+pub mod account;
+pub(crate) mod admin;
+pub mod form;
 mod handlers;
+pub(crate) mod mails;
+mod proposals;
 pub mod queries;
+pub mod review;
 pub mod seed;
 mod status;
 
@@ -16,11 +22,42 @@ pub use crate::catalogue::InitiativeStatus as Review;
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::admin::BackOffice;
 use crate::state::AppState;
+use crate::web::auth::Role;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/vraagstukken", get(handlers::list))
         .route("/vraagstukken/{slug}", get(handlers::show))
         .route("/vraagstukken/{slug}/herkennen", post(handlers::recognise))
+        .route("/account/vraagstukken", get(proposals::list))
+        .route("/account/vraagstukken/nieuw", get(proposals::new_form).post(proposals::create))
+        .route(
+            "/account/vraagstukken/alternatief",
+            get(proposals::alternative_form).post(proposals::propose_alternative),
+        )
+}
+
+/// `/beheer/vraagstukken`: curating the obstacles and deciding on proposals.
+pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    back_office
+        .get("/beheer/vraagstukken", Role::Redacteur, admin::list)
+        .post("/beheer/vraagstukken", Role::Redacteur, admin::create)
+        .get("/beheer/vraagstukken/nieuw", Role::Redacteur, admin::new_form)
+        .get("/beheer/vraagstukken/{id}", Role::Redacteur, admin::edit_form)
+        .post("/beheer/vraagstukken/{id}", Role::Redacteur, admin::update)
+        .post("/beheer/vraagstukken/{id}/beoordeling", Role::Redacteur, admin::decide)
+        .post("/beheer/vraagstukken/{id}/samenvoegen", Role::Redacteur, admin::merge)
+        .post("/beheer/vraagstukken/{id}/alternatieven", Role::Redacteur, admin::add_alternative)
+        .post(
+            "/beheer/vraagstukken/{id}/alternatieven/{alternatief}",
+            Role::Redacteur,
+            admin::change_alternative,
+        )
+        .post(
+            "/beheer/vraagstukken/{id}/alternatieven/{alternatief}/beoordeling",
+            Role::Redacteur,
+            admin::decide_alternative,
+        )
 }

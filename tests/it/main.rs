@@ -25,3 +25,4 @@ mod process;
 mod proxy;
 mod sending;
 mod vraagstukken;
+mod vraagstukken_curation;

@@ -1,0 +1,411 @@
+//! What the member's and the editor's vraagstuk forms share: the fields of an obstacle and of
+//! an alternative, their Dutch validation, and writing them (a new obstacle with a unique slug,
+//! its themes and regions; an alternative pointing at a published record).
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+
+use super::queries::Record;
+use super::{Review, VraagstukStatus};
+use crate::catalogue::InitiativeStatus;
+use crate::catalogue::editorial::Choices;
+use crate::events::EventStatus;
+use crate::text;
+use crate::web::form::{FieldErrors, clean};
+
+pub const TITLE_MAX: usize = 160;
+pub const SUMMARY_MAX: usize = 300;
+pub const BODY_MAX: usize = 20_000;
+pub const WHY_MAX: usize = 300;
+
+/// The obstacle form as sent. `status` and `beoordeling` only in the back office.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct VraagstukForm {
+    #[serde(default)]
+    pub titel: String,
+    #[serde(default)]
+    pub samenvatting: String,
+    #[serde(default)]
+    pub tekst: String,
+    #[serde(default)]
+    pub niveau: String,
+    #[serde(default)]
+    pub thema: Vec<String>,
+    #[serde(default)]
+    pub regio: Vec<String>,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub beoordeling: String,
+}
+
+/// A checked obstacle: terms by slug, each known.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fields {
+    pub title: String,
+    pub summary: String,
+    pub body_md: String,
+    pub level: String,
+    pub themes: Vec<String>,
+    pub regions: Vec<String>,
+    pub status: VraagstukStatus,
+}
+
+impl VraagstukForm {
+    /// Trimmed and capped a little above each limit, so too long gets a message, not a cut.
+    pub fn cleaned(self) -> Self {
+        Self {
+            titel: clean(&self.titel, TITLE_MAX * 4),
+            samenvatting: clean(&self.samenvatting, SUMMARY_MAX * 4),
+            tekst: clean(&self.tekst, BODY_MAX + 1),
+            niveau: clean(&self.niveau, 100),
+            thema: self.thema.iter().take(50).map(|t| clean(t, 100)).collect(),
+            regio: self.regio.iter().take(200).map(|t| clean(t, 100)).collect(),
+            status: clean(&self.status, 50),
+            beoordeling: clean(&self.beoordeling, 50),
+        }
+    }
+
+    pub fn checked(&self, key: &str, slug: &str) -> bool {
+        let list = if key == "thema" { &self.thema } else { &self.regio };
+        list.iter().any(|s| s == slug)
+    }
+
+    /// Checks the fields against the choices; `admin` also wants a status.
+    pub fn validate(&self, choices: &Choices, admin: bool) -> Result<Fields, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let title_chars = self.titel.chars().count();
+        if title_chars < 3 {
+            errors.add("titel", "Geef het vraagstuk een titel van minstens 3 tekens.");
+        } else if title_chars > TITLE_MAX {
+            errors.add("titel", format!("Houd de titel korter dan {TITLE_MAX} tekens (nu {title_chars})."));
+        } else if text::slugify(&self.titel).is_empty() {
+            errors.add("titel", "Gebruik in de titel ook letters of cijfers.");
+        }
+        let summary_chars = self.samenvatting.chars().count();
+        if summary_chars == 0 {
+            errors.add("samenvatting", "Beschrijf het vraagstuk in een of twee zinnen.");
+        } else if summary_chars > SUMMARY_MAX {
+            errors.add(
+                "samenvatting",
+                format!("De korte beschrijving mag hoogstens {SUMMARY_MAX} tekens hebben; nu zijn het er {summary_chars}."),
+            );
+        }
+        if self.tekst.chars().count() > BODY_MAX {
+            errors.add("tekst", "De toelichting is te lang; houd het onder de 20.000 tekens.");
+        }
+        if !choices.levels.iter().any(|l| l.slug == self.niveau) {
+            errors.add("niveau", "Kies op welk niveau het vraagstuk speelt.");
+        }
+        if !self.thema.iter().all(|t| choices.themes.iter().any(|c| c.slug == *t)) {
+            errors.add("thema", "Kies thema's uit de lijst.");
+        }
+        if !self.regio.iter().all(|r| choices.regions.iter().any(|c| c.slug == *r)) {
+            errors.add("regio", "Kies regio's uit de lijst.");
+        }
+        let status =
+            if admin { VraagstukStatus::parse(&self.status) } else { Some(VraagstukStatus::Gesignaleerd) };
+        if status.is_none() {
+            errors.add("status", "Kies de stand van zaken.");
+        }
+        match status {
+            Some(status) if errors.is_empty() => Ok(Fields {
+                title: self.titel.clone(),
+                summary: self.samenvatting.clone(),
+                body_md: self.tekst.clone(),
+                level: self.niveau.clone(),
+                themes: dedup(&self.thema),
+                regions: dedup(&self.regio),
+                status,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn dedup(list: &[String]) -> Vec<String> {
+    let mut list = list.to_vec();
+    list.sort();
+    list.dedup();
+    list
+}
+
+/// Inserts a new obstacle with a unique slug made from its title; returns its id and slug.
+pub async fn insert(
+    conn: &mut PgConnection,
+    fields: &Fields,
+    review: Review,
+    raised_by_member: Option<i64>,
+    proposed_by: Option<i64>,
+) -> sqlx::Result<(i64, String)> {
+    let base = text::slugify(&fields.title);
+    let base = if base.is_empty() { "vraagstuk".to_owned() } else { base };
+    let mut attempt = 1;
+    loop {
+        let slug = match attempt {
+            1 => base.clone(),
+            n if n < 20 => format!("{base}-{n}"),
+            _ => format!("{base}-{}", crate::tokens::random_hex(3)),
+        };
+        let id = sqlx::query_scalar!(
+            "INSERT INTO vraagstukken (slug, title, summary, body_md, level_id, status, review, raised_by_member_id, proposed_by) \
+             VALUES ($1, $2, $3, $4, (SELECT id FROM levels WHERE slug = $5), $6, $7, $8, $9) \
+             ON CONFLICT (slug) DO NOTHING RETURNING id",
+            slug,
+            fields.title,
+            fields.summary,
+            fields.body_md,
+            fields.level,
+            fields.status as VraagstukStatus,
+            review as Review,
+            raised_by_member,
+            proposed_by,
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(id) = id {
+            set_terms(conn, id, fields).await?;
+            return Ok((id, slug));
+        }
+        attempt += 1;
+    }
+}
+
+/// Writes the fields onto an existing obstacle (its slug stays: public URLs are kept).
+pub async fn update(conn: &mut PgConnection, id: i64, fields: &Fields, review: Review) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE vraagstukken SET title = $2, summary = $3, body_md = $4, level_id = (SELECT id FROM levels WHERE slug = $5), \
+                status = $6, review = $7, updated_at = now() WHERE id = $1",
+        id,
+        fields.title,
+        fields.summary,
+        fields.body_md,
+        fields.level,
+        fields.status as VraagstukStatus,
+        review as Review,
+    )
+    .execute(&mut *conn)
+    .await?;
+    set_terms(conn, id, fields).await
+}
+
+async fn set_terms(conn: &mut PgConnection, id: i64, fields: &Fields) -> sqlx::Result<()> {
+    sqlx::query!("DELETE FROM vraagstuk_themes WHERE vraagstuk_id = $1", id).execute(&mut *conn).await?;
+    sqlx::query!(
+        "INSERT INTO vraagstuk_themes (vraagstuk_id, theme_id) SELECT $1, id FROM themes WHERE slug = ANY($2)",
+        id,
+        &fields.themes,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("DELETE FROM vraagstuk_regions WHERE vraagstuk_id = $1", id).execute(&mut *conn).await?;
+    sqlx::query!(
+        "INSERT INTO vraagstuk_regions (vraagstuk_id, region_id) SELECT $1, id FROM regions WHERE slug = ANY($2)",
+        id,
+        &fields.regions,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The current content of obstacle `id` as its form holds it, with its review state and slug.
+pub async fn load(db: &sqlx::PgPool, id: i64) -> sqlx::Result<Option<(VraagstukForm, Review, String)>> {
+    let row = sqlx::query!(
+        r#"SELECT v.title, v.summary, v.body_md, l.slug AS level, v.status, v.review AS "review: Review", v.slug,
+                  ARRAY(SELECT t.slug FROM vraagstuk_themes x JOIN themes t ON t.id = x.theme_id
+                        WHERE x.vraagstuk_id = v.id ORDER BY t.position) AS "themes!",
+                  ARRAY(SELECT r.slug FROM vraagstuk_regions x JOIN regions r ON r.id = x.region_id
+                        WHERE x.vraagstuk_id = v.id ORDER BY r.name) AS "regions!"
+           FROM vraagstukken v JOIN levels l ON l.id = v.level_id WHERE v.id = $1"#,
+        id,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        let form = VraagstukForm {
+            titel: r.title,
+            samenvatting: r.summary,
+            tekst: r.body_md,
+            niveau: r.level,
+            thema: r.themes,
+            regio: r.regions,
+            status: r.status,
+            beoordeling: r.review.as_str().to_owned(),
+        };
+        (form, r.review, r.slug)
+    }))
+}
+
+/// The alternative form: which obstacle, the address of the record that answers it, and why.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct AlternativeForm {
+    #[serde(default)]
+    pub vraagstuk: String,
+    #[serde(default)]
+    pub adres: String,
+    #[serde(default)]
+    pub waarom: String,
+}
+
+/// A checked alternative: the published record it points at and the why-line.
+#[derive(Clone, Debug)]
+pub struct AlternativeFields {
+    pub record: Record,
+    pub why: String,
+}
+
+/// The kind of record an address points at, from the first part of its path, with its slug.
+fn parse_address(address: &str) -> Option<(&'static str, String)> {
+    let address = address.trim();
+    let path = match address.split_once("://") {
+        Some((scheme, rest)) if scheme == "http" || scheme == "https" => {
+            rest.find('/').map_or("", |i| &rest[i..])
+        }
+        Some(_) => return None,
+        None => address,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default().trim_matches('/');
+    let (kind, slug) = path.split_once('/')?;
+    let kind = match kind {
+        "initiatieven" => "initiatief",
+        "kennisbank" => "publicatie",
+        "bijeenkomsten" => "bijeenkomst",
+        _ => return None,
+    };
+    let valid = !slug.is_empty()
+        && slug.len() <= 200
+        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    valid.then(|| (kind, slug.to_owned()))
+}
+
+impl AlternativeForm {
+    pub fn cleaned(self) -> Self {
+        Self {
+            vraagstuk: clean(&self.vraagstuk, 200),
+            adres: clean(&self.adres, 2000),
+            waarom: clean(&self.waarom, WHY_MAX * 4),
+        }
+    }
+
+    /// Checks the why-line and finds the published record the address names.
+    pub async fn validate(&self, db: &sqlx::PgPool) -> sqlx::Result<Result<AlternativeFields, FieldErrors>> {
+        let mut errors = FieldErrors::default();
+        let why_chars = self.waarom.chars().count();
+        if why_chars == 0 {
+            errors.add("waarom", "Schrijf in één zin waarom dit helpt.");
+        } else if why_chars > WHY_MAX {
+            errors.add(
+                "waarom",
+                format!("Houd het bij één zin van hoogstens {WHY_MAX} tekens (nu {why_chars})."),
+            );
+        }
+        let record = match parse_address(&self.adres) {
+            None => {
+                errors.add(
+                    "adres",
+                    "Plak het adres van een initiatief, publicatie of bijeenkomst op deze site, zoals /initiatieven/naam.",
+                );
+                None
+            }
+            Some((kind, slug)) => {
+                let found = published_record(db, kind, &slug).await?;
+                if found.is_none() {
+                    errors.add("adres", format!("Er is geen gepubliceerde {kind} met dit adres."));
+                }
+                found
+            }
+        };
+        Ok(match record {
+            Some(record) if errors.is_empty() => Ok(AlternativeFields { record, why: self.waarom.clone() }),
+            _ => Err(errors),
+        })
+    }
+}
+
+/// The published initiative, publication or event with this slug.
+async fn published_record(db: &sqlx::PgPool, kind: &str, slug: &str) -> sqlx::Result<Option<Record>> {
+    Ok(match kind {
+        "initiatief" => sqlx::query_scalar!(
+            "SELECT id FROM initiatives WHERE slug = $1 AND status = $2",
+            slug,
+            InitiativeStatus::Gepubliceerd as InitiativeStatus,
+        )
+        .fetch_optional(db)
+        .await?
+        .map(Record::Initiative),
+        "publicatie" => sqlx::query_scalar!(
+            "SELECT id FROM publications WHERE slug = $1 AND status = $2",
+            slug,
+            InitiativeStatus::Gepubliceerd as InitiativeStatus,
+        )
+        .fetch_optional(db)
+        .await?
+        .map(Record::Publication),
+        _ => sqlx::query_scalar!(
+            "SELECT id FROM events WHERE slug = $1 AND status <> $2",
+            slug,
+            EventStatus::Concept as EventStatus,
+        )
+        .fetch_optional(db)
+        .await?
+        .map(Record::Event),
+    })
+}
+
+/// Adds an alternative; `None` when the obstacle already has (or awaits) one to that record.
+pub async fn insert_alternative(
+    conn: &mut PgConnection,
+    vraagstuk_id: i64,
+    fields: &AlternativeFields,
+    review: Review,
+    proposed_by: Option<i64>,
+) -> sqlx::Result<Option<i64>> {
+    let (initiative, publication, event) = match fields.record {
+        Record::Initiative(id) => (Some(id), None, None),
+        Record::Publication(id) => (None, Some(id), None),
+        Record::Event(id) => (None, None, Some(id)),
+    };
+    sqlx::query_scalar!(
+        "INSERT INTO vraagstuk_alternatives (vraagstuk_id, initiative_id, publication_id, event_id, why, review, proposed_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
+        vraagstuk_id,
+        initiative,
+        publication,
+        event,
+        fields.why,
+        review as Review,
+        proposed_by,
+    )
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// The message for an alternative the obstacle already has.
+pub const DUPLICATE_ALTERNATIVE: &str =
+    "Dit alternatief staat al bij dit vraagstuk of wacht al op beoordeling.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_name_a_kind_and_a_slug() {
+        assert_eq!(
+            parse_address("https://bredeblik.nl/initiatieven/speelkwartier-noord?x=1#y"),
+            Some(("initiatief", "speelkwartier-noord".into()))
+        );
+        assert_eq!(parse_address("/kennisbank/analyse-2021/"), Some(("publicatie", "analyse-2021".into())));
+        assert_eq!(parse_address("bijeenkomsten/dag"), Some(("bijeenkomst", "dag".into())));
+        for bad in [
+            "",
+            "javascript:alert(1)",
+            "/vraagstukken/x",
+            "/initiatieven/",
+            "/initiatieven/a/b",
+            "/initiatieven/<x>",
+        ] {
+            assert_eq!(parse_address(bad), None, "{bad}");
+        }
+    }
+}
