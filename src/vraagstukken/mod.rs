@@ -2,12 +2,13 @@
 //! beleidsmatig, politiek) with the alternatives that answer them, and opbrengsten: what the
 //! inspiratieregio's learn.
 
+pub(crate) mod api;
 mod handlers;
 pub mod queries;
 pub mod seed;
 mod status;
 
-pub use status::{LessonKind, VraagstukStatus};
+pub use status::VraagstukStatus;
 
 /// Obstacles, alternatives and lessons go through the editorial statuses of an initiative
 /// (concept, ter beoordeling, gepubliceerd, gearchiveerd), stored with the same values.
@@ -23,4 +24,5 @@ pub fn router() -> Router<AppState> {
         .route("/vraagstukken", get(handlers::list))
         .route("/vraagstukken/{slug}", get(handlers::show))
         .route("/vraagstukken/{slug}/herkennen", post(handlers::recognise))
+        .route("/api/v1/vraagstukken", get(api::list))
 }
