@@ -19,6 +19,7 @@ pub mod media;
 pub(crate) mod members;
 pub(crate) mod news;
 pub mod newsletter;
+pub mod opbrengsten;
 pub(crate) mod pages;
 pub(crate) mod ratelimit;
 pub(crate) mod regions;

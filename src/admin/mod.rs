@@ -43,6 +43,7 @@ fn declarations() -> BackOffice {
         events::admin_routes,
         crate::kennisbank::admin_routes,
         crate::vraagstukken::admin_routes,
+        crate::opbrengsten::admin_routes,
     ];
     features.into_iter().fold(own, |back_office, declare| declare(back_office))
 }

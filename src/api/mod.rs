@@ -260,5 +260,9 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     spec["components"]["schemas"]["Event"] = crate::events::api::schema();
     spec["paths"]["/api/v1/publications"] = crate::kennisbank::api::openapi_path();
     spec["components"]["schemas"]["Publication"] = crate::kennisbank::api::openapi_schema();
+    spec["paths"]["/api/v1/vraagstukken"] = crate::vraagstukken::api::openapi_path();
+    spec["components"]["schemas"]["Vraagstuk"] = crate::vraagstukken::api::openapi_schema();
+    spec["paths"]["/api/v1/opbrengsten"] = crate::opbrengsten::api::openapi_path();
+    spec["components"]["schemas"]["Lesson"] = crate::opbrengsten::api::openapi_schema();
     ([CORS], Json(spec))
 }

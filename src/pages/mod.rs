@@ -35,6 +35,8 @@ struct HomeTemplate {
     news: Vec<NewsCard>,
     featured: Vec<InitiativeCard>,
     upcoming: Vec<crate::events::queries::EventCard>,
+    /// The most recognised vraagstukken per level and the latest lessons.
+    learning: crate::opbrengsten::home::Blocks,
     started: String,
 }
 
@@ -42,8 +44,9 @@ async fn home(State(state): State<AppState>, page: Page) -> AppResult<impl IntoR
     let (news, _) = news::latest(&state.db, None, 3, 0).await?;
     let featured = catalogue::featured(&state.db, 6).await?;
     let upcoming = crate::events::queries::upcoming(&state.db, 3).await?;
+    let learning = crate::opbrengsten::home::blocks(&state.db).await?;
     let started = crate::web::form::started_stamp(&state.config.secret_key);
-    Ok(Html(HomeTemplate { page, news, featured, upcoming, started }))
+    Ok(Html(HomeTemplate { page, news, featured, upcoming, learning, started }))
 }
 
 #[derive(Template)]
@@ -97,6 +100,7 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> 
         "/aandeelhouders",
         "/kennisbank",
         "/vraagstukken",
+        "/opbrengsten",
         "/nieuws",
         "/bijeenkomsten",
         "/nieuwsbrief",
@@ -126,6 +130,7 @@ async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> 
     paths.extend(crate::events::queries::sitemap_paths(&state.db).await?);
     paths.extend(crate::kennisbank::queries::sitemap_paths(&state.db).await?);
     paths.extend(crate::vraagstukken::queries::sitemap_paths(&state.db).await?);
+    paths.extend(crate::opbrengsten::queries::sitemap_paths(&state.db).await?);
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

@@ -78,7 +78,7 @@ pub struct ShowTemplate {
     members: Vec<MemberCard>,
     upcoming: Vec<crate::events::queries::EventCard>,
     /// "Wat we leren": the region's published lessons.
-    lessons: Vec<crate::vraagstukken::queries::Lesson>,
+    lessons: Vec<crate::opbrengsten::queries::Lesson>,
     map_svg: String,
 }
 
@@ -131,7 +131,7 @@ pub async fn show(
     let (members, _) = state.members.search(&state.db, &member_filters, 24, 0).await?;
     let event_regions: Vec<i32> = std::iter::once(region.id).chain(parents.iter().map(|p| p.id)).collect();
     let upcoming = crate::events::queries::upcoming_in(&state.db, &event_regions, 5).await?;
-    let lessons = crate::vraagstukken::queries::lessons_of_region(&state.db, region.id).await?;
+    let lessons = crate::opbrengsten::queries::lessons_of_region(&state.db, region.id).await?;
     Ok(Html(ShowTemplate {
         page: page.crumb("Regio's", "/regios").crumb(region.name.clone(), format!("/regios/{slug}")),
         region,

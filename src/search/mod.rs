@@ -1,4 +1,5 @@
-//! `/zoeken`: one search over initiatives, regions, members, news and events, grouped by kind.
+//! `/zoeken`: one search over initiatives, regions, members, news, events, the kennisbank,
+//! vraagstukken and lessons, grouped by kind.
 
 pub(crate) mod rows;
 
@@ -42,11 +43,16 @@ struct ResultsTemplate {
     events: Vec<crate::events::queries::EventCard>,
     publications: Vec<crate::kennisbank::queries::Card>,
     publication_total: i64,
+    /// Vraagstukken and lessons (opbrengsten).
+    vraagstukken: Vec<Hit>,
+    lessons: Vec<Hit>,
 }
 
 impl ResultsTemplate {
     fn nothing_found(&self) -> bool {
         self.publications.is_empty()
+            && self.vraagstukken.is_empty()
+            && self.lessons.is_empty()
             && self.initiatives.is_empty()
             && self.regions.is_empty()
             && self.members.is_empty()
@@ -95,6 +101,21 @@ async fn news_matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<Hit>> {
     .await
 }
 
+async fn vraagstukken_matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<Hit>> {
+    sqlx::query_as!(
+        Hit,
+        "SELECT slug, title, summary AS detail FROM vraagstukken \
+         WHERE review = $2 AND merged_into IS NULL AND \
+           to_tsvector('dutch', immutable_unaccent(title || ' ' || summary || ' ' || body_md)) \
+             @@ websearch_to_tsquery('dutch', immutable_unaccent($1)) \
+         ORDER BY recognitions DESC, title LIMIT 10",
+        q,
+        crate::vraagstukken::Review::Gepubliceerd as crate::vraagstukken::Review,
+    )
+    .fetch_all(db)
+    .await
+}
+
 async fn search(
     State(state): State<AppState>,
     page: Page,
@@ -115,23 +136,38 @@ async fn search(
             events: vec![],
             publications: vec![],
             publication_total: 0,
+            vraagstukken: vec![],
+            lessons: vec![],
         }));
     }
     let filters = catalogue::Filters { q: Some(q.clone()), ..Default::default() };
     let member_filters = members::Filters { q: Some(q.clone()), ..Default::default() };
-    // Six independent lookups, on pool connections at once.
-    let (found, (members, member_total), (publications, publication_total), regions, news, events) = tokio::try_join!(
+    // Eight independent lookups, on pool connections at once.
+    let (
+        found,
+        (members, member_total),
+        (publications, publication_total),
+        regions,
+        news,
+        events,
+        vraagstukken,
+        lessons,
+    ) = tokio::try_join!(
         state.catalogue.search(&state.db, &filters, 5, 0),
         state.members.search(&state.db, &member_filters, 5, 0),
         crate::kennisbank::queries::search_cards(&state, &q, 5),
         regions_matching(&state.db, &q),
         news_matching(&state.db, &q),
         crate::events::queries::matching(&state.db, &q, 5),
+        vraagstukken_matching(&state.db, &q),
+        crate::opbrengsten::queries::matching(&state.db, &q),
     )?;
     Ok(Html(ResultsTemplate {
         page,
         publications,
         publication_total,
+        vraagstukken,
+        lessons,
         regions,
         news,
         events,

@@ -98,6 +98,7 @@ pub async fn synthetic(db: &PgPool, n: i64) -> anyhow::Result<()> {
     .await?;
     crate::kennisbank::seed::synthetic(&mut tx, n, &run).await?;
     crate::vraagstukken::seed::synthetic(&mut tx, n, &run).await?;
+    crate::opbrengsten::seed::synthetic(&mut tx, n, &run).await?;
     tx.commit().await?;
     crate::events::seed::synthetic(db, n, &run).await?;
     crate::kennisbank::seed::analyze(db).await?;

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub(crate) mod admin;
+pub(crate) mod api;
 pub mod form;
 mod handlers;
 pub(crate) mod mails;
@@ -13,7 +14,7 @@ pub mod review;
 pub mod seed;
 mod status;
 
-pub use status::{LessonKind, VraagstukStatus};
+pub use status::VraagstukStatus;
 
 /// Obstacles, alternatives and lessons go through the editorial statuses of an initiative
 /// (concept, ter beoordeling, gepubliceerd, gearchiveerd), stored with the same values.
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/vraagstukken", get(handlers::list))
         .route("/vraagstukken/{slug}", get(handlers::show))
         .route("/vraagstukken/{slug}/herkennen", post(handlers::recognise))
+        .route("/api/v1/vraagstukken", get(api::list))
         .route("/account/vraagstukken", get(proposals::list))
         .route("/account/vraagstukken/nieuw", get(proposals::new_form).post(proposals::create))
         .route(

@@ -325,35 +325,3 @@ pub async fn sitemap_paths(db: &PgPool) -> sqlx::Result<Vec<String>> {
     .fetch_all(db)
     .await
 }
-
-/// A published lesson of an inspiratieregio.
-#[derive(Debug, Clone)]
-pub struct Lesson {
-    pub title: String,
-    pub kind: super::LessonKind,
-    pub body_md: String,
-    pub happened_on: time::Date,
-}
-
-impl Lesson {
-    pub fn body_html(&self) -> String {
-        crate::text::markdown(&self.body_md)
-    }
-    /// "14 maart 2024".
-    pub fn date(&self) -> String {
-        crate::text::date_nl(self.happened_on.midnight().assume_utc())
-    }
-}
-
-/// "Wat we leren": a region's published lessons, latest first.
-pub async fn lessons_of_region(db: &PgPool, region_id: i32) -> sqlx::Result<Vec<Lesson>> {
-    sqlx::query_as!(
-        Lesson,
-        r#"SELECT title, kind AS "kind: super::LessonKind", body_md, happened_on FROM lessons
-           WHERE region_id = $1 AND review = $2 ORDER BY happened_on DESC, id DESC LIMIT 20"#,
-        region_id,
-        Review::Gepubliceerd as Review,
-    )
-    .fetch_all(db)
-    .await
-}

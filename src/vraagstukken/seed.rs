@@ -1,12 +1,12 @@
 //! Demo vraagstukken for `seed --demo`: the six points of the 2021 analysis of Radicale
 //! vernieuwing jeugdzorg and the obstacles named in the network's other texts, in this
 //! project's own words, each with the demo initiatives (and a publication or event) that answer
-//! it; lessons for two inspiratieregio's. Synthetic ones for `seed --synthetic N`.
+//! it. Synthetic ones for `seed --synthetic N`. (The demo lessons are in `opbrengsten::seed`.)
 
 use sqlx::PgConnection;
 
 use super::Review;
-use super::status::{LessonKind, VraagstukStatus};
+use super::status::VraagstukStatus;
 
 struct DemoVraagstuk {
     slug: &'static str,
@@ -240,61 +240,7 @@ const VRAAGSTUKKEN: &[DemoVraagstuk] = &[
     },
 ];
 
-struct DemoLesson {
-    slug: &'static str,
-    region: &'static str,
-    title: &'static str,
-    kind: LessonKind,
-    body_md: &'static str,
-    happened_on: &'static str,
-    vraagstukken: &'static [&'static str],
-    initiatives: &'static [&'static str],
-}
-
-const LESSONS: &[DemoLesson] = &[
-    DemoLesson {
-        slug: "doorbraaktafel-werkt-als-het-gezin-aan-tafel-zit",
-        region: "JZ35",
-        title: "De doorbraaktafel werkt als het gezin zelf aan tafel zit",
-        kind: LessonKind::Werkt,
-        body_md: "In de eerste twintig casussen kwam een oplossing het snelst als ouders en jongere zelf aanschoven. Zonder hen ging het gesprek weer over regels.",
-        happened_on: "2024-03-14",
-        vraagstukken: &["beslissingen-over-de-hoofden-van-gezinnen"],
-        initiatives: &["doorbraaktafel-hart-van-brabant"],
-    },
-    DemoLesson {
-        slug: "zonder-mandaat-geen-doorbraak",
-        region: "JZ35",
-        title: "Zonder mandaat over budgetten geen doorbraak",
-        kind: LessonKind::Voorwaarde,
-        body_md: "De tafel kan alleen regels opzij zetten als de wethouders vooraf een eigen budget en mandaat hebben gegeven. Waar dat ontbrak, bleef het bij adviezen.",
-        happened_on: "2024-09-02",
-        vraagstukken: &["protocollen-en-regels-gaan-voor"],
-        initiatives: &["doorbraaktafel-hart-van-brabant"],
-    },
-    DemoLesson {
-        slug: "vaste-jeugdprofessional-scheelt-verwijzingen",
-        region: "GM0193",
-        title: "Een vast gezicht in de school scheelt verwijzingen",
-        kind: LessonKind::Werkt,
-        body_md: "Leerkrachten stappen eerder binnen bij de jeugdprofessional die zij kennen. Vragen worden kleiner opgelost, en er gaan minder kinderen naar specialistische hulp.",
-        happened_on: "2024-06-20",
-        vraagstukken: &["schuiven-met-verantwoordelijkheden"],
-        initiatives: &["jeugdprofessional-in-de-school"],
-    },
-    DemoLesson {
-        slug: "spreekuur-alleen-trekt-weinig-ouders",
-        region: "GM0193",
-        title: "Een spreekuur alleen trekt weinig ouders",
-        kind: LessonKind::WerktNiet,
-        body_md: "Een vast spreekuur op school bleef vaak leeg. Ouders kwamen wel bij het schoolplein en bij de koffieochtend: de professional moet naar hen toe.",
-        happened_on: "2025-01-15",
-        vraagstukken: &["beslissingen-over-de-hoofden-van-gezinnen"],
-        initiatives: &["jeugdprofessional-in-de-school"],
-    },
-];
-
-/// Adds the demo vraagstukken and lessons; ones that already exist (by slug) stay as they are.
+/// Adds the demo vraagstukken; ones that already exist (by slug) stay as they are.
 pub async fn demo(conn: &mut PgConnection) -> anyhow::Result<()> {
     for v in VRAAGSTUKKEN {
         let body =
@@ -364,41 +310,6 @@ pub async fn demo(conn: &mut PgConnection) -> anyhow::Result<()> {
             .execute(&mut *conn)
             .await?;
         }
-    }
-    for l in LESSONS {
-        let happened_on =
-            time::Date::parse(l.happened_on, &time::macros::format_description!("[year]-[month]-[day]"))?;
-        let id = sqlx::query_scalar!(
-            "INSERT INTO lessons (slug, region_id, title, kind, body_md, happened_on, review)
-             SELECT $1, r.id, $3, $4, $5, $6, $7 FROM regions r WHERE r.code = $2
-             ON CONFLICT (slug) DO NOTHING RETURNING id",
-            l.slug,
-            l.region,
-            l.title,
-            l.kind as LessonKind,
-            l.body_md,
-            happened_on,
-            Review::Gepubliceerd as Review,
-        )
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some(id) = id else { continue };
-        let vraagstukken: Vec<String> = l.vraagstukken.iter().map(|s| s.to_string()).collect();
-        sqlx::query!(
-            "INSERT INTO lesson_vraagstukken SELECT $1, id FROM vraagstukken WHERE slug = ANY($2)",
-            id,
-            &vraagstukken
-        )
-        .execute(&mut *conn)
-        .await?;
-        let initiatives: Vec<String> = l.initiatives.iter().map(|s| s.to_string()).collect();
-        sqlx::query!(
-            "INSERT INTO lesson_initiatives SELECT $1, id FROM initiatives WHERE slug = ANY($2)",
-            id,
-            &initiatives
-        )
-        .execute(&mut *conn)
-        .await?;
     }
     Ok(())
 }

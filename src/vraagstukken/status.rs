@@ -1,4 +1,4 @@
-//! Where an obstacle stands, and the kinds of lessons.
+//! Where an obstacle stands.
 
 use crate::text_enum::text_enum;
 
@@ -8,14 +8,5 @@ text_enum! {
         Gesignaleerd = "gesignaleerd", "Gesignaleerd";
         InGesprek = "in_gesprek", "In gesprek";
         AlternatiefGevonden = "alternatief_gevonden", "Alternatief gevonden";
-    }
-}
-
-text_enum! {
-    /// `lessons.kind`: what works, what does not, and under which conditions.
-    pub enum LessonKind {
-        Werkt = "werkt", "Wat werkt";
-        WerktNiet = "werkt_niet", "Wat niet werkt";
-        Voorwaarde = "voorwaarde", "Onder welke voorwaarden";
     }
 }

@@ -27,6 +27,7 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/bijeenkomsten/{slug}",
     "/bijeenkomsten/aanmelding/{token}",
     "/vraagstukken/{slug}/herkennen",
+    "/opbrengsten/schrijven",
 ];
 
 fn location(response: &reqwest::Response) -> String {

@@ -462,6 +462,14 @@ async fn seed(app: &TestApp) {
     .execute(&app.db)
     .await
     .unwrap();
+    // A lesson waiting for review, so that the decision form in /beheer/opbrengsten is walked.
+    sqlx::query(
+        "INSERT INTO lessons (slug, region_id, title, kind, body_md, happened_on) \
+         VALUES ('wacht-op-beoordeling', (SELECT id FROM regions WHERE code = 'JZ35'), 'Wacht', 'werkt', 'Tekst.', current_date)",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
     // An open application round, so that the inspiratieregio form is shown and walked.
     sqlx::query("INSERT INTO settings (key, value) VALUES ($1, (current_date + 365)::text)")
         .bind("inspiratieregio_deadline")

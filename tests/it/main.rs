@@ -18,6 +18,7 @@ mod kennisbank;
 mod mail;
 mod media;
 mod newsletter;
+mod opbrengsten;
 mod outage;
 mod outbox;
 mod page_cache;

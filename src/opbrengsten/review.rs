@@ -1,0 +1,44 @@
+//! An editor's decision on a lesson waiting for review: published, or rejected (archived, so it
+//! never shows), decided once, with its audit entry and the mail to the author in one
+//! transaction.
+
+use super::Review;
+use super::mails::Decision;
+use crate::audit::Entry;
+use crate::mail;
+use crate::review::Reviewer;
+
+/// Decided: the lesson's new review state.
+pub type Outcome = crate::review::Outcome<Review>;
+
+/// Publishes (`approve`) or rejects lesson `id`, with `message` for its author.
+pub async fn decide(by: &Reviewer<'_>, id: i64, approve: bool, message: String) -> anyhow::Result<Outcome> {
+    let mut tx = by.db.begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT l.title, l.slug, l.review AS "review: Review", u.email AS "email?"
+           FROM lessons l LEFT JOIN users u ON u.id = l.author_id AND u.active WHERE l.id = $1 FOR UPDATE OF l"#,
+        id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(Outcome::NotFound) };
+    if row.review != Review::TerBeoordeling {
+        return Ok(Outcome::AlreadyDecided);
+    }
+    let to = if approve { Review::Gepubliceerd } else { Review::Gearchiveerd };
+    sqlx::query!("UPDATE lessons SET review = $2, updated_at = now() WHERE id = $1", id, to as Review)
+        .execute(&mut *tx)
+        .await?;
+    Entry::new(by.actor, if approve { "les gepubliceerd" } else { "les afgewezen" }, "les", id)
+        .decision(row.review, to, &message)
+        .record(&mut *tx)
+        .await?;
+    if let Some(email) = row.email {
+        let link =
+            if approve { format!("/opbrengsten/{}", row.slug) } else { "/opbrengsten/schrijven".into() };
+        let mail = Decision { title: row.title, approved: approve, message, link: by.config.absolute(&link) };
+        mail::enqueue(&mut *tx, by.config, &email, &mail).await?;
+    }
+    tx.commit().await?;
+    Ok(Outcome::Decided(to))
+}
