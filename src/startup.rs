@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(news::router())
         .merge(events::router())
         .merge(crate::vraagstukken::router())
+        .merge(crate::verbinden::router())
         .merge(newsletter::router())
         .merge(search::router())
         .merge(accounts::router())

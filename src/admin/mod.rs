@@ -42,6 +42,7 @@ fn declarations() -> BackOffice {
         catalogue::admin_routes,
         events::admin_routes,
         crate::kennisbank::admin_routes,
+        crate::verbinden::admin_routes,
     ];
     features.into_iter().fold(own, |back_office, declare| declare(back_office))
 }

@@ -233,6 +233,7 @@ pub async fn demo(db: &PgPool) -> anyhow::Result<()> {
     crate::events::seed::demo(&mut tx).await?;
     crate::kennisbank::seed::demo(&mut tx).await?;
     crate::vraagstukken::seed::demo(&mut tx).await?;
+    crate::verbinden::seed::demo(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -27,6 +27,9 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/bijeenkomsten/{slug}",
     "/bijeenkomsten/aanmelding/{token}",
     "/vraagstukken/{slug}/herkennen",
+    "/verbinden/niet-relevant",
+    "/aandeelhouders/{slug}/schrijven",
+    "/verbinden/melden/{token}",
 ];
 
 fn location(response: &reqwest::Response) -> String {

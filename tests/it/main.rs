@@ -24,4 +24,5 @@ mod page_cache;
 mod process;
 mod proxy;
 mod sending;
+mod verbinden;
 mod vraagstukken;
