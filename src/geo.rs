@@ -1,6 +1,7 @@
 //! CBS boundaries (2025): the reference list of provinces, municipalities and jeugdregio's,
 //! and which province and jeugdregio each municipality lies in.
 
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -24,6 +25,9 @@ pub struct Geo {
     pub provinces: Vec<Area>,
     pub jeugdregios: Vec<Area>,
     pub municipalities: Vec<Area>,
+    /// Municipalities that share a border, by CBS code (computed once at load, see
+    /// [`shared_borders`]).
+    pub neighbours: HashMap<String, BTreeSet<String>>,
 }
 
 #[derive(Deserialize)]
@@ -74,12 +78,52 @@ fn read(dir: &Path, file: &str) -> anyhow::Result<Vec<Area>> {
 
 impl Geo {
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
+        let municipalities = read(dir, "gemeente_2025.geojson")?;
         Ok(Self {
             provinces: read(dir, "provincie_2025.geojson")?,
             jeugdregios: read(dir, "jeugdregio_2025.geojson")?,
-            municipalities: read(dir, "gemeente_2025.geojson")?,
+            neighbours: shared_borders(&municipalities),
+            municipalities,
         })
     }
+
+    /// Whether the municipalities with these CBS codes share a border.
+    pub fn borders(&self, a: &str, b: &str) -> bool {
+        self.neighbours.get(a).is_some_and(|n| n.contains(b))
+    }
+}
+
+/// Pairs of areas that share a border: at least one edge (two consecutive vertices) in common.
+/// The CBS files are simplified topologically, so a shared border keeps identical vertices on
+/// both sides; a single shared point (where three areas meet, or a corner) does not count.
+pub fn shared_borders(areas: &[Area]) -> HashMap<String, BTreeSet<String>> {
+    // Coordinates as integers at 1e-7 degree (about a centimetre), so they can be hashed.
+    let key = |(x, y): (f64, f64)| ((x * 1e7).round() as i64, (y * 1e7).round() as i64);
+    type Point = (i64, i64);
+    let mut edges: HashMap<(Point, Point), Vec<usize>> = HashMap::new();
+    for (index, area) in areas.iter().enumerate() {
+        for ring in area.polygons.iter().flatten() {
+            for pair in ring.windows(2) {
+                let (a, b) = (key(pair[0]), key(pair[1]));
+                if a == b {
+                    continue;
+                }
+                let owners = edges.entry((a.min(b), a.max(b))).or_default();
+                if owners.last() != Some(&index) {
+                    owners.push(index);
+                }
+            }
+        }
+    }
+    let mut neighbours: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for owners in edges.values().filter(|o| o.len() > 1) {
+        for &a in owners {
+            for &b in owners.iter().filter(|&&b| b != a) {
+                neighbours.entry(areas[a].code.clone()).or_default().insert(areas[b].code.clone());
+            }
+        }
+    }
+    neighbours
 }
 
 fn ring_contains(ring: &Ring, (x, y): (f64, f64)) -> bool {
@@ -223,6 +267,25 @@ mod tests {
         assert_eq!(container_of(find("Amsterdam"), &geo.provinces).unwrap().name, "Noord-Holland");
         assert_eq!(container_of(find("Maastricht"), &geo.provinces).unwrap().name, "Limburg");
         assert_eq!(container_of(find("Groningen"), &geo.provinces).unwrap().name, "Groningen");
+    }
+
+    #[test]
+    fn neighbours_share_a_border() {
+        let geo = geo();
+        let code = |name: &str| geo.municipalities.iter().find(|m| m.name == name).unwrap().code.clone();
+        let borders = |a: &str, b: &str| geo.borders(&code(a), &code(b));
+        // Checked against the map: De Bilt lies between Utrecht and Zeist and borders both.
+        assert!(borders("Utrecht", "De Bilt") && borders("De Bilt", "Utrecht"));
+        assert!(borders("Zeist", "De Bilt"));
+        assert!(borders("Amsterdam", "Amstelveen"));
+        assert!(borders("Utrecht", "Nieuwegein"));
+        assert!(!borders("Amsterdam", "Utrecht"));
+        assert!(!borders("Maastricht", "Groningen"));
+        assert!(!borders("Utrecht", "Utrecht"), "an area is not its own neighbour");
+        // The Wadden islands border no municipality over land.
+        assert!(!geo.neighbours.contains_key(&code("Vlieland")));
+        let pairs: usize = geo.neighbours.values().map(BTreeSet::len).sum();
+        assert!((1500..2000).contains(&pairs), "{pairs} neighbour relations");
     }
 
     #[test]

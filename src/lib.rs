@@ -34,5 +34,6 @@ pub mod telemetry;
 pub mod text;
 mod text_enum;
 pub mod tokens;
+pub mod verbinden;
 pub mod vraagstukken;
 pub mod web;

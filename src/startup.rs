@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::router())
         .merge(crate::vraagstukken::router())
         .merge(crate::opbrengsten::router())
+        .merge(crate::verbinden::router())
         .merge(newsletter::router())
         .merge(search::router())
         .merge(accounts::router())

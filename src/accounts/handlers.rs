@@ -307,6 +307,8 @@ struct AccountTemplate {
     email_error: Option<&'static str>,
     new_email: String,
     registrations: Vec<crate::events::account::MyRegistration>,
+    /// Verbinden: "Mensen om mee te praten".
+    suggestions: Option<crate::verbinden::Block>,
 }
 
 impl AccountTemplate {
@@ -320,6 +322,7 @@ impl AccountTemplate {
             email_error: None,
             new_email: String::new(),
             registrations: Vec::new(),
+            suggestions: None,
         }
     }
 }
@@ -334,7 +337,9 @@ pub async fn account(
     let notice = notice(QueryParams::parse(raw.as_deref()).one("melding").as_deref());
     let registrations =
         crate::events::account::of_user(&state.db, &state.config, user.id, &user.email).await?;
-    Ok(Html(AccountTemplate { notice, registrations, ..AccountTemplate::new(page, user) }).into_response())
+    let suggestions = crate::verbinden::block(&state, &page, crate::verbinden::Subject::Viewer).await?;
+    Ok(Html(AccountTemplate { notice, registrations, suggestions, ..AccountTemplate::new(page, user) })
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -413,6 +418,7 @@ pub async fn export(State(state): State<AppState>, LoggedIn(current): LoggedIn) 
         "account": user,
         "aanmeldingen_bijeenkomsten": registrations,
         "aandeelhoudersprofiel": member,
+        "verbinden": crate::verbinden::queries::export(&state.db, user.id).await?,
         "initiatieven": initiatives,
         "sessies": sessions,
         "vraagstukken": vraagstukken,

@@ -44,6 +44,7 @@ fn declarations() -> BackOffice {
         crate::kennisbank::admin_routes,
         crate::vraagstukken::admin_routes,
         crate::opbrengsten::admin_routes,
+        crate::verbinden::admin_routes,
     ];
     features.into_iter().fold(own, |back_office, declare| declare(back_office))
 }

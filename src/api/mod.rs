@@ -136,6 +136,7 @@ async fn members_list(State(state): State<AppState>, params: QueryParams) -> App
         themes: params.all("thema"),
         domains: params.all("domein"),
         region: params.one("regio"),
+        ..members::Filters::default()
     };
     let requested = Paging::new(params.page(), per_page(&params), 0);
     let (cards, total) =

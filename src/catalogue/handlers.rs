@@ -123,6 +123,8 @@ pub struct ShowTemplate {
     errors: FieldErrors,
     sent: bool,
     started: String,
+    /// Verbinden: "Werkt ook aan dit thema", for a logged-in member only.
+    suggestions: Option<crate::verbinden::Block>,
 }
 
 impl ShowTemplate {
@@ -166,6 +168,8 @@ async fn render_show(
     let id = initiative.id;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let [themes, domains, levels, age_groups] = queries::terms_of(db, id).await?;
+    let suggestions =
+        crate::verbinden::block(state, &page, crate::verbinden::Subject::Initiative(id)).await?;
     let template = ShowTemplate {
         page: page
             .crumb("Initiatieven", "/initiatieven")
@@ -182,6 +186,7 @@ async fn render_show(
             crate::vraagstukken::queries::Record::Initiative(id),
         )
         .await?,
+        suggestions,
         initiative,
         contact,
         errors,
@@ -197,7 +202,9 @@ pub async fn show(
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let sent = QueryParams::parse(raw.as_deref()).one("verstuurd").is_some();
+    let params = QueryParams::parse(raw.as_deref());
+    crate::verbinden::followed(&state, &page, &params).await?;
+    let sent = params.one("verstuurd").is_some();
     render_show(&state, page, &slug, ContactForm::default(), FieldErrors::default(), sent).await
 }
 

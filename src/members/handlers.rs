@@ -25,6 +25,10 @@ pub struct ListTemplate {
     paging: Paging,
     base_query: String,
     any_filter: bool,
+    /// "Wil gecontacteerd worden" is ticked.
+    contactable: bool,
+    /// A logged-in member sees the findable members nearest to them first.
+    nearest_first: bool,
 }
 
 impl ListTemplate {
@@ -43,6 +47,8 @@ pub async fn list(
         themes: params.all("thema"),
         domains: params.all("domein"),
         region: params.one("regio"),
+        contactable: params.one("contact").as_deref() == Some("ja"),
+        first: crate::verbinden::nearest(&state, &page).await?,
     };
     let requested = Paging::new(params.page(), PER_PAGE, 0);
     let (cards, total) = state.members.search(&state.db, &filters, PER_PAGE, requested.offset()).await?;
@@ -57,7 +63,12 @@ pub async fn list(
     if let Some(region) = &filters.region {
         pairs.push(("regio", region));
     }
+    if filters.contactable {
+        pairs.push(("contact", "ja"));
+    }
     Ok(Html(ListTemplate {
+        contactable: filters.contactable,
+        nearest_first: !filters.first.is_empty(),
         page: page.crumb("Aandeelhouders", "/aandeelhouders"),
         q: filters.q.clone().unwrap_or_default(),
         facets: vec![
@@ -79,15 +90,24 @@ pub struct ShowTemplate {
     member: Member,
     themes: Vec<Term>,
     domains: Vec<Term>,
+    /// Verbinden: where to write to this member, when they accept messages.
+    write_url: Option<String>,
+    suggestions: Option<crate::verbinden::Block>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     page: Page,
     Path(slug): Path<String>,
+    params: QueryParams,
 ) -> AppResult<impl IntoResponse> {
     let member = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    crate::verbinden::followed(&state, &page, &params).await?;
+    let suggestions =
+        crate::verbinden::block(&state, &page, crate::verbinden::Subject::Member(member.id)).await?;
     Ok(Html(ShowTemplate {
+        write_url: crate::verbinden::write_url(&state, &params, member.id, &slug).await?,
+        suggestions,
         page: page
             .crumb("Aandeelhouders", "/aandeelhouders")
             .crumb(member.name.clone(), format!("/aandeelhouders/{slug}")),

@@ -35,6 +35,8 @@ struct Snapshot {
     text: String,
     /// Where each row's text starts in `text`.
     text_starts: Vec<u32>,
+    /// The rows of members who accept messages.
+    contactable: RowSet,
     regions: RegionSets,
 }
 
@@ -98,9 +100,35 @@ impl Snapshot {
             (&self.themes, self.themes.any_of(&filters.themes)),
             (&self.domains, self.domains.any_of(&filters.domains)),
         ];
+        if filters.contactable {
+            match &mut base {
+                Some(base) => base.and_with(&self.contactable),
+                None => base = Some(self.contactable.clone()),
+            }
+        }
         let matched = rows::filter(len, base, &facets, false).matched;
-        let page = matched.page(offset, limit).into_iter().map(|row| self.ids[row as usize]).collect();
-        (page, matched.count() as i64)
+        let total = matched.count() as i64;
+        if filters.first.is_empty() {
+            let page = matched.page(offset, limit).into_iter().map(|row| self.ids[row as usize]).collect();
+            return (page, total);
+        }
+        // The given members first (those that match), then the rest A–Z.
+        let row_of: HashMap<i64, u32> = filters
+            .first
+            .iter()
+            .filter_map(|id| self.ids.iter().position(|i| i == id).map(|row| (*id, row as u32)))
+            .collect();
+        let first: Vec<u32> = filters
+            .first
+            .iter()
+            .filter_map(|id| row_of.get(id).copied())
+            .filter(|row| matched.contains(*row))
+            .collect();
+        let rest = RowSet::from_rows(len, matched.iter().filter(|row| !first.contains(row)));
+        let mut page: Vec<u32> = first.iter().skip(offset).take(limit).copied().collect();
+        let rest_offset = offset.saturating_sub(first.len());
+        page.extend(rest.page(rest_offset, limit - page.len()));
+        (page.into_iter().map(|row| self.ids[row as usize]).collect(), total)
     }
 }
 
@@ -124,7 +152,7 @@ async fn cards(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<MemberCard>> {
 async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     let (mut tx, version) = snapshot::read_consistent(db).await?;
     let rows = sqlx::query!(
-        r#"SELECT id, region_id, lower(name || E'\n' || organisation || E'\n' || role) AS "haystack!" FROM members
+        r#"SELECT id, region_id, accepts_messages, lower(name || E'\n' || organisation || E'\n' || role) AS "haystack!" FROM members
            WHERE public_profile AND status = $1 ORDER BY lower(name), id"#,
         queries::PUBLIC as MemberStatus,
     )
@@ -134,7 +162,11 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     let mut region = Vec::with_capacity(rows.len());
     let mut text = String::new();
     let mut text_starts = Vec::with_capacity(rows.len());
-    for row in rows {
+    let mut contactable = Vec::new();
+    for (n, row) in rows.into_iter().enumerate() {
+        if row.accepts_messages {
+            contactable.push(n as u32);
+        }
         ids.push(row.id);
         region.push(row.region_id.unwrap_or(0));
         text_starts.push(text.len() as u32);
@@ -165,6 +197,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         themes: TermSets::build(theme_terms, ids.len(), &row_of, &theme_links),
         domains: TermSets::build(domain_terms, ids.len(), &row_of, &domain_links),
         regions: RegionSets::build(hierarchy, &region),
+        contactable: RowSet::from_rows(ids.len(), contactable),
         ids,
         text,
         text_starts,

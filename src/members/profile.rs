@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::MemberStatus;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::regions::queries as regions;
 use crate::state::AppState;
@@ -15,6 +15,7 @@ use crate::web::auth::LoggedIn;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
 
 pub struct Profile {
     pub slug: String,
@@ -25,6 +26,10 @@ pub struct Profile {
     pub offer: String,
     pub ask: String,
     pub public_profile: bool,
+    /// Verbinden: may be suggested to other members (off until the member ticks it).
+    pub suggestable: bool,
+    /// Verbinden: other members may write through the relay (off until ticked).
+    pub accepts_messages: bool,
     pub status: MemberStatus,
     pub themes: Vec<String>,
     pub logo_id: Option<i64>,
@@ -51,6 +56,52 @@ impl Profile {
     /// Approved and public: the profile is on the site.
     pub fn is_public(&self) -> bool {
         self.status == MemberStatus::Goedgekeurd && self.public_profile
+    }
+}
+
+/// The profile form as sent: cleaned into a [`Profile`] by [`ProfileForm::apply`], checked by
+/// [`ProfileForm::errors`]. The logo comes from the multipart upload beside it.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    naam: String,
+    organisatie: String,
+    rol: String,
+    deel: String,
+    zoek: String,
+    regio: String,
+    thema: Vec<String>,
+    openbaar: Option<String>,
+    voorstellen: Option<String>,
+    berichten: Option<String>,
+}
+
+impl ProfileForm {
+    /// Puts the cleaned values into `profile`; returns the chosen municipality code.
+    fn apply(&self, profile: &mut Profile) -> String {
+        profile.name = form::clean(&self.naam, 120);
+        profile.organisation = form::clean(&self.organisatie, 160);
+        profile.role = form::clean(&self.rol, 120);
+        profile.offer = form::clean(&self.deel, 1000);
+        profile.ask = form::clean(&self.zoek, 1000);
+        profile.public_profile = self.openbaar.is_some();
+        profile.suggestable = self.voorstellen.is_some();
+        profile.accepts_messages = self.berichten.is_some();
+        profile.themes = self.thema.iter().take(50).cloned().collect();
+        profile.region_code = Some(self.regio.clone());
+        self.regio.clone()
+    }
+
+    /// The messages for what the cleaned values lack (the region is checked against the list).
+    fn errors(&self) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        if form::clean(&self.naam, 120).chars().count() < 2 {
+            errors.add("naam", "Vul uw naam in (of de naam van de organisatie).");
+        }
+        if form::clean(&self.deel, 1000).is_empty() {
+            errors.add("deel", "Vertel kort wat u met het netwerk wilt delen.");
+        }
+        errors
     }
 }
 
@@ -85,7 +136,7 @@ impl ProfileTemplate {
 async fn load(state: &AppState, user_id: i64) -> sqlx::Result<Option<Profile>> {
     let row = sqlx::query!(
         r#"SELECT m.slug, m.name, m.organisation, m.role, r.code AS "region_code?", m.offer, m.ask, m.public_profile,
-                  m.status AS "status: MemberStatus", m.logo_id,
+                  m.suggestable, m.accepts_messages, m.status AS "status: MemberStatus", m.logo_id,
                   ARRAY(SELECT t.slug FROM member_themes l JOIN themes t ON t.id = l.theme_id
                         WHERE l.member_id = m.id) AS "themes!"
            FROM members m LEFT JOIN regions r ON r.id = m.region_id WHERE m.user_id = $1"#,
@@ -104,6 +155,8 @@ async fn load(state: &AppState, user_id: i64) -> sqlx::Result<Option<Profile>> {
         offer: row.offer,
         ask: row.ask,
         public_profile: row.public_profile,
+        suggestable: row.suggestable,
+        accepts_messages: row.accepts_messages,
         status: row.status,
         themes: row.themes,
         logo_id: row.logo_id,
@@ -146,30 +199,19 @@ pub async fn save(
     LoggedIn(user): LoggedIn,
     upload: UploadForm,
 ) -> AppResult<Response> {
-    let data = &upload.data;
+    let form = Form::<ProfileForm>::from_data(&upload.data).map_err(|err| {
+        tracing::info!(%err, "profile form does not fit");
+        AppError::BadRequest("Het formulier is niet volledig of niet goed verstuurd.".into())
+    })?;
     let Some(mut profile) = load(&state, user.id).await? else {
         return render(&state, page, None, FieldErrors::default(), false).await;
     };
-    profile.name = form::clean(&data.one("naam"), 120);
-    profile.organisation = form::clean(&data.one("organisatie"), 160);
-    profile.role = form::clean(&data.one("rol"), 120);
-    profile.offer = form::clean(&data.one("deel"), 1000);
-    profile.ask = form::clean(&data.one("zoek"), 1000);
-    profile.public_profile = data.flag("openbaar").is_some();
-    profile.themes = data.all("thema");
-    let region = data.one("regio");
-    let mut errors = FieldErrors::default();
-    if profile.name.chars().count() < 2 {
-        errors.add("naam", "Vul uw naam in (of de naam van de organisatie).");
-    }
-    if profile.offer.is_empty() {
-        errors.add("deel", "Vertel kort wat u met het netwerk wilt delen.");
-    }
+    let region = form.apply(&mut profile);
+    let mut errors = form.errors();
     let municipalities = regions::municipalities(&state.db).await?;
     if !municipalities.iter().any(|(code, _)| *code == region) {
         errors.add("regio", "Kies de gemeente waar u vooral werkt.");
     }
-    profile.region_code = Some(region);
     let previous_logo = profile.logo_id;
     profile.logo =
         media::read_image(&state.db, &upload, "logo", Purpose::Logo, Some(user.id), &mut errors).await?;
@@ -179,7 +221,8 @@ pub async fn save(
     let mut tx = state.db.begin().await?;
     let member_id = sqlx::query_scalar!(
         "UPDATE members SET name = $2, organisation = $3, role = $4, region_id = (SELECT id FROM regions WHERE code = $5), \
-         offer = $6, ask = $7, public_profile = $8, logo_id = (SELECT id FROM media WHERE id = $9), updated_at = now() \
+         offer = $6, ask = $7, public_profile = $8, logo_id = (SELECT id FROM media WHERE id = $9), \
+         suggestable = $10, accepts_messages = $11, updated_at = now() \
          WHERE user_id = $1 RETURNING id",
         user.id,
         profile.name,
@@ -190,6 +233,8 @@ pub async fn save(
         profile.ask,
         profile.public_profile,
         profile.logo.as_ref().map(|l| l.id),
+        profile.suggestable,
+        profile.accepts_messages,
     )
     .fetch_one(&mut *tx)
     .await?;

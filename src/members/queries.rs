@@ -37,6 +37,11 @@ pub struct Filters {
     pub themes: Vec<String>,
     pub domains: Vec<String>,
     pub region: Option<String>,
+    /// Only members who accept messages from other members ("wil gecontacteerd worden").
+    pub contactable: bool,
+    /// Members to list first, in this order (for a logged-in member: the nearest findable
+    /// ones, see `verbinden::nearest`); the rest follow A–Z.
+    pub first: Vec<i64>,
 }
 
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Member>> {

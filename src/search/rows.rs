@@ -78,7 +78,6 @@ impl RowSet {
     }
 
     /// The rows in ascending order.
-    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         self.words.iter().enumerate().flat_map(|(at, &word)| {
             let mut rest = word;

@@ -234,6 +234,7 @@ pub async fn demo(db: &PgPool) -> anyhow::Result<()> {
     crate::kennisbank::seed::demo(&mut tx).await?;
     crate::vraagstukken::seed::demo(&mut tx).await?;
     crate::opbrengsten::seed::demo(&mut tx).await?;
+    crate::verbinden::seed::demo(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -134,6 +134,8 @@ struct ShowTemplate {
     /// `None` for a visitor; for a member whether they recognise it.
     recognised: Option<bool>,
     notice: Option<&'static str>,
+    /// Verbinden: "Werkt ook aan dit thema", for a logged-in member only.
+    suggestions: Option<crate::verbinden::Block>,
 }
 
 impl ShowTemplate {
@@ -160,7 +162,10 @@ pub async fn show(
     }
     let db = &state.db;
     let id = vraagstuk.id;
+    let suggestions =
+        crate::verbinden::block(&state, &page, crate::verbinden::Subject::Vraagstuk(id)).await?;
     let template = ShowTemplate {
+        suggestions,
         page: page
             .crumb("Vraagstukken", "/vraagstukken")
             .crumb(vraagstuk.title.clone(), format!("/vraagstukken/{}", vraagstuk.slug)),

@@ -28,6 +28,9 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/bijeenkomsten/aanmelding/{token}",
     "/vraagstukken/{slug}/herkennen",
     "/opbrengsten/schrijven",
+    "/verbinden/niet-relevant",
+    "/aandeelhouders/{slug}/schrijven",
+    "/verbinden/melden/{token}",
 ];
 
 fn location(response: &reqwest::Response) -> String {

@@ -25,5 +25,6 @@ mod page_cache;
 mod process;
 mod proxy;
 mod sending;
+mod verbinden;
 mod vraagstukken;
 mod vraagstukken_curation;

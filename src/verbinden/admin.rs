@@ -1,0 +1,112 @@
+//! `/beheer/verbinden` (coordinators): how suggestions are used, counted only, never per
+//! person; abuse reports on relayed messages; senders blocked from the relay.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::queries::{self, OpenReport};
+use super::{CountKind, ReportStatus};
+use crate::audit::Entry;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::auth::CurrentUser;
+use crate::web::filters::QueryParams;
+use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
+
+#[derive(Template)]
+#[template(path = "verbinden/admin/overview.html")]
+struct OverviewTemplate {
+    page: Page,
+    counts: Vec<(CountKind, i64)>,
+    reports: Vec<OpenReport>,
+    blocked: Vec<(i64, String, String)>,
+    notice: Option<&'static str>,
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    page: Page,
+    params: QueryParams,
+) -> AppResult<impl IntoResponse> {
+    Ok(Html(OverviewTemplate {
+        page: page.crumb("Beheer", "/beheer").crumb("Verbinden", "/beheer/verbinden"),
+        counts: queries::totals(&state.db).await?,
+        reports: queries::open_reports(&state.db).await?,
+        blocked: queries::blocked(&state.db).await?,
+        notice: params.notice(&[
+            ("afgehandeld", "De melding is afgehandeld."),
+            ("geblokkeerd", "De afzender kan geen berichten meer sturen; de melding is afgehandeld."),
+            ("vrijgegeven", "De afzender kan weer berichten sturen."),
+        ]),
+    }))
+}
+
+/// A decision on a report: `actie` is `afhandelen` or `blokkeren` (the sender, too).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecideForm {
+    actie: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<DecideForm>,
+) -> AppResult<Response> {
+    let block = match form.actie.as_str() {
+        "afhandelen" => false,
+        "blokkeren" => true,
+        _ => return Err(AppError::BadRequest("Kies: melding afhandelen of de afzender blokkeren.".into())),
+    };
+    let mut tx = state.db.begin().await?;
+    let sender = sqlx::query_scalar!(
+        "UPDATE relay_reports r SET status = $2 FROM relay_messages m \
+         WHERE r.id = $1 AND m.id = r.message_id AND r.status = $3 RETURNING m.sender_id",
+        id,
+        ReportStatus::Afgehandeld as ReportStatus,
+        ReportStatus::Open as ReportStatus,
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::Conflict("Deze melding bestaat niet of is al afgehandeld.".into()))?;
+    if block {
+        sqlx::query!(
+            "INSERT INTO relay_blocks (user_id, blocked_by) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING",
+            sender,
+            actor.as_ref().map(|a| a.id),
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    let action = if block { "afzender geblokkeerd voor berichten" } else { "melding afgehandeld" };
+    Entry::new(actor.as_ref(), action, "melding bericht", id)
+        .before(json!({ "status": ReportStatus::Open.as_str() }))
+        .after(json!({ "status": ReportStatus::Afgehandeld.as_str(), "afzender_geblokkeerd": block, "afzender": sender }))
+        .record(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let notice = if block { "geblokkeerd" } else { "afgehandeld" };
+    Ok(Redirect::to(&format!("/beheer/verbinden?melding={notice}")).into_response())
+}
+
+/// Lifts a block: the user may write again.
+pub async fn unblock(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(user_id): Path<i64>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let removed =
+        sqlx::query!("DELETE FROM relay_blocks WHERE user_id = $1", user_id).execute(&mut *tx).await?;
+    if removed.rows_affected() == 0 {
+        return Err(AppError::Conflict("Deze afzender was niet geblokkeerd.".into()));
+    }
+    Entry::new(actor.as_ref(), "blokkade berichten opgeheven", "gebruiker", user_id).record(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/beheer/verbinden?melding=vrijgegeven").into_response())
+}
