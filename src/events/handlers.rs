@@ -181,6 +181,7 @@ struct ShowTemplate {
     regions: Vec<Linked>,
     initiatives: Vec<Linked>,
     vraagstukken: Vec<crate::vraagstukken::queries::Answered>,
+    publications: Vec<crate::kennisbank::queries::Link>,
     participants: Vec<(String, String)>,
     questions: Vec<Question>,
     form: RegisterForm,
@@ -226,6 +227,7 @@ async fn render_show(
             crate::vraagstukken::queries::Record::Event(id),
         )
         .await?,
+        publications: crate::kennisbank::queries::for_event(&state.db, id).await?,
         participants: queries::shown_participants(&state.db, id).await?,
         questions: queries::questions_of(&state.db, id).await?,
         event,

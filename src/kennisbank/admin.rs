@@ -15,6 +15,7 @@ use super::mails;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::mail;
+use crate::media::UploadForm;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::{CurrentUser, SessionUser};
@@ -52,6 +53,8 @@ struct ListTemplate {
     notice: Option<&'static str>,
     /// Records whose "where to get it" link failed at its last check.
     broken: Vec<super::links::Broken>,
+    /// Changes members proposed to published records, waiting for a decision.
+    revisions: Vec<super::revisions::Pending>,
 }
 
 pub async fn list(
@@ -85,6 +88,8 @@ pub async fn list(
         ("opgeslagen", "De publicatie is opgeslagen."),
         ("goedgekeurd", "Goedgekeurd en gepubliceerd; de indiener heeft bericht gekregen."),
         ("afgewezen", "Afgewezen; de indiener heeft bericht gekregen."),
+        ("wijziging-overgenomen", "De wijziging is overgenomen; de publicatie is bijgewerkt."),
+        ("wijziging-afgewezen", "De wijziging is afgewezen; de publicatie is niet veranderd."),
     ]);
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Kennisbank", "/beheer/kennisbank"),
@@ -93,6 +98,7 @@ pub async fn list(
         q,
         notice,
         broken: super::links::broken(&state.db).await?,
+        revisions: super::revisions::pending(&state.db, None).await?,
     }))
 }
 
@@ -113,6 +119,36 @@ pub(crate) struct FormTemplate {
     pub(crate) errors: FieldErrors,
     /// With "voorbeeld": the abstract as the page shows it and the reference.
     pub(crate) preview: Option<(String, String)>,
+    /// A member's change to a published record: the form asks for a note as well.
+    pub(crate) revision: bool,
+    /// The edit page of a stored record: its PDF, links and waiting changes.
+    pub(crate) extras: Option<Extras>,
+}
+
+/// What the edit page's smaller forms (PDF, links) were sent with, kept when refused.
+#[derive(Default)]
+pub(crate) struct EditInput {
+    pub(crate) link_kind: String,
+    pub(crate) link_address: String,
+    /// The messages of the PDF and link forms (the main form has its own).
+    pub(crate) errors: FieldErrors,
+    pub(crate) notice: Option<&'static str>,
+}
+
+/// Below the form of a stored record: its hosted PDF, what it is linked to, and the changes
+/// members proposed that wait for a decision.
+pub(crate) struct Extras {
+    pub(crate) input: EditInput,
+    pub(crate) links: Vec<super::connect::Linked>,
+    pub(crate) pdf: Option<super::pdf::Pdf>,
+    pub(crate) open_licence: bool,
+    pub(crate) revisions: Vec<super::revisions::Pending>,
+}
+
+impl Extras {
+    pub(crate) fn link_kinds(&self) -> &'static [super::status::LinkKind] {
+        super::status::LinkKind::ALL
+    }
 }
 
 impl FormTemplate {
@@ -169,6 +205,8 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Re
             choices: Choices::load(&state.db).await?,
             errors: FieldErrors::default(),
             preview: None,
+            revision: false,
+            extras: None,
         },
         None,
     ))
@@ -178,25 +216,86 @@ pub async fn edit_form(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
+    params: QueryParams,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let (form, status, slug) = PublicationForm::load(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    Ok(render(
-        FormTemplate {
-            page: crumbs(page).crumb(form.titel.clone(), format!("/beheer/kennisbank/{id}")),
-            action: format!("/beheer/kennisbank/{id}"),
-            heading: "Publicatie bewerken",
-            admin: true,
-            id: Some(id),
-            slug,
-            in_review: status == PublicationStatus::TerBeoordeling,
-            form,
-            choices: Choices::load(&state.db).await?,
-            errors: FieldErrors::default(),
-            preview: None,
-        },
-        None,
-    ))
+    let notice = params.notice(&[
+        ("koppeling", "De koppelingen zijn bijgewerkt."),
+        ("pdf", "De PDF is opgeslagen; de publicatiepagina linkt ernaar."),
+        ("pdf-weg", "De PDF is verwijderd."),
+    ]);
+    edit_page(&state, page, id, EditInput { notice, ..Default::default() }).await
+}
+
+/// The edit page of record `id`, with `input` in its PDF and link forms: 200, or 422 when
+/// `input` carries a message.
+pub(crate) async fn edit_page(
+    state: &AppState,
+    page: Page,
+    id: i64,
+    input: EditInput,
+) -> AppResult<Response> {
+    let db = &state.db;
+    let (form, status, slug) = PublicationForm::load(db, id).await?.ok_or(AppError::NotFound)?;
+    let code = if input.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let extras = Extras {
+        links: super::connect::all_of(db, id).await?,
+        pdf: super::pdf::of(db, id).await?,
+        open_licence: super::Licence::parse(&form.licentie).is_some_and(super::Licence::is_open),
+        revisions: super::revisions::pending_for(db, id).await?,
+        input,
+    };
+    let template = FormTemplate {
+        page: crumbs(page).crumb(form.titel.clone(), format!("/beheer/kennisbank/{id}")),
+        action: format!("/beheer/kennisbank/{id}"),
+        heading: "Publicatie bewerken",
+        admin: true,
+        id: Some(id),
+        slug,
+        in_review: status == PublicationStatus::TerBeoordeling,
+        form,
+        choices: Choices::load(db).await?,
+        errors: FieldErrors::default(),
+        preview: None,
+        revision: false,
+        extras: Some(extras),
+    };
+    Ok((code, Html(template)).into_response())
+}
+
+/// `POST /beheer/kennisbank/{id}/pdf`: uploads (or with `verwijderen`, removes) the PDF of a
+/// publication with an open licence.
+pub async fn pdf(
+    State(state): State<AppState>,
+    page: Page,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<String>,
+    form: UploadForm,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let actor = actor.ok_or(AppError::Unauthorized)?;
+    if form.data.flag("verwijderen").is_some() {
+        if super::pdf::remove(&state.db, id).await? {
+            audit::record(
+                &state.db,
+                Entry::new(Some(&actor), "pdf verwijderd", "publicatie", id.to_string()),
+            )
+            .await?;
+        }
+        return Ok(Redirect::to(&format!("/beheer/kennisbank/{id}?melding=pdf-weg#pdf")).into_response());
+    }
+    match super::pdf::store(&state.db, id, form.file("pdf"), actor.id).await? {
+        Ok(()) => {
+            audit::record(&state.db, Entry::new(Some(&actor), "pdf geüpload", "publicatie", id.to_string()))
+                .await?;
+            Ok(Redirect::to(&format!("/beheer/kennisbank/{id}?melding=pdf#pdf")).into_response())
+        }
+        Err(message) => {
+            let mut errors = FieldErrors::default();
+            errors.add("pdf", message);
+            edit_page(&state, page, id, EditInput { errors, ..Default::default() }).await
+        }
+    }
 }
 
 pub async fn create(
@@ -247,6 +346,8 @@ async fn save(
         choices,
         errors,
         preview: None,
+        revision: false,
+        extras: None,
     };
     let fields = match (checked, status) {
         (Ok(fields), Some(_)) => fields,

@@ -40,6 +40,8 @@ pub struct PublicationForm {
     /// Back office only.
     pub status: String,
     pub actie: String,
+    /// A member's change to a published record: why (not stored on the record).
+    pub toelichting: String,
 }
 
 /// A publication's content, valid by construction.
@@ -128,6 +130,7 @@ impl PublicationForm {
         self.doi = clean(&self.doi, 400);
         self.isbn = clean(&self.isbn, 40);
         self.licentie = clean(&self.licentie, 40);
+        self.toelichting = clean(&self.toelichting, 2_001);
         self.thema.truncate(50);
         self.niveau.truncate(50);
         self
@@ -204,6 +207,34 @@ impl PublicationForm {
         }
     }
 
+    /// The form of valid fields, written as the record stores them (so that two forms with
+    /// the same content compare equal, however they were typed).
+    pub fn from_fields(fields: &Fields) -> Self {
+        let mut themes = fields.themes.clone();
+        themes.sort();
+        themes.dedup();
+        let mut levels = fields.levels.clone();
+        levels.sort();
+        levels.dedup();
+        PublicationForm {
+            titel: fields.title.clone(),
+            reeks: fields.series.clone(),
+            jaar: fields.year.map(|y| y.to_string()).unwrap_or_default(),
+            uitgever: fields.publisher.clone(),
+            soort: fields.kind.as_str().to_owned(),
+            samenvatting: fields.abstract_md.clone(),
+            auteurs: author_lines(&fields.authors),
+            toegang: fields.access.as_str().to_owned(),
+            url: fields.url.clone(),
+            doi: fields.doi.clone(),
+            isbn: fields.isbn.clone(),
+            licentie: fields.licence.as_str().to_owned(),
+            thema: themes,
+            niveau: levels,
+            ..Default::default()
+        }
+    }
+
     pub fn checked(&self, key: &str, slug: &str) -> bool {
         let list = if key == "thema" { &self.thema } else { &self.niveau };
         list.iter().any(|s| s == slug)
@@ -243,6 +274,7 @@ impl PublicationForm {
             niveau: r.levels,
             status: r.status.as_str().to_owned(),
             actie: String::new(),
+            toelichting: String::new(),
         };
         Ok(Some((form, r.status, r.slug)))
     }

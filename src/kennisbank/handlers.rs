@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -160,7 +160,11 @@ pub async fn show(
     page: Page,
     Path(path): Path<String>,
     params: QueryParams,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
+    if let Some(slug) = path.strip_suffix(".pdf") {
+        return super::pdf::serve(&state.db, slug, &headers).await;
+    }
     if let Some((name, format)) = Format::split(&path) {
         if name == EXPORT_SLUG {
             let filters = Filters::from_params(&params);
@@ -177,13 +181,17 @@ pub async fn show(
     let citable = publication.citable();
     let (apa_html, apa_text) = citable.apa();
     let canonical = page.canonical_url.clone();
+    let pdf = super::pdf::of(db, id).await?;
+    let pdf_url = pdf.as_ref().map(|_| super::pdf::Pdf::url(&publication.slug));
     let template = ShowTemplate {
         page: page
             .crumb("Kennisbank", "/kennisbank")
             .crumb(publication.title.clone(), format!("/kennisbank/{}", publication.slug)),
         abstract_html: text::markdown(&publication.abstract_md),
         json_ld: json_ld(&publication, &canonical),
-        highwire: highwire(&publication),
+        highwire: highwire(&publication, pdf_url.as_deref().map(|url| state.config.absolute(url))),
+        pdf: pdf.zip(pdf_url),
+        events: queries::events_of(db, id).await?,
         themes: queries::themes_of(db, id).await?,
         levels: queries::levels_of(db, id).await?,
         regions: queries::regions_of(db, id).await?,
@@ -216,6 +224,9 @@ pub struct ShowTemplate {
     regions: Vec<Link>,
     initiatives: Vec<Link>,
     related: Vec<Link>,
+    events: Vec<Link>,
+    /// The hosted PDF (open licence only) and its address.
+    pdf: Option<(super::pdf::Pdf, String)>,
     vraagstukken: Vec<crate::vraagstukken::queries::Answered>,
     apa_html: String,
     apa_text: String,
@@ -308,7 +319,7 @@ fn json_ld(p: &Publication, canonical: &str) -> String {
     value.to_string().replace("</", "<\\/")
 }
 
-fn highwire(p: &Publication) -> Vec<(&'static str, String)> {
+fn highwire(p: &Publication, pdf_url: Option<String>) -> Vec<(&'static str, String)> {
     let mut tags = vec![("citation_title", p.title.clone())];
     for author in &p.authors {
         let name = match author.kind {
@@ -345,6 +356,9 @@ fn highwire(p: &Publication) -> Vec<(&'static str, String)> {
     }
     if !p.series.is_empty() {
         tags.push(("citation_series_title", p.series.clone()));
+    }
+    if let Some(url) = pdf_url {
+        tags.push(("citation_pdf_url", url));
     }
     tags.push(("citation_language", "nl".to_owned()));
     tags

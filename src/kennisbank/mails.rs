@@ -25,6 +25,28 @@ impl Mail for ProposalWaiting {
     }
 }
 
+/// To each editor: a member proposed a change to a published publication.
+pub struct ChangeWaiting {
+    pub title: String,
+    /// The change's review page in the back office.
+    pub link: String,
+}
+
+mail::templates!(
+    ChangeWaiting,
+    "kennisbank/mails/change_waiting.txt",
+    "kennisbank/mails/change_waiting.html"
+);
+
+impl Mail for ChangeWaiting {
+    fn kind(&self) -> &'static str {
+        "publicatie-wijziging"
+    }
+    fn subject(&self) -> String {
+        format!("Wijziging voorgesteld: {}", self.title)
+    }
+}
+
 /// To the member who proposed it: the editors approved or rejected the publication.
 pub struct Decision {
     pub member_name: String,

@@ -4,25 +4,28 @@
 pub(crate) mod admin;
 pub(crate) mod api;
 pub mod cite;
+pub(crate) mod connect;
 pub mod fields;
 pub(crate) mod form;
 pub mod handlers;
 pub mod index;
 pub mod links;
 pub(crate) mod mails;
+pub mod pdf;
 mod propose;
 pub mod queries;
+mod revisions;
 pub mod seed;
 mod status;
 
-pub use status::{Access, AuthorKind, Licence, PublicationKind};
+pub use status::{Access, AuthorKind, Licence, LinkKind, PublicationKind};
 
 /// A publication goes through the editorial statuses of an initiative (concept, ter
 /// beoordeling, gepubliceerd, gearchiveerd), stored with the same values.
 pub use crate::catalogue::InitiativeStatus as PublicationStatus;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::admin::BackOffice;
 use crate::state::AppState;
@@ -35,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/publications", get(api::list))
         .route("/account/kennisbank", get(propose::list))
         .route("/account/kennisbank/nieuw", get(propose::new_form).post(propose::create))
+        .route("/account/kennisbank/{id}/pdf", post(propose::pdf))
+        .route("/account/kennisbank/wijzigen/{slug}", get(revisions::new_form).post(revisions::create))
 }
 
 /// `/beheer/kennisbank`: editing every publication and deciding on proposals.
@@ -46,4 +51,8 @@ pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
         .get("/beheer/kennisbank/{id}", Role::Redacteur, admin::edit_form)
         .post("/beheer/kennisbank/{id}", Role::Redacteur, admin::update)
         .post("/beheer/kennisbank/{id}/beoordeling", Role::Redacteur, admin::decide)
+        .post("/beheer/kennisbank/{id}/pdf", Role::Redacteur, admin::pdf)
+        .post("/beheer/kennisbank/{id}/koppelingen", Role::Redacteur, connect::change)
+        .get("/beheer/kennisbank/wijzigingen/{id}", Role::Redacteur, revisions::review)
+        .post("/beheer/kennisbank/wijzigingen/{id}", Role::Redacteur, revisions::decide)
 }

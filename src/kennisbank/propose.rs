@@ -3,7 +3,8 @@
 //! `catalogue::editorial::mail_editors`) and is decided in `/beheer/kennisbank`.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
@@ -14,6 +15,7 @@ use super::mails::ProposalWaiting;
 use crate::audit::{self, Entry};
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
+use crate::media::UploadForm;
 use crate::members::MemberStatus;
 use crate::state::AppState;
 use crate::web::auth::{LoggedIn, SessionUser};
@@ -22,7 +24,7 @@ use crate::web::form::FieldErrors;
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
 
-async fn approved_member(state: &AppState, user: &SessionUser) -> sqlx::Result<Option<i64>> {
+pub(super) async fn approved_member(state: &AppState, user: &SessionUser) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
         "SELECT id FROM members WHERE user_id = $1 AND status = $2",
         user.id,
@@ -39,6 +41,14 @@ struct ListTemplate {
     member: bool,
     items: Vec<Row>,
     notice: Option<&'static str>,
+    /// A refused PDF upload: the proposal it was for and why.
+    refused: Option<(i64, String)>,
+}
+
+impl ListTemplate {
+    fn refused_for(&self, id: &i64) -> Option<&str> {
+        self.refused.as_ref().filter(|(refused, _)| refused == id).map(|(_, message)| message.as_str())
+    }
 }
 
 fn crumbs(page: Page) -> Page {
@@ -51,7 +61,25 @@ pub async fn list(
     LoggedIn(user): LoggedIn,
     params: QueryParams,
 ) -> AppResult<Response> {
-    let member = approved_member(&state, &user).await?;
+    let notice = params.notice(&[
+        ("voorgesteld", "Dank u wel. Uw voorstel is ingediend; de redactie bekijkt het en u krijgt bericht."),
+        (
+            "wijziging",
+            "Dank u wel. Uw wijziging is ingediend; de publicatie verandert pas als de redactie haar overneemt.",
+        ),
+        ("pdf", "De PDF is bij uw voorstel opgeslagen."),
+    ]);
+    list_page(&state, page, &user, notice, None).await
+}
+
+async fn list_page(
+    state: &AppState,
+    page: Page,
+    user: &SessionUser,
+    notice: Option<&'static str>,
+    refused: Option<(i64, String)>,
+) -> AppResult<Response> {
+    let member = approved_member(state, user).await?;
     let items = match member {
         Some(member_id) => {
             sqlx::query_as!(
@@ -66,11 +94,39 @@ pub async fn list(
         }
         None => Vec::new(),
     };
-    let notice = params.notice(&[(
-        "voorgesteld",
-        "Dank u wel. Uw voorstel is ingediend; de redactie bekijkt het en u krijgt bericht.",
-    )]);
-    Ok(Html(ListTemplate { page: crumbs(page), member: member.is_some(), items, notice }).into_response())
+    let code = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((code, Html(ListTemplate { page: crumbs(page), member: member.is_some(), items, notice, refused }))
+        .into_response())
+}
+
+/// `POST /account/kennisbank/{id}/pdf`: the PDF of the member's own proposal (not yet
+/// published), when its licence is open.
+pub async fn pdf(
+    State(state): State<AppState>,
+    page: Page,
+    LoggedIn(user): LoggedIn,
+    Path(id): Path<String>,
+    form: UploadForm,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
+    let own = sqlx::query_scalar!(
+        "SELECT id FROM publications WHERE id = $1 AND proposed_by = $2 AND status <> $3",
+        id,
+        member_id,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    own.ok_or(AppError::NotFound)?;
+    match super::pdf::store(&state.db, id, form.file("pdf"), user.id).await? {
+        Ok(()) => {
+            audit::record(&state.db, Entry::new(Some(&user), "pdf geüpload", "publicatie", id.to_string()))
+                .await?;
+            Ok(Redirect::to("/account/kennisbank?melding=pdf").into_response())
+        }
+        Err(message) => list_page(&state, page, &user, None, Some((id, message))).await,
+    }
 }
 
 fn template(page: Page, form: PublicationForm, choices: Choices, errors: FieldErrors) -> FormTemplate {
@@ -86,6 +142,8 @@ fn template(page: Page, form: PublicationForm, choices: Choices, errors: FieldEr
         choices,
         errors,
         preview: None,
+        revision: false,
+        extras: None,
     }
 }
 

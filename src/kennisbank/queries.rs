@@ -341,6 +341,32 @@ pub async fn for_initiative(db: &PgPool, initiative_id: i64) -> sqlx::Result<Vec
     .await
 }
 
+/// The public events (bijeenkomsten) a publication is linked to, newest first.
+pub async fn events_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
+    sqlx::query_as!(
+        Link,
+        "SELECT e.slug, e.title AS name FROM events e JOIN publication_events l ON l.event_id = e.id \
+         WHERE l.publication_id = $1 AND e.status <> $2 ORDER BY e.starts_at DESC",
+        id,
+        crate::events::EventStatus::Concept as crate::events::EventStatus,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The published publications linked to an event (for its page: "in de kennisbank").
+pub async fn for_event(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Link>> {
+    sqlx::query_as!(
+        Link,
+        "SELECT p.slug, p.title AS name FROM publications p JOIN publication_events l ON l.publication_id = p.id \
+         WHERE l.event_id = $1 AND p.status = $2 ORDER BY p.year DESC NULLS LAST, p.title",
+        event_id,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// Replaces a publication's authors and the one-line name list the search reads.
 pub async fn write_authors(conn: &mut PgConnection, id: i64, authors: &[Author]) -> sqlx::Result<()> {
     sqlx::query!("DELETE FROM publication_authors WHERE publication_id = $1", id).execute(&mut *conn).await?;

@@ -28,6 +28,9 @@ struct DemoPublication {
     levels: Vec<String>,
     initiatives: Vec<String>,
     related: Vec<String>,
+    /// The demo events where it was presented (seeded before the publications).
+    #[serde(default)]
+    events: Vec<String>,
 }
 
 /// Adds the demo publications that do not exist yet (by slug), published and linked to the
@@ -74,6 +77,13 @@ pub async fn demo(conn: &mut PgConnection) -> anyhow::Result<()> {
             "INSERT INTO publication_initiatives SELECT $1, id FROM initiatives WHERE slug = ANY($2)",
             id,
             &p.initiatives
+        )
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO publication_events SELECT $1, id FROM events WHERE slug = ANY($2)",
+            id,
+            &p.events
         )
         .execute(&mut *conn)
         .await?;

@@ -72,3 +72,14 @@ text_enum! {
         Organisatie = "organisatie", "Organisatie";
     }
 }
+
+text_enum! {
+    /// What a back-office link ties a publication to (`publication_initiatives`,
+    /// `publication_regions`, `publication_events`, `publication_relations`).
+    pub enum LinkKind {
+        Initiatief = "initiatief", "Initiatief";
+        Regio = "regio", "Regio";
+        Bijeenkomst = "bijeenkomst", "Bijeenkomst";
+        Publicatie = "publicatie", "Verwante publicatie";
+    }
+}

@@ -18,6 +18,8 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/account/e-mail/bevestigen/{token}",
     "/account/initiatieven/nieuw",
     "/account/kennisbank/nieuw",
+    "/account/kennisbank/{id}/pdf",
+    "/account/kennisbank/wijzigen/{slug}",
     "/account/initiatieven/{id}",
     "/aandeelhouder-worden",
     "/aandeelhouder-worden/bevestigen/{token}",

@@ -436,6 +436,15 @@ async fn seed(app: &TestApp) {
     .execute(&app.db)
     .await
     .unwrap();
+    // A change to a published publication waiting for review (its page and decision are walked).
+    sqlx::query(
+        "INSERT INTO publication_revisions (publication_id, proposed_by, proposed, note) \
+         SELECT id, $1, '{\"titel\": \"Samen om het kind (herzien)\"}', 'Walk' FROM publications WHERE slug = 'samen-om-het-kind'",
+    )
+    .bind(member)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let waiting = app.create_user("wacht@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
     sqlx::query(
         "INSERT INTO members (slug, name, kind, offer, status, user_id) VALUES ('wacht', 'Wacht Even', 'persoon', 'Iets', 'wacht_op_beoordeling', $1)",

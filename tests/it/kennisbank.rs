@@ -520,3 +520,343 @@ async fn the_link_checker_records_answers_redirects_and_silence() {
         "{text}"
     );
 }
+
+/// A minimal PDF: the magic bytes the upload is checked by, and a body.
+fn pdf_bytes() -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+    bytes.extend(std::iter::repeat_n(b' ', 2048));
+    bytes
+}
+
+async fn upload(
+    browser: &Browser<'_>,
+    app: &TestApp,
+    path: &str,
+    bytes: Vec<u8>,
+    name: &str,
+) -> reqwest::Response {
+    use reqwest::multipart::{Form, Part};
+    let form = Form::new()
+        .part("pdf", Part::bytes(bytes).file_name(name.to_owned()).mime_str("application/pdf").unwrap());
+    browser
+        .client
+        .post(app.url(&format!("{path}?csrf_token={}", browser.token)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn publication_id(app: &TestApp, slug: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM publications WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_open_licence_record_hosts_its_pdf_and_a_closed_one_refuses_it() {
+    let app = TestApp::spawn_with_demo().await;
+    citable_record(&app).await;
+    let editor = app.logged_in(Role::Redacteur).await;
+    let open = publication_id(&app, "ontwikkelkansen-in-de-wijk").await;
+    let closed = publication_id(&app, "kwartier-maken-voor-de-brede-blik").await;
+
+    // Not a PDF by its bytes (whatever its name and declared type): a Dutch message, 422.
+    let response = upload(
+        &editor,
+        &app,
+        &format!("/beheer/kennisbank/{open}/pdf"),
+        b"\x89PNG\r\n\x1a\nrest".to_vec(),
+        "rapport.pdf",
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(select(&page, "#pdf-error").join("").contains("geen PDF"), "{page}");
+    // A closed (or unknown) licence never hosts the file.
+    let response =
+        upload(&editor, &app, &format!("/beheer/kennisbank/{closed}/pdf"), pdf_bytes(), "rapport.pdf").await;
+    assert_eq!(response.status(), 422);
+    assert!(select(&response.text().await.unwrap(), "#pdf-error").join("").contains("open licentie"));
+    // Too large: the upload limit's message.
+    let huge = [pdf_bytes(), vec![b'x'; 9 * 1024 * 1024]].concat();
+    let response = upload(&editor, &app, &format!("/beheer/kennisbank/{open}/pdf"), huge, "groot.pdf").await;
+    assert_eq!(response.status(), 413);
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM publication_files").fetch_one(&app.db).await.unwrap();
+    assert_eq!(stored, 0, "nothing refused is stored");
+
+    let response =
+        upload(&editor, &app, &format!("/beheer/kennisbank/{open}/pdf"), pdf_bytes(), "rapport.pdf").await;
+    assert_eq!(response.status(), 303);
+    let record = app.get_text("/kennisbank/ontwikkelkansen-in-de-wijk", 200).await;
+    assert_eq!(select_attr(&record, "#pdf-link", "href"), ["/kennisbank/ontwikkelkansen-in-de-wijk.pdf"]);
+    let pdf_url = select_attr(&record, "meta[name=citation_pdf_url]", "content");
+    assert!(
+        pdf_url.len() == 1 && pdf_url[0].ends_with("/kennisbank/ontwikkelkansen-in-de-wijk.pdf"),
+        "{pdf_url:?}"
+    );
+    let download = app.get("/kennisbank/ontwikkelkansen-in-de-wijk.pdf").await;
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.headers()["content-type"], "application/pdf");
+    assert_eq!(download.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(download.bytes().await.unwrap().as_ref(), pdf_bytes().as_slice(), "the same bytes come back");
+    let audit: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
+    )
+    .bind(open.to_string())
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(audit, ["pdf geüpload"]);
+
+    // A record without a hosted file, or whose licence closed later, serves none.
+    app.get_text("/kennisbank/kwartier-maken-voor-de-brede-blik.pdf", 404).await;
+    sqlx::query("UPDATE publications SET licence = 'gesloten' WHERE id = $1")
+        .bind(open)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    app.get_text("/kennisbank/ontwikkelkansen-in-de-wijk.pdf", 404).await;
+    let record = app.get_text("/kennisbank/ontwikkelkansen-in-de-wijk", 200).await;
+    assert!(select(&record, "#pdf-link").is_empty());
+
+    // A member adds the PDF to their own proposal (open licence), not to someone else's.
+    app.member("ines@voorbeeld.nl", "Ines de Vries").approved().create().await;
+    let member = Browser::login(&app, "ines@voorbeeld.nl").await;
+    let proposal = [
+        ("titel", "Spelen als medicijn"),
+        ("soort", "artikel"),
+        ("toegang", "download"),
+        ("licentie", "cc-by"),
+        ("actie", "opslaan"),
+    ];
+    assert_eq!(member.post("/account/kennisbank/nieuw", &proposal).await.status(), 303);
+    let own = publication_id(&app, "spelen-als-medicijn").await;
+    let list = member.text("/account/kennisbank", 200).await;
+    assert_eq!(
+        select_attr(&list, &format!("form[action='/account/kennisbank/{own}/pdf']"), "enctype"),
+        ["multipart/form-data"]
+    );
+    let response =
+        upload(&member, &app, &format!("/account/kennisbank/{own}/pdf"), b"hallo".to_vec(), "x.pdf").await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        select(&response.text().await.unwrap(), &format!("#pdf-{own}-error")).join("").contains("geen PDF")
+    );
+    let response =
+        upload(&member, &app, &format!("/account/kennisbank/{own}/pdf"), pdf_bytes(), "x.pdf").await;
+    assert_eq!(response.status(), 303);
+    let response =
+        upload(&member, &app, &format!("/account/kennisbank/{closed}/pdf"), pdf_bytes(), "x.pdf").await;
+    assert_eq!(response.status(), 404, "not their proposal");
+}
+
+#[tokio::test]
+async fn editors_link_a_record_to_events_initiatives_regions_and_publications() {
+    let app = TestApp::spawn_with_demo().await;
+    let editor = app.logged_in(Role::Redacteur).await;
+    let id = publication_id(&app, "samen-om-het-kind").await;
+    let path = format!("/beheer/kennisbank/{id}/koppelingen");
+    app.initiative("Nog niet klaar").create().await;
+
+    // Adding by address or slug; only published targets.
+    for (kind, address) in [
+        ("bijeenkomst", "https://bredeblik.example/bijeenkomsten/leerdag-onderwijs-en-zorg-in-een-team"),
+        ("initiatief", "/initiatieven/beweging-brede-blik"),
+        ("publicatie", "met-andere-ogen"),
+    ] {
+        let response =
+            editor.post(&path, &[("soort", kind), ("adres", address), ("actie", "toevoegen")]).await;
+        assert_eq!(response.status(), 303, "{kind} {address}");
+    }
+    let region: String =
+        sqlx::query_scalar("SELECT slug FROM regions ORDER BY id LIMIT 1").fetch_one(&app.db).await.unwrap();
+    assert_eq!(
+        editor.post(&path, &[("soort", "regio"), ("adres", &region), ("actie", "toevoegen")]).await.status(),
+        303
+    );
+
+    for (kind, address, message) in [
+        ("initiatief", "nog-niet-klaar", "geen gepubliceerd initiatief"),
+        ("publicatie", "samen-om-het-kind", "geen andere gepubliceerde publicatie"),
+        ("bijeenkomst", "<script>alert(1)</script>", "Vul het adres"),
+        ("publicatie", "/kennisbank/met-andere-ogen", "al gekoppeld"),
+    ] {
+        let response =
+            editor.post(&path, &[("soort", kind), ("adres", address), ("actie", "toevoegen")]).await;
+        assert_eq!(response.status(), 422, "{kind} {address}");
+        let page = response.text().await.unwrap();
+        assert!(select(&page, "#koppeling-adres-error").join("").contains(message), "{message}: {page}");
+        assert_eq!(select_attr(&page, "#koppeling-adres", "value"), [address], "the input is kept");
+    }
+    assert_eq!(
+        editor.post(&path, &[("soort", "roman"), ("adres", "x"), ("actie", "toevoegen")]).await.status(),
+        422
+    );
+
+    // The record page and the event page show each other; the initiative and the related record too.
+    let record = app.get_text("/kennisbank/samen-om-het-kind", 200).await;
+    assert!(record.contains("href=\"/bijeenkomsten/leerdag-onderwijs-en-zorg-in-een-team\""));
+    assert!(record.contains("href=\"/initiatieven/beweging-brede-blik\""));
+    assert!(record.contains(&format!("href=\"/regios/{region}\"")));
+    let event = app.get_text("/bijeenkomsten/leerdag-onderwijs-en-zorg-in-een-team", 200).await;
+    assert!(
+        select(&event, "section[aria-labelledby=kennisbank-title]").join("").contains("Samen om het kind")
+    );
+    let related = app.get_text("/kennisbank/met-andere-ogen", 200).await;
+    assert!(related.contains("href=\"/kennisbank/samen-om-het-kind\""), "related both ways");
+
+    // Removing, from the list the edit page shows.
+    let edit = editor.text(&format!("/beheer/kennisbank/{id}"), 200).await;
+    let event_id: i64 =
+        sqlx::query_scalar("SELECT id FROM events WHERE slug = 'leerdag-onderwijs-en-zorg-in-een-team'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(edit.contains(&format!("name=\"doel\" value=\"{event_id}\"")));
+    let response = editor
+        .post(&path, &[("soort", "bijeenkomst"), ("doel", &event_id.to_string()), ("actie", "verwijderen")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let event = app.get_text("/bijeenkomsten/leerdag-onderwijs-en-zorg-in-een-team", 200).await;
+    assert!(!event.contains("href=\"/kennisbank/samen-om-het-kind\""));
+    assert_eq!(
+        editor
+            .post(&path, &[("soort", "bijeenkomst"), ("doel", "abc"), ("actie", "verwijderen")])
+            .await
+            .status(),
+        400
+    );
+
+    let audit: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        audit,
+        [
+            "koppeling toegevoegd",
+            "koppeling toegevoegd",
+            "koppeling toegevoegd",
+            "koppeling toegevoegd",
+            "koppeling verwijderd"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_members_change_waits_until_an_editor_accepts_it() {
+    let app = TestApp::spawn_with_demo().await;
+    let editor = app.logged_in(Role::Redacteur).await;
+    app.member("ines@voorbeeld.nl", "Ines de Vries").approved().create().await;
+    let member = Browser::login(&app, "ines@voorbeeld.nl").await;
+    let record = app.get_text("/kennisbank/samen-om-het-kind", 200).await;
+    assert!(record.contains("href=\"/account/kennisbank/wijzigen/samen-om-het-kind\""));
+
+    let form = member.text("/account/kennisbank/wijzigen/samen-om-het-kind", 200).await;
+    let title = select_attr(&form, "#titel", "value").join("");
+    assert_eq!(title, "Samen om het kind");
+    let current: Vec<(String, String)> = vec![
+        ("titel".into(), title.clone()),
+        ("auteurs".into(), select(&form, "#auteurs").join("")),
+        ("jaar".into(), select_attr(&form, "#jaar", "value").join("")),
+        ("uitgever".into(), select_attr(&form, "#uitgever", "value").join("")),
+        ("soort".into(), select_attr(&form, "#soort option[selected]", "value").join("")),
+        ("samenvatting".into(), select(&form, "#samenvatting").join("")),
+        ("toegang".into(), select_attr(&form, "#toegang option[selected]", "value").join("")),
+        ("url".into(), select_attr(&form, "#url", "value").join("")),
+        ("licentie".into(), select_attr(&form, "#licentie option[selected]", "value").join("")),
+        ("actie".into(), "opslaan".into()),
+    ];
+    let post = |fields: Vec<(String, String)>| {
+        let member = &member;
+        async move {
+            let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            member.post("/account/kennisbank/wijzigen/samen-om-het-kind", &borrowed).await
+        }
+    };
+    // Nothing changed and no note: a message, 422.
+    let response = post(current.clone()).await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(select(&response.text().await.unwrap(), "#toelichting-error").len(), 1);
+    // A bad value: its message, the rest kept.
+    let mut bad = current.clone();
+    bad.push(("isbn".into(), "123".into()));
+    bad.push(("toelichting".into(), "Het ISBN ontbreekt.".into()));
+    let response = post(bad).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert_eq!(select(&page, "#isbn-error").len(), 1);
+    assert_eq!(select(&page, "#toelichting").join(""), "Het ISBN ontbreekt.");
+
+    let mut change = current.clone();
+    change[0].1 = "Samen om het kind: gewoon opgroeien".into();
+    change.push(("doi".into(), "10.1234/samen.2015".into()));
+    change.push(("toelichting".into(), "De ondertitel ontbrak.".into()));
+    let response = post(change.clone()).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/account/kennisbank?melding=wijziging");
+    // A second one while the first waits is refused; the record is unchanged.
+    assert_eq!(post(change).await.status(), 422);
+    let public = app.get_text("/kennisbank/samen-om-het-kind", 200).await;
+    assert!(!public.contains("gewoon opgroeien"), "unchanged until accepted");
+    let told: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE kind = 'publicatie-wijziging'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(told >= 1, "the editors are told");
+
+    // The editor sees the diff and accepts.
+    let queue = editor.text("/beheer/kennisbank", 200).await;
+    let link = select_attr(&queue, "#revisions a", "href");
+    assert_eq!(link.len(), 1);
+    let review = editor.text(&link[0], 200).await;
+    let changes = select(&review, "#changes tbody tr");
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert!(changes[0].contains("Samen om het kind: gewoon opgroeien"));
+    assert!(changes[1].contains("10.1234/samen.2015"));
+    assert!(review.contains("De ondertitel ontbrak."));
+    assert_eq!(editor.post(&link[0], &[("besluit", "misschien")]).await.status(), 400);
+    let response = editor.post(&link[0], &[("besluit", "overnemen")]).await;
+    assert_eq!(response.status(), 303);
+    let public = app.get_text("/kennisbank/samen-om-het-kind", 200).await;
+    assert!(select(&public, "h1").join("").contains("Samen om het kind: gewoon opgroeien"));
+    assert!(public.contains("10.1234/samen.2015"));
+    assert_eq!(editor.post(&link[0], &[("besluit", "afwijzen")]).await.status(), 409, "decided once");
+
+    // A rejected change leaves the record as it is.
+    let mut other = current.clone();
+    other[0].1 = "Iets heel anders".into();
+    assert_eq!(post(other).await.status(), 303);
+    let rid: i64 = sqlx::query_scalar("SELECT id FROM publication_revisions WHERE decided_at IS NULL")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let response =
+        editor.post(&format!("/beheer/kennisbank/wijzigingen/{rid}"), &[("besluit", "afwijzen")]).await;
+    assert_eq!(response.status(), 303);
+    assert!(!app.get_text("/kennisbank/samen-om-het-kind", 200).await.contains("Iets heel anders"));
+
+    let id = publication_id(&app, "samen-om-het-kind").await;
+    let audit: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        audit,
+        ["wijziging voorgesteld", "wijziging overgenomen", "wijziging voorgesteld", "wijziging afgewezen"]
+    );
+    // Only an approved member proposes changes.
+    let visitor = app.logged_in(Role::Aandeelhouder).await;
+    assert_eq!(visitor.get("/account/kennisbank/wijzigen/samen-om-het-kind").await.status(), 403);
+    assert_eq!(member.get("/account/kennisbank/wijzigen/bestaat-niet").await.status(), 404);
+}
