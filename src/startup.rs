@@ -10,6 +10,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -159,7 +160,14 @@ impl Application {
             config.absolute("/"),
             stopped.clone(),
         ));
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        // Each response goes out at once (as nginx's `tcp_nodelay on`), not held back by Nagle's
+        // algorithm until the client acknowledges an earlier segment.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %err, "TCP_NODELAY not set");
+            }
+        });
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         let _ = stop_worker.send(true);

@@ -10,12 +10,11 @@ use super::queries::{self, Filters, Initiative, InitiativeCard, Sort};
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::ratelimit;
-use crate::regions::queries::options_with as region_options_with;
 use crate::state::AppState;
 use crate::taxonomy::Term;
 use crate::text;
 use crate::web::client::ClientIp;
-use crate::web::facets::{Facet, RegionOption, counted_facet};
+use crate::web::facets::{Facet, RegionSelect, counted_facet};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
@@ -30,7 +29,7 @@ pub struct ListTemplate {
     q: String,
     sort: Sort,
     facets: Vec<Facet>,
-    regions: Vec<RegionOption>,
+    regions: RegionSelect,
     cards: Vec<InitiativeCard>,
     paging: Paging,
     /// The current filters as a query string, without the page number.
@@ -89,7 +88,7 @@ pub async fn list(
         .zip(chosen)
         .map(|((counted, (key, legend)), chosen)| counted_facet(key, legend, counted, chosen))
         .collect();
-    let regions = region_options_with(found.regions, filters.region.as_deref());
+    let regions = found.regions.select(filters.region.as_deref());
 
     Ok(Html(ListTemplate {
         page: page.crumb("Initiatieven", "/initiatieven"),

@@ -7,23 +7,25 @@
 //! Freshness: the table `content_version` is bumped by triggers in the same transaction as
 //! any change to public content (initiatives, their tags, the vocabularies, the regions, and
 //! what other public pages show; see the migration `content_version`). Every search reads
-//! that number first (one primary-key lookup) and rebuilds the index when it moved, so all
-//! instances show a change from the next request on.
+//! that number in the same statement as its cards and, when it moved, rebuilds the index and
+//! answers again (`snapshot::Snapshots::answer`), so all instances show a change from the next
+//! request on.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{FromRow, PgPool, Postgres, QueryBuilder, Row};
 
 use super::InitiativeStatus;
 use super::queries::{
     CARD_LOGO_COLUMNS, CARD_LOGO_JOIN, Filters, HIGHLIGHT_END, HIGHLIGHT_START, InitiativeCard, Sort,
 };
 use crate::regions::RegionKind;
-use crate::regions::queries::{self as regions, FilterOption, RegionChoice};
+use crate::regions::queries::{self as regions, FilterOption};
 use crate::search::rows::{self, Filtered, RegionSets, RowSet, TermSets};
 use crate::snapshot::{self, Snapshots, Versioned};
 use crate::taxonomy::{self, Term, Vocabulary};
+use crate::web::facets::RegionOptions;
 
 /// The four tag vocabularies, in the order their facets appear.
 const VOCABULARIES: [Vocabulary; 4] =
@@ -46,8 +48,8 @@ struct Snapshot {
     /// The rows per region (a province or jeugdregio holds those of its municipalities).
     regions: RegionSets,
     /// The region selector: provinces, jeugdregio's, then the municipalities with at least one
-    /// published initiative, each by name; labelled once per snapshot.
-    region_choices: Arc<[RegionChoice]>,
+    /// published initiative, each by name; rendered once per snapshot.
+    region_options: Arc<RegionOptions>,
 }
 
 impl Versioned for Snapshot {
@@ -64,7 +66,7 @@ pub struct Found {
     /// it would give, every other chosen filter applied.
     pub facets: [Vec<(Term, i64)>; 4],
     /// The region selector's options, from the same snapshot (see `region_filter_options`).
-    pub regions: Arc<[RegionChoice]>,
+    pub regions: Arc<RegionOptions>,
 }
 
 impl CatalogueIndex {
@@ -79,10 +81,23 @@ impl CatalogueIndex {
 
     /// The regions a visitor can filter by: provinces, jeugdregio's and the municipalities with
     /// at least one published initiative.
-    pub async fn region_filter_options(&self, db: &PgPool) -> sqlx::Result<Arc<[RegionChoice]>> {
-        Ok(self.snapshot(db).await?.region_choices.clone())
+    pub async fn region_filter_options(&self, db: &PgPool) -> sqlx::Result<Arc<RegionOptions>> {
+        Ok(self.snapshot(db).await?.region_options.clone())
     }
 
+    /// `region_filter_options` at least as new as `version`, a `content_version` the caller
+    /// read (no round trip when the snapshot held is that new).
+    pub async fn region_filter_options_at(
+        &self,
+        db: &PgPool,
+        version: i64,
+    ) -> sqlx::Result<Arc<RegionOptions>> {
+        Ok(self.snapshots.at(version, || load(db)).await?.region_options.clone())
+    }
+
+    /// One page of the published initiatives matching `filters`, with the total and the facet
+    /// counts; one round trip to PostgreSQL (two with a text query) when the snapshot held is
+    /// current (see `Snapshots::answer`).
     pub async fn search(
         &self,
         db: &PgPool,
@@ -90,45 +105,53 @@ impl CatalogueIndex {
         limit: i64,
         offset: i64,
     ) -> sqlx::Result<Found> {
-        let snapshot = self.snapshot(db).await?;
-        let ranked = match &filters.q {
-            Some(q) => Some(text_matches(db, &snapshot, q).await?),
-            None => None,
-        };
-        let filtered = snapshot.filter(filters, ranked.as_ref().map(|r| &r.0));
-        let matched = &filtered.matched;
-
         let limit = limit.max(0) as usize;
         let offset = offset.max(0) as usize;
-        let page_rows: Vec<u32> = match (filters.sort, &ranked) {
-            (Sort::Relevance, Some((_, order))) => matched.page_in(order, offset, limit),
-            (Sort::Name, _) => matched.page_in(&snapshot.by_name, offset, limit),
-            _ => matched.page(offset, limit),
-        };
-        let ids: Vec<i64> = page_rows.iter().map(|&r| snapshot.ids[r as usize]).collect();
-        let cards = cards(db, &ids, filters.q.as_deref()).await?;
+        self.snapshots
+            .answer(
+                db,
+                || load(db),
+                |snapshot| async move {
+                    let ranked = match &filters.q {
+                        Some(q) => Some(text_matches(db, &snapshot, q).await?),
+                        None => None,
+                    };
+                    let filtered = snapshot.filter(filters, ranked.as_ref().map(|r| &r.0));
+                    let matched = &filtered.matched;
+                    let page_rows: Vec<u32> = match (filters.sort, &ranked) {
+                        (Sort::Relevance, Some((_, order))) => matched.page_in(order, offset, limit),
+                        (Sort::Name, _) => matched.page_in(&snapshot.by_name, offset, limit),
+                        _ => matched.page(offset, limit),
+                    };
+                    let ids: Vec<i64> = page_rows.iter().map(|&r| snapshot.ids[r as usize]).collect();
+                    let (cards, version) = cards(db, &ids, filters.q.as_deref()).await?;
 
-        let mut counts = filtered.counts.into_iter();
-        let facets = std::array::from_fn(|v| {
-            let terms = snapshot.vocabularies[v].terms.iter().cloned();
-            terms.zip(counts.next().unwrap_or_default()).collect()
-        });
-        Ok(Found { cards, total: matched.count() as i64, facets, regions: snapshot.region_choices.clone() })
+                    let mut counts = filtered.counts.into_iter();
+                    let facets = std::array::from_fn(|v| {
+                        let terms = snapshot.vocabularies[v].terms.iter().cloned();
+                        terms.zip(counts.next().unwrap_or_default()).collect()
+                    });
+                    let total = matched.count() as i64;
+                    Ok((Found { cards, total, facets, regions: snapshot.region_options.clone() }, version))
+                },
+            )
+            .await
     }
 }
 
 impl Snapshot {
     /// Every region in the selector's order, less the municipalities without an initiative.
-    fn region_choices(region_list: &[(i32, FilterOption)], regions: &RegionSets) -> Arc<[RegionChoice]> {
+    fn region_options(region_list: &[(i32, FilterOption)], regions: &RegionSets) -> RegionOptions {
         let counts = regions.own_counts();
-        region_list
+        let shown: Vec<(&str, String)> = region_list
             .iter()
             .filter(|(id, option)| {
                 option.kind != RegionKind::Gemeente
                     || usize::try_from(*id).ok().and_then(|i| counts.get(i)).is_some_and(|&n| n > 0)
             })
-            .map(|(_, option)| RegionChoice::from(option))
-            .collect()
+            .map(|(_, option)| (option.slug.as_str(), option.label()))
+            .collect();
+        RegionOptions::new(shown.iter().map(|(slug, label)| (*slug, label.as_str())))
     }
 
     /// The rows passing every filter, and the facet counts (see `search::rows::filter`).
@@ -173,15 +196,16 @@ async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result
     Ok((matched, order))
 }
 
-/// The cards for the given initiatives, in the given order.
-async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<Vec<InitiativeCard>> {
+/// The cards for the given initiatives, in the given order, and the `content_version` read in
+/// the same statement.
+async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<(Vec<InitiativeCard>, i64)> {
     if ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), snapshot::content_version(db).await?));
     }
     let mut query = QueryBuilder::<Postgres>::new(
         "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at, ",
     );
-    query.push(CARD_LOGO_COLUMNS).push(", ");
+    query.push(CARD_LOGO_COLUMNS).push(", ").push(snapshot::VERSION_COLUMN).push(", ");
     match q {
         Some(q) => {
             query
@@ -200,7 +224,14 @@ async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<Vec<In
              LEFT JOIN regions r ON r.id = i.region_id ",
     );
     query.push(CARD_LOGO_JOIN).push(" ORDER BY s.n");
-    query.build_query_as().fetch_all(db).await
+    let rows = query.build().fetch_all(db).await?;
+    let version = match rows.first() {
+        Some(row) => row.try_get("content_version")?,
+        // Every card went since the snapshot: ask on its own.
+        None => snapshot::content_version(db).await?,
+    };
+    let cards = rows.iter().map(InitiativeCard::from_row).collect::<sqlx::Result<_>>()?;
+    Ok((cards, version))
 }
 
 /// Reads the catalogue at one consistent moment.
@@ -260,7 +291,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     let regions = RegionSets::build(hierarchy, &region);
     Ok(Snapshot {
         version,
-        region_choices: Snapshot::region_choices(&region_list, &regions),
+        region_options: Arc::new(Snapshot::region_options(&region_list, &regions)),
         regions,
         ids,
         row_of,
@@ -303,7 +334,7 @@ mod tests {
             row_of,
             by_name: vec![2, 0, 1],
             regions: RegionSets::build(regions, &[1, 0, 1]),
-            region_choices: Arc::new([]),
+            region_options: Arc::default(),
         }
     }
 

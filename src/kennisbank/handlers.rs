@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::taxonomy::Term;
 use crate::text;
-use crate::web::facets::{Facet, RegionOption, counted_facet};
+use crate::web::facets::{Facet, RegionSelect, counted_facet};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
@@ -31,7 +31,7 @@ pub struct ListTemplate {
     sort: Sort,
     facets: Vec<Facet>,
     /// The facets partial also offers a region selector; the kennisbank has none.
-    regions: Vec<RegionOption>,
+    regions: RegionSelect,
     cards: Vec<Card>,
     paging: Paging,
     base_query: String,
@@ -81,7 +81,7 @@ pub async fn list(
         q: filters.q.clone().unwrap_or_default(),
         sort: filters.sort,
         facets,
-        regions: Vec::new(),
+        regions: RegionSelect::default(),
         cards,
         paging,
         base_query,

@@ -6,8 +6,8 @@ use super::queries::{self, Filters, Member, MemberCard};
 use crate::error::{AppError, AppResult};
 use crate::regions::queries::region_options;
 use crate::state::AppState;
-use crate::taxonomy::{self, Term, Vocabulary};
-use crate::web::facets::{Facet, RegionOption, facet};
+use crate::taxonomy::Term;
+use crate::web::facets::{Facet, RegionSelect, facet};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
@@ -20,7 +20,7 @@ pub struct ListTemplate {
     page: Page,
     q: String,
     facets: Vec<Facet>,
-    regions: Vec<RegionOption>,
+    regions: RegionSelect,
     cards: Vec<MemberCard>,
     paging: Paging,
     base_query: String,
@@ -51,8 +51,8 @@ pub async fn list(
         first: crate::verbinden::nearest(&state, &page).await?,
     };
     let requested = Paging::new(params.page(), PER_PAGE, 0);
-    let (cards, total) = state.members.search(&state.db, &filters, PER_PAGE, requested.offset()).await?;
-    let paging = Paging::new(params.page(), PER_PAGE, total);
+    let listed = state.members.list(&state.db, &filters, PER_PAGE, requested.offset()).await?;
+    let paging = Paging::new(params.page(), PER_PAGE, listed.total);
 
     let mut pairs: Vec<(&str, &str)> = Vec::new();
     if let Some(q) = &filters.q {
@@ -72,11 +72,11 @@ pub async fn list(
         page: page.crumb("Aandeelhouders", "/aandeelhouders"),
         q: filters.q.clone().unwrap_or_default(),
         facets: vec![
-            facet("thema", "Thema", taxonomy::all(&state.db, Vocabulary::Theme).await?, &filters.themes),
-            facet("domein", "Domein", taxonomy::all(&state.db, Vocabulary::Domain).await?, &filters.domains),
+            facet("thema", "Thema", listed.themes, &filters.themes),
+            facet("domein", "Domein", listed.domains, &filters.domains),
         ],
-        regions: region_options(&state, filters.region.as_deref()).await?,
-        cards,
+        regions: region_options(&state, listed.version, filters.region.as_deref()).await?,
+        cards: listed.cards,
         paging,
         any_filter: !pairs.is_empty(),
         base_query: query_string(&pairs),

@@ -5,7 +5,8 @@
 //! per region without a pass per member. PostgreSQL supplies the cards of the page shown.
 //!
 //! Freshness: `content_version` (bumped by triggers on members, their tags and the regions);
-//! read first on every request, the copy is rebuilt when it moved.
+//! read on every request in the same statement as the cards, the copy is rebuilt when it moved
+//! (`snapshot::Snapshots::answer`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use super::{MemberKind, MemberStatus};
 use crate::regions::queries as regions;
 use crate::search::rows::{self, RegionSets, RowSet, TermSets};
 use crate::snapshot::{self, Snapshots, Versioned};
-use crate::taxonomy::{self, Vocabulary};
+use crate::taxonomy::{self, Term, Vocabulary};
 
 #[derive(Default)]
 pub struct MemberIndex {
@@ -59,15 +60,51 @@ impl MemberIndex {
         limit: i64,
         offset: i64,
     ) -> sqlx::Result<(Vec<MemberCard>, i64)> {
-        let snapshot = self.snapshot(db).await?;
-        let (ids, total) = snapshot.find(filters, limit.max(0) as usize, offset.max(0) as usize);
-        Ok((cards(db, &ids).await?, total))
+        let listed = self.list(db, filters, limit, offset).await?;
+        Ok((listed.cards, listed.total))
+    }
+
+    /// `search` with what the list page shows around it: the facets' terms and the content
+    /// version the answer was computed at; one round trip to PostgreSQL when the snapshot held
+    /// is current (see `Snapshots::answer`).
+    pub async fn list(
+        &self,
+        db: &PgPool,
+        filters: &Filters,
+        limit: i64,
+        offset: i64,
+    ) -> sqlx::Result<Listed> {
+        let (limit, offset) = (limit.max(0) as usize, offset.max(0) as usize);
+        self.snapshots
+            .answer(
+                db,
+                || load(db),
+                |snapshot| async move {
+                    let (ids, total) = snapshot.find(filters, limit, offset);
+                    let (cards, version) = cards(db, &ids).await?;
+                    let themes = snapshot.themes.terms.clone();
+                    let domains = snapshot.domains.terms.clone();
+                    Ok((Listed { cards, total, version, themes, domains }, version))
+                },
+            )
+            .await
     }
 
     /// Public members per region id (each counted for its own region only).
     pub async fn count_by_region(&self, db: &PgPool) -> sqlx::Result<Vec<i64>> {
         Ok(self.snapshot(db).await?.regions.own_counts())
     }
+}
+
+/// A page of the member list (see `MemberIndex::list`).
+pub struct Listed {
+    pub cards: Vec<MemberCard>,
+    pub total: i64,
+    /// The `content_version` the answer is at least as new as.
+    pub version: i64,
+    /// The terms of the theme and the domain facet.
+    pub themes: Vec<Term>,
+    pub domains: Vec<Term>,
 }
 
 impl Snapshot {
@@ -132,20 +169,38 @@ impl Snapshot {
     }
 }
 
-/// The cards for the given members, in the given order.
-async fn cards(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<MemberCard>> {
+/// The cards for the given members, in the given order, and the `content_version` read in the
+/// same statement.
+async fn cards(db: &PgPool, ids: &[i64]) -> sqlx::Result<(Vec<MemberCard>, i64)> {
     if ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), snapshot::content_version(db).await?));
     }
-    sqlx::query_as!(
-        MemberCard,
-        r#"SELECT m.slug, m.name, m.kind AS "kind: MemberKind", m.organisation, m.role, r.name AS "region_name?"
+    let rows = sqlx::query!(
+        r#"SELECT m.slug, m.name, m.kind AS "kind: MemberKind", m.organisation, m.role, r.name AS "region_name?",
+                  (SELECT version FROM content_version) AS "content_version!"
            FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, n) JOIN members m ON m.id = s.id
            LEFT JOIN regions r ON r.id = m.region_id ORDER BY s.n"#,
         ids,
     )
     .fetch_all(db)
-    .await
+    .await?;
+    let version = match rows.first() {
+        Some(row) => row.content_version,
+        // Every card went since the snapshot: ask on its own.
+        None => snapshot::content_version(db).await?,
+    };
+    let cards = rows
+        .into_iter()
+        .map(|r| MemberCard {
+            slug: r.slug,
+            name: r.name,
+            kind: r.kind,
+            organisation: r.organisation,
+            role: r.role,
+            region_name: r.region_name,
+        })
+        .collect();
+    Ok((cards, version))
 }
 
 /// Reads the public members at one consistent moment.

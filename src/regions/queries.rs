@@ -1,11 +1,10 @@
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use sqlx::{PgExecutor, PgPool};
 
 use super::RegionKind;
 use crate::state::AppState;
-use crate::web::facets::RegionOption;
+use crate::web::facets::RegionSelect;
 
 /// Every region's place in the hierarchy, for the in-memory indexes.
 #[derive(Debug, Default)]
@@ -132,34 +131,13 @@ pub fn municipalities_in(all: &[RegionSummary], parent_id: i32) -> Vec<RegionSum
 
 /// The region selector of a filterable list, with `selected` chosen: provinces, jeugdregio's
 /// and the municipalities that have at least one published initiative (from the in-memory
-/// catalogue index, so no query).
-pub async fn region_options(state: &AppState, selected: Option<&str>) -> sqlx::Result<Vec<RegionOption>> {
-    Ok(options_with(state.catalogue.region_filter_options(&state.db).await?, selected))
-}
-
-/// The region selector from options already at hand (e.g. `catalogue::index::Found::regions`).
-pub fn options_with(options: Arc<[RegionChoice]>, selected: Option<&str>) -> Vec<RegionOption> {
-    options
-        .iter()
-        .map(|r| RegionOption {
-            selected: selected == Some(&*r.slug),
-            label: r.label.clone(),
-            slug: r.slug.clone(),
-        })
-        .collect()
-}
-
-/// A region of the selector, labelled; shared by every request of one catalogue snapshot.
-#[derive(Clone, Debug)]
-pub struct RegionChoice {
-    pub slug: Arc<str>,
-    pub label: Arc<str>,
-}
-
-impl From<&FilterOption> for RegionChoice {
-    fn from(option: &FilterOption) -> Self {
-        Self { slug: option.slug.as_str().into(), label: option.label().into() }
-    }
+/// catalogue index, so no query), at least as new as `version`, a `content_version` the caller read.
+pub async fn region_options(
+    state: &AppState,
+    version: i64,
+    selected: Option<&str>,
+) -> sqlx::Result<RegionSelect> {
+    Ok(state.catalogue.region_filter_options_at(&state.db, version).await?.select(selected))
 }
 
 #[derive(Clone, Debug)]

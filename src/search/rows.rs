@@ -57,12 +57,12 @@ impl RowSet {
 
     /// How many rows the set holds.
     pub(crate) fn count(&self) -> usize {
-        self.words.iter().map(|w| w.count_ones() as usize).sum()
+        count_and(&self.words, &self.words)
     }
 
     /// How many rows this set and `other` share, without building the intersection.
     pub(crate) fn count_and(&self, other: &RowSet) -> usize {
-        self.words.iter().zip(&other.words).map(|(a, b)| (a & b).count_ones() as usize).sum()
+        count_and(&self.words, &other.words)
     }
 
     pub(crate) fn and_with(&mut self, other: &RowSet) {
@@ -126,6 +126,27 @@ impl RowSet {
     }
 }
 
+/// The number of bits set in both `a` and `b`. The release build targets every x86-64, whose
+/// baseline has no `popcnt` instruction; where the CPU has it (and AVX2, for counting four words
+/// at once) the same loop is compiled for it, which makes facet counting several times faster.
+fn count_and(a: &[u64], b: &[u64]) -> usize {
+    fn portable(a: &[u64], b: &[u64]) -> usize {
+        a.iter().zip(b).map(|(x, y)| (x & y).count_ones() as usize).sum()
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "popcnt,avx2")]
+        fn fast(a: &[u64], b: &[u64]) -> usize {
+            a.iter().zip(b).map(|(x, y)| (x & y).count_ones() as usize).sum()
+        }
+        if std::arch::is_x86_feature_detected!("popcnt") && std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: `fast` only needs the two CPU features checked just above.
+            return unsafe { fast(a, b) };
+        }
+    }
+    portable(a, b)
+}
+
 /// One facet (a vocabulary) of a list: its terms in display order and, per term, the rows
 /// tagged with it.
 pub(crate) struct TermSets {
@@ -167,9 +188,19 @@ impl TermSets {
         Some(union)
     }
 
-    /// Per term, how many rows of `within` carry it.
+    /// Per term, how many rows of `within` carry it. A narrow `within` (a few combined
+    /// filters) is mostly zero words: then only its other words are visited, once per term.
     pub(crate) fn counts(&self, within: &RowSet) -> Vec<i64> {
-        self.rows.iter().map(|rows| within.count_and(rows) as i64).collect()
+        let occupied: Vec<(usize, u64)> =
+            within.words.iter().enumerate().filter(|(_, w)| **w != 0).map(|(at, w)| (at, *w)).collect();
+        if occupied.len() * 4 > within.words.len() {
+            return self.rows.iter().map(|rows| within.count_and(rows) as i64).collect();
+        }
+        // Few words: the lookups cost more than the counting, the portable popcount is enough.
+        self.rows
+            .iter()
+            .map(|rows| occupied.iter().map(|&(at, w)| (w & rows.words[at]).count_ones() as i64).sum())
+            .collect()
     }
 }
 
@@ -292,6 +323,27 @@ mod tests {
         assert_eq!(RowSet::full(130).count(), 130);
         assert_eq!(RowSet::full(128).count(), 128);
         assert_eq!(RowSet::full(130).count_and(&set), 6);
+    }
+
+    #[test]
+    fn counts_agree_for_narrow_and_wide_sets() {
+        let len = 64 * 40;
+        let row_of: HashMap<i64, u32> = (0..len as u32).map(|row| (row as i64, row)).collect();
+        // Term 1 on every third row, term 2 on every row from 1000 on.
+        let links: Vec<(i64, i32)> = (0..len as i64)
+            .flat_map(|r| [(r % 3 == 0).then_some((r, 1)), (r >= 1000).then_some((r, 2))])
+            .flatten()
+            .collect();
+        let sets = TermSets::build(vec![term(1, "a"), term(2, "b")], len, &row_of, &links);
+        let naive = |within: &RowSet| -> Vec<i64> {
+            sets.rows.iter().map(|rows| within.count_and(rows) as i64).collect()
+        };
+        let narrow = RowSet::from_rows(len, [0, 3, 4, 999, 1000, 2001]);
+        assert_eq!(sets.counts(&narrow), vec![4, 2]);
+        assert_eq!(sets.counts(&narrow), naive(&narrow));
+        let wide = RowSet::full(len);
+        assert_eq!(sets.counts(&wide), naive(&wide));
+        assert_eq!(sets.counts(&RowSet::empty(len)), vec![0, 0]);
     }
 
     /// Three rows: themes a/b and domains x/y, as in the catalogue index's own test.

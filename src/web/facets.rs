@@ -1,5 +1,11 @@
 //! Checkbox facets and the region selector, shared by every filterable list.
 
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use askama::Template;
+
 use crate::taxonomy::Term;
 
 pub struct FacetOption {
@@ -44,9 +50,92 @@ pub fn counted_facet(
     Facet { key, legend, options }
 }
 
-/// An option of the region selector (see `regions::queries::region_options`).
-pub struct RegionOption {
-    pub slug: std::sync::Arc<str>,
-    pub label: std::sync::Arc<str>,
-    pub selected: bool,
+/// The options of a region selector, rendered once (per catalogue snapshot) and shared by
+/// every request: a request only marks its choice (`select`), instead of escaping and writing
+/// some 400 options again. See `regions::queries::region_options`.
+#[derive(Debug, Default)]
+pub struct RegionOptions {
+    /// `<option value="slug">label</option>` per region, escaped.
+    html: String,
+    /// Per slug, where ` selected` goes in `html` (before the `>` of its option).
+    marks: HashMap<String, usize>,
+}
+
+#[derive(Template)]
+#[template(source = r#"<option value="{{ slug }}">{{ label }}</option>"#, ext = "html")]
+struct OptionHtml<'a> {
+    slug: &'a str,
+    label: &'a str,
+}
+
+impl RegionOptions {
+    /// From (slug, label) pairs in the selector's order.
+    pub fn new<'a>(options: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut html = String::new();
+        let mut marks = HashMap::new();
+        for (slug, label) in options {
+            let start = html.len();
+            // Rendering into a String does not fail.
+            let _ = OptionHtml { slug, label }.render_into(&mut html);
+            // The slug is escaped, so the first `>` closes the opening tag.
+            if let Some(end) = html[start..].find('>') {
+                marks.insert(slug.to_owned(), start + end);
+            }
+        }
+        Self { html, marks }
+    }
+
+    /// The selector with the region `selected` (a slug; unknown or `None`: none) chosen.
+    pub fn select(self: &Arc<Self>, selected: Option<&str>) -> RegionSelect {
+        RegionSelect {
+            mark: selected.and_then(|slug| self.marks.get(slug).copied()),
+            options: Some(self.clone()),
+        }
+    }
+}
+
+/// A region selector's options with one chosen, written as HTML (`{{ regions|safe }}`: the
+/// options were escaped when rendered). The default has no options: a list without regions.
+#[derive(Debug, Default)]
+pub struct RegionSelect {
+    options: Option<Arc<RegionOptions>>,
+    mark: Option<usize>,
+}
+
+impl RegionSelect {
+    pub fn is_empty(&self) -> bool {
+        self.options.as_ref().is_none_or(|o| o.html.is_empty())
+    }
+}
+
+impl fmt::Display for RegionSelect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(options) = &self.options else { return Ok(()) };
+        match self.mark {
+            Some(at) => {
+                f.write_str(&options.html[..at])?;
+                f.write_str(" selected")?;
+                f.write_str(&options.html[at..])
+            }
+            None => f.write_str(&options.html),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_options_are_escaped_once_and_one_is_selected() {
+        let options = Arc::new(RegionOptions::new([("utrecht", "Utrecht (provincie)"), ("a-b", "A & <B>")]));
+        assert_eq!(
+            options.select(Some("a-b")).to_string(),
+            r#"<option value="utrecht">Utrecht (provincie)</option><option value="a-b" selected>A &#38; &#60;B&#62;</option>"#
+        );
+        assert!(!options.select(Some("nergens")).to_string().contains("selected"));
+        assert!(!options.select(None).to_string().contains("selected"));
+        assert!(RegionSelect::default().is_empty());
+        assert_eq!(RegionSelect::default().to_string(), "");
+    }
 }
