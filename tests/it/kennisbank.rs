@@ -762,7 +762,7 @@ async fn a_members_change_waits_until_an_editor_accepts_it() {
     let form = member.text("/account/kennisbank/wijzigen/samen-om-het-kind", 200).await;
     let title = select_attr(&form, "#titel", "value").join("");
     assert_eq!(title, "Samen om het kind");
-    let current: Vec<(String, String)> = vec![
+    let mut current: Vec<(String, String)> = vec![
         ("titel".into(), title.clone()),
         ("auteurs".into(), select(&form, "#auteurs").join("")),
         ("jaar".into(), select_attr(&form, "#jaar", "value").join("")),
@@ -774,6 +774,23 @@ async fn a_members_change_waits_until_an_editor_accepts_it() {
         ("licentie".into(), select_attr(&form, "#licentie option[selected]", "value").join("")),
         ("actie".into(), "opslaan".into()),
     ];
+    // Multi-line fields as stored (the HTML selector folds their line breaks).
+    let (authors, abstract_md): (String, String) = sqlx::query_as(
+        "SELECT coalesce(string_agg(CASE WHEN a.kind = 'persoon' THEN a.given_name || ' | ' || a.particle || ' | ' || a.family_name \
+                                    ELSE a.family_name END, E'\\n' ORDER BY a.position), ''), p.abstract_md \
+         FROM publications p LEFT JOIN publication_authors a ON a.publication_id = p.id \
+         WHERE p.slug = 'samen-om-het-kind' GROUP BY p.id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    current[1].1 = authors;
+    current[5].1 = abstract_md;
+    for key in ["thema", "niveau"] {
+        for value in select_attr(&form, &format!("input[name={key}][checked]"), "value") {
+            current.push((key.into(), value));
+        }
+    }
     let post = |fields: Vec<(String, String)>| {
         let member = &member;
         async move {
