@@ -307,6 +307,46 @@ async fn every_instance_lists_a_catalogue_change_from_its_next_request_on() {
     }
 }
 
+#[tokio::test]
+async fn every_instance_lists_a_member_change_from_its_next_request_on() {
+    let first = TestApp::spawn_with_demo().await;
+    let second = first.spawn_sibling().await;
+    let names = |body: String| -> Vec<String> {
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        json["data"].as_array().unwrap().iter().map(|m| m["slug"].as_str().unwrap().to_owned()).collect()
+    };
+    // Both instances hold a member snapshot.
+    let before = names(first.get_text("/api/v1/members?per_pagina=100", 200).await);
+    assert_eq!(before, names(second.get_text("/api/v1/members?per_pagina=100", 200).await));
+
+    // A member made public straight in the database (as another instance would): the API is not
+    // a kept page, so the next request of either instance lists it.
+    let user = first.create_user("nieuw-lid@voorbeeld.nl", "aandeelhouder", "een lang wachtwoord 123").await;
+    sqlx::query(
+        "INSERT INTO members (slug, name, kind, public_profile, status, user_id) \
+         VALUES ('aaa-nieuw-lid', 'Aaa Nieuw Lid', 'persoon', true, 'goedgekeurd', $1)",
+    )
+    .bind(user)
+    .execute(&first.db)
+    .await
+    .unwrap();
+    for app in [&first, &second] {
+        let listed = names(app.get_text("/api/v1/members?per_pagina=100", 200).await);
+        assert_eq!(listed.first().map(String::as_str), Some("aaa-nieuw-lid"), "first A–Z");
+    }
+    within_a_second().await;
+    assert!(second.get_text("/aandeelhouders", 200).await.contains("Aaa Nieuw Lid"));
+
+    // Withdrawing the consent takes it out everywhere, again from the next request on.
+    sqlx::query("UPDATE members SET public_profile = false WHERE slug = 'aaa-nieuw-lid'")
+        .execute(&first.db)
+        .await
+        .unwrap();
+    for app in [&second, &first] {
+        assert_eq!(names(app.get_text("/api/v1/members?per_pagina=100", 200).await), before);
+    }
+}
+
 /// How long an instance may serve a page rendered before another instance's change.
 async fn within_a_second() {
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
