@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -17,8 +17,18 @@ use crate::web::auth::CurrentUser;
 use crate::web::auth::Role;
 use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
+
+notices! {
+    /// Messages on the user list after a change.
+    enum UserNotice {
+        Aangemaakt = "aangemaakt", "De gebruiker is aangemaakt en heeft een uitnodiging per e-mail gekregen.";
+        Bestond = "bestond", "Er bestond al een account met dit e-mailadres; er is niets veranderd.";
+        Bijgewerkt = "bijgewerkt", "De gebruiker is bijgewerkt.";
+    }
+}
 
 #[derive(Template)]
 #[template(path = "accounts/admin/users.html")]
@@ -52,14 +62,7 @@ async fn render(
     )
     .fetch_all(&state.db)
     .await?;
-    let notice = match params.one("melding").as_deref() {
-        Some("aangemaakt") => {
-            Some("De gebruiker is aangemaakt en heeft een uitnodiging per e-mail gekregen.")
-        }
-        Some("bestond") => Some("Er bestond al een account met dit e-mailadres; er is niets veranderd."),
-        Some("bijgewerkt") => Some("De gebruiker is bijgewerkt."),
-        _ => None,
-    };
+    let notice = params.notice_of::<UserNotice>();
     let (new_email, new_role, error) = match form {
         Some((f, error)) => (f.email.clone(), f.role.clone(), Some(error)),
         None => (String::new(), Role::Coordinator.as_str().into(), None),
@@ -109,7 +112,7 @@ pub async fn create(
     let (id, inserted) = users::create(&mut *tx, &email, role).await?;
     if !inserted {
         tx.rollback().await?;
-        return Ok(Redirect::to("/beheer/gebruikers?melding=bestond").into_response());
+        return Ok(UserNotice::Bestond.redirect("/beheer/gebruikers"));
     }
     Entry::new(actor.as_ref(), "gebruiker aangemaakt", "gebruiker", id)
         .after(json!({ "email": email, "rol": role.as_str() }))
@@ -122,7 +125,7 @@ pub async fn create(
     };
     mail::enqueue(&mut *tx, &state.config, &email, &invitation).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/beheer/gebruikers?melding=aangemaakt").into_response())
+    Ok(UserNotice::Aangemaakt.redirect("/beheer/gebruikers"))
 }
 
 #[derive(Deserialize)]
@@ -165,5 +168,5 @@ pub async fn update(
         .record(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to("/beheer/gebruikers?melding=bijgewerkt").into_response())
+    Ok(UserNotice::Bijgewerkt.redirect("/beheer/gebruikers"))
 }

@@ -17,6 +17,7 @@ use crate::web::auth::{CurrentUser, LoggedIn};
 use crate::web::client::ClientIp;
 use crate::web::cookies;
 use crate::web::filters::QueryParams;
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
 
@@ -27,18 +28,15 @@ fn with_cookie(mut response: Response, cookie: String) -> Response {
     response
 }
 
-/// Messages shown after a redirect; a fixed list, so nothing from the URL is echoed.
-fn notice(code: Option<&str>) -> Option<&'static str> {
-    match code? {
-        "uitgelogd" => Some("U bent uitgelogd."),
-        "hersteld" => Some("Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord."),
-        "wachtwoord" => Some("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd."),
-        "verwijderd" => Some("Uw account is verwijderd."),
-        "e-mail-verstuurd" => Some(
-            "We hebben een e-mail gestuurd naar het nieuwe adres. Uw adres verandert zodra u de link daarin gebruikt.",
-        ),
-        "e-mail-gewijzigd" => Some("Uw e-mailadres is gewijzigd."),
-        _ => None,
+notices! {
+    /// Messages shown on the login and account pages after a redirect.
+    enum AccountNotice {
+        Uitgelogd = "uitgelogd", "U bent uitgelogd.";
+        Hersteld = "hersteld", "Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord.";
+        Wachtwoord = "wachtwoord", "Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd.";
+        Verwijderd = "verwijderd", "Uw account is verwijderd.";
+        EmailVerstuurd = "e-mail-verstuurd", "We hebben een e-mail gestuurd naar het nieuwe adres. Uw adres verandert zodra u de link daarin gebruikt.";
+        EmailGewijzigd = "e-mail-gewijzigd", "Uw e-mailadres is gewijzigd.";
     }
 }
 
@@ -60,7 +58,7 @@ pub async fn login_form(page: Page, RawQuery(raw): RawQuery) -> impl IntoRespons
         email: String::new(),
         next,
         error: None,
-        notice: notice(params.one("melding").as_deref()),
+        notice: params.notice_of::<AccountNotice>(),
     })
 }
 
@@ -152,7 +150,7 @@ pub async fn logout(State(state): State<AppState>, CurrentUser(user): CurrentUse
         session::destroy(&state.db, &user.session_hash).await?;
     }
     Ok(with_cookie(
-        Redirect::to("/inloggen?melding=uitgelogd").into_response(),
+        AccountNotice::Uitgelogd.redirect("/inloggen"),
         cookies::clear(cookies::SESSION, state.config.is_https()),
     ))
 }
@@ -293,7 +291,7 @@ pub async fn reset(
     .await?;
     session::destroy_all_for(&mut *tx, user_id, None).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/inloggen?melding=hersteld").into_response())
+    Ok(AccountNotice::Hersteld.redirect("/inloggen"))
 }
 
 #[derive(Template)]
@@ -334,7 +332,7 @@ pub async fn account(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
-    let notice = notice(QueryParams::parse(raw.as_deref()).one("melding").as_deref());
+    let notice = QueryParams::parse(raw.as_deref()).notice_of::<AccountNotice>();
     let registrations =
         crate::events::account::of_user(&state.db, &state.config, user.id, &user.email).await?;
     let suggestions = crate::verbinden::block(&state, &page, crate::verbinden::Subject::Viewer).await?;
@@ -383,7 +381,7 @@ pub async fn change_password(
     // Log out everywhere else: a stolen session dies with the old password.
     session::destroy_all_for(&mut *tx, user.id, Some(&current.session_hash)).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/account?melding=wachtwoord").into_response())
+    Ok(AccountNotice::Wachtwoord.redirect("/account"))
 }
 
 /// Everything stored about the user, as JSON (AVG article 20).
@@ -477,7 +475,7 @@ pub async fn delete_account(
     // A portrait or logo is personal data: it goes offline with the profile.
     crate::media::forget_if_unused(&state.db, logo.flatten()).await;
     Ok(with_cookie(
-        Redirect::to("/inloggen?melding=verwijderd").into_response(),
+        AccountNotice::Verwijderd.redirect("/inloggen"),
         cookies::clear(cookies::SESSION, state.config.is_https()),
     ))
 }
@@ -539,7 +537,7 @@ pub async fn change_email(
         mail::enqueue(&mut *tx, &state.config, &new_email, &mails::EmailChange { link }).await?;
     }
     tx.commit().await?;
-    Ok(Redirect::to("/account?melding=e-mail-verstuurd").into_response())
+    Ok(AccountNotice::EmailVerstuurd.redirect("/account"))
 }
 
 #[derive(Template)]
@@ -605,5 +603,5 @@ pub async fn confirm_email(
     changed?;
     mail::enqueue(&mut *tx, &state.config, &old.email, &mails::EmailChanged { new_email }).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/account?melding=e-mail-gewijzigd").into_response())
+    Ok(AccountNotice::EmailGewijzigd.redirect("/account"))
 }

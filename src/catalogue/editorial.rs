@@ -5,13 +5,15 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
 use super::InitiativeStatus;
+use crate::error::AppResult;
+use crate::media::UploadForm;
 use crate::media::{self, Image, ImageField, MediaId, Purpose};
 use crate::regions::RegionKind;
 use crate::regions::queries::FilterOption;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
 use crate::web::auth::Role;
-use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::form::{self, FieldErrors};
 
 pub const SUMMARY_MAX: usize = 300;
 const DESCRIPTION_MAX: usize = 50_000;
@@ -39,26 +41,82 @@ pub struct InitiativeFields {
     pub logo: Option<Image>,
 }
 
-impl InitiativeFields {
-    pub fn read(data: &FormData) -> Self {
-        Self {
-            name: form::clean(&data.one("naam"), 400),
-            // Read beyond the limit, so that too long gets a message instead of being cut.
-            summary: form::clean(&data.one("samenvatting"), 5_000),
-            description: form::clean(&data.one("beschrijving"), DESCRIPTION_MAX + 1),
-            website: form::clean(&data.one("website"), 600),
-            contact_name: form::clean(&data.one("contactpersoon"), 400),
-            contact_email: form::clean(&data.one("contact_email"), 400),
-            region: form::clean(&data.one("regio"), 200),
-            themes: data.all("thema"),
-            domains: data.all("domein"),
-            levels: data.all("niveau"),
-            age_groups: data.all("leeftijd"),
+/// The initiative form as sent (the member's and the editor's): Dutch names, checkbox groups
+/// repeating their key. `actie=voorbeeld` asks for a preview instead of saving.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InitiativeForm {
+    naam: String,
+    samenvatting: String,
+    beschrijving: String,
+    website: String,
+    contactpersoon: String,
+    contact_email: String,
+    regio: String,
+    thema: Vec<String>,
+    domein: Vec<String>,
+    niveau: Vec<String>,
+    leeftijd: Vec<String>,
+    actie: String,
+}
+
+/// More checkbox values than this in one group are ignored.
+const MAX_CHOICES: usize = 50;
+
+impl InitiativeForm {
+    /// The fields, trimmed and capped (text read beyond its limit, so that too long gets a
+    /// message instead of being cut).
+    fn into_fields(self) -> InitiativeFields {
+        let capped = |mut list: Vec<String>| {
+            list.truncate(MAX_CHOICES);
+            list
+        };
+        InitiativeFields {
+            name: form::clean(&self.naam, 400),
+            summary: form::clean(&self.samenvatting, 5_000),
+            description: form::clean(&self.beschrijving, DESCRIPTION_MAX + 1),
+            website: form::clean(&self.website, 600),
+            contact_name: form::clean(&self.contactpersoon, 400),
+            contact_email: form::clean(&self.contact_email, 400),
+            region: form::clean(&self.regio, 200),
+            themes: capped(self.thema),
+            domains: capped(self.domein),
+            levels: capped(self.niveau),
+            age_groups: capped(self.leeftijd),
             logo_id: None,
             logo: None,
         }
     }
+}
 
+/// An initiative form as posted and checked once: the fields (with the logo sent, if any), the
+/// choices it was checked against, the Dutch errors, and whether a preview was asked for.
+pub struct Submitted {
+    pub fields: InitiativeFields,
+    pub choices: Choices,
+    pub errors: FieldErrors,
+    pub preview: bool,
+}
+
+impl Submitted {
+    /// Reads the form of `upload` (its logo stored for `user_id`) and validates it.
+    pub async fn read(db: &PgPool, upload: &UploadForm, user_id: Option<i64>) -> AppResult<Self> {
+        let sent: InitiativeForm = upload.fields()?;
+        let preview = sent.actie == "voorbeeld";
+        let mut fields = sent.into_fields();
+        let choices = Choices::load(db).await?;
+        let mut errors = fields.validate(&choices);
+        fields.set_logo(media::read_image(db, upload, "logo", Purpose::Logo, user_id, &mut errors).await?);
+        Ok(Self { fields, choices, errors, preview })
+    }
+
+    /// Whether the form is shown again (a preview, or errors) rather than saved.
+    pub fn shown_again(&self) -> bool {
+        self.preview || !self.errors.is_empty()
+    }
+}
+
+impl InitiativeFields {
     pub fn set_logo(&mut self, logo: Option<Image>) {
         self.logo_id = logo.as_ref().map(|l| l.id);
         self.logo = logo;

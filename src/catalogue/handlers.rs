@@ -1,5 +1,4 @@
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,6 +18,7 @@ use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
+use crate::web::typed_form::Form;
 
 const PER_PAGE: i64 = 20;
 
@@ -140,18 +140,64 @@ impl ShowTemplate {
     }
 }
 
+/// The contact form of an initiative as sent, kept for a 422.
 #[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct ContactForm {
-    #[serde(default)]
     pub naam: String,
-    #[serde(default)]
     pub email: String,
-    #[serde(default)]
     pub bericht: String,
-    #[serde(default)]
+    /// The honeypot.
     pub website: String,
-    #[serde(default)]
     pub begonnen: String,
+}
+
+impl ContactForm {
+    /// Trims and caps the text fields, keeping what was typed.
+    fn cleaned(self) -> Self {
+        Self {
+            naam: form::clean(&self.naam, 120),
+            email: form::clean(&self.email, 254),
+            bericht: form::clean(&self.bericht, 5000),
+            ..self
+        }
+    }
+
+    /// Checks the form once: the sender's address, or the Dutch message per field.
+    /// `reachable` says whether the initiative has a contact person to write to.
+    fn validate(
+        &self,
+        secret: &crate::config::Secret,
+        reachable: bool,
+    ) -> Result<mail::EmailAddress, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if self.naam.chars().count() < 2 {
+            errors.add("naam", "Vul uw naam in.");
+        }
+        let email = mail::EmailAddress::parse(&self.email)
+            .map_err(|_| {
+                errors
+                    .add("email", "Vul een geldig e-mailadres in, zodat de contactpersoon u kan antwoorden.")
+            })
+            .ok();
+        if self.bericht.chars().count() < 10 {
+            errors.add("bericht", "Schrijf een bericht van minstens 10 tekens.");
+        }
+        if let Some(reason) = form::bot_suspicion(secret, &self.website, &self.begonnen) {
+            tracing::info!(reason, "contact form looked automated");
+            errors.add("bericht", "Het formulier is te snel of niet volledig verstuurd. Controleer uw bericht en verstuur het nog eens.");
+        }
+        if !reachable {
+            errors.add(
+                "bericht",
+                "Dit initiatief heeft (nog) geen contactpersoon. Probeer het via de website van het initiatief.",
+            );
+        }
+        match email {
+            Some(email) if errors.is_empty() => Ok(email),
+            _ => Err(errors),
+        }
+    }
 }
 
 async fn render_show(
@@ -214,36 +260,15 @@ pub async fn contact(
     page: Page,
     ClientIp(ip): ClientIp,
     Path(slug): Path<String>,
-    Form(mut contact): Form<ContactForm>,
+    Form(contact): Form<ContactForm>,
 ) -> AppResult<Response> {
     let initiative = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     ratelimit::hit(&state.db, ratelimit::CONTACT_PER_IP, &ip).await?;
-    contact.naam = form::clean(&contact.naam, 120);
-    contact.email = form::clean(&contact.email, 254);
-    contact.bericht = form::clean(&contact.bericht, 5000);
-    let mut errors = FieldErrors::default();
-    if contact.naam.chars().count() < 2 {
-        errors.add("naam", "Vul uw naam in.");
-    }
-    if mail::EmailAddress::parse(&contact.email).is_err() {
-        errors.add("email", "Vul een geldig e-mailadres in, zodat de contactpersoon u kan antwoorden.");
-    }
-    if contact.bericht.chars().count() < 10 {
-        errors.add("bericht", "Schrijf een bericht van minstens 10 tekens.");
-    }
-    if let Some(reason) = form::bot_suspicion(&state.config.secret_key, &contact.website, &contact.begonnen) {
-        tracing::info!(reason, "contact form looked automated");
-        errors.add("bericht", "Het formulier is te snel of niet volledig verstuurd. Controleer uw bericht en verstuur het nog eens.");
-    }
-    if initiative.contact_email.is_empty() {
-        errors.add(
-            "bericht",
-            "Dit initiatief heeft (nog) geen contactpersoon. Probeer het via de website van het initiatief.",
-        );
-    }
-    if !errors.is_empty() {
-        return render_show(&state, page, &slug, contact, errors, false).await;
-    }
+    let contact = contact.cleaned();
+    let sender = match contact.validate(&state.config.secret_key, !initiative.contact_email.is_empty()) {
+        Ok(sender) => sender,
+        Err(errors) => return render_show(&state, page, &slug, contact, errors, false).await,
+    };
     let relay = mails::ContactMessage {
         contact_name: if initiative.contact_name.is_empty() {
             "contactpersoon".to_owned()
@@ -251,7 +276,7 @@ pub async fn contact(
             initiative.contact_name.clone()
         },
         sender_name: contact.naam.clone(),
-        sender_email: contact.email.clone(),
+        sender_email: sender.to_string(),
         initiative: initiative.name.clone(),
         message: contact.bericht.clone(),
     };
@@ -260,7 +285,7 @@ pub async fn contact(
         &state.config,
         &initiative.contact_email,
         &relay,
-        Some(&contact.email),
+        Some(sender.as_str()),
     )
     .await?;
     Ok(Redirect::to(&format!("/initiatieven/{slug}?verstuurd=1#contact")).into_response())

@@ -4,6 +4,7 @@ pub(crate) mod admin;
 pub(crate) mod editorial;
 pub mod handlers;
 pub mod index;
+pub(crate) mod lifecycle;
 pub(crate) mod mails;
 pub mod queries;
 pub(crate) mod review;

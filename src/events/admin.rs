@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -23,8 +23,37 @@ use crate::text::{self, slugify};
 use crate::web::auth::{CurrentUser, SessionUser};
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
+
+notices! {
+    /// Messages on an event's edit page after an action.
+    enum EventNotice {
+        Opgeslagen = "opgeslagen", "De bijeenkomst is opgeslagen.";
+        Gepubliceerd = "gepubliceerd", "De bijeenkomst is gepubliceerd.";
+        Geannuleerd = "geannuleerd", "De bijeenkomst is geannuleerd; iedereen die aangemeld was of wachtte krijgt bericht.";
+        Verslag = "verslag", "Het verslag is opgeslagen.";
+        Gewijzigd = "gewijzigd", "Opgeslagen. Wie een plaats heeft, krijgt de bijgewerkte uitnodiging.";
+    }
+}
+
+notices! {
+    /// Messages on an event's registration list after an action.
+    enum RegistrationsNotice {
+        Bovenaan = "bovenaan", "De persoon staat nu bovenaan de wachtlijst.";
+        Aanwezig = "aanwezig", "Aanwezigheid bijgewerkt.";
+        Afgemeld = "afgemeld", "De aanmelding is afgemeld; een vrijgekomen plaats gaat naar de wachtlijst.";
+    }
+}
+
+crate::text_enum::text_enum! {
+    /// The actions on an event's registration list (`actie`).
+    enum RegistrationAdminAction {
+        Bovenaan = "bovenaan", "Bovenaan zetten"; Aanwezig = "aanwezig", "Aanwezig";
+        Afwezig = "afwezig", "Toch afwezig"; Afmelden = "afmelden", "Afmelden";
+    }
+}
 
 pub struct EventRow {
     pub id: i64,
@@ -469,18 +498,7 @@ pub async fn edit_form(
     params: QueryParams,
 ) -> AppResult<Response> {
     let form = load(&state, id).await?;
-    let notice = params
-        .notice(&[
-            ("opgeslagen", "De bijeenkomst is opgeslagen."),
-            ("gepubliceerd", "De bijeenkomst is gepubliceerd."),
-            (
-                "geannuleerd",
-                "De bijeenkomst is geannuleerd; iedereen die aangemeld was of wachtte krijgt bericht.",
-            ),
-            ("verslag", "Het verslag is opgeslagen."),
-            ("gewijzigd", "Opgeslagen. Wie een plaats heeft, krijgt de bijgewerkte uitnodiging."),
-        ])
-        .map(str::to_owned);
+    let notice = params.notice_of::<EventNotice>().map(str::to_owned);
     render(
         &state,
         page,
@@ -527,7 +545,7 @@ async fn save(
     };
     let publish = f.actie == "publiceren";
     let mut tx = state.db.begin().await?;
-    let mut notice = if publish { "gepubliceerd" } else { "opgeslagen" };
+    let mut notice = if publish { EventNotice::Gepubliceerd } else { EventNotice::Opgeslagen };
     let mut over_capacity = None;
     let id = match id {
         Some(id) => {
@@ -569,7 +587,7 @@ async fn save(
                 places::reschedule(&mut tx, &state.config, id, v.starts_at, v.ends_at, &f.locatie, &f.adres)
                     .await?;
                 if before.status == EventStatus::Gepubliceerd {
-                    notice = "gewijzigd";
+                    notice = EventNotice::Gewijzigd;
                 }
             }
             if v.capacity < before.places_taken {
@@ -681,7 +699,7 @@ async fn save(
         let extras = Extras { notice: Some(notice), preview: false, report_errors: FieldErrors::default() };
         return render(&state, page, Some(id), form, FieldErrors::default(), extras).await;
     }
-    Ok(Redirect::to(&format!("/beheer/bijeenkomsten/{id}?melding={notice}")).into_response())
+    Ok(notice.redirect(&format!("/beheer/bijeenkomsten/{id}")))
 }
 
 #[derive(serde::Deserialize)]
@@ -718,7 +736,7 @@ pub async fn cancel(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/bijeenkomsten/{id}?melding=geannuleerd")).into_response())
+    Ok(EventNotice::Geannuleerd.redirect(&format!("/beheer/bijeenkomsten/{id}")))
 }
 
 /// POST `/beheer/bijeenkomsten/{id}/verslag` (multipart): the report after the event, with an
@@ -785,7 +803,7 @@ pub async fn save_report(
     tx.commit().await?;
     let previous = before.report_image_id.filter(|old| Some(*old) != image_id);
     media::forget_if_unused(&state.db, previous).await;
-    Ok(Redirect::to(&format!("/beheer/bijeenkomsten/{id}?melding=verslag")).into_response())
+    Ok(EventNotice::Verslag.redirect(&format!("/beheer/bijeenkomsten/{id}")))
 }
 
 /// A registration in the back office.
@@ -851,11 +869,7 @@ pub async fn registrations(
     params: QueryParams,
 ) -> AppResult<Response> {
     let event = queries::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let notice = params.notice(&[
-        ("bovenaan", "De persoon staat nu bovenaan de wachtlijst."),
-        ("aanwezig", "Aanwezigheid bijgewerkt."),
-        ("afgemeld", "De aanmelding is afgemeld; een vrijgekomen plaats gaat naar de wachtlijst."),
-    ]);
+    let notice = params.notice_of::<RegistrationsNotice>();
     let template = RegistrationsTemplate {
         page: page
             .crumb("Beheer", "/beheer")
@@ -898,8 +912,8 @@ pub async fn registration_action(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let (notice, after) = match (fields.actie.as_str(), before.status) {
-        ("bovenaan", RegistrationStatus::Wachtlijst) => {
+    let (notice, after) = match (RegistrationAdminAction::parse(&fields.actie), before.status) {
+        (Some(RegistrationAdminAction::Bovenaan), RegistrationStatus::Wachtlijst) => {
             sqlx::query!(
                 "UPDATE registrations SET created_at = (SELECT min(created_at) - interval '1 second' FROM registrations \
                                                         WHERE event_id = $2 AND status = $3), updated_at = now() \
@@ -910,10 +924,11 @@ pub async fn registration_action(
             )
             .execute(&mut *tx)
             .await?;
-            ("bovenaan", before.status)
+            (RegistrationsNotice::Bovenaan, before.status)
         }
-        ("aanwezig", RegistrationStatus::Bevestigd) | ("afwezig", RegistrationStatus::Aanwezig) => {
-            let to = if fields.actie == "aanwezig" {
+        (Some(RegistrationAdminAction::Aanwezig), RegistrationStatus::Bevestigd)
+        | (Some(RegistrationAdminAction::Afwezig), RegistrationStatus::Aanwezig) => {
+            let to = if before.status == RegistrationStatus::Bevestigd {
                 RegistrationStatus::Aanwezig
             } else {
                 RegistrationStatus::Bevestigd
@@ -925,11 +940,11 @@ pub async fn registration_action(
             )
             .execute(&mut *tx)
             .await?;
-            ("aanwezig", to)
+            (RegistrationsNotice::Aanwezig, to)
         }
-        ("afmelden", status) if status != RegistrationStatus::Geannuleerd => {
+        (Some(RegistrationAdminAction::Afmelden), status) if status != RegistrationStatus::Geannuleerd => {
             places::cancel(&mut tx, &state.config, registration).await?;
-            ("afgemeld", RegistrationStatus::Geannuleerd)
+            (RegistrationsNotice::Afgemeld, RegistrationStatus::Geannuleerd)
         }
         _ => return Err(AppError::Conflict("Deze actie past niet bij de stand van de aanmelding.".into())),
     };
@@ -938,9 +953,9 @@ pub async fn registration_action(
         Entry {
             actor: actor.as_ref(),
             action: match notice {
-                "bovenaan" => "aanmelding bovenaan de wachtlijst gezet",
-                "aanwezig" => "aanwezigheid bijgewerkt",
-                _ => "aanmelding afgemeld door de organisatie",
+                RegistrationsNotice::Bovenaan => "aanmelding bovenaan de wachtlijst gezet",
+                RegistrationsNotice::Aanwezig => "aanwezigheid bijgewerkt",
+                RegistrationsNotice::Afgemeld => "aanmelding afgemeld door de organisatie",
             },
             target_type: "aanmelding",
             target_id: registration.to_string(),
@@ -952,7 +967,7 @@ pub async fn registration_action(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/bijeenkomsten/{id}/aanmeldingen?melding={notice}")).into_response())
+    Ok(notice.redirect(&format!("/beheer/bijeenkomsten/{id}/aanmeldingen")))
 }
 
 /// GET `/beheer/bijeenkomsten/{id}/aanmeldingen.csv`: name and organisation only of those who

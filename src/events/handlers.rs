@@ -20,9 +20,18 @@ use crate::web::auth::CurrentUser;
 use crate::web::client::ClientIp;
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::{self, FieldErrors};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
 use crate::web::typed_form::Form;
+
+notices! {
+    /// Messages on a registration's own page after an action.
+    enum RegistrationNotice {
+        Afgemeld = "afgemeld", "U bent afgemeld. Uw plaats gaat naar wie op de wachtlijst staat.";
+        Ingenomen = "ingenomen", "De plaats is voor u. U ontvangt een bevestiging met de uitnodiging voor uw agenda.";
+    }
+}
 
 const PER_PAGE: i64 = 20;
 /// A whole team registering from one office fits; a script does not.
@@ -466,10 +475,7 @@ pub async fn registration_page(
     Path(token): Path<String>,
     params: QueryParams,
 ) -> AppResult<Response> {
-    let message = params.notice(&[
-        ("afgemeld", "U bent afgemeld. Uw plaats gaat naar wie op de wachtlijst staat."),
-        ("ingenomen", "De plaats is voor u. U ontvangt een bevestiging met de uitnodiging voor uw agenda."),
-    ]);
+    let message = params.notice_of::<RegistrationNotice>();
     render_registration(&state, page, token, message, StatusCode::OK).await
 }
 
@@ -493,12 +499,12 @@ pub async fn registration_action(
     let (done, notice, refusal) = match form.actie.as_str() {
         "afmelden" => (
             places::cancel(&mut tx, &state.config, registration.id).await?,
-            "afgemeld",
+            RegistrationNotice::Afgemeld,
             "Deze aanmelding was al afgemeld.",
         ),
         "innemen" => (
             places::claim(&mut tx, &state.config, registration.id).await?,
-            "ingenomen",
+            RegistrationNotice::Ingenomen,
             "Deze plaats kan niet meer worden ingenomen: de termijn is verstreken of de plaats is al vergeven.",
         ),
         _ => return Err(AppError::BadRequest("Onbekende actie.".into())),
@@ -507,6 +513,5 @@ pub async fn registration_action(
     if !done {
         return render_registration(&state, page, token, Some(refusal), StatusCode::CONFLICT).await;
     }
-    Ok(axum::response::Redirect::to(&format!("/bijeenkomsten/aanmelding/{token}?melding={notice}"))
-        .into_response())
+    Ok(notice.redirect(&format!("/bijeenkomsten/aanmelding/{token}")))
 }

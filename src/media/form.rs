@@ -10,6 +10,7 @@ use super::{Image, Purpose, UPLOAD_LIMIT, find, find_by_key, store_upload, too_l
 use crate::error::{AppError, AppResult};
 use crate::web::form::{FieldErrors, FormData};
 use crate::web::input;
+use crate::web::typed_form::Form;
 
 /// A file sent with a form.
 pub struct Upload {
@@ -26,6 +27,11 @@ pub struct UploadForm {
 }
 
 impl UploadForm {
+    /// The form's fields (not its files) as the typed form `T`, as [`Form`] reads a body.
+    pub fn fields<T: serde::de::DeserializeOwned>(&self) -> AppResult<T> {
+        Form::<T>::read(&self.data)
+    }
+
     /// The file sent in field `name`, if one was chosen (browsers send an empty part when not).
     pub fn file(&self, name: &str) -> Option<&Upload> {
         self.files.iter().find(|f| f.name == name && !(f.bytes.is_empty() && f.file_name.is_empty()))

@@ -15,8 +15,17 @@ use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::DecisionForm;
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
+
+notices! {
+    /// Messages on the list of applications after a decision; the codes are the decisions.
+    enum DecisionNotice {
+        Goedgekeurd = MemberStatus::Goedgekeurd.as_str(), "De aanmelding is goedgekeurd en de aanmelder heeft bericht gekregen.";
+        Afgewezen = MemberStatus::Afgewezen.as_str(), "De aanmelding is afgewezen en de aanmelder heeft bericht gekregen.";
+    }
+}
 
 pub struct Application {
     pub id: i64,
@@ -68,16 +77,7 @@ pub async fn list(
     )
     .fetch_one(&state.db)
     .await?;
-    let notice = params.notice(&[
-        (
-            MemberStatus::Goedgekeurd.as_str(),
-            "De aanmelding is goedgekeurd en de aanmelder heeft bericht gekregen.",
-        ),
-        (
-            MemberStatus::Afgewezen.as_str(),
-            "De aanmelding is afgewezen en de aanmelder heeft bericht gekregen.",
-        ),
-    ]);
+    let notice = params.notice_of::<DecisionNotice>();
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Aanmeldingen", "/beheer/aanmeldingen"),
         waiting,
@@ -93,7 +93,14 @@ pub async fn decide(
     Form(decision): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let approve = decision.approves("goedkeuren")?;
-    review::decide(&Reviewer::new(&state, actor.as_ref()), id, approve, decision.message())
-        .await?
-        .respond(|status| format!("/beheer/aanmeldingen?melding={}", status.as_str()))
+    review::decide(&Reviewer::new(&state, actor.as_ref()), id, approve, decision.message()).await?.respond(
+        |status| {
+            let notice = if status == MemberStatus::Goedgekeurd {
+                DecisionNotice::Goedgekeurd
+            } else {
+                DecisionNotice::Afgewezen
+            };
+            notice.url("/beheer/aanmeldingen", "")
+        },
+    )
 }

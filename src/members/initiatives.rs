@@ -6,23 +6,33 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
 use super::MemberStatus;
 use crate::audit::Entry;
 use crate::catalogue::InitiativeStatus;
-use crate::catalogue::editorial::{self, Choices, InitiativeFields};
+use crate::catalogue::editorial::{self, Choices, InitiativeFields, Submitted};
 use crate::error::{AppError, AppResult};
-use crate::media::{self, MediaId, Purpose, UploadForm};
+use crate::media::{self, MediaId, UploadForm};
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::LoggedIn;
 use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::FieldErrors;
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+
+notices! {
+    /// Messages on a member's list of initiatives after an action.
+    enum OwnNotice {
+        Aangemeld = "aangemeld", "Dank u wel. Uw initiatief is aangemeld; de redactie bekijkt het en u krijgt bericht.";
+        Opgeslagen = "opgeslagen", "Uw wijzigingen zijn opgeslagen en wachten op beoordeling door de redactie.";
+        Ingediend = "ingediend", "Uw wijziging is ingediend. De openbare pagina verandert pas als de redactie de wijziging goedkeurt.";
+    }
+}
 
 /// The member record of the logged-in user, if it is approved.
 async fn approved_member(state: &AppState, user: &SessionUser) -> sqlx::Result<Option<i64>> {
@@ -88,18 +98,7 @@ pub async fn list(
         }
         None => Vec::new(),
     };
-    let notice = match QueryParams::parse(raw.as_deref()).one("melding").as_deref() {
-        Some("aangemeld") => {
-            Some("Dank u wel. Uw initiatief is aangemeld; de redactie bekijkt het en u krijgt bericht.")
-        }
-        Some("opgeslagen") => {
-            Some("Uw wijzigingen zijn opgeslagen en wachten op beoordeling door de redactie.")
-        }
-        Some("ingediend") => Some(
-            "Uw wijziging is ingediend. De openbare pagina verandert pas als de redactie de wijziging goedkeurt.",
-        ),
-        _ => None,
-    };
+    let notice = QueryParams::parse(raw.as_deref()).notice_of::<OwnNotice>();
     let template = ListTemplate {
         page: page.crumb("Mijn account", "/account").crumb("Mijn initiatieven", "/account/initiatieven"),
         member: member.is_some(),
@@ -229,17 +228,11 @@ pub async fn create(
     upload: UploadForm,
 ) -> AppResult<Response> {
     let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
-    let data = &upload.data;
-    let mut form = InitiativeFields::read(data);
-    let choices = Choices::load(&state.db).await?;
-    let mut errors = form.validate(&choices);
-    form.set_logo(
-        media::read_image(&state.db, &upload, "logo", Purpose::Logo, Some(user.id), &mut errors).await?,
-    );
-    if data.one("actie") == "voorbeeld" || !errors.is_empty() {
-        let preview = data.one("actie") == "voorbeeld";
-        return render(page, None, form, choices, errors, false, preview).await;
+    let sent = Submitted::read(&state.db, &upload, Some(user.id)).await?;
+    if sent.shown_again() {
+        return render(page, None, sent.fields, sent.choices, sent.errors, false, sent.preview).await;
     }
+    let form = sent.fields;
     let mut tx = state.db.begin().await?;
     let (id, slug) =
         editorial::insert(&mut tx, &form, InitiativeStatus::TerBeoordeling, false, Some(member_id)).await?;
@@ -249,7 +242,7 @@ pub async fn create(
         .await?;
     editorial::notify_editors(&mut tx, &state.config, id, &form.name, false).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/account/initiatieven?melding=aangemeld").into_response())
+    Ok(OwnNotice::Aangemeld.redirect("/account/initiatieven"))
 }
 
 pub async fn edit_form(
@@ -277,7 +270,6 @@ pub async fn update(
     Path(id): Path<String>,
     upload: UploadForm,
 ) -> AppResult<Response> {
-    let data = &upload.data;
     let (member_id, own) = own(&state, &user, &id).await?;
     if own.status == InitiativeStatus::Gearchiveerd {
         return Err(AppError::Conflict(
@@ -285,16 +277,11 @@ pub async fn update(
         ));
     }
     let pending = open_revision(&state, own.id).await?.is_some();
-    let mut form = InitiativeFields::read(data);
-    let choices = Choices::load(&state.db).await?;
-    let mut errors = form.validate(&choices);
-    form.set_logo(
-        media::read_image(&state.db, &upload, "logo", Purpose::Logo, Some(user.id), &mut errors).await?,
-    );
-    if data.one("actie") == "voorbeeld" || !errors.is_empty() {
-        let preview = data.one("actie") == "voorbeeld";
-        return render(page, Some(&own), form, choices, errors, pending, preview).await;
+    let sent = Submitted::read(&state.db, &upload, Some(user.id)).await?;
+    if sent.shown_again() {
+        return render(page, Some(&own), sent.fields, sent.choices, sent.errors, pending, sent.preview).await;
     }
+    let form = sent.fields;
     let mut tx = state.db.begin().await?;
     let status = sqlx::query_scalar!(
         r#"SELECT status AS "status: InitiativeStatus" FROM initiatives WHERE id = $1 FOR UPDATE"#,
@@ -332,7 +319,7 @@ pub async fn update(
         if !already_waiting {
             editorial::notify_editors(&mut tx, &state.config, own.id, &form.name, true).await?;
         }
-        "ingediend"
+        OwnNotice::Ingediend
     } else {
         let before = InitiativeFields::load(&state.db, own.id).await?;
         previous_logo = before.as_ref().and_then(|b| b.logo_id);
@@ -353,11 +340,11 @@ pub async fn update(
             // Back in the queue after a rejection: worth a word to the editors again.
             editorial::notify_editors(&mut tx, &state.config, own.id, &form.name, false).await?;
         }
-        "opgeslagen"
+        OwnNotice::Opgeslagen
     };
     tx.commit().await?;
     if previous_logo != form.logo_id {
         media::forget_if_unused(&state.db, previous_logo).await;
     }
-    Ok(Redirect::to(&format!("/account/initiatieven?melding={notice}")).into_response())
+    Ok(notice.redirect("/account/initiatieven"))
 }

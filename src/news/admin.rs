@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::{self, slugify};
 use crate::web::auth::CurrentUser;
-use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
 
 pub struct NewsRow {
@@ -95,8 +95,8 @@ impl Default for NewsForm {
 }
 
 impl FormTemplate {
-    fn theme_checked(&self, slug: &str) -> bool {
-        self.form.themes.iter().any(|t| t == slug)
+    fn publications(&self) -> &'static [Publication] {
+        Publication::ALL
     }
     /// Multipart forms carry their CSRF token in the query string (see `web::context`).
     fn action(&self) -> String {
@@ -180,16 +180,40 @@ pub async fn edit_form(
     .await
 }
 
-fn read(data: &FormData) -> NewsForm {
-    NewsForm {
-        title: form::clean(&data.one("titel"), 200),
-        lead: form::clean(&data.one("inleiding"), 600),
-        body: form::clean(&data.one("tekst"), 100_000),
-        themes: data.all("thema"),
-        publish: Publication::parse(&data.one("publicatie")).unwrap_or(Publication::Concept),
-        publish_at: data.one("publicatiemoment"),
-        image: None,
-        image_alt: form::clean(&data.one("afbeelding_alt"), 300),
+/// The news form as sent (its fields; the image comes as a file). `actie=voorbeeld` asks for
+/// a preview instead of saving.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct NewsPost {
+    titel: String,
+    inleiding: String,
+    tekst: String,
+    thema: Vec<String>,
+    publicatie: String,
+    publicatiemoment: String,
+    afbeelding_alt: String,
+    actie: String,
+}
+
+impl NewsPost {
+    fn preview(&self) -> bool {
+        self.actie == "voorbeeld"
+    }
+
+    /// The form, trimmed and capped; an unknown publication choice is a concept.
+    fn into_form(self) -> NewsForm {
+        let mut themes = self.thema;
+        themes.truncate(50);
+        NewsForm {
+            title: form::clean(&self.titel, 200),
+            lead: form::clean(&self.inleiding, 600),
+            body: form::clean(&self.tekst, 100_000),
+            themes,
+            publish: Publication::parse(&self.publicatie).unwrap_or(Publication::Concept),
+            publish_at: self.publicatiemoment,
+            image: None,
+            image_alt: form::clean(&self.afbeelding_alt, 300),
+        }
     }
 }
 
@@ -241,8 +265,9 @@ async fn save(
     id: Option<i64>,
     upload: UploadForm,
 ) -> AppResult<Response> {
-    let data = &upload.data;
-    let mut form = read(data);
+    let sent: NewsPost = upload.fields()?;
+    let preview = sent.preview();
+    let mut form = sent.into_form();
     let mut errors = FieldErrors::default();
     if form.title.chars().count() < 3 {
         errors.add("titel", "Geef het bericht een titel van minstens 3 tekens.");
@@ -263,8 +288,7 @@ async fn save(
         );
     }
     let image_id = form.image.as_ref().map(|i| i.id);
-    if data.one("actie") == "voorbeeld" || !errors.is_empty() {
-        let preview = data.one("actie") == "voorbeeld";
+    if preview || !errors.is_empty() {
         return render(&state, page, id, form, errors, preview).await;
     }
     let mut tx = state.db.begin().await?;

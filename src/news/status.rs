@@ -5,6 +5,7 @@ use crate::text_enum::text_enum;
 text_enum! {
     /// The form's `publicatie` choice; stored as `news_items.published_at` (NULL for a concept).
     pub enum Publication {
-        Concept = "concept", "Concept"; Nu = "nu", "Nu publiceren"; Gepland = "gepland", "Inplannen";
+        Concept = "concept", "Concept (niet zichtbaar)"; Nu = "nu", "Nu publiceren";
+        Gepland = "gepland", "Inplannen op";
     }
 }

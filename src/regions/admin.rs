@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -18,8 +18,17 @@ use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, DecisionForm};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
+
+notices! {
+    /// Messages on the list of applications after an action.
+    enum ApplicationsNotice {
+        Termijn = "termijn", "De aanmeldtermijn is opgeslagen.";
+        Besluit = "besluit", "Het besluit is opgeslagen en de aanmelder heeft bericht gekregen.";
+    }
+}
 
 pub struct ApplicationRow {
     pub id: i64,
@@ -62,10 +71,7 @@ pub async fn list(
     )
     .fetch_all(&state.db)
     .await?;
-    let notice = params.notice(&[
-        ("termijn", "De aanmeldtermijn is opgeslagen."),
-        ("besluit", "Het besluit is opgeslagen en de aanmelder heeft bericht gekregen."),
-    ]);
+    let notice = params.notice_of::<ApplicationsNotice>();
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Inspiratieregio's", "/beheer/inspiratieregios"),
         deadline: apply::deadline(&state.db).await?.map(|d| d.to_string()).unwrap_or_default(),
@@ -108,7 +114,7 @@ pub async fn set_deadline(
         .record(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to("/beheer/inspiratieregios?melding=termijn").into_response())
+    Ok(ApplicationsNotice::Termijn.redirect("/beheer/inspiratieregios"))
 }
 
 pub async fn decide(
@@ -120,5 +126,5 @@ pub async fn decide(
     let selected = decision.approves("selecteren")?;
     review::decide(&Reviewer::new(&state, actor.as_ref()), id, selected, decision.message())
         .await?
-        .respond(|_| "/beheer/inspiratieregios?melding=besluit".to_owned())
+        .respond(|_| ApplicationsNotice::Besluit.url("/beheer/inspiratieregios", ""))
 }

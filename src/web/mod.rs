@@ -13,6 +13,7 @@ pub(crate) mod form;
 pub mod input;
 pub(crate) mod layers;
 pub(crate) mod limits;
+pub(crate) mod notice;
 pub(crate) mod page;
 pub(crate) mod page_cache;
 pub(crate) mod paging;

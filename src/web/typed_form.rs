@@ -20,6 +20,15 @@ impl<T: DeserializeOwned> Form<T> {
             url::form_urlencoded::Serializer::new(String::new()).extend_pairs(data.0.iter()).finish();
         serde_html_form::from_str(&encoded)
     }
+
+    /// Reads already-extracted pairs (e.g. the fields of a multipart form) into `T`; a body that
+    /// does not fit is the same 400 as for the extractor.
+    pub fn read(data: &FormData) -> Result<T, AppError> {
+        Self::from_data(data).map_err(|err| {
+            tracing::info!(%err, "form body does not fit");
+            AppError::BadRequest("Het formulier is niet volledig of niet goed verstuurd.".into())
+        })
+    }
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
@@ -27,14 +36,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let data = FormData::from_request(request, state).await?;
-        match Self::from_data(&data) {
-            Ok(value) => Ok(Form(value)),
-            Err(err) => {
-                tracing::info!(%err, "form body does not fit");
-                Err(AppError::BadRequest("Het formulier is niet volledig of niet goed verstuurd.".into())
-                    .into_response())
-            }
-        }
+        Self::read(&data).map(Form).map_err(IntoResponse::into_response)
     }
 }
 

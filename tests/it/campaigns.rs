@@ -2,7 +2,7 @@
 //! mail's HTML and text parts, the HTML preview on its own route, the archive, and content
 //! that is frozen once sending starts.
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{CampaignBuilder, EventBuilder, PASSWORD, TestApp, subscriber};
 
 const SUBSCRIBER_TOKEN: &str = "5ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e7";
 
@@ -52,13 +52,7 @@ async fn slug_of(app: &TestApp, id: i64) -> String {
 #[tokio::test]
 async fn blocks_are_composed_reordered_previewed_sent_archived_and_then_frozen() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
-    sqlx::query(
-        "INSERT INTO subscribers (email, status, link_token) VALUES ('lezer@voorbeeld.nl', 'actief', $1)",
-    )
-    .bind(SUBSCRIBER_TOKEN)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    subscriber(&app.db, "lezer@voorbeeld.nl", SUBSCRIBER_TOKEN).await;
     let news: i64 = sqlx::query_scalar(
         "INSERT INTO news_items (slug, title, lead, published_at) \
          VALUES ('speeltuin-open', 'Speeltuin weer open', 'Kinderen spelen weer buiten.', now()) RETURNING id",
@@ -291,12 +285,7 @@ async fn blocks_are_composed_reordered_previewed_sent_archived_and_then_frozen()
 #[tokio::test]
 async fn only_coordinators_see_the_preview_and_it_is_not_found_for_unknown_campaigns() {
     let app = TestApp::spawn().await;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO campaigns (slug, subject, intro_md) VALUES ('proef', 'Proef', 'Hallo') RETURNING id",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let id = CampaignBuilder::new(&app.db, "proef").subject("Proef").create().await;
     let path = format!("/beheer/nieuwsbrieven/{id}/voorbeeld.html");
     let anonymous = app.get(&path).await;
     assert_eq!(anonymous.status(), 303);
@@ -364,25 +353,10 @@ async fn a_new_campaign_can_start_with_a_text_block_and_keeps_its_input_on_error
 #[tokio::test]
 async fn events_and_publications_are_blocks_in_the_mail_and_the_archive() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
-    sqlx::query(
-        "INSERT INTO subscribers (email, status, link_token) VALUES ('lezer@voorbeeld.nl', 'actief', $1)",
-    )
-    .bind(SUBSCRIBER_TOKEN)
-    .execute(&app.db)
-    .await
-    .unwrap();
-    let event = |slug: &'static str, status: &'static str| {
-        sqlx::query_scalar::<_, i64>(
-            "INSERT INTO events (slug, title, summary, starts_at, ends_at, form, venue, capacity, status, published_at) \
-             VALUES ($1, 'Leerdag ' || $1, 'Een dag om van elkaar te leren.', '2027-03-04 13:00+00', \
-                     '2027-03-04 16:00+00', 'op_locatie', 'Zaal Één, Utrecht', 20, $2, now()) RETURNING id",
-        )
-        .bind(slug)
-        .bind(status)
-        .fetch_one(&app.db)
-    };
-    let event_id = event("samen-spelen", "gepubliceerd").await.unwrap();
-    let concept_event = event("nog-geheim", "concept").await.unwrap();
+    subscriber(&app.db, "lezer@voorbeeld.nl", SUBSCRIBER_TOKEN).await;
+    let starts = time::macros::datetime!(2027-03-04 13:00 UTC);
+    let event_id = EventBuilder::new(&app.db, "samen-spelen").starts_at(starts).create().await;
+    let concept_event = EventBuilder::new(&app.db, "nog-geheim").starts_at(starts).concept().create().await;
     let publication = |slug: &'static str, status: &'static str| {
         sqlx::query_scalar::<_, i64>(
             "INSERT INTO publications (slug, title, year, kind, abstract_md, author_names, status, published_at) \

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::TestApp;
+use crate::helpers::{EventBuilder, TestApp};
 
 const SECRET: &str = "development-only-secret-key-do-not-use-in-production";
 
@@ -25,22 +25,6 @@ async fn token_of(db: &PgPool, email: &str) -> String {
             .await
             .unwrap();
     bredeblik::tokens::sign(&bredeblik::config::Secret::new(SECRET), "event-registration", &nonce)
-}
-
-/// A published event starting in `hours_ahead` hours with `capacity` places; returns its slug.
-async fn event(db: &PgPool, slug: &str, capacity: i32, hours_ahead: i32) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO events (slug, title, summary, starts_at, ends_at, form, venue, capacity, status, published_at) \
-         VALUES ($1, 'Leerdag ' || $1, 'Een dag om van elkaar te leren.', now() + make_interval(hours => $3), \
-                 now() + make_interval(hours => $3 + 3), 'op_locatie', 'Zaal Één, Utrecht', $2, 'gepubliceerd', now()) \
-         RETURNING id",
-    )
-    .bind(slug)
-    .bind(capacity)
-    .bind(hours_ahead)
-    .fetch_one(db)
-    .await
-    .unwrap()
 }
 
 async fn register(app: &TestApp, slug: &str, name: &str, email: &str) -> reqwest::Response {
@@ -138,7 +122,7 @@ async fn demo_events_list_detail_filters_and_participants() {
 #[tokio::test]
 async fn fifty_registrations_at_once_for_ten_places_give_ten_places_and_forty_waiting() {
     let app = TestApp::spawn().await;
-    let id = event(&app.db, "druk", 10, 72).await;
+    let id = EventBuilder::new(&app.db, "druk").capacity(10).in_hours(72).create().await;
     let requests = (0..50).map(|i| {
         let client = app.client.clone();
         let url = app.url("/bijeenkomsten/druk");
@@ -194,7 +178,7 @@ where
 #[tokio::test]
 async fn a_second_registration_gets_the_same_answer_and_a_mail_with_the_existing_link() {
     let app = TestApp::spawn().await;
-    let id = event(&app.db, "dubbel", 1, 72).await;
+    let id = EventBuilder::new(&app.db, "dubbel").capacity(1).in_hours(72).create().await;
     register(&app, "dubbel", "Eerste", "iemand@voorbeeld.nl").await;
     // The event is now full: a new address and a known one get the same page.
     let new = register(&app, "dubbel", "Ander", "ander@voorbeeld.nl").await;
@@ -223,7 +207,7 @@ async fn a_second_registration_gets_the_same_answer_and_a_mail_with_the_existing
 #[tokio::test]
 async fn bad_input_and_closed_events_get_dutch_messages_and_keep_the_input() {
     let app = TestApp::spawn().await;
-    event(&app.db, "open", 5, 72).await;
+    EventBuilder::new(&app.db, "open").capacity(5).in_hours(72).create().await;
     let stamp = started();
     let response = app
         .client
@@ -303,7 +287,7 @@ async fn bad_input_and_closed_events_get_dutch_messages_and_keep_the_input() {
 #[tokio::test]
 async fn a_freed_place_goes_to_the_first_waiting_and_moves_on_when_unclaimed() {
     let app = TestApp::spawn().await;
-    let id = event(&app.db, "een-plaats", 1, 240).await;
+    let id = EventBuilder::new(&app.db, "een-plaats").capacity(1).in_hours(240).create().await;
     for (name, email) in [("A", "a@voorbeeld.nl"), ("B", "b@voorbeeld.nl"), ("C", "c@voorbeeld.nl")] {
         assert_eq!(register(&app, "een-plaats", name, email).await.status(), 200);
     }
@@ -394,7 +378,7 @@ async fn a_freed_place_goes_to_the_first_waiting_and_moves_on_when_unclaimed() {
 async fn the_reminder_goes_out_once_per_person_with_two_instances() {
     let app = TestApp::spawn().await;
     let sibling = app.spawn_sibling().await;
-    let id = event(&app.db, "morgen", 100, 30).await;
+    let id = EventBuilder::new(&app.db, "morgen").capacity(100).in_hours(30).create().await;
     sqlx::query(
         "INSERT INTO registrations (event_id, name, email, status, token_nonce, token_hash) \
          SELECT $1, 'Persoon ' || g, 'p' || g || '@voorbeeld.nl', 'bevestigd', md5(g::text), md5('h' || g) \
@@ -431,7 +415,7 @@ async fn the_reminder_goes_out_once_per_person_with_two_instances() {
 #[tokio::test]
 async fn calendar_files_are_valid_keep_their_uid_and_show_no_addresses() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
-    let id = event(&app.db, "agenda", 5, 200).await;
+    let id = EventBuilder::new(&app.db, "agenda").capacity(5).in_hours(200).create().await;
     sqlx::query("UPDATE events SET title = 'Leerdag, één; met \\ tekens en een hele lange titel die zeker gevouwen moet worden' WHERE id = $1")
         .bind(id)
         .execute(&app.db)

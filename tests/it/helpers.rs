@@ -563,6 +563,108 @@ impl MemberBuilder<'_> {
     }
 }
 
+/// An event to create: `EventBuilder::new(&db, "leerdag").capacity(2).create().await`; by
+/// default published, on location, 20 places, starting in 48 hours for three hours.
+pub struct EventBuilder<'a> {
+    db: &'a PgPool,
+    slug: String,
+    capacity: i32,
+    starts_at: time::OffsetDateTime,
+    status: &'static str,
+}
+
+impl<'a> EventBuilder<'a> {
+    pub fn new(db: &'a PgPool, slug: &str) -> Self {
+        EventBuilder {
+            db,
+            slug: slug.to_owned(),
+            capacity: 20,
+            starts_at: time::OffsetDateTime::now_utc() + time::Duration::hours(48),
+            status: "gepubliceerd",
+        }
+    }
+    pub fn capacity(mut self, capacity: i32) -> Self {
+        self.capacity = capacity;
+        self
+    }
+    /// Starts `hours` from now (negative: in the past).
+    pub fn in_hours(mut self, hours: i64) -> Self {
+        self.starts_at = time::OffsetDateTime::now_utc() + time::Duration::hours(hours);
+        self
+    }
+    pub fn starts_at(mut self, starts_at: time::OffsetDateTime) -> Self {
+        self.starts_at = starts_at;
+        self
+    }
+    /// Not on the site yet.
+    pub fn concept(mut self) -> Self {
+        self.status = "concept";
+        self
+    }
+    /// Inserts the event (titled `Leerdag <slug>`); returns its id.
+    pub async fn create(self) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO events (slug, title, summary, starts_at, ends_at, form, venue, capacity, status, published_at) \
+             VALUES ($1, 'Leerdag ' || $1, 'Een dag om van elkaar te leren.', $2, $2 + interval '3 hours', \
+                     'op_locatie', 'Zaal Één, Utrecht', $3, $4, now()) RETURNING id",
+        )
+        .bind(&self.slug)
+        .bind(self.starts_at)
+        .bind(self.capacity)
+        .bind(self.status)
+        .fetch_one(self.db)
+        .await
+        .unwrap()
+    }
+}
+
+/// A newsletter campaign to create: `CampaignBuilder::new(&db, "proef").create().await`; a
+/// concept with subject `Proefnummer` and intro `Hallo`.
+pub struct CampaignBuilder<'a> {
+    db: &'a PgPool,
+    slug: String,
+    subject: String,
+    created_by: Option<i64>,
+}
+
+impl<'a> CampaignBuilder<'a> {
+    pub fn new(db: &'a PgPool, slug: &str) -> Self {
+        CampaignBuilder { db, slug: slug.to_owned(), subject: "Proefnummer".into(), created_by: None }
+    }
+    pub fn subject(mut self, subject: &str) -> Self {
+        self.subject = subject.to_owned();
+        self
+    }
+    pub fn created_by(mut self, user_id: Option<i64>) -> Self {
+        self.created_by = user_id;
+        self
+    }
+    /// Inserts the campaign; returns its id.
+    pub async fn create(self) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO campaigns (slug, subject, intro_md, created_by) VALUES ($1, $2, 'Hallo', $3) RETURNING id",
+        )
+        .bind(&self.slug)
+        .bind(&self.subject)
+        .bind(self.created_by)
+        .fetch_one(self.db)
+        .await
+        .unwrap()
+    }
+}
+
+/// A confirmed (`actief`) newsletter subscriber with link token `token`; returns its id.
+pub async fn subscriber(db: &PgPool, email: &str, token: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO subscribers (email, status, link_token) VALUES ($1, 'actief', $2) RETURNING id",
+    )
+    .bind(email)
+    .bind(token)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
 /// The text of every element of `html` that matches the CSS `selector`, whitespace collapsed.
 pub fn select(html: &str, selector: &str) -> Vec<String> {
     let document = scraper::Html::parse_document(html);

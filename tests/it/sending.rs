@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 
-use crate::helpers::{Mailbox, TestDatabase};
+use crate::helpers::{CampaignBuilder, Mailbox, TestDatabase};
 
 const BIN: &str = env!("CARGO_BIN_EXE_bredeblik");
 
@@ -41,10 +41,7 @@ async fn prepare(subscribers: i64) -> (TestDatabase, PgPool, i64) {
     .execute(&db)
     .await
     .unwrap();
-    let id: i64 = sqlx::query_scalar("INSERT INTO campaigns (slug, subject, intro_md) VALUES ('proef', 'Proefnummer', 'Hallo') RETURNING id")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let id = CampaignBuilder::new(&db, "proef").create().await;
     assert_eq!(bredeblik::newsletter::sending::start(&db, id).await.unwrap(), subscribers);
     (database, db, id)
 }
@@ -149,13 +146,7 @@ async fn campaign_for(db: &PgPool, prefix: &str, subscribers: i64, created_by: O
     .execute(db)
     .await
     .unwrap();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO campaigns (slug, subject, intro_md, created_by) VALUES ('proef', 'Proefnummer', 'Hallo', $1) RETURNING id",
-    )
-    .bind(created_by)
-    .fetch_one(db)
-    .await
-    .unwrap();
+    let id = CampaignBuilder::new(db, "proef").created_by(created_by).create().await;
     assert_eq!(bredeblik::newsletter::sending::start(db, id).await.unwrap(), subscribers);
     (1..=subscribers).map(|n| format!("{prefix}{n}@voorbeeld.nl")).collect()
 }

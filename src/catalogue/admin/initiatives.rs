@@ -6,16 +6,17 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::audit::Entry;
-use crate::catalogue::editorial::{self, Choices, InitiativeFields};
+use crate::catalogue::editorial::{self, Choices, InitiativeFields, Submitted};
+use crate::catalogue::lifecycle::{self, Transition};
 use crate::catalogue::review::{self, Outcome};
 use crate::catalogue::{InitiativeStatus, RevisionDecision};
 use crate::error::{AppError, AppResult};
-use crate::media::{self, Purpose, UploadForm};
+use crate::media::{self, UploadForm};
 use crate::review::Reviewer;
 use crate::state::AppState;
 use crate::text;
@@ -23,8 +24,28 @@ use crate::web::auth::CurrentUser;
 use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, DecisionForm, FieldErrors};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
+
+/// What only the editor's initiative form has beside the shared fields.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct EditorialForm {
+    status: String,
+    uitgelicht: Option<String>,
+}
+
+notices! {
+    /// Messages on the initiative list after a decision or a save.
+    enum InitiativesNotice {
+        Goedgekeurd = RevisionDecision::Goedgekeurd.as_str(), "Goedgekeurd; de eigenaar heeft bericht gekregen.";
+        Afgewezen = RevisionDecision::Afgewezen.as_str(), "Afgewezen; de eigenaar heeft bericht gekregen.";
+        Opgeslagen = "opgeslagen", "Het initiatief is opgeslagen.";
+        Gepubliceerd = InitiativeStatus::Gepubliceerd.as_str(), "Het initiatief is opgeslagen en staat op de site.";
+        Gearchiveerd = InitiativeStatus::Gearchiveerd.as_str(), "Het initiatief is opgeslagen en gearchiveerd; het staat niet meer op de site.";
+    }
+}
 
 const LIST_LIMIT: i64 = 100;
 
@@ -126,11 +147,7 @@ pub async fn list(
     )
     .fetch_one(&state.db)
     .await?;
-    let notice = params.notice(&[
-        (RevisionDecision::Goedgekeurd.as_str(), "Goedgekeurd; de eigenaar heeft bericht gekregen."),
-        (RevisionDecision::Afgewezen.as_str(), "Afgewezen; de eigenaar heeft bericht gekregen."),
-        ("opgeslagen", "Het initiatief is opgeslagen."),
-    ]);
+    let notice = params.notice_of::<InitiativesNotice>();
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Initiatieven", "/beheer/initiatieven"),
         queue,
@@ -357,59 +374,40 @@ async fn save(
     id: Option<i64>,
     upload: UploadForm,
 ) -> AppResult<Response> {
-    let data = &upload.data;
     let slug = match id {
         Some(id) => current(&state, id).await?.slug,
         None => String::new(),
     };
-    let mut form = InitiativeFields::read(data);
-    let status = data.one("status");
-    let featured = data.flag("uitgelicht").is_some();
-    let choices = Choices::load(&state.db).await?;
-    let mut errors = form.validate(&choices);
-    let new_status = InitiativeStatus::parse(&status);
+    let editorial: EditorialForm = upload.fields()?;
+    let featured = editorial.uitgelicht.is_some();
+    let mut sent = Submitted::read(&state.db, &upload, actor.as_ref().map(|a| a.id)).await?;
+    let new_status = InitiativeStatus::parse(&editorial.status);
     if new_status.is_none() {
-        errors.add("status", "Kies een status.");
+        sent.errors.add("status", "Kies een status.");
     }
-    let user_id = actor.as_ref().map(|a| a.id);
-    form.set_logo(media::read_image(&state.db, &upload, "logo", Purpose::Logo, user_id, &mut errors).await?);
-    if data.one("actie") == "voorbeeld" || !errors.is_empty() {
-        let preview = data.one("actie") == "voorbeeld";
-        return render(&state, page, id, slug, form, status, featured, choices, errors, preview).await;
+    if sent.shown_again() {
+        let Submitted { fields, choices, errors, preview } = sent;
+        return render(&state, page, id, slug, fields, editorial.status, featured, choices, errors, preview)
+            .await;
     }
+    let form = sent.fields;
     let new_status = new_status.ok_or_else(|| AppError::BadRequest("Kies een status.".into()))?;
     let mut previous_logo = None;
     let mut tx = state.db.begin().await?;
-    match id {
+    let transition = match id {
         Some(id) => {
-            let before = sqlx::query!(
-                r#"SELECT status AS "status: InitiativeStatus", featured FROM initiatives WHERE id = $1 FOR UPDATE"#,
-                id,
-            )
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(AppError::NotFound)?;
-            let (before_status, before_featured) = (before.status, before.featured);
+            let change =
+                lifecycle::set_status(&mut tx, id, new_status, featured).await?.ok_or(AppError::NotFound)?;
             let before_fields = InitiativeFields::load(&state.db, id).await?;
             previous_logo =
                 before_fields.as_ref().and_then(|b| b.logo_id).filter(|old| Some(*old) != form.logo_id);
             editorial::update(&mut tx, id, &form).await?;
-            sqlx::query!(
-                "UPDATE initiatives SET status = $2, featured = $3, \
-                        published_at = CASE WHEN $2 = $4 THEN coalesce(published_at, now()) ELSE published_at END \
-                 WHERE id = $1",
-                id,
-                new_status as InitiativeStatus,
-                featured,
-                InitiativeStatus::Gepubliceerd as InitiativeStatus,
-            )
-            .execute(&mut *tx)
-            .await?;
             Entry::new(actor.as_ref(), "initiatief gewijzigd", "initiatief", id)
-                .before(json!({ "status": before_status, "uitgelicht": before_featured, "velden": before_fields }))
+                .before(json!({ "status": change.before, "uitgelicht": change.before_featured, "velden": before_fields }))
                 .after(json!({ "status": new_status, "uitgelicht": featured, "velden": form }))
                 .record(&mut *tx)
-            .await?;
+                .await?;
+            change.transition
         }
         None => {
             let (id, slug) = editorial::insert(&mut tx, &form, new_status, featured, None).await?;
@@ -417,11 +415,17 @@ async fn save(
                 .after(json!({ "slug": slug, "status": new_status, "uitgelicht": featured, "velden": form }))
                 .record(&mut *tx)
                 .await?;
+            Transition::between(InitiativeStatus::Concept, new_status)
         }
-    }
+    };
     tx.commit().await?;
     media::forget_if_unused(&state.db, previous_logo).await;
-    Ok(Redirect::to("/beheer/initiatieven?melding=opgeslagen").into_response())
+    let notice = match transition {
+        Transition::Published => InitiativesNotice::Gepubliceerd,
+        Transition::Archived => InitiativesNotice::Gearchiveerd,
+        Transition::Other => InitiativesNotice::Opgeslagen,
+    };
+    Ok(notice.redirect("/beheer/initiatieven"))
 }
 
 /// Approves or rejects what waits for review on initiative `id` (see `catalogue::review`).
@@ -438,7 +442,11 @@ pub async fn decide(
     let outcome = review::decide(&reviewer, id, approve, decision.message(), seen).await?;
     match outcome {
         Outcome::Decided(decision) => {
-            Ok(Redirect::to(&format!("/beheer/initiatieven?melding={}", decision.as_str())).into_response())
+            let notice = match decision {
+                RevisionDecision::Goedgekeurd => InitiativesNotice::Goedgekeurd,
+                RevisionDecision::Afgewezen => InitiativesNotice::Afgewezen,
+            };
+            Ok(notice.redirect("/beheer/initiatieven"))
         }
         Outcome::NotFound => Err(AppError::NotFound),
         Outcome::ChangedMeanwhile => Err(AppError::Conflict(

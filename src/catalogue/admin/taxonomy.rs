@@ -16,8 +16,19 @@ use crate::text::slugify;
 use crate::web::auth::CurrentUser;
 use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
-use crate::web::form::{self, FormData};
+use crate::web::form;
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
+
+notices! {
+    /// Messages on the taxonomy page after a change.
+    enum TermNotice {
+        Toegevoegd = "toegevoegd", "De term is toegevoegd.";
+        Opgeslagen = "opgeslagen", "De term is opgeslagen.";
+        Verwijderd = "verwijderd", "De term is verwijderd.";
+    }
+}
 
 /// The form key, the heading and the singular of each vocabulary.
 const LISTS: &[(&str, Vocabulary, &str, &str)] = &[
@@ -171,11 +182,7 @@ async fn render(
 }
 
 pub async fn show(State(state): State<AppState>, page: Page, params: QueryParams) -> AppResult<Response> {
-    let notice = params.notice(&[
-        ("toegevoegd", "De term is toegevoegd."),
-        ("opgeslagen", "De term is opgeslagen."),
-        ("verwijderd", "De term is verwijderd."),
-    ]);
+    let notice = params.notice_of::<TermNotice>();
     render(&state, page, None, notice).await
 }
 
@@ -217,14 +224,25 @@ async fn name_taken(
     .await
 }
 
+/// A term as the add and change forms send it: the list (`lijst`) it belongs to, its name
+/// and position, and `actie=verwijderen` to delete it.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TermForm {
+    lijst: String,
+    naam: String,
+    positie: String,
+    actie: String,
+}
+
 pub async fn add(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
-    data: FormData,
+    Form(sent): Form<TermForm>,
 ) -> AppResult<Response> {
-    let (key, vocabulary, _, singular) = list_for(&data.one("lijst"))?;
-    let name = form::clean(&data.one("naam"), 200);
+    let (key, vocabulary, _, singular) = list_for(&sent.lijst)?;
+    let name = form::clean(&sent.naam, 200);
     let refuse = |message: String| Refusal { key, message, new_name: name.clone(), edited: None };
     if let Some(message) = check_name(&name) {
         return render(&state, page, Some(refuse(message.into())), None).await;
@@ -265,7 +283,7 @@ pub async fn add(
         .record(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/taxonomie?melding=toegevoegd#{key}")).into_response())
+    Ok(Redirect::to(&TermNotice::Toegevoegd.url("/beheer/taxonomie", key)).into_response())
 }
 
 pub async fn change(
@@ -273,9 +291,9 @@ pub async fn change(
     page: Page,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<String>,
-    data: FormData,
+    Form(sent): Form<TermForm>,
 ) -> AppResult<Response> {
-    let (key, vocabulary, _, singular) = list_for(&data.one("lijst"))?;
+    let (key, vocabulary, _, singular) = list_for(&sent.lijst)?;
     let id: i32 = id.parse().map_err(|_| AppError::NotFound)?;
     let table = vocabulary.table();
     let mut tx = state.db.begin().await?;
@@ -291,11 +309,11 @@ pub async fn change(
     .fetch_optional(&mut *tx)
     .await?;
     let term = row.ok_or(AppError::NotFound)?;
-    if data.one("actie") == "verwijderen" {
+    if sent.actie == "verwijderen" {
         return delete(state, page, actor, tx, key, table, term).await;
     }
-    let name = form::clean(&data.one("naam"), 200);
-    let position = read_position(&data.one("positie"));
+    let name = form::clean(&sent.naam, 200);
+    let position = read_position(&sent.positie);
     let edited = Some((id, name.clone(), position.ok().flatten().unwrap_or(term.position)));
     let refuse =
         |message: String| Some(Refusal { key, message, new_name: String::new(), edited: edited.clone() });
@@ -324,7 +342,7 @@ pub async fn change(
         .record(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/taxonomie?melding=opgeslagen#{key}")).into_response())
+    Ok(Redirect::to(&TermNotice::Opgeslagen.url("/beheer/taxonomie", key)).into_response())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -357,7 +375,7 @@ async fn delete(
         .record(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/taxonomie?melding=verwijderd#{key}")).into_response())
+    Ok(Redirect::to(&TermNotice::Verwijderd.url("/beheer/taxonomie", key)).into_response())
 }
 
 #[cfg(test)]

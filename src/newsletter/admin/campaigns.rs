@@ -21,7 +21,23 @@ use crate::text::{self, slugify};
 use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors, FormData};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+
+notices! {
+    /// The actions on a campaign's page (`actie`), each also the notice shown after it; `inhoud`
+    /// follows saving the blocks.
+    enum CampaignNotice {
+        Test = "test", "De testversie is naar uw eigen e-mailadres gestuurd.";
+        Versturen = "versturen", "Het versturen is begonnen.";
+        Pauzeren = "pauzeren", "Het versturen is gepauzeerd.";
+        Hervatten = "hervatten", "Het versturen gaat verder.";
+        Annuleren = "annuleren", "De nieuwsbrief is geannuleerd; wie hem nog niet had, krijgt hem niet.";
+        Opnieuw = "opnieuw", "De mislukte adressen worden opnieuw geprobeerd.";
+        Inplannen = "inplannen", "De nieuwsbrief is ingepland en gaat op het gekozen moment vanzelf de deur uit.";
+        Inhoud = "inhoud", "De inhoud is opgeslagen.";
+    }
+}
 
 pub struct Row {
     pub id: i64,
@@ -275,11 +291,7 @@ pub struct EditBlock {
 impl EditBlock {
     /// What the block is, for its legend.
     pub fn label(&self) -> String {
-        match (&self.record, self.news_item_id) {
-            (Some(record), _) => record.kind.label().to_lowercase(),
-            (None, Some(_)) => "nieuwsbericht".into(),
-            (None, None) => "tekst".into(),
-        }
+        self.kind().label().to_lowercase()
     }
 
     fn kind(&self) -> BlockKind {
@@ -417,16 +429,7 @@ pub async fn show(
     for block in &mut blocks {
         block.error = None;
     }
-    let notice = params.notice(&[
-        ("test", "De testversie is naar uw eigen e-mailadres gestuurd."),
-        ("versturen", "Het versturen is begonnen."),
-        ("pauzeren", "Het versturen is gepauzeerd."),
-        ("hervatten", "Het versturen gaat verder."),
-        ("annuleren", "De nieuwsbrief is geannuleerd; wie hem nog niet had, krijgt hem niet."),
-        ("opnieuw", "De mislukte adressen worden opnieuw geprobeerd."),
-        ("inplannen", "De nieuwsbrief is ingepland en gaat op het gekozen moment vanzelf de deur uit."),
-        ("inhoud", "De inhoud is opgeslagen."),
-    ]);
+    let notice = params.notice_of::<CampaignNotice>();
     render_show(&state, page, campaign, BlockForm { blocks, ..BlockForm::default() }, notice).await
 }
 
@@ -656,7 +659,8 @@ pub async fn save_blocks(
         .record(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/nieuwsbrieven/{id}?melding=inhoud#blokken")).into_response())
+    Ok(Redirect::to(&CampaignNotice::Inhoud.url(&format!("/beheer/nieuwsbrieven/{id}"), "blokken"))
+        .into_response())
 }
 
 /// Only inline styles (the mail is full of them) and images over HTTPS; no scripts, no
@@ -698,12 +702,13 @@ pub async fn action(
     data: FormData,
 ) -> AppResult<Response> {
     let actor = actor.ok_or(AppError::Unauthorized)?;
-    let action = data.one("actie");
+    let unknown = || AppError::BadRequest("Onbekende handeling.".into());
+    let action = CampaignNotice::parse(&data.one("actie")).ok_or_else(unknown)?;
     let status = lifecycle::status(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let conflict =
         || AppError::Conflict(format!("Dit kan niet bij een nieuwsbrief met status ‘{}’.", status.as_str()));
-    let outcome = match action.as_str() {
-        "test" => {
+    let outcome = match action {
+        CampaignNotice::Test => {
             let campaign = load_campaign(&state, id).await?;
             let mut prepared = content::prepare(&state.db, campaign).await?;
             // Marked as a test before signing, so a DKIM signature stays valid.
@@ -717,7 +722,7 @@ pub async fn action(
             smtp.send(message).await.map_err(|e| AppError::Internal(anyhow::anyhow!("test send: {e}")))?;
             Outcome::Done
         }
-        "inplannen" => {
+        CampaignNotice::Inplannen => {
             if !status.editable() {
                 return Err(conflict());
             }
@@ -728,19 +733,19 @@ pub async fn action(
                 })?;
             lifecycle::schedule(&state.db, id, at).await?
         }
-        "versturen" | "hervatten" => lifecycle::start(&state.db, id).await?,
-        "pauzeren" => lifecycle::pause(&state.db, id).await?,
-        "annuleren" => lifecycle::cancel(&state.db, id).await?,
-        "opnieuw" => lifecycle::retry_failed(&state.db, id).await?,
-        _ => return Err(AppError::BadRequest("Onbekende handeling.".into())),
+        CampaignNotice::Versturen | CampaignNotice::Hervatten => lifecycle::start(&state.db, id).await?,
+        CampaignNotice::Pauzeren => lifecycle::pause(&state.db, id).await?,
+        CampaignNotice::Annuleren => lifecycle::cancel(&state.db, id).await?,
+        CampaignNotice::Opnieuw => lifecycle::retry_failed(&state.db, id).await?,
+        CampaignNotice::Inhoud => return Err(unknown()),
     };
     if outcome == Outcome::NotAllowed {
         return Err(conflict());
     }
     Entry::new(Some(&actor), "nieuwsbrief-handeling", "nieuwsbrief", id)
         .before(json!({ "status": status }))
-        .after(json!({ "handeling": action }))
+        .after(json!({ "handeling": action.code() }))
         .record(&state.db)
         .await?;
-    Ok(Redirect::to(&format!("/beheer/nieuwsbrieven/{id}?melding={action}")).into_response())
+    Ok(action.redirect(&format!("/beheer/nieuwsbrieven/{id}")))
 }

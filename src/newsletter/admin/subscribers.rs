@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -16,8 +16,17 @@ use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::FormData;
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
+
+notices! {
+    /// Messages on the subscriber list after an action.
+    enum SubscriberNotice {
+        Afgemeld = SubscriberStatus::Afgemeld.as_str(), "De abonnee is afgemeld.";
+        Gewist = "gewist", "De abonnee en alle bijbehorende gegevens zijn gewist.";
+    }
+}
 
 pub struct SubscriberRow {
     pub id: i64,
@@ -146,10 +155,7 @@ pub async fn list(State(state): State<AppState>, page: Page, params: QueryParams
     .fetch_all(&state.db)
     .await?;
     let (chart_svg, _) = chart(&state).await?;
-    let notice = params.notice(&[
-        (SubscriberStatus::Afgemeld.as_str(), "De abonnee is afgemeld."),
-        ("gewist", "De abonnee en alle bijbehorende gegevens zijn gewist."),
-    ]);
+    let notice = params.notice_of::<SubscriberNotice>();
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Abonnees", "/beheer/abonnees"),
         counts,
@@ -232,7 +238,7 @@ pub async fn action(
             )
             .execute(&mut *tx)
             .await?;
-            ("abonnee afgemeld", SubscriberStatus::Afgemeld.as_str())
+            ("abonnee afgemeld", SubscriberNotice::Afgemeld)
         }
         "wissen" => {
             sqlx::query!("DELETE FROM subscribers WHERE id = $1", id).execute(&mut *tx).await?;
@@ -244,7 +250,7 @@ pub async fn action(
             )
             .execute(&mut *tx)
             .await?;
-            ("abonnee gewist", "gewist")
+            ("abonnee gewist", SubscriberNotice::Gewist)
         }
         _ => return Err(AppError::BadRequest("Onbekende handeling.".into())),
     };
@@ -255,7 +261,7 @@ pub async fn action(
         .record(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/abonnees?melding={notice}")).into_response())
+    Ok(notice.redirect("/beheer/abonnees"))
 }
 
 #[derive(Template)]
