@@ -245,10 +245,10 @@ mod tests {
         let scored = in_region(far_in_jeugdregio);
         assert_eq!(scored.score, SHARED_THEME + SAME_JEUGDREGIO);
         assert_eq!(scored.reason, "ook actief op Passend onderwijs, in dezelfde jeugdregio (Jeugdregio 2)");
-        let province_only = Place { province: Some(Named::new(10, "Utrecht")), ..Place::default() };
+        let province_only = Place { province: Some(Named::new(10, "Provincie 10")), ..Place::default() };
         let scored = in_region(province_only);
         assert_eq!(scored.score, SHARED_THEME + SAME_PROVINCE);
-        assert_eq!(scored.reason, "ook actief op Passend onderwijs, in dezelfde provincie (Utrecht)");
+        assert_eq!(scored.reason, "ook actief op Passend onderwijs, in dezelfde provincie (Provincie 10)");
         assert_eq!(in_region(groningen()).score, SHARED_THEME);
     }
 
