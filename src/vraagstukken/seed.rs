@@ -349,11 +349,17 @@ pub async fn synthetic(conn: &mut PgConnection, n: i64, run: &str) -> anyhow::Re
     .execute(&mut *conn)
     .await?;
     sqlx::query!(
-        "INSERT INTO vraagstuk_alternatives (vraagstuk_id, initiative_id, why)
-         SELECT v.id, i.id, 'Een voorbeeld van een alternatief dat helpt.'
-         FROM vraagstukken v
-         CROSS JOIN LATERAL (SELECT id FROM initiatives WHERE status = $2 ORDER BY (id * 7919 + v.id) % 1000, id LIMIT 2) i
-         WHERE v.slug LIKE $1 ON CONFLICT DO NOTHING",
+        "WITH published AS (
+             SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM initiatives WHERE status = $2
+         ), total AS (SELECT NULLIF(count(*), 0) AS n FROM published),
+         synthetic AS (
+             SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM vraagstukken WHERE slug LIKE $1
+         )
+         INSERT INTO vraagstuk_alternatives (vraagstuk_id, initiative_id, why)
+         SELECT v.id, p.id, 'Een voorbeeld van een alternatief dat helpt.'
+         FROM synthetic v CROSS JOIN total CROSS JOIN generate_series(0, 1) AS o
+         JOIN published p ON p.k = (v.k * 7919 + o * 37) % total.n
+         ON CONFLICT DO NOTHING",
         pattern,
         crate::catalogue::InitiativeStatus::Gepubliceerd as crate::catalogue::InitiativeStatus,
     )

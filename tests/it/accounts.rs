@@ -29,6 +29,8 @@ pub const PUBLIC_POST_ROUTES: &[&str] = &[
     "/bijeenkomsten/{slug}",
     "/bijeenkomsten/aanmelding/{token}",
     "/vraagstukken/{slug}/herkennen",
+    "/account/vraagstukken/nieuw",
+    "/account/vraagstukken/alternatief",
     "/opbrengsten/schrijven",
     "/verbinden/niet-relevant",
     "/aandeelhouders/{slug}/schrijven",
