@@ -24,8 +24,11 @@ const MULTILINE: &[&str] = &[
     "inleiding",
     "intro",
     "motivatie",
+    "reden",
     "samenvatting",
     "tekst",
+    "toelichting",
+    "waarom",
     "zoek",
 ];
 

@@ -85,7 +85,7 @@ async fn a_region_members_lesson_goes_through_review_to_its_page_and_the_list() 
     assert!(body.contains("minstens 3 tekens"));
     assert!(body.contains("niet in de toekomst"));
     assert!(body.contains("Koppel alleen vraagstukken die op de site staan"));
-    assert!(body.contains("Wat we zagen &lt;script&gt;"), "input kept, escaped");
+    assert!(body.contains("Wat we zagen &#60;script&#62;"), "input kept, escaped");
     assert_eq!(lesson_count(&app).await, before);
     // An unpublished initiative cannot be linked either.
     app.initiative("Nog geheim").create().await;
