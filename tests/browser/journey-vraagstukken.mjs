@@ -45,6 +45,9 @@ try {
   // Sent empty first: the messages, then filled in.
   await page.getByRole('button', { name: 'Voorstel indienen' }).click();
   await page.locator('.error-summary').waitFor();
+  // The refused form answers 422 on purpose; Chromium logs that status as a failed load.
+  const refused = (e) => e.startsWith('console.error: Failed to load resource: the server responded with a status of 422');
+  errors.splice(0, errors.length, ...errors.filter((e) => !refused(e)));
   await check(page, errors, 'vraagstuk voorstellen: fouten');
   await page.getByLabel('Titel').fill(TITLE);
   await page.getByLabel('Korte beschrijving').fill('Kinderen die niet naar school gaan, wachten maanden op een plek die bij hen past.');

@@ -458,3 +458,29 @@ async fn labelled_set_precision_three_of_the_top_five_are_relevant() {
     assert!(shown.contains("Marloes") || shown.contains("Ruben"), "{shown}");
     assert!(shown.contains("ook actief op Passend onderwijs"), "{shown}");
 }
+
+#[tokio::test]
+async fn the_member_list_filters_on_contact_and_puts_the_nearest_first_only_for_a_member() {
+    let app = TestApp::spawn().await;
+    let p = people(&app).await;
+    // Aad (Groningen) shares no theme with Anna but comes first A–Z; he accepts messages.
+    let aad_id = app.member("aad@voorbeeld.nl", "Aad Aardema").approved().create().await;
+    profile(&app, aad_id, "GM0014", &["sport"], true, true).await;
+    let at = |html: &str, slug: &str| html.find(&format!("href=\"/aandeelhouders/{slug}\""));
+
+    // Anonymous: A–Z, Aad before Bram; Carla (no messages) is listed without the filter only.
+    let all = app.get_text("/aandeelhouders", 200).await;
+    assert!(at(&all, "aad-aardema").unwrap() < at(&all, "bram-bos").unwrap(), "A–Z for a visitor");
+    assert!(at(&all, "carla-claes").is_some());
+    let contact = app.get_text("/aandeelhouders?contact=ja", 200).await;
+    assert!(at(&contact, "bram-bos").is_some() && at(&contact, "aad-aardema").is_some());
+    assert!(at(&contact, "carla-claes").is_none(), "who does not accept messages is filtered out");
+    assert!(at(&contact, "dirk-dekker").is_none(), "a hidden profile never shows");
+
+    // Anna (Utrecht, two themes shared with Bram in neighbouring Zeist) sees Bram first.
+    let mine = p.anna.text("/aandeelhouders", 200).await;
+    assert!(at(&mine, "bram-bos").unwrap() < at(&mine, "aad-aardema").unwrap(), "nearest first for a member");
+    let mine = p.anna.text("/aandeelhouders?contact=ja", 200).await;
+    assert!(at(&mine, "bram-bos").unwrap() < at(&mine, "aad-aardema").unwrap());
+    assert!(at(&mine, "carla-claes").is_none());
+}
