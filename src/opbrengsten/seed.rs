@@ -126,22 +126,27 @@ pub async fn synthetic(conn: &mut PgConnection, n: i64, run: &str) -> anyhow::Re
     .await?;
     let pattern = format!("synthetisch-{run}-%");
     sqlx::query!(
-        "INSERT INTO lesson_vraagstukken (lesson_id, vraagstuk_id)
-         SELECT l.id, v.id FROM lessons l
-         CROSS JOIN LATERAL (SELECT id FROM vraagstukken WHERE review = $2 AND merged_into IS NULL
-                             ORDER BY (id * 7919 + l.id) % 1000, id LIMIT 1) v
-         WHERE l.slug LIKE $1 ON CONFLICT DO NOTHING",
+        "WITH targets AS (
+             SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM vraagstukken
+             WHERE review = $2 AND merged_into IS NULL
+         ), total AS (SELECT NULLIF(count(*), 0) AS n FROM targets),
+         synthetic AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM lessons WHERE slug LIKE $1)
+         INSERT INTO lesson_vraagstukken (lesson_id, vraagstuk_id)
+         SELECT l.id, v.id FROM synthetic l CROSS JOIN total JOIN targets v ON v.k = (l.k * 7919) % total.n
+         ON CONFLICT DO NOTHING",
         pattern,
         Review::Gepubliceerd as Review,
     )
     .execute(&mut *conn)
     .await?;
     sqlx::query!(
-        "INSERT INTO lesson_initiatives (lesson_id, initiative_id)
-         SELECT l.id, i.id FROM lessons l
-         CROSS JOIN LATERAL (SELECT id FROM initiatives WHERE status = $2
-                             ORDER BY (id * 7919 + l.id) % 1000, id LIMIT 1) i
-         WHERE l.slug LIKE $1 ON CONFLICT DO NOTHING",
+        "WITH targets AS (
+             SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM initiatives WHERE status = $2
+         ), total AS (SELECT NULLIF(count(*), 0) AS n FROM targets),
+         synthetic AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM lessons WHERE slug LIKE $1)
+         INSERT INTO lesson_initiatives (lesson_id, initiative_id)
+         SELECT l.id, i.id FROM synthetic l CROSS JOIN total JOIN targets i ON i.k = (l.k * 7919) % total.n
+         ON CONFLICT DO NOTHING",
         pattern,
         Review::Gepubliceerd as Review,
     )

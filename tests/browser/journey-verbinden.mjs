@@ -81,7 +81,8 @@ try {
   await page.getByRole('button', { name: 'Bericht versturen' }).click();
   await page.waitForURL(/melding=verstuurd/);
   await check(page, errors, 'verstuurd');
-  for (const file of journey.saved) {
+  // Bram's own account pages show him his own address; no page Anna saw may.
+  for (const file of journey.saved.filter((f) => !path.basename(f).includes(BRAM.slug))) {
     const html = await readFile(file, 'utf8');
     expect(!html.includes(BRAM.email), `${path.basename(file)} shows no address of Bram`);
   }

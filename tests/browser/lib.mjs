@@ -141,7 +141,8 @@ export async function waitForMail(dir, to, subjectPart) {
     const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.eml')).sort().reverse();
     for (const file of files) {
       const raw = await readFile(path.join(dir, file), 'utf8');
-      const [head] = raw.split(/\r?\n\r?\n/);
+      // Unfolded (RFC 5322 2.2.3): a long Subject continues on the next line after white space.
+      const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
       if (head.includes(`X-Envelope-To: ${to}`) && head.toLowerCase().includes(subjectPart.toLowerCase())) {
         return decodeQuotedPrintable(raw);
       }

@@ -78,7 +78,7 @@ async fn a_proposed_obstacle_waits_for_review_and_is_public_once_approved() {
         editor
             .text("/beheer/vraagstukken", 200)
             .await
-            .contains(&format!("/beheer/vraagstukken/{id}#beoordeling"))
+            .contains(&format!("/beheer/vraagstukken/{id}#besluit"))
     );
     let page = editor.text(&format!("/beheer/vraagstukken/{id}"), 200).await;
     assert!(page.contains("Voorstel ter beoordeling"));
