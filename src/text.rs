@@ -68,6 +68,29 @@ pub fn slugify(input: &str) -> String {
     slug.trim_end_matches('-').to_owned()
 }
 
+/// The slugs to try, in order, for a new record whose table has a unique slug: `base`,
+/// `base-2` … `base-19`, then `base-` with a random suffix. The caller inserts with
+/// `ON CONFLICT (slug) DO NOTHING` and asks for the next one while the insert returns nothing.
+pub struct SlugCandidates<'a> {
+    base: &'a str,
+    tried: u32,
+}
+
+impl<'a> SlugCandidates<'a> {
+    pub fn new(base: &'a str) -> Self {
+        Self { base, tried: 0 }
+    }
+
+    pub fn next_slug(&mut self) -> String {
+        self.tried += 1;
+        match self.tried {
+            1 => self.base.to_owned(),
+            n if n < 20 => format!("{}-{n}", self.base),
+            _ => format!("{}-{}", self.base, crate::tokens::random_hex(3)),
+        }
+    }
+}
+
 fn fold_accent(c: char) -> Vec<char> {
     let folded = match c {
         'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' => 'a',
@@ -244,6 +267,18 @@ pub fn excerpt(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn slug_candidates_count_up_then_go_random() {
+        let mut c = super::SlugCandidates::new("wijkteam");
+        let first: Vec<String> = (0..19).map(|_| c.next_slug()).collect();
+        assert_eq!(first[0], "wijkteam");
+        assert_eq!(first[1], "wijkteam-2");
+        assert_eq!(first[18], "wijkteam-19");
+        let (a, b) = (c.next_slug(), c.next_slug());
+        assert!(a.starts_with("wijkteam-") && a.len() == "wijkteam-".len() + 6, "{a}");
+        assert_ne!(a, b);
+    }
+
     use super::*;
     use time::macros::datetime;
 

@@ -334,13 +334,9 @@ pub async fn insert(
 ) -> sqlx::Result<(i64, String)> {
     let base = text::slugify(&fields.name);
     let base = if base.is_empty() { "initiatief".to_owned() } else { base };
-    let mut attempt = 1;
+    let mut candidates = text::SlugCandidates::new(&base);
     loop {
-        let slug = match attempt {
-            1 => base.clone(),
-            n if n < 20 => format!("{base}-{n}"),
-            _ => format!("{base}-{}", crate::tokens::random_hex(3)),
-        };
+        let slug = candidates.next_slug();
         let id = sqlx::query_scalar!(
             "INSERT INTO initiatives (slug, name, summary, description_md, website, contact_name, contact_email, \
                                       region_id, owner_id, status, featured, published_at, logo_id) \
@@ -367,7 +363,6 @@ pub async fn insert(
             set_terms(conn, id, fields).await?;
             return Ok((id, slug));
         }
-        attempt += 1;
     }
 }
 

@@ -312,17 +312,12 @@ pub async fn insert(
     status: PublicationStatus,
     proposed_by: Option<i64>,
 ) -> sqlx::Result<(i64, String)> {
-    let base =
-        text::slugify(&fields.title).chars().take(80).collect::<String>().trim_end_matches('-').to_owned();
+    let base = text::slugify(&fields.title);
     let base = if base.is_empty() || base == EXPORT_SLUG { format!("publicatie-{base}") } else { base };
     let base = base.trim_end_matches('-').to_owned();
-    let mut attempt = 1;
+    let mut candidates = text::SlugCandidates::new(&base);
     loop {
-        let slug = match attempt {
-            1 => base.clone(),
-            n if n < 20 => format!("{base}-{n}"),
-            _ => format!("{base}-{}", crate::tokens::random_hex(3)),
-        };
+        let slug = candidates.next_slug();
         let id = sqlx::query_scalar!(
             "INSERT INTO publications (slug, title, series, year, publisher, kind, abstract_md, access, url, doi, isbn, \
                                        licence, status, proposed_by, published_at) \
@@ -350,7 +345,6 @@ pub async fn insert(
             set_links(conn, id, fields).await?;
             return Ok((id, slug));
         }
-        attempt += 1;
     }
 }
 

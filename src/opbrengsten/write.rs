@@ -248,18 +248,13 @@ pub async fn insert(
     lesson: &Valid,
     author: Option<i64>,
 ) -> sqlx::Result<(i64, String)> {
-    let base =
-        text::slugify(&lesson.title).chars().take(80).collect::<String>().trim_end_matches('-').to_owned();
+    let base = text::slugify(&lesson.title);
     // `/opbrengsten/schrijven` is the form, not a lesson.
     let base = if base.is_empty() || base == "schrijven" { format!("les-{base}") } else { base };
     let base = base.trim_end_matches('-').to_owned();
-    let mut attempt = 1;
+    let mut candidates = text::SlugCandidates::new(&base);
     loop {
-        let slug = match attempt {
-            1 => base.clone(),
-            n if n < 20 => format!("{base}-{n}"),
-            _ => format!("{base}-{}", crate::tokens::random_hex(3)),
-        };
+        let slug = candidates.next_slug();
         let id = sqlx::query_scalar!(
             "INSERT INTO lessons (slug, region_id, title, kind, body_md, happened_on, review, author_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (slug) DO NOTHING RETURNING id",
@@ -277,7 +272,6 @@ pub async fn insert(
         if let Some(id) = id {
             return Ok((id, slug));
         }
-        attempt += 1;
     }
 }
 

@@ -140,13 +140,9 @@ pub async fn insert(
 ) -> sqlx::Result<(i64, String)> {
     let base = text::slugify(&fields.title);
     let base = if base.is_empty() { "vraagstuk".to_owned() } else { base };
-    let mut attempt = 1;
+    let mut candidates = text::SlugCandidates::new(&base);
     loop {
-        let slug = match attempt {
-            1 => base.clone(),
-            n if n < 20 => format!("{base}-{n}"),
-            _ => format!("{base}-{}", crate::tokens::random_hex(3)),
-        };
+        let slug = candidates.next_slug();
         let id = sqlx::query_scalar!(
             "INSERT INTO vraagstukken (slug, title, summary, body_md, level_id, status, review, raised_by_member_id, proposed_by) \
              VALUES ($1, $2, $3, $4, (SELECT id FROM levels WHERE slug = $5), $6, $7, $8, $9) \
@@ -167,7 +163,6 @@ pub async fn insert(
             set_terms(conn, id, fields).await?;
             return Ok((id, slug));
         }
-        attempt += 1;
     }
 }
 
