@@ -613,45 +613,43 @@ async fn save(
         }
         None => {
             let base = slugify(&f.titel);
-            let taken = sqlx::query_scalar!(
-                r#"SELECT EXISTS (SELECT 1 FROM events WHERE slug = $1) AS "taken!""#,
-                base
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            let slug = if taken || base.is_empty() {
-                format!("{base}-{}", crate::tokens::random_hex(3))
-            } else {
-                base
-            };
+            let base = if base.is_empty() { "bijeenkomst".to_owned() } else { base };
+            let mut candidates = text::SlugCandidates::new(&base);
             let status = if publish { EventStatus::Gepubliceerd } else { EventStatus::Concept };
-            let id = sqlx::query_scalar!(
-                "INSERT INTO events (slug, title, summary, programme_md, starts_at, ends_at, form, venue, address, join_url, \
-                                     organiser, level_id, capacity, registration_deadline, reminder_hours, reminder_note, \
-                                     status, published_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT id FROM levels WHERE slug = $12), $13, $14, \
-                         $15, $16, $17, CASE WHEN $18 THEN now() END) RETURNING id",
-                slug,
-                f.titel,
-                f.samenvatting,
-                f.tekst,
-                v.starts_at,
-                v.ends_at,
-                v.form as EventForm,
-                f.locatie,
-                f.adres,
-                f.deelnamelink,
-                f.organisatie,
-                f.niveau,
-                v.capacity,
-                v.deadline,
-                v.reminder_hours,
-                f.herinnering_regel,
-                status as EventStatus,
-                publish,
-            )
-            .fetch_one(&mut *tx)
-            .await?;
+            let id = loop {
+                let slug = candidates.next_slug();
+                let inserted = sqlx::query_scalar!(
+                    "INSERT INTO events (slug, title, summary, programme_md, starts_at, ends_at, form, venue, address, join_url, \
+                                         organiser, level_id, capacity, registration_deadline, reminder_hours, reminder_note, \
+                                         status, published_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT id FROM levels WHERE slug = $12), $13, $14, \
+                             $15, $16, $17, CASE WHEN $18 THEN now() END) \
+                     ON CONFLICT (slug) DO NOTHING RETURNING id",
+                    slug,
+                    f.titel,
+                    f.samenvatting,
+                    f.tekst,
+                    v.starts_at,
+                    v.ends_at,
+                    v.form as EventForm,
+                    f.locatie,
+                    f.adres,
+                    f.deelnamelink,
+                    f.organisatie,
+                    f.niveau,
+                    v.capacity,
+                    v.deadline,
+                    v.reminder_hours,
+                    f.herinnering_regel,
+                    status as EventStatus,
+                    publish,
+                )
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(id) = inserted {
+                    break id;
+                }
+            };
             audit::record(
                 &mut *tx,
                 Entry {

@@ -326,30 +326,28 @@ async fn save(
         }
         None => {
             let base = slugify(&form.title);
-            let taken = sqlx::query_scalar!(
-                r#"SELECT EXISTS (SELECT 1 FROM news_items WHERE slug = $1) AS "taken!""#,
-                base,
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            let slug = if taken || base.is_empty() {
-                format!("{base}-{}", crate::tokens::random_hex(3))
-            } else {
-                base
+            let base = if base.is_empty() { "nieuws".to_owned() } else { base };
+            let mut candidates = text::SlugCandidates::new(&base);
+            let id = loop {
+                let slug = candidates.next_slug();
+                let inserted = sqlx::query_scalar!(
+                    "INSERT INTO news_items (slug, title, lead, body_md, author_name, published_at, image_id, image_alt) \
+                     VALUES ($1, $2, $3, $4, 'Redactie Brede Blik', $5, (SELECT id FROM media WHERE id = $6), $7) \
+                     ON CONFLICT (slug) DO NOTHING RETURNING id",
+                    slug,
+                    form.title,
+                    form.lead,
+                    form.body,
+                    published_at,
+                    image_id,
+                    form.image_alt,
+                )
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(id) = inserted {
+                    break id;
+                }
             };
-            let id = sqlx::query_scalar!(
-                "INSERT INTO news_items (slug, title, lead, body_md, author_name, published_at, image_id, image_alt) \
-                 VALUES ($1, $2, $3, $4, 'Redactie Brede Blik', $5, (SELECT id FROM media WHERE id = $6), $7) RETURNING id",
-                slug,
-                form.title,
-                form.lead,
-                form.body,
-                published_at,
-                image_id,
-                form.image_alt,
-            )
-            .fetch_one(&mut *tx)
-            .await?;
             Entry::new(actor.as_ref(), "nieuwsbericht aangemaakt", "nieuwsbericht", id)
                 .after(audited(&form.title, published_at, image_id))
                 .record(&mut *tx)

@@ -771,3 +771,18 @@ async fn one_user_decodes_one_image_at_a_time_and_refusals_name_the_bound() {
     assert!(busy >= 1 && stored >= 1, "{:?}", answers.iter().map(|a| a.0).collect::<Vec<_>>());
     assert_eq!(busy + stored, 3);
 }
+
+#[tokio::test]
+async fn news_items_with_the_same_title_written_at_once_each_get_their_own_address() {
+    let app = TestApp::spawn().await;
+    editor(&app).await;
+    let (a, b) = tokio::join!(
+        post(&app, "/beheer/nieuws", true, news_fields("Zelfde titel")),
+        post(&app, "/beheer/nieuws", true, news_fields("Zelfde titel")),
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (303, 303));
+    let slugs: Vec<String> =
+        sqlx::query_scalar("SELECT slug FROM news_items ORDER BY slug").fetch_all(&app.db).await.unwrap();
+    assert_eq!(slugs, ["zelfde-titel", "zelfde-titel-2"]);
+    app.get_text("/nieuws/zelfde-titel-2", 200).await;
+}
