@@ -1,27 +1,30 @@
-//! An instance's in-memory view of public content (the catalogue and member indexes), rebuilt
-//! when `content_version` has moved since it was loaded. Every instance reads the version at
-//! each use, so a change made on one instance is seen on all of them at their next request.
+//! An instance's in-memory view of public content (the catalogue, member and kennisbank
+//! indexes, and the rendered pages of `web::page_cache`), kept as long as `content_version`
+//! has not moved since it was loaded.
 //!
-//! A list page needs PostgreSQL anyway for the cards of the page shown, so it need not pay a
-//! round trip for the version first: `Snapshots::answer` computes the page on the snapshot held
-//! and reads the version in the same statement as the cards (`VERSION_COLUMN`); only when the
-//! version moved does it load the new snapshot and answer again. A request still sees every
-//! change committed before it started.
+//! Triggers bump `content_version` in the same transaction as every change to public content.
+//! Each instance keeps the last version it read in its `ContentClock` and reads it again at most
+//! every `RECHECK` (whichever request finds it due; the others go on with the last), and at once
+//! after every unsafe request it served itself (`web::page_cache::layer`). So a change shows at
+//! once on the instance that made it and within `RECHECK` on every other, and a list page that
+//! finds its snapshot current needs no round trip to PostgreSQL at all.
 
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
 use tokio::sync::Mutex;
+
+/// How often an instance asks PostgreSQL whether public content changed.
+pub const RECHECK: Duration = Duration::from_millis(250);
 
 /// The current `content_version`.
 pub(crate) async fn content_version(executor: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!("SELECT version FROM content_version").fetch_one(executor).await
 }
-
-/// A column to add to a statement that fetches the cards of a page: the `content_version` at
-/// the same moment, as `content_version` (see `Snapshots::answer`).
-pub(crate) const VERSION_COLUMN: &str = "(SELECT version FROM content_version) AS content_version";
 
 /// A read-only transaction that sees one consistent moment, and the content version of it:
 /// where a view is loaded from.
@@ -32,6 +35,59 @@ pub(crate) async fn read_consistent(db: &PgPool) -> sqlx::Result<(Transaction<'s
     Ok((tx, version))
 }
 
+/// This instance's view of `content_version` (see the module comment).
+pub struct ContentClock {
+    /// Last version read (-1: none yet).
+    version: AtomicI64,
+    /// When it was read, in milliseconds since `epoch`.
+    checked_at: AtomicU64,
+    refreshing: AtomicBool,
+    epoch: Instant,
+}
+
+impl Default for ContentClock {
+    fn default() -> Self {
+        Self {
+            version: AtomicI64::new(-1),
+            checked_at: AtomicU64::new(0),
+            refreshing: AtomicBool::new(false),
+            epoch: Instant::now(),
+        }
+    }
+}
+
+impl ContentClock {
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    /// The version to answer at: the last one read, or a fresh one when `RECHECK` has passed
+    /// (one request reads it, the others go on with the last).
+    pub async fn version(&self, db: &PgPool) -> sqlx::Result<i64> {
+        let known = self.version.load(Ordering::Acquire);
+        let age = self.now_ms().saturating_sub(self.checked_at.load(Ordering::Acquire));
+        if known >= 0 && age < RECHECK.as_millis() as u64 {
+            return Ok(known);
+        }
+        if known >= 0 && self.refreshing.swap(true, Ordering::AcqRel) {
+            return Ok(known);
+        }
+        let fresh = self.refresh(db).await;
+        self.refreshing.store(false, Ordering::Release);
+        fresh
+    }
+
+    /// Reads `content_version` now (after a change made through this instance).
+    pub async fn refresh(&self, db: &PgPool) -> sqlx::Result<i64> {
+        let read = content_version(db).await.inspect_err(|err| {
+            tracing::warn!(error = %err, "content version unreadable");
+        })?;
+        let before = self.version.fetch_max(read, Ordering::AcqRel);
+        self.checked_at.store(self.now_ms(), Ordering::Release);
+        Ok(read.max(before))
+    }
+}
+
 /// A view that knows the `content_version` it was loaded at.
 pub(crate) trait Versioned {
     fn version(&self) -> i64;
@@ -39,28 +95,28 @@ pub(crate) trait Versioned {
 
 /// The current snapshot of one view, shared by every request of this instance.
 pub(crate) struct Snapshots<T> {
+    clock: Arc<ContentClock>,
     current: RwLock<Option<Arc<T>>>,
     rebuilding: Mutex<()>,
 }
 
-impl<T> Default for Snapshots<T> {
-    fn default() -> Self {
-        Snapshots { current: RwLock::new(None), rebuilding: Mutex::new(()) }
-    }
-}
-
 impl<T: Versioned> Snapshots<T> {
-    /// The snapshot for the current content version, loading it with `load` when it moved.
+    pub(crate) fn new(clock: Arc<ContentClock>) -> Self {
+        Snapshots { clock, current: RwLock::new(None), rebuilding: Mutex::new(()) }
+    }
+
+    /// The snapshot for the version the instance's clock gives, loading it with `load` when it
+    /// moved.
     pub(crate) async fn get<F, Fut>(&self, db: &PgPool, load: F) -> sqlx::Result<Arc<T>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = sqlx::Result<T>>,
     {
-        let version = content_version(db).await?;
+        let version = self.clock.version(db).await?;
         self.at(version, load).await
     }
 
-    /// The snapshot for at least `version` (read by the caller), loading it when it is older.
+    /// The snapshot for at least `version`, loading it when it is older.
     pub(crate) async fn at<F, Fut>(&self, version: i64, load: F) -> sqlx::Result<Arc<T>>
     where
         F: FnOnce() -> Fut,
@@ -79,40 +135,86 @@ impl<T: Versioned> Snapshots<T> {
         Ok(snapshot)
     }
 
-    /// An answer computed on a snapshot at least as new as the `content_version` when the call
-    /// began, without a round trip of its own for the version: `answer` works on the snapshot
-    /// held and returns, with its result, the version it read in the same statement as its
-    /// cards (`VERSION_COLUMN`, or `content_version` when it needs no query). When that version
-    /// is newer than the snapshot, the snapshot is loaded again and `answer` runs once more.
-    pub(crate) async fn answer<R, L, LFut, A, AFut>(
-        &self,
-        db: &PgPool,
-        load: L,
-        mut answer: A,
-    ) -> sqlx::Result<R>
-    where
-        L: Fn() -> LFut,
-        LFut: Future<Output = sqlx::Result<T>>,
-        A: FnMut(Arc<T>) -> AFut,
-        AFut: Future<Output = sqlx::Result<(R, i64)>>,
-    {
-        let held = self.current.read().unwrap_or_else(|e| e.into_inner()).clone();
-        let snapshot = match held {
-            Some(held) => held,
-            None => self.get(db, &load).await?,
-        };
-        let (result, version) = answer(snapshot.clone()).await?;
-        if version <= snapshot.version() {
-            return Ok(result);
-        }
-        // The snapshot is now at least at the version read during the call, so at least as new as
-        // the content was when it began: the second answer stands whatever happens meanwhile.
-        let snapshot = self.at(version, &load).await?;
-        Ok(answer(snapshot).await?.0)
-    }
-
     fn fresh(&self, version: i64) -> Option<Arc<T>> {
         let current = self.current.read().unwrap_or_else(|e| e.into_inner());
         current.as_ref().filter(|s| s.version() >= version).cloned()
+    }
+}
+
+/// The cards (what a list shows of one record) a snapshot's pages have shown, fetched from
+/// PostgreSQL once per snapshot: a page whose cards were all shown before needs no round trip.
+/// A new snapshot starts empty, so a card is never older than the snapshot it is shown with.
+pub(crate) struct Cards<C> {
+    kept: RwLock<HashMap<i64, Arc<C>>>,
+}
+
+impl<C> Default for Cards<C> {
+    fn default() -> Self {
+        Self { kept: RwLock::default() }
+    }
+}
+
+impl<C> Cards<C> {
+    /// At most this many cards are kept per snapshot (then it starts over); a larger page (an
+    /// export) is fetched without keeping it.
+    const KEPT: usize = 20_000;
+
+    /// The cards of `ids`, in that order, fetching the ones not kept with `fetch` (which
+    /// returns each card with its id; an id it does not return is left out).
+    pub(crate) async fn get<F, Fut>(&self, ids: &[i64], fetch: F) -> sqlx::Result<Vec<Arc<C>>>
+    where
+        F: FnOnce(Vec<i64>) -> Fut,
+        Fut: Future<Output = sqlx::Result<Vec<(i64, C)>>>,
+    {
+        let mut found: Vec<Option<Arc<C>>> = {
+            let kept = self.kept.read().unwrap_or_else(|e| e.into_inner());
+            ids.iter().map(|id| kept.get(id).cloned()).collect()
+        };
+        let missing: Vec<i64> =
+            ids.iter().zip(&found).filter(|(_, card)| card.is_none()).map(|(id, _)| *id).collect();
+        if !missing.is_empty() {
+            let keep = missing.len() <= Self::KEPT / 8;
+            let fetched: HashMap<i64, Arc<C>> =
+                fetch(missing).await?.into_iter().map(|(id, card)| (id, Arc::new(card))).collect();
+            for (slot, id) in found.iter_mut().zip(ids) {
+                if slot.is_none() {
+                    *slot = fetched.get(id).cloned();
+                }
+            }
+            if keep {
+                let mut kept = self.kept.write().unwrap_or_else(|e| e.into_inner());
+                if kept.len() + fetched.len() > Self::KEPT {
+                    kept.clear();
+                }
+                kept.extend(fetched);
+            }
+        }
+        Ok(found.into_iter().flatten().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn cards_are_fetched_once_and_kept_in_order() {
+        let cards: Cards<String> = Cards::default();
+        let fetch = |ids: Vec<i64>| async move {
+            Ok(ids.into_iter().filter(|id| *id != 4).map(|id| (id, format!("card {id}"))).collect())
+        };
+        let first = cards.get(&[3, 1, 4, 2], fetch).await.unwrap();
+        assert_eq!(first.iter().map(|c| c.as_str()).collect::<Vec<_>>(), ["card 3", "card 1", "card 2"]);
+        // Kept: a second page asks only for what it has not seen.
+        let asked = std::sync::Mutex::new(Vec::new());
+        let second = cards
+            .get(&[2, 5, 3], |ids: Vec<i64>| {
+                asked.lock().unwrap().extend(ids.iter().copied());
+                async move { Ok(ids.into_iter().map(|id| (id, format!("new {id}"))).collect()) }
+            })
+            .await
+            .unwrap();
+        assert_eq!(second.iter().map(|c| c.as_str()).collect::<Vec<_>>(), ["card 2", "new 5", "card 3"]);
+        assert_eq!(*asked.lock().unwrap(), [5]);
     }
 }

@@ -21,9 +21,13 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+use crate::catalogue::index::CatalogueIndex;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::geo::{self, Geo};
+use crate::kennisbank::index::PublicationIndex;
+use crate::members::index::MemberIndex;
+use crate::snapshot::ContentClock;
 use crate::state::AppState;
 use crate::web::assets::{self, Assets};
 use crate::web::context;
@@ -121,15 +125,16 @@ impl Application {
             let _ = config.base_url.set_port(Some(listener.local_addr()?.port()));
         }
         let page_cache_mb = config.page_cache_mb;
+        let clock = Arc::new(ContentClock::default());
         let state = AppState {
             db: pool,
             config: Arc::new(config),
             assets,
             geo: Arc::new(geo),
-            catalogue: Arc::default(),
-            publications: Arc::default(),
-            members: Arc::default(),
-            pages: Arc::new(PageCache::new(page_cache_mb)),
+            catalogue: Arc::new(CatalogueIndex::new(clock.clone())),
+            publications: Arc::new(PublicationIndex::new(clock.clone())),
+            members: Arc::new(MemberIndex::new(clock.clone())),
+            pages: Arc::new(PageCache::new(page_cache_mb, clock)),
         };
         Ok(Self { listener, state })
     }

@@ -89,7 +89,7 @@ async fn initiatives(State(state): State<AppState>, params: QueryParams) -> AppR
     let requested = Paging::new(params.page(), per_page(&params), 0);
     let found = state.catalogue.search(&state.db, &filters, requested.per_page, requested.offset()).await?;
     let paging = Paging::new(params.page(), requested.per_page, found.total);
-    let slugs: Vec<String> = found.cards.into_iter().map(|c| c.slug).collect();
+    let slugs: Vec<String> = found.cards.iter().map(|c| c.slug.clone()).collect();
     let records = initiative_records(&state.db, &slugs).await?;
     let data: Vec<Value> = records
         .into_iter()
@@ -159,7 +159,7 @@ async fn members_list(State(state): State<AppState>, params: QueryParams) -> App
 async fn initiatives_csv(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
     let filters = Filters::from_params(&params);
     let cards = state.catalogue.search(&state.db, &filters, 50_000, 0).await?.cards;
-    let slugs: Vec<String> = cards.into_iter().map(|c| c.slug).collect();
+    let slugs: Vec<String> = cards.iter().map(|c| c.slug.clone()).collect();
     let mut csv = String::from(
         "naam;samenvatting;regio;thema's;domeinen;niveaus;leeftijden;website;url;gepubliceerd\r\n",
     );

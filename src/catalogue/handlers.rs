@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -30,7 +32,7 @@ pub struct ListTemplate {
     sort: Sort,
     facets: Vec<Facet>,
     regions: RegionSelect,
-    cards: Vec<InitiativeCard>,
+    cards: Vec<Arc<InitiativeCard>>,
     paging: Paging,
     /// The current filters as a query string, without the page number.
     base_query: String,

@@ -6,10 +6,11 @@
 //!
 //! Freshness: the table `content_version` is bumped by triggers in the same transaction as
 //! any change to public content (initiatives, their tags, the vocabularies, the regions, and
-//! what other public pages show; see the migration `content_version`). Every search reads
-//! that number in the same statement as its cards and, when it moved, rebuilds the index and
-//! answers again (`snapshot::Snapshots::answer`), so all instances show a change from the next
-//! request on.
+//! what other public pages show; see the migration `content_version`). A search answers on
+//! the snapshot of the version the instance's `snapshot::ContentClock` gives, so every
+//! instance shows a change within `snapshot::RECHECK`. The cards a snapshot has shown are kept
+//! with it (`snapshot::Cards`): a filter combination whose cards were shown before is answered
+//! without PostgreSQL.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,7 +24,7 @@ use super::queries::{
 use crate::regions::RegionKind;
 use crate::regions::queries::{self as regions, FilterOption};
 use crate::search::rows::{self, Filtered, RegionSets, RowSet, TermSets};
-use crate::snapshot::{self, Snapshots, Versioned};
+use crate::snapshot::{self, Cards, ContentClock, Snapshots, Versioned};
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::web::facets::RegionOptions;
 
@@ -31,7 +32,6 @@ use crate::web::facets::RegionOptions;
 const VOCABULARIES: [Vocabulary; 4] =
     [Vocabulary::Theme, Vocabulary::Domain, Vocabulary::Level, Vocabulary::AgeGroup];
 
-#[derive(Default)]
 pub struct CatalogueIndex {
     snapshots: Snapshots<Snapshot>,
 }
@@ -50,6 +50,8 @@ struct Snapshot {
     /// The region selector: provinces, jeugdregio's, then the municipalities with at least one
     /// published initiative, each by name; rendered once per snapshot.
     region_options: Arc<RegionOptions>,
+    /// The cards shown so far (without search highlights).
+    cards: Cards<InitiativeCard>,
 }
 
 impl Versioned for Snapshot {
@@ -60,7 +62,7 @@ impl Versioned for Snapshot {
 
 /// The answer to one catalogue search.
 pub struct Found {
-    pub cards: Vec<InitiativeCard>,
+    pub cards: Vec<Arc<InitiativeCard>>,
     pub total: i64,
     /// Per vocabulary (in `VOCABULARIES` order): every term with the number of results choosing
     /// it would give, every other chosen filter applied.
@@ -70,6 +72,10 @@ pub struct Found {
 }
 
 impl CatalogueIndex {
+    pub fn new(clock: Arc<ContentClock>) -> Self {
+        Self { snapshots: Snapshots::new(clock) }
+    }
+
     async fn snapshot(&self, db: &PgPool) -> sqlx::Result<Arc<Snapshot>> {
         self.snapshots.get(db, || load(db)).await
     }
@@ -96,8 +102,8 @@ impl CatalogueIndex {
     }
 
     /// One page of the published initiatives matching `filters`, with the total and the facet
-    /// counts; one round trip to PostgreSQL (two with a text query) when the snapshot held is
-    /// current (see `Snapshots::answer`).
+    /// counts: no round trip to PostgreSQL when the snapshot is current and its cards were shown
+    /// before; a text query asks PostgreSQL for its matches and their highlighted cards.
     pub async fn search(
         &self,
         db: &PgPool,
@@ -107,35 +113,31 @@ impl CatalogueIndex {
     ) -> sqlx::Result<Found> {
         let limit = limit.max(0) as usize;
         let offset = offset.max(0) as usize;
-        self.snapshots
-            .answer(
-                db,
-                || load(db),
-                |snapshot| async move {
-                    let ranked = match &filters.q {
-                        Some(q) => Some(text_matches(db, &snapshot, q).await?),
-                        None => None,
-                    };
-                    let filtered = snapshot.filter(filters, ranked.as_ref().map(|r| &r.0));
-                    let matched = &filtered.matched;
-                    let page_rows: Vec<u32> = match (filters.sort, &ranked) {
-                        (Sort::Relevance, Some((_, order))) => matched.page_in(order, offset, limit),
-                        (Sort::Name, _) => matched.page_in(&snapshot.by_name, offset, limit),
-                        _ => matched.page(offset, limit),
-                    };
-                    let ids: Vec<i64> = page_rows.iter().map(|&r| snapshot.ids[r as usize]).collect();
-                    let (cards, version) = cards(db, &ids, filters.q.as_deref()).await?;
+        let snapshot = self.snapshot(db).await?;
+        let ranked = match &filters.q {
+            Some(q) => Some(text_matches(db, &snapshot, q).await?),
+            None => None,
+        };
+        let filtered = snapshot.filter(filters, ranked.as_ref().map(|r| &r.0));
+        let matched = &filtered.matched;
+        let page_rows: Vec<u32> = match (filters.sort, &ranked) {
+            (Sort::Relevance, Some((_, order))) => matched.page_in(order, offset, limit),
+            (Sort::Name, _) => matched.page_in(&snapshot.by_name, offset, limit),
+            _ => matched.page(offset, limit),
+        };
+        let ids: Vec<i64> = page_rows.iter().map(|&r| snapshot.ids[r as usize]).collect();
+        let cards = match filters.q.as_deref() {
+            Some(q) => cards(db, ids, Some(q)).await?.into_iter().map(|(_, card)| Arc::new(card)).collect(),
+            None => snapshot.cards.get(&ids, |missing| cards(db, missing, None)).await?,
+        };
 
-                    let mut counts = filtered.counts.into_iter();
-                    let facets = std::array::from_fn(|v| {
-                        let terms = snapshot.vocabularies[v].terms.iter().cloned();
-                        terms.zip(counts.next().unwrap_or_default()).collect()
-                    });
-                    let total = matched.count() as i64;
-                    Ok((Found { cards, total, facets, regions: snapshot.region_options.clone() }, version))
-                },
-            )
-            .await
+        let mut counts = filtered.counts.into_iter();
+        let facets = std::array::from_fn(|v| {
+            let terms = snapshot.vocabularies[v].terms.iter().cloned();
+            terms.zip(counts.next().unwrap_or_default()).collect()
+        });
+        let total = matched.count() as i64;
+        Ok(Found { cards, total, facets, regions: snapshot.region_options.clone() })
     }
 }
 
@@ -196,16 +198,16 @@ async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result
     Ok((matched, order))
 }
 
-/// The cards for the given initiatives, in the given order, and the `content_version` read in
-/// the same statement.
-async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<(Vec<InitiativeCard>, i64)> {
+/// The cards for the given initiatives, each with its id, in the given order; with the
+/// search words marked when there is a text query.
+async fn cards(db: &PgPool, ids: Vec<i64>, q: Option<&str>) -> sqlx::Result<Vec<(i64, InitiativeCard)>> {
     if ids.is_empty() {
-        return Ok((Vec::new(), snapshot::content_version(db).await?));
+        return Ok(Vec::new());
     }
     let mut query = QueryBuilder::<Postgres>::new(
-        "SELECT i.slug, i.name, i.summary, r.name AS region_name, i.published_at, ",
+        "SELECT i.id, i.slug, i.name, i.summary, r.name AS region_name, i.published_at, ",
     );
-    query.push(CARD_LOGO_COLUMNS).push(", ").push(snapshot::VERSION_COLUMN).push(", ");
+    query.push(CARD_LOGO_COLUMNS).push(", ");
     match q {
         Some(q) => {
             query
@@ -219,19 +221,13 @@ async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<(Vec<I
             query.push("NULL::text AS headline");
         }
     }
-    query.push(" FROM unnest(").push_bind(ids.to_vec()).push(
+    query.push(" FROM unnest(").push_bind(ids).push(
         "::bigint[]) WITH ORDINALITY AS s(id, n) JOIN initiatives i ON i.id = s.id \
              LEFT JOIN regions r ON r.id = i.region_id ",
     );
     query.push(CARD_LOGO_JOIN).push(" ORDER BY s.n");
     let rows = query.build().fetch_all(db).await?;
-    let version = match rows.first() {
-        Some(row) => row.try_get("content_version")?,
-        // Every card went since the snapshot: ask on its own.
-        None => snapshot::content_version(db).await?,
-    };
-    let cards = rows.iter().map(InitiativeCard::from_row).collect::<sqlx::Result<_>>()?;
-    Ok((cards, version))
+    rows.iter().map(|row| Ok((row.try_get("id")?, InitiativeCard::from_row(row)?))).collect()
 }
 
 /// Reads the catalogue at one consistent moment.
@@ -297,6 +293,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         row_of,
         vocabularies,
         by_name,
+        cards: Cards::default(),
     })
 }
 
@@ -335,6 +332,7 @@ mod tests {
             by_name: vec![2, 0, 1],
             regions: RegionSets::build(regions, &[1, 0, 1]),
             region_options: Arc::default(),
+            cards: Cards::default(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! cards of the page shown. Freshness: `content_version`, as for the catalogue.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlx::PgPool;
 
@@ -12,7 +13,7 @@ use super::PublicationStatus;
 use super::queries::{Filters, Sort};
 use super::status::PublicationKind;
 use crate::search::rows::{self, RowSet, TermSets};
-use crate::snapshot::{self, Snapshots, Versioned};
+use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
 use crate::taxonomy::{self, Term, Vocabulary};
 
 /// The year ranges of the year facet: slug, label, first and last year. Records without a
@@ -31,7 +32,6 @@ fn year_range(year: Option<i16>) -> i32 {
     YEAR_RANGES.iter().position(|&(_, _, from, to)| (from..=to).contains(&year)).unwrap_or(0) as i32
 }
 
-#[derive(Default)]
 pub struct PublicationIndex {
     snapshots: Snapshots<Snapshot>,
 }
@@ -63,6 +63,10 @@ pub struct Found {
 }
 
 impl PublicationIndex {
+    pub fn new(clock: Arc<ContentClock>) -> Self {
+        Self { snapshots: Snapshots::new(clock) }
+    }
+
     pub async fn search(
         &self,
         db: &PgPool,

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
@@ -21,7 +23,7 @@ pub struct ListTemplate {
     q: String,
     facets: Vec<Facet>,
     regions: RegionSelect,
-    cards: Vec<MemberCard>,
+    cards: Vec<Arc<MemberCard>>,
     paging: Paging,
     base_query: String,
     any_filter: bool,

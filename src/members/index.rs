@@ -4,9 +4,9 @@
 //! memory, in "A–Z" order, and answers a list, its total, a region's members and the counts
 //! per region without a pass per member. PostgreSQL supplies the cards of the page shown.
 //!
-//! Freshness: `content_version` (bumped by triggers on members, their tags and the regions);
-//! read on every request in the same statement as the cards, the copy is rebuilt when it moved
-//! (`snapshot::Snapshots::answer`).
+//! Freshness: `content_version` (bumped by triggers on members, their tags and the regions),
+//! as the instance's `snapshot::ContentClock` gives it; the cards a snapshot has shown are kept
+//! with it (`snapshot::Cards`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,10 +17,9 @@ use super::queries::{self, Filters, MemberCard};
 use super::{MemberKind, MemberStatus};
 use crate::regions::queries as regions;
 use crate::search::rows::{self, RegionSets, RowSet, TermSets};
-use crate::snapshot::{self, Snapshots, Versioned};
+use crate::snapshot::{self, Cards, ContentClock, Snapshots, Versioned};
 use crate::taxonomy::{self, Term, Vocabulary};
 
-#[derive(Default)]
 pub struct MemberIndex {
     snapshots: Snapshots<Snapshot>,
 }
@@ -39,6 +38,8 @@ struct Snapshot {
     /// The rows of members who accept messages.
     contactable: RowSet,
     regions: RegionSets,
+    /// The cards shown so far.
+    cards: Cards<MemberCard>,
 }
 
 impl Versioned for Snapshot {
@@ -48,6 +49,10 @@ impl Versioned for Snapshot {
 }
 
 impl MemberIndex {
+    pub fn new(clock: Arc<ContentClock>) -> Self {
+        Self { snapshots: Snapshots::new(clock) }
+    }
+
     async fn snapshot(&self, db: &PgPool) -> sqlx::Result<Arc<Snapshot>> {
         self.snapshots.get(db, || load(db)).await
     }
@@ -59,14 +64,14 @@ impl MemberIndex {
         filters: &Filters,
         limit: i64,
         offset: i64,
-    ) -> sqlx::Result<(Vec<MemberCard>, i64)> {
+    ) -> sqlx::Result<(Vec<Arc<MemberCard>>, i64)> {
         let listed = self.list(db, filters, limit, offset).await?;
         Ok((listed.cards, listed.total))
     }
 
     /// `search` with what the list page shows around it: the facets' terms and the content
-    /// version the answer was computed at; one round trip to PostgreSQL when the snapshot held
-    /// is current (see `Snapshots::answer`).
+    /// version the answer was computed at; no round trip to PostgreSQL when the snapshot is
+    /// current and its cards were shown before.
     pub async fn list(
         &self,
         db: &PgPool,
@@ -75,19 +80,16 @@ impl MemberIndex {
         offset: i64,
     ) -> sqlx::Result<Listed> {
         let (limit, offset) = (limit.max(0) as usize, offset.max(0) as usize);
-        self.snapshots
-            .answer(
-                db,
-                || load(db),
-                |snapshot| async move {
-                    let (ids, total) = snapshot.find(filters, limit, offset);
-                    let (cards, version) = cards(db, &ids).await?;
-                    let themes = snapshot.themes.terms.clone();
-                    let domains = snapshot.domains.terms.clone();
-                    Ok((Listed { cards, total, version, themes, domains }, version))
-                },
-            )
-            .await
+        let snapshot = self.snapshot(db).await?;
+        let (ids, total) = snapshot.find(filters, limit, offset);
+        let cards = snapshot.cards.get(&ids, |missing| cards(db, missing)).await?;
+        Ok(Listed {
+            cards,
+            total,
+            version: snapshot.version,
+            themes: snapshot.themes.terms.clone(),
+            domains: snapshot.domains.terms.clone(),
+        })
     }
 
     /// Public members per region id (each counted for its own region only).
@@ -98,7 +100,7 @@ impl MemberIndex {
 
 /// A page of the member list (see `MemberIndex::list`).
 pub struct Listed {
-    pub cards: Vec<MemberCard>,
+    pub cards: Vec<Arc<MemberCard>>,
     pub total: i64,
     /// The `content_version` the answer is at least as new as.
     pub version: i64,
@@ -169,38 +171,34 @@ impl Snapshot {
     }
 }
 
-/// The cards for the given members, in the given order, and the `content_version` read in the
-/// same statement.
-async fn cards(db: &PgPool, ids: &[i64]) -> sqlx::Result<(Vec<MemberCard>, i64)> {
+/// The cards for the given members, each with its id, in the given order.
+async fn cards(db: &PgPool, ids: Vec<i64>) -> sqlx::Result<Vec<(i64, MemberCard)>> {
     if ids.is_empty() {
-        return Ok((Vec::new(), snapshot::content_version(db).await?));
+        return Ok(Vec::new());
     }
     let rows = sqlx::query!(
-        r#"SELECT m.slug, m.name, m.kind AS "kind: MemberKind", m.organisation, m.role, r.name AS "region_name?",
-                  (SELECT version FROM content_version) AS "content_version!"
+        r#"SELECT m.id, m.slug, m.name, m.kind AS "kind: MemberKind", m.organisation, m.role, r.name AS "region_name?"
            FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, n) JOIN members m ON m.id = s.id
            LEFT JOIN regions r ON r.id = m.region_id ORDER BY s.n"#,
-        ids,
+        &ids,
     )
     .fetch_all(db)
     .await?;
-    let version = match rows.first() {
-        Some(row) => row.content_version,
-        // Every card went since the snapshot: ask on its own.
-        None => snapshot::content_version(db).await?,
-    };
     let cards = rows
         .into_iter()
-        .map(|r| MemberCard {
-            slug: r.slug,
-            name: r.name,
-            kind: r.kind,
-            organisation: r.organisation,
-            role: r.role,
-            region_name: r.region_name,
+        .map(|r| {
+            let card = MemberCard {
+                slug: r.slug,
+                name: r.name,
+                kind: r.kind,
+                organisation: r.organisation,
+                role: r.role,
+                region_name: r.region_name,
+            };
+            (r.id, card)
         })
         .collect();
-    Ok((cards, version))
+    Ok(cards)
 }
 
 /// Reads the public members at one consistent moment.
@@ -256,5 +254,6 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         ids,
         text,
         text_starts,
+        cards: Cards::default(),
     })
 }

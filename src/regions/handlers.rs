@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
@@ -73,9 +75,9 @@ pub struct ShowTemplate {
     /// Municipalities in this province or jeugdregio with something to show.
     active_municipalities: Vec<RegionSummary>,
     quiet_municipalities: Vec<RegionSummary>,
-    initiatives: Vec<InitiativeCard>,
+    initiatives: Vec<Arc<InitiativeCard>>,
     initiative_total: i64,
-    members: Vec<MemberCard>,
+    members: Vec<Arc<MemberCard>>,
     upcoming: Vec<crate::events::queries::EventCard>,
     /// "Wat we leren": the region's published lessons.
     lessons: Vec<crate::opbrengsten::queries::Lesson>,

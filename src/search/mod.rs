@@ -3,6 +3,8 @@
 
 pub(crate) mod rows;
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -34,10 +36,10 @@ pub struct Hit {
 struct ResultsTemplate {
     page: Page,
     q: String,
-    initiatives: Vec<InitiativeCard>,
+    initiatives: Vec<Arc<InitiativeCard>>,
     initiative_total: i64,
     regions: Vec<Hit>,
-    members: Vec<MemberCard>,
+    members: Vec<Arc<MemberCard>>,
     member_total: i64,
     news: Vec<Hit>,
     events: Vec<crate::events::queries::EventCard>,

@@ -100,13 +100,22 @@ impl FromRequestParts<AppState> for Page {
     }
 }
 
+/// What a page is rendered into at first (see `Html`).
+const RENDER_CAPACITY: usize = 64 * 1024;
+
 /// Renders an askama template as an HTML response; a render failure becomes the 500 page.
 pub struct Html<T>(pub T);
 
 impl<T: Template> IntoResponse for Html<T> {
     fn into_response(self) -> Response {
-        match self.0.render() {
-            Ok(body) => {
+        // Room for the largest list pages at once: a buffer that starts at the template's
+        // estimate doubles (and copies) its way up to them. Given back when unused.
+        let mut body = String::with_capacity(T::SIZE_HINT.max(RENDER_CAPACITY));
+        match self.0.render_into(&mut body) {
+            Ok(()) => {
+                if body.capacity() - body.len() > 4096 {
+                    body.shrink_to_fit();
+                }
                 ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], body)
                     .into_response()
             }

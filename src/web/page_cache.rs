@@ -7,9 +7,10 @@
 //!   pages carry nothing per visitor (no token, no cookie; see `web::csrf`), so one rendering
 //!   serves everyone.
 //! - **Freshness**: the table `content_version` is bumped by triggers with every change to public
-//!   content. Each instance re-reads it at most every `RECHECK` (by whichever request finds it
-//!   due) and at once after every unsafe request it served itself, and drops everything when
-//!   it moved: a change on one instance shows on every instance within a second. An entry also
+//!   content. Each instance re-reads it at most every `snapshot::RECHECK` (its `ContentClock`,
+//!   shared with the in-memory indexes) and at once after every unsafe request it served
+//!   itself, and drops everything when it moved: a change on one instance shows on every
+//!   instance within a second. An entry also
 //!   expires after `MAX_AGE`, for what depends on the clock (news with a future publication time).
 //! - **Bound**: `PAGE_CACHE_MB` of bodies (identity plus the gzip/brotli variants made on first
 //!   demand); the least recently used pages go first. `0` turns keeping off; ETags and 304s stay.
@@ -22,7 +23,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -34,11 +35,10 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
+use crate::snapshot::ContentClock;
 use crate::state::AppState;
 use crate::web::cookies;
 
-/// How often an instance asks PostgreSQL whether public content changed.
-pub const RECHECK: Duration = Duration::from_millis(250);
 /// The longest an entry is served, whatever the version says.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
 /// Pages larger than this are never kept (e.g. a sitemap of every initiative).
@@ -233,32 +233,28 @@ fn brotli(body: &[u8]) -> Bytes {
     Bytes::from(out)
 }
 
-/// This instance's cache and its view of `content_version`.
+/// This instance's cache of rendered pages.
 pub struct PageCache {
     budget: usize,
     entries: Mutex<HashMap<String, Arc<Entry>>>,
     used: AtomicUsize,
     clock: AtomicU64,
-    /// Last version read from PostgreSQL (-1: none yet).
+    /// The instance's view of `content_version`.
+    content: Arc<ContentClock>,
+    /// The newest version entries were kept for: older ones are dropped when it moves.
     version: AtomicI64,
-    /// When it was read, in milliseconds since `epoch`.
-    checked_at: AtomicU64,
-    refreshing: AtomicBool,
-    epoch: Instant,
 }
 
 impl PageCache {
     /// A cache of at most `megabytes` MiB of page bodies; 0 keeps nothing.
-    pub fn new(megabytes: u32) -> Self {
+    pub fn new(megabytes: u32, content: Arc<ContentClock>) -> Self {
         Self {
             budget: megabytes as usize * 1024 * 1024,
             entries: Mutex::default(),
             used: AtomicUsize::new(0),
             clock: AtomicU64::new(0),
+            content,
             version: AtomicI64::new(-1),
-            checked_at: AtomicU64::new(0),
-            refreshing: AtomicBool::new(false),
-            epoch: Instant::now(),
         }
     }
 
@@ -267,47 +263,27 @@ impl PageCache {
         self.used.load(Ordering::Relaxed)
     }
 
-    fn now_ms(&self) -> u64 {
-        self.epoch.elapsed().as_millis() as u64
-    }
-
-    /// The content version to serve at: the last one read, or a fresh one when `RECHECK` has
-    /// passed (one request reads it, the others go on with the last). `None` when PostgreSQL
+    /// The content version to serve at (see `ContentClock::version`). `None` when PostgreSQL
     /// cannot say: then nothing is served from or put in the cache.
     pub async fn version(&self, db: &PgPool) -> Option<i64> {
-        let known = self.version.load(Ordering::Acquire);
-        let age = self.now_ms().saturating_sub(self.checked_at.load(Ordering::Acquire));
-        if known >= 0 && age < RECHECK.as_millis() as u64 {
-            return Some(known);
-        }
-        if known >= 0 && self.refreshing.swap(true, Ordering::AcqRel) {
-            return Some(known);
-        }
-        let fresh = self.read_version(db).await;
-        self.refreshing.store(false, Ordering::Release);
-        fresh
+        let version = self.content.version(db).await.ok()?;
+        Some(self.moved_to(version))
     }
 
     /// Reads `content_version` now (after a change made through this instance).
     pub async fn refresh(&self, db: &PgPool) {
-        let _ = self.read_version(db).await;
+        if let Ok(version) = self.content.refresh(db).await {
+            self.moved_to(version);
+        }
     }
 
-    async fn read_version(&self, db: &PgPool) -> Option<i64> {
-        match sqlx::query_scalar!("SELECT version FROM content_version").fetch_one(db).await {
-            Ok(version) => {
-                let before = self.version.fetch_max(version, Ordering::AcqRel);
-                self.checked_at.store(self.now_ms(), Ordering::Release);
-                if version > before {
-                    self.clear_older_than(version);
-                }
-                Some(version.max(before))
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "content version unreadable; pages are not cached");
-                None
-            }
+    /// Drops the entries of older versions when `version` is newer than the last one seen.
+    fn moved_to(&self, version: i64) -> i64 {
+        let before = self.version.fetch_max(version, Ordering::AcqRel);
+        if version > before {
+            self.clear_older_than(version);
         }
+        version.max(before)
     }
 
     fn clear_older_than(&self, version: i64) {
@@ -547,7 +523,7 @@ mod tests {
 
     #[test]
     fn the_budget_holds_and_the_least_recently_used_go_first() {
-        let cache = PageCache::new(1);
+        let cache = PageCache::new(1, Arc::default());
         cache.version.store(1, Ordering::Relaxed);
         let page = Bytes::from(vec![b'x'; 100 * 1024]);
         for n in 0..30 {
