@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod geo;
 pub mod kennisbank;
+pub(crate) mod linked;
 pub mod mail;
 pub mod media;
 pub(crate) mod members;

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use super::status::{EventForm, EventStatus, QuestionKind, RegistrationStatus};
 use crate::catalogue::InitiativeStatus;
+use crate::linked::linked;
 use crate::taxonomy::Term;
 use crate::text;
 
@@ -236,6 +237,23 @@ pub async fn upcoming_in(db: &PgPool, region_ids: &[i32], limit: i64) -> sqlx::R
     .await
 }
 
+/// The checked query of whole [`Event`]s: their columns `FROM events e`, then the rest of the
+/// SQL and its parameters.
+macro_rules! select_events {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Event,
+            r#"SELECT e.id, e.slug, e.title, e.summary, e.programme_md, e.starts_at, e.ends_at,
+                      e.form AS "form: EventForm", e.venue, e.address, e.join_url, e.organiser,
+                      (SELECT name FROM levels WHERE id = e.level_id) AS level, e.capacity, e.places_taken,
+                      e.registration_deadline, e.reminder_hours, e.reminder_note, e.status AS "status: EventStatus",
+                      e.sequence, e.cancel_message, e.report_md, e.report_image_id, e.report_image_alt, e.updated_at
+               FROM events e "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 /// A published or cancelled event by its slug.
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Event>> {
     Ok(find(db, None, Some(slug)).await?.filter(|e| e.status != EventStatus::Concept))
@@ -251,33 +269,14 @@ async fn find(
     id: Option<i64>,
     slug: Option<&str>,
 ) -> sqlx::Result<Option<Event>> {
-    sqlx::query_as!(
-        Event,
-        r#"SELECT e.id, e.slug, e.title, e.summary, e.programme_md, e.starts_at, e.ends_at,
-                  e.form AS "form: EventForm", e.venue, e.address, e.join_url, e.organiser,
-                  (SELECT name FROM levels WHERE id = e.level_id) AS level, e.capacity, e.places_taken,
-                  e.registration_deadline, e.reminder_hours, e.reminder_note, e.status AS "status: EventStatus",
-                  e.sequence, e.cancel_message, e.report_md, e.report_image_id, e.report_image_alt, e.updated_at
-           FROM events e WHERE e.id = $1 OR e.slug = $2"#,
-        id,
-        slug,
-    )
-    .fetch_optional(db)
-    .await
+    select_events!("WHERE e.id = $1 OR e.slug = $2", id, slug).fetch_optional(db).await
 }
 
 /// Published and cancelled events for the calendar feed: from a month ago on, by start.
 pub async fn for_feed(db: &PgPool, f: &Filters, limit: i64) -> sqlx::Result<Vec<Event>> {
     let form = f.form.map(|v| v.as_str());
-    sqlx::query_as!(
-        Event,
-        r#"SELECT e.id, e.slug, e.title, e.summary, e.programme_md, e.starts_at, e.ends_at,
-                  e.form AS "form: EventForm", e.venue, e.address, e.join_url, e.organiser,
-                  (SELECT name FROM levels WHERE id = e.level_id) AS level, e.capacity, e.places_taken,
-                  e.registration_deadline, e.reminder_hours, e.reminder_note, e.status AS "status: EventStatus",
-                  e.sequence, e.cancel_message, e.report_md, e.report_image_id, e.report_image_alt, e.updated_at
-           FROM events e
-           WHERE e.status <> $1 AND e.ends_at > now() - interval '31 days'
+    select_events!(
+        r#"WHERE e.status <> $1 AND e.ends_at > now() - interval '31 days'
              AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM event_themes l JOIN themes t ON t.id = l.theme_id
                                               WHERE l.event_id = e.id AND t.slug = $2))
              AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM event_regions l JOIN regions r ON r.id = l.region_id
@@ -325,45 +324,22 @@ pub async fn sitemap_paths(db: &PgPool) -> sqlx::Result<Vec<String>> {
     .await
 }
 
-pub async fn themes_of(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Term>> {
-    sqlx::query_as!(
-        Term,
+/// A region or initiative linked to an event, with its slug for the link.
+pub use crate::linked::Link as Linked;
+
+linked! {
+    pub fn themes_of -> Term =
         "SELECT t.id, t.slug, t.name FROM themes t JOIN event_themes l ON l.theme_id = t.id \
-         WHERE l.event_id = $1 ORDER BY t.position, t.name",
-        event_id,
-    )
-    .fetch_all(db)
-    .await
-}
+         WHERE l.event_id = $1 ORDER BY t.position, t.name";
 
-/// A region linked to an event, with its slug for the link.
-#[derive(Debug, Clone)]
-pub struct Linked {
-    pub slug: String,
-    pub name: String,
-}
-
-pub async fn regions_of(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Linked>> {
-    sqlx::query_as!(
-        Linked,
+    pub fn regions_of -> Linked =
         "SELECT r.slug, r.name FROM regions r JOIN event_regions l ON l.region_id = r.id \
-         WHERE l.event_id = $1 ORDER BY r.name",
-        event_id,
-    )
-    .fetch_all(db)
-    .await
-}
+         WHERE l.event_id = $1 ORDER BY r.name";
 
-pub async fn initiatives_of(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Linked>> {
-    sqlx::query_as!(
-        Linked,
+    pub fn initiatives_of -> Linked =
         r#"SELECT i.slug, i.name FROM initiatives i JOIN event_initiatives l ON l.initiative_id = i.id
            WHERE l.event_id = $1 AND i.status = $2 ORDER BY i.name"#,
-        event_id,
-        InitiativeStatus::Gepubliceerd as InitiativeStatus,
-    )
-    .fetch_all(db)
-    .await
+        InitiativeStatus::Gepubliceerd as InitiativeStatus;
 }
 
 /// One of an event's questions.

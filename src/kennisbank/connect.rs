@@ -153,43 +153,31 @@ async fn add(
         return Ok(Err(not_found_message(kind).to_owned()));
     };
     let mut tx = state.db.begin().await?;
-    let inserted = match kind {
+    let insert = match kind {
         LinkKind::Initiatief => sqlx::query!(
             "INSERT INTO publication_initiatives (publication_id, initiative_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             id,
             target,
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected(),
+        ),
         LinkKind::Regio => sqlx::query!(
             "INSERT INTO publication_regions (publication_id, region_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             id,
             target as i32,
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected(),
+        ),
         LinkKind::Bijeenkomst => sqlx::query!(
             "INSERT INTO publication_events (publication_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             id,
             target,
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected(),
+        ),
         LinkKind::Publicatie => sqlx::query!(
             "INSERT INTO publication_relations (publication_id, related_id) SELECT $1, $2 \
              WHERE NOT EXISTS (SELECT 1 FROM publication_relations WHERE publication_id = $2 AND related_id = $1) \
              ON CONFLICT DO NOTHING",
             id,
             target,
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected(),
+        ),
     };
-    if inserted == 0 {
+    if insert.execute(&mut *tx).await?.rows_affected() == 0 {
         return Ok(Err(format!("‘{name}’ is al gekoppeld.")));
     }
     audit::record(
@@ -217,42 +205,30 @@ async fn remove(
     target: i64,
 ) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    let removed = match kind {
+    let delete = match kind {
         LinkKind::Initiatief => sqlx::query!(
             "DELETE FROM publication_initiatives WHERE publication_id = $1 AND initiative_id = $2",
             id,
             target,
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected(),
+        ),
         LinkKind::Regio => sqlx::query!(
             "DELETE FROM publication_regions WHERE publication_id = $1 AND region_id::bigint = $2",
             id,
             target,
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected(),
+        ),
         LinkKind::Bijeenkomst => sqlx::query!(
             "DELETE FROM publication_events WHERE publication_id = $1 AND event_id = $2",
             id,
             target,
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected(),
+        ),
         LinkKind::Publicatie => sqlx::query!(
             "DELETE FROM publication_relations WHERE (publication_id = $1 AND related_id = $2) \
                                                   OR (publication_id = $2 AND related_id = $1)",
             id,
             target,
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected(),
+        ),
     };
-    if removed > 0 {
+    if delete.execute(&mut *tx).await?.rows_affected() > 0 {
         audit::record(
             &mut *tx,
             Entry {

@@ -305,7 +305,8 @@ impl Choices {
     }
 }
 
-/// Inserts a publication with a unique slug made from its title; returns its id and slug.
+/// Inserts a publication with a unique slug made from its title and writes its fields as
+/// [`update`] does; returns its id and slug.
 pub async fn insert(
     conn: &mut PgConnection,
     fields: &Fields,
@@ -319,30 +320,17 @@ pub async fn insert(
     loop {
         let slug = candidates.next_slug();
         let id = sqlx::query_scalar!(
-            "INSERT INTO publications (slug, title, series, year, publisher, kind, abstract_md, access, url, doi, isbn, \
-                                       licence, status, proposed_by, published_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, CASE WHEN $13 = $15 THEN now() END) \
+            "INSERT INTO publications (slug, title, kind, proposed_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (slug) DO NOTHING RETURNING id",
             slug,
             fields.title,
-            fields.series,
-            fields.year,
-            fields.publisher,
             fields.kind as PublicationKind,
-            fields.abstract_md,
-            fields.access as Access,
-            fields.url,
-            fields.doi,
-            fields.isbn,
-            fields.licence as Licence,
-            status as PublicationStatus,
             proposed_by,
-            PublicationStatus::Gepubliceerd as PublicationStatus,
         )
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(id) = id {
-            set_links(conn, id, fields).await?;
+            update(conn, id, fields, status).await?;
             return Ok((id, slug));
         }
     }
@@ -382,22 +370,22 @@ pub async fn update(
 
 async fn set_links(conn: &mut PgConnection, id: i64, fields: &Fields) -> sqlx::Result<()> {
     write_authors(conn, id, &fields.authors).await?;
-    sqlx::query!("DELETE FROM publication_themes WHERE publication_id = $1", id).execute(&mut *conn).await?;
-    sqlx::query!(
-        "INSERT INTO publication_themes SELECT $1, id FROM themes WHERE slug = ANY($2)",
-        id,
-        &fields.themes
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!("DELETE FROM publication_levels WHERE publication_id = $1", id).execute(&mut *conn).await?;
-    sqlx::query!(
-        "INSERT INTO publication_levels SELECT $1, id FROM levels WHERE slug = ANY($2)",
-        id,
-        &fields.levels
-    )
-    .execute(&mut *conn)
-    .await?;
+    for statement in [
+        sqlx::query!("DELETE FROM publication_themes WHERE publication_id = $1", id),
+        sqlx::query!(
+            "INSERT INTO publication_themes SELECT $1, id FROM themes WHERE slug = ANY($2)",
+            id,
+            &fields.themes
+        ),
+        sqlx::query!("DELETE FROM publication_levels WHERE publication_id = $1", id),
+        sqlx::query!(
+            "INSERT INTO publication_levels SELECT $1, id FROM levels WHERE slug = ANY($2)",
+            id,
+            &fields.levels
+        ),
+    ] {
+        statement.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use super::PublicationStatus;
 use super::cite::{Author, Citable};
 use super::status::{Access, AuthorKind, Licence, PublicationKind};
 use crate::catalogue::queries::{HIGHLIGHT_END, HIGHLIGHT_START};
+use crate::linked::linked;
 use crate::taxonomy::Term;
 use crate::web::filters::QueryParams;
 
@@ -261,110 +262,52 @@ pub async fn citables(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<Citable>> {
         .collect())
 }
 
-pub async fn themes_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Term>> {
-    sqlx::query_as!(
-        Term,
+pub use crate::linked::Link;
+
+linked! {
+    pub fn themes_of -> Term =
         "SELECT t.id, t.slug, t.name FROM themes t JOIN publication_themes l ON l.theme_id = t.id \
-         WHERE l.publication_id = $1 ORDER BY t.position, t.name",
-        id,
-    )
-    .fetch_all(db)
-    .await
-}
+         WHERE l.publication_id = $1 ORDER BY t.position, t.name";
 
-pub async fn levels_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Term>> {
-    sqlx::query_as!(
-        Term,
+    pub fn levels_of -> Term =
         "SELECT t.id, t.slug, t.name FROM levels t JOIN publication_levels l ON l.level_id = t.id \
-         WHERE l.publication_id = $1 ORDER BY t.position",
-        id,
-    )
-    .fetch_all(db)
-    .await
-}
+         WHERE l.publication_id = $1 ORDER BY t.position";
 
-/// A linked record: where it lives and what it is called.
-pub struct Link {
-    pub slug: String,
-    pub name: String,
-}
-
-pub async fn regions_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
-    sqlx::query_as!(
-        Link,
+    pub fn regions_of -> Link =
         "SELECT r.slug, r.name FROM regions r JOIN publication_regions l ON l.region_id = r.id \
-         WHERE l.publication_id = $1 ORDER BY r.name",
-        id,
-    )
-    .fetch_all(db)
-    .await
-}
+         WHERE l.publication_id = $1 ORDER BY r.name";
 
-/// The published initiatives that put a publication to work.
-pub async fn initiatives_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
-    sqlx::query_as!(
-        Link,
+    /// The published initiatives that put a publication to work.
+    pub fn initiatives_of -> Link =
         "SELECT i.slug, i.name FROM initiatives i JOIN publication_initiatives l ON l.initiative_id = i.id \
          WHERE l.publication_id = $1 AND i.status = $2 ORDER BY i.name",
-        id,
-        crate::catalogue::InitiativeStatus::Gepubliceerd as crate::catalogue::InitiativeStatus,
-    )
-    .fetch_all(db)
-    .await
-}
+        crate::catalogue::InitiativeStatus::Gepubliceerd as crate::catalogue::InitiativeStatus;
 
-/// Published publications related to this one, in either direction.
-pub async fn related_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
-    sqlx::query_as!(
-        Link,
+    /// Published publications related to this one, in either direction.
+    pub fn related_of -> Link =
         r#"SELECT p.slug AS "slug!", p.title AS "name!" FROM publications p
            WHERE p.status = $2 AND p.id IN (SELECT related_id FROM publication_relations WHERE publication_id = $1
                                             UNION SELECT publication_id FROM publication_relations WHERE related_id = $1)
            ORDER BY p.year DESC NULLS LAST, p.title"#,
-        id,
-        PublicationStatus::Gepubliceerd as PublicationStatus,
-    )
-    .fetch_all(db)
-    .await
-}
+        PublicationStatus::Gepubliceerd as PublicationStatus;
 
-/// The published publications an initiative puts to work (for its page).
-pub async fn for_initiative(db: &PgPool, initiative_id: i64) -> sqlx::Result<Vec<Link>> {
-    sqlx::query_as!(
-        Link,
+    /// The published publications an initiative puts to work (for its page).
+    pub fn for_initiative -> Link =
         "SELECT p.slug, p.title AS name FROM publications p JOIN publication_initiatives l ON l.publication_id = p.id \
          WHERE l.initiative_id = $1 AND p.status = $2 ORDER BY p.year DESC NULLS LAST, p.title",
-        initiative_id,
-        PublicationStatus::Gepubliceerd as PublicationStatus,
-    )
-    .fetch_all(db)
-    .await
-}
+        PublicationStatus::Gepubliceerd as PublicationStatus;
 
-/// The public events (bijeenkomsten) a publication is linked to, newest first.
-pub async fn events_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
-    sqlx::query_as!(
-        Link,
+    /// The public events (bijeenkomsten) a publication is linked to, newest first.
+    pub fn events_of -> Link =
         "SELECT e.slug, e.title AS name FROM events e JOIN publication_events l ON l.event_id = e.id \
          WHERE l.publication_id = $1 AND e.status <> $2 ORDER BY e.starts_at DESC",
-        id,
-        crate::events::EventStatus::Concept as crate::events::EventStatus,
-    )
-    .fetch_all(db)
-    .await
-}
+        crate::events::EventStatus::Concept as crate::events::EventStatus;
 
-/// The published publications linked to an event (for its page: "in de kennisbank").
-pub async fn for_event(db: &PgPool, event_id: i64) -> sqlx::Result<Vec<Link>> {
-    sqlx::query_as!(
-        Link,
+    /// The published publications linked to an event (for its page: "in de kennisbank").
+    pub fn for_event -> Link =
         "SELECT p.slug, p.title AS name FROM publications p JOIN publication_events l ON l.publication_id = p.id \
          WHERE l.event_id = $1 AND p.status = $2 ORDER BY p.year DESC NULLS LAST, p.title",
-        event_id,
-        PublicationStatus::Gepubliceerd as PublicationStatus,
-    )
-    .fetch_all(db)
-    .await
+        PublicationStatus::Gepubliceerd as PublicationStatus;
 }
 
 /// Replaces a publication's authors and the one-line name list the search reads.

@@ -162,15 +162,11 @@ pub async fn synthetic(conn: &mut PgConnection, n: i64, run: &str) -> anyhow::Re
     .execute(&mut *conn)
     .await?;
     sqlx::query!(
-        "INSERT INTO publication_themes SELECT p.id, t.id FROM publications p JOIN themes t ON (p.id + t.id) % 3 = 0 \
-         WHERE p.slug LIKE $1 ON CONFLICT DO NOTHING",
-        pattern,
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO publication_levels SELECT p.id, t.id FROM publications p JOIN levels t ON (p.id + t.id) % 2 = 0 \
-         WHERE p.slug LIKE $1 ON CONFLICT DO NOTHING",
+        "WITH run AS (SELECT id FROM publications WHERE slug LIKE $1),
+              t AS (INSERT INTO publication_themes SELECT r.id, t.id FROM run r JOIN themes t ON (r.id + t.id) % 3 = 0
+                    ON CONFLICT DO NOTHING)
+         INSERT INTO publication_levels SELECT r.id, l.id FROM run r JOIN levels l ON (r.id + l.id) % 2 = 0
+         ON CONFLICT DO NOTHING",
         pattern,
     )
     .execute(&mut *conn)

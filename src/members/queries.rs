@@ -1,6 +1,7 @@
 use sqlx::PgPool;
 
 use super::{MemberKind, MemberStatus};
+use crate::linked::linked;
 use crate::taxonomy::Term;
 
 #[derive(Debug)]
@@ -70,24 +71,12 @@ pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Member>> {
     }))
 }
 
-pub async fn themes_of(db: &PgPool, member_id: i64) -> sqlx::Result<Vec<Term>> {
-    sqlx::query_as!(
-        Term,
+linked! {
+    pub fn themes_of -> Term =
         "SELECT t.id, t.slug, t.name FROM themes t JOIN member_themes l ON l.theme_id = t.id \
-         WHERE l.member_id = $1 ORDER BY t.position, t.name",
-        member_id,
-    )
-    .fetch_all(db)
-    .await
-}
+         WHERE l.member_id = $1 ORDER BY t.position, t.name";
 
-pub async fn domains_of(db: &PgPool, member_id: i64) -> sqlx::Result<Vec<Term>> {
-    sqlx::query_as!(
-        Term,
+    pub fn domains_of -> Term =
         "SELECT t.id, t.slug, t.name FROM domains t JOIN member_domains l ON l.domain_id = t.id \
-         WHERE l.member_id = $1 ORDER BY t.position",
-        member_id,
-    )
-    .fetch_all(db)
-    .await
+         WHERE l.member_id = $1 ORDER BY t.position";
 }

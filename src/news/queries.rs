@@ -1,6 +1,7 @@
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
+use crate::linked::linked;
 use crate::taxonomy::Term;
 use crate::text;
 
@@ -94,13 +95,8 @@ pub async fn for_feed(db: &PgPool, limit: i64) -> sqlx::Result<Vec<NewsItem>> {
     .await
 }
 
-pub async fn themes_of(db: &PgPool, news_item_id: i64) -> sqlx::Result<Vec<Term>> {
-    sqlx::query_as!(
-        Term,
+linked! {
+    pub fn themes_of -> Term =
         "SELECT t.id, t.slug, t.name FROM themes t JOIN news_item_themes l ON l.theme_id = t.id \
-         WHERE l.news_item_id = $1 ORDER BY t.position, t.name",
-        news_item_id,
-    )
-    .fetch_all(db)
-    .await
+         WHERE l.news_item_id = $1 ORDER BY t.position, t.name";
 }

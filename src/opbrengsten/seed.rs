@@ -5,6 +5,7 @@ use sqlx::PgConnection;
 
 use super::LessonKind;
 use super::Review;
+use crate::catalogue::InitiativeStatus;
 use crate::regions::RegionKind;
 
 struct DemoLesson {
@@ -125,30 +126,24 @@ pub async fn synthetic(conn: &mut PgConnection, n: i64, run: &str) -> anyhow::Re
     .execute(&mut *conn)
     .await?;
     let pattern = format!("synthetisch-{run}-%");
+    // Links every new lesson to one published vraagstuk and one published initiative, spread
+    // over them by a stride (k-th lesson to the (k * 7919 mod n)-th target).
     sqlx::query!(
-        "WITH targets AS (
-             SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM vraagstukken
-             WHERE review = $2 AND merged_into IS NULL
-         ), total AS (SELECT NULLIF(count(*), 0) AS n FROM targets),
-         synthetic AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM lessons WHERE slug LIKE $1)
-         INSERT INTO lesson_vraagstukken (lesson_id, vraagstuk_id)
-         SELECT l.id, v.id FROM synthetic l CROSS JOIN total JOIN targets v ON v.k = (l.k * 7919) % total.n
-         ON CONFLICT DO NOTHING",
-        pattern,
-        Review::Gepubliceerd as Review,
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "WITH targets AS (
-             SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM initiatives WHERE status = $2
-         ), total AS (SELECT NULLIF(count(*), 0) AS n FROM targets),
-         synthetic AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM lessons WHERE slug LIKE $1)
+        "WITH synthetic AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM lessons WHERE slug LIKE $1),
+              vraagstuk AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM vraagstukken
+                            WHERE review = $2 AND merged_into IS NULL),
+              initiative AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM initiatives WHERE status = $3),
+              linked AS (INSERT INTO lesson_vraagstukken (lesson_id, vraagstuk_id)
+                         SELECT l.id, v.id FROM synthetic l
+                         JOIN vraagstuk v ON v.k = (l.k * 7919) % (SELECT NULLIF(count(*), 0) FROM vraagstuk)
+                         ON CONFLICT DO NOTHING)
          INSERT INTO lesson_initiatives (lesson_id, initiative_id)
-         SELECT l.id, i.id FROM synthetic l CROSS JOIN total JOIN targets i ON i.k = (l.k * 7919) % total.n
+         SELECT l.id, i.id FROM synthetic l
+         JOIN initiative i ON i.k = (l.k * 7919) % (SELECT NULLIF(count(*), 0) FROM initiative)
          ON CONFLICT DO NOTHING",
         pattern,
         Review::Gepubliceerd as Review,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
     )
     .execute(&mut *conn)
     .await?;

@@ -40,30 +40,17 @@ pub async fn synthetic(db: &PgPool, n: i64) -> anyhow::Result<()> {
     .execute(&mut *tx)
     .await?;
     let pattern = format!("synthetisch-{run}-%");
+    // Tags every new initiative with a spread of terms, in one statement over the run's rows.
     sqlx::query!(
-        "INSERT INTO initiative_themes SELECT i.id, t.id FROM initiatives i JOIN themes t ON (i.id + t.id) % 3 = 0 \
-         WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
-        pattern,
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO initiative_domains SELECT i.id, t.id FROM initiatives i JOIN domains t ON (i.id + t.id) % 4 = 0 \
-         WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
-        pattern,
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO initiative_levels SELECT i.id, t.id FROM initiatives i JOIN levels t ON (i.id + t.id) % 2 = 0 \
-         WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
-        pattern,
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO initiative_age_groups SELECT i.id, t.id FROM initiatives i JOIN age_groups t ON (i.id * 3 + t.id) % 2 = 0 \
-         WHERE i.slug LIKE $1 ON CONFLICT DO NOTHING",
+        "WITH run AS (SELECT id FROM initiatives WHERE slug LIKE $1),
+              t AS (INSERT INTO initiative_themes SELECT r.id, t.id FROM run r JOIN themes t ON (r.id + t.id) % 3 = 0
+                    ON CONFLICT DO NOTHING),
+              d AS (INSERT INTO initiative_domains SELECT r.id, d.id FROM run r JOIN domains d ON (r.id + d.id) % 4 = 0
+                    ON CONFLICT DO NOTHING),
+              l AS (INSERT INTO initiative_levels SELECT r.id, l.id FROM run r JOIN levels l ON (r.id + l.id) % 2 = 0
+                    ON CONFLICT DO NOTHING)
+         INSERT INTO initiative_age_groups SELECT r.id, a.id FROM run r JOIN age_groups a ON (r.id * 3 + a.id) % 2 = 0
+         ON CONFLICT DO NOTHING",
         pattern,
     )
     .execute(&mut *tx)

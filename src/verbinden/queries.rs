@@ -30,31 +30,20 @@ fn named<K>(keys: Vec<K>, names: Vec<String>) -> Vec<Named<K>> {
     keys.into_iter().zip(names).map(|(key, name)| Named { key, name }).collect()
 }
 
-/// A row's terms as the queries return them: keys and names in two arrays of one order.
-struct Terms {
-    themes: (Vec<String>, Vec<String>),
-    levels: (Vec<String>, Vec<String>),
-    vraagstukken: (Vec<i64>, Vec<String>),
-}
-
-impl Terms {
-    /// A candidate without its places yet, with the region ids to fill them from.
-    fn candidate(
-        self,
-        id: i64,
-        slug: String,
-        name: String,
-        line: String,
-        region: Option<i32>,
-    ) -> (Candidate, Vec<i32>) {
-        let profile = Profile {
-            themes: named(self.themes.0, self.themes.1),
-            places: Vec::new(),
-            levels: named(self.levels.0, self.levels.1),
-            vraagstukken: named(self.vraagstukken.0, self.vraagstukken.1),
-        };
-        (Candidate { id, slug, name, line, profile }, region.into_iter().collect())
-    }
+/// A candidate as the queries return it: its card and its terms, keys and names in two
+/// arrays of one order.
+struct CandidateRow {
+    id: i64,
+    slug: String,
+    name: String,
+    line: String,
+    region_id: Option<i32>,
+    theme_keys: Vec<String>,
+    theme_names: Vec<String>,
+    level_keys: Vec<String>,
+    level_names: Vec<String>,
+    vraagstuk_keys: Vec<i64>,
+    vraagstuk_names: Vec<String>,
 }
 
 /// The places of these regions, by region id.
@@ -84,15 +73,23 @@ async fn places(db: &PgPool, ids: &[i32]) -> sqlx::Result<HashMap<i32, Place>> {
         .collect())
 }
 
-/// Fills in the places of candidates from their region ids.
-async fn with_places(db: &PgPool, rows: Vec<(Candidate, Vec<i32>)>) -> sqlx::Result<Vec<Candidate>> {
-    let ids: Vec<i32> = rows.iter().flat_map(|(_, ids)| ids.iter().copied()).collect();
+/// The candidates of these rows, with the places of their regions.
+async fn candidates(db: &PgPool, rows: Vec<CandidateRow>) -> sqlx::Result<Vec<Candidate>> {
+    let ids: Vec<i32> = rows.iter().filter_map(|r| r.region_id).collect();
     let places = places(db, &ids).await?;
     Ok(rows
         .into_iter()
-        .map(|(mut c, ids)| {
-            c.profile.places = ids.iter().filter_map(|id| places.get(id).cloned()).collect();
-            c
+        .map(|r| Candidate {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            line: r.line,
+            profile: Profile {
+                themes: named(r.theme_keys, r.theme_names),
+                places: r.region_id.and_then(|id| places.get(&id).cloned()).into_iter().collect(),
+                levels: named(r.level_keys, r.level_names),
+                vraagstukken: named(r.vraagstuk_keys, r.vraagstuk_names),
+            },
         })
         .collect())
 }
@@ -106,8 +103,9 @@ async fn members(
     viewer: Option<i64>,
     themes: &[String],
 ) -> sqlx::Result<Vec<Candidate>> {
-    let rows = sqlx::query!(
-        r#"SELECT m.id, m.slug, m.name, m.organisation, m.region_id,
+    let rows = sqlx::query_as!(
+        CandidateRow,
+        r#"SELECT m.id, m.slug, m.name, m.organisation AS line, m.region_id,
                   ARRAY(SELECT t.slug FROM member_themes l JOIN themes t ON t.id = l.theme_id
                         WHERE l.member_id = m.id ORDER BY t.id) AS "theme_keys!",
                   ARRAY(SELECT t.name FROM member_themes l JOIN themes t ON t.id = l.theme_id
@@ -140,18 +138,7 @@ async fn members(
     )
     .fetch_all(db)
     .await?;
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let terms = Terms {
-                themes: (r.theme_keys, r.theme_names),
-                levels: (r.level_keys, r.level_names),
-                vraagstukken: (r.vraagstuk_keys, r.vraagstuk_names),
-            };
-            terms.candidate(r.id, r.slug, r.name, r.organisation, r.region_id)
-        })
-        .collect();
-    with_places(db, rows).await
+    candidates(db, rows).await
 }
 
 /// Published initiatives as the rule sees them; `only` and `viewer` as for [`members`]
@@ -162,8 +149,9 @@ async fn initiatives(
     viewer: Option<i64>,
     themes: &[String],
 ) -> sqlx::Result<Vec<Candidate>> {
-    let rows = sqlx::query!(
-        r#"SELECT i.id, i.slug, i.name, i.summary, i.region_id,
+    let rows = sqlx::query_as!(
+        CandidateRow,
+        r#"SELECT i.id, i.slug, i.name, i.summary AS line, i.region_id,
                   ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id
                         WHERE l.initiative_id = i.id ORDER BY t.id) AS "theme_keys!",
                   ARRAY(SELECT t.name FROM initiative_themes l JOIN themes t ON t.id = l.theme_id
@@ -194,18 +182,7 @@ async fn initiatives(
     )
     .fetch_all(db)
     .await?;
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let terms = Terms {
-                themes: (r.theme_keys, r.theme_names),
-                levels: (r.level_keys, r.level_names),
-                vraagstukken: (r.vraagstuk_keys, r.vraagstuk_names),
-            };
-            terms.candidate(r.id, r.slug, r.name, r.summary, r.region_id)
-        })
-        .collect();
-    with_places(db, rows).await
+    candidates(db, rows).await
 }
 
 /// The findable members `viewer` may be shown (never the viewer, never dismissed ones).

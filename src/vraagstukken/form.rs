@@ -82,15 +82,18 @@ impl VraagstukForm {
         } else if text::slugify(&self.titel).is_empty() {
             errors.add("titel", "Gebruik in de titel ook letters of cijfers.");
         }
-        let summary_chars = self.samenvatting.chars().count();
-        if summary_chars == 0 {
-            errors.add("samenvatting", "Beschrijf het vraagstuk in een of twee zinnen.");
-        } else if summary_chars > SUMMARY_MAX {
-            errors.add(
-                "samenvatting",
-                format!("De korte beschrijving mag hoogstens {SUMMARY_MAX} tekens hebben; nu zijn het er {summary_chars}."),
-            );
-        }
+        required_text(
+            &mut errors,
+            "samenvatting",
+            &self.samenvatting,
+            SUMMARY_MAX,
+            "Beschrijf het vraagstuk in een of twee zinnen.",
+            |n| {
+                format!(
+                    "De korte beschrijving mag hoogstens {SUMMARY_MAX} tekens hebben; nu zijn het er {n}."
+                )
+            },
+        );
         if self.tekst.chars().count() > BODY_MAX {
             errors.add("tekst", "De toelichting is te lang; houd het onder de 20.000 tekens.");
         }
@@ -130,7 +133,8 @@ fn dedup(list: &[String]) -> Vec<String> {
     list
 }
 
-/// Inserts a new obstacle with a unique slug made from its title; returns its id and slug.
+/// Inserts a new obstacle with a unique slug made from its title and writes its fields as
+/// [`update`] does; returns its id and slug.
 pub async fn insert(
     conn: &mut PgConnection,
     fields: &Fields,
@@ -144,23 +148,18 @@ pub async fn insert(
     loop {
         let slug = candidates.next_slug();
         let id = sqlx::query_scalar!(
-            "INSERT INTO vraagstukken (slug, title, summary, body_md, level_id, status, review, raised_by_member_id, proposed_by) \
-             VALUES ($1, $2, $3, $4, (SELECT id FROM levels WHERE slug = $5), $6, $7, $8, $9) \
-             ON CONFLICT (slug) DO NOTHING RETURNING id",
+            "INSERT INTO vraagstukken (slug, title, level_id, raised_by_member_id, proposed_by) \
+             VALUES ($1, $2, (SELECT id FROM levels WHERE slug = $3), $4, $5) ON CONFLICT (slug) DO NOTHING RETURNING id",
             slug,
             fields.title,
-            fields.summary,
-            fields.body_md,
             fields.level,
-            fields.status as VraagstukStatus,
-            review as Review,
             raised_by_member,
             proposed_by,
         )
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(id) = id {
-            set_terms(conn, id, fields).await?;
+            update(conn, id, fields, review).await?;
             return Ok((id, slug));
         }
     }
@@ -185,22 +184,22 @@ pub async fn update(conn: &mut PgConnection, id: i64, fields: &Fields, review: R
 }
 
 async fn set_terms(conn: &mut PgConnection, id: i64, fields: &Fields) -> sqlx::Result<()> {
-    sqlx::query!("DELETE FROM vraagstuk_themes WHERE vraagstuk_id = $1", id).execute(&mut *conn).await?;
-    sqlx::query!(
-        "INSERT INTO vraagstuk_themes (vraagstuk_id, theme_id) SELECT $1, id FROM themes WHERE slug = ANY($2)",
-        id,
-        &fields.themes,
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!("DELETE FROM vraagstuk_regions WHERE vraagstuk_id = $1", id).execute(&mut *conn).await?;
-    sqlx::query!(
-        "INSERT INTO vraagstuk_regions (vraagstuk_id, region_id) SELECT $1, id FROM regions WHERE slug = ANY($2)",
-        id,
-        &fields.regions,
-    )
-    .execute(&mut *conn)
-    .await?;
+    for statement in [
+        sqlx::query!("DELETE FROM vraagstuk_themes WHERE vraagstuk_id = $1", id),
+        sqlx::query!(
+            "INSERT INTO vraagstuk_themes (vraagstuk_id, theme_id) SELECT $1, id FROM themes WHERE slug = ANY($2)",
+            id,
+            &fields.themes,
+        ),
+        sqlx::query!("DELETE FROM vraagstuk_regions WHERE vraagstuk_id = $1", id),
+        sqlx::query!(
+            "INSERT INTO vraagstuk_regions (vraagstuk_id, region_id) SELECT $1, id FROM regions WHERE slug = ANY($2)",
+            id,
+            &fields.regions,
+        ),
+    ] {
+        statement.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -286,15 +285,14 @@ impl AlternativeForm {
     /// Checks the why-line and finds the published record the address names.
     pub async fn validate(&self, db: &sqlx::PgPool) -> sqlx::Result<Result<AlternativeFields, FieldErrors>> {
         let mut errors = FieldErrors::default();
-        let why_chars = self.waarom.chars().count();
-        if why_chars == 0 {
-            errors.add("waarom", "Schrijf in één zin waarom dit helpt.");
-        } else if why_chars > WHY_MAX {
-            errors.add(
-                "waarom",
-                format!("Houd het bij één zin van hoogstens {WHY_MAX} tekens (nu {why_chars})."),
-            );
-        }
+        required_text(
+            &mut errors,
+            "waarom",
+            &self.waarom,
+            WHY_MAX,
+            "Schrijf in één zin waarom dit helpt.",
+            |n| format!("Houd het bij één zin van hoogstens {WHY_MAX} tekens (nu {n})."),
+        );
         let record = match parse_address(&self.adres) {
             None => {
                 errors.add(
@@ -318,34 +316,43 @@ impl AlternativeForm {
     }
 }
 
+/// Adds `missing` to `field` when `value` is empty, or what `too_long` says of its length
+/// when it has more than `max` characters.
+fn required_text(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    max: usize,
+    missing: &str,
+    too_long: impl FnOnce(usize) -> String,
+) {
+    match value.chars().count() {
+        0 => errors.add(field, missing),
+        n if n > max => errors.add(field, too_long(n)),
+        _ => {}
+    }
+}
+
 /// The published initiative, publication or event with this slug.
 async fn published_record(db: &sqlx::PgPool, kind: &str, slug: &str) -> sqlx::Result<Option<Record>> {
-    Ok(match kind {
-        "initiatief" => sqlx::query_scalar!(
-            "SELECT id FROM initiatives WHERE slug = $1 AND status = $2",
-            slug,
-            InitiativeStatus::Gepubliceerd as InitiativeStatus,
-        )
-        .fetch_optional(db)
-        .await?
-        .map(Record::Initiative),
-        "publicatie" => sqlx::query_scalar!(
-            "SELECT id FROM publications WHERE slug = $1 AND status = $2",
-            slug,
-            InitiativeStatus::Gepubliceerd as InitiativeStatus,
-        )
-        .fetch_optional(db)
-        .await?
-        .map(Record::Publication),
-        _ => sqlx::query_scalar!(
-            "SELECT id FROM events WHERE slug = $1 AND status <> $2",
-            slug,
-            EventStatus::Concept as EventStatus,
-        )
-        .fetch_optional(db)
-        .await?
-        .map(Record::Event),
-    })
+    let record: fn(i64) -> Record = match kind {
+        "initiatief" => Record::Initiative,
+        "publicatie" => Record::Publication,
+        _ => Record::Event,
+    };
+    let id = sqlx::query_scalar!(
+        "SELECT CASE $1 WHEN 'initiatief' THEN (SELECT id FROM initiatives WHERE slug = $2 AND status = $3) \
+                        WHEN 'publicatie' THEN (SELECT id FROM publications WHERE slug = $2 AND status = $3) \
+                        ELSE (SELECT id FROM events WHERE slug = $2 AND status <> $4) END",
+        kind,
+        slug,
+        // Publications share the initiatives' statuses.
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
+        EventStatus::Concept as EventStatus,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(id.map(record))
 }
 
 /// Adds an alternative; `None` when the obstacle already has (or awaits) one to that record.

@@ -8,6 +8,7 @@ use super::Review;
 use super::status::VraagstukStatus;
 use crate::catalogue::InitiativeStatus;
 use crate::events::EventStatus;
+use crate::linked::linked;
 
 /// How many obstacles one level shows in the list before "en meer".
 pub const PER_LEVEL: i64 = 25;
@@ -148,33 +149,16 @@ pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Vraagstuk>>
     .await
 }
 
-/// A linked record: where it lives and what it is called.
-#[derive(Debug, Clone)]
-pub struct Link {
-    pub slug: String,
-    pub name: String,
-}
+pub use crate::linked::Link;
 
-pub async fn themes_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
-    sqlx::query_as!(
-        Link,
+linked! {
+    pub fn themes_of -> Link =
         "SELECT t.slug, t.name FROM themes t JOIN vraagstuk_themes l ON l.theme_id = t.id \
-         WHERE l.vraagstuk_id = $1 ORDER BY t.position, t.name",
-        id,
-    )
-    .fetch_all(db)
-    .await
-}
+         WHERE l.vraagstuk_id = $1 ORDER BY t.position, t.name";
 
-pub async fn regions_of(db: &PgPool, id: i64) -> sqlx::Result<Vec<Link>> {
-    sqlx::query_as!(
-        Link,
+    pub fn regions_of -> Link =
         "SELECT r.slug, r.name FROM regions r JOIN vraagstuk_regions l ON l.region_id = r.id \
-         WHERE l.vraagstuk_id = $1 ORDER BY r.name",
-        id,
-    )
-    .fetch_all(db)
-    .await
+         WHERE l.vraagstuk_id = $1 ORDER BY r.name";
 }
 
 /// The regions that published obstacles are linked to (the list's region filter).
@@ -275,44 +259,40 @@ pub async fn recognises(db: &PgPool, id: i64, user_id: i64) -> sqlx::Result<bool
 /// "Herken ik": records the member's recognition once (the key refuses a second row, also
 /// when two requests race) and counts it in the same transaction. False when it was there.
 pub async fn recognise(db: &PgPool, id: i64, user_id: i64) -> sqlx::Result<bool> {
-    let mut tx = db.begin().await?;
-    let added = sqlx::query!(
-        "INSERT INTO vraagstuk_recognitions (vraagstuk_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        id,
-        user_id,
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if added {
-        sqlx::query!("UPDATE vraagstukken SET recognitions = recognitions + 1 WHERE id = $1", id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(added)
+    change_recognition(db, id, user_id, true).await
 }
 
 /// Takes a recognition back; false when there was none.
 pub async fn take_back(db: &PgPool, id: i64, user_id: i64) -> sqlx::Result<bool> {
+    change_recognition(db, id, user_id, false).await
+}
+
+/// Adds or removes the member's recognition and moves the count with it; false when there
+/// was nothing to change.
+async fn change_recognition(db: &PgPool, id: i64, user_id: i64, recognise: bool) -> sqlx::Result<bool> {
     let mut tx = db.begin().await?;
-    let removed = sqlx::query!(
-        "DELETE FROM vraagstuk_recognitions WHERE vraagstuk_id = $1 AND user_id = $2",
-        id,
-        user_id,
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if removed {
-        sqlx::query!("UPDATE vraagstukken SET recognitions = recognitions - 1 WHERE id = $1", id)
+    let change = if recognise {
+        sqlx::query!(
+            "INSERT INTO vraagstuk_recognitions (vraagstuk_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            id,
+            user_id,
+        )
+    } else {
+        sqlx::query!(
+            "DELETE FROM vraagstuk_recognitions WHERE vraagstuk_id = $1 AND user_id = $2",
+            id,
+            user_id
+        )
+    };
+    let changed = change.execute(&mut *tx).await?.rows_affected() == 1;
+    if changed {
+        let step: i32 = if recognise { 1 } else { -1 };
+        sqlx::query!("UPDATE vraagstukken SET recognitions = recognitions + $2 WHERE id = $1", id, step)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
-    Ok(removed)
+    Ok(changed)
 }
 
 /// The public obstacle pages for the sitemap.

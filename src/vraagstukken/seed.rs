@@ -277,39 +277,32 @@ pub async fn demo(conn: &mut PgConnection) -> anyhow::Result<()> {
         )
         .execute(&mut *conn)
         .await?;
-        for (slug, why) in v.initiatives {
-            sqlx::query!(
-                "INSERT INTO vraagstuk_alternatives (vraagstuk_id, initiative_id, why)
-                 SELECT $1, id, $3 FROM initiatives WHERE slug = $2",
-                id,
-                slug,
-                why
-            )
-            .execute(&mut *conn)
-            .await?;
+        // Its alternatives, each found by its kind and slug (one that is not there is left out).
+        let (mut kinds, mut slugs, mut whys) = (Vec::new(), Vec::new(), Vec::new());
+        for (kind, list) in
+            [("initiatief", v.initiatives), ("publicatie", v.publications), ("bijeenkomst", v.events)]
+        {
+            for &(slug, why) in list {
+                kinds.push(kind.to_owned());
+                slugs.push(slug.to_owned());
+                whys.push(why.to_owned());
+            }
         }
-        for (slug, why) in v.publications {
-            sqlx::query!(
-                "INSERT INTO vraagstuk_alternatives (vraagstuk_id, publication_id, why)
-                 SELECT $1, id, $3 FROM publications WHERE slug = $2",
-                id,
-                slug,
-                why
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
-        for (slug, why) in v.events {
-            sqlx::query!(
-                "INSERT INTO vraagstuk_alternatives (vraagstuk_id, event_id, why)
-                 SELECT $1, id, $3 FROM events WHERE slug = $2",
-                id,
-                slug,
-                why
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
+        sqlx::query!(
+            "INSERT INTO vraagstuk_alternatives (vraagstuk_id, initiative_id, publication_id, event_id, why)
+             SELECT $1, i.id, p.id, e.id, a.why
+             FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS a(kind, slug, why, n)
+             LEFT JOIN initiatives i ON a.kind = 'initiatief' AND i.slug = a.slug
+             LEFT JOIN publications p ON a.kind = 'publicatie' AND p.slug = a.slug
+             LEFT JOIN events e ON a.kind = 'bijeenkomst' AND e.slug = a.slug
+             WHERE num_nonnulls(i.id, p.id, e.id) = 1 ORDER BY a.n",
+            id,
+            &kinds,
+            &slugs,
+            &whys,
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
