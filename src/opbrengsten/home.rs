@@ -5,7 +5,8 @@
 use sqlx::PgPool;
 
 use super::Review;
-use super::queries::{self, Card, Filters};
+use super::queries::Card;
+use super::LessonKind;
 
 /// An obstacle on the home page.
 pub struct Obstacle {
@@ -49,6 +50,16 @@ pub async fn blocks(db: &PgPool) -> sqlx::Result<Blocks> {
     )
     .fetch_all(db)
     .await?;
-    let (lessons, _) = queries::list(db, &Filters::default(), 3, 0).await?;
+    // The newest three, without the list's total: the partial index gives them in order.
+    let lessons = sqlx::query_as!(
+        Card,
+        r#"SELECT l.id, l.slug, l.title, l.kind AS "kind: LessonKind", l.body_md, l.happened_on,
+                  r.slug AS region_slug, r.name AS region_name, r.cohort_year, l.review AS "review: Review"
+           FROM lessons l JOIN regions r ON r.id = l.region_id
+           WHERE l.review = $1 ORDER BY l.happened_on DESC, l.id DESC LIMIT 3"#,
+        Review::Gepubliceerd as Review,
+    )
+    .fetch_all(db)
+    .await?;
     Ok(Blocks { obstacles, lessons })
 }
