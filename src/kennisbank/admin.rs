@@ -20,9 +20,30 @@ use crate::state::AppState;
 use crate::text;
 use crate::web::auth::{CurrentUser, SessionUser};
 use crate::web::filters::QueryParams;
-use crate::web::form::{FieldErrors, FormData, clean};
+use crate::web::form::{DecisionForm, FieldErrors, clean};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
+
+notices! {
+    /// Messages on the back office's list of publications after an action.
+    pub(super) enum ListNotice {
+        Opgeslagen = "opgeslagen", "De publicatie is opgeslagen.";
+        Goedgekeurd = "goedgekeurd", "Goedgekeurd en gepubliceerd; de indiener heeft bericht gekregen.";
+        Afgewezen = "afgewezen", "Afgewezen; de indiener heeft bericht gekregen.";
+        WijzigingOvergenomen = "wijziging-overgenomen", "De wijziging is overgenomen; de publicatie is bijgewerkt.";
+        WijzigingAfgewezen = "wijziging-afgewezen", "De wijziging is afgewezen; de publicatie is niet veranderd.";
+    }
+}
+
+notices! {
+    /// Messages on a publication's edit page after an action.
+    pub(crate) enum EditNotice {
+        Koppeling = "koppeling", "De koppelingen zijn bijgewerkt.";
+        Pdf = "pdf", "De PDF is opgeslagen; de publicatiepagina linkt ernaar.";
+        PdfWeg = "pdf-weg", "De PDF is verwijderd.";
+    }
+}
 
 pub struct Row {
     pub id: i64,
@@ -84,13 +105,7 @@ pub async fn list(
     )
     .fetch_all(&state.db)
     .await?;
-    let notice = params.notice(&[
-        ("opgeslagen", "De publicatie is opgeslagen."),
-        ("goedgekeurd", "Goedgekeurd en gepubliceerd; de indiener heeft bericht gekregen."),
-        ("afgewezen", "Afgewezen; de indiener heeft bericht gekregen."),
-        ("wijziging-overgenomen", "De wijziging is overgenomen; de publicatie is bijgewerkt."),
-        ("wijziging-afgewezen", "De wijziging is afgewezen; de publicatie is niet veranderd."),
-    ]);
+    let notice = params.notice_of::<ListNotice>();
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Kennisbank", "/beheer/kennisbank"),
         queue,
@@ -219,11 +234,7 @@ pub async fn edit_form(
     params: QueryParams,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let notice = params.notice(&[
-        ("koppeling", "De koppelingen zijn bijgewerkt."),
-        ("pdf", "De PDF is opgeslagen; de publicatiepagina linkt ernaar."),
-        ("pdf-weg", "De PDF is verwijderd."),
-    ]);
+    let notice = params.notice_of::<EditNotice>();
     edit_page(&state, page, id, EditInput { notice, ..Default::default() }).await
 }
 
@@ -282,13 +293,15 @@ pub async fn pdf(
             )
             .await?;
         }
-        return Ok(Redirect::to(&format!("/beheer/kennisbank/{id}?melding=pdf-weg#pdf")).into_response());
+        return Ok(
+            Redirect::to(&EditNotice::PdfWeg.url(&format!("/beheer/kennisbank/{id}"), "pdf")).into_response()
+        );
     }
     match super::pdf::store(&state.db, id, form.file("pdf"), actor.id).await? {
         Ok(()) => {
             audit::record(&state.db, Entry::new(Some(&actor), "pdf geüpload", "publicatie", id.to_string()))
                 .await?;
-            Ok(Redirect::to(&format!("/beheer/kennisbank/{id}?melding=pdf#pdf")).into_response())
+            Ok(Redirect::to(&EditNotice::Pdf.url(&format!("/beheer/kennisbank/{id}"), "pdf")).into_response())
         }
         Err(message) => {
             let mut errors = FieldErrors::default();
@@ -389,7 +402,7 @@ async fn save(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to("/beheer/kennisbank?melding=opgeslagen").into_response())
+    Ok(ListNotice::Opgeslagen.redirect("/beheer/kennisbank"))
 }
 
 /// Approves (publishes) or rejects (back to concept) a publication a member proposed.
@@ -397,15 +410,11 @@ pub async fn decide(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<String>,
-    data: FormData,
+    Form(decision): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let approve = match data.one("besluit").as_str() {
-        "goedkeuren" => true,
-        "afwijzen" => false,
-        _ => return Err(AppError::BadRequest("Kies goedkeuren of afwijzen.".into())),
-    };
-    let message = clean(&data.one("bericht"), 2000);
+    let approve = decision.approves("goedkeuren")?;
+    let message = decision.message();
     let mut tx = state.db.begin().await?;
     let row = sqlx::query!(
         r#"SELECT p.title, p.slug, p.status AS "status: PublicationStatus", m.name AS "member_name?", u.email AS "email?"
@@ -455,6 +464,6 @@ pub async fn decide(
         mail::enqueue(&mut *tx, &state.config, &email, &decision).await?;
     }
     tx.commit().await?;
-    let notice = if approve { "goedgekeurd" } else { "afgewezen" };
-    Ok(Redirect::to(&format!("/beheer/kennisbank?melding={notice}")).into_response())
+    let notice = if approve { ListNotice::Goedgekeurd } else { ListNotice::Afgewezen };
+    Ok(notice.redirect("/beheer/kennisbank"))
 }

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::PublicationStatus;
@@ -16,23 +16,14 @@ use crate::audit::{self, Entry};
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
 use crate::media::UploadForm;
-use crate::members::MemberStatus;
+use crate::members::review::approved_member;
 use crate::state::AppState;
 use crate::web::auth::{LoggedIn, SessionUser};
 use crate::web::filters::QueryParams;
 use crate::web::form::FieldErrors;
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
-
-pub(super) async fn approved_member(state: &AppState, user: &SessionUser) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!(
-        "SELECT id FROM members WHERE user_id = $1 AND status = $2",
-        user.id,
-        MemberStatus::Goedgekeurd as MemberStatus,
-    )
-    .fetch_optional(&state.db)
-    .await
-}
 
 #[derive(Template)]
 #[template(path = "kennisbank/proposals.html")]
@@ -51,6 +42,15 @@ impl ListTemplate {
     }
 }
 
+notices! {
+    /// Messages on a member's list of publications after an action.
+    pub(super) enum OwnNotice {
+        Voorgesteld = "voorgesteld", "Dank u wel. Uw voorstel is ingediend; de redactie bekijkt het en u krijgt bericht.";
+        Wijziging = "wijziging", "Dank u wel. Uw wijziging is ingediend; de publicatie verandert pas als de redactie haar overneemt.";
+        Pdf = "pdf", "De PDF is bij uw voorstel opgeslagen.";
+    }
+}
+
 fn crumbs(page: Page) -> Page {
     page.crumb("Mijn account", "/account").crumb("Mijn publicaties", "/account/kennisbank")
 }
@@ -61,14 +61,7 @@ pub async fn list(
     LoggedIn(user): LoggedIn,
     params: QueryParams,
 ) -> AppResult<Response> {
-    let notice = params.notice(&[
-        ("voorgesteld", "Dank u wel. Uw voorstel is ingediend; de redactie bekijkt het en u krijgt bericht."),
-        (
-            "wijziging",
-            "Dank u wel. Uw wijziging is ingediend; de publicatie verandert pas als de redactie haar overneemt.",
-        ),
-        ("pdf", "De PDF is bij uw voorstel opgeslagen."),
-    ]);
+    let notice = params.notice_of::<OwnNotice>();
     list_page(&state, page, &user, notice, None).await
 }
 
@@ -123,7 +116,7 @@ pub async fn pdf(
         Ok(()) => {
             audit::record(&state.db, Entry::new(Some(&user), "pdf geüpload", "publicatie", id.to_string()))
                 .await?;
-            Ok(Redirect::to("/account/kennisbank?melding=pdf").into_response())
+            Ok(OwnNotice::Pdf.redirect("/account/kennisbank"))
         }
         Err(message) => list_page(&state, page, &user, None, Some((id, message))).await,
     }
@@ -198,5 +191,5 @@ pub async fn create(
     };
     mail_editors(&mut tx, &state.config, &waiting).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/account/kennisbank?melding=voorgesteld").into_response())
+    Ok(OwnNotice::Voorgesteld.redirect("/account/kennisbank"))
 }
