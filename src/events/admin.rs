@@ -556,9 +556,7 @@ async fn save(
             sqlx::query!(
                 "UPDATE events SET title = $2, summary = $3, programme_md = $4, form = $5, join_url = $6, organiser = $7, \
                         level_id = (SELECT id FROM levels WHERE slug = $8), capacity = $9, registration_deadline = $10, \
-                        reminder_hours = $11, reminder_note = $12, updated_at = now(), \
-                        status = CASE WHEN $13 AND status = $14 THEN $15 ELSE status END, \
-                        published_at = CASE WHEN $13 AND published_at IS NULL THEN now() ELSE published_at END \
+                        reminder_hours = $11, reminder_note = $12, updated_at = now() \
                  WHERE id = $1",
                 id,
                 f.titel,
@@ -572,12 +570,12 @@ async fn save(
                 v.deadline,
                 v.reminder_hours,
                 f.herinnering_regel,
-                publish,
-                EventStatus::Concept as EventStatus,
-                EventStatus::Gepubliceerd as EventStatus,
             )
             .execute(&mut *tx)
             .await?;
+            if publish {
+                places::publish(&mut tx, id).await?;
+            }
             let moved = before.starts_at != v.starts_at
                 || before.ends_at != v.ends_at
                 || before.venue != f.locatie
@@ -615,15 +613,13 @@ async fn save(
             let base = slugify(&f.titel);
             let base = if base.is_empty() { "bijeenkomst".to_owned() } else { base };
             let mut candidates = text::SlugCandidates::new(&base);
-            let status = if publish { EventStatus::Gepubliceerd } else { EventStatus::Concept };
             let id = loop {
                 let slug = candidates.next_slug();
                 let inserted = sqlx::query_scalar!(
                     "INSERT INTO events (slug, title, summary, programme_md, starts_at, ends_at, form, venue, address, join_url, \
-                                         organiser, level_id, capacity, registration_deadline, reminder_hours, reminder_note, \
-                                         status, published_at) \
+                                         organiser, level_id, capacity, registration_deadline, reminder_hours, reminder_note) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT id FROM levels WHERE slug = $12), $13, $14, \
-                             $15, $16, $17, CASE WHEN $18 THEN now() END) \
+                             $15, $16) \
                      ON CONFLICT (slug) DO NOTHING RETURNING id",
                     slug,
                     f.titel,
@@ -641,8 +637,6 @@ async fn save(
                     v.deadline,
                     v.reminder_hours,
                     f.herinnering_regel,
-                    status as EventStatus,
-                    publish,
                 )
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -650,6 +644,8 @@ async fn save(
                     break id;
                 }
             };
+            // A new event is a concept until it is published.
+            let status = if publish { places::publish(&mut tx, id).await? } else { EventStatus::Concept };
             audit::record(
                 &mut *tx,
                 Entry {
