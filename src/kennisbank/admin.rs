@@ -11,11 +11,10 @@ use time::OffsetDateTime;
 
 use super::PublicationStatus;
 use super::form::{self, Choices, Fields, PublicationForm};
-use super::mails;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
-use crate::mail;
 use crate::media::UploadForm;
+use crate::review::{Outcome, Reviewer};
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::{CurrentUser, SessionUser};
@@ -414,56 +413,16 @@ pub async fn decide(
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let approve = decision.approves("goedkeuren")?;
-    let message = decision.message();
-    let mut tx = state.db.begin().await?;
-    let row = sqlx::query!(
-        r#"SELECT p.title, p.slug, p.status AS "status: PublicationStatus", m.name AS "member_name?", u.email AS "email?"
-           FROM publications p LEFT JOIN members m ON m.id = p.proposed_by LEFT JOIN users u ON u.id = m.user_id
-           WHERE p.id = $1 FOR UPDATE OF p"#,
-        id,
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    if row.status != PublicationStatus::TerBeoordeling {
-        return Err(AppError::Conflict("Bij deze publicatie wacht niets op beoordeling.".into()));
+    let by = Reviewer::new(&state, actor.as_ref());
+    match super::propose::decide(&by, id, approve, decision.message()).await? {
+        Outcome::Decided(status) => {
+            let approved = status == PublicationStatus::Gepubliceerd;
+            let notice = if approved { ListNotice::Goedgekeurd } else { ListNotice::Afgewezen };
+            Ok(notice.redirect("/beheer/kennisbank"))
+        }
+        Outcome::NotFound => Err(AppError::NotFound),
+        Outcome::AlreadyDecided => {
+            Err(AppError::Conflict("Bij deze publicatie wacht niets op beoordeling.".into()))
+        }
     }
-    let new_status = if approve { PublicationStatus::Gepubliceerd } else { PublicationStatus::Concept };
-    sqlx::query!(
-        "UPDATE publications SET status = $2, updated_at = now(), \
-                published_at = CASE WHEN $2 = $3 THEN coalesce(published_at, now()) ELSE published_at END \
-         WHERE id = $1",
-        id,
-        new_status as PublicationStatus,
-        PublicationStatus::Gepubliceerd as PublicationStatus,
-    )
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: if approve { "publicatie goedgekeurd" } else { "publicatie afgewezen" },
-            target_type: "publicatie",
-            target_id: id.to_string(),
-            before: Some(json!({ "status": row.status })),
-            after: Some(json!({ "status": new_status, "bericht": message })),
-        },
-    )
-    .await?;
-    if let Some(email) = row.email {
-        let link =
-            if approve { format!("/kennisbank/{}", row.slug) } else { "/account/kennisbank".to_owned() };
-        let decision = mails::Decision {
-            member_name: row.member_name.unwrap_or_else(|| "aandeelhouder".into()),
-            title: row.title,
-            approved: approve,
-            message,
-            link: state.config.absolute(&link),
-        };
-        mail::enqueue(&mut *tx, &state.config, &email, &decision).await?;
-    }
-    tx.commit().await?;
-    let notice = if approve { ListNotice::Goedgekeurd } else { ListNotice::Afgewezen };
-    Ok(notice.redirect("/beheer/kennisbank"))
 }

@@ -11,12 +11,14 @@ use serde_json::json;
 use super::PublicationStatus;
 use super::admin::{FormTemplate, Row, render};
 use super::form::{self, Choices, PublicationForm};
-use super::mails::ProposalWaiting;
+use super::mails::{Decision, ProposalWaiting};
 use crate::audit::{self, Entry};
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
+use crate::mail;
 use crate::media::UploadForm;
 use crate::members::review::approved_member;
+use crate::review::{Outcome, Reviewer};
 use crate::state::AppState;
 use crate::web::auth::{LoggedIn, SessionUser};
 use crate::web::filters::QueryParams;
@@ -192,4 +194,58 @@ pub async fn create(
     mail_editors(&mut tx, &state.config, &waiting).await?;
     tx.commit().await?;
     Ok(OwnNotice::Voorgesteld.redirect("/account/kennisbank"))
+}
+
+/// Approves (publishes) or rejects (back to concept) publication `id`, which a member proposed,
+/// with `message` for them; the status change, its audit entry and the mail are one
+/// transaction.
+pub(super) async fn decide(
+    by: &Reviewer<'_>,
+    id: i64,
+    approve: bool,
+    message: String,
+) -> anyhow::Result<Outcome<PublicationStatus>> {
+    let mut tx = by.db.begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT p.title, p.slug, p.status AS "status: PublicationStatus", m.name AS "member_name?", u.email AS "email?"
+           FROM publications p LEFT JOIN members m ON m.id = p.proposed_by LEFT JOIN users u ON u.id = m.user_id
+           WHERE p.id = $1 FOR UPDATE OF p"#,
+        id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(Outcome::NotFound) };
+    if row.status != PublicationStatus::TerBeoordeling {
+        return Ok(Outcome::AlreadyDecided);
+    }
+    let new_status = if approve { PublicationStatus::Gepubliceerd } else { PublicationStatus::Concept };
+    sqlx::query!(
+        "UPDATE publications SET status = $2, updated_at = now(), \
+                published_at = CASE WHEN $2 = $3 THEN coalesce(published_at, now()) ELSE published_at END \
+         WHERE id = $1",
+        id,
+        new_status as PublicationStatus,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let action = if approve { "publicatie goedgekeurd" } else { "publicatie afgewezen" };
+    Entry::new(by.actor, action, "publicatie", id)
+        .decision(row.status, new_status, &message)
+        .record(&mut *tx)
+        .await?;
+    if let Some(email) = row.email {
+        let link =
+            if approve { format!("/kennisbank/{}", row.slug) } else { "/account/kennisbank".to_owned() };
+        let decision = Decision {
+            member_name: row.member_name.unwrap_or_else(|| "aandeelhouder".into()),
+            title: row.title,
+            approved: approve,
+            message,
+            link: by.config.absolute(&link),
+        };
+        mail::enqueue(&mut *tx, by.config, &email, &decision).await?;
+    }
+    tx.commit().await?;
+    Ok(Outcome::Decided(new_status))
 }
