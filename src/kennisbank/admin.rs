@@ -286,11 +286,7 @@ pub async fn pdf(
     let actor = actor.ok_or(AppError::Unauthorized)?;
     if form.data.flag("verwijderen").is_some() {
         if super::pdf::remove(&state.db, id).await? {
-            audit::record(
-                &state.db,
-                Entry::new(Some(&actor), "pdf verwijderd", "publicatie", id.to_string()),
-            )
-            .await?;
+            Entry::new(Some(&actor), "pdf verwijderd", "publicatie", id).record(&state.db).await?;
         }
         return Ok(
             Redirect::to(&EditNotice::PdfWeg.url(&format!("/beheer/kennisbank/{id}"), "pdf")).into_response()
@@ -298,8 +294,7 @@ pub async fn pdf(
     }
     match super::pdf::store(&state.db, id, form.file("pdf"), actor.id).await? {
         Ok(()) => {
-            audit::record(&state.db, Entry::new(Some(&actor), "pdf geüpload", "publicatie", id.to_string()))
-                .await?;
+            Entry::new(Some(&actor), "pdf geüpload", "publicatie", id).record(&state.db).await?;
             Ok(Redirect::to(&EditNotice::Pdf.url(&format!("/beheer/kennisbank/{id}"), "pdf")).into_response())
         }
         Err(message) => {

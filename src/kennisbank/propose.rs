@@ -12,7 +12,7 @@ use super::PublicationStatus;
 use super::admin::{FormTemplate, Row, render};
 use super::form::{self, Choices, PublicationForm};
 use super::mails::{Decision, ProposalWaiting};
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
 use crate::mail;
@@ -116,8 +116,7 @@ pub async fn pdf(
     own.ok_or(AppError::NotFound)?;
     match super::pdf::store(&state.db, id, form.file("pdf"), user.id).await? {
         Ok(()) => {
-            audit::record(&state.db, Entry::new(Some(&user), "pdf geüpload", "publicatie", id.to_string()))
-                .await?;
+            Entry::new(Some(&user), "pdf geüpload", "publicatie", id).record(&state.db).await?;
             Ok(OwnNotice::Pdf.redirect("/account/kennisbank"))
         }
         Err(message) => list_page(&state, page, &user, None, Some((id, message))).await,
@@ -173,20 +172,10 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     let (id, slug) =
         form::insert(&mut tx, &fields, PublicationStatus::TerBeoordeling, Some(member_id)).await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: Some(&user),
-            action: "publicatie voorgesteld",
-            target_type: "publicatie",
-            target_id: id.to_string(),
-            before: None,
-            after: Some(
-                json!({ "titel": fields.title, "slug": slug, "status": PublicationStatus::TerBeoordeling }),
-            ),
-        },
-    )
-    .await?;
+    Entry::new(Some(&user), "publicatie voorgesteld", "publicatie", id)
+        .after(json!({ "titel": fields.title, "slug": slug, "status": PublicationStatus::TerBeoordeling }))
+        .record(&mut *tx)
+        .await?;
     let waiting = ProposalWaiting {
         title: fields.title.clone(),
         link: state.config.absolute(&format!("/beheer/kennisbank/{id}")),

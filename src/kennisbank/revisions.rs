@@ -15,7 +15,7 @@ use super::form::{self, Choices, PublicationForm};
 use super::mails::ChangeWaiting;
 use super::propose::OwnNotice;
 use super::queries;
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
 use crate::members::review::approved_member;
@@ -217,20 +217,10 @@ pub async fn create(
             None,
         ));
     };
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: Some(&user),
-            action: "wijziging voorgesteld",
-            target_type: "publicatie",
-            target_id: publication.id.to_string(),
-            before: None,
-            after: Some(
-                json!({ "wijziging": id, "velden": changes.iter().map(|c| c.label).collect::<Vec<_>>() }),
-            ),
-        },
-    )
-    .await?;
+    Entry::new(Some(&user), "wijziging voorgesteld", "publicatie", publication.id)
+        .after(json!({ "wijziging": id, "velden": changes.iter().map(|c| c.label).collect::<Vec<_>>() }))
+        .record(&mut *tx)
+        .await?;
     let waiting = ChangeWaiting {
         title: publication.title.clone(),
         link: state.config.absolute(&format!("/beheer/kennisbank/wijzigingen/{id}")),
@@ -360,17 +350,15 @@ pub async fn decide(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: if accept { "wijziging overgenomen" } else { "wijziging afgewezen" },
-            target_type: "publicatie",
-            target_id: publication.to_string(),
-            before: Some(json!({ "wijziging": id, "velden": current })),
-            after: Some(json!({ "wijziging": id, "velden": proposed, "bericht": message })),
-        },
+    Entry::new(
+        actor.as_ref(),
+        if accept { "wijziging overgenomen" } else { "wijziging afgewezen" },
+        "publicatie",
+        publication,
     )
+    .before(json!({ "wijziging": id, "velden": current }))
+    .after(json!({ "wijziging": id, "velden": proposed, "bericht": message }))
+    .record(&mut *tx)
     .await?;
     tx.commit().await?;
     let notice = if accept { ListNotice::WijzigingOvergenomen } else { ListNotice::WijzigingAfgewezen };
