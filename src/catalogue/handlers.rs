@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::taxonomy::Term;
 use crate::text;
 use crate::web::client::ClientIp;
-use crate::web::facets::{Facet, RegionSelect, counted_facet};
+use crate::web::facets::{Facet, RegionSelect, counted_facets};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
@@ -81,15 +81,15 @@ pub async fn list(
     }
     let base_query = query_string(&pairs);
 
-    let keys = [("thema", "Thema"), ("domein", "Domein"), ("niveau", "Niveau"), ("leeftijd", "Leeftijd")];
-    let chosen = [&filters.themes, &filters.domains, &filters.levels, &filters.age_groups];
-    let facets = found
-        .facets
-        .into_iter()
-        .zip(keys)
-        .zip(chosen)
-        .map(|((counted, (key, legend)), chosen)| counted_facet(key, legend, counted, chosen))
-        .collect();
+    let facets = counted_facets(
+        found.facets,
+        [
+            ("thema", "Thema", &filters.themes[..]),
+            ("domein", "Domein", &filters.domains[..]),
+            ("niveau", "Niveau", &filters.levels[..]),
+            ("leeftijd", "Leeftijd", &filters.age_groups[..]),
+        ],
+    );
     let regions = found.regions.select(filters.region.as_deref());
 
     Ok(Html(ListTemplate {

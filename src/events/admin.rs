@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::places;
 use super::queries::{self, Linked};
 use super::status::{EventForm, EventStatus, QuestionKind, RegistrationStatus};
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::regions::RegionKind;
@@ -556,9 +556,7 @@ async fn save(
             sqlx::query!(
                 "UPDATE events SET title = $2, summary = $3, programme_md = $4, form = $5, join_url = $6, organiser = $7, \
                         level_id = (SELECT id FROM levels WHERE slug = $8), capacity = $9, registration_deadline = $10, \
-                        reminder_hours = $11, reminder_note = $12, updated_at = now(), \
-                        status = CASE WHEN $13 AND status = $14 THEN $15 ELSE status END, \
-                        published_at = CASE WHEN $13 AND published_at IS NULL THEN now() ELSE published_at END \
+                        reminder_hours = $11, reminder_note = $12, updated_at = now() \
                  WHERE id = $1",
                 id,
                 f.titel,
@@ -572,12 +570,12 @@ async fn save(
                 v.deadline,
                 v.reminder_hours,
                 f.herinnering_regel,
-                publish,
-                EventStatus::Concept as EventStatus,
-                EventStatus::Gepubliceerd as EventStatus,
             )
             .execute(&mut *tx)
             .await?;
+            if publish {
+                places::publish(&mut tx, id).await?;
+            }
             let moved = before.starts_at != v.starts_at
                 || before.ends_at != v.ends_at
                 || before.venue != f.locatie
@@ -595,35 +593,27 @@ async fn save(
             } else {
                 places::open_places(&mut tx, &state.config, id).await?;
             }
-            audit::record(
-                &mut *tx,
-                Entry {
-                    actor: actor.as_ref(),
-                    action: if publish { "bijeenkomst gepubliceerd" } else { "bijeenkomst gewijzigd" },
-                    target_type: "bijeenkomst",
-                    target_id: id.to_string(),
-                    before: Some(json!({ "titel": before.title, "begin": text::datetime_nl(before.starts_at),
-                        "plaats": before.place(), "capaciteit": before.capacity, "status": before.status.as_str() })),
-                    after: Some(json!({ "titel": f.titel, "begin": text::datetime_nl(v.starts_at),
-                        "plaats": f.locatie, "capaciteit": v.capacity })),
-                },
-            )
-            .await?;
+            let action = if publish { "bijeenkomst gepubliceerd" } else { "bijeenkomst gewijzigd" };
+            Entry::new(actor.as_ref(), action, "bijeenkomst", id)
+                .before(json!({ "titel": before.title, "begin": text::datetime_nl(before.starts_at),
+                    "plaats": before.place(), "capaciteit": before.capacity, "status": before.status.as_str() }))
+                .after(json!({ "titel": f.titel, "begin": text::datetime_nl(v.starts_at),
+                    "plaats": f.locatie, "capaciteit": v.capacity }))
+                .record(&mut *tx)
+                .await?;
             id
         }
         None => {
             let base = slugify(&f.titel);
             let base = if base.is_empty() { "bijeenkomst".to_owned() } else { base };
             let mut candidates = text::SlugCandidates::new(&base);
-            let status = if publish { EventStatus::Gepubliceerd } else { EventStatus::Concept };
             let id = loop {
                 let slug = candidates.next_slug();
                 let inserted = sqlx::query_scalar!(
                     "INSERT INTO events (slug, title, summary, programme_md, starts_at, ends_at, form, venue, address, join_url, \
-                                         organiser, level_id, capacity, registration_deadline, reminder_hours, reminder_note, \
-                                         status, published_at) \
+                                         organiser, level_id, capacity, registration_deadline, reminder_hours, reminder_note) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT id FROM levels WHERE slug = $12), $13, $14, \
-                             $15, $16, $17, CASE WHEN $18 THEN now() END) \
+                             $15, $16) \
                      ON CONFLICT (slug) DO NOTHING RETURNING id",
                     slug,
                     f.titel,
@@ -641,8 +631,6 @@ async fn save(
                     v.deadline,
                     v.reminder_hours,
                     f.herinnering_regel,
-                    status as EventStatus,
-                    publish,
                 )
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -650,18 +638,12 @@ async fn save(
                     break id;
                 }
             };
-            audit::record(
-                &mut *tx,
-                Entry {
-                    actor: actor.as_ref(),
-                    action: "bijeenkomst aangemaakt",
-                    target_type: "bijeenkomst",
-                    target_id: id.to_string(),
-                    before: None,
-                    after: Some(json!({ "titel": f.titel, "begin": text::datetime_nl(v.starts_at), "status": status.as_str() })),
-                },
-            )
-            .await?;
+            // A new event is a concept until it is published.
+            let status = if publish { places::publish(&mut tx, id).await? } else { EventStatus::Concept };
+            Entry::new(actor.as_ref(), "bijeenkomst aangemaakt", "bijeenkomst", id)
+                .after(json!({ "titel": f.titel, "begin": text::datetime_nl(v.starts_at), "status": status.as_str() }))
+                .record(&mut *tx)
+                .await?;
             id
         }
     };
@@ -721,18 +703,11 @@ pub async fn cancel(
         return Err(AppError::Conflict("Deze bijeenkomst is al geannuleerd.".into()));
     }
     places::cancel_event(&mut tx, &state.config, id, &message).await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: "bijeenkomst geannuleerd",
-            target_type: "bijeenkomst",
-            target_id: id.to_string(),
-            before: Some(json!({ "status": before.status.as_str() })),
-            after: Some(json!({ "status": EventStatus::Geannuleerd.as_str(), "bericht": message })),
-        },
-    )
-    .await?;
+    Entry::new(actor.as_ref(), "bijeenkomst geannuleerd", "bijeenkomst", id)
+        .before(json!({ "status": before.status.as_str() }))
+        .after(json!({ "status": EventStatus::Geannuleerd.as_str(), "bericht": message }))
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(EventNotice::Geannuleerd.redirect(&format!("/beheer/bijeenkomsten/{id}")))
 }
@@ -786,18 +761,11 @@ pub async fn save_report(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: "verslag van bijeenkomst opgeslagen",
-            target_type: "bijeenkomst",
-            target_id: id.to_string(),
-            before: Some(json!({ "verslag": before.report_md, "afbeelding": before.report_image_id })),
-            after: Some(json!({ "verslag": report, "afbeelding": image_id })),
-        },
-    )
-    .await?;
+    Entry::new(actor.as_ref(), "verslag van bijeenkomst opgeslagen", "bijeenkomst", id)
+        .before(json!({ "verslag": before.report_md, "afbeelding": before.report_image_id }))
+        .after(json!({ "verslag": report, "afbeelding": image_id }))
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     let previous = before.report_image_id.filter(|old| Some(*old) != image_id);
     media::forget_if_unused(&state.db, previous).await;
@@ -946,23 +914,19 @@ pub async fn registration_action(
         }
         _ => return Err(AppError::Conflict("Deze actie past niet bij de stand van de aanmelding.".into())),
     };
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: match notice {
-                RegistrationsNotice::Bovenaan => "aanmelding bovenaan de wachtlijst gezet",
-                RegistrationsNotice::Aanwezig => "aanwezigheid bijgewerkt",
-                RegistrationsNotice::Afgemeld => "aanmelding afgemeld door de organisatie",
-            },
-            target_type: "aanmelding",
-            target_id: registration.to_string(),
-            before: Some(
-                json!({ "bijeenkomst": id, "status": before.status.as_str(), "e-mail": before.email }),
-            ),
-            after: Some(json!({ "status": after.as_str() })),
+    Entry::new(
+        actor.as_ref(),
+        match notice {
+            RegistrationsNotice::Bovenaan => "aanmelding bovenaan de wachtlijst gezet",
+            RegistrationsNotice::Aanwezig => "aanwezigheid bijgewerkt",
+            RegistrationsNotice::Afgemeld => "aanmelding afgemeld door de organisatie",
         },
+        "aanmelding",
+        registration,
     )
+    .before(json!({ "bijeenkomst": id, "status": before.status.as_str(), "e-mail": before.email }))
+    .after(json!({ "status": after.as_str() }))
+    .record(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(notice.redirect(&format!("/beheer/bijeenkomsten/{id}/aanmeldingen")))
@@ -996,18 +960,10 @@ pub async fn export(
         csv.push_str(&fields.join(";"));
         csv.push_str("\r\n");
     }
-    audit::record(
-        &state.db,
-        Entry {
-            actor: actor.as_ref(),
-            action: "aanmeldingen geëxporteerd",
-            target_type: "bijeenkomst",
-            target_id: id.to_string(),
-            before: None,
-            after: Some(json!({ "regels": rows.len() })),
-        },
-    )
-    .await?;
+    Entry::new(actor.as_ref(), "aanmeldingen geëxporteerd", "bijeenkomst", id)
+        .after(json!({ "regels": rows.len() }))
+        .record(&state.db)
+        .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

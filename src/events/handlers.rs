@@ -18,7 +18,7 @@ use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::client::ClientIp;
-use crate::web::filters::{QueryParams, query_string};
+use crate::web::filters::{QueryParams, chosen_pairs, query_string};
 use crate::web::form::{self, FieldErrors};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
@@ -73,23 +73,13 @@ impl ListTemplate {
     }
     fn filter_pairs(&self, past: bool) -> Vec<(&str, &str)> {
         let c = &self.chosen;
-        let mut pairs = Vec::new();
-        if let Some(v) = &c.theme {
-            pairs.push(("thema", v.as_str()));
-        }
-        if let Some(v) = &c.region {
-            pairs.push(("regio", v.as_str()));
-        }
-        if let Some(v) = &c.level {
-            pairs.push(("niveau", v.as_str()));
-        }
-        if let Some(v) = c.form {
-            pairs.push(("vorm", v.as_str()));
-        }
-        if past {
-            pairs.push(("verleden", "1"));
-        }
-        pairs
+        chosen_pairs([
+            ("thema", c.theme.as_deref()),
+            ("regio", c.region.as_deref()),
+            ("niveau", c.level.as_deref()),
+            ("vorm", c.form.map(|v| v.as_str())),
+            ("verleden", past.then_some("1")),
+        ])
     }
 }
 

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use super::ics::{self, Method};
 use super::mails::{Kind, RegistrationMail};
 use super::queries::{self, Event};
-use super::status::RegistrationStatus;
+use super::status::{EventStatus, RegistrationStatus};
 use crate::config::Config;
 use crate::mail;
 use crate::text;
@@ -458,6 +458,21 @@ pub async fn reschedule(
         Kind::Updated,
         &[RegistrationStatus::Bevestigd, RegistrationStatus::Aangeboden, RegistrationStatus::Aanwezig],
     )
+    .await
+}
+
+/// Puts event `event_id` on the site: a concept becomes published (and `published_at` is set
+/// the first time); any other status stays. Returns the status after.
+pub async fn publish(tx: &mut PgConnection, event_id: i64) -> sqlx::Result<EventStatus> {
+    sqlx::query_scalar!(
+        r#"UPDATE events SET status = CASE WHEN status = $2 THEN $3 ELSE status END,
+                  published_at = coalesce(published_at, now())
+           WHERE id = $1 RETURNING status AS "status: EventStatus""#,
+        event_id,
+        EventStatus::Concept as EventStatus,
+        EventStatus::Gepubliceerd as EventStatus,
+    )
+    .fetch_one(&mut *tx)
     .await
 }
 

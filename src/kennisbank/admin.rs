@@ -11,18 +11,38 @@ use time::OffsetDateTime;
 
 use super::PublicationStatus;
 use super::form::{self, Choices, Fields, PublicationForm};
-use super::mails;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
-use crate::mail;
 use crate::media::UploadForm;
+use crate::review::{Outcome, Reviewer};
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::{CurrentUser, SessionUser};
 use crate::web::filters::QueryParams;
-use crate::web::form::{FieldErrors, FormData, clean};
+use crate::web::form::{DecisionForm, FieldErrors, clean};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
+
+notices! {
+    /// Messages on the back office's list of publications after an action.
+    pub(super) enum ListNotice {
+        Opgeslagen = "opgeslagen", "De publicatie is opgeslagen.";
+        Goedgekeurd = "goedgekeurd", "Goedgekeurd en gepubliceerd; de indiener heeft bericht gekregen.";
+        Afgewezen = "afgewezen", "Afgewezen; de indiener heeft bericht gekregen.";
+        WijzigingOvergenomen = "wijziging-overgenomen", "De wijziging is overgenomen; de publicatie is bijgewerkt.";
+        WijzigingAfgewezen = "wijziging-afgewezen", "De wijziging is afgewezen; de publicatie is niet veranderd.";
+    }
+}
+
+notices! {
+    /// Messages on a publication's edit page after an action.
+    pub(crate) enum EditNotice {
+        Koppeling = "koppeling", "De koppelingen zijn bijgewerkt.";
+        Pdf = "pdf", "De PDF is opgeslagen; de publicatiepagina linkt ernaar.";
+        PdfWeg = "pdf-weg", "De PDF is verwijderd.";
+    }
+}
 
 pub struct Row {
     pub id: i64,
@@ -84,13 +104,7 @@ pub async fn list(
     )
     .fetch_all(&state.db)
     .await?;
-    let notice = params.notice(&[
-        ("opgeslagen", "De publicatie is opgeslagen."),
-        ("goedgekeurd", "Goedgekeurd en gepubliceerd; de indiener heeft bericht gekregen."),
-        ("afgewezen", "Afgewezen; de indiener heeft bericht gekregen."),
-        ("wijziging-overgenomen", "De wijziging is overgenomen; de publicatie is bijgewerkt."),
-        ("wijziging-afgewezen", "De wijziging is afgewezen; de publicatie is niet veranderd."),
-    ]);
+    let notice = params.notice_of::<ListNotice>();
     Ok(Html(ListTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Kennisbank", "/beheer/kennisbank"),
         queue,
@@ -219,11 +233,7 @@ pub async fn edit_form(
     params: QueryParams,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let notice = params.notice(&[
-        ("koppeling", "De koppelingen zijn bijgewerkt."),
-        ("pdf", "De PDF is opgeslagen; de publicatiepagina linkt ernaar."),
-        ("pdf-weg", "De PDF is verwijderd."),
-    ]);
+    let notice = params.notice_of::<EditNotice>();
     edit_page(&state, page, id, EditInput { notice, ..Default::default() }).await
 }
 
@@ -276,19 +286,16 @@ pub async fn pdf(
     let actor = actor.ok_or(AppError::Unauthorized)?;
     if form.data.flag("verwijderen").is_some() {
         if super::pdf::remove(&state.db, id).await? {
-            audit::record(
-                &state.db,
-                Entry::new(Some(&actor), "pdf verwijderd", "publicatie", id.to_string()),
-            )
-            .await?;
+            Entry::new(Some(&actor), "pdf verwijderd", "publicatie", id).record(&state.db).await?;
         }
-        return Ok(Redirect::to(&format!("/beheer/kennisbank/{id}?melding=pdf-weg#pdf")).into_response());
+        return Ok(
+            Redirect::to(&EditNotice::PdfWeg.url(&format!("/beheer/kennisbank/{id}"), "pdf")).into_response()
+        );
     }
     match super::pdf::store(&state.db, id, form.file("pdf"), actor.id).await? {
         Ok(()) => {
-            audit::record(&state.db, Entry::new(Some(&actor), "pdf geüpload", "publicatie", id.to_string()))
-                .await?;
-            Ok(Redirect::to(&format!("/beheer/kennisbank/{id}?melding=pdf#pdf")).into_response())
+            Entry::new(Some(&actor), "pdf geüpload", "publicatie", id).record(&state.db).await?;
+            Ok(Redirect::to(&EditNotice::Pdf.url(&format!("/beheer/kennisbank/{id}"), "pdf")).into_response())
         }
         Err(message) => {
             let mut errors = FieldErrors::default();
@@ -389,7 +396,7 @@ async fn save(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to("/beheer/kennisbank?melding=opgeslagen").into_response())
+    Ok(ListNotice::Opgeslagen.redirect("/beheer/kennisbank"))
 }
 
 /// Approves (publishes) or rejects (back to concept) a publication a member proposed.
@@ -397,64 +404,20 @@ pub async fn decide(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<String>,
-    data: FormData,
+    Form(decision): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let approve = match data.one("besluit").as_str() {
-        "goedkeuren" => true,
-        "afwijzen" => false,
-        _ => return Err(AppError::BadRequest("Kies goedkeuren of afwijzen.".into())),
-    };
-    let message = clean(&data.one("bericht"), 2000);
-    let mut tx = state.db.begin().await?;
-    let row = sqlx::query!(
-        r#"SELECT p.title, p.slug, p.status AS "status: PublicationStatus", m.name AS "member_name?", u.email AS "email?"
-           FROM publications p LEFT JOIN members m ON m.id = p.proposed_by LEFT JOIN users u ON u.id = m.user_id
-           WHERE p.id = $1 FOR UPDATE OF p"#,
-        id,
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    if row.status != PublicationStatus::TerBeoordeling {
-        return Err(AppError::Conflict("Bij deze publicatie wacht niets op beoordeling.".into()));
+    let approve = decision.approves("goedkeuren")?;
+    let by = Reviewer::new(&state, actor.as_ref());
+    match super::propose::decide(&by, id, approve, decision.message()).await? {
+        Outcome::Decided(status) => {
+            let approved = status == PublicationStatus::Gepubliceerd;
+            let notice = if approved { ListNotice::Goedgekeurd } else { ListNotice::Afgewezen };
+            Ok(notice.redirect("/beheer/kennisbank"))
+        }
+        Outcome::NotFound => Err(AppError::NotFound),
+        Outcome::AlreadyDecided => {
+            Err(AppError::Conflict("Bij deze publicatie wacht niets op beoordeling.".into()))
+        }
     }
-    let new_status = if approve { PublicationStatus::Gepubliceerd } else { PublicationStatus::Concept };
-    sqlx::query!(
-        "UPDATE publications SET status = $2, updated_at = now(), \
-                published_at = CASE WHEN $2 = $3 THEN coalesce(published_at, now()) ELSE published_at END \
-         WHERE id = $1",
-        id,
-        new_status as PublicationStatus,
-        PublicationStatus::Gepubliceerd as PublicationStatus,
-    )
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: if approve { "publicatie goedgekeurd" } else { "publicatie afgewezen" },
-            target_type: "publicatie",
-            target_id: id.to_string(),
-            before: Some(json!({ "status": row.status })),
-            after: Some(json!({ "status": new_status, "bericht": message })),
-        },
-    )
-    .await?;
-    if let Some(email) = row.email {
-        let link =
-            if approve { format!("/kennisbank/{}", row.slug) } else { "/account/kennisbank".to_owned() };
-        let decision = mails::Decision {
-            member_name: row.member_name.unwrap_or_else(|| "aandeelhouder".into()),
-            title: row.title,
-            approved: approve,
-            message,
-            link: state.config.absolute(&link),
-        };
-        mail::enqueue(&mut *tx, &state.config, &email, &decision).await?;
-    }
-    tx.commit().await?;
-    let notice = if approve { "goedgekeurd" } else { "afgewezen" };
-    Ok(Redirect::to(&format!("/beheer/kennisbank?melding={notice}")).into_response())
 }

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::taxonomy::Term;
 use crate::text;
-use crate::web::facets::{Facet, RegionSelect, counted_facet};
+use crate::web::facets::{Facet, RegionSelect, counted_facets};
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
@@ -67,15 +67,15 @@ pub async fn list(
     let pairs = filters.pairs();
     let any_filter = pairs.iter().any(|(key, _)| *key != "sorteer");
     let base_query = query_string(&pairs);
-    let keys = [("thema", "Thema"), ("soort", "Soort"), ("jaar", "Jaar"), ("niveau", "Niveau")];
-    let chosen = [&filters.themes, &filters.kinds, &filters.years, &filters.levels];
-    let facets = found
-        .facets
-        .into_iter()
-        .zip(keys)
-        .zip(chosen)
-        .map(|((counted, (key, legend)), chosen)| counted_facet(key, legend, counted, chosen))
-        .collect();
+    let facets = counted_facets(
+        found.facets,
+        [
+            ("thema", "Thema", &filters.themes[..]),
+            ("soort", "Soort", &filters.kinds[..]),
+            ("jaar", "Jaar", &filters.years[..]),
+            ("niveau", "Niveau", &filters.levels[..]),
+        ],
+    );
     Ok(Html(ListTemplate {
         page: page.crumb("Kennisbank", "/kennisbank"),
         q: filters.q.clone().unwrap_or_default(),

@@ -5,34 +5,27 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::PublicationStatus;
 use super::admin::{FormTemplate, Row, render};
 use super::form::{self, Choices, PublicationForm};
-use super::mails::ProposalWaiting;
-use crate::audit::{self, Entry};
+use super::mails::{Decision, ProposalWaiting};
+use crate::audit::Entry;
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
+use crate::mail;
 use crate::media::UploadForm;
-use crate::members::MemberStatus;
+use crate::members::review::approved_member;
+use crate::review::{Outcome, Reviewer};
 use crate::state::AppState;
 use crate::web::auth::{LoggedIn, SessionUser};
 use crate::web::filters::QueryParams;
 use crate::web::form::FieldErrors;
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
-
-pub(super) async fn approved_member(state: &AppState, user: &SessionUser) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!(
-        "SELECT id FROM members WHERE user_id = $1 AND status = $2",
-        user.id,
-        MemberStatus::Goedgekeurd as MemberStatus,
-    )
-    .fetch_optional(&state.db)
-    .await
-}
 
 #[derive(Template)]
 #[template(path = "kennisbank/proposals.html")]
@@ -51,6 +44,15 @@ impl ListTemplate {
     }
 }
 
+notices! {
+    /// Messages on a member's list of publications after an action.
+    pub(super) enum OwnNotice {
+        Voorgesteld = "voorgesteld", "Dank u wel. Uw voorstel is ingediend; de redactie bekijkt het en u krijgt bericht.";
+        Wijziging = "wijziging", "Dank u wel. Uw wijziging is ingediend; de publicatie verandert pas als de redactie haar overneemt.";
+        Pdf = "pdf", "De PDF is bij uw voorstel opgeslagen.";
+    }
+}
+
 fn crumbs(page: Page) -> Page {
     page.crumb("Mijn account", "/account").crumb("Mijn publicaties", "/account/kennisbank")
 }
@@ -61,14 +63,7 @@ pub async fn list(
     LoggedIn(user): LoggedIn,
     params: QueryParams,
 ) -> AppResult<Response> {
-    let notice = params.notice(&[
-        ("voorgesteld", "Dank u wel. Uw voorstel is ingediend; de redactie bekijkt het en u krijgt bericht."),
-        (
-            "wijziging",
-            "Dank u wel. Uw wijziging is ingediend; de publicatie verandert pas als de redactie haar overneemt.",
-        ),
-        ("pdf", "De PDF is bij uw voorstel opgeslagen."),
-    ]);
+    let notice = params.notice_of::<OwnNotice>();
     list_page(&state, page, &user, notice, None).await
 }
 
@@ -121,9 +116,8 @@ pub async fn pdf(
     own.ok_or(AppError::NotFound)?;
     match super::pdf::store(&state.db, id, form.file("pdf"), user.id).await? {
         Ok(()) => {
-            audit::record(&state.db, Entry::new(Some(&user), "pdf geüpload", "publicatie", id.to_string()))
-                .await?;
-            Ok(Redirect::to("/account/kennisbank?melding=pdf").into_response())
+            Entry::new(Some(&user), "pdf geüpload", "publicatie", id).record(&state.db).await?;
+            Ok(OwnNotice::Pdf.redirect("/account/kennisbank"))
         }
         Err(message) => list_page(&state, page, &user, None, Some((id, message))).await,
     }
@@ -178,25 +172,69 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     let (id, slug) =
         form::insert(&mut tx, &fields, PublicationStatus::TerBeoordeling, Some(member_id)).await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: Some(&user),
-            action: "publicatie voorgesteld",
-            target_type: "publicatie",
-            target_id: id.to_string(),
-            before: None,
-            after: Some(
-                json!({ "titel": fields.title, "slug": slug, "status": PublicationStatus::TerBeoordeling }),
-            ),
-        },
-    )
-    .await?;
+    Entry::new(Some(&user), "publicatie voorgesteld", "publicatie", id)
+        .after(json!({ "titel": fields.title, "slug": slug, "status": PublicationStatus::TerBeoordeling }))
+        .record(&mut *tx)
+        .await?;
     let waiting = ProposalWaiting {
         title: fields.title.clone(),
         link: state.config.absolute(&format!("/beheer/kennisbank/{id}")),
     };
     mail_editors(&mut tx, &state.config, &waiting).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/account/kennisbank?melding=voorgesteld").into_response())
+    Ok(OwnNotice::Voorgesteld.redirect("/account/kennisbank"))
+}
+
+/// Approves (publishes) or rejects (back to concept) publication `id`, which a member proposed,
+/// with `message` for them; the status change, its audit entry and the mail are one
+/// transaction.
+pub(super) async fn decide(
+    by: &Reviewer<'_>,
+    id: i64,
+    approve: bool,
+    message: String,
+) -> anyhow::Result<Outcome<PublicationStatus>> {
+    let mut tx = by.db.begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT p.title, p.slug, p.status AS "status: PublicationStatus", m.name AS "member_name?", u.email AS "email?"
+           FROM publications p LEFT JOIN members m ON m.id = p.proposed_by LEFT JOIN users u ON u.id = m.user_id
+           WHERE p.id = $1 FOR UPDATE OF p"#,
+        id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(Outcome::NotFound) };
+    if row.status != PublicationStatus::TerBeoordeling {
+        return Ok(Outcome::AlreadyDecided);
+    }
+    let new_status = if approve { PublicationStatus::Gepubliceerd } else { PublicationStatus::Concept };
+    sqlx::query!(
+        "UPDATE publications SET status = $2, updated_at = now(), \
+                published_at = CASE WHEN $2 = $3 THEN coalesce(published_at, now()) ELSE published_at END \
+         WHERE id = $1",
+        id,
+        new_status as PublicationStatus,
+        PublicationStatus::Gepubliceerd as PublicationStatus,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let action = if approve { "publicatie goedgekeurd" } else { "publicatie afgewezen" };
+    Entry::new(by.actor, action, "publicatie", id)
+        .decision(row.status, new_status, &message)
+        .record(&mut *tx)
+        .await?;
+    if let Some(email) = row.email {
+        let link =
+            if approve { format!("/kennisbank/{}", row.slug) } else { "/account/kennisbank".to_owned() };
+        let decision = Decision {
+            member_name: row.member_name.unwrap_or_else(|| "aandeelhouder".into()),
+            title: row.title,
+            approved: approve,
+            message,
+            link: by.config.absolute(&link),
+        };
+        mail::enqueue(&mut *tx, by.config, &email, &decision).await?;
+    }
+    tx.commit().await?;
+    Ok(Outcome::Decided(new_status))
 }

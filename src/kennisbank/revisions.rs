@@ -5,23 +5,25 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use super::admin::{FormTemplate, render};
+use super::admin::{FormTemplate, ListNotice, render};
 use super::form::{self, Choices, PublicationForm};
 use super::mails::ChangeWaiting;
-use super::propose::approved_member;
+use super::propose::OwnNotice;
 use super::queries;
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
+use crate::members::review::approved_member;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::{CurrentUser, LoggedIn};
-use crate::web::form::{FieldErrors, FormData, clean};
+use crate::web::form::{DecisionForm, FieldErrors};
+use crate::web::notice::Notice;
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
 
@@ -215,27 +217,17 @@ pub async fn create(
             None,
         ));
     };
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: Some(&user),
-            action: "wijziging voorgesteld",
-            target_type: "publicatie",
-            target_id: publication.id.to_string(),
-            before: None,
-            after: Some(
-                json!({ "wijziging": id, "velden": changes.iter().map(|c| c.label).collect::<Vec<_>>() }),
-            ),
-        },
-    )
-    .await?;
+    Entry::new(Some(&user), "wijziging voorgesteld", "publicatie", publication.id)
+        .after(json!({ "wijziging": id, "velden": changes.iter().map(|c| c.label).collect::<Vec<_>>() }))
+        .record(&mut *tx)
+        .await?;
     let waiting = ChangeWaiting {
         title: publication.title.clone(),
         link: state.config.absolute(&format!("/beheer/kennisbank/wijzigingen/{id}")),
     };
     mail_editors(&mut tx, &state.config, &waiting).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/account/kennisbank?melding=wijziging").into_response())
+    Ok(OwnNotice::Wijziging.redirect("/account/kennisbank"))
 }
 
 #[derive(Template)]
@@ -316,15 +308,11 @@ pub async fn decide(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<String>,
-    data: FormData,
+    Form(decision): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let accept = match data.one("besluit").as_str() {
-        "overnemen" => true,
-        "afwijzen" => false,
-        _ => return Err(AppError::BadRequest("Kies overnemen of afwijzen.".into())),
-    };
-    let message = clean(&data.one("bericht"), NOTE_MAX);
+    let accept = decision.approves("overnemen")?;
+    let message = decision.message();
     let mut tx = state.db.begin().await?;
     let row = sqlx::query!(
         "SELECT publication_id, proposed, decided_at IS NOT NULL AS \"decided!\" FROM publication_revisions \
@@ -362,21 +350,19 @@ pub async fn decide(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
-        Entry {
-            actor: actor.as_ref(),
-            action: if accept { "wijziging overgenomen" } else { "wijziging afgewezen" },
-            target_type: "publicatie",
-            target_id: publication.to_string(),
-            before: Some(json!({ "wijziging": id, "velden": current })),
-            after: Some(json!({ "wijziging": id, "velden": proposed, "bericht": message })),
-        },
+    Entry::new(
+        actor.as_ref(),
+        if accept { "wijziging overgenomen" } else { "wijziging afgewezen" },
+        "publicatie",
+        publication,
     )
+    .before(json!({ "wijziging": id, "velden": current }))
+    .after(json!({ "wijziging": id, "velden": proposed, "bericht": message }))
+    .record(&mut *tx)
     .await?;
     tx.commit().await?;
-    let notice = if accept { "wijziging-overgenomen" } else { "wijziging-afgewezen" };
-    Ok(Redirect::to(&format!("/beheer/kennisbank?melding={notice}")).into_response())
+    let notice = if accept { ListNotice::WijzigingOvergenomen } else { ListNotice::WijzigingAfgewezen };
+    Ok(notice.redirect("/beheer/kennisbank"))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::MemberStatus;
+use super::review::approved_member;
 use crate::audit::Entry;
 use crate::catalogue::InitiativeStatus;
 use crate::catalogue::editorial::{self, Choices, InitiativeFields, Submitted};
@@ -18,8 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::media::{self, MediaId, UploadForm};
 use crate::state::AppState;
 use crate::text;
-use crate::web::auth::LoggedIn;
-use crate::web::auth::SessionUser;
+use crate::web::auth::{LoggedIn, SessionUser};
 use crate::web::filters::QueryParams;
 use crate::web::form::FieldErrors;
 use crate::web::notice::{Notice, notices};
@@ -32,17 +31,6 @@ notices! {
         Opgeslagen = "opgeslagen", "Uw wijzigingen zijn opgeslagen en wachten op beoordeling door de redactie.";
         Ingediend = "ingediend", "Uw wijziging is ingediend. De openbare pagina verandert pas als de redactie de wijziging goedkeurt.";
     }
-}
-
-/// The member record of the logged-in user, if it is approved.
-async fn approved_member(state: &AppState, user: &SessionUser) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!(
-        "SELECT id FROM members WHERE user_id = $1 AND status = $2",
-        user.id,
-        MemberStatus::Goedgekeurd as MemberStatus,
-    )
-    .fetch_optional(&state.db)
-    .await
 }
 
 pub struct OwnInitiative {

@@ -6,6 +6,20 @@ use super::MemberStatus;
 use crate::audit::Entry;
 use crate::mail;
 use crate::review::Reviewer;
+use crate::state::AppState;
+use crate::web::auth::SessionUser;
+
+/// The member record of the logged-in user, if it is approved: what lets a member propose
+/// initiatives, publications and vraagstukken.
+pub(crate) async fn approved_member(state: &AppState, user: &SessionUser) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM members WHERE user_id = $1 AND status = $2",
+        user.id,
+        MemberStatus::Goedgekeurd as MemberStatus,
+    )
+    .fetch_optional(&state.db)
+    .await
+}
 
 /// Decided: the application's new status.
 pub type Outcome = crate::review::Outcome<MemberStatus>;

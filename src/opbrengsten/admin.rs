@@ -23,6 +23,7 @@ use crate::state::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{DecisionForm, FieldErrors, clean};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
 
@@ -65,6 +66,15 @@ pub struct BundleForm {
     pub doel: String,
     #[serde(default)]
     pub campagne: String,
+}
+
+notices! {
+    /// Messages on the lessons' back-office page after an action.
+    enum LessonNotice {
+        Gepubliceerd = "gepubliceerd", "De les staat op de site; de schrijver krijgt bericht.";
+        Afgewezen = "afgewezen", "De les is afgewezen; de schrijver krijgt bericht.";
+        Nieuwsbrief = "nieuwsbrief", "De lessen staan als tekstblok in de nieuwsbrief.";
+    }
 }
 
 #[derive(Template)]
@@ -129,11 +139,7 @@ async fn render(
 }
 
 pub async fn list(State(state): State<AppState>, page: Page, params: QueryParams) -> AppResult<Response> {
-    let notice = params.notice(&[
-        ("gepubliceerd", "De les staat op de site; de schrijver krijgt bericht."),
-        ("afgewezen", "De les is afgewezen; de schrijver krijgt bericht."),
-        ("nieuwsbrief", "De lessen staan als tekstblok in de nieuwsbrief."),
-    ]);
+    let notice = params.notice_of::<LessonNotice>();
     render(&state, page, BundleForm::default(), FieldErrors::default(), notice).await
 }
 
@@ -148,8 +154,9 @@ pub async fn decide(
     let by = Reviewer::new(&state, actor.as_ref());
     match review::decide(&by, id, approve, form.message()).await? {
         review::Outcome::Decided(to) => {
-            let notice = if to == Review::Gepubliceerd { "gepubliceerd" } else { "afgewezen" };
-            Ok(Redirect::to(&format!("/beheer/opbrengsten?melding={notice}")).into_response())
+            let notice =
+                if to == Review::Gepubliceerd { LessonNotice::Gepubliceerd } else { LessonNotice::Afgewezen };
+            Ok(notice.redirect("/beheer/opbrengsten"))
         }
         review::Outcome::NotFound => Err(AppError::NotFound),
         review::Outcome::AlreadyDecided => Err(AppError::Conflict("Over deze les is al besloten.".into())),

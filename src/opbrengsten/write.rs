@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use sqlx::PgConnection;
 
@@ -20,6 +20,7 @@ use crate::text;
 use crate::web::auth::LoggedIn;
 use crate::web::filters::QueryParams;
 use crate::web::form::{FieldErrors, clean};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
 
@@ -94,6 +95,13 @@ impl LessonForm {
             happened_on: happened_on?,
         })
         .filter(|_| errors.is_empty())
+    }
+}
+
+notices! {
+    /// The message on the writing page after a lesson was sent in.
+    enum WriteNotice {
+        Ingediend = "ingediend", "Dank u wel. Uw les is ingediend; de redactie bekijkt haar voordat ze op de site staat.";
     }
 }
 
@@ -179,10 +187,7 @@ pub async fn form_page(
     }
     let today = text::amsterdam(time::OffsetDateTime::now_utc()).date().to_string();
     let form = LessonForm { regio, datum: today, ..Default::default() };
-    let notice = params.notice(&[(
-        "ingediend",
-        "Dank u wel. Uw les is ingediend; de redactie bekijkt haar voordat ze op de site staat.",
-    )]);
+    let notice = params.notice_of::<WriteNotice>();
     render(&state, page, regions, form, FieldErrors::default(), notice).await
 }
 
@@ -238,7 +243,7 @@ pub async fn submit(
     };
     mail_editors(&mut tx, &state.config, &waiting).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/opbrengsten/schrijven?melding=ingediend").into_response())
+    Ok(WriteNotice::Ingediend.redirect("/opbrengsten/schrijven"))
 }
 
 /// Writes a lesson waiting for review under a free slug made of its title.

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -14,8 +14,18 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
+
+notices! {
+    /// Messages on the verbinden overview after a decision on a report or a block.
+    enum ReportNotice {
+        Afgehandeld = "afgehandeld", "De melding is afgehandeld.";
+        Geblokkeerd = "geblokkeerd", "De afzender kan geen berichten meer sturen; de melding is afgehandeld.";
+        Vrijgegeven = "vrijgegeven", "De afzender kan weer berichten sturen.";
+    }
+}
 
 #[derive(Template)]
 #[template(path = "verbinden/admin/overview.html")]
@@ -37,11 +47,7 @@ pub async fn overview(
         counts: queries::totals(&state.db).await?,
         reports: queries::open_reports(&state.db).await?,
         blocked: queries::blocked(&state.db).await?,
-        notice: params.notice(&[
-            ("afgehandeld", "De melding is afgehandeld."),
-            ("geblokkeerd", "De afzender kan geen berichten meer sturen; de melding is afgehandeld."),
-            ("vrijgegeven", "De afzender kan weer berichten sturen."),
-        ]),
+        notice: params.notice_of::<ReportNotice>(),
     }))
 }
 
@@ -90,8 +96,8 @@ pub async fn decide(
         .record(&mut *tx)
         .await?;
     tx.commit().await?;
-    let notice = if block { "geblokkeerd" } else { "afgehandeld" };
-    Ok(Redirect::to(&format!("/beheer/verbinden?melding={notice}")).into_response())
+    let notice = if block { ReportNotice::Geblokkeerd } else { ReportNotice::Afgehandeld };
+    Ok(notice.redirect("/beheer/verbinden"))
 }
 
 /// Lifts a block: the user may write again.
@@ -108,5 +114,5 @@ pub async fn unblock(
     }
     Entry::new(actor.as_ref(), "blokkade berichten opgeheven", "gebruiker", user_id).record(&mut *tx).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/beheer/verbinden?melding=vrijgegeven").into_response())
+    Ok(ReportNotice::Vrijgegeven.redirect("/beheer/verbinden"))
 }

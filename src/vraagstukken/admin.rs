@@ -23,8 +23,20 @@ use crate::text;
 use crate::web::auth::{CurrentUser, SessionUser};
 use crate::web::filters::QueryParams;
 use crate::web::form::{DecisionForm, FieldErrors, clean};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
+
+notices! {
+    /// Messages on the back office's list of obstacles after an action (the edit page gets
+    /// the same codes).
+    enum AdminNotice {
+        Opgeslagen = "opgeslagen", "Het vraagstuk is opgeslagen.";
+        Goedgekeurd = "goedgekeurd", "Goedgekeurd en gepubliceerd; de indiener heeft bericht gekregen.";
+        Afgewezen = "afgewezen", "Afgewezen; de indiener heeft bericht gekregen.";
+        Samengevoegd = "samengevoegd", "De vraagstukken zijn samengevoegd; het oude adres verwijst door.";
+    }
+}
 
 /// An obstacle in the back-office list.
 pub struct Row {
@@ -128,12 +140,7 @@ pub async fn list(
     )
     .fetch_all(db)
     .await?;
-    let notice = params.notice(&[
-        ("opgeslagen", "Het vraagstuk is opgeslagen."),
-        ("goedgekeurd", "Goedgekeurd en gepubliceerd; de indiener heeft bericht gekregen."),
-        ("afgewezen", "Afgewezen; de indiener heeft bericht gekregen."),
-        ("samengevoegd", "De vraagstukken zijn samengevoegd; het oude adres verwijst door."),
-    ]);
+    let notice = params.notice_of::<AdminNotice>();
     Ok(Html(ListTemplate { page: crumbs(page), queue, alternatives, items, q, review, status, notice }))
 }
 
@@ -340,7 +347,7 @@ pub async fn create(
         .record(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/vraagstukken/{id}?melding=opgeslagen")).into_response())
+    Ok(AdminNotice::Opgeslagen.redirect(&format!("/beheer/vraagstukken/{id}")))
 }
 
 pub async fn update(
@@ -367,14 +374,18 @@ pub async fn update(
         .record(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Redirect::to("/beheer/vraagstukken?melding=opgeslagen").into_response())
+    Ok(AdminNotice::Opgeslagen.redirect("/beheer/vraagstukken"))
 }
 
 fn decided(outcome: Outcome<Review>, back: String) -> AppResult<Response> {
     match outcome {
         Outcome::Decided(review) => {
-            let notice = if review == Review::Gepubliceerd { "goedgekeurd" } else { "afgewezen" };
-            Ok(Redirect::to(&format!("{back}?melding={notice}")).into_response())
+            let notice = if review == Review::Gepubliceerd {
+                AdminNotice::Goedgekeurd
+            } else {
+                AdminNotice::Afgewezen
+            };
+            Ok(notice.redirect(&back))
         }
         Outcome::NotFound => Err(AppError::NotFound),
         Outcome::AlreadyDecided => {
@@ -414,8 +425,8 @@ pub async fn decide_alternative(
 fn alternative_done(outcome: AlternativeOutcome, id: i64) -> AppResult<Response> {
     match outcome {
         AlternativeOutcome::Done => {
-            Ok(Redirect::to(&format!("/beheer/vraagstukken/{id}?melding=opgeslagen#alternatieven"))
-                .into_response())
+            let path = format!("/beheer/vraagstukken/{id}");
+            Ok(Redirect::to(&AdminNotice::Opgeslagen.url(&path, "alternatieven")).into_response())
         }
         AlternativeOutcome::NotFound => Err(AppError::NotFound),
         AlternativeOutcome::Duplicate => Err(AppError::Conflict(form::DUPLICATE_ALTERNATIVE.into())),
@@ -500,7 +511,7 @@ pub async fn merge(
         Err(_) => "Kies het vraagstuk waarmee dit samengaat.".to_owned(),
         Ok(into) => match review::merge(&Reviewer::new(&state, actor.as_ref()), id, into).await? {
             MergeOutcome::Merged(_) => {
-                return Ok(Redirect::to("/beheer/vraagstukken?melding=samengevoegd").into_response());
+                return Ok(AdminNotice::Samengevoegd.redirect("/beheer/vraagstukken"));
             }
             MergeOutcome::NotFound => "Kies een bestaand vraagstuk om mee samen te voegen.".to_owned(),
             MergeOutcome::Itself => "Een vraagstuk kan niet met zichzelf worden samengevoegd.".to_owned(),

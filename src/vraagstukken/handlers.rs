@@ -13,7 +13,8 @@ use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
 use crate::web::auth::{CurrentUser, LoggedIn};
-use crate::web::filters::{QueryParams, query_string};
+use crate::web::filters::{QueryParams, chosen_pairs, query_string};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
 
@@ -25,6 +26,14 @@ pub struct LevelGroup {
     pub level: Level,
     pub cards: Vec<Card>,
     pub found: i64,
+}
+
+notices! {
+    /// Messages on an obstacle's page after "Herken ik".
+    enum RecognitionNotice {
+        Herkend = "herkend", "U herkent dit vraagstuk; dat telt mee in het aantal.";
+        Ingetrokken = "ingetrokken", "U herkent dit vraagstuk niet meer; het aantal is bijgewerkt.";
+    }
 }
 
 #[derive(Template)]
@@ -59,26 +68,14 @@ impl ListTemplate {
     }
     fn filter_pairs(&self) -> Vec<(&str, &str)> {
         let c = &self.chosen;
-        let mut pairs = Vec::new();
-        if let Some(v) = &c.theme {
-            pairs.push(("thema", v.as_str()));
-        }
-        if let Some(v) = &c.region {
-            pairs.push(("regio", v.as_str()));
-        }
-        if let Some(v) = &c.level {
-            pairs.push(("niveau", v.as_str()));
-        }
-        if let Some(v) = c.status {
-            pairs.push(("status", v.as_str()));
-        }
-        if let Some(v) = &c.q {
-            pairs.push(("q", v.as_str()));
-        }
-        if c.by_recognition {
-            pairs.push(("sorteer", "herkend"));
-        }
-        pairs
+        chosen_pairs([
+            ("thema", c.theme.as_deref()),
+            ("regio", c.region.as_deref()),
+            ("niveau", c.level.as_deref()),
+            ("status", c.status.map(|v| v.as_str())),
+            ("q", c.q.as_deref()),
+            ("sorteer", c.by_recognition.then_some("herkend")),
+        ])
     }
 }
 
@@ -177,10 +174,7 @@ pub async fn show(
             Some(user) => Some(queries::recognises(db, id, user.id).await?),
             None => None,
         },
-        notice: params.notice(&[
-            ("herkend", "U herkent dit vraagstuk; dat telt mee in het aantal."),
-            ("ingetrokken", "U herkent dit vraagstuk niet meer; het aantal is bijgewerkt."),
-        ]),
+        notice: params.notice_of::<RecognitionNotice>(),
         vraagstuk,
     };
     Ok(Html(template).into_response())
@@ -209,16 +203,16 @@ pub async fn recognise(
             if !queries::recognise(&state.db, vraagstuk.id, user.id).await? {
                 return Err(AppError::Conflict("U herkent dit vraagstuk al; u telt één keer mee.".into()));
             }
-            "herkend"
+            RecognitionNotice::Herkend
         }
         "intrekken" => {
             if !queries::take_back(&state.db, vraagstuk.id, user.id).await? {
                 return Err(AppError::Conflict("U had dit vraagstuk nog niet herkend.".into()));
             }
-            "ingetrokken"
+            RecognitionNotice::Ingetrokken
         }
         _ => return Err(AppError::BadRequest("Kies of u dit vraagstuk herkent of dat intrekt.".into())),
     };
-    let location = format!("/vraagstukken/{slug}?melding={notice}#herkenning");
+    let location = notice.url(&format!("/vraagstukken/{slug}"), "herkenning");
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
 }

@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -17,13 +17,14 @@ use super::mails::ProposalWaiting;
 use crate::audit::Entry;
 use crate::catalogue::editorial::{Choices, mail_editors};
 use crate::error::AppResult;
-use crate::members::MemberStatus;
+use crate::members::review::approved_member;
 use crate::ratelimit::{self, Limit};
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::LoggedIn;
 use crate::web::filters::QueryParams;
 use crate::web::form::FieldErrors;
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
 
@@ -58,6 +59,14 @@ struct ListTemplate {
     notice: Option<&'static str>,
 }
 
+notices! {
+    /// Messages on a member's list of proposed obstacles after an action.
+    enum OwnNotice {
+        Voorgesteld = "voorgesteld", "Dank u wel. Uw vraagstuk is ingediend; de redactie bekijkt het en u krijgt bericht.";
+        Alternatief = "alternatief", "Dank u wel. Uw alternatief is ingediend; de redactie bekijkt het en u krijgt bericht.";
+    }
+}
+
 fn crumbs(page: Page) -> Page {
     page.crumb("Mijn account", "/account").crumb("Mijn vraagstukken", "/account/vraagstukken")
 }
@@ -83,16 +92,7 @@ pub async fn list(
     )
     .fetch_all(&state.db)
     .await?;
-    let notice = params.notice(&[
-        (
-            "voorgesteld",
-            "Dank u wel. Uw vraagstuk is ingediend; de redactie bekijkt het en u krijgt bericht.",
-        ),
-        (
-            "alternatief",
-            "Dank u wel. Uw alternatief is ingediend; de redactie bekijkt het en u krijgt bericht.",
-        ),
-    ]);
+    let notice = params.notice_of::<OwnNotice>();
     Ok(Html(ListTemplate { page: crumbs(page), items, notice }).into_response())
 }
 
@@ -133,13 +133,7 @@ pub async fn create(
         Err(errors) => return Ok(propose_page(page, form, choices, errors)),
     };
     ratelimit::hit(&state.db, PROPOSALS_PER_USER, &user.id.to_string()).await?;
-    let member = sqlx::query_scalar!(
-        "SELECT id FROM members WHERE user_id = $1 AND status = $2",
-        user.id,
-        MemberStatus::Goedgekeurd as MemberStatus,
-    )
-    .fetch_optional(&state.db)
-    .await?;
+    let member = approved_member(&state, &user).await?;
     let mut tx = state.db.begin().await?;
     let (id, slug) = form::insert(&mut tx, &fields, Review::TerBeoordeling, member, Some(user.id)).await?;
     Entry::new(Some(&user), "vraagstuk voorgesteld", "vraagstuk", id)
@@ -152,7 +146,7 @@ pub async fn create(
     };
     mail_editors(&mut tx, &state.config, &waiting).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/account/vraagstukken?melding=voorgesteld").into_response())
+    Ok(OwnNotice::Voorgesteld.redirect("/account/vraagstukken"))
 }
 
 /// A published obstacle one can propose an alternative to.
@@ -254,5 +248,5 @@ pub async fn propose_alternative(
     };
     mail_editors(&mut tx, &state.config, &waiting).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/account/vraagstukken?melding=alternatief").into_response())
+    Ok(OwnNotice::Alternatief.redirect("/account/vraagstukken"))
 }

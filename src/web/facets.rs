@@ -50,6 +50,18 @@ pub fn counted_facet(
     Facet { key, legend, options }
 }
 
+/// A list's counted facets: `counted[i]` is the facet `(key, legend, chosen)` of `facets[i]`.
+pub fn counted_facets<'a>(
+    counted: impl IntoIterator<Item = Vec<(Term, i64)>>,
+    facets: impl IntoIterator<Item = (&'static str, &'static str, &'a [String])>,
+) -> Vec<Facet> {
+    counted
+        .into_iter()
+        .zip(facets)
+        .map(|(counted, (key, legend, chosen))| counted_facet(key, legend, counted, chosen))
+        .collect()
+}
+
 /// The options of a region selector, rendered once (per catalogue snapshot) and shared by
 /// every request: a request only marks its choice (`select`), instead of escaping and writing
 /// some 400 options again. See `regions::queries::region_options`.

@@ -75,6 +75,14 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
     serializer.finish()
 }
 
+/// The filters that are set, as query-string pairs in the given order; a `(key, None)` is
+/// left out.
+pub fn chosen_pairs<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> Vec<(&'a str, &'a str)> {
+    pairs.into_iter().filter_map(|(key, value)| Some((key, value?))).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -307,20 +307,7 @@ async fn render(
 }
 
 pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    let choices = Choices::load(&state.db).await?;
-    render(
-        &state,
-        page,
-        None,
-        String::new(),
-        InitiativeFields::default(),
-        InitiativeStatus::Concept.as_str().into(),
-        false,
-        choices,
-        FieldErrors::default(),
-        false,
-    )
-    .await
+    form_page(&state, page, None).await
 }
 
 pub async fn edit_form(
@@ -329,22 +316,22 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let now = current(&state, id).await?;
-    let form = InitiativeFields::load(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    form_page(&state, page, Some(id)).await
+}
+
+/// The form of initiative `id` as it is stored, or an empty one for a new initiative.
+async fn form_page(state: &AppState, page: Page, id: Option<i64>) -> AppResult<Response> {
+    let (slug, form, status, featured) = match id {
+        Some(id) => {
+            let now = current(state, id).await?;
+            let form = InitiativeFields::load(&state.db, id).await?.ok_or(AppError::NotFound)?;
+            (now.slug, form, now.status, now.featured)
+        }
+        None => (String::new(), InitiativeFields::default(), InitiativeStatus::Concept, false),
+    };
     let choices = Choices::load(&state.db).await?;
-    render(
-        &state,
-        page,
-        Some(id),
-        now.slug,
-        form,
-        now.status.as_str().into(),
-        now.featured,
-        choices,
-        FieldErrors::default(),
-        false,
-    )
-    .await
+    let status = status.as_str().into();
+    render(state, page, id, slug, form, status, featured, choices, FieldErrors::default(), false).await
 }
 
 pub async fn create(
