@@ -251,14 +251,15 @@ fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
 async fn members_keep_their_own_profile_up_to_date() {
     let app = TestApp::spawn_with_demo().await;
     let id = app.create_user("lid@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
-    sqlx::query(
-        "INSERT INTO members (slug, name, kind, role, offer, public_profile, status, user_id, region_id) \
-         VALUES ('mijn-profiel', 'Oude Naam', 'persoon', 'leerkracht', 'Iets', true, 'goedgekeurd', $1, (SELECT id FROM regions WHERE code = 'GM0344'))",
-    )
-    .bind(id)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    app.member_for(id, "Oude Naam")
+        .slug("mijn-profiel")
+        .role("leerkracht")
+        .offer("Iets")
+        .public(true)
+        .region("GM0344")
+        .approved()
+        .create()
+        .await;
     assert_eq!(app.get("/account/profiel").await.status(), 303, "login required");
     app.login("lid@voorbeeld.nl", PASSWORD).await;
     let form = app.get_text("/account/profiel", 200).await;
@@ -412,16 +413,7 @@ async fn consent_to_a_public_profile_is_never_ticked_in_advance() {
 
     // Existing members keep their choice, both ways.
     for (email, public) in [("open@voorbeeld.nl", true), ("dicht@voorbeeld.nl", false)] {
-        let user = app.create_user(email, "aandeelhouder", PASSWORD).await;
-        sqlx::query(
-            "INSERT INTO members (slug, name, kind, public_profile, status, user_id) VALUES ($1, $1, 'persoon', $2, 'goedgekeurd', $3)",
-        )
-        .bind(email.split('@').next().unwrap())
-        .bind(public)
-        .bind(user)
-        .execute(&app.db)
-        .await
-        .unwrap();
+        app.member(email, email.split('@').next().unwrap()).public(public).approved().create().await;
     }
     // Migrating again (as every start-up does) changes no choice.
     bredeblik::db::migrate(&app.db).await.unwrap();
