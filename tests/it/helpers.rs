@@ -662,6 +662,11 @@ impl MemberBuilder<'_> {
         self.region = Some(code);
         self
     }
+    /// Listed in the directory: approved, with a public profile in Utrecht (GM0344) and an
+    /// offer.
+    pub fn listed(self) -> Self {
+        self.offer("Iets").public(true).region("GM0344").approved()
+    }
     /// Working on the theme of this slug.
     pub fn theme(mut self, slug: &'static str) -> Self {
         self.theme = Some(slug);

@@ -422,15 +422,7 @@ fn multipart(fields: &[(String, Vec<u8>)]) -> (String, Vec<u8>) {
 async fn seed(app: &TestApp) {
     bredeblik::seed::demo(&app.db).await.unwrap();
     app.create_user("beheerder@voorbeeld.nl", "beheerder", PASSWORD).await;
-    let member = app
-        .member("lid@voorbeeld.nl", "Lid Walk")
-        .role("leerkracht")
-        .offer("Iets")
-        .public(true)
-        .region("GM0344")
-        .approved()
-        .create()
-        .await;
+    let member = app.member("lid@voorbeeld.nl", "Lid Walk").role("leerkracht").listed().create().await;
     app.initiative("Eigen initiatief")
         .summary("Kort.")
         .owner(member)

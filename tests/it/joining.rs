@@ -251,15 +251,7 @@ fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
 async fn members_keep_their_own_profile_up_to_date() {
     let app = TestApp::spawn_with_demo().await;
     let id = app.create_user("lid@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
-    app.member_for(id, "Oude Naam")
-        .slug("mijn-profiel")
-        .role("leerkracht")
-        .offer("Iets")
-        .public(true)
-        .region("GM0344")
-        .approved()
-        .create()
-        .await;
+    app.member_for(id, "Oude Naam").slug("mijn-profiel").role("leerkracht").listed().create().await;
     assert_eq!(app.get("/account/profiel").await.status(), 303, "login required");
     app.login("lid@voorbeeld.nl", PASSWORD).await;
     let form = app.get_text("/account/profiel", 200).await;

@@ -298,14 +298,7 @@ async fn bad_uploads_get_a_dutch_message_and_keep_the_other_fields() {
 #[tokio::test]
 async fn members_show_a_logo_and_initiatives_use_the_same_store() {
     let app = TestApp::spawn().await;
-    app.member("lid@voorbeeld.nl", "Stichting Logo")
-        .organisation()
-        .offer("Iets")
-        .public(true)
-        .region("GM0344")
-        .approved()
-        .create()
-        .await;
+    app.member("lid@voorbeeld.nl", "Stichting Logo").organisation().listed().create().await;
     app.login("lid@voorbeeld.nl", PASSWORD).await;
     let form = app.get_text("/account/profiel", 200).await;
     assert!(form.contains("enctype=\"multipart/form-data\"") && form.contains("action=\"/account/profiel\""));
