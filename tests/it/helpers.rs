@@ -1051,6 +1051,23 @@ pub async fn alternative(db: &PgPool, vraagstuk_id: i64, initiative_id: i64) {
     .unwrap();
 }
 
+/// The text of every Rust file under `src/`, for tests that check the source itself.
+pub fn rust_sources() -> Vec<String> {
+    let mut sources = Vec::new();
+    let mut pending = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                sources.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    sources
+}
+
 /// The text of every element of `html` that matches the CSS `selector`, whitespace collapsed.
 pub fn select(html: &str, selector: &str) -> Vec<String> {
     let document = scraper::Html::parse_document(html);

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use crate::helpers::{
     CampaignBuilder, PASSWORD, TestApp, lesson_in_review, open_application_round, region_application,
-    revision, subscriber,
+    revision, rust_sources, subscriber,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,25 +65,16 @@ fn percent(bytes: &[u8]) -> String {
 /// Every `.route("path", …)` in the source and every back-office declaration, with their methods.
 fn routes_in_source() -> Vec<(String, BTreeSet<&'static str>)> {
     let mut found: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
-    let mut pending = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let source = std::fs::read_to_string(&path).unwrap();
-                for call in source.split(".route(").skip(1) {
-                    let call = call.split(".route(").next().unwrap();
-                    let Some(route) = call.split('"').nth(1).filter(|r| r.starts_with('/')) else { continue };
-                    let methods = found.entry(route.to_owned()).or_default();
-                    if call.contains("get(") {
-                        methods.insert("GET");
-                    }
-                    if call.contains("post(") {
-                        methods.insert("POST");
-                    }
-                }
+    for source in rust_sources() {
+        for call in source.split(".route(").skip(1) {
+            let call = call.split(".route(").next().unwrap();
+            let Some(route) = call.split('"').nth(1).filter(|r| r.starts_with('/')) else { continue };
+            let methods = found.entry(route.to_owned()).or_default();
+            if call.contains("get(") {
+                methods.insert("GET");
+            }
+            if call.contains("post(") {
+                methods.insert("POST");
             }
         }
     }

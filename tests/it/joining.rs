@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, TestApp, extract_csrf};
+use crate::helpers::{PASSWORD, TestApp, extract_csrf, rust_sources};
 
 /// A signed start time from a few seconds ago, as a person filling in the form would send.
 fn started(app_secret_default: bool) -> String {
@@ -214,24 +214,15 @@ fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
     // (accounts.rs) honest by finding every `.route("…", post(…))` and every back-office
     // declaration `.post("…", role, handler)` in the source.
     let mut found = Vec::new();
-    let mut pending = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let source = std::fs::read_to_string(&path).unwrap();
-                for call in source.split(".route(").skip(1).map(arguments) {
-                    if call.trim_start().starts_with('"') && call.contains("post(") {
-                        found.push(call.split('"').nth(1).unwrap().to_owned());
-                    }
-                }
-                for call in source.split(".post(").skip(1).map(arguments) {
-                    if call.trim_start().starts_with('"') {
-                        found.push(call.split('"').nth(1).unwrap().to_owned());
-                    }
-                }
+    for source in rust_sources() {
+        for call in source.split(".route(").skip(1).map(arguments) {
+            if call.trim_start().starts_with('"') && call.contains("post(") {
+                found.push(call.split('"').nth(1).unwrap().to_owned());
+            }
+        }
+        for call in source.split(".post(").skip(1).map(arguments) {
+            if call.trim_start().starts_with('"') {
+                found.push(call.split('"').nth(1).unwrap().to_owned());
             }
         }
     }
