@@ -791,9 +791,6 @@ impl RegistrationRow {
     pub fn registered_at(&self) -> String {
         text::datetime_nl(self.created_at)
     }
-    pub fn is(&self, status: &str) -> bool {
-        self.status.as_str() == status
-    }
 }
 
 async fn registrations_of(state: &AppState, id: i64) -> sqlx::Result<Vec<RegistrationRow>> {
@@ -822,8 +819,8 @@ struct RegistrationsTemplate {
 }
 
 impl RegistrationsTemplate {
-    fn count(&self, status: &str) -> usize {
-        self.registrations.iter().filter(|r| r.is(status)).count()
+    fn count(&self, status: RegistrationStatus) -> usize {
+        self.registrations.iter().filter(|r| r.status == status).count()
     }
 }
 

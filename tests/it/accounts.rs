@@ -340,11 +340,7 @@ async fn changing_the_password_logs_out_everywhere_else() {
 async fn export_and_deletion_of_the_own_account() {
     let app = TestApp::spawn().await;
     let id = app.create_user("weg@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
-    sqlx::query("INSERT INTO members (slug, name, kind, user_id, public_profile) VALUES ('weg', 'Weg Lid', 'persoon', $1, true)")
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.member_for(id, "Weg Lid").slug("weg").public(true).approved().create().await;
     app.login("weg@voorbeeld.nl", PASSWORD).await;
     let response = app.get("/account/gegevens.json").await;
     assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));

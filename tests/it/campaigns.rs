@@ -53,13 +53,12 @@ async fn slug_of(app: &TestApp, id: i64) -> String {
 async fn blocks_are_composed_reordered_previewed_sent_archived_and_then_frozen() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
     subscriber(&app.db, "lezer@voorbeeld.nl", SUBSCRIBER_TOKEN).await;
-    let news: i64 = sqlx::query_scalar(
-        "INSERT INTO news_items (slug, title, lead, published_at) \
-         VALUES ('speeltuin-open', 'Speeltuin weer open', 'Kinderen spelen weer buiten.', now()) RETURNING id",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let news = app
+        .news("Speeltuin weer open")
+        .slug("speeltuin-open")
+        .lead("Kinderen spelen weer buiten.")
+        .create()
+        .await;
     app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
     app.login("coordinator@voorbeeld.nl", PASSWORD).await;
     let response = app
@@ -306,12 +305,7 @@ async fn only_coordinators_see_the_preview_and_it_is_not_found_for_unknown_campa
 async fn a_new_campaign_can_start_with_a_text_block_and_keeps_its_input_on_errors() {
     let app = TestApp::spawn().await;
     bredeblik::seed::themes(&app.db).await.unwrap();
-    let news: i64 = sqlx::query_scalar(
-        "INSERT INTO news_items (slug, title, published_at) VALUES ('kort', 'Kort nieuws', now()) RETURNING id",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let news = app.news("Kort nieuws").slug("kort").create().await;
     let news = news.to_string();
     app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
     app.login("coordinator@voorbeeld.nl", PASSWORD).await;
@@ -357,19 +351,15 @@ async fn events_and_publications_are_blocks_in_the_mail_and_the_archive() {
     let starts = time::macros::datetime!(2027-03-04 13:00 UTC);
     let event_id = EventBuilder::new(&app.db, "samen-spelen").starts_at(starts).create().await;
     let concept_event = EventBuilder::new(&app.db, "nog-geheim").starts_at(starts).concept().create().await;
-    let publication = |slug: &'static str, status: &'static str| {
-        sqlx::query_scalar::<_, i64>(
-            "INSERT INTO publications (slug, title, year, kind, abstract_md, author_names, status, published_at) \
-             VALUES ($1, 'Rapport ' || $1, 2021, 'rapport', \
-                     'Wat **werkt** in de wijk.\n\n<script>alert(1)</script> [Meer](https://voorbeeld.nl).', \
-                     'Mark Snijder, Nederlands Jeugdinstituut', $2, now()) RETURNING id",
-        )
-        .bind(slug)
-        .bind(status)
-        .fetch_one(&app.db)
+    let publication = |slug: &str| {
+        app.publication(&format!("Rapport {slug}"))
+            .slug(slug)
+            .year(2021)
+            .summary("Wat **werkt** in de wijk.\n\n<script>alert(1)</script> [Meer](https://voorbeeld.nl).")
+            .authors("Mark Snijder, Nederlands Jeugdinstituut")
     };
-    let publication_id = publication("met-andere-ogen", "gepubliceerd").await.unwrap();
-    let concept_publication = publication("nog-in-concept", "concept").await.unwrap();
+    let publication_id = publication("met-andere-ogen").published().create().await;
+    let concept_publication = publication("nog-in-concept").create().await;
     app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
     app.login("coordinator@voorbeeld.nl", PASSWORD).await;
     let response = app

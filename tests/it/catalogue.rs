@@ -272,16 +272,13 @@ async fn every_instance_lists_a_catalogue_change_within_a_second() {
     let themed_before = card_slugs(&first.get_text(&format!("/initiatieven?thema={theme}"), 200).await);
 
     // A new initiative published with a theme, straight in the database (as another instance would).
-    sqlx::query(
-        "WITH i AS (INSERT INTO initiatives (slug, name, summary, status, published_at) \
-                    VALUES ('aaa-nieuw-voorbeeld', 'Aaa nieuw voorbeeld', 'Net gepubliceerd.', 'gepubliceerd', now()) \
-                    RETURNING id) \
-         INSERT INTO initiative_themes (initiative_id, theme_id) SELECT i.id, t.id FROM i, themes t WHERE t.slug = $1",
-    )
-    .bind(&theme)
-    .execute(&first.db)
-    .await
-    .unwrap();
+    first
+        .initiative("Aaa nieuw voorbeeld")
+        .summary("Net gepubliceerd.")
+        .theme(&theme)
+        .published()
+        .create()
+        .await;
     // Rendered pages are kept up to a second after a change another instance made (see
     // web::page_cache); the API and every page after that show it.
     within_a_second().await;
@@ -323,14 +320,7 @@ async fn every_instance_lists_a_member_change_within_a_second() {
     // A member made public straight in the database (as another instance would): each instance
     // lists it once its clock has read the new content version, within a second.
     let user = first.create_user("nieuw-lid@voorbeeld.nl", "aandeelhouder", "een lang wachtwoord 123").await;
-    sqlx::query(
-        "INSERT INTO members (slug, name, kind, public_profile, status, user_id) \
-         VALUES ('aaa-nieuw-lid', 'Aaa Nieuw Lid', 'persoon', true, 'goedgekeurd', $1)",
-    )
-    .bind(user)
-    .execute(&first.db)
-    .await
-    .unwrap();
+    first.member_for(user, "Aaa Nieuw Lid").public(true).approved().create().await;
     let changed = std::time::Instant::now();
     for app in [&first, &second] {
         loop {

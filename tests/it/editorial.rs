@@ -1,7 +1,7 @@
 //! Members propose initiatives, editors review and edit them, coordinators keep the
 //! vocabularies: the catalogue's editorial side.
 
-use crate::helpers::{Browser, PASSWORD, Role, TestApp};
+use crate::helpers::{Browser, PASSWORD, Role, SubscriberBuilder, TestApp};
 
 fn location(response: &reqwest::Response) -> String {
     response.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
@@ -472,17 +472,8 @@ async fn coordinators_keep_the_vocabularies_and_cannot_delete_a_term_in_use() {
     assert!(body.contains("Vul als volgorde een heel getal in") && body.contains("value=\"Nieuwe naam\""));
 
     // In use by an initiative and a subscriber: refused, saying how many.
-    let initiative = app.initiative("X").create().await;
-    sqlx::query("INSERT INTO initiative_themes VALUES ($1, $2)")
-        .bind(initiative)
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO subscribers (email, topics, link_token) VALUES ('a@voorbeeld.nl', '{samen-spelen}', 'abc')")
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.initiative("X").theme(&slug).create().await;
+    SubscriberBuilder::new(&app.db, "a@voorbeeld.nl").unconfirmed().topics(&["samen-spelen"]).create().await;
     let refused = coordinator.post(&path, &[("lijst", "thema"), ("actie", "verwijderen")]).await;
     assert_eq!(refused.status(), 422);
     let body = refused.text().await.unwrap();

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{EventBuilder, TestApp};
+use crate::helpers::{EventBuilder, SubscriberBuilder, TestApp};
 
 const SECRET: &str = "development-only-secret-key-do-not-use-in-production";
 
@@ -248,12 +248,7 @@ async fn bad_input_and_closed_events_get_dutch_messages_and_keep_the_input() {
         .unwrap();
     assert!(big.status().is_success() || big.status().is_client_error(), "{}", big.status());
     // An address known to bounce is refused with a message, the input kept.
-    sqlx::query(
-        "INSERT INTO subscribers (email, status, link_token) VALUES ('kapot@voorbeeld.nl', 'gebounced', 'x')",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    SubscriberBuilder::new(&app.db, "kapot@voorbeeld.nl").bounced().create().await;
     let bounced = register(&app, "open", "Kapot", "Kapot@voorbeeld.nl").await;
     assert_eq!(bounced.status(), 422);
     assert!(bounced.text().await.unwrap().contains("konden wij eerder geen e-mail bezorgen"));

@@ -469,6 +469,9 @@ impl TestApp {
             summary: format!("Over {name}."),
             status: "concept",
             owner: None,
+            contact_email: String::new(),
+            logo: None,
+            theme: None,
         }
     }
 
@@ -478,8 +481,55 @@ impl TestApp {
         MemberBuilder {
             app: self,
             email: email.to_owned(),
+            account: None,
+            slug: bredeblik::text::slugify(name),
             name: name.to_owned(),
+            kind: "persoon",
+            role: String::new(),
+            offer: String::new(),
+            public: false,
+            region: None,
+            theme: None,
             status: "wacht_op_beoordeling",
+        }
+    }
+
+    /// A member profile for the existing account `user_id`:
+    /// `app.member_for(user, "Lid Walk").approved().create().await`.
+    pub fn member_for(&self, user_id: i64, name: &str) -> MemberBuilder<'_> {
+        MemberBuilder { account: Some(user_id), ..self.member("", name) }
+    }
+
+    /// The id of the account with this e-mail address.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// A kennisbank publication to create; see [`PublicationBuilder`].
+    pub fn publication(&self, title: &str) -> PublicationBuilder<'_> {
+        PublicationBuilder {
+            db: &self.db,
+            slug: bredeblik::text::slugify(title),
+            title: title.to_owned(),
+            year: None,
+            summary: String::new(),
+            authors: String::new(),
+            url: String::new(),
+            status: "concept",
+        }
+    }
+
+    /// A published news item to create: `app.news("Speeltuin weer open").create().await`.
+    pub fn news(&self, title: &str) -> NewsBuilder<'_> {
+        NewsBuilder {
+            db: &self.db,
+            slug: bredeblik::text::slugify(title),
+            title: title.to_owned(),
+            lead: String::new(),
         }
     }
 }
@@ -491,6 +541,9 @@ pub struct InitiativeBuilder<'a> {
     summary: String,
     status: &'static str,
     owner: Option<i64>,
+    contact_email: String,
+    logo: Option<i64>,
+    theme: Option<String>,
 }
 
 impl InitiativeBuilder<'_> {
@@ -517,27 +570,60 @@ impl InitiativeBuilder<'_> {
         self.owner = Some(member_id);
         self
     }
+    pub fn contact_email(mut self, email: &str) -> Self {
+        self.contact_email = email.to_owned();
+        self
+    }
+    /// With this media row as its logo.
+    pub fn logo(mut self, media_id: i64) -> Self {
+        self.logo = Some(media_id);
+        self
+    }
+    /// Tagged with the theme of this slug.
+    pub fn theme(mut self, slug: &str) -> Self {
+        self.theme = Some(slug.to_owned());
+        self
+    }
     /// Inserts the initiative; returns its id.
     pub async fn create(self) -> i64 {
-        sqlx::query_scalar(
-            "INSERT INTO initiatives (slug, name, summary, status, owner_id, published_at) \
-             VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = 'gepubliceerd' THEN now() END) RETURNING id",
+        let id = sqlx::query_scalar(
+            "INSERT INTO initiatives (slug, name, summary, status, owner_id, contact_email, logo_id, published_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 = 'gepubliceerd' THEN now() END) RETURNING id",
         )
         .bind(&self.slug)
         .bind(&self.name)
         .bind(&self.summary)
         .bind(self.status)
         .bind(self.owner)
+        .bind(&self.contact_email)
+        .bind(self.logo)
         .fetch_one(&self.app.db)
         .await
-        .unwrap()
+        .unwrap();
+        if let Some(theme) = &self.theme {
+            sqlx::query("INSERT INTO initiative_themes (initiative_id, theme_id) SELECT $1, id FROM themes WHERE slug = $2")
+                .bind(id)
+                .bind(theme)
+                .execute(&self.app.db)
+                .await
+                .unwrap();
+        }
+        id
     }
 }
 
 pub struct MemberBuilder<'a> {
     app: &'a TestApp,
     email: String,
+    account: Option<i64>,
+    slug: String,
     name: String,
+    kind: &'static str,
+    role: String,
+    offer: String,
+    public: bool,
+    region: Option<&'static str>,
+    theme: Option<&'static str>,
     status: &'static str,
 }
 
@@ -547,19 +633,168 @@ impl MemberBuilder<'_> {
         self.status = "goedgekeurd";
         self
     }
-    /// Inserts the account and the profile; returns the member id.
+    pub fn slug(mut self, slug: &str) -> Self {
+        self.slug = slug.to_owned();
+        self
+    }
+    /// An organisation rather than a person.
+    pub fn organisation(mut self) -> Self {
+        self.kind = "organisatie";
+        self
+    }
+    /// The member's role ("leerkracht").
+    pub fn role(mut self, role: &str) -> Self {
+        self.role = role.to_owned();
+        self
+    }
+    /// What the member offers.
+    pub fn offer(mut self, offer: &str) -> Self {
+        self.offer = offer.to_owned();
+        self
+    }
+    /// Whether the profile is public.
+    pub fn public(mut self, public: bool) -> Self {
+        self.public = public;
+        self
+    }
+    /// In the region with this CBS code ("GM0344").
+    pub fn region(mut self, code: &'static str) -> Self {
+        self.region = Some(code);
+        self
+    }
+    /// Listed in the directory: approved, with a public profile in Utrecht (GM0344) and an
+    /// offer.
+    pub fn listed(self) -> Self {
+        self.offer("Iets").public(true).region("GM0344").approved()
+    }
+    /// Working on the theme of this slug.
+    pub fn theme(mut self, slug: &'static str) -> Self {
+        self.theme = Some(slug);
+        self
+    }
+    /// Inserts the account (unless it exists, see [`TestApp::member_for`]) and the profile;
+    /// returns the member id.
     pub async fn create(self) -> i64 {
-        let user = self.app.create_user(&self.email, "aandeelhouder", PASSWORD).await;
-        sqlx::query_scalar(
-            "INSERT INTO members (slug, name, kind, status, user_id) VALUES ($1, $2, 'persoon', $3, $4) RETURNING id",
+        let user = match self.account {
+            Some(id) => id,
+            None => self.app.create_user(&self.email, "aandeelhouder", PASSWORD).await,
+        };
+        let id = sqlx::query_scalar(
+            "INSERT INTO members (slug, name, kind, role, offer, public_profile, status, user_id, region_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT id FROM regions WHERE code = $9)) RETURNING id",
         )
-        .bind(bredeblik::text::slugify(&self.name))
+        .bind(&self.slug)
         .bind(&self.name)
+        .bind(self.kind)
+        .bind(&self.role)
+        .bind(&self.offer)
+        .bind(self.public)
         .bind(self.status)
         .bind(user)
+        .bind(self.region)
         .fetch_one(&self.app.db)
         .await
+        .unwrap();
+        if let Some(theme) = self.theme {
+            sqlx::query(
+                "INSERT INTO member_themes (member_id, theme_id) SELECT $1, id FROM themes WHERE slug = $2",
+            )
+            .bind(id)
+            .bind(theme)
+            .execute(&self.app.db)
+            .await
+            .unwrap();
+        }
+        id
+    }
+}
+
+/// A kennisbank publication to create: `app.publication("Samen leren").published().create().await`;
+/// by default a `rapport` in concept without year, summary, authors or web address.
+pub struct PublicationBuilder<'a> {
+    db: &'a PgPool,
+    slug: String,
+    title: String,
+    year: Option<i16>,
+    summary: String,
+    authors: String,
+    url: String,
+    status: &'static str,
+}
+
+impl PublicationBuilder<'_> {
+    pub fn slug(mut self, slug: &str) -> Self {
+        self.slug = slug.to_owned();
+        self
+    }
+    pub fn year(mut self, year: i16) -> Self {
+        self.year = Some(year);
+        self
+    }
+    /// The summary (Markdown).
+    pub fn summary(mut self, markdown: &str) -> Self {
+        self.summary = markdown.to_owned();
+        self
+    }
+    /// The authors as one line of names.
+    pub fn authors(mut self, names: &str) -> Self {
+        self.authors = names.to_owned();
+        self
+    }
+    pub fn url(mut self, url: &str) -> Self {
+        self.url = url.to_owned();
+        self
+    }
+    /// On the site (status `gepubliceerd`, published now).
+    pub fn published(mut self) -> Self {
+        self.status = "gepubliceerd";
+        self
+    }
+    /// Inserts the publication; returns its id.
+    pub async fn create(self) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO publications (slug, title, year, kind, abstract_md, author_names, url, status, published_at) \
+             VALUES ($1, $2, $3, 'rapport', $4, $5, $6, $7, now()) RETURNING id",
+        )
+        .bind(&self.slug)
+        .bind(&self.title)
+        .bind(self.year)
+        .bind(&self.summary)
+        .bind(&self.authors)
+        .bind(&self.url)
+        .bind(self.status)
+        .fetch_one(self.db)
+        .await
         .unwrap()
+    }
+}
+
+/// A published news item; see [`TestApp::news`].
+pub struct NewsBuilder<'a> {
+    db: &'a PgPool,
+    slug: String,
+    title: String,
+    lead: String,
+}
+
+impl NewsBuilder<'_> {
+    pub fn slug(mut self, slug: &str) -> Self {
+        self.slug = slug.to_owned();
+        self
+    }
+    pub fn lead(mut self, lead: &str) -> Self {
+        self.lead = lead.to_owned();
+        self
+    }
+    /// Inserts the item, published now; returns its id.
+    pub async fn create(self) -> i64 {
+        sqlx::query_scalar("INSERT INTO news_items (slug, title, lead, published_at) VALUES ($1, $2, $3, now()) RETURNING id")
+            .bind(&self.slug)
+            .bind(&self.title)
+            .bind(&self.lead)
+            .fetch_one(self.db)
+            .await
+            .unwrap()
     }
 }
 
@@ -653,16 +888,184 @@ impl<'a> CampaignBuilder<'a> {
     }
 }
 
+/// A newsletter subscriber to create: `SubscriberBuilder::new(&db, "lezer@voorbeeld.nl").create().await`;
+/// by default `actief` without a name, topics or confirmation time, with a link token made
+/// from the address.
+pub struct SubscriberBuilder<'a> {
+    db: &'a PgPool,
+    email: String,
+    name: String,
+    status: &'static str,
+    token: String,
+    topics: Vec<String>,
+    confirmed: bool,
+}
+
+impl<'a> SubscriberBuilder<'a> {
+    pub fn new(db: &'a PgPool, email: &str) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        email.hash(&mut hasher);
+        SubscriberBuilder {
+            db,
+            email: email.to_owned(),
+            name: String::new(),
+            status: "actief",
+            token: format!("{:016x}", hasher.finish()).repeat(3),
+            topics: Vec::new(),
+            confirmed: false,
+        }
+    }
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = name.to_owned();
+        self
+    }
+    pub fn token(mut self, token: &str) -> Self {
+        self.token = token.to_owned();
+        self
+    }
+    /// Following these topics (theme slugs).
+    pub fn topics(mut self, topics: &[&str]) -> Self {
+        self.topics = topics.iter().map(|t| t.to_string()).collect();
+        self
+    }
+    /// Confirmed their address now (`confirmed_at`).
+    pub fn confirmed(mut self) -> Self {
+        self.confirmed = true;
+        self
+    }
+    /// Signed up but not confirmed yet (`onbevestigd`).
+    pub fn unconfirmed(mut self) -> Self {
+        self.status = "onbevestigd";
+        self
+    }
+    /// Unsubscribed (`afgemeld`).
+    pub fn unsubscribed(mut self) -> Self {
+        self.status = "afgemeld";
+        self
+    }
+    /// Their address bounced (`gebounced`).
+    pub fn bounced(mut self) -> Self {
+        self.status = "gebounced";
+        self
+    }
+    /// Inserts the subscriber; returns its id.
+    pub async fn create(self) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO subscribers (email, name, status, link_token, topics, confirmed_at) \
+             VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END) RETURNING id",
+        )
+        .bind(&self.email)
+        .bind(&self.name)
+        .bind(self.status)
+        .bind(&self.token)
+        .bind(&self.topics)
+        .bind(self.confirmed)
+        .fetch_one(self.db)
+        .await
+        .unwrap()
+    }
+}
+
 /// A confirmed (`actief`) newsletter subscriber with link token `token`; returns its id.
 pub async fn subscriber(db: &PgPool, email: &str, token: &str) -> i64 {
+    SubscriberBuilder::new(db, email).token(token).create().await
+}
+
+/// A change to the publication `publication_slug` that `member` proposes (`proposed`, the
+/// changed fields as JSON), waiting for review; returns its id.
+pub async fn revision(db: &PgPool, publication_slug: &str, member: i64, proposed: &str, note: &str) -> i64 {
     sqlx::query_scalar(
-        "INSERT INTO subscribers (email, status, link_token) VALUES ($1, 'actief', $2) RETURNING id",
+        "INSERT INTO publication_revisions (publication_id, proposed_by, proposed, note) \
+         SELECT id, $2, $3::jsonb, $4 FROM publications WHERE slug = $1 RETURNING id",
     )
-    .bind(email)
-    .bind(token)
+    .bind(publication_slug)
+    .bind(member)
+    .bind(proposed)
+    .bind(note)
     .fetch_one(db)
     .await
     .unwrap()
+}
+
+/// An application of the region with CBS code `code` to become an inspiratieregio; returns
+/// its id.
+pub async fn region_application(db: &PgPool, code: &str, applicant: &str, email: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO region_applications (region_id, applicant_name, applicant_email, motivation) \
+         VALUES ((SELECT id FROM regions WHERE code = $1), $2, $3, 'Omdat.') RETURNING id",
+    )
+    .bind(code)
+    .bind(applicant)
+    .bind(email)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// A lesson ("werkt") of the region with CBS code `code`, dated today and waiting for
+/// review; returns its id.
+pub async fn lesson_in_review(db: &PgPool, slug: &str, code: &str, title: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO lessons (slug, region_id, title, kind, body_md, happened_on) \
+         VALUES ($1, (SELECT id FROM regions WHERE code = $2), $3, 'werkt', 'Tekst.', current_date) RETURNING id",
+    )
+    .bind(slug)
+    .bind(code)
+    .bind(title)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// An inspiratieregio application round open for another year.
+pub async fn open_application_round(db: &PgPool) {
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, (current_date + 365)::text)")
+        .bind("inspiratieregio_deadline")
+        .execute(db)
+        .await
+        .unwrap();
+}
+
+/// A one-pixel PNG stored two days ago and used by nothing (an upload whose form was never
+/// saved); returns its id.
+pub async fn abandoned_upload(db: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO media (sha256, content_type, width, height, bytes, created_at) \
+         VALUES (repeat('a', 64), 'image/png', 1, 1, '\\x00', now() - interval '2 days') RETURNING id",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// The initiative `initiative_id` as an alternative to the vraagstuk `vraagstuk_id`.
+pub async fn alternative(db: &PgPool, vraagstuk_id: i64, initiative_id: i64) {
+    sqlx::query(
+        "INSERT INTO vraagstuk_alternatives (vraagstuk_id, initiative_id, why) VALUES ($1, $2, 'Waarom.')",
+    )
+    .bind(vraagstuk_id)
+    .bind(initiative_id)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
+/// The text of every Rust file under `src/`, for tests that check the source itself.
+pub fn rust_sources() -> Vec<String> {
+    let mut sources = Vec::new();
+    let mut pending = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                sources.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    sources
 }
 
 /// The text of every element of `html` that matches the CSS `selector`, whitespace collapsed.

@@ -8,7 +8,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{
+    CampaignBuilder, PASSWORD, TestApp, lesson_in_review, open_application_round, region_application,
+    revision, rust_sources, subscriber,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Payload {
@@ -62,25 +65,16 @@ fn percent(bytes: &[u8]) -> String {
 /// Every `.route("path", …)` in the source and every back-office declaration, with their methods.
 fn routes_in_source() -> Vec<(String, BTreeSet<&'static str>)> {
     let mut found: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
-    let mut pending = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let source = std::fs::read_to_string(&path).unwrap();
-                for call in source.split(".route(").skip(1) {
-                    let call = call.split(".route(").next().unwrap();
-                    let Some(route) = call.split('"').nth(1).filter(|r| r.starts_with('/')) else { continue };
-                    let methods = found.entry(route.to_owned()).or_default();
-                    if call.contains("get(") {
-                        methods.insert("GET");
-                    }
-                    if call.contains("post(") {
-                        methods.insert("POST");
-                    }
-                }
+    for source in rust_sources() {
+        for call in source.split(".route(").skip(1) {
+            let call = call.split(".route(").next().unwrap();
+            let Some(route) = call.split('"').nth(1).filter(|r| r.starts_with('/')) else { continue };
+            let methods = found.entry(route.to_owned()).or_default();
+            if call.contains("get(") {
+                methods.insert("GET");
+            }
+            if call.contains("post(") {
+                methods.insert("POST");
             }
         }
     }
@@ -419,72 +413,25 @@ fn multipart(fields: &[(String, Vec<u8>)]) -> (String, Vec<u8>) {
 async fn seed(app: &TestApp) {
     bredeblik::seed::demo(&app.db).await.unwrap();
     app.create_user("beheerder@voorbeeld.nl", "beheerder", PASSWORD).await;
-    let member_user = app.create_user("lid@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
-    let member: i64 = sqlx::query_scalar(
-        "INSERT INTO members (slug, name, kind, role, offer, public_profile, status, user_id, region_id) \
-         VALUES ('lid-walk', 'Lid Walk', 'persoon', 'leerkracht', 'Iets', true, 'goedgekeurd', $1, (SELECT id FROM regions WHERE code = 'GM0344')) RETURNING id",
-    )
-    .bind(member_user)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO initiatives (slug, name, summary, status, owner_id, contact_email, published_at) \
-         VALUES ('eigen-initiatief', 'Eigen initiatief', 'Kort.', 'gepubliceerd', $1, 'contact@voorbeeld.nl', now())",
-    )
-    .bind(member)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    let member = app.member("lid@voorbeeld.nl", "Lid Walk").role("leerkracht").listed().create().await;
+    app.initiative("Eigen initiatief")
+        .summary("Kort.")
+        .owner(member)
+        .contact_email("contact@voorbeeld.nl")
+        .published()
+        .create()
+        .await;
     // A change to a published publication waiting for review (its page and decision are walked).
-    sqlx::query(
-        "INSERT INTO publication_revisions (publication_id, proposed_by, proposed, note) \
-         SELECT id, $1, '{\"titel\": \"Samen om het kind (herzien)\"}', 'Walk' FROM publications WHERE slug = 'samen-om-het-kind'",
-    )
-    .bind(member)
-    .execute(&app.db)
-    .await
-    .unwrap();
-    let waiting = app.create_user("wacht@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
-    sqlx::query(
-        "INSERT INTO members (slug, name, kind, offer, status, user_id) VALUES ('wacht', 'Wacht Even', 'persoon', 'Iets', 'wacht_op_beoordeling', $1)",
-    )
-    .bind(waiting)
-    .execute(&app.db)
-    .await
-    .unwrap();
-    sqlx::query("INSERT INTO campaigns (slug, subject, intro_md) VALUES ('proef', 'Proef', 'Hallo')")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO subscribers (email, status, link_token) VALUES ('lezer@voorbeeld.nl', 'actief', $1)",
-    )
-    .bind("ab".repeat(24))
-    .execute(&app.db)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO region_applications (region_id, applicant_name, applicant_email, motivation) \
-         VALUES ((SELECT id FROM regions WHERE code = 'GM0344'), 'Aanvrager', 'regio@voorbeeld.nl', 'Omdat.')",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    revision(&app.db, "samen-om-het-kind", member, r#"{"titel": "Samen om het kind (herzien)"}"#, "Walk")
+        .await;
+    app.member("wacht@voorbeeld.nl", "Wacht Even").slug("wacht").offer("Iets").create().await;
+    CampaignBuilder::new(&app.db, "proef").subject("Proef").create().await;
+    subscriber(&app.db, "lezer@voorbeeld.nl", &"ab".repeat(24)).await;
+    region_application(&app.db, "GM0344", "Aanvrager", "regio@voorbeeld.nl").await;
     // A lesson waiting for review, so that the decision form in /beheer/opbrengsten is walked.
-    sqlx::query(
-        "INSERT INTO lessons (slug, region_id, title, kind, body_md, happened_on) \
-         VALUES ('wacht-op-beoordeling', (SELECT id FROM regions WHERE code = 'JZ35'), 'Wacht', 'werkt', 'Tekst.', current_date)",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    lesson_in_review(&app.db, "wacht-op-beoordeling", "JZ35", "Wacht").await;
     // An open application round, so that the inspiratieregio form is shown and walked.
-    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, (current_date + 365)::text)")
-        .bind("inspiratieregio_deadline")
-        .execute(&app.db)
-        .await
-        .unwrap();
+    open_application_round(&app.db).await;
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Input hygiene at the edge, LIKE patterns taken as text, no header injection at the real
 //! SMTP server, and sanitised Markdown that is valid and accessible (issue 10).
 
-use crate::helpers::{Mailbox, PASSWORD, TestApp, extract_csrf};
+use crate::helpers::{Mailbox, PASSWORD, TestApp, extract_csrf, subscriber};
 
 /// A form start stamp that is old enough (the app runs with the development secret).
 fn started() -> String {
@@ -166,14 +166,7 @@ async fn line_breaks_in_single_line_fields_never_become_mail_headers() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
     bredeblik::seed::demo(&app.db).await.unwrap();
     app.create_user("redactie@voorbeeld.nl", "redacteur", PASSWORD).await;
-    let member_user = app.create_user("lid@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
-    sqlx::query(
-        "INSERT INTO members (slug, name, kind, status, user_id) VALUES ('lid', 'Lid', 'persoon', 'goedgekeurd', $1)",
-    )
-    .bind(member_user)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    app.member("lid@voorbeeld.nl", "Lid").approved().create().await;
     let hostile = "Samen in de klas\r\nBcc: evil@example.org";
 
     // A member proposes an initiative with a line break in its name: the edge folds it.
@@ -236,13 +229,7 @@ async fn line_breaks_in_single_line_fields_never_become_mail_headers() {
     mailbox.wait_for(&to, "Bericht via Brede Blik").await;
 
     // A campaign subject, typed in the form and (bypassing the edge) stored raw.
-    sqlx::query(
-        "INSERT INTO subscribers (email, status, link_token) VALUES ('lezer@voorbeeld.nl', 'actief', $1)",
-    )
-    .bind("cd".repeat(24))
-    .execute(&app.db)
-    .await
-    .unwrap();
+    subscriber(&app.db, "lezer@voorbeeld.nl", &"cd".repeat(24)).await;
     app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
     app.login("coordinator@voorbeeld.nl", PASSWORD).await;
     let response = app

@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, TestApp, extract_csrf};
+use crate::helpers::{PASSWORD, TestApp, extract_csrf, rust_sources};
 
 /// A signed start time from a few seconds ago, as a person filling in the form would send.
 fn started(app_secret_default: bool) -> String {
@@ -214,24 +214,15 @@ fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
     // (accounts.rs) honest by finding every `.route("…", post(…))` and every back-office
     // declaration `.post("…", role, handler)` in the source.
     let mut found = Vec::new();
-    let mut pending = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let source = std::fs::read_to_string(&path).unwrap();
-                for call in source.split(".route(").skip(1).map(arguments) {
-                    if call.trim_start().starts_with('"') && call.contains("post(") {
-                        found.push(call.split('"').nth(1).unwrap().to_owned());
-                    }
-                }
-                for call in source.split(".post(").skip(1).map(arguments) {
-                    if call.trim_start().starts_with('"') {
-                        found.push(call.split('"').nth(1).unwrap().to_owned());
-                    }
-                }
+    for source in rust_sources() {
+        for call in source.split(".route(").skip(1).map(arguments) {
+            if call.trim_start().starts_with('"') && call.contains("post(") {
+                found.push(call.split('"').nth(1).unwrap().to_owned());
+            }
+        }
+        for call in source.split(".post(").skip(1).map(arguments) {
+            if call.trim_start().starts_with('"') {
+                found.push(call.split('"').nth(1).unwrap().to_owned());
             }
         }
     }
@@ -251,14 +242,7 @@ fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
 async fn members_keep_their_own_profile_up_to_date() {
     let app = TestApp::spawn_with_demo().await;
     let id = app.create_user("lid@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
-    sqlx::query(
-        "INSERT INTO members (slug, name, kind, role, offer, public_profile, status, user_id, region_id) \
-         VALUES ('mijn-profiel', 'Oude Naam', 'persoon', 'leerkracht', 'Iets', true, 'goedgekeurd', $1, (SELECT id FROM regions WHERE code = 'GM0344'))",
-    )
-    .bind(id)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    app.member_for(id, "Oude Naam").slug("mijn-profiel").role("leerkracht").listed().create().await;
     assert_eq!(app.get("/account/profiel").await.status(), 303, "login required");
     app.login("lid@voorbeeld.nl", PASSWORD).await;
     let form = app.get_text("/account/profiel", 200).await;
@@ -412,16 +396,7 @@ async fn consent_to_a_public_profile_is_never_ticked_in_advance() {
 
     // Existing members keep their choice, both ways.
     for (email, public) in [("open@voorbeeld.nl", true), ("dicht@voorbeeld.nl", false)] {
-        let user = app.create_user(email, "aandeelhouder", PASSWORD).await;
-        sqlx::query(
-            "INSERT INTO members (slug, name, kind, public_profile, status, user_id) VALUES ($1, $1, 'persoon', $2, 'goedgekeurd', $3)",
-        )
-        .bind(email.split('@').next().unwrap())
-        .bind(public)
-        .bind(user)
-        .execute(&app.db)
-        .await
-        .unwrap();
+        app.member(email, email.split('@').next().unwrap()).public(public).approved().create().await;
     }
     // Migrating again (as every start-up does) changes no choice.
     bredeblik::db::migrate(&app.db).await.unwrap();

@@ -467,16 +467,12 @@ async fn the_link_checker_records_answers_redirects_and_silence() {
 
     let app = TestApp::spawn().await;
     for path in ["ok", "oud", "weg", "stuk", "hangt"] {
-        sqlx::query(
-            "INSERT INTO publications (slug, title, kind, url, status, published_at) \
-             VALUES ($1, $2, 'rapport', $3, 'gepubliceerd', now())",
-        )
-        .bind(format!("link-{path}"))
-        .bind(format!("Publicatie {path}"))
-        .bind(format!("{base}/{path}"))
-        .execute(&app.db)
-        .await
-        .unwrap();
+        app.publication(&format!("Publicatie {path}"))
+            .slug(&format!("link-{path}"))
+            .url(&format!("{base}/{path}"))
+            .published()
+            .create()
+            .await;
     }
     let checker = Arc::new(
         bredeblik::kennisbank::links::Checker::new("http://test", Duration::from_secs(1), 3).unwrap(),

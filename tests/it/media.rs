@@ -6,7 +6,7 @@ use std::time::Duration;
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 use reqwest::multipart::{Form, Part};
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{Browser, PASSWORD, TestApp, abandoned_upload};
 
 fn encode(img: DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
@@ -298,15 +298,7 @@ async fn bad_uploads_get_a_dutch_message_and_keep_the_other_fields() {
 #[tokio::test]
 async fn members_show_a_logo_and_initiatives_use_the_same_store() {
     let app = TestApp::spawn().await;
-    let user_id = app.create_user("lid@voorbeeld.nl", "aandeelhouder", PASSWORD).await;
-    sqlx::query(
-        "INSERT INTO members (slug, name, kind, offer, public_profile, status, user_id, region_id) \
-         VALUES ('stichting-logo', 'Stichting Logo', 'organisatie', 'Iets', true, 'goedgekeurd', $1, (SELECT id FROM regions WHERE code = 'GM0344'))",
-    )
-    .bind(user_id)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    app.member("lid@voorbeeld.nl", "Stichting Logo").organisation().listed().create().await;
     app.login("lid@voorbeeld.nl", PASSWORD).await;
     let form = app.get_text("/account/profiel", 200).await;
     assert!(form.contains("enctype=\"multipart/form-data\"") && form.contains("action=\"/account/profiel\""));
@@ -374,22 +366,9 @@ async fn members_show_a_logo_and_initiatives_use_the_same_store() {
     )
     .await
     .unwrap();
-    sqlx::query(
-        "INSERT INTO initiatives (slug, name, summary, status, published_at, logo_id) \
-         VALUES ('met-logo', 'Met logo', 'Kort', 'gepubliceerd', now(), $1)",
-    )
-    .bind(logo_id)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    app.initiative("Met logo").summary("Kort").logo(logo_id).published().create().await;
     // An upload whose form was never saved goes a day later, at the next upload.
-    sqlx::query(
-        "INSERT INTO media (sha256, content_type, width, height, bytes, created_at) \
-                 VALUES (repeat('a', 64), 'image/png', 1, 1, '\\x00', now() - interval '2 days')",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    abandoned_upload(&app.db).await;
     let page = app.get_text("/initiatieven/met-logo", 200).await;
     assert!(page.contains("alt=\"Logo van Met logo\"") && page.contains("width=\"120\" height=\"80\""));
     assert_eq!(app.get(&media_url(&page)).await.status(), 200);
@@ -419,27 +398,13 @@ async fn members_show_a_logo_and_initiatives_use_the_same_store() {
 
 /// An approved aandeelhouder with their own logged-in client and its CSRF token.
 async fn approved_member(app: &TestApp, email: &str) -> (reqwest::Client, String) {
-    let user_id = app.create_user(email, "aandeelhouder", PASSWORD).await;
-    sqlx::query("INSERT INTO members (slug, name, kind, status, user_id) VALUES ('ines', 'Ines', 'persoon', 'goedgekeurd', $1)")
-        .bind(user_id)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.member(email, "Ines").approved().create().await;
     logged_in(app, email).await
 }
 
 async fn logged_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
-    let client = app.new_client();
-    let page = client.get(app.url("/inloggen")).send().await.unwrap().text().await.unwrap();
-    let token = crate::helpers::extract_csrf(&page);
-    let response = client
-        .post(app.url("/inloggen"))
-        .form(&[("email", email), ("password", PASSWORD), ("csrf_token", token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303, "{email} logs in");
-    (client, token)
+    let browser = Browser::login(app, email).await;
+    (browser.client, browser.token)
 }
 
 async fn send(

@@ -1,4 +1,6 @@
-use crate::helpers::{PASSWORD, TestApp, extract_csrf, select, select_attr};
+use crate::helpers::{
+    CampaignBuilder, PASSWORD, SubscriberBuilder, TestApp, extract_csrf, select, select_attr, subscriber,
+};
 
 fn started() -> String {
     let secret = bredeblik::config::Secret::new("development-only-secret-key-do-not-use-in-production");
@@ -109,13 +111,7 @@ async fn a_refused_subscription_points_to_the_field_and_keeps_the_chosen_topics(
 async fn one_click_unsubscribe_works_from_a_mail_provider_without_session_or_token() {
     let app = TestApp::spawn().await;
     let token = "a".repeat(48);
-    sqlx::query(
-        "INSERT INTO subscribers (email, status, link_token) VALUES ('weg@voorbeeld.nl', 'actief', $1)",
-    )
-    .bind(&token)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    subscriber(&app.db, "weg@voorbeeld.nl", &token).await;
     let page = app.get_text(&format!("/nieuwsbrief/afmelden/{token}"), 200).await;
     assert!(page.contains("weg@voorbeeld.nl") && page.contains(">Afmelden</button>"));
     let status: String =
@@ -150,14 +146,10 @@ async fn one_click_unsubscribe_works_from_a_mail_provider_without_session_or_tok
 async fn a_campaign_reaches_every_confirmed_subscriber_once_with_list_headers() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
     bredeblik::seed::demo(&app.db).await.unwrap();
-    sqlx::query(
-        "INSERT INTO subscribers (email, status, link_token) \
-         SELECT 'abonnee' || g || '@voorbeeld.nl', CASE WHEN g % 10 = 0 THEN 'afgemeld' ELSE 'actief' END, md5(g::text) || 'abcdefghijklmnop' \
-         FROM generate_series(1, 60) g",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    for g in 1..=60 {
+        let reader = SubscriberBuilder::new(&app.db, &format!("abonnee{g}@voorbeeld.nl"));
+        if g % 10 == 0 { reader.unsubscribed() } else { reader }.create().await;
+    }
     app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
     app.login("coordinator@voorbeeld.nl", PASSWORD).await;
     let news: Vec<String> = sqlx::query_scalar("SELECT id::text FROM news_items ORDER BY id LIMIT 2")
@@ -315,15 +307,9 @@ async fn editors_write_preview_schedule_and_publish_news() {
 #[tokio::test]
 async fn coordinators_see_export_unsubscribe_and_erase_subscribers() {
     let app = TestApp::spawn().await;
-    sqlx::query(
-        "INSERT INTO subscribers (email, name, status, link_token, confirmed_at) VALUES \
-         ('een@voorbeeld.nl', 'Een', 'actief', repeat('1', 48), now()), \
-         ('twee@voorbeeld.nl', '=SUM(A1)', 'actief', repeat('2', 48), now()), \
-         ('drie@voorbeeld.nl', '', 'onbevestigd', repeat('3', 48), NULL)",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    SubscriberBuilder::new(&app.db, "een@voorbeeld.nl").name("Een").confirmed().create().await;
+    SubscriberBuilder::new(&app.db, "twee@voorbeeld.nl").name("=SUM(A1)").confirmed().create().await;
+    SubscriberBuilder::new(&app.db, "drie@voorbeeld.nl").unconfirmed().create().await;
     app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
     app.login("coordinator@voorbeeld.nl", PASSWORD).await;
     let page = app.get_text("/beheer/abonnees", 200).await;
@@ -370,10 +356,7 @@ async fn coordinators_see_export_unsubscribe_and_erase_subscribers() {
 #[tokio::test]
 async fn a_scheduled_campaign_starts_by_itself_when_its_moment_comes() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
-    sqlx::query("INSERT INTO subscribers (email, status, link_token) VALUES ('gepland@voorbeeld.nl', 'actief', repeat('e', 48))")
-        .execute(&app.db)
-        .await
-        .unwrap();
+    SubscriberBuilder::new(&app.db, "gepland@voorbeeld.nl").create().await;
     app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
     app.login("coordinator@voorbeeld.nl", PASSWORD).await;
     let response =
@@ -407,13 +390,7 @@ async fn subscribers_choose_their_topics_through_their_personal_link() {
     let app = TestApp::spawn().await;
     bredeblik::seed::themes(&app.db).await.unwrap();
     let token = "c".repeat(48);
-    sqlx::query(
-        "INSERT INTO subscribers (email, status, link_token) VALUES ('kiezer@voorbeeld.nl', 'actief', $1)",
-    )
-    .bind(&token)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    subscriber(&app.db, "kiezer@voorbeeld.nl", &token).await;
     let page = app.get_text(&format!("/nieuwsbrief/voorkeuren/{token}"), 200).await;
     assert!(page.contains("kiezer@voorbeeld.nl"));
     let response = app
@@ -457,16 +434,8 @@ async fn with_a_dkim_key_every_mail_is_signed_over_the_list_unsubscribe_headers(
         ("DKIM_PRIVATE_KEY_FILE", &key_path),
     ])
     .await;
-    sqlx::query("INSERT INTO subscribers (email, status, link_token) VALUES ('getekend@voorbeeld.nl', 'actief', repeat('f', 48))")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO campaigns (slug, subject, intro_md) VALUES ('dkim', 'Getekend', 'Hallo') RETURNING id",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    SubscriberBuilder::new(&app.db, "getekend@voorbeeld.nl").create().await;
+    let id = CampaignBuilder::new(&app.db, "dkim").subject("Getekend").create().await;
     bredeblik::newsletter::sending::start(&app.db, id).await.unwrap();
     let mail = mailbox.wait_for("getekend@voorbeeld.nl", "Getekend").await;
     let unfolded = mail.headers.replace("\n ", " ").replace("\n\t", " ");
@@ -487,10 +456,7 @@ async fn with_a_dkim_key_every_mail_is_signed_over_the_list_unsubscribe_headers(
 #[tokio::test]
 async fn subscribers_are_imported_from_csv_with_consent_stated_or_asked_by_mail() {
     let (app, mailbox) = TestApp::spawn_with_mail().await;
-    sqlx::query("INSERT INTO subscribers (email, status, link_token) VALUES ('bestaand@voorbeeld.nl', 'afgemeld', repeat('9', 48))")
-        .execute(&app.db)
-        .await
-        .unwrap();
+    SubscriberBuilder::new(&app.db, "bestaand@voorbeeld.nl").unsubscribed().create().await;
     app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
     app.login("coordinator@voorbeeld.nl", PASSWORD).await;
     let csv = "naam;e-mail\nAnna;anna@voorbeeld.nl\nBas;BESTAAND@voorbeeld.nl\nCor;geen-adres\n";

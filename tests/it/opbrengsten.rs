@@ -2,7 +2,7 @@
 //! a non-member refused, bad input kept, the list's filters, the open-data API, `/zoeken`, the
 //! home page, and a coordinator's bundle into a newsletter block or a kennisbank record.
 
-use crate::helpers::{Browser, PASSWORD, Role, TestApp};
+use crate::helpers::{Browser, CampaignBuilder, PASSWORD, Role, TestApp};
 
 /// The slugs of the lessons on a list page, in order.
 fn lesson_slugs(body: &str) -> Vec<String> {
@@ -402,12 +402,7 @@ async fn search_and_the_home_page_show_vraagstukken_and_lessons() {
 async fn a_coordinator_bundles_a_regions_lessons_into_a_newsletter_block_or_a_kennisbank_record() {
     let app = TestApp::spawn_with_demo().await;
     let brabant = region_slug(&app, "JZ35").await;
-    let campaign: i64 = sqlx::query_scalar(
-        "INSERT INTO campaigns (slug, subject, intro_md) VALUES ('maart', 'Nieuws in maart', 'Hallo') RETURNING id",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let campaign = CampaignBuilder::new(&app.db, "maart").subject("Nieuws in maart").create().await;
     let coordinator = app.logged_in(Role::Coordinator).await;
     let page = coordinator.text("/beheer/opbrengsten", 200).await;
     assert!(page.contains("Nieuws in maart"));

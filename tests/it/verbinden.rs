@@ -447,12 +447,7 @@ async fn labelled_set_precision_three_of_the_top_five_are_relevant() {
         .await
         .unwrap();
     assert!(findable >= 5);
-    let newcomer = app.member("nieuw@voorbeeld.nl", "Nieuw Lid").approved().create().await;
-    sqlx::query("INSERT INTO member_themes SELECT $1, id FROM themes WHERE slug = 'passend-onderwijs'")
-        .bind(newcomer)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.member("nieuw@voorbeeld.nl", "Nieuw Lid").theme("passend-onderwijs").approved().create().await;
     let me = Browser::login(&app, "nieuw@voorbeeld.nl").await;
     let shown = block(&me.text("/account", 200).await);
     assert!(shown.contains("Marloes") || shown.contains("Ruben"), "{shown}");

@@ -2,7 +2,7 @@
 //! review (obstacles and alternatives), the links on both sides after approval, merging with
 //! its redirect and moved recognitions, and bad input on every new form.
 
-use crate::helpers::{Browser, Role, TestApp};
+use crate::helpers::{Browser, Role, TestApp, alternative};
 
 async fn id_of(app: &TestApp, slug: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM vraagstukken WHERE slug = $1")
@@ -50,14 +50,8 @@ async fn a_proposed_obstacle_waits_for_review_and_is_public_once_approved() {
     let editor = app.logged_in(Role::Redacteur).await;
     let member = app.logged_in(Role::Aandeelhouder).await;
     // The member has an approved, public profile: they show as the one who raised it.
-    sqlx::query(
-        "INSERT INTO members (slug, name, kind, offer, public_profile, status, user_id) \
-         SELECT 'lid-voorsteller', 'Lid Voorsteller', 'persoon', 'Iets', true, 'goedgekeurd', id FROM users \
-         WHERE email = 'aandeelhouder@voorbeeld.nl'",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    let account = app.user_id("aandeelhouder@voorbeeld.nl").await;
+    app.member_for(account, "Lid Voorsteller").offer("Iets").public(true).approved().create().await;
     assert!(member.text("/account", 200).await.contains("href=\"/account/vraagstukken\""));
     assert!(member.text("/account/vraagstukken/nieuw", 200).await.contains("name=\"titel\""));
 
@@ -492,12 +486,7 @@ async fn merging_moves_links_and_recognitions_once_and_redirects() {
         .unwrap();
     let own = app.initiative("Alleen bij de ene").published().create().await;
     for initiative in [shared, own] {
-        sqlx::query("INSERT INTO vraagstuk_alternatives (vraagstuk_id, initiative_id, why) VALUES ($1, $2, 'Waarom.')")
-            .bind(from_id)
-            .bind(initiative)
-            .execute(&app.db)
-            .await
-            .unwrap();
+        alternative(&app.db, from_id, initiative).await;
     }
     let alternatives_before: i64 =
         sqlx::query_scalar("SELECT count(*) FROM vraagstuk_alternatives WHERE vraagstuk_id = $1")
