@@ -20,6 +20,10 @@
 //!   may keep it briefly. Every answer to a request with a session cookie gets
 //!   `Cache-Control: private, no-store` unless it says otherwise (static files, images).
 //!   `X-Cache: hit|miss` says whether the body came from memory.
+//! - **One rendering at a time**: requests that miss the same page while it is being rendered
+//!   (it expired, or the content changed, under load) wait for that rendering instead of
+//!   rendering it again each (`PageCache::board`); without this, 64 connections asking for a
+//!   page at the moment it expired all rendered it at once.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -34,6 +38,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
+use tokio::sync::watch;
 
 use crate::snapshot::ContentClock;
 use crate::state::AppState;
@@ -43,6 +48,8 @@ use crate::web::cookies;
 pub const MAX_AGE: Duration = Duration::from_secs(60);
 /// Pages larger than this are never kept (e.g. a sitemap of every initiative).
 const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+/// How long a request that missed waits for another request rendering the same page.
+const FLIGHT_WAIT: Duration = Duration::from_secs(5);
 /// Longer query strings are not kept (nobody links to them; they would only fill memory).
 const MAX_QUERY_BYTES: usize = 512;
 
@@ -243,6 +250,32 @@ pub struct PageCache {
     content: Arc<ContentClock>,
     /// The newest version entries were kept for: older ones are dropped when it moves.
     version: AtomicI64,
+    /// The pages being rendered for the cache now, each with what tells its waiters it is done.
+    flights: Mutex<HashMap<String, watch::Receiver<()>>>,
+}
+
+/// What a request that missed the cache does (see `PageCache::board`).
+enum Boarding<'a> {
+    /// Render the page; others asking for it meanwhile wait until the guard is dropped.
+    Lead(FlightGuard<'a>),
+    /// Another request renders it: wait for that, then look again.
+    Wait(watch::Receiver<()>),
+    /// Nothing is kept (`PAGE_CACHE_MB=0`): render.
+    Alone,
+}
+
+/// Ends a flight when dropped (also when the render fails or the request is cancelled).
+struct FlightGuard<'a> {
+    flights: &'a Mutex<HashMap<String, watch::Receiver<()>>>,
+    key: String,
+    _done: watch::Sender<()>,
+}
+
+impl Drop for FlightGuard<'_> {
+    fn drop(&mut self) {
+        self.flights.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.key);
+        // `_done` is dropped next: every receiver's `changed()` then returns.
+    }
 }
 
 impl PageCache {
@@ -255,7 +288,22 @@ impl PageCache {
             clock: AtomicU64::new(0),
             content,
             version: AtomicI64::new(-1),
+            flights: Mutex::default(),
         }
+    }
+
+    /// For a request that missed: lead the render of `key`, or wait for the one under way.
+    fn board(&self, key: &str) -> Boarding<'_> {
+        if self.budget == 0 {
+            return Boarding::Alone;
+        }
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(under_way) = flights.get(key) {
+            return Boarding::Wait(under_way.clone());
+        }
+        let (done, waiting) = watch::channel(());
+        flights.insert(key.to_owned(), waiting);
+        Boarding::Lead(FlightGuard { flights: &self.flights, key: key.to_owned(), _done: done })
     }
 
     /// Bytes held now (page bodies and their headers).
@@ -428,10 +476,24 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     let head = method == Method::HEAD;
     let key = normalise(request.uri());
     let version = state.pages.version(&state.db).await;
-    if let (Some(version), Some(key)) = (version, key.as_deref())
-        && let Some(entry) = state.pages.get(key, version)
-    {
-        return state.pages.respond(Some(key), &entry, request.headers(), head, true);
+    // Kept until this request's render is in the cache: others that miss meanwhile wait for it.
+    let mut _leading = None;
+    if let (Some(version), Some(key)) = (version, key.as_deref()) {
+        if let Some(entry) = state.pages.get(key, version) {
+            return state.pages.respond(Some(key), &entry, request.headers(), head, true);
+        }
+        match state.pages.board(key) {
+            Boarding::Lead(guard) => _leading = Some(guard),
+            Boarding::Wait(mut under_way) => {
+                // Returns when the leader's guard is dropped; then its page is kept, unless it
+                // could not be (an error page, a cookie): then this request renders its own.
+                let _ = tokio::time::timeout(FLIGHT_WAIT, under_way.changed()).await;
+                if let Some(entry) = state.pages.get(key, version) {
+                    return state.pages.respond(Some(key), &entry, request.headers(), head, true);
+                }
+            }
+            Boarding::Alone => {}
+        }
     }
 
     // Render: always as a GET (a HEAD fills the cache too), uncompressed (compressed here).

@@ -207,3 +207,30 @@ async fn logged_in_pages_are_never_kept_nor_served_from_the_cache() {
     let body = anonymous.text().await.unwrap();
     assert!(!body.contains("lid@voorbeeld.nl") && !body.contains("Uitloggen") && body.contains("Inloggen"));
 }
+
+#[tokio::test]
+async fn requests_that_miss_together_wait_for_one_rendering() {
+    let app = TestApp::spawn_with_demo().await;
+    // The region selector and every facet: one of the dearer pages to render.
+    let path = "/initiatieven?sorteer=naam&thema=gewone-leven";
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..24 {
+        let client = app.bare_client();
+        let url = app.url(path);
+        requests.spawn(async move {
+            let response = client.get(url).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let cache = header(&response, "x-cache");
+            (cache, response.text().await.unwrap())
+        });
+    }
+    let answers = requests.join_all().await;
+    let rendered = answers.iter().filter(|(cache, _)| cache == "miss").count();
+    assert_eq!(
+        rendered,
+        1,
+        "one request renders, the others wait for it: {:?}",
+        answers.iter().map(|a| &a.0).collect::<Vec<_>>()
+    );
+    assert!(answers.iter().all(|(_, body)| body == &answers[0].1), "everyone gets the same page");
+}
