@@ -4,9 +4,9 @@
 
 use sqlx::PgPool;
 
+use super::LessonKind;
 use super::Review;
 use super::queries::Card;
-use super::LessonKind;
 
 /// An obstacle on the home page.
 pub struct Obstacle {
