@@ -113,7 +113,7 @@ impl PublicationIndex {
 /// query, the snapshot's text index (`text`) answers it.
 async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result<(RowSet, Vec<u32>)> {
     let query = Query::read(db, q).await?;
-    Ok(snapshot.text.matches(&snapshot.ids, &query))
+    Ok(snapshot.text.matches(&query))
 }
 
 /// Reads the kennisbank at one consistent moment.
@@ -201,11 +201,10 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         TermSets::build(years, n, &row_of, &year_links),
         TermSets::build(levels, n, &row_of, &level_links),
     ];
-    let text = TextIndex::build(rows.iter().map(|r| Source {
-        search: &r.search,
-        title: &r.title,
-        authors: &r.authors,
-    }));
+    let text = TextIndex::build(
+        &ids,
+        rows.iter().map(|r| Source { search: &r.search, title: &r.title, authors: &r.authors }),
+    );
     tracing::info!(
         publications = n,
         text_index_bytes = text.bytes(),

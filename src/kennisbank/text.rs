@@ -60,6 +60,10 @@ pub(crate) struct TextIndex {
     lexemes: HashMap<Box<str>, Vec<u32>>,
     title: Trigrams,
     authors: Trigrams,
+    /// Per row, its place among the rows by id, highest first (the tie-break of the order),
+    /// and the rows in that order.
+    id_rank: Vec<u32>,
+    by_id: Vec<u32>,
 }
 
 /// Per trigram (three characters packed in a u64), the rows whose field holds it, ascending.
@@ -184,9 +188,15 @@ fn lexemes_of(tsvector: &str, mut each: impl FnMut(String, u32)) {
 }
 
 impl TextIndex {
-    /// The index of `sources`, row numbers in their order.
-    pub(crate) fn build<'a>(sources: impl IntoIterator<Item = Source<'a>>) -> Self {
-        let mut index = Self::default();
+    /// The index of `sources`, the rows of `ids` in that order.
+    pub(crate) fn build<'a>(ids: &[i64], sources: impl IntoIterator<Item = Source<'a>>) -> Self {
+        let mut by_id: Vec<u32> = (0..ids.len() as u32).collect();
+        by_id.sort_unstable_by_key(|&row| std::cmp::Reverse(ids[row as usize]));
+        let mut id_rank = vec![0; ids.len()];
+        for (rank, &row) in by_id.iter().enumerate() {
+            id_rank[row as usize] = rank as u32;
+        }
+        let mut index = Self { id_rank, by_id, ..Self::default() };
         let mut scratch = Vec::new();
         for (row, source) in sources.into_iter().enumerate() {
             let row = row as u32;
@@ -209,15 +219,14 @@ impl TextIndex {
     pub(crate) fn bytes(&self) -> usize {
         let lexemes = self.lexemes.capacity() * (16 + 24 + 8)
             + self.lexemes.iter().map(|(k, v)| k.len() + v.capacity() * 4).sum::<usize>();
-        lexemes + self.title.bytes() + self.authors.bytes()
+        lexemes + self.title.bytes() + self.authors.bytes() + (self.id_rank.len() + self.by_id.len()) * 4
     }
 
-    /// The rows of `ids` (the snapshot's ids by row) that match `query`, and those rows by
-    /// relevance: the full-text part weighted by label (the mean over the query's lexemes of
-    /// the best weight the row gives each) plus each field's trigram share, highest first, then
-    /// the newest id.
-    pub(crate) fn matches(&self, ids: &[i64], query: &Query) -> (RowSet, Vec<u32>) {
-        let n = ids.len();
+    /// The rows that match `query`, and those rows by relevance: the full-text part weighted
+    /// by label (the mean over the query's lexemes of the best weight the row gives each) plus
+    /// each field's trigram share, highest first, then the highest id.
+    pub(crate) fn matches(&self, query: &Query) -> (RowSet, Vec<u32>) {
+        let n = self.id_rank.len();
         let mut matched = RowSet::empty(n);
         let mut scores = vec![0f32; n];
         let mut counts = vec![0u16; n];
@@ -249,11 +258,17 @@ impl TextIndex {
         self.title.matches(trigrams, &mut counts, &mut scores, &mut matched);
         self.authors.matches(trigrams, &mut counts, &mut scores, &mut matched);
 
-        let mut order: Vec<u32> = matched.iter().collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            scores[b].total_cmp(&scores[a]).then(ids[b].cmp(&ids[a]))
-        });
+        // One u64 per match (score descending, then id descending), sorted as plain integers:
+        // scores are never negative, so their bits order as the scores do.
+        let mut keys: Vec<u64> = matched
+            .iter()
+            .map(|row| {
+                let score = u32::MAX - scores[row as usize].to_bits();
+                (score as u64) << 32 | self.id_rank[row as usize] as u64
+            })
+            .collect();
+        keys.sort_unstable();
+        let order = keys.iter().map(|key| self.by_id[*key as u32 as usize]).collect();
         (matched, order)
     }
 }
@@ -281,18 +296,18 @@ mod tests {
                 "ines de vries",
             ),
         ];
-        let index = TextIndex::build(records.iter().map(|(search, title, authors)| Source {
-            search,
-            title,
-            authors,
-        }));
-        (vec![30, 20, 10], index)
+        let ids = vec![30, 20, 10];
+        let index = TextIndex::build(
+            &ids,
+            records.iter().map(|(search, title, authors)| Source { search, title, authors }),
+        );
+        (ids, index)
     }
 
     fn found(q: &[&str], folded: &str) -> Vec<i64> {
         let (ids, index) = library();
         let query = Query { lexemes: q.iter().map(|s| (*s).to_owned()).collect(), folded: folded.to_owned() };
-        let (matched, order) = index.matches(&ids, &query);
+        let (matched, order) = index.matches(&query);
         assert_eq!(matched.count(), order.len());
         order.iter().map(|&r| ids[r as usize]).collect()
     }
