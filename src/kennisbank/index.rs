@@ -1,8 +1,8 @@
 //! The kennisbank list the way the catalogue answers its own (`catalogue::index`): each
 //! instance keeps the published publications' themes, kinds, year ranges and levels in memory
 //! as row sets (`search::rows`) and computes the list, its total and every facet count with a
-//! few AND/OR/popcount passes over n/64 words. PostgreSQL answers the full-text part and supplies the
-//! cards of the page shown. Freshness: `content_version`, as for the catalogue.
+//! few AND/OR/popcount passes over n/64 words, and the text query from inverted lists
+//! (`text`). PostgreSQL reads the query's words and supplies the cards of the page shown. Freshness: `content_version`, as for the catalogue.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use sqlx::PgPool;
 use super::PublicationStatus;
 use super::queries::{Filters, Sort};
 use super::status::PublicationKind;
+use super::text::{Query, Source, TextIndex};
 use crate::search::rows::{self, RowSet, TermSets};
 use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
 use crate::taxonomy::{self, Term, Vocabulary};
@@ -40,12 +41,12 @@ pub struct PublicationIndex {
 struct Snapshot {
     version: i64,
     ids: Vec<i64>,
-    row_of: HashMap<i64, u32>,
     /// Themes, kinds, year ranges and levels, in the order of the facets.
     vocabularies: [TermSets; 4],
     by_title: Vec<u32>,
     /// By the first author's family name (a particle does not count), then given name.
     by_author: Vec<u32>,
+    text: TextIndex,
 }
 
 impl Versioned for Snapshot {
@@ -108,41 +109,23 @@ impl PublicationIndex {
 }
 
 /// Rows matching the text query (Dutch stemming, or a title or author name close to the
-/// words, so a typo still finds), and those rows in order of relevance.
+/// words, so a typo still finds), and those rows in order of relevance: PostgreSQL reads the
+/// query, the snapshot's text index (`text`) answers it.
 async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result<(RowSet, Vec<u32>)> {
-    // One index scan per way of matching, summed per record: an OR of the three makes
-    // PostgreSQL recheck every condition on every hit, several times slower with many hits.
-    let hits = sqlx::query_scalar!(
-        r#"SELECT id AS "id!" FROM (
-             SELECT id, ts_rank(search, websearch_to_tsquery('dutch', immutable_unaccent($1))) AS score
-             FROM publications WHERE status = $2 AND search @@ websearch_to_tsquery('dutch', immutable_unaccent($1))
-             UNION ALL
-             SELECT id, word_similarity($1, title) FROM publications WHERE status = $2 AND $1 <% title
-             UNION ALL
-             SELECT id, word_similarity($1, author_names) FROM publications WHERE status = $2 AND $1 <% author_names
-           ) hits GROUP BY id ORDER BY sum(score) DESC, id DESC"#,
-        q,
-        PublicationStatus::Gepubliceerd as PublicationStatus,
-    )
-    .fetch_all(db)
-    .await?;
-    let mut matched = RowSet::empty(snapshot.ids.len());
-    let mut order = Vec::with_capacity(hits.len());
-    for id in hits {
-        if let Some(&row) = snapshot.row_of.get(&id) {
-            matched.insert(row);
-            order.push(row);
-        }
-    }
-    Ok((matched, order))
+    let query = Query::read(db, q).await?;
+    Ok(snapshot.text.matches(&query))
 }
 
 /// Reads the kennisbank at one consistent moment.
 async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
+    let started = std::time::Instant::now();
     let (mut tx, version) = snapshot::read_consistent(db).await?;
     let published = PublicationStatus::Gepubliceerd;
     let rows = sqlx::query!(
-        r#"SELECT id, kind AS "kind: PublicationKind", year FROM publications WHERE status = $1
+        r#"SELECT id, kind AS "kind: PublicationKind", year, search::text AS "search!",
+                  lower(immutable_unaccent(title)) AS "title!",
+                  lower(immutable_unaccent(author_names)) AS "authors!"
+           FROM publications WHERE status = $1
            ORDER BY year DESC NULLS LAST, published_at DESC NULLS LAST, id DESC"#,
         published as PublicationStatus,
     )
@@ -218,7 +201,17 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         TermSets::build(years, n, &row_of, &year_links),
         TermSets::build(levels, n, &row_of, &level_links),
     ];
-    Ok(Snapshot { version, ids, row_of, vocabularies, by_title, by_author })
+    let text = TextIndex::build(
+        &ids,
+        rows.iter().map(|r| Source { search: &r.search, title: &r.title, authors: &r.authors }),
+    );
+    tracing::info!(
+        publications = n,
+        text_index_bytes = text.bytes(),
+        ms = started.elapsed().as_millis() as u64,
+        "kennisbank snapshot loaded"
+    );
+    Ok(Snapshot { version, ids, vocabularies, by_title, by_author, text })
 }
 
 #[cfg(test)]

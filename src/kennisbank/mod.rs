@@ -17,6 +17,7 @@ pub mod queries;
 mod revisions;
 pub mod seed;
 mod status;
+mod text;
 
 pub use status::{Access, AuthorKind, Licence, LinkKind, PublicationKind};
 

@@ -96,6 +96,34 @@ async fn the_kennisbank_searches_with_typos_and_counts_facets() {
     app.get_text("/kennisbank/bestaat-niet.bib", 404).await;
 }
 
+/// A common word over most of the library (issue #12: answered from the in-memory index, not
+/// per matching row in PostgreSQL) finds every record that holds it, newest first when they
+/// rank alike, on the list, in the API and in the site search.
+#[tokio::test]
+async fn a_common_word_over_many_publications_is_answered() {
+    let app = TestApp::spawn().await;
+    sqlx::query(
+        "INSERT INTO publications (slug, title, kind, abstract_md, status, published_at) \
+         SELECT 'veel-' || g, \
+                CASE WHEN g % 3 = 0 THEN 'Preventie op school ' ELSE 'Jeugdhulp in de wijk ' END || g, \
+                'rapport', 'Over samenwerken.', 'gepubliceerd', now() \
+         FROM generate_series(1, 600) AS g ORDER BY g",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let list = app.get_text("/kennisbank?q=jeugdhulp", 200).await;
+    assert!(select(&list, "#results-title").join("").starts_with("400 publicaties"), "{list}");
+    assert_eq!(card_slugs(&list).first().map(String::as_str), Some("veel-599"));
+    let typo = app.get_text("/kennisbank?q=jeugdhlp", 200).await;
+    assert!(select(&typo, "#results-title").join("").starts_with("400 publicaties"));
+    let api: serde_json::Value = app.get("/api/v1/publications?q=jeugdhulp").await.json().await.unwrap();
+    assert_eq!(api["meta"]["total"], 400);
+    assert!(app.get_text("/zoeken?q=jeugdhulp", 200).await.contains("Kennisbank (400)"));
+    let none = app.get_text("/kennisbank?q=zwembad", 200).await;
+    assert!(card_slugs(&none).is_empty());
+}
+
 #[tokio::test]
 async fn a_record_page_carries_its_metadata_and_apa_reference() {
     let app = TestApp::spawn_with_demo().await;
