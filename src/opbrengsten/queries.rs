@@ -341,11 +341,16 @@ pub async fn sitemap_paths(db: &PgPool) -> sqlx::Result<Vec<String>> {
 pub async fn matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<crate::search::Hit>> {
     sqlx::query_as!(
         crate::search::Hit,
-        r#"SELECT l.slug, l.title, r.name || ' · ' || to_char(l.happened_on, 'DD-MM-YYYY') AS "detail!"
-           FROM lessons l JOIN regions r ON r.id = l.region_id
-           WHERE l.review = $2
-             AND to_tsvector('dutch', immutable_unaccent(l.title || ' ' || l.body_md))
-                 @@ websearch_to_tsquery('dutch', immutable_unaccent($1))
+        // The matches first, through the search index: left to itself, the planner walks
+        // `lessons_newest_idx` newest first and tests every lesson (2.1 s for a word no lesson
+        // has, at 100,000 lessons; 1.6 ms this way).
+        r#"WITH hits AS MATERIALIZED (
+               SELECT l.id FROM lessons l
+               WHERE to_tsvector('dutch', immutable_unaccent(l.title || ' ' || l.body_md))
+                     @@ websearch_to_tsquery('dutch', immutable_unaccent($1))
+                 AND l.review = $2)
+           SELECT l.slug, l.title, r.name || ' · ' || to_char(l.happened_on, 'DD-MM-YYYY') AS "detail!"
+           FROM hits h JOIN lessons l ON l.id = h.id JOIN regions r ON r.id = l.region_id
            ORDER BY l.happened_on DESC, l.id DESC LIMIT 10"#,
         q,
         Review::Gepubliceerd as Review,
