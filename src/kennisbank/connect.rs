@@ -9,7 +9,7 @@ use serde_json::json;
 use sqlx::PgPool;
 
 use super::PublicationStatus;
-use super::admin::{EditInput, edit_page};
+use super::admin::{EditInput, EditNotice, edit_page};
 use super::status::LinkKind;
 use crate::audit::{self, Entry};
 use crate::catalogue::InitiativeStatus;
@@ -18,6 +18,7 @@ use crate::events::EventStatus;
 use crate::state::AppState;
 use crate::web::auth::{CurrentUser, SessionUser};
 use crate::web::form::{FieldErrors, FormData, clean};
+use crate::web::notice::Notice;
 use crate::web::page::Page;
 
 /// One linked record as the back office lists it.
@@ -277,9 +278,8 @@ pub async fn change(
         _ => return Err(AppError::BadRequest("Kies koppelen of ontkoppelen.".into())),
     }
     if errors.is_empty() {
-        return Ok(
-            Redirect::to(&format!("/beheer/kennisbank/{id}?melding=koppeling#koppelingen")).into_response()
-        );
+        let url = EditNotice::Koppeling.url(&format!("/beheer/kennisbank/{id}"), "koppelingen");
+        return Ok(Redirect::to(&url).into_response());
     }
     let input =
         EditInput { link_kind: data.one("soort"), link_address: address, errors, ..Default::default() };

@@ -48,13 +48,6 @@ impl QueryParams {
         values
     }
 
-    /// The message for the `melding` parameter that a redirect after a POST carries, looked up
-    /// in a fixed list, so nothing from the URL is echoed.
-    pub fn notice(&self, messages: &[(&str, &'static str)]) -> Option<&'static str> {
-        let key = self.one("melding")?;
-        messages.iter().find(|(k, _)| *k == key).map(|(_, message)| *message)
-    }
-
     /// The notice of a closed set that the `melding` parameter names, as its message.
     pub fn notice_of<N: super::notice::Notice>(&self) -> Option<&'static str> {
         self.one("melding").as_deref().and_then(N::parse).map(N::message)
