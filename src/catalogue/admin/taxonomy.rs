@@ -12,7 +12,7 @@ use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::taxonomy::Vocabulary;
-use crate::text::slugify;
+use crate::text::{SlugCandidates, slugify};
 use crate::web::auth::CurrentUser;
 use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
@@ -258,26 +258,24 @@ pub async fn add(
         let message = format!("Er is al een {singular} met de naam ‘{name}’.");
         return render(&state, page, Some(refuse(message)), None).await;
     }
+    // The first free slug, taken in the insert itself (as `text::SlugCandidates` describes).
     let base = slugify(&name);
-    let mut slug = base.clone();
-    let mut n = 2;
-    while sqlx::query_scalar::<_, bool>(sqlx::AssertSqlSafe(format!(
-        "SELECT EXISTS (SELECT 1 FROM {table} WHERE slug = $1)"
-    )))
-    .bind(&slug)
-    .fetch_one(&mut *tx)
-    .await?
-    {
-        slug = format!("{base}-{n}");
-        n += 1;
-    }
-    let id: i32 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO {table} (slug, name, position) VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM {table})) RETURNING id"
-    )))
-    .bind(&slug)
-    .bind(&name)
-    .fetch_one(&mut *tx)
-    .await?;
+    let mut candidates = SlugCandidates::new(&base);
+    let (id, slug) = loop {
+        let slug = candidates.next_slug();
+        let inserted: Option<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} (slug, name, position) \
+             VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM {table})) \
+             ON CONFLICT (slug) DO NOTHING RETURNING id"
+        )))
+        .bind(&slug)
+        .bind(&name)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = inserted {
+            break (id, slug);
+        }
+    };
     Entry::new(actor.as_ref(), "term toegevoegd", table, id)
         .after(json!({ "naam": name, "slug": slug }))
         .record(&mut *tx)
