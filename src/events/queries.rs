@@ -213,16 +213,24 @@ pub async fn list(db: &PgPool, f: &Filters, limit: i64, offset: i64) -> sqlx::Re
     Ok((cards, total))
 }
 
-/// The next published events, for the home page.
+/// The next published events, for the home page: those running now, then those still to come.
 pub async fn upcoming(db: &PgPool, limit: i64) -> sqlx::Result<Vec<EventCard>> {
-    // What `list` gives without filters, without its count and its computed order, so that
-    // PostgreSQL reads `events_public_idx` in order instead of sorting every event.
+    // Two parts, so that each reads an index only as far as it returns rows: the running ones
+    // through `events_running_idx` (their span holds now()), the coming ones through
+    // `events_public_idx` from now on. One scan over `ends_at > now()` in start order would
+    // pass every past event first.
     sqlx::query_as!(
         EventCard,
-        r#"SELECT e.id, e.slug, e.title, e.summary, e.starts_at, e.ends_at, e.form AS "form: EventForm",
-                  e.venue, e.status AS "status: EventStatus"
-           FROM events e
-           WHERE e.status <> $1 AND e.ends_at > now()
+        r#"SELECT e.id AS "id!", e.slug AS "slug!", e.title AS "title!", e.summary AS "summary!",
+                  e.starts_at AS "starts_at!", e.ends_at AS "ends_at!", e.form AS "form!: EventForm",
+                  e.venue AS "venue!", e.status AS "status!: EventStatus"
+           FROM ((SELECT id, slug, title, summary, starts_at, ends_at, form, venue, status FROM events
+                  WHERE status <> $1 AND tstzrange(starts_at, ends_at) @> now()
+                  ORDER BY starts_at, id LIMIT $2)
+                 UNION ALL
+                 (SELECT id, slug, title, summary, starts_at, ends_at, form, venue, status FROM events
+                  WHERE status <> $1 AND starts_at > now()
+                  ORDER BY starts_at, id LIMIT $2)) e
            ORDER BY e.starts_at, e.id LIMIT $2"#,
         EventStatus::Concept as EventStatus,
         limit,

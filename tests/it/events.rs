@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{EventBuilder, SubscriberBuilder, TestApp};
+use crate::helpers::{EventBuilder, SubscriberBuilder, TestApp, select_attr};
 
 const SECRET: &str = "development-only-secret-key-do-not-use-in-production";
 
@@ -738,4 +738,23 @@ async fn events_appear_everywhere_else_and_leave_with_the_account() {
         .unwrap();
     assert_eq!(left, 0);
     assert_eq!(status_of(&app.db, "wachter@voorbeeld.nl").await, "aangeboden");
+}
+
+#[tokio::test]
+async fn the_home_page_lists_running_events_then_coming_ones_and_never_ended_ones() {
+    let app = TestApp::spawn().await;
+    // Each lasts three hours (EventBuilder).
+    EventBuilder::new(&app.db, "afgelopen").in_hours(-5).create().await;
+    EventBuilder::new(&app.db, "volgende-maand").in_hours(24 * 30).create().await;
+    EventBuilder::new(&app.db, "bezig").in_hours(-1).create().await;
+    EventBuilder::new(&app.db, "morgen").in_hours(24).create().await;
+    EventBuilder::new(&app.db, "ontwerp").in_hours(2).concept().create().await;
+    EventBuilder::new(&app.db, "volgende-week").in_hours(24 * 7).create().await;
+
+    let home = app.get_text("/", 200).await;
+    assert_eq!(
+        select_attr(&home, r#"section[aria-labelledby="events-title"] h3 a"#, "href"),
+        ["/bijeenkomsten/bezig", "/bijeenkomsten/morgen", "/bijeenkomsten/volgende-week"],
+        "the running event first, then by start; three at most; no concept, nothing ended"
+    );
 }
