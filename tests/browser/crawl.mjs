@@ -3,7 +3,7 @@
 // errors, and pass the Nu Html Checker. Usage: BASE_URL=http://127.0.0.1:PORT node crawl.mjs
 // With BIN (the bredeblik binary; DATABASE_URL as the server's) it then logs in as a new
 // beheerder and crawls /beheer and /account the same way.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkAxe, launchBrowser, newPage, staffLogin, validateHtml } from './lib.mjs';
@@ -129,13 +129,12 @@ async function visitPage(browser, url) {
   const entry = { url, status: null, file: null, problems: [] };
   pages.push(entry);
   tab ??= await newPage(browser);
-  const { page, errors } = tab;
+  const { page, errors, settled } = tab;
   errors.length = 0;
   try {
     const response = await page.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT_MS });
-    // Give late requests (and their console errors) a moment, without
-    // paying the full networkidle wait on pages that never go idle.
-    await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
+    // Late requests (and their console errors) are answered before the page is judged.
+    await settled();
     entry.status = response?.status() ?? null;
     if (entry.status === null || entry.status >= 400) {
       entry.problems.push({ kind: 'status', text: `HTTP status ${entry.status}` });
@@ -281,6 +280,20 @@ try {
 } finally {
   await browser.close();
 }
-const vnuResults = await validateHtml(pages.filter((p) => p.file).map((p) => p.file));
-const ok = report(vnuResults, (Date.now() - started) / 1000);
+// The journeys' pages (HTML_CHECK_LATER) go through the same Nu Html Checker run.
+const journeyFiles = process.env.HTML_CHECK_LATER
+  ? (await readFile(process.env.HTML_CHECK_LATER, 'utf8').catch(() => '')).split('\n').filter(Boolean)
+  : [];
+const vnuResults = await validateHtml([...pages.filter((p) => p.file).map((p) => p.file), ...journeyFiles]);
+let journeyProblems = 0;
+for (const file of journeyFiles) {
+  for (const m of vnuResults.get(path.resolve(file)) ?? []) {
+    journeyProblems++;
+    console.log(`FAIL journey page ${path.relative(here, file)}: vnu ${m.message} (line ${m.lastLine ?? '?'})`);
+  }
+}
+if (journeyFiles.length) {
+  console.log(`(journey pages checked by the Nu Html Checker: ${journeyFiles.length}, ${journeyProblems} problem(s))`);
+}
+const ok = report(vnuResults, (Date.now() - started) / 1000) && journeyProblems === 0;
 process.exit(ok ? 0 : 1);

@@ -58,7 +58,29 @@ export async function newPage(browser, contextOptions = {}) {
     errors.push(`console.error: ${msg.text()}${where ? ` (${where})` : ''}`);
   });
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
-  return { page, errors, close: () => context.close() };
+  // The page's requests in flight, so that a caller can wait until the late ones (images,
+  // fetches after load) are answered without Playwright's fixed 500 ms `networkidle` quiet time.
+  let inflight = 0;
+  const waiters = [];
+  const answered = () => {
+    inflight = Math.max(0, inflight - 1);
+    if (inflight === 0) for (const wake of waiters.splice(0)) wake();
+  };
+  page.on('request', () => inflight++);
+  page.on('requestfinished', answered);
+  page.on('requestfailed', answered);
+  const settled = async (timeoutMs = 5_000) => {
+    if (inflight > 0) {
+      await new Promise((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, timeoutMs);
+      });
+    }
+    // A round trip to the page: DevTools events come in order, so every console message sent
+    // before it has been seen when it returns.
+    await page.evaluate(() => 0).catch(() => {});
+  };
+  return { page, errors, settled, close: () => context.close() };
 }
 
 /**
@@ -179,10 +201,19 @@ export class Journey {
     console.log(`ok   ${label} (${page.url()})`);
   }
 
-  /** Validates the saved pages, prints the outcome and exits with its status. */
+  /**
+   * Validates the saved pages, prints the outcome and exits with its status. With
+   * HTML_CHECK_LATER (a file), the pages are listed there instead, for the one Nu Html Checker
+   * run of the crawler at the end of `make test`: every journey's own run cost a JVM start.
+   */
   async finish(started) {
-    for (const [file, messages] of await validateHtml(this.saved)) {
-      for (const m of messages) this.problems.push(`${path.basename(file)}: vnu ${m.message ?? JSON.stringify(m)}`);
+    if (process.env.HTML_CHECK_LATER) {
+      const { appendFile } = await import('node:fs/promises');
+      await appendFile(process.env.HTML_CHECK_LATER, this.saved.map((f) => `${path.resolve(f)}\n`).join(''));
+    } else {
+      for (const [file, messages] of await validateHtml(this.saved)) {
+        for (const m of messages) this.problems.push(`${path.basename(file)}: vnu ${m.message ?? JSON.stringify(m)}`);
+      }
     }
     for (const p of this.problems) console.log(`FAIL ${p}`);
     const ok = this.problems.length === 0;
