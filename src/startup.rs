@@ -29,6 +29,7 @@ use crate::kennisbank::index::PublicationIndex;
 use crate::members::index::MemberIndex;
 use crate::snapshot::ContentClock;
 use crate::state::AppState;
+use crate::vraagstukken::index::VraagstukIndex;
 use crate::web::assets::{self, Assets};
 use crate::web::context;
 use crate::web::layers::{self, REQUEST_ID, RandomRequestId};
@@ -133,6 +134,7 @@ impl Application {
             geo: Arc::new(geo),
             catalogue: Arc::new(CatalogueIndex::new(clock.clone())),
             publications: Arc::new(PublicationIndex::new(clock.clone())),
+            vraagstukken: Arc::new(VraagstukIndex::new(clock.clone())),
             members: Arc::new(MemberIndex::new(clock.clone())),
             pages: Arc::new(PageCache::new(page_cache_mb, clock)),
         };

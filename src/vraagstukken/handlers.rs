@@ -97,7 +97,7 @@ pub async fn list(
         q: (!q.is_empty()).then(|| q.clone()),
         by_recognition: params.one("sorteer").as_deref() == Some("herkend"),
     };
-    let (cards, found) = queries::list(&state.db, &chosen).await?;
+    let (cards, found) = state.vraagstukken.list(&state.db, &chosen).await?;
     let groups = levels
         .iter()
         .filter(|l| chosen.level.as_ref().is_none_or(|s| *s == l.slug))

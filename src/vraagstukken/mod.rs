@@ -7,6 +7,7 @@ pub(crate) mod admin;
 pub(crate) mod api;
 pub mod form;
 mod handlers;
+pub mod index;
 pub(crate) mod mails;
 mod proposals;
 pub mod queries;

@@ -52,50 +52,36 @@ pub struct Filters {
     pub by_recognition: bool,
 }
 
-/// Published obstacles matching the filters, at most `PER_LEVEL` per level, with the number
-/// found per level (level id, count).
-pub async fn list(db: &PgPool, f: &Filters) -> sqlx::Result<(Vec<Card>, Vec<(i32, i64)>)> {
-    let status = f.status.map(|s| s.as_str());
-    let rows = sqlx::query!(
-        r#"SELECT * FROM (
-             SELECT v.slug, v.title, v.summary, v.level_id, v.status AS "status: VraagstukStatus", v.recognitions,
-                    (SELECT count(*) FROM vraagstuk_alternatives a WHERE a.vraagstuk_id = v.id AND a.review = $1) AS "alternatives!",
-                    row_number() OVER (PARTITION BY v.level_id
-                        ORDER BY CASE WHEN $8 THEN v.recognitions ELSE 0 END DESC, v.raised_at DESC, v.id DESC) AS "rank!",
-                    count(*) OVER (PARTITION BY v.level_id) AS "found!"
-             FROM vraagstukken v
-             WHERE v.review = $1 AND v.merged_into IS NULL
-               AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM vraagstuk_themes l JOIN themes t ON t.id = l.theme_id
-                                                WHERE l.vraagstuk_id = v.id AND t.slug = $2))
-               AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM vraagstuk_regions l JOIN regions r ON r.id = l.region_id
-                                                WHERE l.vraagstuk_id = v.id AND r.slug = $3))
-               AND ($4::text IS NULL OR v.level_id = (SELECT id FROM levels WHERE slug = $4))
-               AND ($5::text IS NULL OR v.status = $5)
-               AND ($6::text IS NULL
-                    OR to_tsvector('dutch', immutable_unaccent(v.title || ' ' || v.summary || ' ' || v.body_md))
-                       @@ websearch_to_tsquery('dutch', immutable_unaccent($6)))
-           ) ranked
-           WHERE ranked."rank!" <= $7
-           ORDER BY ranked.level_id, ranked."rank!""#,
+/// The published, unmerged obstacles whose text matches the search words (Dutch stemming,
+/// accents ignored), through `vraagstukken_search_idx`.
+pub async fn matching_text(db: &PgPool, q: &str) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        r#"SELECT id FROM vraagstukken
+           WHERE review = $1 AND merged_into IS NULL
+             AND to_tsvector('dutch', immutable_unaccent(title || ' ' || summary || ' ' || body_md))
+                 @@ websearch_to_tsquery('dutch', immutable_unaccent($2))"#,
         Review::Gepubliceerd as Review,
-        f.theme,
-        f.region,
-        f.level,
-        status,
-        f.q,
-        PER_LEVEL,
-        f.by_recognition,
+        q,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The cards of these obstacles, in the order given (the list's index chose them).
+pub async fn cards(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<Card>> {
+    let rows = sqlx::query!(
+        r#"SELECT v.id, v.slug, v.title, v.summary, v.level_id, v.status AS "status: VraagstukStatus", v.recognitions,
+                  (SELECT count(*) FROM vraagstuk_alternatives a WHERE a.vraagstuk_id = v.id AND a.review = $1) AS "alternatives!"
+           FROM vraagstukken v WHERE v.id = ANY($2)"#,
+        Review::Gepubliceerd as Review,
+        ids,
     )
     .fetch_all(db)
     .await?;
-    let mut found: Vec<(i32, i64)> = Vec::new();
-    let cards = rows
+    let mut by_id: std::collections::HashMap<i64, Card> = rows
         .into_iter()
         .map(|r| {
-            if found.last().is_none_or(|(level, _)| *level != r.level_id) {
-                found.push((r.level_id, r.found));
-            }
-            Card {
+            let card = Card {
                 slug: r.slug,
                 title: r.title,
                 summary: r.summary,
@@ -103,10 +89,11 @@ pub async fn list(db: &PgPool, f: &Filters) -> sqlx::Result<(Vec<Card>, Vec<(i32
                 status: r.status,
                 recognitions: r.recognitions,
                 alternatives: r.alternatives,
-            }
+            };
+            (r.id, card)
         })
         .collect();
-    Ok((cards, found))
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// One obstacle with what its page shows.

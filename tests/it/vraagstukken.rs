@@ -284,3 +284,80 @@ async fn an_inspiratieregio_page_shows_what_it_learns_once_reviewed() {
 async fn settle() {
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
 }
+
+/// The list comes from each instance's in-memory index; here it is held against the same
+/// question put to PostgreSQL directly, level by level: how many match and which come first.
+#[tokio::test]
+async fn the_indexed_list_answers_as_the_database_does() {
+    let app = TestApp::spawn_with_demo().await;
+    bredeblik::seed::synthetic(&app.db, 300).await.unwrap();
+    sqlx::query("UPDATE vraagstukken SET recognitions = (id * 7) % 5").execute(&app.db).await.unwrap();
+    let levels: Vec<String> = sqlx::query_scalar("SELECT slug FROM levels ORDER BY position, name")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    let theme: String = sqlx::query_scalar(
+        "SELECT t.slug FROM themes t JOIN vraagstuk_themes l ON l.theme_id = t.id GROUP BY t.slug ORDER BY count(*) DESC, t.slug LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    settle().await;
+    for (theme, status, by_recognition) in [
+        (None, None, false),
+        (None, None, true),
+        (Some(theme.as_str()), None, false),
+        (Some(theme.as_str()), None, true),
+        (None, Some("gesignaleerd"), true),
+        (Some(theme.as_str()), Some("in_gesprek"), false),
+    ] {
+        let expected: Vec<(String, String)> = sqlx::query_as(
+            "SELECT l.slug, v.slug FROM vraagstukken v JOIN levels l ON l.id = v.level_id
+             WHERE v.review = 'gepubliceerd' AND v.merged_into IS NULL
+               AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM vraagstuk_themes vt JOIN themes t ON t.id = vt.theme_id
+                                                WHERE vt.vraagstuk_id = v.id AND t.slug = $1))
+               AND ($2::text IS NULL OR v.status = $2)
+             ORDER BY CASE WHEN $3 THEN v.recognitions ELSE 0 END DESC, v.raised_at DESC, v.id DESC",
+        )
+        .bind(theme)
+        .bind(status)
+        .bind(by_recognition)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        let mut url = String::from("/vraagstukken?");
+        if let Some(theme) = theme {
+            url.push_str(&format!("thema={theme}&"));
+        }
+        if let Some(status) = status {
+            url.push_str(&format!("status={status}&"));
+        }
+        if by_recognition {
+            url.push_str("sorteer=herkend");
+        }
+        let body = app.get_text(&url, 200).await;
+        for level in &levels {
+            let matching: Vec<&String> =
+                expected.iter().filter(|(l, _)| l == level).map(|(_, v)| v).collect();
+            let Some(start) = body.find(&format!("aria-labelledby=\"niveau-{level}\"")) else {
+                assert!(
+                    matching.is_empty(),
+                    "{url}: no section for {level}, the database has {}",
+                    matching.len()
+                );
+                continue;
+            };
+            let section = level_section(&body, level);
+            let shown = card_slugs(section);
+            let first: Vec<String> = matching.iter().take(25).map(|s| (*s).clone()).collect();
+            assert_eq!(shown, first, "{url}: the first of {level} ({start})");
+            if matching.len() > 25 {
+                assert!(
+                    section.contains(&format!("Alle {} vraagstukken op dit niveau", matching.len())),
+                    "{url}: {level} found {}",
+                    matching.len()
+                );
+            }
+        }
+    }
+}
