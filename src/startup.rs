@@ -27,6 +27,7 @@ use crate::error::AppError;
 use crate::geo::{self, Geo};
 use crate::kennisbank::index::PublicationIndex;
 use crate::members::index::MemberIndex;
+use crate::opbrengsten::index::LessonIndex;
 use crate::snapshot::ContentClock;
 use crate::state::AppState;
 use crate::vraagstukken::index::VraagstukIndex;
@@ -135,6 +136,7 @@ impl Application {
             catalogue: Arc::new(CatalogueIndex::new(clock.clone())),
             publications: Arc::new(PublicationIndex::new(clock.clone())),
             vraagstukken: Arc::new(VraagstukIndex::new(clock.clone())),
+            lessons: Arc::new(LessonIndex::new(clock.clone())),
             members: Arc::new(MemberIndex::new(clock.clone())),
             pages: Arc::new(PageCache::new(page_cache_mb, clock)),
         };

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::geo::Geo;
 use crate::kennisbank::index::PublicationIndex;
 use crate::members::index::MemberIndex;
+use crate::opbrengsten::index::LessonIndex;
 use crate::vraagstukken::index::VraagstukIndex;
 use crate::web::assets::Assets;
 use crate::web::page_cache::PageCache;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub members: Arc<MemberIndex>,
     /// This instance's in-memory view of the published kennisbank.
     pub publications: Arc<PublicationIndex>,
+    /// This instance's in-memory view of the published lessons.
+    pub lessons: Arc<LessonIndex>,
     /// This instance's in-memory view of the published vraagstukken.
     pub vraagstukken: Arc<VraagstukIndex>,
     /// This instance's rendered public pages.

@@ -19,7 +19,7 @@ pub async fn list(State(state): State<AppState>, params: QueryParams) -> AppResu
     let per_page = params.one("per_pagina").and_then(|v| v.parse().ok()).unwrap_or(20i64).clamp(1, 100);
     let filters = Filters::from_params(&params);
     let requested = Paging::new(params.page(), per_page, 0);
-    let (cards, total) = queries::list(&state.db, &filters, per_page, requested.offset()).await?;
+    let (cards, total) = state.lessons.list(&state.db, &filters, per_page, requested.offset()).await?;
     let paging = Paging::new(params.page(), per_page, total);
     let ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
     let links = queries::links_of(&state.db, &ids).await?;

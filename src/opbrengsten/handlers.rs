@@ -58,7 +58,7 @@ pub async fn list(
 ) -> AppResult<impl IntoResponse> {
     let chosen = Filters::from_params(&params);
     let requested = Paging::new(params.page(), PER_PAGE, 0);
-    let (cards, total) = queries::list(&state.db, &chosen, PER_PAGE, requested.offset()).await?;
+    let (cards, total) = state.lessons.list(&state.db, &chosen, PER_PAGE, requested.offset()).await?;
     let ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
     Ok(Html(ListTemplate {
         page: page.crumb("Opbrengsten", "/opbrengsten"),

@@ -7,6 +7,7 @@ pub(crate) mod admin;
 pub(crate) mod api;
 mod handlers;
 pub mod home;
+pub mod index;
 pub(crate) mod mails;
 pub mod queries;
 pub(crate) mod review;

@@ -119,73 +119,34 @@ impl Filters {
     }
 }
 
-/// Published lessons matching the filters, latest first: one page and the number found.
-pub async fn list(db: &PgPool, f: &Filters, limit: i64, offset: i64) -> sqlx::Result<(Vec<Card>, i64)> {
-    let rows = sqlx::query!(
-        r#"SELECT l.id, l.slug, l.title, l.kind AS "kind: LessonKind", l.body_md, l.happened_on,
-                  r.slug AS region_slug, r.name AS region_name, r.cohort_year, l.review AS "review: Review",
-                  count(*) OVER () AS "total!"
-           FROM lessons l JOIN regions r ON r.id = l.region_id
-           WHERE l.review = $1
-             AND ($2::int IS NULL OR r.cohort_year = $2)
-             AND ($3::text IS NULL
-                  OR EXISTS (SELECT 1 FROM lesson_vraagstukken lv
-                             JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
-                             JOIN vraagstuk_themes vt ON vt.vraagstuk_id = v.id
-                             JOIN themes t ON t.id = vt.theme_id
-                             WHERE lv.lesson_id = l.id AND t.slug = $3)
-                  OR EXISTS (SELECT 1 FROM lesson_initiatives li
-                             JOIN initiatives i ON i.id = li.initiative_id AND i.status = $1
-                             JOIN initiative_themes it ON it.initiative_id = i.id
-                             JOIN themes t ON t.id = it.theme_id
-                             WHERE li.lesson_id = l.id AND t.slug = $3))
-             AND ($4::text IS NULL
-                  OR EXISTS (SELECT 1 FROM lesson_vraagstukken lv
-                             JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
-                             JOIN levels lvl ON lvl.id = v.level_id
-                             WHERE lv.lesson_id = l.id AND lvl.slug = $4)
-                  OR EXISTS (SELECT 1 FROM lesson_initiatives li
-                             JOIN initiatives i ON i.id = li.initiative_id AND i.status = $1
-                             JOIN initiative_levels il ON il.initiative_id = i.id
-                             JOIN levels lvl ON lvl.id = il.level_id
-                             WHERE li.lesson_id = l.id AND lvl.slug = $4))
-             AND ($5::text IS NULL OR r.slug = $5)
-             AND ($6::text IS NULL OR to_tsvector('dutch', immutable_unaccent(l.title || ' ' || l.body_md))
-                                      @@ websearch_to_tsquery('dutch', immutable_unaccent($6)))
-           ORDER BY l.happened_on DESC, l.id DESC LIMIT $7 OFFSET $8"#,
+/// The published lessons whose text matches the search words (Dutch stemming, accents
+/// ignored), through `lessons_search_idx`.
+pub async fn matching_text(db: &PgPool, q: &str) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        r#"SELECT id FROM lessons
+           WHERE review = $1
+             AND to_tsvector('dutch', immutable_unaccent(title || ' ' || body_md))
+                 @@ websearch_to_tsquery('dutch', immutable_unaccent($2))"#,
         Review::Gepubliceerd as Review,
-        f.cohort,
-        f.theme,
-        f.level,
-        f.region,
-        f.q,
-        limit,
-        offset,
+        q,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The cards of these lessons, in the order given (the list's index chose them).
+pub async fn cards(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<Card>> {
+    let cards = sqlx::query_as!(
+        Card,
+        r#"SELECT l.id, l.slug, l.title, l.kind AS "kind: LessonKind", l.body_md, l.happened_on,
+                  r.slug AS region_slug, r.name AS region_name, r.cohort_year, l.review AS "review: Review"
+           FROM lessons l JOIN regions r ON r.id = l.region_id WHERE l.id = ANY($1)"#,
+        ids,
     )
     .fetch_all(db)
     .await?;
-    let total = match rows.first() {
-        Some(r) => r.total,
-        // Past the last page: count from the first.
-        None if offset > 0 => Box::pin(list(db, f, 1, 0)).await?.1,
-        None => 0,
-    };
-    let cards = rows
-        .into_iter()
-        .map(|r| Card {
-            id: r.id,
-            slug: r.slug,
-            title: r.title,
-            kind: r.kind,
-            body_md: r.body_md,
-            happened_on: r.happened_on,
-            region_slug: r.region_slug,
-            region_name: r.region_name,
-            cohort_year: r.cohort_year,
-            review: r.review,
-        })
-        .collect();
-    Ok((cards, total))
+    let mut by_id: std::collections::HashMap<i64, Card> = cards.into_iter().map(|c| (c.id, c)).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// One lesson by its slug, in whatever review state (the caller decides who may see it).

@@ -503,3 +503,89 @@ async fn a_coordinator_bundles_a_regions_lessons_into_a_newsletter_block_or_a_ke
         .await;
     assert_eq!(refused.status(), 403);
 }
+
+/// The list (page and API) comes from each instance's in-memory index; here it is held against
+/// the same question put to PostgreSQL directly: the number found and the lessons of a page.
+#[tokio::test]
+async fn the_indexed_list_answers_as_the_database_does() {
+    let app = TestApp::spawn_with_demo().await;
+    bredeblik::seed::synthetic(&app.db, 300).await.unwrap();
+    let pick = |sql: &'static str| {
+        let db = app.db.clone();
+        async move { sqlx::query_scalar::<_, String>(sql).fetch_one(&db).await.unwrap() }
+    };
+    let theme = pick("SELECT slug FROM themes ORDER BY position DESC LIMIT 1").await;
+    let level = pick("SELECT slug FROM levels ORDER BY position LIMIT 1").await;
+    let region = pick(
+        "SELECT r.slug FROM regions r JOIN lessons l ON l.region_id = r.id GROUP BY r.slug ORDER BY count(*) DESC, r.slug LIMIT 1",
+    )
+    .await;
+    let cohort: i32 = sqlx::query_scalar(
+        "SELECT r.cohort_year FROM regions r JOIN lessons l ON l.region_id = r.id WHERE r.cohort_year IS NOT NULL
+         GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    settle().await;
+    let cohort = cohort.to_string();
+    for (filters, page) in [
+        (vec![], 1),
+        (vec![], 3),
+        (vec![("thema", theme.as_str())], 1),
+        (vec![("niveau", level.as_str())], 2),
+        (vec![("regio", region.as_str())], 1),
+        (vec![("cohort", cohort.as_str()), ("thema", theme.as_str())], 1),
+        (vec![("niveau", level.as_str()), ("thema", theme.as_str()), ("regio", region.as_str())], 1),
+        (vec![("thema", "bestaat-niet")], 1),
+    ] {
+        let get = |key: &str| filters.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned());
+        let expected: Vec<String> = sqlx::query_scalar(
+            "SELECT l.slug FROM lessons l JOIN regions r ON r.id = l.region_id
+             WHERE l.review = 'gepubliceerd'
+               AND ($1::int IS NULL OR r.cohort_year = $1)
+               AND ($2::text IS NULL
+                    OR EXISTS (SELECT 1 FROM lesson_vraagstukken lv JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = 'gepubliceerd'
+                               JOIN vraagstuk_themes vt ON vt.vraagstuk_id = v.id JOIN themes t ON t.id = vt.theme_id
+                               WHERE lv.lesson_id = l.id AND t.slug = $2)
+                    OR EXISTS (SELECT 1 FROM lesson_initiatives li JOIN initiatives i ON i.id = li.initiative_id AND i.status = 'gepubliceerd'
+                               JOIN initiative_themes it ON it.initiative_id = i.id JOIN themes t ON t.id = it.theme_id
+                               WHERE li.lesson_id = l.id AND t.slug = $2))
+               AND ($3::text IS NULL
+                    OR EXISTS (SELECT 1 FROM lesson_vraagstukken lv JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = 'gepubliceerd'
+                               JOIN levels lvl ON lvl.id = v.level_id WHERE lv.lesson_id = l.id AND lvl.slug = $3)
+                    OR EXISTS (SELECT 1 FROM lesson_initiatives li JOIN initiatives i ON i.id = li.initiative_id AND i.status = 'gepubliceerd'
+                               JOIN initiative_levels il ON il.initiative_id = i.id JOIN levels lvl ON lvl.id = il.level_id
+                               WHERE li.lesson_id = l.id AND lvl.slug = $3))
+               AND ($4::text IS NULL OR r.slug = $4)
+             ORDER BY l.happened_on DESC, l.id DESC",
+        )
+        .bind(get("cohort").map(|c| c.parse::<i32>().unwrap()))
+        .bind(get("thema"))
+        .bind(get("niveau"))
+        .bind(get("regio"))
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        let query: String = filters.iter().map(|(k, v)| format!("{k}={v}&")).collect();
+        let api: serde_json::Value = app
+            .get(&format!("/api/v1/opbrengsten?{query}per_pagina=20&pagina={page}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let shown: Vec<String> =
+            api["data"].as_array().unwrap().iter().map(|d| d["slug"].as_str().unwrap().to_owned()).collect();
+        let wanted: Vec<String> = expected.iter().skip((page - 1) * 20).take(20).cloned().collect();
+        assert_eq!(api["meta"]["total"], expected.len(), "{query} total");
+        assert_eq!(shown, wanted, "{query} page {page}");
+        if page == 1 {
+            let body = app.get_text(&format!("/opbrengsten?{query}"), 200).await;
+            assert_eq!(
+                lesson_slugs(&body),
+                expected.iter().take(lesson_slugs(&body).len()).cloned().collect::<Vec<_>>()
+            );
+            assert_eq!(lesson_slugs(&body).len(), expected.len().min(20), "{query} on the page");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! The lessons list (`/opbrengsten` and its API) the way the catalogue answers its own
+//! (`catalogue::index`): each instance keeps the published lessons' cohorts, regions, and the
+//! themes and levels they reach through their vraagstukken and initiatives in memory as row sets
+//! (`search::rows`), numbered latest first. A filtered page and its total are then a few
+//! AND/popcount passes over n/64 words. PostgreSQL answers the text query from its index and
+//! supplies the cards shown. Freshness: `content_version`, as for the catalogue.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sqlx::PgPool;
+
+use super::Review;
+use super::queries::{self, Card, Filters};
+use crate::search::rows::{RowSet, TermSets};
+use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
+use crate::taxonomy::{self, Term, Vocabulary};
+
+pub struct LessonIndex {
+    snapshots: Snapshots<Snapshot>,
+}
+
+/// The published lessons at one version. Rows are numbered latest first.
+struct Snapshot {
+    version: i64,
+    ids: Vec<i64>,
+    cohorts: TermSets,
+    themes: TermSets,
+    levels: TermSets,
+    regions: TermSets,
+}
+
+impl Versioned for Snapshot {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+/// One filter value as a row set: `None` when not chosen; an unknown value chooses nothing.
+fn chosen(sets: &TermSets, slug: Option<String>) -> Option<RowSet> {
+    slug.and_then(|s| sets.any_of(&[s]))
+}
+
+impl LessonIndex {
+    pub fn new(clock: Arc<ContentClock>) -> Self {
+        Self { snapshots: Snapshots::new(clock) }
+    }
+
+    /// One page of the published lessons matching the filters, latest first, and the number
+    /// found.
+    pub async fn list(
+        &self,
+        db: &PgPool,
+        f: &Filters,
+        limit: i64,
+        offset: i64,
+    ) -> sqlx::Result<(Vec<Card>, i64)> {
+        let snapshot = self.snapshots.get(db, || load(db)).await?;
+        let n = snapshot.ids.len();
+        let mut matched = match &f.q {
+            Some(q) => {
+                let row_of: HashMap<i64, u32> =
+                    snapshot.ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
+                let ids = queries::matching_text(db, q).await?;
+                RowSet::from_rows(n, ids.iter().filter_map(|id| row_of.get(id).copied()))
+            }
+            None => RowSet::full(n),
+        };
+        for set in [
+            chosen(&snapshot.cohorts, f.cohort.map(|c| c.to_string())),
+            chosen(&snapshot.themes, f.theme.clone()),
+            chosen(&snapshot.levels, f.level.clone()),
+            chosen(&snapshot.regions, f.region.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            matched.and_with(&set);
+        }
+        let rows = matched.page(usize::try_from(offset).unwrap_or(0), usize::try_from(limit).unwrap_or(0));
+        let ids: Vec<i64> = rows.iter().map(|&r| snapshot.ids[r as usize]).collect();
+        Ok((queries::cards(db, &ids).await?, matched.count() as i64))
+    }
+}
+
+/// Reads the published lessons and what they reach at one consistent moment.
+async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
+    let started = std::time::Instant::now();
+    let (mut tx, version) = snapshot::read_consistent(db).await?;
+    let published = Review::Gepubliceerd;
+    let rows = sqlx::query!(
+        r#"SELECT l.id, l.region_id, r.cohort_year FROM lessons l JOIN regions r ON r.id = l.region_id
+           WHERE l.review = $1 ORDER BY l.happened_on DESC, l.id DESC"#,
+        published as Review,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    // Themes and levels come through the published vraagstukken and initiatives a lesson is
+    // linked to.
+    let theme_links = sqlx::query!(
+        r#"SELECT lv.lesson_id AS "lesson_id!", vt.theme_id AS "term_id!" FROM lesson_vraagstukken lv
+             JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
+             JOIN vraagstuk_themes vt ON vt.vraagstuk_id = v.id
+           UNION
+           SELECT li.lesson_id, it.theme_id FROM lesson_initiatives li
+             JOIN initiatives i ON i.id = li.initiative_id AND i.status = $1
+             JOIN initiative_themes it ON it.initiative_id = i.id"#,
+        published as Review,
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.lesson_id, r.term_id))
+    .collect::<Vec<_>>();
+    let level_links = sqlx::query!(
+        r#"SELECT lv.lesson_id AS "lesson_id!", v.level_id AS "term_id!" FROM lesson_vraagstukken lv
+             JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
+           UNION
+           SELECT li.lesson_id, il.level_id FROM lesson_initiatives li
+             JOIN initiatives i ON i.id = li.initiative_id AND i.status = $1
+             JOIN initiative_levels il ON il.initiative_id = i.id"#,
+        published as Review,
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.lesson_id, r.term_id))
+    .collect::<Vec<_>>();
+    let regions =
+        sqlx::query_as!(Term, "SELECT id, slug, name FROM regions ORDER BY name").fetch_all(&mut *tx).await?;
+    let themes = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
+    let levels = taxonomy::all(&mut *tx, Vocabulary::Level).await?;
+    tx.commit().await?;
+
+    let n = rows.len();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
+    let region_links: Vec<(i64, i32)> = rows.iter().map(|r| (r.id, r.region_id)).collect();
+    let cohort_links: Vec<(i64, i32)> = rows.iter().filter_map(|r| Some((r.id, r.cohort_year?))).collect();
+    let mut years: Vec<i32> = cohort_links.iter().map(|(_, year)| *year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let cohorts: Vec<Term> =
+        years.into_iter().map(|y| Term { id: y, slug: y.to_string(), name: y.to_string() }).collect();
+
+    let snapshot = Snapshot {
+        version,
+        cohorts: TermSets::build(cohorts, n, &row_of, &cohort_links),
+        themes: TermSets::build(themes, n, &row_of, &theme_links),
+        levels: TermSets::build(levels, n, &row_of, &level_links),
+        regions: TermSets::build(regions, n, &row_of, &region_links),
+        ids,
+    };
+    tracing::info!(lessons = n, ms = started.elapsed().as_millis() as u64, "lessons snapshot loaded");
+    Ok(snapshot)
+}
