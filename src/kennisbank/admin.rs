@@ -176,19 +176,7 @@ pub(crate) fn render(mut template: FormTemplate, fields: Option<&Fields>) -> Res
     if template.form.actie == "voorbeeld"
         && let Some(fields) = fields
     {
-        let citable = super::cite::Citable {
-            slug: template.slug.clone(),
-            title: fields.title.clone(),
-            series: fields.series.clone(),
-            year: fields.year,
-            publisher: fields.publisher.clone(),
-            kind: fields.kind,
-            url: fields.url.clone(),
-            doi: fields.doi.clone(),
-            isbn: fields.isbn.clone(),
-            authors: fields.authors.clone(),
-            abstract_text: fields.abstract_md.clone(),
-        };
+        let citable = fields.citable(&template.slug);
         template.preview = Some((text::markdown(&fields.abstract_md), citable.apa().0));
     }
     let status = if template.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

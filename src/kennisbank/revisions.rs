@@ -149,7 +149,14 @@ pub async fn new_form(
     let (form, ..) = PublicationForm::load(&state.db, publication.id).await?.ok_or(AppError::NotFound)?;
     let choices = Choices::load(&state.db).await?;
     Ok(render(
-        template(page, &publication.slug, &publication.title, form, choices, FieldErrors::default()),
+        template(
+            page,
+            &publication.record.slug,
+            &publication.record.title,
+            form,
+            choices,
+            FieldErrors::default(),
+        ),
         None,
     ))
 }
@@ -184,13 +191,20 @@ pub async fn create(
     let (Some(fields), Some(mut proposed), true) = (fields, proposed, errors.is_empty()) else {
         let choices = Choices::load(&state.db).await?;
         return Ok(render(
-            template(page, &publication.slug, &publication.title, form, choices, errors),
+            template(page, &publication.record.slug, &publication.record.title, form, choices, errors),
             None,
         ));
     };
     if form.actie == "voorbeeld" {
         let choices = Choices::load(&state.db).await?;
-        let t = template(page, &publication.slug, &publication.title, form, choices, FieldErrors::default());
+        let t = template(
+            page,
+            &publication.record.slug,
+            &publication.record.title,
+            form,
+            choices,
+            FieldErrors::default(),
+        );
         return Ok(render(t, Some(&fields)));
     }
     proposed.toelichting = form.toelichting.clone();
@@ -213,7 +227,7 @@ pub async fn create(
         );
         let choices = Choices::load(&state.db).await?;
         return Ok(render(
-            template(page, &publication.slug, &publication.title, form, choices, errors),
+            template(page, &publication.record.slug, &publication.record.title, form, choices, errors),
             None,
         ));
     };
@@ -222,7 +236,7 @@ pub async fn create(
         .record(&mut *tx)
         .await?;
     let waiting = ChangeWaiting {
-        title: publication.title.clone(),
+        title: publication.record.title.clone(),
         link: state.config.absolute(&format!("/beheer/kennisbank/wijzigingen/{id}")),
     };
     mail_editors(&mut tx, &state.config, &waiting).await?;
