@@ -19,6 +19,7 @@ use crate::audit::Entry;
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
 use crate::members::review::approved_member;
+use crate::review::Reviewer;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::{CurrentUser, LoggedIn};
@@ -326,30 +327,60 @@ pub async fn decide(
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let accept = decision.approves("overnemen")?;
-    let message = decision.message();
-    let mut tx = state.db.begin().await?;
+    let by = Reviewer::new(&state, actor.as_ref());
+    match decide_change(&by, id, accept, decision.message()).await? {
+        ChangeOutcome::Accepted => Ok(ListNotice::WijzigingOvergenomen.redirect("/beheer/kennisbank")),
+        ChangeOutcome::Rejected => Ok(ListNotice::WijzigingAfgewezen.redirect("/beheer/kennisbank")),
+        ChangeOutcome::NotFound => Err(AppError::NotFound),
+        ChangeOutcome::AlreadyDecided => Err(AppError::Conflict("Over deze wijziging is al besloten.".into())),
+        ChangeOutcome::Invalid => Err(AppError::Conflict(
+            "Deze wijziging voldoet niet (meer) aan de regels van het formulier. Wijs haar af, of neem haar met de hand over in het bewerkformulier."
+                .into(),
+        )),
+    }
+}
+
+/// What became of a decision on a proposed change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeOutcome {
+    /// The change is applied to the record.
+    Accepted,
+    /// The record stays as it is.
+    Rejected,
+    NotFound,
+    /// Someone decided on it before.
+    AlreadyDecided,
+    /// To accept, but the change no longer passes the form's rules; nothing changed.
+    Invalid,
+}
+
+/// Accepts (applies to the record) or rejects proposed change `id`, with `message` for the
+/// audit log; the record's update, the decision and its audit entry are one transaction.
+pub async fn decide_change(
+    by: &Reviewer<'_>,
+    id: i64,
+    accept: bool,
+    message: String,
+) -> anyhow::Result<ChangeOutcome> {
+    let mut tx = by.db.begin().await?;
     let row = sqlx::query!(
         "SELECT publication_id, proposed, decided_at IS NOT NULL AS \"decided!\" FROM publication_revisions \
          WHERE id = $1 FOR UPDATE",
         id,
     )
     .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    .await?;
+    let Some(row) = row else { return Ok(ChangeOutcome::NotFound) };
     if row.decided {
-        return Err(AppError::Conflict("Over deze wijziging is al besloten.".into()));
+        return Ok(ChangeOutcome::AlreadyDecided);
     }
     let publication = row.publication_id;
-    let (current, status, _) =
-        PublicationForm::load(&state.db, publication).await?.ok_or(AppError::NotFound)?;
-    let proposed = proposed_form(row.proposed)?;
+    let Some((current, status, _)) = PublicationForm::load(by.db, publication).await? else {
+        return Ok(ChangeOutcome::NotFound);
+    };
+    let proposed: PublicationForm = serde_json::from_value(row.proposed)?;
     if accept {
-        let fields = proposed.validate().map_err(|_| {
-            AppError::Conflict(
-                "Deze wijziging voldoet niet (meer) aan de regels van het formulier. Wijs haar af, of neem haar met de hand over in het bewerkformulier."
-                    .into(),
-            )
-        })?;
+        let Ok(fields) = proposed.validate() else { return Ok(ChangeOutcome::Invalid) };
         // Lock the record while it changes.
         sqlx::query!("SELECT id FROM publications WHERE id = $1 FOR UPDATE", publication)
             .fetch_one(&mut *tx)
@@ -359,13 +390,13 @@ pub async fn decide(
     sqlx::query!(
         "UPDATE publication_revisions SET decided_at = now(), decided_by = $2, accepted = $3 WHERE id = $1",
         id,
-        actor.as_ref().map(|a| a.id),
+        by.actor.map(|a| a.id),
         accept,
     )
     .execute(&mut *tx)
     .await?;
     Entry::new(
-        actor.as_ref(),
+        by.actor,
         if accept { "wijziging overgenomen" } else { "wijziging afgewezen" },
         "publicatie",
         publication,
@@ -375,8 +406,7 @@ pub async fn decide(
     .record(&mut *tx)
     .await?;
     tx.commit().await?;
-    let notice = if accept { ListNotice::WijzigingOvergenomen } else { ListNotice::WijzigingAfgewezen };
-    Ok(notice.redirect("/beheer/kennisbank"))
+    Ok(if accept { ChangeOutcome::Accepted } else { ChangeOutcome::Rejected })
 }
 
 #[cfg(test)]

@@ -900,4 +900,23 @@ async fn a_members_change_waits_until_an_editor_accepts_it() {
     let visitor = app.logged_in(Role::Aandeelhouder).await;
     assert_eq!(visitor.get("/account/kennisbank/wijzigen/samen-om-het-kind").await.status(), 403);
     assert_eq!(member.get("/account/kennisbank/wijzigen/bestaat-niet").await.status(), 404);
+
+    // A change that no longer passes the form's rules is not taken over: 409, nothing changes;
+    // an unknown change is a 404.
+    let mut stale = current.clone();
+    stale[0].1 = "Verouderd voorstel".into();
+    assert_eq!(post(stale).await.status(), 303);
+    let rid: i64 = sqlx::query_scalar(
+        "UPDATE publication_revisions SET proposed = jsonb_set(proposed, '{isbn}', '\"123\"') \
+         WHERE decided_at IS NULL RETURNING id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let decide = format!("/beheer/kennisbank/wijzigingen/{rid}");
+    assert_eq!(editor.post(&decide, &[("besluit", "overnemen")]).await.status(), 409);
+    assert!(!app.get_text("/kennisbank/samen-om-het-kind", 200).await.contains("Verouderd voorstel"));
+    assert_eq!(editor.post(&decide, &[("besluit", "afwijzen")]).await.status(), 303, "still open");
+    let unknown = format!("/beheer/kennisbank/wijzigingen/{}", rid + 1000);
+    assert_eq!(editor.post(&unknown, &[("besluit", "afwijzen")]).await.status(), 404);
 }
