@@ -273,16 +273,13 @@ pub async fn pdf(
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let actor = actor.ok_or(AppError::Unauthorized)?;
     if form.data.flag("verwijderen").is_some() {
-        if super::pdf::remove(&state.db, id).await? {
-            Entry::new(Some(&actor), "pdf verwijderd", "publicatie", id).record(&state.db).await?;
-        }
+        super::pdf::remove(&state.db, id, &actor).await?;
         return Ok(
             Redirect::to(&EditNotice::PdfWeg.url(&format!("/beheer/kennisbank/{id}"), "pdf")).into_response()
         );
     }
-    match super::pdf::store(&state.db, id, form.file("pdf"), actor.id).await? {
+    match super::pdf::store(&state.db, id, form.file("pdf"), &actor).await? {
         Ok(()) => {
-            Entry::new(Some(&actor), "pdf geüpload", "publicatie", id).record(&state.db).await?;
             Ok(Redirect::to(&EditNotice::Pdf.url(&format!("/beheer/kennisbank/{id}"), "pdf")).into_response())
         }
         Err(message) => {

@@ -114,11 +114,8 @@ pub async fn pdf(
     .fetch_optional(&state.db)
     .await?;
     own.ok_or(AppError::NotFound)?;
-    match super::pdf::store(&state.db, id, form.file("pdf"), user.id).await? {
-        Ok(()) => {
-            Entry::new(Some(&user), "pdf geüpload", "publicatie", id).record(&state.db).await?;
-            Ok(OwnNotice::Pdf.redirect("/account/kennisbank"))
-        }
+    match super::pdf::store(&state.db, id, form.file("pdf"), &user).await? {
+        Ok(()) => Ok(OwnNotice::Pdf.redirect("/account/kennisbank")),
         Err(message) => list_page(&state, page, &user, None, Some((id, message))).await,
     }
 }

@@ -676,6 +676,32 @@ async fn an_open_licence_record_hosts_its_pdf_and_a_closed_one_refuses_it() {
     let response =
         upload(&member, &app, &format!("/account/kennisbank/{closed}/pdf"), pdf_bytes(), "x.pdf").await;
     assert_eq!(response.status(), 404, "not their proposal");
+
+    // The editor removes a PDF: the file goes, the audit log says so.
+    let form = reqwest::multipart::Form::new().text("verwijderen", "1");
+    let response = editor
+        .client
+        .post(app.url(&format!("/beheer/kennisbank/{open}/pdf?csrf_token={}", editor.token)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], format!("/beheer/kennisbank/{open}?melding=pdf-weg#pdf"));
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM publication_files WHERE publication_id = $1")
+        .bind(open)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+    let audit: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
+    )
+    .bind(open.to_string())
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(audit, ["pdf geüpload", "pdf verwijderd"]);
 }
 
 #[tokio::test]
