@@ -121,21 +121,15 @@ pub async fn pdf(
 }
 
 fn template(page: Page, form: PublicationForm, choices: Choices, errors: FieldErrors) -> FormTemplate {
-    FormTemplate {
-        page: crumbs(page).crumb("Voorstellen", "/account/kennisbank/nieuw"),
-        action: "/account/kennisbank/nieuw".into(),
-        heading: "Publicatie voorstellen",
-        admin: false,
-        id: None,
-        slug: String::new(),
-        in_review: false,
+    let page = crumbs(page).crumb("Voorstellen", "/account/kennisbank/nieuw");
+    FormTemplate::new(
+        page,
+        "/account/kennisbank/nieuw".into(),
+        "Publicatie voorstellen",
         form,
         choices,
         errors,
-        preview: None,
-        revision: false,
-        extras: None,
-    }
+    )
 }
 
 pub async fn new_form(

@@ -11,6 +11,7 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use super::admin::{FormTemplate, ListNotice, render};
+use super::cite::Citable;
 use super::form::{self, Choices, PublicationForm};
 use super::mails::ChangeWaiting;
 use super::propose::OwnNotice;
@@ -107,35 +108,28 @@ pub fn diff(old: &PublicationForm, new: &PublicationForm) -> Vec<Change> {
     changes
 }
 
-fn crumbs(page: Page, slug: &str, title: &str) -> Page {
+fn crumbs(page: Page, record: &Citable) -> Page {
+    let slug = &record.slug;
     page.crumb("Kennisbank", "/kennisbank")
-        .crumb(title.to_owned(), format!("/kennisbank/{slug}"))
+        .crumb(record.title.clone(), format!("/kennisbank/{slug}"))
         .crumb("Wijziging voorstellen", format!("/account/kennisbank/wijzigen/{slug}"))
 }
 
-fn template(
+/// The form for a change to `record`, with the vocabularies to choose from.
+async fn template(
+    db: &PgPool,
     page: Page,
-    slug: &str,
-    title: &str,
+    record: &Citable,
     form: PublicationForm,
-    choices: Choices,
     errors: FieldErrors,
-) -> FormTemplate {
-    FormTemplate {
-        page: crumbs(page, slug, title),
-        action: format!("/account/kennisbank/wijzigen/{slug}"),
-        heading: "Wijziging voorstellen",
-        admin: false,
-        id: None,
-        slug: slug.to_owned(),
-        in_review: false,
-        form,
-        choices,
-        errors,
-        preview: None,
+) -> AppResult<FormTemplate> {
+    let choices = Choices::load(db).await?;
+    let action = format!("/account/kennisbank/wijzigen/{}", record.slug);
+    Ok(FormTemplate {
+        slug: record.slug.clone(),
         revision: true,
-        extras: None,
-    }
+        ..FormTemplate::new(crumbs(page, record), action, "Wijziging voorstellen", form, choices, errors)
+    })
 }
 
 /// `GET /account/kennisbank/wijzigen/{slug}`: the published record's form, to correct.
@@ -148,18 +142,8 @@ pub async fn new_form(
     approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
     let publication = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let (form, ..) = PublicationForm::load(&state.db, publication.id).await?.ok_or(AppError::NotFound)?;
-    let choices = Choices::load(&state.db).await?;
-    Ok(render(
-        template(
-            page,
-            &publication.record.slug,
-            &publication.record.title,
-            form,
-            choices,
-            FieldErrors::default(),
-        ),
-        None,
-    ))
+    let template = template(&state.db, page, &publication.record, form, FieldErrors::default()).await?;
+    Ok(render(template, None))
 }
 
 /// `POST /account/kennisbank/wijzigen/{slug}`: stores the change for review (or previews it).
@@ -190,23 +174,12 @@ pub async fn create(
         );
     }
     let (Some(fields), Some(mut proposed), true) = (fields, proposed, errors.is_empty()) else {
-        let choices = Choices::load(&state.db).await?;
-        return Ok(render(
-            template(page, &publication.record.slug, &publication.record.title, form, choices, errors),
-            None,
-        ));
+        let template = template(&state.db, page, &publication.record, form, errors).await?;
+        return Ok(render(template, None));
     };
     if form.actie == "voorbeeld" {
-        let choices = Choices::load(&state.db).await?;
-        let t = template(
-            page,
-            &publication.record.slug,
-            &publication.record.title,
-            form,
-            choices,
-            FieldErrors::default(),
-        );
-        return Ok(render(t, Some(&fields)));
+        let template = template(&state.db, page, &publication.record, form, FieldErrors::default()).await?;
+        return Ok(render(template, Some(&fields)));
     }
     proposed.toelichting = form.toelichting.clone();
     let mut tx = state.db.begin().await?;
@@ -226,11 +199,8 @@ pub async fn create(
             "toelichting",
             "U heeft voor deze publicatie al een wijziging voorgesteld die nog op de redactie wacht. Wacht op het besluit en stel daarna zo nodig een nieuwe voor.",
         );
-        let choices = Choices::load(&state.db).await?;
-        return Ok(render(
-            template(page, &publication.record.slug, &publication.record.title, form, choices, errors),
-            None,
-        ));
+        let template = template(&state.db, page, &publication.record, form, errors).await?;
+        return Ok(render(template, None));
     };
     Entry::new(Some(&user), "wijziging voorgesteld", "publicatie", publication.id)
         .after(json!({ "wijziging": id, "velden": changes.iter().map(|c| c.label).collect::<Vec<_>>() }))
