@@ -358,13 +358,7 @@ async fn a_members_proposal_waits_for_review_and_an_editor_publishes_it() {
         editor.post(&format!("/beheer/kennisbank/{id}/beoordeling"), &[("besluit", "afwijzen")]).await;
     assert_eq!(again.status(), 409);
 
-    let audit: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let audit = audit_of(&app, id).await;
     assert_eq!(audit, ["publicatie voorgesteld", "publicatie goedgekeurd"]);
     let told: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM outbox WHERE kind = 'publicatie-goedgekeurd' AND to_address = 'ines@voorbeeld.nl'",
@@ -571,6 +565,17 @@ async fn upload(
         .unwrap()
 }
 
+/// The audit log's actions on publication `id`, oldest first.
+async fn audit_of(app: &TestApp, id: i64) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
 async fn publication_id(app: &TestApp, slug: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM publications WHERE slug = $1")
         .bind(slug)
@@ -627,13 +632,7 @@ async fn an_open_licence_record_hosts_its_pdf_and_a_closed_one_refuses_it() {
     assert_eq!(download.headers()["content-type"], "application/pdf");
     assert_eq!(download.headers()["x-content-type-options"], "nosniff");
     assert_eq!(download.bytes().await.unwrap().as_ref(), pdf_bytes().as_slice(), "the same bytes come back");
-    let audit: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
-    )
-    .bind(open.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let audit = audit_of(&app, open).await;
     assert_eq!(audit, ["pdf geüpload"]);
 
     // A record without a hosted file, or whose licence closed later, serves none.
@@ -694,13 +693,7 @@ async fn an_open_licence_record_hosts_its_pdf_and_a_closed_one_refuses_it() {
         .await
         .unwrap();
     assert_eq!(stored, 0);
-    let audit: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
-    )
-    .bind(open.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let audit = audit_of(&app, open).await;
     assert_eq!(audit, ["pdf geüpload", "pdf verwijderd"]);
 }
 
@@ -781,13 +774,7 @@ async fn editors_link_a_record_to_events_initiatives_regions_and_publications() 
         400
     );
 
-    let audit: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let audit = audit_of(&app, id).await;
     assert_eq!(
         audit,
         [
@@ -911,13 +898,7 @@ async fn a_members_change_waits_until_an_editor_accepts_it() {
     assert!(!app.get_text("/kennisbank/samen-om-het-kind", 200).await.contains("Iets heel anders"));
 
     let id = publication_id(&app, "samen-om-het-kind").await;
-    let audit: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let audit = audit_of(&app, id).await;
     assert_eq!(
         audit,
         ["wijziging voorgesteld", "wijziging overgenomen", "wijziging voorgesteld", "wijziging afgewezen"]
