@@ -166,6 +166,33 @@ impl Extras {
 }
 
 impl FormTemplate {
+    /// A member's form for a new record at `action`: no status, no review box, no extras.
+    /// The other pages set what differs with struct-update syntax.
+    pub(crate) fn new(
+        page: Page,
+        action: String,
+        heading: &'static str,
+        form: PublicationForm,
+        choices: Choices,
+        errors: FieldErrors,
+    ) -> Self {
+        FormTemplate {
+            page,
+            action,
+            heading,
+            admin: false,
+            id: None,
+            slug: String::new(),
+            in_review: false,
+            form,
+            choices,
+            errors,
+            preview: None,
+            revision: false,
+            extras: None,
+        }
+    }
+
     fn statuses(&self) -> &'static [PublicationStatus] {
         PublicationStatus::ALL
     }
@@ -176,19 +203,7 @@ pub(crate) fn render(mut template: FormTemplate, fields: Option<&Fields>) -> Res
     if template.form.actie == "voorbeeld"
         && let Some(fields) = fields
     {
-        let citable = super::cite::Citable {
-            slug: template.slug.clone(),
-            title: fields.title.clone(),
-            series: fields.series.clone(),
-            year: fields.year,
-            publisher: fields.publisher.clone(),
-            kind: fields.kind,
-            url: fields.url.clone(),
-            doi: fields.doi.clone(),
-            isbn: fields.isbn.clone(),
-            authors: fields.authors.clone(),
-            abstract_text: fields.abstract_md.clone(),
-        };
+        let citable = fields.citable(&template.slug);
         template.preview = Some((text::markdown(&fields.abstract_md), citable.apa().0));
     }
     let status = if template.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -206,24 +221,17 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Re
         status: PublicationStatus::Concept.as_str().into(),
         ..Default::default()
     };
-    Ok(render(
-        FormTemplate {
-            page: crumbs(page).crumb("Nieuw", "/beheer/kennisbank/nieuw"),
-            action: "/beheer/kennisbank".into(),
-            heading: "Nieuwe publicatie",
-            admin: true,
-            id: None,
-            slug: String::new(),
-            in_review: false,
-            form,
-            choices: Choices::load(&state.db).await?,
-            errors: FieldErrors::default(),
-            preview: None,
-            revision: false,
-            extras: None,
-        },
-        None,
-    ))
+    let page = crumbs(page).crumb("Nieuw", "/beheer/kennisbank/nieuw");
+    let choices = Choices::load(&state.db).await?;
+    let template = FormTemplate::new(
+        page,
+        "/beheer/kennisbank".into(),
+        "Nieuwe publicatie",
+        form,
+        choices,
+        FieldErrors::default(),
+    );
+    Ok(render(FormTemplate { admin: true, ..template }, None))
 }
 
 pub async fn edit_form(
@@ -255,20 +263,16 @@ pub(crate) async fn edit_page(
         revisions: super::revisions::pending_for(db, id).await?,
         input,
     };
+    let page = crumbs(page).crumb(form.titel.clone(), format!("/beheer/kennisbank/{id}"));
+    let choices = Choices::load(db).await?;
+    let action = format!("/beheer/kennisbank/{id}");
     let template = FormTemplate {
-        page: crumbs(page).crumb(form.titel.clone(), format!("/beheer/kennisbank/{id}")),
-        action: format!("/beheer/kennisbank/{id}"),
-        heading: "Publicatie bewerken",
         admin: true,
         id: Some(id),
         slug,
         in_review: status == PublicationStatus::TerBeoordeling,
-        form,
-        choices: Choices::load(db).await?,
-        errors: FieldErrors::default(),
-        preview: None,
-        revision: false,
         extras: Some(extras),
+        ..FormTemplate::new(page, action, "Publicatie bewerken", form, choices, FieldErrors::default())
     };
     Ok((code, Html(template)).into_response())
 }
@@ -285,16 +289,13 @@ pub async fn pdf(
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let actor = actor.ok_or(AppError::Unauthorized)?;
     if form.data.flag("verwijderen").is_some() {
-        if super::pdf::remove(&state.db, id).await? {
-            Entry::new(Some(&actor), "pdf verwijderd", "publicatie", id).record(&state.db).await?;
-        }
+        super::pdf::remove(&state.db, id, &actor).await?;
         return Ok(
             Redirect::to(&EditNotice::PdfWeg.url(&format!("/beheer/kennisbank/{id}"), "pdf")).into_response()
         );
     }
-    match super::pdf::store(&state.db, id, form.file("pdf"), actor.id).await? {
+    match super::pdf::store(&state.db, id, form.file("pdf"), &actor).await? {
         Ok(()) => {
-            Entry::new(Some(&actor), "pdf geüpload", "publicatie", id).record(&state.db).await?;
             Ok(Redirect::to(&EditNotice::Pdf.url(&format!("/beheer/kennisbank/{id}"), "pdf")).into_response())
         }
         Err(message) => {
@@ -338,23 +339,21 @@ async fn save(
     };
     let checked = form.validate();
     let status = PublicationStatus::parse(&form.status);
-    let template = |form: PublicationForm, errors: FieldErrors, choices: Choices| FormTemplate {
-        page: match id {
+    let template = |form: PublicationForm, errors: FieldErrors, choices: Choices| {
+        let page = match id {
             Some(id) => crumbs(page.clone()).crumb(form.titel.clone(), format!("/beheer/kennisbank/{id}")),
             None => crumbs(page.clone()).crumb("Nieuw", "/beheer/kennisbank/nieuw"),
-        },
-        action: id.map_or_else(|| "/beheer/kennisbank".to_owned(), |id| format!("/beheer/kennisbank/{id}")),
-        heading: if id.is_some() { "Publicatie bewerken" } else { "Nieuwe publicatie" },
-        admin: true,
-        id,
-        slug: current.as_ref().map(|c| c.2.clone()).unwrap_or_default(),
-        in_review: current.as_ref().is_some_and(|c| c.1 == PublicationStatus::TerBeoordeling),
-        form,
-        choices,
-        errors,
-        preview: None,
-        revision: false,
-        extras: None,
+        };
+        let action =
+            id.map_or_else(|| "/beheer/kennisbank".to_owned(), |id| format!("/beheer/kennisbank/{id}"));
+        let heading = if id.is_some() { "Publicatie bewerken" } else { "Nieuwe publicatie" };
+        FormTemplate {
+            admin: true,
+            id,
+            slug: current.as_ref().map(|c| c.2.clone()).unwrap_or_default(),
+            in_review: current.as_ref().is_some_and(|c| c.1 == PublicationStatus::TerBeoordeling),
+            ..FormTemplate::new(page, action, heading, form, choices, errors)
+        }
     };
     let fields = match (checked, status) {
         (Ok(fields), Some(_)) => fields,

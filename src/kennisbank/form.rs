@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
 use super::PublicationStatus;
-use super::cite::Author;
+use super::cite::{Author, Citable};
 use super::fields::{parse_doi, parse_isbn, parse_url, parse_year};
 use super::handlers::EXPORT_SLUG;
 use super::queries::write_authors;
@@ -61,6 +61,25 @@ pub struct Fields {
     pub licence: Licence,
     pub themes: Vec<String>,
     pub levels: Vec<String>,
+}
+
+impl Fields {
+    /// What a reference to the record at `slug` with these fields says.
+    pub fn citable(&self, slug: &str) -> Citable {
+        Citable {
+            slug: slug.to_owned(),
+            title: self.title.clone(),
+            series: self.series.clone(),
+            year: self.year,
+            publisher: self.publisher.clone(),
+            kind: self.kind,
+            url: self.url.clone(),
+            doi: self.doi.clone(),
+            isbn: self.isbn.clone(),
+            authors: self.authors.clone(),
+            abstract_text: self.abstract_md.clone(),
+        }
+    }
 }
 
 /// Reads the author lines; a line with "|" is a person, one without an organisation.

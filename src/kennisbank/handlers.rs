@@ -172,22 +172,21 @@ pub async fn show(
             let records = queries::citables(&state.db, &found.ids).await?;
             return Ok(format.download("kennisbank", &records));
         }
-        let publication = queries::by_slug(&state.db, name).await?.ok_or(AppError::NotFound)?;
-        return Ok(format.download(&publication.slug, &[publication.citable()]));
+        let record = queries::by_slug(&state.db, name).await?.ok_or(AppError::NotFound)?.record;
+        return Ok(format.download(&record.slug, std::slice::from_ref(&record)));
     }
     let publication = queries::by_slug(&state.db, &path).await?.ok_or(AppError::NotFound)?;
     let db = &state.db;
     let id = publication.id;
-    let citable = publication.citable();
-    let (apa_html, apa_text) = citable.apa();
+    let (apa_html, apa_text) = publication.record.apa();
     let canonical = page.canonical_url.clone();
     let pdf = super::pdf::of(db, id).await?;
-    let pdf_url = pdf.as_ref().map(|_| super::pdf::Pdf::url(&publication.slug));
+    let pdf_url = pdf.as_ref().map(|_| super::pdf::Pdf::url(&publication.record.slug));
     let template = ShowTemplate {
         page: page
             .crumb("Kennisbank", "/kennisbank")
-            .crumb(publication.title.clone(), format!("/kennisbank/{}", publication.slug)),
-        abstract_html: text::markdown(&publication.abstract_md),
+            .crumb(publication.record.title.clone(), format!("/kennisbank/{}", publication.record.slug)),
+        abstract_html: text::markdown(&publication.record.abstract_text),
         json_ld: json_ld(&publication, &canonical),
         highwire: highwire(&publication, pdf_url.as_deref().map(|url| state.config.absolute(url))),
         pdf: pdf.zip(pdf_url),
@@ -234,19 +233,19 @@ pub struct ShowTemplate {
 
 impl ShowTemplate {
     pub fn authors_line(&self) -> String {
-        self.publication.authors.iter().map(|a| a.display()).collect::<Vec<_>>().join(", ")
+        self.publication.record.authors.iter().map(|a| a.display()).collect::<Vec<_>>().join(", ")
     }
 
     pub fn year_text(&self) -> String {
-        self.publication.year.map_or_else(|| "zonder jaar".to_owned(), |y| y.to_string())
+        self.publication.record.year.map_or_else(|| "zonder jaar".to_owned(), |y| y.to_string())
     }
 
     pub fn description(&self) -> String {
-        text::excerpt(&self.publication.abstract_md.replace(['*', '#', '_', '`'], ""), 200)
+        text::excerpt(&self.publication.record.abstract_text.replace(['*', '#', '_', '`'], ""), 200)
     }
 
     pub fn isbn_display(&self) -> String {
-        let isbn = &self.publication.isbn;
+        let isbn = &self.publication.record.isbn;
         if isbn.len() == 13 {
             format!("{}-{}-{}", &isbn[..3], &isbn[3..12], &isbn[12..])
         } else {
@@ -270,7 +269,8 @@ fn schema_type(kind: PublicationKind) -> &'static str {
     }
 }
 
-fn json_ld(p: &Publication, canonical: &str) -> String {
+fn json_ld(publication: &Publication, canonical: &str) -> String {
+    let p = &publication.record;
     let authors: Vec<_> = p
         .authors
         .iter()
@@ -299,8 +299,8 @@ fn json_ld(p: &Publication, canonical: &str) -> String {
     if !p.publisher.is_empty() {
         value["publisher"] = json!({ "@type": "Organization", "name": p.publisher });
     }
-    if !p.abstract_md.is_empty() {
-        value["abstract"] = json!(p.abstract_md);
+    if !p.abstract_text.is_empty() {
+        value["abstract"] = json!(p.abstract_text);
     }
     if !p.doi.is_empty() {
         value["identifier"] = json!({ "@type": "PropertyValue", "propertyID": "DOI", "value": p.doi });
@@ -309,7 +309,7 @@ fn json_ld(p: &Publication, canonical: &str) -> String {
     if !p.isbn.is_empty() {
         value["isbn"] = json!(p.isbn);
     }
-    if let Some(licence) = p.licence.url() {
+    if let Some(licence) = publication.licence.url() {
         value["license"] = json!(licence);
     }
     if !p.series.is_empty() {
@@ -319,7 +319,8 @@ fn json_ld(p: &Publication, canonical: &str) -> String {
     value.to_string().replace("</", "<\\/")
 }
 
-fn highwire(p: &Publication, pdf_url: Option<String>) -> Vec<(&'static str, String)> {
+fn highwire(publication: &Publication, pdf_url: Option<String>) -> Vec<(&'static str, String)> {
+    let p = &publication.record;
     let mut tags = vec![("citation_title", p.title.clone())];
     for author in &p.authors {
         let name = match author.kind {

@@ -13,8 +13,10 @@ use sqlx::PgPool;
 
 use super::PublicationStatus;
 use super::status::Licence;
+use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::media::{MAX_FILE_BYTES, UPLOADS_PER_USER, Upload, too_large_message};
+use crate::web::auth::SessionUser;
 
 /// A hosted PDF, without its bytes.
 pub struct Pdf {
@@ -68,12 +70,13 @@ pub fn refusal(bytes: &[u8]) -> Option<String> {
 
 /// Stores `upload` as publication `id`'s PDF (replacing an earlier one). `Ok(Err(message))`
 /// when it is refused: no file chosen, not a PDF, too large, a licence that is not open, or
-/// too many uploads by this user this hour. Nothing is written then.
+/// too many uploads by this user this hour. Nothing is written then. The file and its audit
+/// entry are one transaction.
 pub async fn store(
     db: &PgPool,
     id: i64,
     upload: Option<&Upload>,
-    user_id: i64,
+    by: &SessionUser,
 ) -> AppResult<Result<(), String>> {
     let licence =
         sqlx::query_scalar!(r#"SELECT licence AS "licence: Licence" FROM publications WHERE id = $1"#, id)
@@ -91,7 +94,7 @@ pub async fn store(
     if let Some(message) = refusal(&upload.bytes) {
         return Ok(Err(message));
     }
-    match crate::ratelimit::hit(db, UPLOADS_PER_USER, &user_id.to_string()).await {
+    match crate::ratelimit::hit(db, UPLOADS_PER_USER, &by.id.to_string()).await {
         Ok(()) => {}
         Err(AppError::Database(err)) => return Err(err.into()),
         Err(_) => {
@@ -102,6 +105,7 @@ pub async fn store(
         }
     }
     let sha256 = hex::encode(Sha256::digest(&upload.bytes));
+    let mut tx = db.begin().await?;
     sqlx::query!(
         "INSERT INTO publication_files (publication_id, sha256, size, bytes, created_by) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (publication_id) DO UPDATE SET sha256 = $2, size = $3, bytes = $4, created_by = $5, created_at = now()",
@@ -109,20 +113,26 @@ pub async fn store(
         sha256,
         upload.bytes.len() as i32,
         upload.bytes.as_ref(),
-        user_id,
+        by.id,
     )
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
+    Entry::new(Some(by), "pdf geüpload", "publicatie", id).record(&mut *tx).await?;
+    tx.commit().await?;
     Ok(Ok(()))
 }
 
-/// Removes a publication's PDF; whether there was one.
-pub async fn remove(db: &PgPool, id: i64) -> sqlx::Result<bool> {
-    Ok(sqlx::query!("DELETE FROM publication_files WHERE publication_id = $1", id)
-        .execute(db)
+/// Removes a publication's PDF, with its audit entry when there was one.
+pub async fn remove(db: &PgPool, id: i64, by: &SessionUser) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    let removed = sqlx::query!("DELETE FROM publication_files WHERE publication_id = $1", id)
+        .execute(&mut *tx)
         .await?
-        .rows_affected()
-        > 0)
+        .rows_affected();
+    if removed > 0 {
+        Entry::new(Some(by), "pdf verwijderd", "publicatie", id).record(&mut *tx).await?;
+    }
+    tx.commit().await
 }
 
 /// `/kennisbank/{slug}.pdf`: the hosted PDF of a published record with an open licence.

@@ -114,31 +114,22 @@ pub async fn pdf(
     .fetch_optional(&state.db)
     .await?;
     own.ok_or(AppError::NotFound)?;
-    match super::pdf::store(&state.db, id, form.file("pdf"), user.id).await? {
-        Ok(()) => {
-            Entry::new(Some(&user), "pdf geüpload", "publicatie", id).record(&state.db).await?;
-            Ok(OwnNotice::Pdf.redirect("/account/kennisbank"))
-        }
+    match super::pdf::store(&state.db, id, form.file("pdf"), &user).await? {
+        Ok(()) => Ok(OwnNotice::Pdf.redirect("/account/kennisbank")),
         Err(message) => list_page(&state, page, &user, None, Some((id, message))).await,
     }
 }
 
 fn template(page: Page, form: PublicationForm, choices: Choices, errors: FieldErrors) -> FormTemplate {
-    FormTemplate {
-        page: crumbs(page).crumb("Voorstellen", "/account/kennisbank/nieuw"),
-        action: "/account/kennisbank/nieuw".into(),
-        heading: "Publicatie voorstellen",
-        admin: false,
-        id: None,
-        slug: String::new(),
-        in_review: false,
+    let page = crumbs(page).crumb("Voorstellen", "/account/kennisbank/nieuw");
+    FormTemplate::new(
+        page,
+        "/account/kennisbank/nieuw".into(),
+        "Publicatie voorstellen",
         form,
         choices,
         errors,
-        preview: None,
-        revision: false,
-        extras: None,
-    }
+    )
 }
 
 pub async fn new_form(

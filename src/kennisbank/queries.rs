@@ -142,71 +142,66 @@ pub async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<Ve
 #[derive(Debug)]
 pub struct Publication {
     pub id: i64,
-    pub slug: String,
-    pub title: String,
-    pub series: String,
-    pub year: Option<i16>,
-    pub publisher: String,
-    pub kind: PublicationKind,
-    pub abstract_md: String,
+    /// What a reference to it needs: slug, title, authors, identifiers and the abstract
+    /// (Markdown).
+    pub record: Citable,
     pub access: Access,
-    pub url: String,
-    pub doi: String,
-    pub isbn: String,
     pub licence: Licence,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
-    pub authors: Vec<Author>,
-}
-
-impl Publication {
-    pub fn citable(&self) -> Citable {
-        Citable {
-            slug: self.slug.clone(),
-            title: self.title.clone(),
-            series: self.series.clone(),
-            year: self.year,
-            publisher: self.publisher.clone(),
-            kind: self.kind,
-            url: self.url.clone(),
-            doi: self.doi.clone(),
-            isbn: self.isbn.clone(),
-            authors: self.authors.clone(),
-            abstract_text: self.abstract_md.clone(),
-        }
-    }
 }
 
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Publication>> {
-    let found = sqlx::query!(
-        r#"SELECT id, slug, title, series, year, publisher, kind AS "kind: PublicationKind", abstract_md,
-                  access AS "access: Access", url, doi, isbn, licence AS "licence: Licence", published_at, updated_at
-           FROM publications WHERE slug = $1 AND status = $2"#,
-        slug,
+    Ok(published(db, &[], Some(slug)).await?.pop())
+}
+
+/// Published records ready to cite, in the given order.
+pub async fn citables(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<Citable>> {
+    Ok(published(db, ids, None).await?.into_iter().map(|p| p.record).collect())
+}
+
+/// The published records among `ids`, in that order, and the one with `slug`.
+async fn published(db: &PgPool, ids: &[i64], slug: Option<&str>) -> sqlx::Result<Vec<Publication>> {
+    let rows = sqlx::query!(
+        r#"WITH wanted AS (SELECT id, n FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, n)
+                           UNION ALL SELECT id, 0 FROM publications WHERE slug = $3)
+           SELECT p.id, p.slug, p.title, p.series, p.year, p.publisher, p.kind AS "kind: PublicationKind",
+                  p.abstract_md, p.access AS "access: Access", p.url, p.doi, p.isbn,
+                  p.licence AS "licence: Licence", p.published_at, p.updated_at
+           FROM wanted w JOIN publications p ON p.id = w.id
+           WHERE p.status = $2 ORDER BY w.n"#,
+        ids,
         PublicationStatus::Gepubliceerd as PublicationStatus,
+        slug,
     )
-    .fetch_optional(db)
+    .fetch_all(db)
     .await?;
-    let Some(r) = found else { return Ok(None) };
-    let mut authors = authors_of(db, &[r.id]).await?;
-    Ok(Some(Publication {
-        authors: authors.pop().map(|(_, a)| a).unwrap_or_default(),
-        id: r.id,
-        slug: r.slug,
-        title: r.title,
-        series: r.series,
-        year: r.year,
-        publisher: r.publisher,
-        kind: r.kind,
-        abstract_md: r.abstract_md,
-        access: r.access,
-        url: r.url,
-        doi: r.doi,
-        isbn: r.isbn,
-        licence: r.licence,
-        published_at: r.published_at,
-        updated_at: r.updated_at,
-    }))
+    let found: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut authors: std::collections::HashMap<i64, Vec<Author>> =
+        authors_of(db, &found).await?.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| Publication {
+            id: r.id,
+            record: Citable {
+                authors: authors.remove(&r.id).unwrap_or_default(),
+                slug: r.slug,
+                title: r.title,
+                series: r.series,
+                year: r.year,
+                publisher: r.publisher,
+                kind: r.kind,
+                url: r.url,
+                doi: r.doi,
+                isbn: r.isbn,
+                abstract_text: r.abstract_md,
+            },
+            access: r.access,
+            licence: r.licence,
+            published_at: r.published_at,
+            updated_at: r.updated_at,
+        })
+        .collect())
 }
 
 /// The authors of each given publication, in order (publications without authors left out).
@@ -228,38 +223,6 @@ pub async fn authors_of(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<(i64, Vec<
         }
     }
     Ok(out)
-}
-
-/// Published records ready to cite, in the given order.
-pub async fn citables(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<Citable>> {
-    let rows = sqlx::query!(
-        r#"SELECT p.id, p.slug, p.title, p.series, p.year, p.publisher, p.kind AS "kind: PublicationKind",
-                  p.url, p.doi, p.isbn, p.abstract_md
-           FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, n) JOIN publications p ON p.id = s.id
-           WHERE p.status = $2 ORDER BY s.n"#,
-        ids,
-        PublicationStatus::Gepubliceerd as PublicationStatus,
-    )
-    .fetch_all(db)
-    .await?;
-    let mut authors: std::collections::HashMap<i64, Vec<Author>> =
-        authors_of(db, ids).await?.into_iter().collect();
-    Ok(rows
-        .into_iter()
-        .map(|r| Citable {
-            authors: authors.remove(&r.id).unwrap_or_default(),
-            slug: r.slug,
-            title: r.title,
-            series: r.series,
-            year: r.year,
-            publisher: r.publisher,
-            kind: r.kind,
-            url: r.url,
-            doi: r.doi,
-            isbn: r.isbn,
-            abstract_text: r.abstract_md,
-        })
-        .collect())
 }
 
 pub use crate::linked::Link;

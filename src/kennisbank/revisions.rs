@@ -11,6 +11,7 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use super::admin::{FormTemplate, ListNotice, render};
+use super::cite::Citable;
 use super::form::{self, Choices, PublicationForm};
 use super::mails::ChangeWaiting;
 use super::propose::OwnNotice;
@@ -19,6 +20,7 @@ use crate::audit::Entry;
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
 use crate::members::review::approved_member;
+use crate::review::Reviewer;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::{CurrentUser, LoggedIn};
@@ -106,35 +108,28 @@ pub fn diff(old: &PublicationForm, new: &PublicationForm) -> Vec<Change> {
     changes
 }
 
-fn crumbs(page: Page, slug: &str, title: &str) -> Page {
+fn crumbs(page: Page, record: &Citable) -> Page {
+    let slug = &record.slug;
     page.crumb("Kennisbank", "/kennisbank")
-        .crumb(title.to_owned(), format!("/kennisbank/{slug}"))
+        .crumb(record.title.clone(), format!("/kennisbank/{slug}"))
         .crumb("Wijziging voorstellen", format!("/account/kennisbank/wijzigen/{slug}"))
 }
 
-fn template(
+/// The form for a change to `record`, with the vocabularies to choose from.
+async fn template(
+    db: &PgPool,
     page: Page,
-    slug: &str,
-    title: &str,
+    record: &Citable,
     form: PublicationForm,
-    choices: Choices,
     errors: FieldErrors,
-) -> FormTemplate {
-    FormTemplate {
-        page: crumbs(page, slug, title),
-        action: format!("/account/kennisbank/wijzigen/{slug}"),
-        heading: "Wijziging voorstellen",
-        admin: false,
-        id: None,
-        slug: slug.to_owned(),
-        in_review: false,
-        form,
-        choices,
-        errors,
-        preview: None,
+) -> AppResult<FormTemplate> {
+    let choices = Choices::load(db).await?;
+    let action = format!("/account/kennisbank/wijzigen/{}", record.slug);
+    Ok(FormTemplate {
+        slug: record.slug.clone(),
         revision: true,
-        extras: None,
-    }
+        ..FormTemplate::new(crumbs(page, record), action, "Wijziging voorstellen", form, choices, errors)
+    })
 }
 
 /// `GET /account/kennisbank/wijzigen/{slug}`: the published record's form, to correct.
@@ -147,11 +142,8 @@ pub async fn new_form(
     approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
     let publication = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let (form, ..) = PublicationForm::load(&state.db, publication.id).await?.ok_or(AppError::NotFound)?;
-    let choices = Choices::load(&state.db).await?;
-    Ok(render(
-        template(page, &publication.slug, &publication.title, form, choices, FieldErrors::default()),
-        None,
-    ))
+    let template = template(&state.db, page, &publication.record, form, FieldErrors::default()).await?;
+    Ok(render(template, None))
 }
 
 /// `POST /account/kennisbank/wijzigen/{slug}`: stores the change for review (or previews it).
@@ -182,16 +174,12 @@ pub async fn create(
         );
     }
     let (Some(fields), Some(mut proposed), true) = (fields, proposed, errors.is_empty()) else {
-        let choices = Choices::load(&state.db).await?;
-        return Ok(render(
-            template(page, &publication.slug, &publication.title, form, choices, errors),
-            None,
-        ));
+        let template = template(&state.db, page, &publication.record, form, errors).await?;
+        return Ok(render(template, None));
     };
     if form.actie == "voorbeeld" {
-        let choices = Choices::load(&state.db).await?;
-        let t = template(page, &publication.slug, &publication.title, form, choices, FieldErrors::default());
-        return Ok(render(t, Some(&fields)));
+        let template = template(&state.db, page, &publication.record, form, FieldErrors::default()).await?;
+        return Ok(render(template, Some(&fields)));
     }
     proposed.toelichting = form.toelichting.clone();
     let mut tx = state.db.begin().await?;
@@ -211,18 +199,15 @@ pub async fn create(
             "toelichting",
             "U heeft voor deze publicatie al een wijziging voorgesteld die nog op de redactie wacht. Wacht op het besluit en stel daarna zo nodig een nieuwe voor.",
         );
-        let choices = Choices::load(&state.db).await?;
-        return Ok(render(
-            template(page, &publication.slug, &publication.title, form, choices, errors),
-            None,
-        ));
+        let template = template(&state.db, page, &publication.record, form, errors).await?;
+        return Ok(render(template, None));
     };
     Entry::new(Some(&user), "wijziging voorgesteld", "publicatie", publication.id)
         .after(json!({ "wijziging": id, "velden": changes.iter().map(|c| c.label).collect::<Vec<_>>() }))
         .record(&mut *tx)
         .await?;
     let waiting = ChangeWaiting {
-        title: publication.title.clone(),
+        title: publication.record.title.clone(),
         link: state.config.absolute(&format!("/beheer/kennisbank/wijzigingen/{id}")),
     };
     mail_editors(&mut tx, &state.config, &waiting).await?;
@@ -312,30 +297,60 @@ pub async fn decide(
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let accept = decision.approves("overnemen")?;
-    let message = decision.message();
-    let mut tx = state.db.begin().await?;
+    let by = Reviewer::new(&state, actor.as_ref());
+    match decide_change(&by, id, accept, decision.message()).await? {
+        ChangeOutcome::Accepted => Ok(ListNotice::WijzigingOvergenomen.redirect("/beheer/kennisbank")),
+        ChangeOutcome::Rejected => Ok(ListNotice::WijzigingAfgewezen.redirect("/beheer/kennisbank")),
+        ChangeOutcome::NotFound => Err(AppError::NotFound),
+        ChangeOutcome::AlreadyDecided => Err(AppError::Conflict("Over deze wijziging is al besloten.".into())),
+        ChangeOutcome::Invalid => Err(AppError::Conflict(
+            "Deze wijziging voldoet niet (meer) aan de regels van het formulier. Wijs haar af, of neem haar met de hand over in het bewerkformulier."
+                .into(),
+        )),
+    }
+}
+
+/// What became of a decision on a proposed change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeOutcome {
+    /// The change is applied to the record.
+    Accepted,
+    /// The record stays as it is.
+    Rejected,
+    NotFound,
+    /// Someone decided on it before.
+    AlreadyDecided,
+    /// To accept, but the change no longer passes the form's rules; nothing changed.
+    Invalid,
+}
+
+/// Accepts (applies to the record) or rejects proposed change `id`, with `message` for the
+/// audit log; the record's update, the decision and its audit entry are one transaction.
+pub async fn decide_change(
+    by: &Reviewer<'_>,
+    id: i64,
+    accept: bool,
+    message: String,
+) -> anyhow::Result<ChangeOutcome> {
+    let mut tx = by.db.begin().await?;
     let row = sqlx::query!(
         "SELECT publication_id, proposed, decided_at IS NOT NULL AS \"decided!\" FROM publication_revisions \
          WHERE id = $1 FOR UPDATE",
         id,
     )
     .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    .await?;
+    let Some(row) = row else { return Ok(ChangeOutcome::NotFound) };
     if row.decided {
-        return Err(AppError::Conflict("Over deze wijziging is al besloten.".into()));
+        return Ok(ChangeOutcome::AlreadyDecided);
     }
     let publication = row.publication_id;
-    let (current, status, _) =
-        PublicationForm::load(&state.db, publication).await?.ok_or(AppError::NotFound)?;
-    let proposed = proposed_form(row.proposed)?;
+    let Some((current, status, _)) = PublicationForm::load(by.db, publication).await? else {
+        return Ok(ChangeOutcome::NotFound);
+    };
+    let proposed: PublicationForm = serde_json::from_value(row.proposed)?;
     if accept {
-        let fields = proposed.validate().map_err(|_| {
-            AppError::Conflict(
-                "Deze wijziging voldoet niet (meer) aan de regels van het formulier. Wijs haar af, of neem haar met de hand over in het bewerkformulier."
-                    .into(),
-            )
-        })?;
+        let Ok(fields) = proposed.validate() else { return Ok(ChangeOutcome::Invalid) };
         // Lock the record while it changes.
         sqlx::query!("SELECT id FROM publications WHERE id = $1 FOR UPDATE", publication)
             .fetch_one(&mut *tx)
@@ -345,13 +360,13 @@ pub async fn decide(
     sqlx::query!(
         "UPDATE publication_revisions SET decided_at = now(), decided_by = $2, accepted = $3 WHERE id = $1",
         id,
-        actor.as_ref().map(|a| a.id),
+        by.actor.map(|a| a.id),
         accept,
     )
     .execute(&mut *tx)
     .await?;
     Entry::new(
-        actor.as_ref(),
+        by.actor,
         if accept { "wijziging overgenomen" } else { "wijziging afgewezen" },
         "publicatie",
         publication,
@@ -361,8 +376,7 @@ pub async fn decide(
     .record(&mut *tx)
     .await?;
     tx.commit().await?;
-    let notice = if accept { ListNotice::WijzigingOvergenomen } else { ListNotice::WijzigingAfgewezen };
-    Ok(notice.redirect("/beheer/kennisbank"))
+    Ok(if accept { ChangeOutcome::Accepted } else { ChangeOutcome::Rejected })
 }
 
 #[cfg(test)]

@@ -358,13 +358,7 @@ async fn a_members_proposal_waits_for_review_and_an_editor_publishes_it() {
         editor.post(&format!("/beheer/kennisbank/{id}/beoordeling"), &[("besluit", "afwijzen")]).await;
     assert_eq!(again.status(), 409);
 
-    let audit: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let audit = audit_of(&app, id).await;
     assert_eq!(audit, ["publicatie voorgesteld", "publicatie goedgekeurd"]);
     let told: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM outbox WHERE kind = 'publicatie-goedgekeurd' AND to_address = 'ines@voorbeeld.nl'",
@@ -571,6 +565,17 @@ async fn upload(
         .unwrap()
 }
 
+/// The audit log's actions on publication `id`, oldest first.
+async fn audit_of(app: &TestApp, id: i64) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
 async fn publication_id(app: &TestApp, slug: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM publications WHERE slug = $1")
         .bind(slug)
@@ -627,13 +632,7 @@ async fn an_open_licence_record_hosts_its_pdf_and_a_closed_one_refuses_it() {
     assert_eq!(download.headers()["content-type"], "application/pdf");
     assert_eq!(download.headers()["x-content-type-options"], "nosniff");
     assert_eq!(download.bytes().await.unwrap().as_ref(), pdf_bytes().as_slice(), "the same bytes come back");
-    let audit: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
-    )
-    .bind(open.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let audit = audit_of(&app, open).await;
     assert_eq!(audit, ["pdf geüpload"]);
 
     // A record without a hosted file, or whose licence closed later, serves none.
@@ -676,6 +675,26 @@ async fn an_open_licence_record_hosts_its_pdf_and_a_closed_one_refuses_it() {
     let response =
         upload(&member, &app, &format!("/account/kennisbank/{closed}/pdf"), pdf_bytes(), "x.pdf").await;
     assert_eq!(response.status(), 404, "not their proposal");
+
+    // The editor removes a PDF: the file goes, the audit log says so.
+    let form = reqwest::multipart::Form::new().text("verwijderen", "1");
+    let response = editor
+        .client
+        .post(app.url(&format!("/beheer/kennisbank/{open}/pdf?csrf_token={}", editor.token)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], format!("/beheer/kennisbank/{open}?melding=pdf-weg#pdf"));
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM publication_files WHERE publication_id = $1")
+        .bind(open)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+    let audit = audit_of(&app, open).await;
+    assert_eq!(audit, ["pdf geüpload", "pdf verwijderd"]);
 }
 
 #[tokio::test]
@@ -755,13 +774,7 @@ async fn editors_link_a_record_to_events_initiatives_regions_and_publications() 
         400
     );
 
-    let audit: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let audit = audit_of(&app, id).await;
     assert_eq!(
         audit,
         [
@@ -885,13 +898,7 @@ async fn a_members_change_waits_until_an_editor_accepts_it() {
     assert!(!app.get_text("/kennisbank/samen-om-het-kind", 200).await.contains("Iets heel anders"));
 
     let id = publication_id(&app, "samen-om-het-kind").await;
-    let audit: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let audit = audit_of(&app, id).await;
     assert_eq!(
         audit,
         ["wijziging voorgesteld", "wijziging overgenomen", "wijziging voorgesteld", "wijziging afgewezen"]
@@ -900,4 +907,23 @@ async fn a_members_change_waits_until_an_editor_accepts_it() {
     let visitor = app.logged_in(Role::Aandeelhouder).await;
     assert_eq!(visitor.get("/account/kennisbank/wijzigen/samen-om-het-kind").await.status(), 403);
     assert_eq!(member.get("/account/kennisbank/wijzigen/bestaat-niet").await.status(), 404);
+
+    // A change that no longer passes the form's rules is not taken over: 409, nothing changes;
+    // an unknown change is a 404.
+    let mut stale = current.clone();
+    stale[0].1 = "Verouderd voorstel".into();
+    assert_eq!(post(stale).await.status(), 303);
+    let rid: i64 = sqlx::query_scalar(
+        "UPDATE publication_revisions SET proposed = jsonb_set(proposed, '{isbn}', '\"123\"') \
+         WHERE decided_at IS NULL RETURNING id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let decide = format!("/beheer/kennisbank/wijzigingen/{rid}");
+    assert_eq!(editor.post(&decide, &[("besluit", "overnemen")]).await.status(), 409);
+    assert!(!app.get_text("/kennisbank/samen-om-het-kind", 200).await.contains("Verouderd voorstel"));
+    assert_eq!(editor.post(&decide, &[("besluit", "afwijzen")]).await.status(), 303, "still open");
+    let unknown = format!("/beheer/kennisbank/wijzigingen/{}", rid + 1000);
+    assert_eq!(editor.post(&unknown, &[("besluit", "afwijzen")]).await.status(), 404);
 }
