@@ -24,6 +24,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use crate::catalogue::index::CatalogueIndex;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::events::index::EventIndex;
 use crate::geo::{self, Geo};
 use crate::kennisbank::index::PublicationIndex;
 use crate::members::index::MemberIndex;
@@ -137,6 +138,7 @@ impl Application {
             publications: Arc::new(PublicationIndex::new(clock.clone())),
             vraagstukken: Arc::new(VraagstukIndex::new(clock.clone())),
             lessons: Arc::new(LessonIndex::new(clock.clone())),
+            events: Arc::new(EventIndex::new(clock.clone())),
             members: Arc::new(MemberIndex::new(clock.clone())),
             pages: Arc::new(PageCache::new(page_cache_mb, clock)),
         };

@@ -4,6 +4,7 @@ use sqlx::PgPool;
 
 use crate::catalogue::index::CatalogueIndex;
 use crate::config::Config;
+use crate::events::index::EventIndex;
 use crate::geo::Geo;
 use crate::kennisbank::index::PublicationIndex;
 use crate::members::index::MemberIndex;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub members: Arc<MemberIndex>,
     /// This instance's in-memory view of the published kennisbank.
     pub publications: Arc<PublicationIndex>,
+    /// This instance's in-memory view of the events on the site.
+    pub events: Arc<EventIndex>,
     /// This instance's in-memory view of the published lessons.
     pub lessons: Arc<LessonIndex>,
     /// This instance's in-memory view of the published vraagstukken.

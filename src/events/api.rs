@@ -20,7 +20,7 @@ pub async fn list(State(state): State<AppState>, params: QueryParams) -> AppResu
     let (filters, ..) = read_filters(&state, &params).await?;
     let per_page = params.one("per_pagina").and_then(|v| v.parse().ok()).unwrap_or(20_i64).clamp(1, 100);
     let requested = Paging::new(params.page(), per_page, 0);
-    let (cards, total) = queries::list(&state.db, &filters, per_page, requested.offset()).await?;
+    let (cards, total) = state.events.list(&state.db, &filters, per_page, requested.offset()).await?;
     let paging = Paging::new(params.page(), per_page, total);
     let mut data = Vec::with_capacity(cards.len());
     for card in cards {

@@ -117,7 +117,7 @@ pub async fn list(
 ) -> AppResult<impl IntoResponse> {
     let (chosen, themes, levels, regions) = read_filters(&state, &params).await?;
     let requested = Paging::new(params.page(), PER_PAGE, 0);
-    let (events, total) = queries::list(&state.db, &chosen, PER_PAGE, requested.offset()).await?;
+    let (events, total) = state.events.list(&state.db, &chosen, PER_PAGE, requested.offset()).await?;
     let mut template = ListTemplate {
         page: page.crumb("Bijeenkomsten", "/bijeenkomsten"),
         themes,

@@ -6,6 +6,7 @@ pub(crate) mod admin;
 pub(crate) mod api;
 mod handlers;
 pub mod ics;
+pub mod index;
 pub(crate) mod mails;
 pub mod places;
 pub mod queries;

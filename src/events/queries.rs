@@ -163,54 +163,19 @@ pub struct Filters {
     pub past: bool,
 }
 
-/// Published and cancelled events (never concepts), upcoming first by start, or past ones
-/// latest first.
-pub async fn list(db: &PgPool, f: &Filters, limit: i64, offset: i64) -> sqlx::Result<(Vec<EventCard>, i64)> {
-    let form = f.form.map(|v| v.as_str());
-    let total = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "count!" FROM events e
-           WHERE e.status <> $1 AND (CASE WHEN $2 THEN e.ends_at <= now() ELSE e.ends_at > now() END)
-             AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM event_themes l JOIN themes t ON t.id = l.theme_id
-                                              WHERE l.event_id = e.id AND t.slug = $3))
-             AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM event_regions l JOIN regions r ON r.id = l.region_id
-                                              WHERE l.event_id = e.id AND r.slug = $4))
-             AND ($5::text IS NULL OR e.level_id = (SELECT id FROM levels WHERE slug = $5))
-             AND ($6::text IS NULL OR e.form = $6)"#,
-        EventStatus::Concept as EventStatus,
-        f.past,
-        f.theme,
-        f.region,
-        f.level,
-        form,
-    )
-    .fetch_one(db)
-    .await?;
+/// The cards of these events, in the order given (the list's index chose them).
+pub async fn cards(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<EventCard>> {
     let cards = sqlx::query_as!(
         EventCard,
         r#"SELECT e.id, e.slug, e.title, e.summary, e.starts_at, e.ends_at, e.form AS "form: EventForm",
                   e.venue, e.status AS "status: EventStatus"
-           FROM events e
-           WHERE e.status <> $1 AND (CASE WHEN $2 THEN e.ends_at <= now() ELSE e.ends_at > now() END)
-             AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM event_themes l JOIN themes t ON t.id = l.theme_id
-                                              WHERE l.event_id = e.id AND t.slug = $3))
-             AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM event_regions l JOIN regions r ON r.id = l.region_id
-                                              WHERE l.event_id = e.id AND r.slug = $4))
-             AND ($5::text IS NULL OR e.level_id = (SELECT id FROM levels WHERE slug = $5))
-             AND ($6::text IS NULL OR e.form = $6)
-           ORDER BY CASE WHEN $2 THEN -extract(epoch FROM e.starts_at) ELSE extract(epoch FROM e.starts_at) END, e.id
-           LIMIT $7 OFFSET $8"#,
-        EventStatus::Concept as EventStatus,
-        f.past,
-        f.theme,
-        f.region,
-        f.level,
-        form,
-        limit,
-        offset,
+           FROM events e WHERE e.id = ANY($1)"#,
+        ids,
     )
     .fetch_all(db)
     .await?;
-    Ok((cards, total))
+    let mut by_id: std::collections::HashMap<i64, EventCard> = cards.into_iter().map(|c| (c.id, c)).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// The next published events, for the home page: those running now, then those still to come.

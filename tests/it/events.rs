@@ -758,3 +758,85 @@ async fn the_home_page_lists_running_events_then_coming_ones_and_never_ended_one
         "the running event first, then by start; three at most; no concept, nothing ended"
     );
 }
+
+/// The list (page and API) comes from each instance's in-memory index; here it is held against
+/// the same question put to PostgreSQL directly: the number found and the events of a page,
+/// coming and past.
+#[tokio::test]
+async fn the_indexed_list_answers_as_the_database_does() {
+    let app = TestApp::spawn_with_demo().await;
+    bredeblik::seed::synthetic(&app.db, 3000).await.unwrap();
+    // A running event, a concept and a cancelled one besides the synthetic year.
+    EventBuilder::new(&app.db, "bezig").in_hours(-1).create().await;
+    EventBuilder::new(&app.db, "ontwerp").in_hours(5).concept().create().await;
+    let cancelled = EventBuilder::new(&app.db, "afgelast").in_hours(30).create().await;
+    sqlx::query("UPDATE events SET status = 'geannuleerd' WHERE id = $1")
+        .bind(cancelled)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE events SET level_id = (SELECT id FROM levels ORDER BY position LIMIT 1) WHERE id % 3 = 0",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let theme: String = sqlx::query_scalar(
+        "SELECT t.slug FROM themes t JOIN event_themes l ON l.theme_id = t.id GROUP BY t.slug ORDER BY count(*) DESC, t.slug LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let level: String = sqlx::query_scalar("SELECT slug FROM levels ORDER BY position LIMIT 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    for (filters, page) in [
+        (vec![], 1),
+        (vec![], 4),
+        (vec![("verleden", "1")], 1),
+        (vec![("verleden", "1")], 3),
+        (vec![("thema", theme.as_str())], 2),
+        (vec![("vorm", "online"), ("verleden", "1")], 1),
+        (vec![("niveau", level.as_str()), ("vorm", "hybride")], 1),
+        (vec![("thema", theme.as_str()), ("niveau", level.as_str()), ("verleden", "1")], 1),
+    ] {
+        let get = |key: &str| filters.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned());
+        let past = get("verleden").is_some();
+        let expected: Vec<String> = sqlx::query_scalar(
+            "SELECT e.slug FROM events e
+             WHERE e.status <> 'concept' AND (CASE WHEN $1 THEN e.ends_at <= now() ELSE e.ends_at > now() END)
+               AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM event_themes l JOIN themes t ON t.id = l.theme_id
+                                                WHERE l.event_id = e.id AND t.slug = $2))
+               AND ($3::text IS NULL OR e.level_id = (SELECT id FROM levels WHERE slug = $3))
+               AND ($4::text IS NULL OR e.form = $4)
+             ORDER BY CASE WHEN $1 THEN -extract(epoch FROM e.starts_at) ELSE extract(epoch FROM e.starts_at) END, e.id",
+        )
+        .bind(past)
+        .bind(get("thema"))
+        .bind(get("niveau"))
+        .bind(get("vorm"))
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        let query: String = filters.iter().map(|(k, v)| format!("{k}={v}&")).collect();
+        let api: Value = app
+            .get(&format!("/api/v1/events?{query}per_pagina=20&pagina={page}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let shown: Vec<String> =
+            api["data"].as_array().unwrap().iter().map(|d| d["slug"].as_str().unwrap().to_owned()).collect();
+        let wanted: Vec<String> = expected.iter().skip((page - 1) * 20).take(20).cloned().collect();
+        assert_eq!(api["meta"]["total"], expected.len(), "{query} total");
+        assert_eq!(shown, wanted, "{query} page {page}");
+        let body = app.get_text(&format!("/bijeenkomsten?{query}pagina={page}"), 200).await;
+        let listed: Vec<String> = select_attr(&body, "main h2 a", "href")
+            .into_iter()
+            .filter_map(|h| h.strip_prefix("/bijeenkomsten/").map(str::to_owned))
+            .collect();
+        assert_eq!(listed, wanted, "{query} page {page} on the site");
+    }
+}
