@@ -1,5 +1,6 @@
-//! An instance's in-memory view of public content (the catalogue, member and kennisbank
-//! indexes, and the rendered pages of `web::page_cache`), kept as long as `content_version`
+//! An instance's in-memory view of public content (the list indexes of the catalogue, members,
+//! kennisbank, events, vraagstukken and lessons, and the rendered pages of `web::page_cache`),
+//! kept as long as `content_version`
 //! has not moved since it was loaded.
 //!
 //! Triggers bump `content_version` in the same transaction as every change to public content.
