@@ -1,7 +1,6 @@
 //! An instance's in-memory view of public content (the list indexes of the catalogue, members,
 //! kennisbank, events, vraagstukken and lessons, and the rendered pages of `web::page_cache`),
-//! kept as long as `content_version`
-//! has not moved since it was loaded.
+//! kept as long as `content_version` has not moved since it was loaded.
 //!
 //! Triggers bump `content_version` in the same transaction as every change to public content.
 //! Each instance keeps the last version it read in its `ContentClock` and reads it again at most
