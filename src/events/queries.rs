@@ -164,31 +164,11 @@ pub struct Filters {
 }
 
 /// Published and cancelled events (never concepts), upcoming first by start, or past ones
-/// latest first.
+/// latest first: one page and the number found.
 pub async fn list(db: &PgPool, f: &Filters, limit: i64, offset: i64) -> sqlx::Result<(Vec<EventCard>, i64)> {
-    let form = f.form.map(|v| v.as_str());
-    let total = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "count!" FROM events e
-           WHERE e.status <> $1 AND (CASE WHEN $2 THEN e.ends_at <= now() ELSE e.ends_at > now() END)
-             AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM event_themes l JOIN themes t ON t.id = l.theme_id
-                                              WHERE l.event_id = e.id AND t.slug = $3))
-             AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM event_regions l JOIN regions r ON r.id = l.region_id
-                                              WHERE l.event_id = e.id AND r.slug = $4))
-             AND ($5::text IS NULL OR e.level_id = (SELECT id FROM levels WHERE slug = $5))
-             AND ($6::text IS NULL OR e.form = $6)"#,
-        EventStatus::Concept as EventStatus,
-        f.past,
-        f.theme,
-        f.region,
-        f.level,
-        form,
-    )
-    .fetch_one(db)
-    .await?;
-    let cards = sqlx::query_as!(
-        EventCard,
+    let rows = sqlx::query!(
         r#"SELECT e.id, e.slug, e.title, e.summary, e.starts_at, e.ends_at, e.form AS "form: EventForm",
-                  e.venue, e.status AS "status: EventStatus"
+                  e.venue, e.status AS "status: EventStatus", count(*) OVER () AS "total!"
            FROM events e
            WHERE e.status <> $1 AND (CASE WHEN $2 THEN e.ends_at <= now() ELSE e.ends_at > now() END)
              AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM event_themes l JOIN themes t ON t.id = l.theme_id
@@ -204,12 +184,32 @@ pub async fn list(db: &PgPool, f: &Filters, limit: i64, offset: i64) -> sqlx::Re
         f.theme,
         f.region,
         f.level,
-        form,
+        f.form.map(|v| v.as_str()),
         limit,
         offset,
     )
     .fetch_all(db)
     .await?;
+    let total = match rows.first() {
+        Some(r) => r.total,
+        // Past the last page: count from the first.
+        None if offset > 0 => Box::pin(list(db, f, 1, 0)).await?.1,
+        None => 0,
+    };
+    let cards = rows
+        .into_iter()
+        .map(|r| EventCard {
+            id: r.id,
+            slug: r.slug,
+            title: r.title,
+            summary: r.summary,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            form: r.form,
+            venue: r.venue,
+            status: r.status,
+        })
+        .collect();
     Ok((cards, total))
 }
 
