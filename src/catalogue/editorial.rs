@@ -99,6 +99,11 @@ pub struct Submitted {
 }
 
 impl Submitted {
+    /// A form showing `fields` as they are stored (or empty): nothing to report, no preview.
+    pub async fn stored(db: &PgPool, fields: InitiativeFields) -> sqlx::Result<Self> {
+        Ok(Self { fields, choices: Choices::load(db).await?, errors: FieldErrors::default(), preview: false })
+    }
+
     /// Reads the form of `upload` (its logo stored for `user_id`) and validates it.
     pub async fn read(db: &PgPool, upload: &UploadForm, user_id: Option<i64>) -> AppResult<Self> {
         let sent: InitiativeForm = upload.fields()?;

@@ -168,16 +168,8 @@ async fn open_revision(state: &AppState, id: i64) -> sqlx::Result<Option<Initiat
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn render(
-    page: Page,
-    own: Option<&Own>,
-    form: InitiativeFields,
-    choices: Choices,
-    errors: FieldErrors,
-    pending: bool,
-    preview: bool,
-) -> AppResult<Response> {
+async fn render(page: Page, own: Option<&Own>, sent: Submitted, pending: bool) -> AppResult<Response> {
+    let Submitted { fields: form, choices, errors, preview } = sent;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = page.crumb("Mijn account", "/account").crumb("Mijn initiatieven", "/account/initiatieven");
     let page = match own {
@@ -205,8 +197,7 @@ pub async fn new_form(
     LoggedIn(user): LoggedIn,
 ) -> AppResult<Response> {
     approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
-    let choices = Choices::load(&state.db).await?;
-    render(page, None, InitiativeFields::default(), choices, FieldErrors::default(), false, false).await
+    render(page, None, Submitted::stored(&state.db, InitiativeFields::default()).await?, false).await
 }
 
 pub async fn create(
@@ -218,7 +209,7 @@ pub async fn create(
     let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
     let sent = Submitted::read(&state.db, &upload, Some(user.id)).await?;
     if sent.shown_again() {
-        return render(page, None, sent.fields, sent.choices, sent.errors, false, sent.preview).await;
+        return render(page, None, sent, false).await;
     }
     let form = sent.fields;
     let mut tx = state.db.begin().await?;
@@ -247,8 +238,7 @@ pub async fn edit_form(
         Some(fields) => fields,
         None => InitiativeFields::load(&state.db, own.id).await?.ok_or(AppError::NotFound)?,
     };
-    let choices = Choices::load(&state.db).await?;
-    render(page, Some(&own), form, choices, FieldErrors::default(), pending, false).await
+    render(page, Some(&own), Submitted::stored(&state.db, form).await?, pending).await
 }
 
 pub async fn update(
@@ -267,7 +257,7 @@ pub async fn update(
     let pending = open_revision(&state, own.id).await?.is_some();
     let sent = Submitted::read(&state.db, &upload, Some(user.id)).await?;
     if sent.shown_again() {
-        return render(page, Some(&own), sent.fields, sent.choices, sent.errors, pending, sent.preview).await;
+        return render(page, Some(&own), sent, pending).await;
     }
     let form = sent.fields;
     let mut tx = state.db.begin().await?;

@@ -266,19 +266,16 @@ async fn review(state: &AppState, id: i64, status: InitiativeStatus) -> AppResul
     }))
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn render(
     state: &AppState,
     page: Page,
     id: Option<i64>,
     slug: String,
-    form: InitiativeFields,
     status: String,
     featured: bool,
-    choices: Choices,
-    errors: FieldErrors,
-    preview: bool,
+    sent: Submitted,
 ) -> AppResult<Response> {
+    let Submitted { fields: form, choices, errors, preview } = sent;
     let code = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let (label, href) = match id {
         Some(id) => ("Initiatief bewerken".to_owned(), format!("/beheer/initiatieven/{id}")),
@@ -329,9 +326,8 @@ async fn form_page(state: &AppState, page: Page, id: Option<i64>) -> AppResult<R
         }
         None => (String::new(), InitiativeFields::default(), InitiativeStatus::Concept, false),
     };
-    let choices = Choices::load(&state.db).await?;
-    let status = status.as_str().into();
-    render(state, page, id, slug, form, status, featured, choices, FieldErrors::default(), false).await
+    let sent = Submitted::stored(&state.db, form).await?;
+    render(state, page, id, slug, status.as_str().into(), featured, sent).await
 }
 
 pub async fn create(
@@ -373,9 +369,7 @@ async fn save(
         sent.errors.add("status", "Kies een status.");
     }
     if sent.shown_again() {
-        let Submitted { fields, choices, errors, preview } = sent;
-        return render(&state, page, id, slug, fields, editorial.status, featured, choices, errors, preview)
-            .await;
+        return render(&state, page, id, slug, editorial.status, featured, sent).await;
     }
     let form = sent.fields;
     let new_status = new_status.ok_or_else(|| AppError::BadRequest("Kies een status.".into()))?;
