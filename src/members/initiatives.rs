@@ -4,7 +4,7 @@
 //! answers 404, exactly like one that does not exist.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -23,6 +23,7 @@ use crate::web::filters::QueryParams;
 use crate::web::form::FieldErrors;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 
 notices! {
     /// Messages on a member's list of initiatives after an action.
@@ -138,9 +139,8 @@ struct Own {
     review_message: String,
 }
 
-async fn own(state: &AppState, user: &SessionUser, id: &str) -> AppResult<(i64, Own)> {
+async fn own(state: &AppState, user: &SessionUser, id: i64) -> AppResult<(i64, Own)> {
     let member_id = approved_member(state, user).await?.ok_or(AppError::NotFound)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let own = sqlx::query_as!(
         Own,
         r#"SELECT id, slug, name, status AS "status: InitiativeStatus", review_message
@@ -228,9 +228,9 @@ pub async fn edit_form(
     State(state): State<AppState>,
     page: Page,
     LoggedIn(user): LoggedIn,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
 ) -> AppResult<Response> {
-    let (_, own) = own(&state, &user, &id).await?;
+    let (_, own) = own(&state, &user, id).await?;
     let revision = open_revision(&state, own.id).await?;
     let pending = revision.is_some();
     // The owner goes on with their waiting proposal rather than the live text.
@@ -245,10 +245,10 @@ pub async fn update(
     State(state): State<AppState>,
     page: Page,
     LoggedIn(user): LoggedIn,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     upload: UploadForm,
 ) -> AppResult<Response> {
-    let (member_id, own) = own(&state, &user, &id).await?;
+    let (member_id, own) = own(&state, &user, id).await?;
     if own.status == InitiativeStatus::Gearchiveerd {
         return Err(AppError::Conflict(
             "Dit initiatief is gearchiveerd en kan niet meer worden gewijzigd. Neem contact op met de redactie als het weer zichtbaar moet worden.".into(),

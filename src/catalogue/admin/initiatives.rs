@@ -4,7 +4,7 @@
 //! mail, with the editor's message if there is one.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -26,6 +26,7 @@ use crate::web::filters::QueryParams;
 use crate::web::form::{self, DecisionForm, FieldErrors};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 use crate::web::typed_form::Form;
 
 /// What only the editor's initiative form has beside the shared fields.
@@ -310,9 +311,8 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Re
 pub async fn edit_form(
     State(state): State<AppState>,
     page: Page,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     form_page(&state, page, Some(id)).await
 }
 
@@ -343,10 +343,9 @@ pub async fn update(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     upload: UploadForm,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     save(state, page, actor, Some(id), upload).await
 }
 
@@ -413,10 +412,9 @@ async fn save(
 pub async fn decide(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     Form(decision): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let approve = decision.approves("goedkeuren")?;
     let seen = decision.version();
     let reviewer = Reviewer::new(&state, actor.as_ref());
