@@ -99,6 +99,11 @@ pub struct Submitted {
 }
 
 impl Submitted {
+    /// A form showing `fields` as they are stored (or empty): nothing to report, no preview.
+    pub async fn stored(db: &PgPool, fields: InitiativeFields) -> sqlx::Result<Self> {
+        Ok(Self { fields, choices: Choices::load(db).await?, errors: FieldErrors::default(), preview: false })
+    }
+
     /// Reads the form of `upload` (its logo stored for `user_id`) and validates it.
     pub async fn read(db: &PgPool, upload: &UploadForm, user_id: Option<i64>) -> AppResult<Self> {
         let sent: InitiativeForm = upload.fields()?;
@@ -325,6 +330,7 @@ impl Choices {
 }
 
 /// Inserts a new initiative with a unique slug made from its name; returns its id and slug.
+/// The row is made with its slug, owner and status, then `update` writes the fields.
 pub async fn insert(
     conn: &mut PgConnection,
     fields: &InitiativeFields,
@@ -338,29 +344,20 @@ pub async fn insert(
     loop {
         let slug = candidates.next_slug();
         let id = sqlx::query_scalar!(
-            "INSERT INTO initiatives (slug, name, summary, description_md, website, contact_name, contact_email, \
-                                      region_id, owner_id, status, featured, published_at, logo_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT id FROM regions WHERE slug = $8), $9, $10, $11, \
-                     CASE WHEN $10 = $13 THEN now() END, (SELECT id FROM media WHERE id = $12)) \
+            "INSERT INTO initiatives (slug, name, summary, owner_id, status, featured, published_at) \
+             VALUES ($1, $2, '', $3, $4, $5, CASE WHEN $4 = $6 THEN now() END) \
              ON CONFLICT (slug) DO NOTHING RETURNING id",
             slug,
             fields.name,
-            fields.summary,
-            fields.description,
-            fields.website,
-            fields.contact_name,
-            fields.contact_email,
-            fields.region,
             owner_id,
             status as InitiativeStatus,
             featured,
-            fields.logo_id,
             InitiativeStatus::Gepubliceerd as InitiativeStatus,
         )
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(id) = id {
-            set_terms(conn, id, fields).await?;
+            update(conn, id, fields).await?;
             return Ok((id, slug));
         }
     }

@@ -53,22 +53,35 @@ pub async fn set_status(
     else {
         return Ok(None);
     };
-    sqlx::query!(
-        "UPDATE initiatives SET status = $2, featured = $3, \
-                published_at = CASE WHEN $2 = $4 THEN coalesce(published_at, now()) ELSE published_at END \
-         WHERE id = $1",
-        id,
-        status as InitiativeStatus,
-        featured,
-        InitiativeStatus::Gepubliceerd as InitiativeStatus,
-    )
-    .execute(&mut *conn)
-    .await?;
+    write_status(&mut *conn, id, status).await?;
+    sqlx::query!("UPDATE initiatives SET featured = $2 WHERE id = $1", id, featured)
+        .execute(&mut *conn)
+        .await?;
     Ok(Some(StatusChange {
         before: before.status,
         before_featured: before.featured,
         transition: Transition::between(before.status, status),
     }))
+}
+
+/// Writes the status of initiative `id`; going on the site the first time also sets
+/// `published_at`, which later changes keep.
+pub(super) async fn write_status(
+    conn: &mut PgConnection,
+    id: i64,
+    status: InitiativeStatus,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE initiatives SET status = $2, \
+                published_at = CASE WHEN $2 = $3 THEN coalesce(published_at, now()) ELSE published_at END \
+         WHERE id = $1",
+        id,
+        status as InitiativeStatus,
+        InitiativeStatus::Gepubliceerd as InitiativeStatus,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

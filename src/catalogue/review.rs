@@ -91,14 +91,11 @@ pub async fn decide(
         }
         None if row.status == InitiativeStatus::TerBeoordeling => {
             let new_status = if approve { InitiativeStatus::Gepubliceerd } else { InitiativeStatus::Concept };
+            super::lifecycle::write_status(&mut tx, id, new_status).await?;
             sqlx::query!(
-                "UPDATE initiatives SET status = $2, review_message = $3, updated_at = now(), \
-                        published_at = CASE WHEN $2 = $4 THEN coalesce(published_at, now()) ELSE published_at END \
-                 WHERE id = $1",
+                "UPDATE initiatives SET review_message = $2, updated_at = now() WHERE id = $1",
                 id,
-                new_status as InitiativeStatus,
                 message,
-                InitiativeStatus::Gepubliceerd as InitiativeStatus,
             )
             .execute(&mut *tx)
             .await?;

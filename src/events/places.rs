@@ -451,14 +451,7 @@ pub async fn reschedule(
     )
     .execute(&mut *tx)
     .await?;
-    notify_all(
-        tx,
-        config,
-        event_id,
-        Kind::Updated,
-        &[RegistrationStatus::Bevestigd, RegistrationStatus::Aangeboden, RegistrationStatus::Aanwezig],
-    )
-    .await
+    notify_all(tx, config, event_id, Kind::Updated).await
 }
 
 /// Puts event `event_id` on the site: a concept becomes published (and `published_at` is set
@@ -492,28 +485,12 @@ pub async fn cancel_event(
     )
     .execute(&mut *tx)
     .await?;
-    notify_all(
-        tx,
-        config,
-        event_id,
-        Kind::Cancelled,
-        &[
-            RegistrationStatus::Bevestigd,
-            RegistrationStatus::Aangeboden,
-            RegistrationStatus::Aanwezig,
-            RegistrationStatus::Wachtlijst,
-        ],
-    )
-    .await
+    notify_all(tx, config, event_id, Kind::Cancelled).await
 }
 
-async fn notify_all(
-    tx: &mut PgConnection,
-    config: &Config,
-    event_id: i64,
-    kind: Kind,
-    statuses: &[RegistrationStatus],
-) -> anyhow::Result<()> {
+/// Sends `kind` (a change to the whole event) to everyone it concerns: whoever holds a place,
+/// and on a cancellation also whoever waits.
+async fn notify_all(tx: &mut PgConnection, config: &Config, event_id: i64, kind: Kind) -> anyhow::Result<()> {
     let event =
         queries::by_id(&mut *tx, event_id).await?.ok_or_else(|| anyhow::anyhow!("event {event_id}"))?;
     let everyone = sqlx::query_as!(
@@ -526,7 +503,12 @@ async fn notify_all(
     .fetch_all(&mut *tx)
     .await?;
     let extra = if kind == Kind::Cancelled { event.cancel_message.clone() } else { String::new() };
-    for registration in everyone.iter().filter(|r| statuses.contains(&r.status)) {
+    let concerned = |status: RegistrationStatus| match status {
+        RegistrationStatus::Bevestigd | RegistrationStatus::Aangeboden | RegistrationStatus::Aanwezig => true,
+        RegistrationStatus::Wachtlijst => kind == Kind::Cancelled,
+        RegistrationStatus::Geannuleerd => false,
+    };
+    for registration in everyone.iter().filter(|r| concerned(r.status)) {
         send(tx, config, &event, registration, kind, &extra).await?;
     }
     Ok(())

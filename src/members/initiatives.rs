@@ -4,7 +4,7 @@
 //! answers 404, exactly like one that does not exist.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -23,6 +23,7 @@ use crate::web::filters::QueryParams;
 use crate::web::form::FieldErrors;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 
 notices! {
     /// Messages on a member's list of initiatives after an action.
@@ -138,9 +139,8 @@ struct Own {
     review_message: String,
 }
 
-async fn own(state: &AppState, user: &SessionUser, id: &str) -> AppResult<(i64, Own)> {
+async fn own(state: &AppState, user: &SessionUser, id: i64) -> AppResult<(i64, Own)> {
     let member_id = approved_member(state, user).await?.ok_or(AppError::NotFound)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let own = sqlx::query_as!(
         Own,
         r#"SELECT id, slug, name, status AS "status: InitiativeStatus", review_message
@@ -168,16 +168,8 @@ async fn open_revision(state: &AppState, id: i64) -> sqlx::Result<Option<Initiat
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn render(
-    page: Page,
-    own: Option<&Own>,
-    form: InitiativeFields,
-    choices: Choices,
-    errors: FieldErrors,
-    pending: bool,
-    preview: bool,
-) -> AppResult<Response> {
+async fn render(page: Page, own: Option<&Own>, sent: Submitted, pending: bool) -> AppResult<Response> {
+    let Submitted { fields: form, choices, errors, preview } = sent;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = page.crumb("Mijn account", "/account").crumb("Mijn initiatieven", "/account/initiatieven");
     let page = match own {
@@ -205,8 +197,7 @@ pub async fn new_form(
     LoggedIn(user): LoggedIn,
 ) -> AppResult<Response> {
     approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
-    let choices = Choices::load(&state.db).await?;
-    render(page, None, InitiativeFields::default(), choices, FieldErrors::default(), false, false).await
+    render(page, None, Submitted::stored(&state.db, InitiativeFields::default()).await?, false).await
 }
 
 pub async fn create(
@@ -218,7 +209,7 @@ pub async fn create(
     let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
     let sent = Submitted::read(&state.db, &upload, Some(user.id)).await?;
     if sent.shown_again() {
-        return render(page, None, sent.fields, sent.choices, sent.errors, false, sent.preview).await;
+        return render(page, None, sent, false).await;
     }
     let form = sent.fields;
     let mut tx = state.db.begin().await?;
@@ -237,9 +228,9 @@ pub async fn edit_form(
     State(state): State<AppState>,
     page: Page,
     LoggedIn(user): LoggedIn,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
 ) -> AppResult<Response> {
-    let (_, own) = own(&state, &user, &id).await?;
+    let (_, own) = own(&state, &user, id).await?;
     let revision = open_revision(&state, own.id).await?;
     let pending = revision.is_some();
     // The owner goes on with their waiting proposal rather than the live text.
@@ -247,18 +238,17 @@ pub async fn edit_form(
         Some(fields) => fields,
         None => InitiativeFields::load(&state.db, own.id).await?.ok_or(AppError::NotFound)?,
     };
-    let choices = Choices::load(&state.db).await?;
-    render(page, Some(&own), form, choices, FieldErrors::default(), pending, false).await
+    render(page, Some(&own), Submitted::stored(&state.db, form).await?, pending).await
 }
 
 pub async fn update(
     State(state): State<AppState>,
     page: Page,
     LoggedIn(user): LoggedIn,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     upload: UploadForm,
 ) -> AppResult<Response> {
-    let (member_id, own) = own(&state, &user, &id).await?;
+    let (member_id, own) = own(&state, &user, id).await?;
     if own.status == InitiativeStatus::Gearchiveerd {
         return Err(AppError::Conflict(
             "Dit initiatief is gearchiveerd en kan niet meer worden gewijzigd. Neem contact op met de redactie als het weer zichtbaar moet worden.".into(),
@@ -267,7 +257,7 @@ pub async fn update(
     let pending = open_revision(&state, own.id).await?.is_some();
     let sent = Submitted::read(&state.db, &upload, Some(user.id)).await?;
     if sent.shown_again() {
-        return render(page, Some(&own), sent.fields, sent.choices, sent.errors, pending, sent.preview).await;
+        return render(page, Some(&own), sent, pending).await;
     }
     let form = sent.fields;
     let mut tx = state.db.begin().await?;

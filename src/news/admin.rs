@@ -4,20 +4,33 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::publishing::{self, Content, Transition};
 use super::status::Publication;
 use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
-use crate::text::{self, slugify};
+use crate::text;
 use crate::web::auth::CurrentUser;
+use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+
+notices! {
+    /// Messages on the news list after saving an item.
+    enum NewsNotice {
+        Opgeslagen = "opgeslagen", "Het bericht is opgeslagen.";
+        Gepubliceerd = "gepubliceerd", "Het bericht is gepubliceerd.";
+        Ingepland = "ingepland", "Het bericht is ingepland en verschijnt op het gekozen moment.";
+        Teruggetrokken = "teruggetrokken", "Het bericht is een concept geworden en staat niet meer op de site.";
+    }
+}
 
 pub struct NewsRow {
     pub id: i64,
@@ -45,16 +58,25 @@ impl NewsRow {
 struct ListTemplate {
     page: Page,
     items: Vec<NewsRow>,
+    notice: Option<&'static str>,
 }
 
-pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    params: QueryParams,
+) -> AppResult<impl IntoResponse> {
     let items = sqlx::query_as!(
         NewsRow,
         "SELECT id, slug, title, published_at FROM news_items ORDER BY coalesce(published_at, created_at) DESC LIMIT 200"
     )
     .fetch_all(&state.db)
     .await?;
-    Ok(Html(ListTemplate { page: page.crumb("Beheer", "/beheer").crumb("Nieuws", "/beheer/nieuws"), items }))
+    Ok(Html(ListTemplate {
+        page: page.crumb("Beheer", "/beheer").crumb("Nieuws", "/beheer/nieuws"),
+        items,
+        notice: params.notice_of::<NewsNotice>(),
+    }))
 }
 
 pub struct NewsForm {
@@ -291,79 +313,51 @@ async fn save(
     if preview || !errors.is_empty() {
         return render(&state, page, id, form, errors, preview).await;
     }
+    let content = Content {
+        title: &form.title,
+        lead: &form.lead,
+        body: &form.body,
+        themes: &form.themes,
+        image_id,
+        image_alt: &form.image_alt,
+    };
     let mut tx = state.db.begin().await?;
     let mut previous_image = None;
-    let id = match id {
+    let transition = match id {
         Some(id) => {
-            let before = sqlx::query!(
-                "SELECT title, published_at, image_id FROM news_items WHERE id = $1 FOR UPDATE",
-                id,
-            )
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| (r.title, r.published_at, r.image_id))
-            .ok_or(AppError::NotFound)?;
-            previous_image = before.2.filter(|old| Some(*old) != image_id);
-            sqlx::query!(
-                "UPDATE news_items SET title = $2, lead = $3, body_md = $4, published_at = $5, \
-                        image_id = (SELECT id FROM media WHERE id = $6), image_alt = $7, updated_at = now() WHERE id = $1",
-                id,
-                form.title,
-                form.lead,
-                form.body,
-                published_at,
-                image_id,
-                form.image_alt,
-            )
-            .execute(&mut *tx)
-            .await?;
+            let change =
+                publishing::set_publication(&mut tx, id, published_at).await?.ok_or(AppError::NotFound)?;
+            let before = sqlx::query!("SELECT title, image_id FROM news_items WHERE id = $1", id)
+                .fetch_one(&mut *tx)
+                .await?;
+            previous_image = before.image_id.filter(|old| Some(*old) != image_id);
+            publishing::write(&mut tx, id, &content).await?;
             Entry::new(actor.as_ref(), "nieuwsbericht gewijzigd", "nieuwsbericht", id)
-                .before(audited(&before.0, before.1, before.2))
+                .before(audited(&before.title, change.before, before.image_id))
                 .after(audited(&form.title, published_at, image_id))
                 .record(&mut *tx)
                 .await?;
-            id
+            change.transition
         }
         None => {
-            let base = slugify(&form.title);
-            let base = if base.is_empty() { "nieuws".to_owned() } else { base };
-            let mut candidates = text::SlugCandidates::new(&base);
-            let id = loop {
-                let slug = candidates.next_slug();
-                let inserted = sqlx::query_scalar!(
-                    "INSERT INTO news_items (slug, title, lead, body_md, author_name, published_at, image_id, image_alt) \
-                     VALUES ($1, $2, $3, $4, 'Redactie Brede Blik', $5, (SELECT id FROM media WHERE id = $6), $7) \
-                     ON CONFLICT (slug) DO NOTHING RETURNING id",
-                    slug,
-                    form.title,
-                    form.lead,
-                    form.body,
-                    published_at,
-                    image_id,
-                    form.image_alt,
-                )
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(id) = inserted {
-                    break id;
-                }
-            };
+            let id = publishing::insert(&mut tx, &form.title).await?;
+            let change =
+                publishing::set_publication(&mut tx, id, published_at).await?.ok_or(AppError::NotFound)?;
+            publishing::write(&mut tx, id, &content).await?;
             Entry::new(actor.as_ref(), "nieuwsbericht aangemaakt", "nieuwsbericht", id)
                 .after(audited(&form.title, published_at, image_id))
                 .record(&mut *tx)
                 .await?;
-            id
+            change.transition
         }
     };
-    sqlx::query!("DELETE FROM news_item_themes WHERE news_item_id = $1", id).execute(&mut *tx).await?;
-    sqlx::query!(
-        "INSERT INTO news_item_themes SELECT $1, id FROM themes WHERE slug = ANY($2)",
-        id,
-        &form.themes
-    )
-    .execute(&mut *tx)
-    .await?;
     tx.commit().await?;
     media::forget_if_unused(&state.db, previous_image).await;
-    Ok(Redirect::to("/beheer/nieuws").into_response())
+    let notice = match transition {
+        Transition::Published => NewsNotice::Gepubliceerd,
+        Transition::Scheduled => NewsNotice::Ingepland,
+        Transition::Withdrawn => NewsNotice::Teruggetrokken,
+        Transition::Other => NewsNotice::Opgeslagen,
+    };
+    Ok(notice.redirect("/beheer/nieuws"))
 }

@@ -3,6 +3,7 @@
 pub(crate) mod admin;
 mod feed;
 mod handlers;
+pub mod publishing;
 pub mod queries;
 mod status;
 

@@ -17,5 +17,6 @@ pub(crate) mod notice;
 pub(crate) mod page;
 pub(crate) mod page_cache;
 pub(crate) mod paging;
+pub(crate) mod path_id;
 pub mod role;
 pub mod typed_form;

@@ -90,6 +90,7 @@ async fn a_member_proposes_an_initiative_that_is_public_only_after_an_editor_app
     assert!(queue_section.contains(&format!("/beheer/initiatieven/{id}#beoordeling")), "in the review queue");
     let review = editor.text(&format!("/beheer/initiatieven/{id}"), 200).await;
     assert!(review.contains("Nieuw initiatief ter beoordeling") && review.contains("ines@voorbeeld.nl"));
+    assert_eq!(editor.get("/beheer/initiatieven/abc").await.status(), 404, "no number names no initiative");
 
     let response = editor
         .post(

@@ -281,6 +281,7 @@ async fn editors_write_preview_schedule_and_publish_news() {
         )
         .await;
     assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/beheer/nieuws?melding=ingepland");
     assert_eq!(app.get("/nieuws/straks-te-lezen").await.status(), 404, "scheduled news waits");
     let id: i64 = sqlx::query_scalar("SELECT id FROM news_items WHERE slug = 'straks-te-lezen'")
         .fetch_one(&app.db)
@@ -293,6 +294,8 @@ async fn editors_write_preview_schedule_and_publish_news() {
         )
         .await;
     assert_eq!(response.status(), 303);
+    let list = app.get_text(response.headers()["location"].to_str().unwrap(), 200).await;
+    assert!(list.contains("Het bericht is gepubliceerd."), "the list says what saving did");
     let page = app.get_text("/nieuws/straks-te-lezen", 200).await;
     assert!(page.contains("Nu al.") && !page.contains("<script>alert"));
     let feed = app.get_text("/nieuws/feed.xml", 200).await;

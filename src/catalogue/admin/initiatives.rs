@@ -4,7 +4,7 @@
 //! mail, with the editor's message if there is one.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -26,6 +26,7 @@ use crate::web::filters::QueryParams;
 use crate::web::form::{self, DecisionForm, FieldErrors};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 use crate::web::typed_form::Form;
 
 /// What only the editor's initiative form has beside the shared fields.
@@ -266,19 +267,16 @@ async fn review(state: &AppState, id: i64, status: InitiativeStatus) -> AppResul
     }))
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn render(
     state: &AppState,
     page: Page,
     id: Option<i64>,
     slug: String,
-    form: InitiativeFields,
     status: String,
     featured: bool,
-    choices: Choices,
-    errors: FieldErrors,
-    preview: bool,
+    sent: Submitted,
 ) -> AppResult<Response> {
+    let Submitted { fields: form, choices, errors, preview } = sent;
     let code = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let (label, href) = match id {
         Some(id) => ("Initiatief bewerken".to_owned(), format!("/beheer/initiatieven/{id}")),
@@ -313,9 +311,8 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Re
 pub async fn edit_form(
     State(state): State<AppState>,
     page: Page,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     form_page(&state, page, Some(id)).await
 }
 
@@ -329,9 +326,8 @@ async fn form_page(state: &AppState, page: Page, id: Option<i64>) -> AppResult<R
         }
         None => (String::new(), InitiativeFields::default(), InitiativeStatus::Concept, false),
     };
-    let choices = Choices::load(&state.db).await?;
-    let status = status.as_str().into();
-    render(state, page, id, slug, form, status, featured, choices, FieldErrors::default(), false).await
+    let sent = Submitted::stored(&state.db, form).await?;
+    render(state, page, id, slug, status.as_str().into(), featured, sent).await
 }
 
 pub async fn create(
@@ -347,10 +343,9 @@ pub async fn update(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     upload: UploadForm,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     save(state, page, actor, Some(id), upload).await
 }
 
@@ -373,9 +368,7 @@ async fn save(
         sent.errors.add("status", "Kies een status.");
     }
     if sent.shown_again() {
-        let Submitted { fields, choices, errors, preview } = sent;
-        return render(&state, page, id, slug, fields, editorial.status, featured, choices, errors, preview)
-            .await;
+        return render(&state, page, id, slug, editorial.status, featured, sent).await;
     }
     let form = sent.fields;
     let new_status = new_status.ok_or_else(|| AppError::BadRequest("Kies een status.".into()))?;
@@ -419,10 +412,9 @@ async fn save(
 pub async fn decide(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     Form(decision): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let approve = decision.approves("goedkeuren")?;
     let seen = decision.version();
     let reviewer = Reviewer::new(&state, actor.as_ref());
