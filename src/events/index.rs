@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use super::EventStatus;
 use super::queries::{self, EventCard, Filters};
 use super::status::EventForm;
-use crate::search::rows::{RowSet, TermSets};
+use crate::search::rows::{RowSet, SparseSets, TermSets};
 use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
 use crate::taxonomy::{self, Term, Vocabulary};
 
@@ -31,7 +31,7 @@ struct Snapshot {
     /// Per row, when the event ends (Unix nanoseconds).
     ends: Vec<i128>,
     themes: TermSets,
-    regions: TermSets,
+    regions: SparseSets,
     levels: TermSets,
     forms: TermSets,
     /// The rows as past events are listed: latest start first, then by id.
@@ -42,11 +42,6 @@ impl Versioned for Snapshot {
     fn version(&self) -> i64 {
         self.version
     }
-}
-
-/// One filter value as a row set: `None` when not chosen; an unknown value chooses nothing.
-fn chosen(sets: &TermSets, slug: Option<&str>) -> Option<RowSet> {
-    slug.and_then(|s| sets.any_of(&[s.to_owned()]))
 }
 
 impl EventIndex {
@@ -64,14 +59,15 @@ impl EventIndex {
         offset: i64,
     ) -> sqlx::Result<(Vec<EventCard>, i64)> {
         let snapshot = self.snapshots.get(db, || load(db)).await?;
+        let n = snapshot.ids.len();
         let now = OffsetDateTime::now_utc().unix_timestamp_nanos();
         let rows = snapshot.ends.iter().enumerate().filter(|(_, end)| (**end <= now) == f.past);
-        let mut matched = RowSet::from_rows(snapshot.ids.len(), rows.map(|(row, _)| row as u32));
+        let mut matched = RowSet::from_rows(n, rows.map(|(row, _)| row as u32));
         for set in [
-            chosen(&snapshot.themes, f.theme.as_deref()),
-            chosen(&snapshot.regions, f.region.as_deref()),
-            chosen(&snapshot.levels, f.level.as_deref()),
-            chosen(&snapshot.forms, f.form.map(|v| v.as_str())),
+            snapshot.themes.one(f.theme.as_deref()),
+            snapshot.regions.rows_of(f.region.as_deref(), n),
+            snapshot.levels.one(f.level.as_deref()),
+            snapshot.forms.one(f.form.map(|v| v.as_str())),
         ]
         .into_iter()
         .flatten()
@@ -112,8 +108,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         .into_iter()
         .map(|r| (r.event_id, r.region_id))
         .collect::<Vec<_>>();
-    let regions =
-        sqlx::query_as!(Term, "SELECT id, slug, name FROM regions ORDER BY name").fetch_all(&mut *tx).await?;
+    let regions = crate::regions::queries::terms(&mut *tx).await?;
     let themes = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
     let levels = taxonomy::all(&mut *tx, Vocabulary::Level).await?;
     tx.commit().await?;
@@ -140,7 +135,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         version,
         ends: rows.iter().map(|r| r.ends_at.unix_timestamp_nanos()).collect(),
         themes: TermSets::build(themes, n, &row_of, &theme_links),
-        regions: TermSets::build(regions, n, &row_of, &region_links),
+        regions: SparseSets::build(&regions, &row_of, &region_links),
         levels: TermSets::build(levels, n, &row_of, &level_links),
         forms: TermSets::build(forms, n, &row_of, &form_links),
         latest_first,

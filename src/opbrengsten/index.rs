@@ -12,7 +12,7 @@ use sqlx::PgPool;
 
 use super::Review;
 use super::queries::{self, Card, Filters};
-use crate::search::rows::{RowSet, TermSets};
+use crate::search::rows::{RowSet, SparseSets, TermSets};
 use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
 use crate::taxonomy::{self, Term, Vocabulary};
 
@@ -27,18 +27,13 @@ struct Snapshot {
     cohorts: TermSets,
     themes: TermSets,
     levels: TermSets,
-    regions: TermSets,
+    regions: SparseSets,
 }
 
 impl Versioned for Snapshot {
     fn version(&self) -> i64 {
         self.version
     }
-}
-
-/// One filter value as a row set: `None` when not chosen; an unknown value chooses nothing.
-fn chosen(sets: &TermSets, slug: Option<String>) -> Option<RowSet> {
-    slug.and_then(|s| sets.any_of(&[s]))
 }
 
 impl LessonIndex {
@@ -67,10 +62,10 @@ impl LessonIndex {
             None => RowSet::full(n),
         };
         for set in [
-            chosen(&snapshot.cohorts, f.cohort.map(|c| c.to_string())),
-            chosen(&snapshot.themes, f.theme.clone()),
-            chosen(&snapshot.levels, f.level.clone()),
-            chosen(&snapshot.regions, f.region.clone()),
+            snapshot.cohorts.one(f.cohort.map(|c| c.to_string()).as_deref()),
+            snapshot.themes.one(f.theme.as_deref()),
+            snapshot.levels.one(f.level.as_deref()),
+            snapshot.regions.rows_of(f.region.as_deref(), n),
         ]
         .into_iter()
         .flatten()
@@ -126,8 +121,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     .into_iter()
     .map(|r| (r.lesson_id, r.term_id))
     .collect::<Vec<_>>();
-    let regions =
-        sqlx::query_as!(Term, "SELECT id, slug, name FROM regions ORDER BY name").fetch_all(&mut *tx).await?;
+    let regions = crate::regions::queries::terms(&mut *tx).await?;
     let themes = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
     let levels = taxonomy::all(&mut *tx, Vocabulary::Level).await?;
     tx.commit().await?;
@@ -148,7 +142,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         cohorts: TermSets::build(cohorts, n, &row_of, &cohort_links),
         themes: TermSets::build(themes, n, &row_of, &theme_links),
         levels: TermSets::build(levels, n, &row_of, &level_links),
-        regions: TermSets::build(regions, n, &row_of, &region_links),
+        regions: SparseSets::build(&regions, &row_of, &region_links),
         ids,
     };
     tracing::info!(lessons = n, ms = started.elapsed().as_millis() as u64, "lessons snapshot loaded");

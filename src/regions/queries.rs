@@ -15,6 +15,13 @@ pub struct Hierarchy {
     pub parents: Vec<(i32, i32)>,
 }
 
+/// Every region as a term (id, slug, name), by name: a filter vocabulary of the list indexes.
+pub async fn terms(executor: impl PgExecutor<'_>) -> sqlx::Result<Vec<crate::taxonomy::Term>> {
+    sqlx::query_as!(crate::taxonomy::Term, "SELECT id, slug, name FROM regions ORDER BY name")
+        .fetch_all(executor)
+        .await
+}
+
 pub async fn hierarchy(executor: impl PgExecutor<'_>) -> sqlx::Result<Hierarchy> {
     let rows =
         sqlx::query!("SELECT id, slug, province_id, jeugdregio_id FROM regions").fetch_all(executor).await?;

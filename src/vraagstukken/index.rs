@@ -14,7 +14,7 @@ use sqlx::PgPool;
 use super::Review;
 use super::queries::{self, Card, Filters, PER_LEVEL};
 use super::status::VraagstukStatus;
-use crate::search::rows::{RowSet, TermSets};
+use crate::search::rows::{RowSet, SparseSets, TermSets};
 use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
 use crate::taxonomy::{self, Term, Vocabulary};
 
@@ -28,7 +28,7 @@ struct Snapshot {
     ids: Vec<i64>,
     levels: TermSets,
     themes: TermSets,
-    regions: TermSets,
+    regions: SparseSets,
     statuses: TermSets,
     /// The rows by recognitions (most first), then newest first.
     by_recognition: Vec<u32>,
@@ -38,11 +38,6 @@ impl Versioned for Snapshot {
     fn version(&self) -> i64 {
         self.version
     }
-}
-
-/// One filter value as a row set: `None` when not chosen; an unknown value chooses nothing.
-fn chosen(sets: &TermSets, slug: Option<&str>) -> Option<RowSet> {
-    slug.and_then(|s| sets.any_of(&[s.to_owned()]))
 }
 
 impl VraagstukIndex {
@@ -66,10 +61,10 @@ impl VraagstukIndex {
             None => RowSet::full(n),
         };
         for set in [
-            chosen(&snapshot.themes, f.theme.as_deref()),
-            chosen(&snapshot.regions, f.region.as_deref()),
-            chosen(&snapshot.levels, f.level.as_deref()),
-            chosen(&snapshot.statuses, f.status.map(|s| s.as_str())),
+            snapshot.themes.one(f.theme.as_deref()),
+            snapshot.regions.rows_of(f.region.as_deref(), n),
+            snapshot.levels.one(f.level.as_deref()),
+            snapshot.statuses.one(f.status.map(|s| s.as_str())),
         ]
         .into_iter()
         .flatten()
@@ -80,7 +75,7 @@ impl VraagstukIndex {
         let mut found = Vec::new();
         let mut rows = Vec::new();
         for level in &snapshot.levels.terms {
-            let Some(mut in_level) = chosen(&snapshot.levels, Some(&level.slug)) else { continue };
+            let Some(mut in_level) = snapshot.levels.one(Some(&level.slug)) else { continue };
             in_level.and_with(&matched);
             let count = in_level.count();
             if count == 0 {
@@ -124,8 +119,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         .into_iter()
         .map(|r| (r.vraagstuk_id, r.region_id))
         .collect::<Vec<_>>();
-    let regions =
-        sqlx::query_as!(Term, "SELECT id, slug, name FROM regions ORDER BY name").fetch_all(&mut *tx).await?;
+    let regions = crate::regions::queries::terms(&mut *tx).await?;
     let themes = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
     let levels = taxonomy::all(&mut *tx, Vocabulary::Level).await?;
     tx.commit().await?;
@@ -151,7 +145,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         version,
         levels: TermSets::build(levels, n, &row_of, &level_links),
         themes: TermSets::build(themes, n, &row_of, &theme_links),
-        regions: TermSets::build(regions, n, &row_of, &region_links),
+        regions: SparseSets::build(&regions, &row_of, &region_links),
         statuses: TermSets::build(statuses, n, &row_of, &status_links),
         by_recognition,
         ids,
