@@ -30,6 +30,16 @@ impl Vocabulary {
     }
 }
 
+/// Themes, levels and regions as terms: what the lists of events, vraagstukken and lessons
+/// filter by, read in the transaction of one snapshot.
+pub async fn themes_levels_regions(conn: &mut sqlx::PgConnection) -> sqlx::Result<[Vec<Term>; 3]> {
+    Ok([
+        all(&mut *conn, Vocabulary::Theme).await?,
+        all(&mut *conn, Vocabulary::Level).await?,
+        crate::regions::queries::terms(&mut *conn).await?,
+    ])
+}
+
 pub async fn all(db: impl PgExecutor<'_>, vocabulary: Vocabulary) -> sqlx::Result<Vec<Term>> {
     match vocabulary {
         Vocabulary::Theme => {

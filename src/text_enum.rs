@@ -6,6 +6,17 @@
 //! In checked queries, bind a value with a type override (`$1` ← `status as InitiativeStatus`)
 //! and read a column with `status AS "status: InitiativeStatus"`.
 
+/// What every [`text_enum!`] type offers, for code that works on any of them (a list index
+/// that makes a facet of a status or kind: `search::rows::enum_facet`).
+pub trait TextEnum: Copy + PartialEq + 'static {
+    /// Every value, in the order of the declaration.
+    fn all() -> &'static [Self];
+    /// The value as stored.
+    fn as_str(self) -> &'static str;
+    /// The Dutch name shown to people.
+    fn label(self) -> &'static str;
+}
+
 /// Declares a status or kind enum; each variant names its stored value and its Dutch label:
 ///
 /// ```ignore
@@ -58,6 +69,18 @@ macro_rules! text_enum {
             /// The value for a stored (or submitted) string, if it is one.
             pub fn parse(value: &str) -> Option<$name> {
                 $name::ALL.iter().copied().find(|v| v.as_str() == value)
+            }
+        }
+
+        impl $crate::text_enum::TextEnum for $name {
+            fn all() -> &'static [Self] {
+                $name::ALL
+            }
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
             }
         }
 

@@ -6,7 +6,6 @@
 //! are then a few AND/popcount passes over n/64 words. PostgreSQL supplies the cards shown.
 //! Freshness: `content_version`, as for the catalogue.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use sqlx::PgPool;
@@ -15,9 +14,8 @@ use time::OffsetDateTime;
 use super::EventStatus;
 use super::queries::{self, EventCard, Filters};
 use super::status::EventForm;
-use crate::search::rows::{RowSet, SparseSets, TermSets};
+use crate::search::rows::{self, Link, Numbering, RowSet, SparseSets, TermSets};
 use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
-use crate::taxonomy::{self, Term, Vocabulary};
 
 pub struct EventIndex {
     snapshots: Snapshots<Snapshot>,
@@ -27,7 +25,7 @@ pub struct EventIndex {
 /// id), as the coming events are listed.
 struct Snapshot {
     version: i64,
-    ids: Vec<i64>,
+    rows: Numbering,
     /// Per row, when the event ends (Unix nanoseconds).
     ends: Vec<i128>,
     themes: TermSets,
@@ -59,29 +57,23 @@ impl EventIndex {
         offset: i64,
     ) -> sqlx::Result<(Vec<EventCard>, i64)> {
         let snapshot = self.snapshots.get(db, || load(db)).await?;
-        let n = snapshot.ids.len();
+        let n = snapshot.rows.len();
         let now = OffsetDateTime::now_utc().unix_timestamp_nanos();
-        let rows = snapshot.ends.iter().enumerate().filter(|(_, end)| (**end <= now) == f.past);
-        let mut matched = RowSet::from_rows(n, rows.map(|(row, _)| row as u32));
-        for set in [
+        let in_time = snapshot.ends.iter().enumerate().filter(|(_, end)| (**end <= now) == f.past);
+        let mut matched = RowSet::from_rows(n, in_time.map(|(row, _)| row as u32));
+        matched.and_all([
             snapshot.themes.one(f.theme.as_deref()),
             snapshot.regions.rows_of(f.region.as_deref(), n),
             snapshot.levels.one(f.level.as_deref()),
             snapshot.forms.one(f.form.map(|v| v.as_str())),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            matched.and_with(&set);
-        }
+        ]);
         let (offset, limit) = (usize::try_from(offset).unwrap_or(0), usize::try_from(limit).unwrap_or(0));
         let page = if f.past {
             matched.page_in(&snapshot.latest_first, offset, limit)
         } else {
             matched.page(offset, limit)
         };
-        let ids: Vec<i64> = page.iter().map(|&r| snapshot.ids[r as usize]).collect();
-        Ok((queries::cards(db, &ids).await?, matched.count() as i64))
+        Ok((queries::cards(db, &snapshot.rows.ids(&page)).await?, matched.count() as i64))
     }
 }
 
@@ -89,57 +81,42 @@ impl EventIndex {
 async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     let started = std::time::Instant::now();
     let (mut tx, version) = snapshot::read_consistent(db).await?;
-    let rows = sqlx::query!(
+    let records = sqlx::query!(
         r#"SELECT id, starts_at, ends_at, level_id, form AS "form: EventForm" FROM events
            WHERE status <> $1 ORDER BY starts_at, id"#,
         EventStatus::Concept as EventStatus,
     )
     .fetch_all(&mut *tx)
     .await?;
-    let theme_links = sqlx::query!("SELECT event_id, theme_id FROM event_themes")
+    let theme_links = sqlx::query_as!(Link, "SELECT event_id AS record, theme_id AS term FROM event_themes")
         .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| (r.event_id, r.theme_id))
-        .collect::<Vec<_>>();
-    let region_links = sqlx::query!("SELECT event_id, region_id FROM event_regions")
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| (r.event_id, r.region_id))
-        .collect::<Vec<_>>();
-    let regions = crate::regions::queries::terms(&mut *tx).await?;
-    let themes = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
-    let levels = taxonomy::all(&mut *tx, Vocabulary::Level).await?;
+        .await?;
+    let region_links =
+        sqlx::query_as!(Link, "SELECT event_id AS record, region_id AS term FROM event_regions")
+            .fetch_all(&mut *tx)
+            .await?;
+    let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
     tx.commit().await?;
 
-    let n = rows.len();
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
-    let level_links: Vec<(i64, i32)> = rows.iter().filter_map(|r| Some((r.id, r.level_id?))).collect();
-    let forms: Vec<Term> = EventForm::ALL
-        .iter()
-        .enumerate()
-        .map(|(at, v)| Term { id: at as i32, slug: v.as_str().to_owned(), name: v.label().to_owned() })
-        .collect();
-    let form_links: Vec<(i64, i32)> = rows
-        .iter()
-        .filter_map(|r| EventForm::ALL.iter().position(|v| *v == r.form).map(|at| (r.id, at as i32)))
-        .collect();
+    let rows = Numbering::new(records.iter().map(|r| r.id).collect());
+    let (n, row_of) = (rows.len(), rows.row_of());
+    let level_links: Vec<(i64, i32)> = records.iter().filter_map(|r| Some((r.id, r.level_id?))).collect();
+    let (forms, form_links) = rows::enum_facet(records.iter().map(|r| (r.id, r.form)));
     // Rows are in start order; past events are listed latest start first and, at one start,
     // by id.
     let mut latest_first: Vec<u32> = (0..n as u32).collect();
-    latest_first.sort_by_key(|&row| (std::cmp::Reverse(rows[row as usize].starts_at), rows[row as usize].id));
+    latest_first
+        .sort_by_key(|&row| (std::cmp::Reverse(records[row as usize].starts_at), records[row as usize].id));
 
     let snapshot = Snapshot {
         version,
-        ends: rows.iter().map(|r| r.ends_at.unix_timestamp_nanos()).collect(),
-        themes: TermSets::build(themes, n, &row_of, &theme_links),
-        regions: SparseSets::build(&regions, &row_of, &region_links),
-        levels: TermSets::build(levels, n, &row_of, &level_links),
-        forms: TermSets::build(forms, n, &row_of, &form_links),
+        ends: records.iter().map(|r| r.ends_at.unix_timestamp_nanos()).collect(),
+        themes: TermSets::build(themes, n, row_of, &rows::pairs(theme_links)),
+        regions: SparseSets::build(&regions, row_of, &rows::pairs(region_links)),
+        levels: TermSets::build(levels, n, row_of, &level_links),
+        forms: TermSets::build(forms, n, row_of, &form_links),
         latest_first,
-        ids,
+        rows,
     };
     tracing::info!(events = n, ms = started.elapsed().as_millis() as u64, "events snapshot loaded");
     Ok(snapshot)

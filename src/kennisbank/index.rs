@@ -170,19 +170,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     let levels = taxonomy::all(&mut *tx, Vocabulary::Level).await?;
     tx.commit().await?;
 
-    let kinds: Vec<Term> = PublicationKind::ALL
-        .iter()
-        .enumerate()
-        .map(|(at, kind)| Term {
-            id: at as i32,
-            slug: kind.as_str().to_owned(),
-            name: kind.label().to_owned(),
-        })
-        .collect();
-    let kind_links: Vec<(i64, i32)> = rows
-        .iter()
-        .filter_map(|r| PublicationKind::ALL.iter().position(|k| *k == r.kind).map(|at| (r.id, at as i32)))
-        .collect();
+    let (kinds, kind_links) = rows::enum_facet(rows.iter().map(|r| (r.id, r.kind)));
     let years: Vec<Term> = YEAR_RANGES
         .iter()
         .enumerate()

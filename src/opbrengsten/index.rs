@@ -5,16 +5,15 @@
 //! AND/popcount passes over n/64 words. PostgreSQL answers the text query from its index and
 //! supplies the cards shown. Freshness: `content_version`, as for the catalogue.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use sqlx::PgPool;
 
 use super::Review;
 use super::queries::{self, Card, Filters};
-use crate::search::rows::{RowSet, SparseSets, TermSets};
+use crate::search::rows::{self, Link, Numbering, RowSet, SparseSets, TermSets};
 use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
-use crate::taxonomy::{self, Term, Vocabulary};
+use crate::taxonomy::Term;
 
 pub struct LessonIndex {
     snapshots: Snapshots<Snapshot>,
@@ -23,7 +22,7 @@ pub struct LessonIndex {
 /// The published lessons at one version. Rows are numbered latest first.
 struct Snapshot {
     version: i64,
-    ids: Vec<i64>,
+    rows: Numbering,
     cohorts: TermSets,
     themes: TermSets,
     levels: TermSets,
@@ -51,30 +50,19 @@ impl LessonIndex {
         offset: i64,
     ) -> sqlx::Result<(Vec<Card>, i64)> {
         let snapshot = self.snapshots.get(db, || load(db)).await?;
-        let n = snapshot.ids.len();
+        let n = snapshot.rows.len();
         let mut matched = match &f.q {
-            Some(q) => {
-                let row_of: HashMap<i64, u32> =
-                    snapshot.ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
-                let ids = queries::matching_text(db, q).await?;
-                RowSet::from_rows(n, ids.iter().filter_map(|id| row_of.get(id).copied()))
-            }
+            Some(q) => snapshot.rows.rows(&queries::matching_text(db, q).await?),
             None => RowSet::full(n),
         };
-        for set in [
+        matched.and_all([
             snapshot.cohorts.one(f.cohort.map(|c| c.to_string()).as_deref()),
             snapshot.themes.one(f.theme.as_deref()),
             snapshot.levels.one(f.level.as_deref()),
             snapshot.regions.rows_of(f.region.as_deref(), n),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            matched.and_with(&set);
-        }
-        let rows = matched.page(usize::try_from(offset).unwrap_or(0), usize::try_from(limit).unwrap_or(0));
-        let ids: Vec<i64> = rows.iter().map(|&r| snapshot.ids[r as usize]).collect();
-        Ok((queries::cards(db, &ids).await?, matched.count() as i64))
+        ]);
+        let page = matched.page(usize::try_from(offset).unwrap_or(0), usize::try_from(limit).unwrap_or(0));
+        Ok((queries::cards(db, &snapshot.rows.ids(&page)).await?, matched.count() as i64))
     }
 }
 
@@ -83,7 +71,7 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     let started = std::time::Instant::now();
     let (mut tx, version) = snapshot::read_consistent(db).await?;
     let published = Review::Gepubliceerd;
-    let rows = sqlx::query!(
+    let records = sqlx::query!(
         r#"SELECT l.id, l.region_id, r.cohort_year FROM lessons l JOIN regions r ON r.id = l.region_id
            WHERE l.review = $1 ORDER BY l.happened_on DESC, l.id DESC"#,
         published as Review,
@@ -92,8 +80,9 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     .await?;
     // Themes and levels come through the published vraagstukken and initiatives a lesson is
     // linked to.
-    let theme_links = sqlx::query!(
-        r#"SELECT lv.lesson_id AS "lesson_id!", vt.theme_id AS "term_id!" FROM lesson_vraagstukken lv
+    let theme_links = sqlx::query_as!(
+        Link,
+        r#"SELECT lv.lesson_id AS "record!", vt.theme_id AS "term!" FROM lesson_vraagstukken lv
              JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
              JOIN vraagstuk_themes vt ON vt.vraagstuk_id = v.id
            UNION
@@ -103,12 +92,10 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         published as Review,
     )
     .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|r| (r.lesson_id, r.term_id))
-    .collect::<Vec<_>>();
-    let level_links = sqlx::query!(
-        r#"SELECT lv.lesson_id AS "lesson_id!", v.level_id AS "term_id!" FROM lesson_vraagstukken lv
+    .await?;
+    let level_links = sqlx::query_as!(
+        Link,
+        r#"SELECT lv.lesson_id AS "record!", v.level_id AS "term!" FROM lesson_vraagstukken lv
              JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
            UNION
            SELECT li.lesson_id, il.level_id FROM lesson_initiatives li
@@ -117,20 +104,14 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
         published as Review,
     )
     .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|r| (r.lesson_id, r.term_id))
-    .collect::<Vec<_>>();
-    let regions = crate::regions::queries::terms(&mut *tx).await?;
-    let themes = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
-    let levels = taxonomy::all(&mut *tx, Vocabulary::Level).await?;
+    .await?;
+    let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
     tx.commit().await?;
 
-    let n = rows.len();
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
-    let region_links: Vec<(i64, i32)> = rows.iter().map(|r| (r.id, r.region_id)).collect();
-    let cohort_links: Vec<(i64, i32)> = rows.iter().filter_map(|r| Some((r.id, r.cohort_year?))).collect();
+    let rows = Numbering::new(records.iter().map(|r| r.id).collect());
+    let (n, row_of) = (rows.len(), rows.row_of());
+    let region_links: Vec<(i64, i32)> = records.iter().map(|r| (r.id, r.region_id)).collect();
+    let cohort_links: Vec<(i64, i32)> = records.iter().filter_map(|r| Some((r.id, r.cohort_year?))).collect();
     let mut years: Vec<i32> = cohort_links.iter().map(|(_, year)| *year).collect();
     years.sort_unstable();
     years.dedup();
@@ -139,11 +120,11 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
 
     let snapshot = Snapshot {
         version,
-        cohorts: TermSets::build(cohorts, n, &row_of, &cohort_links),
-        themes: TermSets::build(themes, n, &row_of, &theme_links),
-        levels: TermSets::build(levels, n, &row_of, &level_links),
-        regions: SparseSets::build(&regions, &row_of, &region_links),
-        ids,
+        cohorts: TermSets::build(cohorts, n, row_of, &cohort_links),
+        themes: TermSets::build(themes, n, row_of, &rows::pairs(theme_links)),
+        levels: TermSets::build(levels, n, row_of, &rows::pairs(level_links)),
+        regions: SparseSets::build(&regions, row_of, &region_links),
+        rows,
     };
     tracing::info!(lessons = n, ms = started.elapsed().as_millis() as u64, "lessons snapshot loaded");
     Ok(snapshot)

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use crate::regions::queries::Hierarchy;
 use crate::taxonomy::Term;
+use crate::text_enum::TextEnum;
 
 /// A set of row numbers below `len`, as a bitset.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +69,13 @@ impl RowSet {
     pub(crate) fn and_with(&mut self, other: &RowSet) {
         for (a, b) in self.words.iter_mut().zip(&other.words) {
             *a &= b;
+        }
+    }
+
+    /// Keeps only the rows in every chosen set (`None`: that filter is not chosen).
+    pub(crate) fn and_all(&mut self, sets: impl IntoIterator<Item = Option<RowSet>>) {
+        for set in sets.into_iter().flatten() {
+            self.and_with(&set);
         }
     }
 
@@ -145,6 +153,70 @@ fn count_and(a: &[u64], b: &[u64]) -> usize {
         }
     }
     portable(a, b)
+}
+
+/// The records of a list index, numbered 0..n in the list's default order, both ways.
+pub(crate) struct Numbering {
+    ids: Vec<i64>,
+    row_of: HashMap<i64, u32>,
+}
+
+impl Numbering {
+    /// From the record ids in the list's default order.
+    pub(crate) fn new(ids: Vec<i64>) -> Self {
+        let row_of = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
+        Self { ids, row_of }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Record id → row, for building the facets.
+    pub(crate) fn row_of(&self) -> &HashMap<i64, u32> {
+        &self.row_of
+    }
+
+    /// The rows of these records (those not in the list are skipped), e.g. a text query's
+    /// matches from PostgreSQL.
+    pub(crate) fn rows(&self, ids: &[i64]) -> RowSet {
+        RowSet::from_rows(self.len(), ids.iter().filter_map(|id| self.row_of.get(id).copied()))
+    }
+
+    /// The records of these rows, in their order (a page).
+    pub(crate) fn ids(&self, rows: &[u32]) -> Vec<i64> {
+        rows.iter().map(|&r| self.ids[r as usize]).collect()
+    }
+}
+
+/// A record's link to a term, as a list index reads a link table
+/// (`SELECT event_id AS record, theme_id AS term FROM event_themes`).
+pub(crate) struct Link {
+    pub(crate) record: i64,
+    pub(crate) term: i32,
+}
+
+/// Links as the (record, term) pairs the sets are built from.
+pub(crate) fn pairs(links: Vec<Link>) -> Vec<(i64, i32)> {
+    links.into_iter().map(|l| (l.record, l.term)).collect()
+}
+
+/// The facet of a status or kind: its values as terms (numbered by their place in the
+/// declaration) and each record's value as a link.
+pub(crate) fn enum_facet<E: TextEnum>(
+    values: impl IntoIterator<Item = (i64, E)>,
+) -> (Vec<Term>, Vec<(i64, i32)>) {
+    let all = E::all();
+    let terms = all
+        .iter()
+        .enumerate()
+        .map(|(at, v)| Term { id: at as i32, slug: v.as_str().to_owned(), name: v.label().to_owned() })
+        .collect();
+    let links = values
+        .into_iter()
+        .filter_map(|(record, value)| all.iter().position(|v| *v == value).map(|at| (record, at as i32)))
+        .collect();
+    (terms, links)
 }
 
 /// One facet (a vocabulary) of a list: its terms in display order and, per term, the rows

@@ -6,7 +6,6 @@
 //! and supplies the cards shown. Freshness: `content_version`, as for the catalogue (every
 //! table the list reads has its trigger, `vraagstuk_recognitions` included).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use sqlx::PgPool;
@@ -14,9 +13,8 @@ use sqlx::PgPool;
 use super::Review;
 use super::queries::{self, Card, Filters, PER_LEVEL};
 use super::status::VraagstukStatus;
-use crate::search::rows::{RowSet, SparseSets, TermSets};
+use crate::search::rows::{self, Link, Numbering, RowSet, SparseSets, TermSets};
 use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
-use crate::taxonomy::{self, Term, Vocabulary};
 
 pub struct VraagstukIndex {
     snapshots: Snapshots<Snapshot>,
@@ -25,7 +23,7 @@ pub struct VraagstukIndex {
 /// The published, unmerged obstacles at one version. Rows are numbered newest first.
 struct Snapshot {
     version: i64,
-    ids: Vec<i64>,
+    rows: Numbering,
     levels: TermSets,
     themes: TermSets,
     regions: SparseSets,
@@ -50,30 +48,20 @@ impl VraagstukIndex {
     /// with any.
     pub async fn list(&self, db: &PgPool, f: &Filters) -> sqlx::Result<(Vec<Card>, Vec<(i32, i64)>)> {
         let snapshot = self.snapshots.get(db, || load(db)).await?;
-        let n = snapshot.ids.len();
+        let n = snapshot.rows.len();
         let mut matched = match &f.q {
-            Some(q) => {
-                let row_of: HashMap<i64, u32> =
-                    snapshot.ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
-                let ids = queries::matching_text(db, q).await?;
-                RowSet::from_rows(n, ids.iter().filter_map(|id| row_of.get(id).copied()))
-            }
+            Some(q) => snapshot.rows.rows(&queries::matching_text(db, q).await?),
             None => RowSet::full(n),
         };
-        for set in [
+        matched.and_all([
             snapshot.themes.one(f.theme.as_deref()),
             snapshot.regions.rows_of(f.region.as_deref(), n),
             snapshot.levels.one(f.level.as_deref()),
             snapshot.statuses.one(f.status.map(|s| s.as_str())),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            matched.and_with(&set);
-        }
+        ]);
 
         let mut found = Vec::new();
-        let mut rows = Vec::new();
+        let mut page = Vec::new();
         for level in &snapshot.levels.terms {
             let Some(mut in_level) = snapshot.levels.one(Some(&level.slug)) else { continue };
             in_level.and_with(&matched);
@@ -83,14 +71,13 @@ impl VraagstukIndex {
             }
             found.push((level.id, count as i64));
             let limit = PER_LEVEL as usize;
-            rows.extend(if f.by_recognition {
+            page.extend(if f.by_recognition {
                 in_level.page_in(&snapshot.by_recognition, 0, limit)
             } else {
                 in_level.page(0, limit)
             });
         }
-        let ids: Vec<i64> = rows.iter().map(|&r| snapshot.ids[r as usize]).collect();
-        let cards = queries::cards(db, &ids).await?;
+        let cards = queries::cards(db, &snapshot.rows.ids(&page)).await?;
         Ok((cards, found))
     }
 }
@@ -99,7 +86,7 @@ impl VraagstukIndex {
 async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     let started = std::time::Instant::now();
     let (mut tx, version) = snapshot::read_consistent(db).await?;
-    let rows = sqlx::query!(
+    let records = sqlx::query!(
         r#"SELECT id, level_id, status AS "status: VraagstukStatus", recognitions FROM vraagstukken
            WHERE review = $1 AND merged_into IS NULL
            ORDER BY raised_at DESC, id DESC"#,
@@ -107,48 +94,33 @@ async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
     )
     .fetch_all(&mut *tx)
     .await?;
-    let theme_links = sqlx::query!("SELECT vraagstuk_id, theme_id FROM vraagstuk_themes")
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| (r.vraagstuk_id, r.theme_id))
-        .collect::<Vec<_>>();
-    let region_links = sqlx::query!("SELECT vraagstuk_id, region_id FROM vraagstuk_regions")
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| (r.vraagstuk_id, r.region_id))
-        .collect::<Vec<_>>();
-    let regions = crate::regions::queries::terms(&mut *tx).await?;
-    let themes = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
-    let levels = taxonomy::all(&mut *tx, Vocabulary::Level).await?;
+    let theme_links =
+        sqlx::query_as!(Link, "SELECT vraagstuk_id AS record, theme_id AS term FROM vraagstuk_themes")
+            .fetch_all(&mut *tx)
+            .await?;
+    let region_links =
+        sqlx::query_as!(Link, "SELECT vraagstuk_id AS record, region_id AS term FROM vraagstuk_regions")
+            .fetch_all(&mut *tx)
+            .await?;
+    let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
     tx.commit().await?;
 
-    let n = rows.len();
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
-    let level_links: Vec<(i64, i32)> = rows.iter().map(|r| (r.id, r.level_id)).collect();
-    let statuses: Vec<Term> = VraagstukStatus::ALL
-        .iter()
-        .enumerate()
-        .map(|(at, s)| Term { id: at as i32, slug: s.as_str().to_owned(), name: s.label().to_owned() })
-        .collect();
-    let status_links: Vec<(i64, i32)> = rows
-        .iter()
-        .filter_map(|r| VraagstukStatus::ALL.iter().position(|s| *s == r.status).map(|at| (r.id, at as i32)))
-        .collect();
+    let rows = Numbering::new(records.iter().map(|r| r.id).collect());
+    let (n, row_of) = (rows.len(), rows.row_of());
+    let level_links: Vec<(i64, i32)> = records.iter().map(|r| (r.id, r.level_id)).collect();
+    let (statuses, status_links) = rows::enum_facet(records.iter().map(|r| (r.id, r.status)));
     // Stable: equal recognitions keep the newest-first order of the rows.
     let mut by_recognition: Vec<u32> = (0..n as u32).collect();
-    by_recognition.sort_by_key(|&row| std::cmp::Reverse(rows[row as usize].recognitions));
+    by_recognition.sort_by_key(|&row| std::cmp::Reverse(records[row as usize].recognitions));
 
     let snapshot = Snapshot {
         version,
-        levels: TermSets::build(levels, n, &row_of, &level_links),
-        themes: TermSets::build(themes, n, &row_of, &theme_links),
-        regions: SparseSets::build(&regions, &row_of, &region_links),
-        statuses: TermSets::build(statuses, n, &row_of, &status_links),
+        levels: TermSets::build(levels, n, row_of, &level_links),
+        themes: TermSets::build(themes, n, row_of, &rows::pairs(theme_links)),
+        regions: SparseSets::build(&regions, row_of, &rows::pairs(region_links)),
+        statuses: TermSets::build(statuses, n, row_of, &status_links),
         by_recognition,
-        ids,
+        rows,
     };
     tracing::info!(
         vraagstukken = n,
