@@ -279,7 +279,9 @@ fn calendar_response(body: String, filename: &str) -> Response {
 /// `/bijeenkomsten.ics`: the subscribable feed, with the list's filters.
 pub async fn feed(State(state): State<AppState>, params: QueryParams) -> AppResult<Response> {
     let (chosen, ..) = read_filters(&state, &params).await?;
-    let events = queries::for_feed(&state.db, &chosen, 500).await?;
+    // Published and cancelled events from a month ago on, by start.
+    let ids = state.events.for_feed(&state.db, &chosen, 31, 500).await?;
+    let events = queries::by_ids(&state.db, &ids).await?;
     let bodies: Vec<String> =
         events.iter().map(|e| places::calendar(&state.config, e, Method::Publish, None, false)).collect();
     // One calendar: the VEVENTs of each event's own file, in one VCALENDAR.

@@ -57,16 +57,8 @@ impl EventIndex {
         offset: i64,
     ) -> sqlx::Result<(Vec<EventCard>, i64)> {
         let snapshot = self.snapshots.get(db, || load(db)).await?;
-        let n = snapshot.rows.len();
         let now = OffsetDateTime::now_utc().unix_timestamp_nanos();
-        let in_time = snapshot.ends.iter().enumerate().filter(|(_, end)| (**end <= now) == f.past);
-        let mut matched = RowSet::from_rows(n, in_time.map(|(row, _)| row as u32));
-        matched.and_all([
-            snapshot.themes.one(f.theme.as_deref()),
-            snapshot.regions.rows_of(f.region.as_deref(), n),
-            snapshot.levels.one(f.level.as_deref()),
-            snapshot.forms.one(f.form.map(|v| v.as_str())),
-        ]);
+        let matched = snapshot.matching(f, |end| (end <= now) == f.past);
         let (offset, limit) = (usize::try_from(offset).unwrap_or(0), usize::try_from(limit).unwrap_or(0));
         let page = if f.past {
             matched.page_in(&snapshot.latest_first, offset, limit)
@@ -74,6 +66,36 @@ impl EventIndex {
             matched.page(offset, limit)
         };
         Ok((queries::cards(db, &snapshot.rows.ids(&page)).await?, matched.count() as i64))
+    }
+
+    /// The ids of the events the calendar feed holds: those matching the filters (`f.past`
+    /// aside) that end later than `days_back` days ago, by start, at most `limit`.
+    pub async fn for_feed(
+        &self,
+        db: &PgPool,
+        f: &Filters,
+        days_back: i64,
+        limit: usize,
+    ) -> sqlx::Result<Vec<i64>> {
+        let snapshot = self.snapshots.get(db, || load(db)).await?;
+        let since = (OffsetDateTime::now_utc() - time::Duration::days(days_back)).unix_timestamp_nanos();
+        Ok(snapshot.rows.ids(&snapshot.matching(f, |end| end > since).page(0, limit)))
+    }
+}
+
+impl Snapshot {
+    /// The rows whose end passes `keep` and that match the filters other than `f.past`.
+    fn matching(&self, f: &Filters, keep: impl Fn(i128) -> bool) -> RowSet {
+        let n = self.rows.len();
+        let in_time = self.ends.iter().enumerate().filter(|(_, end)| keep(**end));
+        let mut matched = RowSet::from_rows(n, in_time.map(|(row, _)| row as u32));
+        matched.and_all([
+            self.themes.one(f.theme.as_deref()),
+            self.regions.rows_of(f.region.as_deref(), n),
+            self.levels.one(f.level.as_deref()),
+            self.forms.one(f.form.map(|v| v.as_str())),
+        ]);
+        matched
     }
 }
 

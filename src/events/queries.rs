@@ -178,51 +178,6 @@ pub async fn cards(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<EventCard>> {
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
-/// The events the public list and the calendar feed show, as one page of ids and the number
-/// that match: published and cancelled ones (never concepts) matching the filters, upcoming
-/// first by start (those that end after `days_back` days ago), or with `f.past` the ended ones,
-/// latest first.
-async fn listed(
-    db: &PgPool,
-    f: &Filters,
-    days_back: i32,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<i64>, i64)> {
-    let rows = sqlx::query!(
-        r#"SELECT e.id, count(*) OVER () AS "total!"
-           FROM events e
-           WHERE e.status <> $1
-             AND (CASE WHEN $2 THEN e.ends_at <= now() ELSE e.ends_at > now() - make_interval(days => $7) END)
-             AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM event_themes l JOIN themes t ON t.id = l.theme_id
-                                              WHERE l.event_id = e.id AND t.slug = $3))
-             AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM event_regions l JOIN regions r ON r.id = l.region_id
-                                              WHERE l.event_id = e.id AND r.slug = $4))
-             AND ($5::text IS NULL OR e.level_id = (SELECT id FROM levels WHERE slug = $5))
-             AND ($6::text IS NULL OR e.form = $6)
-           ORDER BY CASE WHEN $2 THEN -extract(epoch FROM e.starts_at) ELSE extract(epoch FROM e.starts_at) END, e.id
-           LIMIT $8 OFFSET $9"#,
-        EventStatus::Concept as EventStatus,
-        f.past,
-        f.theme,
-        f.region,
-        f.level,
-        f.form.map(|v| v.as_str()),
-        days_back,
-        limit,
-        offset,
-    )
-    .fetch_all(db)
-    .await?;
-    let total = match rows.first() {
-        Some(r) => r.total,
-        // Past the last page: count from the first.
-        None if offset > 0 => Box::pin(listed(db, f, days_back, 1, 0)).await?.1,
-        None => 0,
-    };
-    Ok((rows.into_iter().map(|r| r.id).collect(), total))
-}
-
 /// The next published events, for the home page: those running now, then those still to come.
 pub async fn upcoming(db: &PgPool, limit: i64) -> sqlx::Result<Vec<EventCard>> {
     // Two parts, so that each reads an index only as far as it returns rows: the running ones
@@ -303,11 +258,9 @@ async fn find(
     select_events!("WHERE e.id = $1 OR e.slug = $2", id, slug).fetch_optional(db).await
 }
 
-/// Published and cancelled events for the calendar feed: from a month ago on, by start.
-pub async fn for_feed(db: &PgPool, f: &Filters, limit: i64) -> sqlx::Result<Vec<Event>> {
-    let upcoming = Filters { past: false, ..f.clone() };
-    let (ids, _) = listed(db, &upcoming, 31, limit, 0).await?;
-    select_events!("WHERE e.id = ANY($1) ORDER BY array_position($1, e.id)", &ids).fetch_all(db).await
+/// Whole events by id, in the order given (the calendar feed: its index chose them).
+pub async fn by_ids(db: &PgPool, ids: &[i64]) -> sqlx::Result<Vec<Event>> {
+    select_events!("WHERE e.id = ANY($1) ORDER BY array_position($1, e.id)", ids).fetch_all(db).await
 }
 
 /// Events whose text matches a search (`/zoeken`), upcoming first.
