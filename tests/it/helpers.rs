@@ -195,6 +195,19 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("request completes")
     }
 
+    /// One page of an open-data list (`/api/v1/…`): the slugs of its records in order, and
+    /// `meta.total`.
+    pub async fn api_slugs(&self, path: &str) -> (Vec<String>, i64) {
+        let api: serde_json::Value = self.get(path).await.json().await.expect("a JSON answer");
+        let slugs = api["data"]
+            .as_array()
+            .expect("a data array")
+            .iter()
+            .map(|d| d["slug"].as_str().expect("a slug").to_owned())
+            .collect();
+        (slugs, api["meta"]["total"].as_i64().expect("meta.total"))
+    }
+
     /// GET, assert the status and return the body.
     pub async fn get_text(&self, path: &str, status: u16) -> String {
         let response = self.get(path).await;
