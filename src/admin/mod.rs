@@ -14,9 +14,9 @@ use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-pub(crate) use self::back_office::BackOffice;
 pub use self::back_office::BackOfficeRoute;
 use self::back_office::require;
+pub(crate) use self::back_office::{BackOffice, Editor};
 use crate::catalogue::InitiativeStatus;
 use crate::error::{AppError, AppResult};
 use crate::mail::OutboxStatus;

@@ -28,13 +28,11 @@ pub fn router() -> Router<AppState> {
 
 /// `/beheer/initiatieven` (editing and the review queue) and `/beheer/taxonomie` (vocabularies).
 pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    use crate::admin::Editor;
+    use admin::initiatives::{create, edit_form, list, new_form, update};
     use admin::{initiatives, taxonomy};
     back_office
-        .get("/beheer/initiatieven", Role::Redacteur, initiatives::list)
-        .post("/beheer/initiatieven", Role::Redacteur, initiatives::create)
-        .get("/beheer/initiatieven/nieuw", Role::Redacteur, initiatives::new_form)
-        .get("/beheer/initiatieven/{id}", Role::Redacteur, initiatives::edit_form)
-        .post("/beheer/initiatieven/{id}", Role::Redacteur, initiatives::update)
+        .editor("/beheer/initiatieven", Role::Redacteur, Editor { list, create, new_form, edit_form, update })
         .post("/beheer/initiatieven/{id}/beoordeling", Role::Redacteur, initiatives::decide)
         .get("/beheer/taxonomie", Role::Coordinator, taxonomy::show)
         .post("/beheer/taxonomie", Role::Coordinator, taxonomy::add)

@@ -37,12 +37,14 @@ pub fn router() -> Router<AppState> {
 
 /// `/beheer/bijeenkomsten`: events, their registrations and reports (editors and up).
 pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    use crate::admin::Editor;
+    use admin::{create, edit_form, list, new_form, update};
     back_office
-        .get("/beheer/bijeenkomsten", Role::Redacteur, admin::list)
-        .post("/beheer/bijeenkomsten", Role::Redacteur, admin::create)
-        .get("/beheer/bijeenkomsten/nieuw", Role::Redacteur, admin::new_form)
-        .get("/beheer/bijeenkomsten/{id}", Role::Redacteur, admin::edit_form)
-        .post("/beheer/bijeenkomsten/{id}", Role::Redacteur, admin::update)
+        .editor(
+            "/beheer/bijeenkomsten",
+            Role::Redacteur,
+            Editor { list, create, new_form, edit_form, update },
+        )
         .post("/beheer/bijeenkomsten/{id}/annuleren", Role::Redacteur, admin::cancel)
         .post("/beheer/bijeenkomsten/{id}/verslag", Role::Redacteur, admin::save_report)
         .get("/beheer/bijeenkomsten/{id}/aanmeldingen", Role::Redacteur, admin::registrations)

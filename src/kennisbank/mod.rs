@@ -45,12 +45,10 @@ pub fn router() -> Router<AppState> {
 
 /// `/beheer/kennisbank`: editing every publication and deciding on proposals.
 pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    use crate::admin::Editor;
+    use admin::{create, edit_form, list, new_form, update};
     back_office
-        .get("/beheer/kennisbank", Role::Redacteur, admin::list)
-        .post("/beheer/kennisbank", Role::Redacteur, admin::create)
-        .get("/beheer/kennisbank/nieuw", Role::Redacteur, admin::new_form)
-        .get("/beheer/kennisbank/{id}", Role::Redacteur, admin::edit_form)
-        .post("/beheer/kennisbank/{id}", Role::Redacteur, admin::update)
+        .editor("/beheer/kennisbank", Role::Redacteur, Editor { list, create, new_form, edit_form, update })
         .post("/beheer/kennisbank/{id}/beoordeling", Role::Redacteur, admin::decide)
         .post("/beheer/kennisbank/{id}/pdf", Role::Redacteur, admin::pdf)
         .post("/beheer/kennisbank/{id}/koppelingen", Role::Redacteur, connect::change)

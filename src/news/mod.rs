@@ -23,10 +23,11 @@ pub fn router() -> Router<AppState> {
 
 /// `/beheer/nieuws`: writing, scheduling and publishing news.
 pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
-    back_office
-        .get("/beheer/nieuws", Role::Redacteur, admin::list)
-        .post("/beheer/nieuws", Role::Redacteur, admin::create)
-        .get("/beheer/nieuws/nieuw", Role::Redacteur, admin::new_form)
-        .get("/beheer/nieuws/{id}", Role::Redacteur, admin::edit_form)
-        .post("/beheer/nieuws/{id}", Role::Redacteur, admin::update)
+    use crate::admin::Editor;
+    use admin::{create, edit_form, list, new_form, update};
+    back_office.editor(
+        "/beheer/nieuws",
+        Role::Redacteur,
+        Editor { list, create, new_form, edit_form, update },
+    )
 }

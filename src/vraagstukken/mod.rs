@@ -44,12 +44,10 @@ pub fn router() -> Router<AppState> {
 
 /// `/beheer/vraagstukken`: curating the obstacles and deciding on proposals.
 pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
+    use crate::admin::Editor;
+    use admin::{create, edit_form, list, new_form, update};
     back_office
-        .get("/beheer/vraagstukken", Role::Redacteur, admin::list)
-        .post("/beheer/vraagstukken", Role::Redacteur, admin::create)
-        .get("/beheer/vraagstukken/nieuw", Role::Redacteur, admin::new_form)
-        .get("/beheer/vraagstukken/{id}", Role::Redacteur, admin::edit_form)
-        .post("/beheer/vraagstukken/{id}", Role::Redacteur, admin::update)
+        .editor("/beheer/vraagstukken", Role::Redacteur, Editor { list, create, new_form, edit_form, update })
         .post("/beheer/vraagstukken/{id}/beoordeling", Role::Redacteur, admin::decide)
         .post("/beheer/vraagstukken/{id}/samenvoegen", Role::Redacteur, admin::merge)
         .post("/beheer/vraagstukken/{id}/alternatieven", Role::Redacteur, admin::add_alternative)

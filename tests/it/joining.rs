@@ -212,7 +212,7 @@ fn arguments(call: &str) -> &str {
 fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
     // The CSRF middleware guards every unsafe request; this keeps the test's list of routes
     // (accounts.rs) honest by finding every `.route("…", post(…))` and every back-office
-    // declaration `.post("…", role, handler)` in the source.
+    // declaration `.post("…", role, handler)` or `.editor("…", role, editor)` in the source.
     let mut found = Vec::new();
     for source in rust_sources() {
         for call in source.split(".route(").skip(1).map(arguments) {
@@ -223,6 +223,13 @@ fn every_post_route_in_the_source_is_covered_by_the_csrf_test_list() {
         for call in source.split(".post(").skip(1).map(arguments) {
             if call.trim_start().starts_with('"') {
                 found.push(call.split('"').nth(1).unwrap().to_owned());
+            }
+        }
+        // An editor `.editor("…", role, Editor { … })` posts to its base and to `{base}/{id}`.
+        for call in source.split(".editor(").skip(1).map(arguments) {
+            if call.trim_start().starts_with('"') {
+                let base = call.split('"').nth(1).unwrap();
+                found.extend([base.to_owned(), format!("{base}/{{id}}")]);
             }
         }
     }
