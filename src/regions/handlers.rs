@@ -31,23 +31,23 @@ fn map_of(
     title: &str,
 ) -> String {
     let by_code: std::collections::HashMap<&str, &RegionSummary> =
-        regions.iter().map(|r| (r.code.as_str(), r)).collect();
+        regions.iter().map(|r| (r.region.code.as_str(), r)).collect();
     let map_areas: Vec<MapArea> = areas
         .iter()
         .filter_map(|area| {
-            let region = by_code.get(area.code.as_str())?;
+            let RegionSummary { region, initiatives, members } = by_code.get(area.code.as_str())?;
             Some(MapArea {
                 area,
                 href: format!("/regios/{}", region.slug),
                 label: format!(
                     "{}: {} {}, {} {}",
                     region.name,
-                    region.initiatives,
-                    if region.initiatives == 1 { "initiatief" } else { "initiatieven" },
-                    region.members,
-                    if region.members == 1 { "aandeelhouder" } else { "aandeelhouders" }
+                    initiatives,
+                    if *initiatives == 1 { "initiatief" } else { "initiatieven" },
+                    members,
+                    if *members == 1 { "aandeelhouder" } else { "aandeelhouders" }
                 ),
-                count: region.initiatives,
+                count: *initiatives,
             })
         })
         .collect();

@@ -52,29 +52,17 @@ pub struct Region {
     pub description: String,
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A region with the number of published initiatives and public members in it (and below it).
+#[derive(Clone, Debug)]
 pub struct RegionSummary {
-    pub id: i32,
-    pub slug: String,
-    pub code: String,
-    pub name: String,
-    pub kind: RegionKind,
-    pub province_id: Option<i32>,
-    pub jeugdregio_id: Option<i32>,
-    pub is_inspiration: bool,
-    pub cohort_year: Option<i32>,
+    pub region: Region,
     pub initiatives: i64,
     pub members: i64,
 }
 
-impl RegionSummary {
-    /// "Utrecht (gemeente)" where the kind is not obvious from the name.
+impl Region {
     pub fn label(&self) -> String {
-        match self.kind {
-            RegionKind::Provincie => format!("{} (provincie)", self.name),
-            RegionKind::Jeugdregio => format!("{} (jeugdregio)", self.name),
-            RegionKind::Gemeente => self.name.clone(),
-        }
+        self.kind.name_with_kind(&self.name)
     }
 }
 
@@ -83,10 +71,10 @@ impl RegionSummary {
 /// in-memory catalogue and member indexes, so this costs the same with 100 or 100,000 records:
 /// one read of the ~400 regions.
 pub async fn summaries(state: &AppState) -> sqlx::Result<Vec<RegionSummary>> {
-    let mut regions = sqlx::query_as!(
-        RegionSummary,
+    let regions = sqlx::query_as!(
+        Region,
         r#"SELECT id, slug, code, name, kind AS "kind: RegionKind", province_id, jeugdregio_id, is_inspiration,
-                  cohort_year, 0::bigint AS "initiatives!", 0::bigint AS "members!"
+                  cohort_year, description
            FROM regions ORDER BY name"#
     )
     .fetch_all(&state.db)
@@ -104,21 +92,24 @@ pub async fn summaries(state: &AppState) -> sqlx::Result<Vec<RegionSummary>> {
             total.1 += counts.1;
         }
     }
-    for region in &mut regions {
-        (region.initiatives, region.members) = totals.get(&region.id).copied().unwrap_or_default();
-    }
-    Ok(regions)
+    Ok(regions
+        .into_iter()
+        .map(|region| {
+            let (initiatives, members) = totals.get(&region.id).copied().unwrap_or_default();
+            RegionSummary { region, initiatives, members }
+        })
+        .collect())
 }
 
 /// The regions of one kind, by name.
 pub fn of_kind(all: &[RegionSummary], kind: RegionKind) -> Vec<RegionSummary> {
-    all.iter().filter(|r| r.kind == kind).cloned().collect()
+    all.iter().filter(|r| r.region.kind == kind).cloned().collect()
 }
 
 /// The inspiratieregio's, newest cohort first.
 pub fn inspiration_regions(all: &[RegionSummary]) -> Vec<RegionSummary> {
-    let mut found: Vec<RegionSummary> = all.iter().filter(|r| r.is_inspiration).cloned().collect();
-    found.sort_by_key(|r| std::cmp::Reverse(r.cohort_year.unwrap_or(i32::MIN)));
+    let mut found: Vec<RegionSummary> = all.iter().filter(|r| r.region.is_inspiration).cloned().collect();
+    found.sort_by_key(|r| std::cmp::Reverse(r.region.cohort_year.unwrap_or(i32::MIN)));
     found
 }
 
@@ -126,7 +117,7 @@ pub fn inspiration_regions(all: &[RegionSummary]) -> Vec<RegionSummary> {
 pub fn municipalities_in(all: &[RegionSummary], parent_id: i32) -> Vec<RegionSummary> {
     let mut found: Vec<RegionSummary> = all
         .iter()
-        .filter(|r| {
+        .filter(|RegionSummary { region: r, .. }| {
             r.kind == RegionKind::Gemeente
                 && (r.province_id == Some(parent_id) || r.jeugdregio_id == Some(parent_id))
         })
@@ -156,11 +147,7 @@ pub struct FilterOption {
 
 impl FilterOption {
     pub fn label(&self) -> String {
-        match self.kind {
-            RegionKind::Provincie => format!("{} (provincie)", self.name),
-            RegionKind::Jeugdregio => format!("{} (jeugdregio)", self.name),
-            RegionKind::Gemeente => self.name.clone(),
-        }
+        self.kind.name_with_kind(&self.name)
     }
 }
 

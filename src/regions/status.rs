@@ -14,3 +14,15 @@ text_enum! {
         Geselecteerd = "geselecteerd", "Geselecteerd"; Afgewezen = "afgewezen", "Afgewezen";
     }
 }
+
+impl RegionKind {
+    /// A region's name for a list of every kind: "Utrecht (provincie)" where the kind is not
+    /// obvious from the name (municipalities go by their name alone).
+    pub fn name_with_kind(self, name: &str) -> String {
+        match self {
+            RegionKind::Provincie => format!("{name} (provincie)"),
+            RegionKind::Jeugdregio => format!("{name} (jeugdregio)"),
+            RegionKind::Gemeente => name.to_owned(),
+        }
+    }
+}
