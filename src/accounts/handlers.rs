@@ -1,5 +1,5 @@
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use crate::web::cookies;
 use crate::web::filters::QueryParams;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::token_link::{LinkKind, Linked};
 use crate::web::typed_form::Form;
 
 fn with_cookie(mut response: Response, cookie: String) -> Response {
@@ -229,15 +230,28 @@ struct ResetTemplate {
     error: Option<&'static str>,
 }
 
-pub async fn reset_form(
-    State(state): State<AppState>,
-    page: Page,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
-    let valid = users::token_user(&state.db, &token, users::TokenPurpose::Wachtwoord).await?.is_some();
-    let page = page.crumb("Nieuw wachtwoord", "/wachtwoord-vergeten");
-    let status = if valid { StatusCode::OK } else { StatusCode::NOT_FOUND };
-    Ok((status, Html(ResetTemplate { page, valid, error: None })).into_response())
+/// The link in the mail to set a new password: the user's id.
+pub struct PasswordReset;
+
+impl LinkKind for PasswordReset {
+    type Target = i64;
+
+    async fn find(state: &AppState, token: &str) -> sqlx::Result<Option<i64>> {
+        users::token_user(&state.db, token, users::TokenPurpose::Wachtwoord).await
+    }
+
+    fn unknown(page: Page) -> Response {
+        let template = ResetTemplate { page: reset_crumbs(page), valid: false, error: None };
+        (StatusCode::NOT_FOUND, Html(template)).into_response()
+    }
+}
+
+fn reset_crumbs(page: Page) -> Page {
+    page.crumb("Nieuw wachtwoord", "/wachtwoord-vergeten")
+}
+
+pub async fn reset_form(_: Linked<PasswordReset>, page: Page) -> impl IntoResponse {
+    Html(ResetTemplate { page: reset_crumbs(page), valid: true, error: None })
 }
 
 #[derive(Deserialize)]
@@ -251,15 +265,9 @@ pub struct ResetForm {
 pub async fn reset(
     State(state): State<AppState>,
     page: Page,
-    Path(token): Path<String>,
+    Linked { token, target: user_id }: Linked<PasswordReset>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
-    let page = page.crumb("Nieuw wachtwoord", "/wachtwoord-vergeten");
-    let Some(user_id) = users::token_user(&state.db, &token, users::TokenPurpose::Wachtwoord).await? else {
-        return Ok(
-            (StatusCode::NOT_FOUND, Html(ResetTemplate { page, valid: false, error: None })).into_response()
-        );
-    };
     let user = users::by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
     let problem = if form.password != form.password_repeat {
         Some("De twee wachtwoorden zijn niet gelijk.")
@@ -269,7 +277,7 @@ pub async fn reset(
     if let Some(error) = problem {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(ResetTemplate { page, valid: true, error: Some(error) }),
+            Html(ResetTemplate { page: reset_crumbs(page), valid: true, error: Some(error) }),
         )
             .into_response());
     }
@@ -277,9 +285,7 @@ pub async fn reset(
     let mut tx = state.db.begin().await?;
     // Single use: the UPDATE only succeeds for a token that is still unused.
     if !users::use_token(&mut *tx, &token).await? {
-        return Ok(
-            (StatusCode::NOT_FOUND, Html(ResetTemplate { page, valid: false, error: None })).into_response()
-        );
+        return Ok(PasswordReset::unknown(page));
     }
     sqlx::query!(
         "UPDATE users SET password_hash = $2, email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now() \
@@ -547,42 +553,44 @@ struct ConfirmEmailTemplate {
     new_email: Option<String>,
 }
 
-async fn email_token(state: &AppState, token: &str) -> sqlx::Result<Option<(i64, String)>> {
-    if !crate::tokens::is_well_formed(token, 32) {
-        return Ok(None);
+/// The link in the mail to a new address: the user's id and the new address.
+pub struct EmailChange;
+
+impl LinkKind for EmailChange {
+    type Target = (i64, String);
+
+    async fn find(state: &AppState, token: &str) -> sqlx::Result<Option<(i64, String)>> {
+        if !crate::tokens::is_well_formed(token, 32) {
+            return Ok(None);
+        }
+        let row = sqlx::query!(
+            r#"SELECT user_id, new_email AS "new_email!" FROM user_tokens WHERE token_hash = $1 AND purpose = $2
+               AND used_at IS NULL AND expires_at > now() AND new_email IS NOT NULL"#,
+            crate::tokens::hash(token),
+            TokenPurpose::Email as TokenPurpose,
+        )
+        .fetch_optional(&state.db)
+        .await?;
+        Ok(row.map(|r| (r.user_id, r.new_email)))
     }
-    let row = sqlx::query!(
-        r#"SELECT user_id, new_email AS "new_email!" FROM user_tokens WHERE token_hash = $1 AND purpose = $2
-           AND used_at IS NULL AND expires_at > now() AND new_email IS NOT NULL"#,
-        crate::tokens::hash(token),
-        TokenPurpose::Email as TokenPurpose,
-    )
-    .fetch_optional(&state.db)
-    .await?;
-    Ok(row.map(|r| (r.user_id, r.new_email)))
+
+    fn unknown(page: Page) -> Response {
+        let template = ConfirmEmailTemplate { page: page.crumb("Mijn account", "/account"), new_email: None };
+        (StatusCode::NOT_FOUND, Html(template)).into_response()
+    }
 }
 
 pub async fn confirm_email_page(
-    State(state): State<AppState>,
     page: Page,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
-    let found = email_token(&state, &token).await?;
-    let status = if found.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
-    let template =
-        ConfirmEmailTemplate { page: page.crumb("Mijn account", "/account"), new_email: found.map(|f| f.1) };
-    Ok((status, Html(template)).into_response())
+    Linked { target: (_, new_email), .. }: Linked<EmailChange>,
+) -> impl IntoResponse {
+    Html(ConfirmEmailTemplate { page: page.crumb("Mijn account", "/account"), new_email: Some(new_email) })
 }
 
 pub async fn confirm_email(
     State(state): State<AppState>,
-    page: Page,
-    Path(token): Path<String>,
+    Linked { token, target: (user_id, new_email) }: Linked<EmailChange>,
 ) -> AppResult<Response> {
-    let Some((user_id, new_email)) = email_token(&state, &token).await? else {
-        let template = ConfirmEmailTemplate { page: page.crumb("Mijn account", "/account"), new_email: None };
-        return Ok((StatusCode::NOT_FOUND, Html(template)).into_response());
-    };
     let old = users::by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     sqlx::query!("UPDATE user_tokens SET used_at = now() WHERE token_hash = $1", crate::tokens::hash(&token))

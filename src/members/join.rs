@@ -3,7 +3,7 @@
 //! application in `/beheer/aanmeldingen`.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -20,6 +20,7 @@ use crate::web::auth::Role;
 use crate::web::client::ClientIp;
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
+use crate::web::token_link::{LinkKind, Linked};
 use crate::web::typed_form::Form;
 
 /// The join form as sent: every value as typed, so a 422 shows it again. `thema` comes once
@@ -239,33 +240,35 @@ struct ConfirmTemplate {
     valid: bool,
 }
 
+/// The link in the mail that confirms a new member's address: the user's id.
+pub struct JoinConfirmation;
+
+impl LinkKind for JoinConfirmation {
+    type Target = i64;
+
+    async fn find(state: &AppState, token: &str) -> sqlx::Result<Option<i64>> {
+        users::token_user(&state.db, token, users::TokenPurpose::Bevestigen).await
+    }
+
+    fn unknown(page: Page) -> Response {
+        (StatusCode::NOT_FOUND, Html(ConfirmTemplate { page: crumbs(page), valid: false })).into_response()
+    }
+}
+
+fn crumbs(page: Page) -> Page {
+    page.crumb("Aanmelding bevestigen", "/aandeelhouder-worden")
+}
+
 /// GET shows a button; only the POST confirms, so a mail scanner following links cannot.
-pub async fn confirm_page(
-    State(state): State<AppState>,
-    page: Page,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
-    let valid = users::token_user(&state.db, &token, users::TokenPurpose::Bevestigen).await?.is_some();
-    let status = if valid { StatusCode::OK } else { StatusCode::NOT_FOUND };
-    Ok((
-        status,
-        Html(ConfirmTemplate { page: page.crumb("Aanmelding bevestigen", "/aandeelhouder-worden"), valid }),
-    )
-        .into_response())
+pub async fn confirm_page(_: Linked<JoinConfirmation>, page: Page) -> impl IntoResponse {
+    Html(ConfirmTemplate { page: crumbs(page), valid: true })
 }
 
 pub async fn confirm(
     State(state): State<AppState>,
     page: Page,
-    Path(token): Path<String>,
+    Linked { token, target: user_id }: Linked<JoinConfirmation>,
 ) -> AppResult<Response> {
-    let Some(user_id) = users::token_user(&state.db, &token, users::TokenPurpose::Bevestigen).await? else {
-        let template = ConfirmTemplate {
-            page: page.crumb("Aanmelding bevestigen", "/aandeelhouder-worden"),
-            valid: false,
-        };
-        return Ok((StatusCode::NOT_FOUND, Html(template)).into_response());
-    };
     let mut tx = state.db.begin().await?;
     if users::use_token(&mut *tx, &token).await? {
         sqlx::query!("UPDATE users SET email_confirmed_at = now() WHERE id = $1", user_id)
@@ -282,7 +285,7 @@ pub async fn confirm(
     }
     tx.commit().await?;
     Ok(Html(DoneTemplate {
-        page: page.crumb("Aanmelding bevestigen", "/aandeelhouder-worden"),
+        page: crumbs(page),
         heading: "Uw e-mailadres is bevestigd",
         message: "Dank u wel. Een coördinator bekijkt uw aanmelding zo snel mogelijk en laat u per e-mail weten of uw profiel op de site komt. U kunt intussen al inloggen.",
     })

@@ -1,7 +1,7 @@
 //! Subscribing with double opt-in, and leaving with one click.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -15,6 +15,7 @@ use crate::tokens;
 use crate::web::client::ClientIp;
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
+use crate::web::token_link::{LinkKind, Linked};
 use crate::web::typed_form::Form;
 
 /// The consent text shown next to the form; its version is stored with every subscription.
@@ -193,42 +194,44 @@ struct ConfirmTemplate {
     valid: bool,
 }
 
-async fn pending_by_token(state: &AppState, token: &str) -> sqlx::Result<Option<i64>> {
-    if !crate::tokens::is_well_formed(token, 32) {
-        return Ok(None);
+/// The confirmation link of a subscription: the pending subscriber's id.
+pub struct Pending;
+
+impl LinkKind for Pending {
+    type Target = i64;
+
+    async fn find(state: &AppState, token: &str) -> sqlx::Result<Option<i64>> {
+        if !crate::tokens::is_well_formed(token, 32) {
+            return Ok(None);
+        }
+        sqlx::query_scalar!(
+            "SELECT id FROM subscribers WHERE confirm_token_hash = $1 AND status = $3 \
+             AND confirm_sent_at > now() - make_interval(days => $2)",
+            tokens::hash(token),
+            PENDING_DAYS,
+            SubscriberStatus::Onbevestigd as SubscriberStatus,
+        )
+        .fetch_optional(&state.db)
+        .await
     }
-    sqlx::query_scalar!(
-        "SELECT id FROM subscribers WHERE confirm_token_hash = $1 AND status = $3 \
-         AND confirm_sent_at > now() - make_interval(days => $2)",
-        tokens::hash(token),
-        PENDING_DAYS,
-        SubscriberStatus::Onbevestigd as SubscriberStatus,
-    )
-    .fetch_optional(&state.db)
-    .await
+
+    fn unknown(page: Page) -> Response {
+        let template = ConfirmTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), valid: false };
+        (StatusCode::NOT_FOUND, Html(template)).into_response()
+    }
 }
 
 /// GET shows one button, so a mail filter's link scanner cannot confirm on its own.
-pub async fn confirm_page(
-    State(state): State<AppState>,
-    page: Page,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
-    let valid = pending_by_token(&state, &token).await?.is_some();
-    let status = if valid { StatusCode::OK } else { StatusCode::NOT_FOUND };
-    Ok((status, Html(ConfirmTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), valid }))
-        .into_response())
+pub async fn confirm_page(_: Linked<Pending>, page: Page) -> impl IntoResponse {
+    Html(ConfirmTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), valid: true })
 }
 
 pub async fn confirm(
     State(state): State<AppState>,
     page: Page,
-    Path(token): Path<String>,
+    Linked { target: id, .. }: Linked<Pending>,
 ) -> AppResult<Response> {
     let page = page.crumb("Nieuwsbrief", "/nieuwsbrief");
-    let Some(id) = pending_by_token(&state, &token).await? else {
-        return Ok((StatusCode::NOT_FOUND, Html(ConfirmTemplate { page, valid: false })).into_response());
-    };
     sqlx::query!(
         "UPDATE subscribers SET status = $2, confirmed_at = now(), confirm_token_hash = NULL, updated_at = now() \
          WHERE id = $1 AND status = $3",
@@ -254,37 +257,38 @@ struct UnsubscribeTemplate {
     done: bool,
 }
 
-/// The subscriber a newsletter's personal link belongs to: id and address.
-async fn subscriber_by_link(state: &AppState, token: &str) -> sqlx::Result<Option<(i64, String)>> {
-    if !crate::tokens::is_well_formed(token, 24) {
-        return Ok(None);
-    }
-    let row = sqlx::query!("SELECT id, email FROM subscribers WHERE link_token = $1", token)
-        .fetch_optional(&state.db)
-        .await?;
-    Ok(row.map(|r| (r.id, r.email)))
-}
+/// A newsletter's personal link (unsubscribe, preferences): the subscriber's id and address.
+pub struct SubscriberLink;
 
-/// The page for a personal link that leads nowhere (any more).
-fn unknown_link(page: Page) -> Response {
-    let template =
-        UnsubscribeTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), email: None, done: false };
-    (StatusCode::NOT_FOUND, Html(template)).into_response()
+impl LinkKind for SubscriberLink {
+    type Target = (i64, String);
+
+    async fn find(state: &AppState, token: &str) -> sqlx::Result<Option<(i64, String)>> {
+        if !crate::tokens::is_well_formed(token, 24) {
+            return Ok(None);
+        }
+        let row = sqlx::query!("SELECT id, email FROM subscribers WHERE link_token = $1", token)
+            .fetch_optional(&state.db)
+            .await?;
+        Ok(row.map(|r| (r.id, r.email)))
+    }
+
+    fn unknown(page: Page) -> Response {
+        let template =
+            UnsubscribeTemplate { page: page.crumb("Nieuwsbrief", "/nieuwsbrief"), email: None, done: false };
+        (StatusCode::NOT_FOUND, Html(template)).into_response()
+    }
 }
 
 pub async fn unsubscribe_page(
-    State(state): State<AppState>,
     page: Page,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
-    let subscriber = subscriber_by_link(&state, &token).await?;
-    let status = if subscriber.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
-    let template = UnsubscribeTemplate {
+    Linked { target: (_, email), .. }: Linked<SubscriberLink>,
+) -> impl IntoResponse {
+    Html(UnsubscribeTemplate {
         page: page.crumb("Nieuwsbrief", "/nieuwsbrief"),
-        email: subscriber.map(|s| s.1),
+        email: Some(email),
         done: false,
-    };
-    Ok((status, Html(template)).into_response())
+    })
 }
 
 /// Unsubscribes at once: from the button on the page, or from a mail provider's RFC 8058
@@ -293,11 +297,8 @@ pub async fn unsubscribe_page(
 pub async fn unsubscribe(
     State(state): State<AppState>,
     page: Page,
-    Path(token): Path<String>,
+    Linked { target: (id, email), .. }: Linked<SubscriberLink>,
 ) -> AppResult<Response> {
-    let Some((id, email)) = subscriber_by_link(&state, &token).await? else {
-        return Ok(unknown_link(page));
-    };
     sqlx::query!(
         "UPDATE subscribers SET status = $2, unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() \
          WHERE id = $1 AND status <> $2",
@@ -335,11 +336,8 @@ impl PreferencesTemplate {
 pub async fn preferences_page(
     State(state): State<AppState>,
     page: Page,
-    Path(token): Path<String>,
+    Linked { target: (id, email), .. }: Linked<SubscriberLink>,
 ) -> AppResult<Response> {
-    let Some((id, email)) = subscriber_by_link(&state, &token).await? else {
-        return Ok(unknown_link(page));
-    };
     let chosen =
         sqlx::query_scalar!(r#"SELECT unnest(topics) AS "topic!" FROM subscribers WHERE id = $1"#, id)
             .fetch_all(&state.db)
@@ -365,12 +363,9 @@ pub struct PreferencesForm {
 pub async fn save_preferences(
     State(state): State<AppState>,
     page: Page,
-    Path(token): Path<String>,
+    Linked { target: (id, email), .. }: Linked<SubscriberLink>,
     Form(data): Form<PreferencesForm>,
 ) -> AppResult<Response> {
-    let Some((id, email)) = subscriber_by_link(&state, &token).await? else {
-        return Ok(unknown_link(page));
-    };
     let themes = taxonomy::all(&state.db, Vocabulary::Theme).await?;
     let chosen: Vec<String> =
         data.onderwerp.into_iter().filter(|t| themes.iter().any(|k| &k.slug == t)).collect();

@@ -19,4 +19,5 @@ pub(crate) mod page_cache;
 pub(crate) mod paging;
 pub(crate) mod path_id;
 pub mod role;
+pub mod token_link;
 pub mod typed_form;
