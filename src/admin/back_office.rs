@@ -15,6 +15,7 @@ use crate::state::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::auth::Role;
 use crate::web::auth::login_redirect;
+use crate::web::page::Page;
 
 /// A declared back-office route: method, path (as in the router) and the least role it needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,6 +116,22 @@ impl BackOffice {
     }
 }
 
+/// The crumbs of an editor's form page (see `BackOffice::editor`): Beheer › the list at `base`
+/// (`list`) › the record's page `{base}/{id}` (`edit`) or the new one `{base}/nieuw` (`new`).
+pub(crate) fn form_crumbs(
+    page: Page,
+    list: &str,
+    base: &str,
+    id: Option<i64>,
+    [edit, new]: [&str; 2],
+) -> Page {
+    let page = page.crumb("Beheer", "/beheer").crumb(list, base);
+    match id {
+        Some(id) => page.crumb(edit, format!("{base}/{id}")),
+        None => page.crumb(new, format!("{base}/nieuw")),
+    }
+}
+
 /// Lets the request through only for a logged-in user with at least `role`; anyone else is
 /// sent to the login page, and a user with too little power gets a 403.
 pub(crate) async fn require(role: Role, request: Request, next: Next) -> Response {
@@ -129,6 +146,7 @@ pub(crate) async fn require(role: Role, request: Request, next: Next) -> Respons
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::page::Crumb;
 
     #[test]
     fn an_editor_declares_its_five_routes_with_its_role() {
@@ -154,5 +172,21 @@ mod tests {
                 ("POST", "/beheer/dingen/{id}", Role::Coordinator),
             ]
         );
+    }
+
+    #[test]
+    fn an_editors_form_is_crumbed_below_its_list() {
+        let crumbs = |id| {
+            let (path, crumbs, user) = (String::new(), Vec::new(), None);
+            let (css_url, js_url, favicon_url, canonical_url) = Default::default();
+            let bare = Page { path, css_url, js_url, favicon_url, crumbs, canonical_url, user };
+            let page = form_crumbs(bare, "Dingen", "/beheer/dingen", id, ["Ding bewerken", "Nieuw ding"]);
+            page.crumbs.iter().map(|Crumb { label, href }| format!("{label} {href}")).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            crumbs(Some(7)),
+            ["Beheer /beheer", "Dingen /beheer/dingen", "Ding bewerken /beheer/dingen/7"]
+        );
+        assert_eq!(crumbs(None)[2], "Nieuw ding /beheer/dingen/nieuw");
     }
 }

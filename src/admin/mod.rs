@@ -16,7 +16,7 @@ use axum::routing::get;
 
 pub use self::back_office::BackOfficeRoute;
 use self::back_office::require;
-pub(crate) use self::back_office::{BackOffice, Editor};
+pub(crate) use self::back_office::{BackOffice, Editor, form_crumbs};
 use crate::catalogue::InitiativeStatus;
 use crate::error::{AppError, AppResult};
 use crate::mail::OutboxStatus;

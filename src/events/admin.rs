@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use super::places;
 use super::queries::{self, Linked};
 use super::status::{EventForm, EventStatus, QuestionKind, RegistrationStatus};
+use crate::admin::form_crumbs;
 use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
@@ -390,15 +391,9 @@ async fn render(
         }
         None => (String::new(), EventStatus::Concept, String::new(), None, String::new()),
     };
-    let label = if id.is_some() { "Bijeenkomst bewerken" } else { "Nieuwe bijeenkomst" };
-    let href = id
-        .map(|i| format!("/beheer/bijeenkomsten/{i}"))
-        .unwrap_or_else(|| "/beheer/bijeenkomsten/nieuw".into());
+    let labels = ["Bijeenkomst bewerken", "Nieuwe bijeenkomst"];
     let template = FormTemplate {
-        page: page
-            .crumb("Beheer", "/beheer")
-            .crumb("Bijeenkomsten", "/beheer/bijeenkomsten")
-            .crumb(label, href),
+        page: form_crumbs(page, "Bijeenkomsten", "/beheer/bijeenkomsten", id, labels),
         id,
         slug,
         status: event_status,

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use super::publishing::{self, Content, Transition};
 use super::status::Publication;
+use crate::admin::form_crumbs;
 use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
@@ -148,10 +149,9 @@ async fn render(
     preview: bool,
 ) -> AppResult<Response> {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let label = if id.is_some() { "Bericht bewerken" } else { "Nieuw bericht" };
-    let href = id.map(|i| format!("/beheer/nieuws/{i}")).unwrap_or_else(|| "/beheer/nieuws/nieuw".into());
+    let labels = ["Bericht bewerken", "Nieuw bericht"];
     let template = FormTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Nieuws", "/beheer/nieuws").crumb(label, href),
+        page: form_crumbs(page, "Nieuws", "/beheer/nieuws", id, labels),
         id,
         preview_html: preview.then(|| text::markdown(&form.body)),
         form,

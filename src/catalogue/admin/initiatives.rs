@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
+use crate::admin::form_crumbs;
 use crate::audit::Entry;
 use crate::catalogue::editorial::{self, Choices, InitiativeFields, Submitted};
 use crate::catalogue::lifecycle::{self, Transition};
@@ -278,19 +279,13 @@ async fn render(
 ) -> AppResult<Response> {
     let Submitted { fields: form, choices, errors, preview } = sent;
     let code = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let (label, href) = match id {
-        Some(id) => ("Initiatief bewerken".to_owned(), format!("/beheer/initiatieven/{id}")),
-        None => ("Nieuw initiatief".to_owned(), "/beheer/initiatieven/nieuw".to_owned()),
-    };
     let review = match id {
         Some(id) => review(state, id, current(state, id).await?.status).await?,
         None => None,
     };
+    let labels = ["Initiatief bewerken", "Nieuw initiatief"];
     let template = FormTemplate {
-        page: page
-            .crumb("Beheer", "/beheer")
-            .crumb("Initiatieven", "/beheer/initiatieven")
-            .crumb(label, href),
+        page: form_crumbs(page, "Initiatieven", "/beheer/initiatieven", id, labels),
         id,
         slug,
         form,
