@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::review::approved_member;
+use super::review::{ApprovedMember, approved_member};
 use crate::audit::Entry;
 use crate::catalogue::InitiativeStatus;
 use crate::catalogue::editorial::{self, Choices, InitiativeFields, Submitted};
@@ -191,22 +191,16 @@ async fn render(page: Page, own: Option<&Own>, sent: Submitted, pending: bool) -
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    page: Page,
-    LoggedIn(user): LoggedIn,
-) -> AppResult<Response> {
-    approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
+pub async fn new_form(State(state): State<AppState>, page: Page, _: ApprovedMember) -> AppResult<Response> {
     render(page, None, Submitted::stored(&state.db, InitiativeFields::default()).await?, false).await
 }
 
 pub async fn create(
     State(state): State<AppState>,
     page: Page,
-    LoggedIn(user): LoggedIn,
+    ApprovedMember { user, member_id }: ApprovedMember,
     upload: UploadForm,
 ) -> AppResult<Response> {
-    let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
     let sent = Submitted::read(&state.db, &upload, Some(user.id)).await?;
     if sent.shown_again() {
         return render(page, None, sent, false).await;

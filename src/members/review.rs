@@ -2,12 +2,17 @@
 //! only from `wacht_op_beoordeling`, in the same transaction as its audit entry and the mail
 //! that tells the applicant.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+
 use super::MemberStatus;
 use crate::audit::Entry;
+use crate::error::AppError;
 use crate::mail;
 use crate::review::Reviewer;
 use crate::state::AppState;
-use crate::web::auth::SessionUser;
+use crate::web::auth::{LoggedIn, SessionUser};
 
 /// The member record of the logged-in user, if it is approved: what lets a member propose
 /// initiatives, publications and vraagstukken.
@@ -19,6 +24,26 @@ pub(crate) async fn approved_member(state: &AppState, user: &SessionUser) -> sql
     )
     .fetch_optional(&state.db)
     .await
+}
+
+/// The logged-in user with an approved member record (its id), for the pages where members
+/// propose: anyone else logged in gets a 403, a visitor the login page.
+pub struct ApprovedMember {
+    pub user: SessionUser,
+    pub member_id: i64,
+}
+
+impl FromRequestParts<AppState> for ApprovedMember {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let LoggedIn(user) = LoggedIn::from_request_parts(parts, state).await?;
+        match approved_member(state, &user).await {
+            Ok(Some(member_id)) => Ok(ApprovedMember { user, member_id }),
+            Ok(None) => Err(AppError::Forbidden.into_response()),
+            Err(error) => Err(AppError::from(error).into_response()),
+        }
+    }
 }
 
 /// Decided: the application's new status.
