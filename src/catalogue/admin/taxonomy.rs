@@ -3,7 +3,7 @@
 //! uses it any more. A term's slug never changes, because URLs and subscriptions refer to it.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -19,6 +19,7 @@ use crate::web::filters::QueryParams;
 use crate::web::form;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 use crate::web::typed_form::Form;
 
 notices! {
@@ -288,11 +289,10 @@ pub async fn change(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<i32>,
     Form(sent): Form<TermForm>,
 ) -> AppResult<Response> {
     let (key, vocabulary, _, singular) = list_for(&sent.lijst)?;
-    let id: i32 = id.parse().map_err(|_| AppError::NotFound)?;
     let table = vocabulary.table();
     let mut tx = state.db.begin().await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")))
