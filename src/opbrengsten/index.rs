@@ -10,7 +10,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use super::Review;
 use super::queries::{self, Card, Filters};
 use crate::search::index::{Index, View};
-use crate::search::rows::{self, Link, Numbering, RowSet, SparseSets, TermSets};
+use crate::search::rows::{Numbering, RowSet, SparseSets, TermSets};
 use crate::taxonomy::Term;
 
 pub type LessonIndex = Index<Snapshot>;
@@ -65,26 +65,17 @@ impl View for Snapshot {
         .fetch_all(&mut *tx)
         .await?;
         // Themes and levels come through the published vraagstukken and initiatives a lesson is
-        // linked to.
-        let theme_links = sqlx::query_as!(
-            Link,
-            r#"SELECT lv.lesson_id AS "record!", vt.theme_id AS "term!" FROM lesson_vraagstukken lv
+        // linked to; one read for both facets (`theme`: true for a theme, false for a level).
+        let reached = sqlx::query!(
+            r#"SELECT true AS "theme!", lv.lesson_id AS "record!", vt.theme_id AS "term!" FROM lesson_vraagstukken lv
                  JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
                  JOIN vraagstuk_themes vt ON vt.vraagstuk_id = v.id
-               UNION
-               SELECT li.lesson_id, it.theme_id FROM lesson_initiatives li
+               UNION SELECT true, li.lesson_id, it.theme_id FROM lesson_initiatives li
                  JOIN initiatives i ON i.id = li.initiative_id AND i.status = $1
-                 JOIN initiative_themes it ON it.initiative_id = i.id"#,
-            published as Review,
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let level_links = sqlx::query_as!(
-            Link,
-            r#"SELECT lv.lesson_id AS "record!", v.level_id AS "term!" FROM lesson_vraagstukken lv
+                 JOIN initiative_themes it ON it.initiative_id = i.id
+               UNION SELECT false, lv.lesson_id, v.level_id FROM lesson_vraagstukken lv
                  JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
-               UNION
-               SELECT li.lesson_id, il.level_id FROM lesson_initiatives li
+               UNION SELECT false, li.lesson_id, il.level_id FROM lesson_initiatives li
                  JOIN initiatives i ON i.id = li.initiative_id AND i.status = $1
                  JOIN initiative_levels il ON il.initiative_id = i.id"#,
             published as Review,
@@ -97,6 +88,11 @@ impl View for Snapshot {
         let rows = Numbering::new(records.iter().map(|r| r.id).collect());
         let (n, row_of) = (rows.len(), rows.row_of());
         let region_links: Vec<(i64, i32)> = records.iter().map(|r| (r.id, r.region_id)).collect();
+        let (mut theme_links, mut level_links) = (Vec::new(), Vec::new());
+        for link in reached {
+            let links = if link.theme { &mut theme_links } else { &mut level_links };
+            links.push((link.record, link.term));
+        }
         let cohort_links: Vec<(i64, i32)> =
             records.iter().filter_map(|r| Some((r.id, r.cohort_year?))).collect();
         let mut years: Vec<i32> = cohort_links.iter().map(|(_, year)| *year).collect();
@@ -107,8 +103,8 @@ impl View for Snapshot {
 
         Ok(Snapshot {
             cohorts: TermSets::build(cohorts, n, row_of, &cohort_links),
-            themes: TermSets::build(themes, n, row_of, &rows::pairs(theme_links)),
-            levels: TermSets::build(levels, n, row_of, &rows::pairs(level_links)),
+            themes: TermSets::build(themes, n, row_of, &theme_links),
+            levels: TermSets::build(levels, n, row_of, &level_links),
             regions: SparseSets::build(&regions, row_of, &region_links),
             rows,
         })
