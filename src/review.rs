@@ -1,13 +1,16 @@
 //! Decisions on what waits for review (`catalogue::review`, `members::review`,
 //! `regions::review`): who decides, and what an application's decision came to.
 
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgPool;
 
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::auth::SessionUser;
+use crate::web::auth::{CurrentUser, SessionUser};
+use crate::web::form::DecisionForm;
+use crate::web::typed_form::Form;
 
 /// Who decides, with what the decision needs: the database and the configuration (its mail).
 pub struct Reviewer<'a> {
@@ -19,6 +22,42 @@ pub struct Reviewer<'a> {
 impl<'a> Reviewer<'a> {
     pub fn new(state: &'a AppState, actor: Option<&'a SessionUser>) -> Self {
         Reviewer { db: &state.db, config: &state.config, actor }
+    }
+}
+
+/// A decision as a back-office review form posts it (`besluit`, `bericht`), with who decides:
+/// what a decide handler takes besides the record's id.
+pub struct Decision {
+    state: AppState,
+    actor: Option<SessionUser>,
+    form: DecisionForm,
+}
+
+impl FromRequest<AppState> for Decision {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Ok(CurrentUser(actor)) = CurrentUser::from_request_parts(&mut parts, state).await;
+        let Form(form) = Form::<DecisionForm>::from_request(Request::from_parts(parts, body), state).await?;
+        Ok(Decision { state: state.clone(), actor, form })
+    }
+}
+
+impl Decision {
+    /// Who decides.
+    pub fn reviewer(&self) -> Reviewer<'_> {
+        Reviewer::new(&self.state, self.actor.as_ref())
+    }
+
+    /// True for `yes` (e.g. `goedkeuren`), false for `afwijzen`, else a 400 (`DecisionForm::approves`).
+    pub fn approves(&self, yes: &str) -> AppResult<bool> {
+        self.form.approves(yes)
+    }
+
+    /// The message for the one the decision is about, cleaned.
+    pub fn message(&self) -> String {
+        self.form.message()
     }
 }
 
@@ -35,10 +74,15 @@ pub enum Outcome<S> {
 impl<S> Outcome<S> {
     /// The back office's answer: to `redirect(result)` when decided, else a 404 or a 409.
     pub fn respond(self, redirect: impl FnOnce(S) -> String) -> AppResult<Response> {
+        self.respond_with("Over deze aanmelding is al besloten.", redirect)
+    }
+
+    /// `respond`, with the 409's own message.
+    pub fn respond_with(self, conflict: &str, redirect: impl FnOnce(S) -> String) -> AppResult<Response> {
         match self {
             Outcome::Decided(result) => Ok(Redirect::to(&redirect(result)).into_response()),
             Outcome::NotFound => Err(AppError::NotFound),
-            Outcome::AlreadyDecided => Err(AppError::Conflict("Over deze aanmelding is al besloten.".into())),
+            Outcome::AlreadyDecided => Err(AppError::Conflict(conflict.into())),
         }
     }
 }

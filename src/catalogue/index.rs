@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::{FromRow, PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{FromRow, PgPool, Postgres, QueryBuilder, Row, Transaction};
 
 use super::InitiativeStatus;
 use super::queries::{
@@ -23,8 +23,9 @@ use super::queries::{
 };
 use crate::regions::RegionKind;
 use crate::regions::queries::{self as regions, FilterOption};
+use crate::search::index::{Index, View};
 use crate::search::rows::{self, Filtered, RegionSets, RowSet, TermSets};
-use crate::snapshot::{self, Cards, ContentClock, Snapshots, Versioned};
+use crate::snapshot::Cards;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::web::facets::RegionOptions;
 
@@ -32,13 +33,10 @@ use crate::web::facets::RegionOptions;
 const VOCABULARIES: [Vocabulary; 4] =
     [Vocabulary::Theme, Vocabulary::Domain, Vocabulary::Level, Vocabulary::AgeGroup];
 
-pub struct CatalogueIndex {
-    snapshots: Snapshots<Snapshot>,
-}
+pub type CatalogueIndex = Index<Snapshot>;
 
 /// The published catalogue at one version. Rows are numbered in "newest first" order.
-struct Snapshot {
-    version: i64,
+pub struct Snapshot {
     ids: Vec<i64>,
     row_of: HashMap<i64, u32>,
     /// Per vocabulary (in `VOCABULARIES` order): its terms and the rows tagged with each.
@@ -54,12 +52,6 @@ struct Snapshot {
     cards: Cards<InitiativeCard>,
 }
 
-impl Versioned for Snapshot {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
 /// The answer to one catalogue search.
 pub struct Found {
     pub cards: Vec<Arc<InitiativeCard>>,
@@ -72,14 +64,6 @@ pub struct Found {
 }
 
 impl CatalogueIndex {
-    pub fn new(clock: Arc<ContentClock>) -> Self {
-        Self { snapshots: Snapshots::new(clock) }
-    }
-
-    async fn snapshot(&self, db: &PgPool) -> sqlx::Result<Arc<Snapshot>> {
-        self.snapshots.get(db, || load(db)).await
-    }
-
     /// Published initiatives per region id (each counted for its own region only).
     pub async fn count_by_region(&self, db: &PgPool) -> sqlx::Result<Vec<i64>> {
         Ok(self.snapshot(db).await?.regions.own_counts())
@@ -98,7 +82,7 @@ impl CatalogueIndex {
         db: &PgPool,
         version: i64,
     ) -> sqlx::Result<Arc<RegionOptions>> {
-        Ok(self.snapshots.at(version, || load(db)).await?.region_options.clone())
+        Ok(self.snapshot_at(db, version).await?.region_options.clone())
     }
 
     /// One page of the published initiatives matching `filters`, with the total and the facet
@@ -230,71 +214,77 @@ async fn cards(db: &PgPool, ids: Vec<i64>, q: Option<&str>) -> sqlx::Result<Vec<
     rows.iter().map(|row| Ok((row.try_get("id")?, InitiativeCard::from_row(row)?))).collect()
 }
 
-/// Reads the catalogue at one consistent moment.
-async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
-    let (mut tx, version) = snapshot::read_consistent(db).await?;
-    let rows = sqlx::query!(
-        "SELECT id, region_id FROM initiatives WHERE status = $1 ORDER BY published_at DESC NULLS LAST, id DESC",
-        InitiativeStatus::Gepubliceerd as InitiativeStatus,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let region: Vec<i32> = rows.iter().map(|r| r.region_id.unwrap_or(0)).collect();
-    let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
+impl View for Snapshot {
+    const NAME: &'static str = "catalogue";
 
-    let by_name_ids = sqlx::query_scalar!(
-        "SELECT id FROM initiatives WHERE status = $1 ORDER BY lower(name), id",
-        InitiativeStatus::Gepubliceerd as InitiativeStatus,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let by_name = by_name_ids.iter().filter_map(|id| row_of.get(id).copied()).collect();
+    /// Reads the catalogue.
+    async fn load(mut tx: Transaction<'static, Postgres>) -> sqlx::Result<Self> {
+        let rows = sqlx::query!(
+            "SELECT id, region_id FROM initiatives WHERE status = $1 ORDER BY published_at DESC NULLS LAST, id DESC",
+            InitiativeStatus::Gepubliceerd as InitiativeStatus,
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let region: Vec<i32> = rows.iter().map(|r| r.region_id.unwrap_or(0)).collect();
+        let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
 
-    // Each vocabulary's (initiative, term) pairs, by its place in `VOCABULARIES`.
-    let mut links: [Vec<(i64, i32)>; 4] = Default::default();
-    let pairs = sqlx::query!(
-        r#"SELECT 0 AS "vocabulary!", initiative_id AS "initiative!", theme_id AS "term!" FROM initiative_themes
-           UNION ALL SELECT 1, initiative_id, domain_id FROM initiative_domains
-           UNION ALL SELECT 2, initiative_id, level_id FROM initiative_levels
-           UNION ALL SELECT 3, initiative_id, age_group_id FROM initiative_age_groups"#
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for pair in pairs {
-        links[pair.vocabulary as usize].push((pair.initiative, pair.term));
+        let by_name_ids = sqlx::query_scalar!(
+            "SELECT id FROM initiatives WHERE status = $1 ORDER BY lower(name), id",
+            InitiativeStatus::Gepubliceerd as InitiativeStatus,
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let by_name = by_name_ids.iter().filter_map(|id| row_of.get(id).copied()).collect();
+
+        // Each vocabulary's (initiative, term) pairs, by its place in `VOCABULARIES`.
+        let mut links: [Vec<(i64, i32)>; 4] = Default::default();
+        let pairs = sqlx::query!(
+            r#"SELECT 0 AS "vocabulary!", initiative_id AS "initiative!", theme_id AS "term!" FROM initiative_themes
+               UNION ALL SELECT 1, initiative_id, domain_id FROM initiative_domains
+               UNION ALL SELECT 2, initiative_id, level_id FROM initiative_levels
+               UNION ALL SELECT 3, initiative_id, age_group_id FROM initiative_age_groups"#
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for pair in pairs {
+            links[pair.vocabulary as usize].push((pair.initiative, pair.term));
+        }
+        let mut vocabularies = Vec::with_capacity(4);
+        for (vocabulary, links) in VOCABULARIES.iter().zip(&links) {
+            let terms = taxonomy::all(&mut *tx, *vocabulary).await?;
+            vocabularies.push(TermSets::build(terms, ids.len(), &row_of, links));
+        }
+        let hierarchy = regions::hierarchy(&mut *tx).await?;
+        let region_list: Vec<(i32, FilterOption)> = sqlx::query!(
+            r#"SELECT id, slug, name, kind AS "kind: RegionKind" FROM regions
+               ORDER BY kind = $1, kind <> $2, name"#,
+            RegionKind::Gemeente as RegionKind,
+            RegionKind::Provincie as RegionKind,
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, FilterOption { slug: r.slug, name: r.name, kind: r.kind }))
+        .collect();
+        tx.commit().await?;
+
+        let vocabularies: [TermSets; 4] = vocabularies.try_into().unwrap_or_else(|_| unreachable!());
+        let regions = RegionSets::build(hierarchy, &region);
+        Ok(Snapshot {
+            region_options: Arc::new(Snapshot::region_options(&region_list, &regions)),
+            regions,
+            ids,
+            row_of,
+            vocabularies,
+            by_name,
+            cards: Cards::default(),
+        })
     }
-    let mut vocabularies = Vec::with_capacity(4);
-    for (vocabulary, links) in VOCABULARIES.iter().zip(&links) {
-        let terms = taxonomy::all(&mut *tx, *vocabulary).await?;
-        vocabularies.push(TermSets::build(terms, ids.len(), &row_of, links));
-    }
-    let hierarchy = regions::hierarchy(&mut *tx).await?;
-    let region_list: Vec<(i32, FilterOption)> = sqlx::query!(
-        r#"SELECT id, slug, name, kind AS "kind: RegionKind" FROM regions
-           ORDER BY kind = $1, kind <> $2, name"#,
-        RegionKind::Gemeente as RegionKind,
-        RegionKind::Provincie as RegionKind,
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|r| (r.id, FilterOption { slug: r.slug, name: r.name, kind: r.kind }))
-    .collect();
-    tx.commit().await?;
 
-    let vocabularies: [TermSets; 4] = vocabularies.try_into().unwrap_or_else(|_| unreachable!());
-    let regions = RegionSets::build(hierarchy, &region);
-    Ok(Snapshot {
-        version,
-        region_options: Arc::new(Snapshot::region_options(&region_list, &regions)),
-        regions,
-        ids,
-        row_of,
-        vocabularies,
-        by_name,
-        cards: Cards::default(),
-    })
+    fn rows(&self) -> usize {
+        self.ids.len()
+    }
 }
 
 #[cfg(test)]
@@ -315,7 +305,6 @@ mod tests {
             parents: vec![(0, 0), (2, 0), (0, 0)],
         };
         Snapshot {
-            version: 1,
             ids: vec![30, 20, 10],
             vocabularies: [
                 TermSets::build(

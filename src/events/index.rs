@@ -6,25 +6,20 @@
 //! are then a few AND/popcount passes over n/64 words. PostgreSQL supplies the cards shown.
 //! Freshness: `content_version`, as for the catalogue.
 
-use std::sync::Arc;
-
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 
 use super::EventStatus;
 use super::queries::{self, EventCard, Filters};
 use super::status::EventForm;
+use crate::search::index::{Index, View};
 use crate::search::rows::{self, Link, Numbering, RowSet, SparseSets, TermSets};
-use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
 
-pub struct EventIndex {
-    snapshots: Snapshots<Snapshot>,
-}
+pub type EventIndex = Index<Snapshot>;
 
-/// The events on the site (not the concepts) at one version. Rows are numbered by start (then
-/// id), as the coming events are listed.
-struct Snapshot {
-    version: i64,
+/// The events on the site (not the concepts). Rows are numbered by start (then id), as the
+/// coming events are listed.
+pub struct Snapshot {
     rows: Numbering,
     /// Per row, when the event ends (Unix nanoseconds).
     ends: Vec<i128>,
@@ -36,17 +31,7 @@ struct Snapshot {
     latest_first: Vec<u32>,
 }
 
-impl Versioned for Snapshot {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
 impl EventIndex {
-    pub fn new(clock: Arc<ContentClock>) -> Self {
-        Self { snapshots: Snapshots::new(clock) }
-    }
-
     /// One page of the events matching the filters (coming ones by start, or past ones latest
     /// first) and the number found.
     pub async fn list(
@@ -56,7 +41,7 @@ impl EventIndex {
         limit: i64,
         offset: i64,
     ) -> sqlx::Result<(Vec<EventCard>, i64)> {
-        let snapshot = self.snapshots.get(db, || load(db)).await?;
+        let snapshot = self.snapshot(db).await?;
         let now = OffsetDateTime::now_utc().unix_timestamp_nanos();
         let matched = snapshot.matching(f, |end| (end <= now) == f.past);
         let (offset, limit) = (usize::try_from(offset).unwrap_or(0), usize::try_from(limit).unwrap_or(0));
@@ -77,7 +62,7 @@ impl EventIndex {
         days_back: i64,
         limit: usize,
     ) -> sqlx::Result<Vec<i64>> {
-        let snapshot = self.snapshots.get(db, || load(db)).await?;
+        let snapshot = self.snapshot(db).await?;
         let since = (OffsetDateTime::now_utc() - time::Duration::days(days_back)).unix_timestamp_nanos();
         Ok(snapshot.rows.ids(&snapshot.matching(f, |end| end > since).page(0, limit)))
     }
@@ -99,47 +84,52 @@ impl Snapshot {
     }
 }
 
-/// Reads the events on the site at one consistent moment.
-async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
-    let started = std::time::Instant::now();
-    let (mut tx, version) = snapshot::read_consistent(db).await?;
-    let records = sqlx::query!(
-        r#"SELECT id, starts_at, ends_at, level_id, form AS "form: EventForm" FROM events
-           WHERE status <> $1 ORDER BY starts_at, id"#,
-        EventStatus::Concept as EventStatus,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let theme_links = sqlx::query_as!(Link, "SELECT event_id AS record, theme_id AS term FROM event_themes")
+impl View for Snapshot {
+    const NAME: &'static str = "events";
+
+    /// Reads the events on the site.
+    async fn load(mut tx: Transaction<'static, Postgres>) -> sqlx::Result<Self> {
+        let records = sqlx::query!(
+            r#"SELECT id, starts_at, ends_at, level_id, form AS "form: EventForm" FROM events
+               WHERE status <> $1 ORDER BY starts_at, id"#,
+            EventStatus::Concept as EventStatus,
+        )
         .fetch_all(&mut *tx)
         .await?;
-    let region_links =
-        sqlx::query_as!(Link, "SELECT event_id AS record, region_id AS term FROM event_regions")
-            .fetch_all(&mut *tx)
-            .await?;
-    let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
-    tx.commit().await?;
+        let theme_links =
+            sqlx::query_as!(Link, "SELECT event_id AS record, theme_id AS term FROM event_themes")
+                .fetch_all(&mut *tx)
+                .await?;
+        let region_links =
+            sqlx::query_as!(Link, "SELECT event_id AS record, region_id AS term FROM event_regions")
+                .fetch_all(&mut *tx)
+                .await?;
+        let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
+        tx.commit().await?;
 
-    let rows = Numbering::new(records.iter().map(|r| r.id).collect());
-    let (n, row_of) = (rows.len(), rows.row_of());
-    let level_links: Vec<(i64, i32)> = records.iter().filter_map(|r| Some((r.id, r.level_id?))).collect();
-    let (forms, form_links) = rows::enum_facet(records.iter().map(|r| (r.id, r.form)));
-    // Rows are in start order; past events are listed latest start first and, at one start,
-    // by id.
-    let mut latest_first: Vec<u32> = (0..n as u32).collect();
-    latest_first
-        .sort_by_key(|&row| (std::cmp::Reverse(records[row as usize].starts_at), records[row as usize].id));
+        let rows = Numbering::new(records.iter().map(|r| r.id).collect());
+        let (n, row_of) = (rows.len(), rows.row_of());
+        let level_links: Vec<(i64, i32)> = records.iter().filter_map(|r| Some((r.id, r.level_id?))).collect();
+        let (forms, form_links) = rows::enum_facet(records.iter().map(|r| (r.id, r.form)));
+        // Rows are in start order; past events are listed latest start first and, at one start,
+        // by id.
+        let mut latest_first: Vec<u32> = (0..n as u32).collect();
+        latest_first.sort_by_key(|&row| {
+            (std::cmp::Reverse(records[row as usize].starts_at), records[row as usize].id)
+        });
 
-    let snapshot = Snapshot {
-        version,
-        ends: records.iter().map(|r| r.ends_at.unix_timestamp_nanos()).collect(),
-        themes: TermSets::build(themes, n, row_of, &rows::pairs(theme_links)),
-        regions: SparseSets::build(&regions, row_of, &rows::pairs(region_links)),
-        levels: TermSets::build(levels, n, row_of, &level_links),
-        forms: TermSets::build(forms, n, row_of, &form_links),
-        latest_first,
-        rows,
-    };
-    tracing::info!(events = n, ms = started.elapsed().as_millis() as u64, "events snapshot loaded");
-    Ok(snapshot)
+        Ok(Snapshot {
+            ends: records.iter().map(|r| r.ends_at.unix_timestamp_nanos()).collect(),
+            themes: TermSets::build(themes, n, row_of, &rows::pairs(theme_links)),
+            regions: SparseSets::build(&regions, row_of, &rows::pairs(region_links)),
+            levels: TermSets::build(levels, n, row_of, &level_links),
+            forms: TermSets::build(forms, n, row_of, &form_links),
+            latest_first,
+            rows,
+        })
+    }
+
+    fn rows(&self) -> usize {
+        self.rows.len()
+    }
 }

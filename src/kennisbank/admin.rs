@@ -3,7 +3,7 @@
 //! back to concept; the member hears the decision by mail.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -14,14 +14,15 @@ use super::form::{self, Choices, Fields, PublicationForm};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::media::UploadForm;
-use crate::review::{Outcome, Reviewer};
+use crate::review::Decision;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::{CurrentUser, SessionUser};
 use crate::web::filters::QueryParams;
-use crate::web::form::{DecisionForm, FieldErrors, clean};
+use crate::web::form::{FieldErrors, clean};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 use crate::web::typed_form::Form;
 
 notices! {
@@ -237,10 +238,9 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Re
 pub async fn edit_form(
     State(state): State<AppState>,
     page: Page,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     params: QueryParams,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let notice = params.notice_of::<EditNotice>();
     edit_page(&state, page, id, EditInput { notice, ..Default::default() }).await
 }
@@ -283,10 +283,9 @@ pub async fn pdf(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     form: UploadForm,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let actor = actor.ok_or(AppError::Unauthorized)?;
     if form.data.flag("verwijderen").is_some() {
         super::pdf::remove(&state.db, id, &actor).await?;
@@ -319,10 +318,9 @@ pub async fn update(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     Form(form): Form<PublicationForm>,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     save(state, page, actor, Some(id), form.cleaned()).await
 }
 
@@ -399,24 +397,12 @@ async fn save(
 }
 
 /// Approves (publishes) or rejects (back to concept) a publication a member proposed.
-pub async fn decide(
-    State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
-    Form(decision): Form<DecisionForm>,
-) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+pub async fn decide(PathId(id): PathId<i64>, decision: Decision) -> AppResult<Response> {
     let approve = decision.approves("goedkeuren")?;
-    let by = Reviewer::new(&state, actor.as_ref());
-    match super::propose::decide(&by, id, approve, decision.message()).await? {
-        Outcome::Decided(status) => {
-            let approved = status == PublicationStatus::Gepubliceerd;
-            let notice = if approved { ListNotice::Goedgekeurd } else { ListNotice::Afgewezen };
-            Ok(notice.redirect("/beheer/kennisbank"))
-        }
-        Outcome::NotFound => Err(AppError::NotFound),
-        Outcome::AlreadyDecided => {
-            Err(AppError::Conflict("Bij deze publicatie wacht niets op beoordeling.".into()))
-        }
-    }
+    let outcome = super::propose::decide(&decision.reviewer(), id, approve, decision.message()).await?;
+    outcome.respond_with("Bij deze publicatie wacht niets op beoordeling.", |status| {
+        let approved = status == PublicationStatus::Gepubliceerd;
+        let notice = if approved { ListNotice::Goedgekeurd } else { ListNotice::Afgewezen };
+        notice.url("/beheer/kennisbank", "")
+    })
 }

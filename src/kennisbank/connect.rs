@@ -3,7 +3,7 @@
 //! publications. An editor adds a link by the target's address (or slug) — only a published
 //! target — and removes one with a button; each change is in the audit log.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use sqlx::PgPool;
@@ -20,6 +20,7 @@ use crate::web::auth::{CurrentUser, SessionUser};
 use crate::web::form::{FieldErrors, FormData, clean};
 use crate::web::notice::Notice;
 use crate::web::page::Page;
+use crate::web::path_id::PathId;
 
 /// One linked record as the back office lists it.
 pub struct Linked {
@@ -253,10 +254,9 @@ pub async fn change(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     data: FormData,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let kind = LinkKind::parse(&data.one("soort"));
     let address = clean(&data.one("adres"), 300);
     let mut errors = FieldErrors::default();

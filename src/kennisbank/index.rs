@@ -5,16 +5,15 @@
 //! (`text`). PostgreSQL reads the query's words and supplies the cards of the page shown. Freshness: `content_version`, as for the catalogue.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, Transaction};
 
 use super::PublicationStatus;
 use super::queries::{Filters, Sort};
 use super::status::PublicationKind;
 use super::text::{Query, Source, TextIndex};
+use crate::search::index::{Index, View};
 use crate::search::rows::{self, RowSet, TermSets};
-use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
 use crate::taxonomy::{self, Term, Vocabulary};
 
 /// The year ranges of the year facet: slug, label, first and last year. Records without a
@@ -33,13 +32,10 @@ fn year_range(year: Option<i16>) -> i32 {
     YEAR_RANGES.iter().position(|&(_, _, from, to)| (from..=to).contains(&year)).unwrap_or(0) as i32
 }
 
-pub struct PublicationIndex {
-    snapshots: Snapshots<Snapshot>,
-}
+pub type PublicationIndex = Index<Snapshot>;
 
 /// The published kennisbank at one version. Rows are numbered newest first (by year).
-struct Snapshot {
-    version: i64,
+pub struct Snapshot {
     ids: Vec<i64>,
     /// Themes, kinds, year ranges and levels, in the order of the facets.
     vocabularies: [TermSets; 4],
@@ -47,12 +43,6 @@ struct Snapshot {
     /// By the first author's family name (a particle does not count), then given name.
     by_author: Vec<u32>,
     text: TextIndex,
-}
-
-impl Versioned for Snapshot {
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 /// The answer to one search: the ids of the page asked for, the total, and per facet every
@@ -64,10 +54,6 @@ pub struct Found {
 }
 
 impl PublicationIndex {
-    pub fn new(clock: Arc<ContentClock>) -> Self {
-        Self { snapshots: Snapshots::new(clock) }
-    }
-
     pub async fn search(
         &self,
         db: &PgPool,
@@ -75,7 +61,7 @@ impl PublicationIndex {
         limit: usize,
         offset: usize,
     ) -> sqlx::Result<Found> {
-        let snapshot = self.snapshots.get(db, || load(db)).await?;
+        let snapshot = self.snapshot(db).await?;
         let ranked = match &filters.q {
             Some(q) => Some(text_matches(db, &snapshot, q).await?),
             None => None,
@@ -116,90 +102,91 @@ async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result
     Ok(snapshot.text.matches(&query))
 }
 
-/// Reads the kennisbank at one consistent moment.
-async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
-    let started = std::time::Instant::now();
-    let (mut tx, version) = snapshot::read_consistent(db).await?;
-    let published = PublicationStatus::Gepubliceerd;
-    let rows = sqlx::query!(
-        r#"SELECT id, kind AS "kind: PublicationKind", year, search::text AS "search!",
-                  lower(immutable_unaccent(title)) AS "title!",
-                  lower(immutable_unaccent(author_names)) AS "authors!"
-           FROM publications WHERE status = $1
-           ORDER BY year DESC NULLS LAST, published_at DESC NULLS LAST, id DESC"#,
-        published as PublicationStatus,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
+impl View for Snapshot {
+    const NAME: &'static str = "kennisbank";
 
-    let by_title_ids = sqlx::query_scalar!(
-        "SELECT id FROM publications WHERE status = $1 ORDER BY lower(title), id",
-        published as PublicationStatus,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let by_author_ids = sqlx::query_scalar!(
-        "SELECT p.id FROM publications p \
-         LEFT JOIN publication_authors a ON a.publication_id = p.id AND a.position = 0 \
-         WHERE p.status = $1 \
-         ORDER BY lower(a.family_name) NULLS LAST, lower(a.given_name), lower(p.title), p.id",
-        published as PublicationStatus,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let rows_of =
-        |ids: Vec<i64>| -> Vec<u32> { ids.iter().filter_map(|id| row_of.get(id).copied()).collect() };
-    let by_title = rows_of(by_title_ids);
-    let by_author = rows_of(by_author_ids);
-
-    let theme_links = sqlx::query!("SELECT publication_id, theme_id FROM publication_themes")
+    /// Reads the kennisbank.
+    async fn load(mut tx: Transaction<'static, Postgres>) -> sqlx::Result<Self> {
+        let published = PublicationStatus::Gepubliceerd;
+        let rows = sqlx::query!(
+            r#"SELECT id, kind AS "kind: PublicationKind", year, search::text AS "search!",
+                      lower(immutable_unaccent(title)) AS "title!",
+                      lower(immutable_unaccent(author_names)) AS "authors!"
+               FROM publications WHERE status = $1
+               ORDER BY year DESC NULLS LAST, published_at DESC NULLS LAST, id DESC"#,
+            published as PublicationStatus,
+        )
         .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| (r.publication_id, r.theme_id))
-        .collect::<Vec<_>>();
-    let level_links = sqlx::query!("SELECT publication_id, level_id FROM publication_levels")
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
+
+        let by_title_ids = sqlx::query_scalar!(
+            "SELECT id FROM publications WHERE status = $1 ORDER BY lower(title), id",
+            published as PublicationStatus,
+        )
         .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| (r.publication_id, r.level_id))
-        .collect::<Vec<_>>();
-    let themes = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
-    let levels = taxonomy::all(&mut *tx, Vocabulary::Level).await?;
-    tx.commit().await?;
+        .await?;
+        let by_author_ids = sqlx::query_scalar!(
+            "SELECT p.id FROM publications p \
+             LEFT JOIN publication_authors a ON a.publication_id = p.id AND a.position = 0 \
+             WHERE p.status = $1 \
+             ORDER BY lower(a.family_name) NULLS LAST, lower(a.given_name), lower(p.title), p.id",
+            published as PublicationStatus,
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let rows_of =
+            |ids: Vec<i64>| -> Vec<u32> { ids.iter().filter_map(|id| row_of.get(id).copied()).collect() };
+        let by_title = rows_of(by_title_ids);
+        let by_author = rows_of(by_author_ids);
 
-    let (kinds, kind_links) = rows::enum_facet(rows.iter().map(|r| (r.id, r.kind)));
-    let years: Vec<Term> = YEAR_RANGES
-        .iter()
-        .enumerate()
-        .map(|(at, (slug, label, ..))| Term {
-            id: at as i32,
-            slug: (*slug).to_owned(),
-            name: (*label).to_owned(),
-        })
-        .collect();
-    let year_links: Vec<(i64, i32)> = rows.iter().map(|r| (r.id, year_range(r.year))).collect();
+        let theme_links = sqlx::query!("SELECT publication_id, theme_id FROM publication_themes")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|r| (r.publication_id, r.theme_id))
+            .collect::<Vec<_>>();
+        let level_links = sqlx::query!("SELECT publication_id, level_id FROM publication_levels")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|r| (r.publication_id, r.level_id))
+            .collect::<Vec<_>>();
+        let themes = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
+        let levels = taxonomy::all(&mut *tx, Vocabulary::Level).await?;
+        tx.commit().await?;
 
-    let n = ids.len();
-    let vocabularies = [
-        TermSets::build(themes, n, &row_of, &theme_links),
-        TermSets::build(kinds, n, &row_of, &kind_links),
-        TermSets::build(years, n, &row_of, &year_links),
-        TermSets::build(levels, n, &row_of, &level_links),
-    ];
-    let text = TextIndex::build(
-        &ids,
-        rows.iter().map(|r| Source { search: &r.search, title: &r.title, authors: &r.authors }),
-    );
-    tracing::info!(
-        publications = n,
-        text_index_bytes = text.bytes(),
-        ms = started.elapsed().as_millis() as u64,
-        "kennisbank snapshot loaded"
-    );
-    Ok(Snapshot { version, ids, vocabularies, by_title, by_author, text })
+        let (kinds, kind_links) = rows::enum_facet(rows.iter().map(|r| (r.id, r.kind)));
+        let years: Vec<Term> = YEAR_RANGES
+            .iter()
+            .enumerate()
+            .map(|(at, (slug, label, ..))| Term {
+                id: at as i32,
+                slug: (*slug).to_owned(),
+                name: (*label).to_owned(),
+            })
+            .collect();
+        let year_links: Vec<(i64, i32)> = rows.iter().map(|r| (r.id, year_range(r.year))).collect();
+
+        let n = ids.len();
+        let vocabularies = [
+            TermSets::build(themes, n, &row_of, &theme_links),
+            TermSets::build(kinds, n, &row_of, &kind_links),
+            TermSets::build(years, n, &row_of, &year_links),
+            TermSets::build(levels, n, &row_of, &level_links),
+        ];
+        let text = TextIndex::build(
+            &ids,
+            rows.iter().map(|r| Source { search: &r.search, title: &r.title, authors: &r.authors }),
+        );
+        tracing::info!(text_index_bytes = text.bytes(), "kennisbank text index built");
+        Ok(Snapshot { ids, vocabularies, by_title, by_author, text })
+    }
+
+    fn rows(&self) -> usize {
+        self.ids.len()
+    }
 }
 
 #[cfg(test)]

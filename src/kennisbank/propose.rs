@@ -3,7 +3,7 @@
 //! `catalogue::editorial::mail_editors`) and is decided in `/beheer/kennisbank`.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -25,6 +25,7 @@ use crate::web::filters::QueryParams;
 use crate::web::form::FieldErrors;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 use crate::web::typed_form::Form;
 
 #[derive(Template)]
@@ -100,10 +101,9 @@ pub async fn pdf(
     State(state): State<AppState>,
     page: Page,
     LoggedIn(user): LoggedIn,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     form: UploadForm,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
     let own = sqlx::query_scalar!(
         "SELECT id FROM publications WHERE id = $1 AND proposed_by = $2 AND status <> $3",

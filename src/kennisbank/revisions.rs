@@ -20,13 +20,14 @@ use crate::audit::Entry;
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
 use crate::members::review::approved_member;
-use crate::review::Reviewer;
+use crate::review::{Decision, Reviewer};
 use crate::state::AppState;
 use crate::text;
-use crate::web::auth::{CurrentUser, LoggedIn};
-use crate::web::form::{DecisionForm, FieldErrors};
+use crate::web::auth::LoggedIn;
+use crate::web::form::FieldErrors;
 use crate::web::notice::Notice;
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 use crate::web::typed_form::Form;
 
 const NOTE_MAX: usize = 2_000;
@@ -262,9 +263,8 @@ fn proposed_form(value: serde_json::Value) -> AppResult<PublicationForm> {
 pub async fn review(
     State(state): State<AppState>,
     page: Page,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
 ) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let row = stored(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let (current, ..) =
         PublicationForm::load(&state.db, row.publication_id).await?.ok_or(AppError::NotFound)?;
@@ -289,16 +289,9 @@ pub async fn review(
 
 /// `POST /beheer/kennisbank/wijzigingen/{id}`: `besluit` overnemen (applies the change to the
 /// record) or afwijzen (leaves the record as it is).
-pub async fn decide(
-    State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
-    Form(decision): Form<DecisionForm>,
-) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+pub async fn decide(PathId(id): PathId<i64>, decision: Decision) -> AppResult<Response> {
     let accept = decision.approves("overnemen")?;
-    let by = Reviewer::new(&state, actor.as_ref());
-    match decide_change(&by, id, accept, decision.message()).await? {
+    match decide_change(&decision.reviewer(), id, accept, decision.message()).await? {
         ChangeOutcome::Accepted => Ok(ListNotice::WijzigingOvergenomen.redirect("/beheer/kennisbank")),
         ChangeOutcome::Rejected => Ok(ListNotice::WijzigingAfgewezen.redirect("/beheer/kennisbank")),
         ChangeOutcome::NotFound => Err(AppError::NotFound),

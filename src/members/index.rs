@@ -11,21 +11,19 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, Transaction};
 
 use super::queries::{self, Filters, MemberCard};
 use super::{MemberKind, MemberStatus};
 use crate::regions::queries as regions;
+use crate::search::index::{Index, View};
 use crate::search::rows::{self, RegionSets, RowSet, TermSets};
-use crate::snapshot::{self, Cards, ContentClock, Snapshots, Versioned};
+use crate::snapshot::Cards;
 use crate::taxonomy::{self, Term, Vocabulary};
 
-pub struct MemberIndex {
-    snapshots: Snapshots<Snapshot>,
-}
+pub type MemberIndex = Index<Snapshot>;
 
-struct Snapshot {
-    version: i64,
+pub struct Snapshot {
     /// Rows in A–Z order (lower(name), id).
     ids: Vec<i64>,
     themes: TermSets,
@@ -42,21 +40,7 @@ struct Snapshot {
     cards: Cards<MemberCard>,
 }
 
-impl Versioned for Snapshot {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
 impl MemberIndex {
-    pub fn new(clock: Arc<ContentClock>) -> Self {
-        Self { snapshots: Snapshots::new(clock) }
-    }
-
-    async fn snapshot(&self, db: &PgPool) -> sqlx::Result<Arc<Snapshot>> {
-        self.snapshots.get(db, || load(db)).await
-    }
-
     /// One page of public members matching `filters`, A–Z, and how many match in all.
     pub async fn search(
         &self,
@@ -201,59 +185,65 @@ async fn cards(db: &PgPool, ids: Vec<i64>) -> sqlx::Result<Vec<(i64, MemberCard)
     Ok(cards)
 }
 
-/// Reads the public members at one consistent moment.
-async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
-    let (mut tx, version) = snapshot::read_consistent(db).await?;
-    let rows = sqlx::query!(
-        r#"SELECT id, region_id, accepts_messages, lower(name || E'\n' || organisation || E'\n' || role) AS "haystack!" FROM members
-           WHERE public_profile AND status = $1 ORDER BY lower(name), id"#,
-        queries::PUBLIC as MemberStatus,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut ids = Vec::with_capacity(rows.len());
-    let mut region = Vec::with_capacity(rows.len());
-    let mut text = String::new();
-    let mut text_starts = Vec::with_capacity(rows.len());
-    let mut contactable = Vec::new();
-    for (n, row) in rows.into_iter().enumerate() {
-        if row.accepts_messages {
-            contactable.push(n as u32);
+impl View for Snapshot {
+    const NAME: &'static str = "members";
+
+    /// Reads the public members.
+    async fn load(mut tx: Transaction<'static, Postgres>) -> sqlx::Result<Self> {
+        let rows = sqlx::query!(
+            r#"SELECT id, region_id, accepts_messages, lower(name || E'\n' || organisation || E'\n' || role) AS "haystack!" FROM members
+               WHERE public_profile AND status = $1 ORDER BY lower(name), id"#,
+            queries::PUBLIC as MemberStatus,
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut ids = Vec::with_capacity(rows.len());
+        let mut region = Vec::with_capacity(rows.len());
+        let mut text = String::new();
+        let mut text_starts = Vec::with_capacity(rows.len());
+        let mut contactable = Vec::new();
+        for (n, row) in rows.into_iter().enumerate() {
+            if row.accepts_messages {
+                contactable.push(n as u32);
+            }
+            ids.push(row.id);
+            region.push(row.region_id.unwrap_or(0));
+            text_starts.push(text.len() as u32);
+            text.push_str(&row.haystack);
+            text.push('\n');
         }
-        ids.push(row.id);
-        region.push(row.region_id.unwrap_or(0));
-        text_starts.push(text.len() as u32);
-        text.push_str(&row.haystack);
-        text.push('\n');
-    }
-    let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
+        let row_of: HashMap<i64, u32> = ids.iter().enumerate().map(|(row, id)| (*id, row as u32)).collect();
 
-    let theme_terms = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
-    let domain_terms = taxonomy::all(&mut *tx, Vocabulary::Domain).await?;
-    let mut theme_links = Vec::new();
-    let mut domain_links = Vec::new();
-    let pairs = sqlx::query!(
-        r#"SELECT true AS "theme!", member_id AS "member!", theme_id AS "term!" FROM member_themes
-           UNION ALL SELECT false, member_id, domain_id FROM member_domains"#
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for pair in pairs {
-        let links = if pair.theme { &mut theme_links } else { &mut domain_links };
-        links.push((pair.member, pair.term));
-    }
-    let hierarchy = regions::hierarchy(&mut *tx).await?;
-    tx.commit().await?;
+        let theme_terms = taxonomy::all(&mut *tx, Vocabulary::Theme).await?;
+        let domain_terms = taxonomy::all(&mut *tx, Vocabulary::Domain).await?;
+        let mut theme_links = Vec::new();
+        let mut domain_links = Vec::new();
+        let pairs = sqlx::query!(
+            r#"SELECT true AS "theme!", member_id AS "member!", theme_id AS "term!" FROM member_themes
+               UNION ALL SELECT false, member_id, domain_id FROM member_domains"#
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for pair in pairs {
+            let links = if pair.theme { &mut theme_links } else { &mut domain_links };
+            links.push((pair.member, pair.term));
+        }
+        let hierarchy = regions::hierarchy(&mut *tx).await?;
+        tx.commit().await?;
 
-    Ok(Snapshot {
-        version,
-        themes: TermSets::build(theme_terms, ids.len(), &row_of, &theme_links),
-        domains: TermSets::build(domain_terms, ids.len(), &row_of, &domain_links),
-        regions: RegionSets::build(hierarchy, &region),
-        contactable: RowSet::from_rows(ids.len(), contactable),
-        ids,
-        text,
-        text_starts,
-        cards: Cards::default(),
-    })
+        Ok(Snapshot {
+            themes: TermSets::build(theme_terms, ids.len(), &row_of, &theme_links),
+            domains: TermSets::build(domain_terms, ids.len(), &row_of, &domain_links),
+            regions: RegionSets::build(hierarchy, &region),
+            contactable: RowSet::from_rows(ids.len(), contactable),
+            ids,
+            text,
+            text_starts,
+            cards: Cards::default(),
+        })
+    }
+
+    fn rows(&self) -> usize {
+        self.ids.len()
+    }
 }

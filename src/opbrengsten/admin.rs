@@ -4,7 +4,7 @@
 //! nobody retypes them.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -13,18 +13,19 @@ use time::Date;
 use super::queries::{Card, RegionChoice};
 use super::{LessonKind, Review, review};
 use crate::audit::Entry;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::kennisbank::cite::Author;
 use crate::kennisbank::form::Fields;
 use crate::kennisbank::{Access, AuthorKind, Licence, PublicationKind, PublicationStatus};
 use crate::newsletter::{BlockKind, CampaignStatus};
-use crate::review::Reviewer;
+use crate::review::Decision;
 use crate::state::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
-use crate::web::form::{DecisionForm, FieldErrors, clean};
+use crate::web::form::{FieldErrors, clean};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 use crate::web::typed_form::Form;
 
 /// A lesson in the back office.
@@ -143,24 +144,14 @@ pub async fn list(State(state): State<AppState>, page: Page, params: QueryParams
     render(&state, page, BundleForm::default(), FieldErrors::default(), notice).await
 }
 
-pub async fn decide(
-    State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let approve = form.approves("goedkeuren")?;
-    let by = Reviewer::new(&state, actor.as_ref());
-    match review::decide(&by, id, approve, form.message()).await? {
-        review::Outcome::Decided(to) => {
-            let notice =
-                if to == Review::Gepubliceerd { LessonNotice::Gepubliceerd } else { LessonNotice::Afgewezen };
-            Ok(notice.redirect("/beheer/opbrengsten"))
-        }
-        review::Outcome::NotFound => Err(AppError::NotFound),
-        review::Outcome::AlreadyDecided => Err(AppError::Conflict("Over deze les is al besloten.".into())),
-    }
+pub async fn decide(PathId(id): PathId<i64>, decision: Decision) -> AppResult<Response> {
+    let approve = decision.approves("goedkeuren")?;
+    let outcome = review::decide(&decision.reviewer(), id, approve, decision.message()).await?;
+    outcome.respond_with("Over deze les is al besloten.", |to| {
+        let notice =
+            if to == Review::Gepubliceerd { LessonNotice::Gepubliceerd } else { LessonNotice::Afgewezen };
+        notice.url("/beheer/opbrengsten", "")
+    })
 }
 
 fn parse_date(value: &str) -> Option<Date> {

@@ -5,23 +5,18 @@
 //! AND/popcount passes over n/64 words. PostgreSQL answers the text query from its index and
 //! supplies the cards shown. Freshness: `content_version`, as for the catalogue.
 
-use std::sync::Arc;
-
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, Transaction};
 
 use super::Review;
 use super::queries::{self, Card, Filters};
-use crate::search::rows::{self, Link, Numbering, RowSet, SparseSets, TermSets};
-use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
+use crate::search::index::{Index, View};
+use crate::search::rows::{Numbering, RowSet, SparseSets, TermSets};
 use crate::taxonomy::Term;
 
-pub struct LessonIndex {
-    snapshots: Snapshots<Snapshot>,
-}
+pub type LessonIndex = Index<Snapshot>;
 
 /// The published lessons at one version. Rows are numbered latest first.
-struct Snapshot {
-    version: i64,
+pub struct Snapshot {
     rows: Numbering,
     cohorts: TermSets,
     themes: TermSets,
@@ -29,17 +24,7 @@ struct Snapshot {
     regions: SparseSets,
 }
 
-impl Versioned for Snapshot {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
 impl LessonIndex {
-    pub fn new(clock: Arc<ContentClock>) -> Self {
-        Self { snapshots: Snapshots::new(clock) }
-    }
-
     /// One page of the published lessons matching the filters, latest first, and the number
     /// found.
     pub async fn list(
@@ -49,7 +34,7 @@ impl LessonIndex {
         limit: i64,
         offset: i64,
     ) -> sqlx::Result<(Vec<Card>, i64)> {
-        let snapshot = self.snapshots.get(db, || load(db)).await?;
+        let snapshot = self.snapshot(db).await?;
         let n = snapshot.rows.len();
         let mut matched = match &f.q {
             Some(q) => snapshot.rows.rows(&queries::matching_text(db, q).await?),
@@ -66,66 +51,66 @@ impl LessonIndex {
     }
 }
 
-/// Reads the published lessons and what they reach at one consistent moment.
-async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
-    let started = std::time::Instant::now();
-    let (mut tx, version) = snapshot::read_consistent(db).await?;
-    let published = Review::Gepubliceerd;
-    let records = sqlx::query!(
-        r#"SELECT l.id, l.region_id, r.cohort_year FROM lessons l JOIN regions r ON r.id = l.region_id
-           WHERE l.review = $1 ORDER BY l.happened_on DESC, l.id DESC"#,
-        published as Review,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    // Themes and levels come through the published vraagstukken and initiatives a lesson is
-    // linked to.
-    let theme_links = sqlx::query_as!(
-        Link,
-        r#"SELECT lv.lesson_id AS "record!", vt.theme_id AS "term!" FROM lesson_vraagstukken lv
-             JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
-             JOIN vraagstuk_themes vt ON vt.vraagstuk_id = v.id
-           UNION
-           SELECT li.lesson_id, it.theme_id FROM lesson_initiatives li
-             JOIN initiatives i ON i.id = li.initiative_id AND i.status = $1
-             JOIN initiative_themes it ON it.initiative_id = i.id"#,
-        published as Review,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let level_links = sqlx::query_as!(
-        Link,
-        r#"SELECT lv.lesson_id AS "record!", v.level_id AS "term!" FROM lesson_vraagstukken lv
-             JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
-           UNION
-           SELECT li.lesson_id, il.level_id FROM lesson_initiatives li
-             JOIN initiatives i ON i.id = li.initiative_id AND i.status = $1
-             JOIN initiative_levels il ON il.initiative_id = i.id"#,
-        published as Review,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
-    tx.commit().await?;
+impl View for Snapshot {
+    const NAME: &'static str = "lessons";
 
-    let rows = Numbering::new(records.iter().map(|r| r.id).collect());
-    let (n, row_of) = (rows.len(), rows.row_of());
-    let region_links: Vec<(i64, i32)> = records.iter().map(|r| (r.id, r.region_id)).collect();
-    let cohort_links: Vec<(i64, i32)> = records.iter().filter_map(|r| Some((r.id, r.cohort_year?))).collect();
-    let mut years: Vec<i32> = cohort_links.iter().map(|(_, year)| *year).collect();
-    years.sort_unstable();
-    years.dedup();
-    let cohorts: Vec<Term> =
-        years.into_iter().map(|y| Term { id: y, slug: y.to_string(), name: y.to_string() }).collect();
+    /// Reads the published lessons and what they reach.
+    async fn load(mut tx: Transaction<'static, Postgres>) -> sqlx::Result<Self> {
+        let published = Review::Gepubliceerd;
+        let records = sqlx::query!(
+            r#"SELECT l.id, l.region_id, r.cohort_year FROM lessons l JOIN regions r ON r.id = l.region_id
+               WHERE l.review = $1 ORDER BY l.happened_on DESC, l.id DESC"#,
+            published as Review,
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        // Themes and levels come through the published vraagstukken and initiatives a lesson is
+        // linked to; one read for both facets (`theme`: true for a theme, false for a level).
+        let reached = sqlx::query!(
+            r#"SELECT true AS "theme!", lv.lesson_id AS "record!", vt.theme_id AS "term!" FROM lesson_vraagstukken lv
+                 JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
+                 JOIN vraagstuk_themes vt ON vt.vraagstuk_id = v.id
+               UNION SELECT true, li.lesson_id, it.theme_id FROM lesson_initiatives li
+                 JOIN initiatives i ON i.id = li.initiative_id AND i.status = $1
+                 JOIN initiative_themes it ON it.initiative_id = i.id
+               UNION SELECT false, lv.lesson_id, v.level_id FROM lesson_vraagstukken lv
+                 JOIN vraagstukken v ON v.id = lv.vraagstuk_id AND v.review = $1
+               UNION SELECT false, li.lesson_id, il.level_id FROM lesson_initiatives li
+                 JOIN initiatives i ON i.id = li.initiative_id AND i.status = $1
+                 JOIN initiative_levels il ON il.initiative_id = i.id"#,
+            published as Review,
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
+        tx.commit().await?;
 
-    let snapshot = Snapshot {
-        version,
-        cohorts: TermSets::build(cohorts, n, row_of, &cohort_links),
-        themes: TermSets::build(themes, n, row_of, &rows::pairs(theme_links)),
-        levels: TermSets::build(levels, n, row_of, &rows::pairs(level_links)),
-        regions: SparseSets::build(&regions, row_of, &region_links),
-        rows,
-    };
-    tracing::info!(lessons = n, ms = started.elapsed().as_millis() as u64, "lessons snapshot loaded");
-    Ok(snapshot)
+        let rows = Numbering::new(records.iter().map(|r| r.id).collect());
+        let (n, row_of) = (rows.len(), rows.row_of());
+        let region_links: Vec<(i64, i32)> = records.iter().map(|r| (r.id, r.region_id)).collect();
+        let (mut theme_links, mut level_links) = (Vec::new(), Vec::new());
+        for link in reached {
+            let links = if link.theme { &mut theme_links } else { &mut level_links };
+            links.push((link.record, link.term));
+        }
+        let cohort_links: Vec<(i64, i32)> =
+            records.iter().filter_map(|r| Some((r.id, r.cohort_year?))).collect();
+        let mut years: Vec<i32> = cohort_links.iter().map(|(_, year)| *year).collect();
+        years.sort_unstable();
+        years.dedup();
+        let cohorts: Vec<Term> =
+            years.into_iter().map(|y| Term { id: y, slug: y.to_string(), name: y.to_string() }).collect();
+
+        Ok(Snapshot {
+            cohorts: TermSets::build(cohorts, n, row_of, &cohort_links),
+            themes: TermSets::build(themes, n, row_of, &theme_links),
+            levels: TermSets::build(levels, n, row_of, &level_links),
+            regions: SparseSets::build(&regions, row_of, &region_links),
+            rows,
+        })
+    }
+
+    fn rows(&self) -> usize {
+        self.rows.len()
+    }
 }

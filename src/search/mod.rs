@@ -1,6 +1,7 @@
 //! `/zoeken`: one search over initiatives, regions, members, news, events, the kennisbank,
 //! vraagstukken and lessons, grouped by kind.
 
+pub(crate) mod index;
 pub(crate) mod rows;
 
 use std::sync::Arc;

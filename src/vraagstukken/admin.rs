@@ -17,14 +17,15 @@ use super::{Review, VraagstukStatus};
 use crate::audit::Entry;
 use crate::catalogue::editorial::Choices;
 use crate::error::{AppError, AppResult};
-use crate::review::{Outcome, Reviewer};
+use crate::review::{Decision, Outcome, Reviewer};
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::{CurrentUser, SessionUser};
 use crate::web::filters::QueryParams;
-use crate::web::form::{DecisionForm, FieldErrors, clean};
+use crate::web::form::{FieldErrors, clean};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 use crate::web::typed_form::Form;
 
 notices! {
@@ -308,9 +309,8 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Re
 pub async fn edit_form(
     State(state): State<AppState>,
     page: Page,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
 ) -> AppResult<Response> {
-    let id = parse_id(&id)?;
     edit_page(&state, page, id, Kept::default()).await
 }
 
@@ -354,10 +354,9 @@ pub async fn update(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     Form(form): Form<VraagstukForm>,
 ) -> AppResult<Response> {
-    let id = parse_id(&id)?;
     let (before, _, _) = form::load(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let form = form.cleaned();
     let (fields, review) = match checked(&form, &Choices::load(&state.db).await?) {
@@ -378,47 +377,30 @@ pub async fn update(
 }
 
 fn decided(outcome: Outcome<Review>, back: String) -> AppResult<Response> {
-    match outcome {
-        Outcome::Decided(review) => {
-            let notice = if review == Review::Gepubliceerd {
-                AdminNotice::Goedgekeurd
-            } else {
-                AdminNotice::Afgewezen
-            };
-            Ok(notice.redirect(&back))
-        }
-        Outcome::NotFound => Err(AppError::NotFound),
-        Outcome::AlreadyDecided => {
-            Err(AppError::Conflict("Hierover is al besloten; er wacht niets op beoordeling.".into()))
-        }
-    }
+    outcome.respond_with("Hierover is al besloten; er wacht niets op beoordeling.", |review| {
+        let approved = review == Review::Gepubliceerd;
+        let notice = if approved { AdminNotice::Goedgekeurd } else { AdminNotice::Afgewezen };
+        notice.url(&back, "")
+    })
 }
 
 /// Approves or rejects an obstacle a member proposed.
-pub async fn decide(
-    State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
-    Form(decision): Form<DecisionForm>,
-) -> AppResult<Response> {
-    let id = parse_id(&id)?;
+pub async fn decide(PathId(id): PathId<i64>, decision: Decision) -> AppResult<Response> {
     let approve = decision.approves("goedkeuren")?;
-    let outcome =
-        review::decide(&Reviewer::new(&state, actor.as_ref()), id, approve, decision.message()).await?;
+    let outcome = review::decide(&decision.reviewer(), id, approve, decision.message()).await?;
     decided(outcome, "/beheer/vraagstukken".into())
 }
 
 /// Approves or rejects an alternative a member proposed.
 pub async fn decide_alternative(
-    State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
     Path((id, alternative)): Path<(String, String)>,
-    Form(decision): Form<DecisionForm>,
+    decision: Decision,
 ) -> AppResult<Response> {
     let (id, alternative) = (parse_id(&id)?, parse_id(&alternative)?);
     let approve = decision.approves("goedkeuren")?;
-    let by = Reviewer::new(&state, actor.as_ref());
-    let outcome = review::decide_alternative(&by, id, alternative, approve, decision.message()).await?;
+    let outcome =
+        review::decide_alternative(&decision.reviewer(), id, alternative, approve, decision.message())
+            .await?;
     decided(outcome, format!("/beheer/vraagstukken/{id}"))
 }
 
@@ -438,10 +420,9 @@ pub async fn add_alternative(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     Form(alternative): Form<AlternativeForm>,
 ) -> AppResult<Response> {
-    let id = parse_id(&id)?;
     let alternative = alternative.cleaned();
     let errors = match alternative.validate(&state.db).await? {
         Ok(fields) => {
@@ -502,10 +483,9 @@ pub async fn merge(
     State(state): State<AppState>,
     page: Page,
     actor: CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<i64>,
     Form(merge): Form<MergeForm>,
 ) -> AppResult<Response> {
-    let id = parse_id(&id)?;
     let actor: Option<SessionUser> = actor.0;
     let message = match merge.met.trim().parse::<i64>() {
         Err(_) => "Kies het vraagstuk waarmee dit samengaat.".to_owned(),

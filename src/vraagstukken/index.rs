@@ -6,23 +6,18 @@
 //! and supplies the cards shown. Freshness: `content_version`, as for the catalogue (every
 //! table the list reads has its trigger, `vraagstuk_recognitions` included).
 
-use std::sync::Arc;
-
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, Transaction};
 
 use super::Review;
 use super::queries::{self, Card, Filters, PER_LEVEL};
 use super::status::VraagstukStatus;
+use crate::search::index::{Index, View};
 use crate::search::rows::{self, Link, Numbering, RowSet, SparseSets, TermSets};
-use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
 
-pub struct VraagstukIndex {
-    snapshots: Snapshots<Snapshot>,
-}
+pub type VraagstukIndex = Index<Snapshot>;
 
 /// The published, unmerged obstacles at one version. Rows are numbered newest first.
-struct Snapshot {
-    version: i64,
+pub struct Snapshot {
     rows: Numbering,
     levels: TermSets,
     themes: TermSets,
@@ -32,22 +27,12 @@ struct Snapshot {
     by_recognition: Vec<u32>,
 }
 
-impl Versioned for Snapshot {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
 impl VraagstukIndex {
-    pub fn new(clock: Arc<ContentClock>) -> Self {
-        Self { snapshots: Snapshots::new(clock) }
-    }
-
     /// The cards of at most `PER_LEVEL` obstacles per level that match the filters, by level and
     /// in the chosen order, with the number found per level (level id, count) for every level
     /// with any.
     pub async fn list(&self, db: &PgPool, f: &Filters) -> sqlx::Result<(Vec<Card>, Vec<(i32, i64)>)> {
-        let snapshot = self.snapshots.get(db, || load(db)).await?;
+        let snapshot = self.snapshot(db).await?;
         let n = snapshot.rows.len();
         let mut matched = match &f.q {
             Some(q) => snapshot.rows.rows(&queries::matching_text(db, q).await?),
@@ -82,50 +67,49 @@ impl VraagstukIndex {
     }
 }
 
-/// Reads the published obstacles at one consistent moment.
-async fn load(db: &PgPool) -> sqlx::Result<Snapshot> {
-    let started = std::time::Instant::now();
-    let (mut tx, version) = snapshot::read_consistent(db).await?;
-    let records = sqlx::query!(
-        r#"SELECT id, level_id, status AS "status: VraagstukStatus", recognitions FROM vraagstukken
-           WHERE review = $1 AND merged_into IS NULL
-           ORDER BY raised_at DESC, id DESC"#,
-        Review::Gepubliceerd as Review,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let theme_links =
-        sqlx::query_as!(Link, "SELECT vraagstuk_id AS record, theme_id AS term FROM vraagstuk_themes")
-            .fetch_all(&mut *tx)
-            .await?;
-    let region_links =
-        sqlx::query_as!(Link, "SELECT vraagstuk_id AS record, region_id AS term FROM vraagstuk_regions")
-            .fetch_all(&mut *tx)
-            .await?;
-    let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
-    tx.commit().await?;
+impl View for Snapshot {
+    const NAME: &'static str = "vraagstukken";
 
-    let rows = Numbering::new(records.iter().map(|r| r.id).collect());
-    let (n, row_of) = (rows.len(), rows.row_of());
-    let level_links: Vec<(i64, i32)> = records.iter().map(|r| (r.id, r.level_id)).collect();
-    let (statuses, status_links) = rows::enum_facet(records.iter().map(|r| (r.id, r.status)));
-    // Stable: equal recognitions keep the newest-first order of the rows.
-    let mut by_recognition: Vec<u32> = (0..n as u32).collect();
-    by_recognition.sort_by_key(|&row| std::cmp::Reverse(records[row as usize].recognitions));
+    /// Reads the published obstacles.
+    async fn load(mut tx: Transaction<'static, Postgres>) -> sqlx::Result<Self> {
+        let records = sqlx::query!(
+            r#"SELECT id, level_id, status AS "status: VraagstukStatus", recognitions FROM vraagstukken
+               WHERE review = $1 AND merged_into IS NULL
+               ORDER BY raised_at DESC, id DESC"#,
+            Review::Gepubliceerd as Review,
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let theme_links =
+            sqlx::query_as!(Link, "SELECT vraagstuk_id AS record, theme_id AS term FROM vraagstuk_themes")
+                .fetch_all(&mut *tx)
+                .await?;
+        let region_links =
+            sqlx::query_as!(Link, "SELECT vraagstuk_id AS record, region_id AS term FROM vraagstuk_regions")
+                .fetch_all(&mut *tx)
+                .await?;
+        let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
+        tx.commit().await?;
 
-    let snapshot = Snapshot {
-        version,
-        levels: TermSets::build(levels, n, row_of, &level_links),
-        themes: TermSets::build(themes, n, row_of, &rows::pairs(theme_links)),
-        regions: SparseSets::build(&regions, row_of, &rows::pairs(region_links)),
-        statuses: TermSets::build(statuses, n, row_of, &status_links),
-        by_recognition,
-        rows,
-    };
-    tracing::info!(
-        vraagstukken = n,
-        ms = started.elapsed().as_millis() as u64,
-        "vraagstukken snapshot loaded"
-    );
-    Ok(snapshot)
+        let rows = Numbering::new(records.iter().map(|r| r.id).collect());
+        let (n, row_of) = (rows.len(), rows.row_of());
+        let level_links: Vec<(i64, i32)> = records.iter().map(|r| (r.id, r.level_id)).collect();
+        let (statuses, status_links) = rows::enum_facet(records.iter().map(|r| (r.id, r.status)));
+        // Stable: equal recognitions keep the newest-first order of the rows.
+        let mut by_recognition: Vec<u32> = (0..n as u32).collect();
+        by_recognition.sort_by_key(|&row| std::cmp::Reverse(records[row as usize].recognitions));
+
+        Ok(Snapshot {
+            levels: TermSets::build(levels, n, row_of, &level_links),
+            themes: TermSets::build(themes, n, row_of, &rows::pairs(theme_links)),
+            regions: SparseSets::build(&regions, row_of, &rows::pairs(region_links)),
+            statuses: TermSets::build(statuses, n, row_of, &status_links),
+            by_recognition,
+            rows,
+        })
+    }
+
+    fn rows(&self) -> usize {
+        self.rows.len()
+    }
 }
