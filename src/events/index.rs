@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use super::EventStatus;
 use super::queries::{self, EventCard, Filters};
 use super::status::EventForm;
-use crate::search::index::{Index, View};
+use crate::search::index::{Index, View, finish_with_terms};
 use crate::search::rows::{self, Link, Numbering, RowSet, SparseSets, TermSets};
 
 pub type EventIndex = Index<Snapshot>;
@@ -104,10 +104,8 @@ impl View for Snapshot {
             sqlx::query_as!(Link, "SELECT event_id AS record, region_id AS term FROM event_regions")
                 .fetch_all(&mut *tx)
                 .await?;
-        let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
-        tx.commit().await?;
-
-        let rows = Numbering::new(records.iter().map(|r| r.id).collect());
+        let ids = records.iter().map(|r| r.id).collect();
+        let (rows, [themes, levels, regions]) = finish_with_terms(tx, ids).await?;
         let (n, row_of) = (rows.len(), rows.row_of());
         let level_links: Vec<(i64, i32)> = records.iter().filter_map(|r| Some((r.id, r.level_id?))).collect();
         let (forms, form_links) = rows::enum_facet(records.iter().map(|r| (r.id, r.form)));

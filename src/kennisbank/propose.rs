@@ -17,7 +17,7 @@ use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::media::UploadForm;
-use crate::members::review::approved_member;
+use crate::members::review::{ApprovedMember, approved_member};
 use crate::review::{Outcome, Reviewer};
 use crate::state::AppState;
 use crate::web::auth::{LoggedIn, SessionUser};
@@ -100,11 +100,10 @@ async fn list_page(
 pub async fn pdf(
     State(state): State<AppState>,
     page: Page,
-    LoggedIn(user): LoggedIn,
+    ApprovedMember { user, member_id }: ApprovedMember,
     PathId(id): PathId<i64>,
     form: UploadForm,
 ) -> AppResult<Response> {
-    let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
     let own = sqlx::query_scalar!(
         "SELECT id FROM publications WHERE id = $1 AND proposed_by = $2 AND status <> $3",
         id,
@@ -132,12 +131,7 @@ fn template(page: Page, form: PublicationForm, choices: Choices, errors: FieldEr
     )
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    page: Page,
-    LoggedIn(user): LoggedIn,
-) -> AppResult<Response> {
-    approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
+pub async fn new_form(State(state): State<AppState>, page: Page, _: ApprovedMember) -> AppResult<Response> {
     let form = PublicationForm { toegang: "link".into(), licentie: "onbekend".into(), ..Default::default() };
     Ok(render(template(page, form, Choices::load(&state.db).await?, FieldErrors::default()), None))
 }
@@ -145,10 +139,9 @@ pub async fn new_form(
 pub async fn create(
     State(state): State<AppState>,
     page: Page,
-    LoggedIn(user): LoggedIn,
+    ApprovedMember { user, member_id }: ApprovedMember,
     Form(form): Form<PublicationForm>,
 ) -> AppResult<Response> {
-    let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
     let form = form.cleaned();
     let fields = match form.validate() {
         Ok(fields) => fields,

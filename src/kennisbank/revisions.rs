@@ -19,11 +19,10 @@ use super::queries;
 use crate::audit::Entry;
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
-use crate::members::review::approved_member;
+use crate::members::review::ApprovedMember;
 use crate::review::{Decision, Reviewer};
 use crate::state::AppState;
 use crate::text;
-use crate::web::auth::LoggedIn;
 use crate::web::form::FieldErrors;
 use crate::web::notice::Notice;
 use crate::web::page::{Html, Page};
@@ -137,10 +136,9 @@ async fn template(
 pub async fn new_form(
     State(state): State<AppState>,
     page: Page,
-    LoggedIn(user): LoggedIn,
+    _: ApprovedMember,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
     let publication = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let (form, ..) = PublicationForm::load(&state.db, publication.id).await?.ok_or(AppError::NotFound)?;
     let template = template(&state.db, page, &publication.record, form, FieldErrors::default()).await?;
@@ -151,11 +149,10 @@ pub async fn new_form(
 pub async fn create(
     State(state): State<AppState>,
     page: Page,
-    LoggedIn(user): LoggedIn,
+    ApprovedMember { user, member_id }: ApprovedMember,
     Path(slug): Path<String>,
     Form(form): Form<PublicationForm>,
 ) -> AppResult<Response> {
-    let member_id = approved_member(&state, &user).await?.ok_or(AppError::Forbidden)?;
     let publication = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let (current, ..) = PublicationForm::load(&state.db, publication.id).await?.ok_or(AppError::NotFound)?;
     let form = form.cleaned();

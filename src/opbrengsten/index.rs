@@ -9,7 +9,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use super::Review;
 use super::queries::{self, Card, Filters};
-use crate::search::index::{Index, View};
+use crate::search::index::{Index, View, finish_with_terms};
 use crate::search::rows::{Numbering, RowSet, SparseSets, TermSets};
 use crate::taxonomy::Term;
 
@@ -82,10 +82,8 @@ impl View for Snapshot {
         )
         .fetch_all(&mut *tx)
         .await?;
-        let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
-        tx.commit().await?;
-
-        let rows = Numbering::new(records.iter().map(|r| r.id).collect());
+        let ids = records.iter().map(|r| r.id).collect();
+        let (rows, [themes, levels, regions]) = finish_with_terms(tx, ids).await?;
         let (n, row_of) = (rows.len(), rows.row_of());
         let region_links: Vec<(i64, i32)> = records.iter().map(|r| (r.id, r.region_id)).collect();
         let (mut theme_links, mut level_links) = (Vec::new(), Vec::new());

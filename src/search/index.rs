@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use sqlx::{PgPool, Postgres, Transaction};
 
+use crate::search::rows::Numbering;
 use crate::snapshot::{self, ContentClock, Snapshots, Versioned};
+use crate::taxonomy::Term;
 
 /// A list's in-memory view of its public rows.
 pub trait View: Sized + Send + Sync {
@@ -23,6 +25,18 @@ pub trait View: Sized + Send + Sync {
 
     /// How many rows it holds (for the log).
     fn rows(&self) -> usize;
+}
+
+/// The last reads of a view filtered by theme, level and region (events, vraagstukken, lessons):
+/// the three vocabularies' terms, read in the view's transaction, which this ends; and the rows
+/// numbered in the list's default order (`ids`).
+pub(crate) async fn finish_with_terms(
+    mut tx: Transaction<'static, Postgres>,
+    ids: Vec<i64>,
+) -> sqlx::Result<(Numbering, [Vec<Term>; 3])> {
+    let terms = crate::taxonomy::themes_levels_regions(&mut tx).await?;
+    tx.commit().await?;
+    Ok((Numbering::new(ids), terms))
 }
 
 /// A view with the `content_version` it was read at.

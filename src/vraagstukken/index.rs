@@ -11,7 +11,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use super::Review;
 use super::queries::{self, Card, Filters, PER_LEVEL};
 use super::status::VraagstukStatus;
-use crate::search::index::{Index, View};
+use crate::search::index::{Index, View, finish_with_terms};
 use crate::search::rows::{self, Link, Numbering, RowSet, SparseSets, TermSets};
 
 pub type VraagstukIndex = Index<Snapshot>;
@@ -88,10 +88,8 @@ impl View for Snapshot {
             sqlx::query_as!(Link, "SELECT vraagstuk_id AS record, region_id AS term FROM vraagstuk_regions")
                 .fetch_all(&mut *tx)
                 .await?;
-        let [themes, levels, regions] = crate::taxonomy::themes_levels_regions(&mut tx).await?;
-        tx.commit().await?;
-
-        let rows = Numbering::new(records.iter().map(|r| r.id).collect());
+        let ids = records.iter().map(|r| r.id).collect();
+        let (rows, [themes, levels, regions]) = finish_with_terms(tx, ids).await?;
         let (n, row_of) = (rows.len(), rows.row_of());
         let level_links: Vec<(i64, i32)> = records.iter().map(|r| (r.id, r.level_id)).collect();
         let (statuses, status_links) = rows::enum_facet(records.iter().map(|r| (r.id, r.status)));
