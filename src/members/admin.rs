@@ -2,22 +2,20 @@
 //! is told by mail, with the coordinator's message if there is one.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
 use super::review;
 use super::{MemberKind, MemberStatus};
 use crate::error::AppResult;
-use crate::review::Reviewer;
+use crate::review::Decision;
 use crate::state::AppState;
 use crate::text;
-use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
-use crate::web::form::DecisionForm;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
-use crate::web::typed_form::Form;
+use crate::web::path_id::PathId;
 
 notices! {
     /// Messages on the list of applications after a decision; the codes are the decisions.
@@ -86,21 +84,14 @@ pub async fn list(
     }))
 }
 
-pub async fn decide(
-    State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
-    Path(id): Path<i64>,
-    Form(decision): Form<DecisionForm>,
-) -> AppResult<Response> {
+pub async fn decide(PathId(id): PathId<i64>, decision: Decision) -> AppResult<Response> {
     let approve = decision.approves("goedkeuren")?;
-    review::decide(&Reviewer::new(&state, actor.as_ref()), id, approve, decision.message()).await?.respond(
-        |status| {
-            let notice = if status == MemberStatus::Goedgekeurd {
-                DecisionNotice::Goedgekeurd
-            } else {
-                DecisionNotice::Afgewezen
-            };
-            notice.url("/beheer/aanmeldingen", "")
-        },
-    )
+    review::decide(&decision.reviewer(), id, approve, decision.message()).await?.respond(|status| {
+        let notice = if status == MemberStatus::Goedgekeurd {
+            DecisionNotice::Goedgekeurd
+        } else {
+            DecisionNotice::Afgewezen
+        };
+        notice.url("/beheer/aanmeldingen", "")
+    })
 }

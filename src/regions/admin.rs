@@ -2,7 +2,7 @@
 //! selected regions become inspiratieregio's of this year's cohort.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -12,14 +12,15 @@ use super::review;
 use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::regions::apply::{self, ANNOUNCEMENT_KEY, DEADLINE_KEY};
-use crate::review::Reviewer;
+use crate::review::Decision;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
-use crate::web::form::{self, DecisionForm};
+use crate::web::form;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 use crate::web::typed_form::Form;
 
 notices! {
@@ -117,14 +118,9 @@ pub async fn set_deadline(
     Ok(ApplicationsNotice::Termijn.redirect("/beheer/inspiratieregios"))
 }
 
-pub async fn decide(
-    State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
-    Path(id): Path<i64>,
-    Form(decision): Form<DecisionForm>,
-) -> AppResult<Response> {
+pub async fn decide(PathId(id): PathId<i64>, decision: Decision) -> AppResult<Response> {
     let selected = decision.approves("selecteren")?;
-    review::decide(&Reviewer::new(&state, actor.as_ref()), id, selected, decision.message())
+    review::decide(&decision.reviewer(), id, selected, decision.message())
         .await?
         .respond(|_| ApplicationsNotice::Besluit.url("/beheer/inspiratieregios", ""))
 }
