@@ -59,6 +59,11 @@ impl Decision {
     pub fn message(&self) -> String {
         self.form.message()
     }
+
+    /// The record version the reviewer saw, if the form sent one (`DecisionForm::version`).
+    pub fn version(&self) -> Option<i128> {
+        self.form.version()
+    }
 }
 
 /// What became of a decision on an application.

@@ -18,17 +18,16 @@ use crate::catalogue::review::{self, Outcome};
 use crate::catalogue::{InitiativeStatus, RevisionDecision};
 use crate::error::{AppError, AppResult};
 use crate::media::{self, UploadForm};
-use crate::review::Reviewer;
+use crate::review::Decision;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
-use crate::web::form::{self, DecisionForm, FieldErrors};
+use crate::web::form::{self, FieldErrors};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::path_id::PathId;
-use crate::web::typed_form::Form;
 
 /// What only the editor's initiative form has beside the shared fields.
 #[derive(Default, serde::Deserialize)]
@@ -404,16 +403,10 @@ async fn save(
 }
 
 /// Approves or rejects what waits for review on initiative `id` (see `catalogue::review`).
-pub async fn decide(
-    State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
-    PathId(id): PathId<i64>,
-    Form(decision): Form<DecisionForm>,
-) -> AppResult<Response> {
+pub async fn decide(PathId(id): PathId<i64>, decision: Decision) -> AppResult<Response> {
     let approve = decision.approves("goedkeuren")?;
-    let seen = decision.version();
-    let reviewer = Reviewer::new(&state, actor.as_ref());
-    let outcome = review::decide(&reviewer, id, approve, decision.message(), seen).await?;
+    let outcome =
+        review::decide(&decision.reviewer(), id, approve, decision.message(), decision.version()).await?;
     match outcome {
         Outcome::Decided(decision) => {
             let notice = match decision {
