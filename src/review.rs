@@ -1,5 +1,6 @@
 //! Decisions on what waits for review (`catalogue::review`, `members::review`,
-//! `regions::review`): who decides, and what an application's decision came to.
+//! `regions::review`, the kennisbank's, vraagstukken's and lessons' proposals): who decides, the
+//! `Decision` extractor every decide handler takes, and what a decision came to.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Redirect, Response};
