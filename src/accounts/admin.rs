@@ -52,7 +52,7 @@ async fn render(
 ) -> AppResult<Response> {
     let q = params.one("q").unwrap_or_default();
     let role_filter = params.one("rol").filter(|r| Role::parse(r).is_some()).unwrap_or_default();
-    let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let pattern = crate::text::like_contains(&q);
     let users = sqlx::query_as!(
         User,
         "SELECT id, email, password_hash, role, active, email_confirmed_at, created_at, last_login_at FROM users \

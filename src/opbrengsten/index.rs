@@ -10,7 +10,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use super::Review;
 use super::queries::{self, Card, Filters};
 use crate::search::index::{Index, View, finish_with_terms};
-use crate::search::rows::{Numbering, RowSet, SparseSets, TermSets};
+use crate::search::rows::{Numbering, SparseSets, TermSets};
 use crate::taxonomy::Term;
 
 pub type LessonIndex = Index<Snapshot>;
@@ -36,10 +36,8 @@ impl LessonIndex {
     ) -> sqlx::Result<(Vec<Card>, i64)> {
         let snapshot = self.snapshot(db).await?;
         let n = snapshot.rows.len();
-        let mut matched = match &f.q {
-            Some(q) => snapshot.rows.rows(&queries::matching_text(db, q).await?),
-            None => RowSet::full(n),
-        };
+        let text = if let Some(q) = &f.q { Some(queries::matching_text(db, q).await?) } else { None };
+        let mut matched = snapshot.rows.matched(text);
         matched.and_all([
             snapshot.cohorts.one(f.cohort.map(|c| c.to_string()).as_deref()),
             snapshot.themes.one(f.theme.as_deref()),

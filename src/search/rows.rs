@@ -183,6 +183,14 @@ impl Numbering {
         RowSet::from_rows(self.len(), ids.iter().filter_map(|id| self.row_of.get(id).copied()))
     }
 
+    /// The rows a text query matched, or every row where there was no text query.
+    pub(crate) fn matched(&self, text_matches: Option<Vec<i64>>) -> RowSet {
+        match text_matches {
+            Some(ids) => self.rows(&ids),
+            None => RowSet::full(self.len()),
+        }
+    }
+
     /// The records of these rows, in their order (a page).
     pub(crate) fn ids(&self, rows: &[u32]) -> Vec<i64> {
         rows.iter().map(|&r| self.ids[r as usize]).collect()

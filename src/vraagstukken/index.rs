@@ -12,7 +12,7 @@ use super::Review;
 use super::queries::{self, Card, Filters, PER_LEVEL};
 use super::status::VraagstukStatus;
 use crate::search::index::{Index, View, finish_with_terms};
-use crate::search::rows::{self, Link, Numbering, RowSet, SparseSets, TermSets};
+use crate::search::rows::{self, Link, Numbering, SparseSets, TermSets};
 
 pub type VraagstukIndex = Index<Snapshot>;
 
@@ -34,10 +34,8 @@ impl VraagstukIndex {
     pub async fn list(&self, db: &PgPool, f: &Filters) -> sqlx::Result<(Vec<Card>, Vec<(i32, i64)>)> {
         let snapshot = self.snapshot(db).await?;
         let n = snapshot.rows.len();
-        let mut matched = match &f.q {
-            Some(q) => snapshot.rows.rows(&queries::matching_text(db, q).await?),
-            None => RowSet::full(n),
-        };
+        let text = if let Some(q) = &f.q { Some(queries::matching_text(db, q).await?) } else { None };
+        let mut matched = snapshot.rows.matched(text);
         matched.and_all([
             snapshot.themes.one(f.theme.as_deref()),
             snapshot.regions.rows_of(f.region.as_deref(), n),

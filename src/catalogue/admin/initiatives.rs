@@ -110,28 +110,21 @@ pub async fn list(
     let status = filter.map(|s| s.as_str().to_owned()).unwrap_or_default();
     let queue = sqlx::query_as!(
         Row,
-        r#"SELECT i.id, i.slug, i.name, i.status AS "status: InitiativeStatus", i.featured, m.name AS "owner_name?",
-                  i.updated_at,
-                  EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL)
-                    AS "pending!"
-           FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id
-           WHERE i.status = $1
-              OR EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL)
-           ORDER BY i.updated_at LIMIT 200"#,
+        r#"SELECT id AS "id!", slug AS "slug!", name AS "name!", status AS "status!: InitiativeStatus",
+                  featured AS "featured!", owner_name, updated_at AS "updated_at!", pending AS "pending!"
+           FROM initiative_admin_rows WHERE status = $1 OR pending ORDER BY updated_at LIMIT 200"#,
         InitiativeStatus::TerBeoordeling as InitiativeStatus,
     )
     .fetch_all(&state.db)
     .await?;
-    let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let pattern = crate::text::like_contains(&q);
     let items = sqlx::query_as!(
         Row,
-        r#"SELECT i.id, i.slug, i.name, i.status AS "status: InitiativeStatus", i.featured, m.name AS "owner_name?",
-                  i.updated_at,
-                  EXISTS (SELECT 1 FROM initiative_revisions v WHERE v.initiative_id = i.id AND v.decided_at IS NULL)
-                    AS "pending!"
-           FROM initiatives i LEFT JOIN members m ON m.id = i.owner_id
-           WHERE ($1 = '' OR i.name ILIKE $2 OR i.slug ILIKE $2) AND ($3::text IS NULL OR i.status = $3)
-           ORDER BY i.updated_at DESC, i.id DESC LIMIT $4"#,
+        r#"SELECT id AS "id!", slug AS "slug!", name AS "name!", status AS "status!: InitiativeStatus",
+                  featured AS "featured!", owner_name, updated_at AS "updated_at!", pending AS "pending!"
+           FROM initiative_admin_rows
+           WHERE ($1 = '' OR name ILIKE $2 OR slug ILIKE $2) AND ($3::text IS NULL OR status = $3)
+           ORDER BY updated_at DESC, id DESC LIMIT $4"#,
         q,
         pattern,
         filter as Option<InitiativeStatus>,

@@ -121,7 +121,7 @@ pub async fn list(State(state): State<AppState>, page: Page, params: QueryParams
     let q = params.one("q").unwrap_or_default();
     let filter = params.one("status").and_then(|s| SubscriberStatus::parse(&s));
     let status = filter.map(|s| s.as_str().to_owned()).unwrap_or_default();
-    let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let pattern = crate::text::like_contains(&q);
     let counts = sqlx::query!(
         r#"SELECT s.status AS "status!: SubscriberStatus", count(x.id) AS "count!"
            FROM unnest($1::text[]) AS s(status) LEFT JOIN subscribers x ON x.status = s.status
