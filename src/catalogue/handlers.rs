@@ -15,8 +15,8 @@ use crate::state::AppState;
 use crate::taxonomy::Term;
 use crate::text;
 use crate::web::client::ClientIp;
-use crate::web::facets::{Facet, RegionSelect, counted_facets};
-use crate::web::filters::{QueryParams, query_string};
+use crate::web::facets::{Facet, FilterBar, RegionSelect};
+use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
@@ -55,41 +55,7 @@ pub async fn list(
     let found = state.catalogue.search(&state.db, &filters, PER_PAGE, requested.offset()).await?;
     let paging = Paging::new(params.page(), PER_PAGE, found.total);
 
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
-    if let Some(q) = &filters.q {
-        pairs.push(("q", q));
-    }
-    for (key, values) in [
-        ("thema", &filters.themes),
-        ("domein", &filters.domains),
-        ("niveau", &filters.levels),
-        ("leeftijd", &filters.age_groups),
-    ] {
-        pairs.extend(values.iter().map(|v| (key, v.as_str())));
-    }
-    if let Some(region) = &filters.region {
-        pairs.push(("regio", region));
-    }
-    let any_filter = !pairs.is_empty();
-    let sort_value = match filters.sort {
-        Sort::Newest => Some("nieuwste"),
-        Sort::Name => Some("naam"),
-        Sort::Relevance => None,
-    };
-    if let Some(sort) = sort_value {
-        pairs.push(("sorteer", sort));
-    }
-    let base_query = query_string(&pairs);
-
-    let facets = counted_facets(
-        found.facets,
-        [
-            ("thema", "Thema", &filters.themes[..]),
-            ("domein", "Domein", &filters.domains[..]),
-            ("niveau", "Niveau", &filters.levels[..]),
-            ("leeftijd", "Leeftijd", &filters.age_groups[..]),
-        ],
-    );
+    let FilterBar { base_query, any_filter, facets } = filters.bar(found.facets);
     let regions = found.regions.select(filters.region.as_deref());
 
     Ok(Html(ListTemplate {

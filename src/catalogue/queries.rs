@@ -3,6 +3,7 @@ use time::OffsetDateTime;
 
 use super::InitiativeStatus;
 use crate::taxonomy::Term;
+use crate::web::facets::FilterBar;
 use crate::web::filters::QueryParams;
 
 /// What the visitor asked for; every field comes straight from the query string.
@@ -30,6 +31,18 @@ impl Filters {
             sort: Sort::parse(params.one("sorteer").as_deref()),
         }
     }
+
+    /// The list page's filter bar, with the facets' counts (in `VOCABULARIES` order).
+    pub fn bar(&self, counted: impl IntoIterator<Item = Vec<(Term, i64)>>) -> FilterBar {
+        let facets = vec![
+            ("thema", "Thema", &self.themes[..]),
+            ("domein", "Domein", &self.domains[..]),
+            ("niveau", "Niveau", &self.levels[..]),
+            ("leeftijd", "Leeftijd", &self.age_groups[..]),
+        ];
+        let rest = [("regio", self.region.as_deref()), ("sorteer", self.sort.value())];
+        FilterBar::new(self.q.as_deref(), facets, rest, counted)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -46,6 +59,15 @@ impl Sort {
             Some("nieuwste") => Sort::Newest,
             Some("naam") => Sort::Name,
             _ => Sort::Relevance,
+        }
+    }
+
+    /// The value of `sorteer` in the query (none for the default).
+    pub fn value(self) -> Option<&'static str> {
+        match self {
+            Sort::Relevance => None,
+            Sort::Newest => Some("nieuwste"),
+            Sort::Name => Some("naam"),
         }
     }
 }

@@ -14,8 +14,8 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::taxonomy::Term;
 use crate::text;
-use crate::web::facets::{Facet, RegionSelect, counted_facets};
-use crate::web::filters::{QueryParams, query_string};
+use crate::web::facets::{Facet, FilterBar, RegionSelect};
+use crate::web::filters::QueryParams;
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
 
@@ -64,18 +64,7 @@ pub async fn list(
     let paging = Paging::new(params.page(), PER_PAGE as i64, found.total);
     let cards = queries::cards(&state.db, &found.ids, filters.q.as_deref()).await?;
 
-    let pairs = filters.pairs();
-    let any_filter = pairs.iter().any(|(key, _)| *key != "sorteer");
-    let base_query = query_string(&pairs);
-    let facets = counted_facets(
-        found.facets,
-        [
-            ("thema", "Thema", &filters.themes[..]),
-            ("soort", "Soort", &filters.kinds[..]),
-            ("jaar", "Jaar", &filters.years[..]),
-            ("niveau", "Niveau", &filters.levels[..]),
-        ],
-    );
+    let FilterBar { base_query, any_filter, facets } = filters.bar(found.facets);
     Ok(Html(ListTemplate {
         page: page.crumb("Kennisbank", "/kennisbank"),
         q: filters.q.clone().unwrap_or_default(),

@@ -10,6 +10,7 @@ use super::status::{Access, AuthorKind, Licence, PublicationKind};
 use crate::catalogue::queries::{HIGHLIGHT_END, HIGHLIGHT_START};
 use crate::linked::linked;
 use crate::taxonomy::Term;
+use crate::web::facets::FilterBar;
 use crate::web::filters::QueryParams;
 
 /// What the visitor asked for on `/kennisbank` (and for an export of the result).
@@ -35,21 +36,15 @@ impl Filters {
         }
     }
 
-    /// The filters as query-string pairs (without the page), in a fixed order.
-    pub fn pairs(&self) -> Vec<(&'static str, &str)> {
-        let mut pairs = Vec::new();
-        if let Some(q) = &self.q {
-            pairs.push(("q", q.as_str()));
-        }
-        for (key, values) in
-            [("thema", &self.themes), ("soort", &self.kinds), ("jaar", &self.years), ("niveau", &self.levels)]
-        {
-            pairs.extend(values.iter().map(|v| (key, v.as_str())));
-        }
-        if let Some(sort) = self.sort.value() {
-            pairs.push(("sorteer", sort));
-        }
-        pairs
+    /// The list page's filter bar, with the facets' counts (in the order of the facets here).
+    pub fn bar(&self, counted: impl IntoIterator<Item = Vec<(Term, i64)>>) -> FilterBar {
+        let facets = vec![
+            ("thema", "Thema", &self.themes[..]),
+            ("soort", "Soort", &self.kinds[..]),
+            ("jaar", "Jaar", &self.years[..]),
+            ("niveau", "Niveau", &self.levels[..]),
+        ];
+        FilterBar::new(self.q.as_deref(), facets, [("sorteer", self.sort.value())], counted)
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use askama::Template;
 
 use crate::taxonomy::Term;
+use crate::web::filters::{chosen_pairs, query_string};
 
 pub struct FacetOption {
     pub slug: String,
@@ -60,6 +61,34 @@ pub fn counted_facets<'a>(
         .zip(facets)
         .map(|(counted, (key, legend, chosen))| counted_facet(key, legend, counted, chosen))
         .collect()
+}
+
+/// A faceted list's filter bar as its page shows it (initiatives, kennisbank): the query
+/// string that keeps the filters for paging and exports, whether any filter is set (the sort
+/// order is none), and the facets with their counts.
+pub struct FilterBar {
+    pub base_query: String,
+    pub any_filter: bool,
+    pub facets: Vec<Facet>,
+}
+
+impl FilterBar {
+    /// The query holds `q`, then each facet's chosen terms, then `rest` (region, sort order).
+    /// `facets` are `(key, legend, chosen)`; `counted` has their counts in the same order.
+    pub fn new<'a>(
+        q: Option<&'a str>,
+        facets: Vec<(&'static str, &'static str, &'a [String])>,
+        rest: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+        counted: impl IntoIterator<Item = Vec<(Term, i64)>>,
+    ) -> Self {
+        let mut pairs: Vec<(&str, &str)> = chosen_pairs([("q", q)]);
+        for (key, _, chosen) in &facets {
+            pairs.extend(chosen.iter().map(|value| (*key, value.as_str())));
+        }
+        pairs.extend(chosen_pairs(rest));
+        let any_filter = pairs.iter().any(|(key, _)| *key != "sorteer");
+        FilterBar { base_query: query_string(&pairs), any_filter, facets: counted_facets(counted, facets) }
+    }
 }
 
 /// The options of a region selector, rendered once (per catalogue snapshot) and shared by
