@@ -163,8 +163,8 @@ async fn text_matches(db: &PgPool, snapshot: &Snapshot, q: &str) -> sqlx::Result
     let hits = sqlx::query_scalar!(
         "SELECT i.id FROM initiatives i \
          WHERE i.status = $2 \
-           AND (i.search @@ websearch_to_tsquery('dutch', immutable_unaccent($1)) OR i.name % $1) \
-         ORDER BY ts_rank(i.search, websearch_to_tsquery('dutch', immutable_unaccent($1))) \
+           AND (i.search @@ dutch_query($1) OR i.name % $1) \
+         ORDER BY ts_rank(i.search, dutch_query($1)) \
                   + similarity(i.name, $1) DESC, i.id DESC",
         q,
         InitiativeStatus::Gepubliceerd as InitiativeStatus,
@@ -194,12 +194,9 @@ async fn cards(db: &PgPool, ids: Vec<i64>, q: Option<&str>) -> sqlx::Result<Vec<
     query.push(CARD_LOGO_COLUMNS).push(", ");
     match q {
         Some(q) => {
-            query
-                .push("ts_headline('dutch', i.summary, websearch_to_tsquery('dutch', immutable_unaccent(")
-                .push_bind(q.to_owned())
-                .push(format!(
-                    ")), 'HighlightAll=true, StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}') AS headline"
-                ));
+            query.push("ts_headline('dutch', i.summary, dutch_query(").push_bind(q.to_owned()).push(format!(
+                "), 'HighlightAll=true, StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}') AS headline"
+            ));
         }
         None => {
             query.push("NULL::text AS headline");

@@ -272,7 +272,7 @@ pub async fn matching(db: &PgPool, q: &str, limit: i64) -> sqlx::Result<Vec<Even
            FROM events e
            WHERE e.status <> $1
              AND to_tsvector('dutch', immutable_unaccent(e.title || ' ' || e.summary || ' ' || e.programme_md))
-                 @@ websearch_to_tsquery('dutch', immutable_unaccent($2))
+                 @@ dutch_query($2)
            ORDER BY e.ends_at < now(), abs(extract(epoch FROM e.starts_at - now())), e.id LIMIT $3"#,
         EventStatus::Concept as EventStatus,
         q,

@@ -108,7 +108,7 @@ pub async fn cards(db: &PgPool, ids: &[i64], q: Option<&str>) -> sqlx::Result<Ve
         r#"SELECT p.slug, p.title, p.year, p.kind AS "kind: PublicationKind", p.author_names, p.publisher,
                   left(p.abstract_md, 400) AS "excerpt!",
                   CASE WHEN $2::text IS NULL THEN NULL
-                       ELSE ts_headline('dutch', p.abstract_md, websearch_to_tsquery('dutch', immutable_unaccent($2)), $3)
+                       ELSE ts_headline('dutch', p.abstract_md, dutch_query($2), $3)
                   END AS headline
            FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, n) JOIN publications p ON p.id = s.id
            ORDER BY s.n"#,

@@ -126,7 +126,7 @@ pub async fn matching_text(db: &PgPool, q: &str) -> sqlx::Result<Vec<i64>> {
         r#"SELECT id FROM lessons
            WHERE review = $1
              AND to_tsvector('dutch', immutable_unaccent(title || ' ' || body_md))
-                 @@ websearch_to_tsquery('dutch', immutable_unaccent($2))"#,
+                 @@ dutch_query($2)"#,
         Review::Gepubliceerd as Review,
         q,
     )
@@ -308,7 +308,7 @@ pub async fn matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<crate::search::H
         r#"WITH hits AS MATERIALIZED (
                SELECT l.id FROM lessons l
                WHERE to_tsvector('dutch', immutable_unaccent(l.title || ' ' || l.body_md))
-                     @@ websearch_to_tsquery('dutch', immutable_unaccent($1))
+                     @@ dutch_query($1)
                  AND l.review = $2)
            SELECT l.slug, l.title, r.name || ' · ' || to_char(l.happened_on, 'DD-MM-YYYY') AS "detail!"
            FROM hits h JOIN lessons l ON l.id = h.id JOIN regions r ON r.id = l.region_id

@@ -96,7 +96,7 @@ async fn news_matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<Hit>> {
         "SELECT slug, title, lead AS detail FROM news_items \
          WHERE published_at <= now() AND \
            to_tsvector('dutch', immutable_unaccent(title || ' ' || lead || ' ' || body_md)) \
-             @@ websearch_to_tsquery('dutch', immutable_unaccent($1)) \
+             @@ dutch_query($1) \
          ORDER BY published_at DESC LIMIT 10",
         q,
     )
@@ -110,7 +110,7 @@ async fn vraagstukken_matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<Hit>> {
         "SELECT slug, title, summary AS detail FROM vraagstukken \
          WHERE review = $2 AND merged_into IS NULL AND \
            to_tsvector('dutch', immutable_unaccent(title || ' ' || summary || ' ' || body_md)) \
-             @@ websearch_to_tsquery('dutch', immutable_unaccent($1)) \
+             @@ dutch_query($1) \
          ORDER BY recognitions DESC, title LIMIT 10",
         q,
         crate::vraagstukken::Review::Gepubliceerd as crate::vraagstukken::Review,

@@ -49,7 +49,7 @@ pub async fn list(State(state): State<AppState>, params: QueryParams) -> AppResu
              AND ($5::text IS NULL OR v.status = $5)
              AND ($6::text IS NULL
                   OR to_tsvector('dutch', immutable_unaccent(v.title || ' ' || v.summary || ' ' || v.body_md))
-                     @@ websearch_to_tsquery('dutch', immutable_unaccent($6)))
+                     @@ dutch_query($6))
            ORDER BY CASE WHEN $10 THEN v.recognitions ELSE 0 END DESC, v.raised_at DESC, v.id DESC
            LIMIT $7 OFFSET $8"#,
         Review::Gepubliceerd as Review,

@@ -59,7 +59,7 @@ pub async fn matching_text(db: &PgPool, q: &str) -> sqlx::Result<Vec<i64>> {
         r#"SELECT id FROM vraagstukken
            WHERE review = $1 AND merged_into IS NULL
              AND to_tsvector('dutch', immutable_unaccent(title || ' ' || summary || ' ' || body_md))
-                 @@ websearch_to_tsquery('dutch', immutable_unaccent($2))"#,
+                 @@ dutch_query($2)"#,
         Review::Gepubliceerd as Review,
         q,
     )
