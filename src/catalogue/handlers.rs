@@ -14,6 +14,7 @@ use crate::ratelimit;
 use crate::state::AppState;
 use crate::taxonomy::Term;
 use crate::text;
+use crate::vraagstukken::queries as obstacles;
 use crate::web::client::ClientIp;
 use crate::web::facets::{Facet, FilterBar, RegionSelect};
 use crate::web::filters::QueryParams;
@@ -85,7 +86,7 @@ pub struct ShowTemplate {
     /// Kennisbank publications this initiative puts to work.
     publications: Vec<crate::kennisbank::queries::Link>,
     /// The vraagstukken this initiative answers.
-    vraagstukken: Vec<crate::vraagstukken::queries::Answered>,
+    vraagstukken: Vec<obstacles::Answered>,
     contact: ContactForm,
     errors: FieldErrors,
     sent: bool,
@@ -194,11 +195,7 @@ async fn render_show(
         age_groups,
         related: queries::related(db, &initiative, 4).await?,
         publications: crate::kennisbank::queries::for_initiative(db, id).await?,
-        vraagstukken: crate::vraagstukken::queries::answered_by(
-            db,
-            crate::vraagstukken::queries::Record::Initiative(id),
-        )
-        .await?,
+        vraagstukken: obstacles::answered_by(db, obstacles::Record::Initiative(id)).await?,
         suggestions,
         initiative,
         contact,

@@ -16,6 +16,7 @@ use crate::ratelimit::{self, Limit};
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
+use crate::vraagstukken::queries as obstacles;
 use crate::web::auth::CurrentUser;
 use crate::web::client::ClientIp;
 use crate::web::filters::{QueryParams, chosen_pairs, query_string};
@@ -179,7 +180,7 @@ struct ShowTemplate {
     themes: Vec<Term>,
     regions: Vec<Linked>,
     initiatives: Vec<Linked>,
-    vraagstukken: Vec<crate::vraagstukken::queries::Answered>,
+    vraagstukken: Vec<obstacles::Answered>,
     publications: Vec<crate::kennisbank::queries::Link>,
     participants: Vec<(String, String)>,
     questions: Vec<Question>,
@@ -221,11 +222,7 @@ async fn render_show(
         themes: queries::themes_of(&state.db, id).await?,
         regions: queries::regions_of(&state.db, id).await?,
         initiatives: queries::initiatives_of(&state.db, id).await?,
-        vraagstukken: crate::vraagstukken::queries::answered_by(
-            &state.db,
-            crate::vraagstukken::queries::Record::Event(id),
-        )
-        .await?,
+        vraagstukken: obstacles::answered_by(&state.db, obstacles::Record::Event(id)).await?,
         publications: crate::kennisbank::queries::for_event(&state.db, id).await?,
         participants: queries::shown_participants(&state.db, id).await?,
         questions: queries::questions_of(&state.db, id).await?,

@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::taxonomy::Term;
 use crate::text;
+use crate::vraagstukken::queries as obstacles;
 use crate::web::facets::{Facet, FilterBar, RegionSelect};
 use crate::web::filters::QueryParams;
 use crate::web::page::{Html, Page};
@@ -185,11 +186,7 @@ pub async fn show(
         regions: queries::regions_of(db, id).await?,
         initiatives: queries::initiatives_of(db, id).await?,
         related: queries::related_of(db, id).await?,
-        vraagstukken: crate::vraagstukken::queries::answered_by(
-            db,
-            crate::vraagstukken::queries::Record::Publication(id),
-        )
-        .await?,
+        vraagstukken: obstacles::answered_by(db, obstacles::Record::Publication(id)).await?,
         apa_html,
         apa_text,
         publication,
@@ -215,7 +212,7 @@ pub struct ShowTemplate {
     events: Vec<Link>,
     /// The hosted PDF (open licence only) and its address.
     pdf: Option<(super::pdf::Pdf, String)>,
-    vraagstukken: Vec<crate::vraagstukken::queries::Answered>,
+    vraagstukken: Vec<obstacles::Answered>,
     apa_html: String,
     apa_text: String,
 }
