@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use super::places;
@@ -524,6 +525,32 @@ pub async fn update(
     save(state, page, actor, Some(id), fields.cleaned()).await
 }
 
+/// Writes what an editor changes of an event besides its time and place (those change through
+/// `places::reschedule`, which also tells everyone with a place), for a new event and an edit.
+async fn write_fields(tx: &mut PgConnection, id: i64, f: &EventFields, v: &Valid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE events SET title = $2, summary = $3, programme_md = $4, form = $5, join_url = $6, organiser = $7, \
+                level_id = (SELECT id FROM levels WHERE slug = $8), capacity = $9, registration_deadline = $10, \
+                reminder_hours = $11, reminder_note = $12, updated_at = now() \
+         WHERE id = $1",
+        id,
+        f.titel,
+        f.samenvatting,
+        f.tekst,
+        v.form as EventForm,
+        f.deelnamelink,
+        f.organisatie,
+        f.niveau,
+        v.capacity,
+        v.deadline,
+        v.reminder_hours,
+        f.herinnering_regel,
+    )
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 async fn save(
     state: AppState,
     page: Page,
@@ -548,26 +575,7 @@ async fn save(
             sqlx::query_scalar!("SELECT id FROM events WHERE id = $1 FOR UPDATE", id)
                 .fetch_one(&mut *tx)
                 .await?;
-            sqlx::query!(
-                "UPDATE events SET title = $2, summary = $3, programme_md = $4, form = $5, join_url = $6, organiser = $7, \
-                        level_id = (SELECT id FROM levels WHERE slug = $8), capacity = $9, registration_deadline = $10, \
-                        reminder_hours = $11, reminder_note = $12, updated_at = now() \
-                 WHERE id = $1",
-                id,
-                f.titel,
-                f.samenvatting,
-                f.tekst,
-                v.form as EventForm,
-                f.deelnamelink,
-                f.organisatie,
-                f.niveau,
-                v.capacity,
-                v.deadline,
-                v.reminder_hours,
-                f.herinnering_regel,
-            )
-            .execute(&mut *tx)
-            .await?;
+            write_fields(&mut tx, id, &f, &v).await?;
             if publish {
                 places::publish(&mut tx, id).await?;
             }
@@ -605,27 +613,16 @@ async fn save(
             let id = loop {
                 let slug = candidates.next_slug();
                 let inserted = sqlx::query_scalar!(
-                    "INSERT INTO events (slug, title, summary, programme_md, starts_at, ends_at, form, venue, address, join_url, \
-                                         organiser, level_id, capacity, registration_deadline, reminder_hours, reminder_note) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT id FROM levels WHERE slug = $12), $13, $14, \
-                             $15, $16) \
-                     ON CONFLICT (slug) DO NOTHING RETURNING id",
+                    "INSERT INTO events (slug, title, starts_at, ends_at, form, venue, address, capacity) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (slug) DO NOTHING RETURNING id",
                     slug,
                     f.titel,
-                    f.samenvatting,
-                    f.tekst,
                     v.starts_at,
                     v.ends_at,
                     v.form as EventForm,
                     f.locatie,
                     f.adres,
-                    f.deelnamelink,
-                    f.organisatie,
-                    f.niveau,
                     v.capacity,
-                    v.deadline,
-                    v.reminder_hours,
-                    f.herinnering_regel,
                 )
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -633,6 +630,7 @@ async fn save(
                     break id;
                 }
             };
+            write_fields(&mut tx, id, &f, &v).await?;
             // A new event is a concept until it is published.
             let status = if publish { places::publish(&mut tx, id).await? } else { EventStatus::Concept };
             Entry::new(actor.as_ref(), "bijeenkomst aangemaakt", "bijeenkomst", id)
