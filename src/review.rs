@@ -67,6 +67,23 @@ impl Decision {
     }
 }
 
+/// How a review moves a record: from the state it waits in to one of two, decided once.
+/// Each feature declares its rule as a constant (e.g. `opbrengsten::review::LESSON`).
+#[derive(Clone, Copy, Debug)]
+pub struct Transition<S> {
+    pub pending: S,
+    pub approved: S,
+    pub rejected: S,
+}
+
+impl<S: Copy + PartialEq> Transition<S> {
+    /// Where the decision takes a record now in `current`; `None` when it no longer waits
+    /// (someone decided before).
+    pub fn decide(&self, current: S, approve: bool) -> Option<S> {
+        (current == self.pending).then_some(if approve { self.approved } else { self.rejected })
+    }
+}
+
 /// What became of a decision on an application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome<S> {
@@ -90,5 +107,19 @@ impl<S> Outcome<S> {
             Outcome::NotFound => Err(AppError::NotFound),
             Outcome::AlreadyDecided => Err(AppError::Conflict(conflict.into())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Transition;
+
+    #[test]
+    fn a_transition_decides_only_what_waits() {
+        let rule = Transition { pending: 'w', approved: 'j', rejected: 'n' };
+        assert_eq!(rule.decide('w', true), Some('j'));
+        assert_eq!(rule.decide('w', false), Some('n'));
+        assert_eq!(rule.decide('j', false), None);
+        assert_eq!(rule.decide('n', true), None);
     }
 }

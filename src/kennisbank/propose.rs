@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::media::UploadForm;
 use crate::members::review::{ApprovedMember, approved_member};
-use crate::review::{Outcome, Reviewer};
+use crate::review::{Outcome, Reviewer, Transition};
 use crate::state::AppState;
 use crate::web::auth::{LoggedIn, SessionUser};
 use crate::web::filters::QueryParams;
@@ -169,6 +169,13 @@ pub async fn create(
     Ok(OwnNotice::Voorgesteld.redirect("/account/kennisbank"))
 }
 
+/// A proposed publication is published, or goes back to concept.
+pub(super) const PROPOSAL: Transition<PublicationStatus> = Transition {
+    pending: PublicationStatus::TerBeoordeling,
+    approved: PublicationStatus::Gepubliceerd,
+    rejected: PublicationStatus::Concept,
+};
+
 /// Approves (publishes) or rejects (back to concept) publication `id`, which a member proposed,
 /// with `message` for them; the status change, its audit entry and the mail are one
 /// transaction.
@@ -188,10 +195,7 @@ pub(super) async fn decide(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else { return Ok(Outcome::NotFound) };
-    if row.status != PublicationStatus::TerBeoordeling {
-        return Ok(Outcome::AlreadyDecided);
-    }
-    let new_status = if approve { PublicationStatus::Gepubliceerd } else { PublicationStatus::Concept };
+    let Some(new_status) = PROPOSAL.decide(row.status, approve) else { return Ok(Outcome::AlreadyDecided) };
     sqlx::query!(
         "UPDATE publications SET status = $2, updated_at = now(), \
                 published_at = CASE WHEN $2 = $3 THEN coalesce(published_at, now()) ELSE published_at END \

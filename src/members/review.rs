@@ -10,7 +10,7 @@ use super::MemberStatus;
 use crate::audit::Entry;
 use crate::error::AppError;
 use crate::mail;
-use crate::review::Reviewer;
+use crate::review::{Reviewer, Transition};
 use crate::state::AppState;
 use crate::web::auth::{LoggedIn, SessionUser};
 
@@ -46,6 +46,13 @@ impl FromRequestParts<AppState> for ApprovedMember {
     }
 }
 
+/// An application waits for review until it is approved or rejected.
+pub const APPLICATION: Transition<MemberStatus> = Transition {
+    pending: MemberStatus::WachtOpBeoordeling,
+    approved: MemberStatus::Goedgekeurd,
+    rejected: MemberStatus::Afgewezen,
+};
+
 /// Decided: the application's new status.
 pub type Outcome = crate::review::Outcome<MemberStatus>;
 
@@ -61,10 +68,9 @@ pub async fn decide(by: &Reviewer<'_>, id: i64, approve: bool, message: String) 
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else { return Ok(Outcome::NotFound) };
-    if row.status != MemberStatus::WachtOpBeoordeling {
+    let Some(new_status) = APPLICATION.decide(row.status, approve) else {
         return Ok(Outcome::AlreadyDecided);
-    }
-    let new_status = if approve { MemberStatus::Goedgekeurd } else { MemberStatus::Afgewezen };
+    };
     sqlx::query!(
         "UPDATE members SET status = $2, reviewed_by = $3, reviewed_at = now(), review_message = $4, updated_at = now() \
          WHERE id = $1",

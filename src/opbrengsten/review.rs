@@ -6,7 +6,14 @@ use super::Review;
 use super::mails::Decision;
 use crate::audit::Entry;
 use crate::mail;
-use crate::review::Reviewer;
+use crate::review::{Reviewer, Transition};
+
+/// A lesson waiting for review is published, or archived so that it never shows.
+pub const LESSON: Transition<Review> = Transition {
+    pending: Review::TerBeoordeling,
+    approved: Review::Gepubliceerd,
+    rejected: Review::Gearchiveerd,
+};
 
 /// Decided: the lesson's new review state.
 pub type Outcome = crate::review::Outcome<Review>;
@@ -22,10 +29,7 @@ pub async fn decide(by: &Reviewer<'_>, id: i64, approve: bool, message: String) 
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else { return Ok(Outcome::NotFound) };
-    if row.review != Review::TerBeoordeling {
-        return Ok(Outcome::AlreadyDecided);
-    }
-    let to = if approve { Review::Gepubliceerd } else { Review::Gearchiveerd };
+    let Some(to) = LESSON.decide(row.review, approve) else { return Ok(Outcome::AlreadyDecided) };
     sqlx::query!("UPDATE lessons SET review = $2, updated_at = now() WHERE id = $1", id, to as Review)
         .execute(&mut *tx)
         .await?;

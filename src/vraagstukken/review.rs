@@ -9,7 +9,19 @@ use super::form::{self, AlternativeFields};
 use super::mails::Decision;
 use crate::audit::Entry;
 use crate::mail;
-use crate::review::{Outcome, Reviewer};
+use crate::review::{Outcome, Reviewer, Transition};
+
+/// A proposed obstacle is published, or goes back to concept.
+pub const OBSTACLE: Transition<Review> =
+    Transition { pending: Review::TerBeoordeling, approved: Review::Gepubliceerd, rejected: Review::Concept };
+
+/// A proposed alternative is published, or rejected (the link is removed, so that it may be
+/// proposed again; the audit log keeps it as archived).
+pub const ALTERNATIVE: Transition<Review> = Transition {
+    pending: Review::TerBeoordeling,
+    approved: Review::Gepubliceerd,
+    rejected: Review::Gearchiveerd,
+};
 
 /// Approves (publishes) or rejects (back to concept) obstacle `id`, which a member proposed;
 /// the member hears the decision.
@@ -28,10 +40,7 @@ pub async fn decide(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else { return Ok(Outcome::NotFound) };
-    if row.review != Review::TerBeoordeling {
-        return Ok(Outcome::AlreadyDecided);
-    }
-    let new = if approve { Review::Gepubliceerd } else { Review::Concept };
+    let Some(new) = OBSTACLE.decide(row.review, approve) else { return Ok(Outcome::AlreadyDecided) };
     sqlx::query!("UPDATE vraagstukken SET review = $2, updated_at = now() WHERE id = $1", id, new as Review)
         .execute(&mut *tx)
         .await?;
@@ -67,10 +76,7 @@ pub async fn decide_alternative(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else { return Ok(Outcome::NotFound) };
-    if row.review != Review::TerBeoordeling {
-        return Ok(Outcome::AlreadyDecided);
-    }
-    let new = if approve { Review::Gepubliceerd } else { Review::Gearchiveerd };
+    let Some(new) = ALTERNATIVE.decide(row.review, approve) else { return Ok(Outcome::AlreadyDecided) };
     if approve {
         sqlx::query!(
             "UPDATE vraagstuk_alternatives SET review = $2 WHERE id = $1",
