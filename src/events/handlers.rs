@@ -427,12 +427,6 @@ struct RegistrationTemplate {
     token: String,
 }
 
-impl RegistrationTemplate {
-    fn is(&self, registration: &Registration, status: &str) -> bool {
-        registration.status.as_str() == status
-    }
-}
-
 async fn render_registration(
     state: &AppState,
     page: Page,

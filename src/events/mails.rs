@@ -41,20 +41,6 @@ pub struct RegistrationMail {
 }
 
 impl RegistrationMail {
-    pub fn is(&self, kind: &str) -> bool {
-        self.kind_name() == kind
-    }
-    fn kind_name(&self) -> &'static str {
-        match self.kind {
-            Kind::Confirmed => "confirmed",
-            Kind::Waiting => "waiting",
-            Kind::Offer => "offer",
-            Kind::Reminder => "reminder",
-            Kind::Updated => "updated",
-            Kind::Cancelled => "cancelled",
-            Kind::ExistingLink => "existing",
-        }
-    }
     pub fn shows_join_url(&self) -> bool {
         !self.join_url.is_empty() && matches!(self.kind, Kind::Confirmed | Kind::Reminder | Kind::Updated)
     }

@@ -13,3 +13,13 @@ text_enum! {
         Goedgekeurd = "goedgekeurd", "Goedgekeurd"; Afgewezen = "afgewezen", "Afgewezen";
     }
 }
+
+impl MemberKind {
+    /// How an applicant describes themselves on the join form.
+    pub fn as_applicant(self) -> &'static str {
+        match self {
+            MemberKind::Persoon => "Persoon (professional)",
+            MemberKind::Organisatie => "Organisatie of initiatief",
+        }
+    }
+}
