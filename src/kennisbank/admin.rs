@@ -216,12 +216,8 @@ fn crumbs(page: Page) -> Page {
 }
 
 pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    let form = PublicationForm {
-        toegang: "link".into(),
-        licentie: "onbekend".into(),
-        status: PublicationStatus::Concept.as_str().into(),
-        ..Default::default()
-    };
+    let form =
+        PublicationForm { status: PublicationStatus::Concept.as_str().into(), ..PublicationForm::blank() };
     let page = crumbs(page).crumb("Nieuw", "/beheer/kennisbank/nieuw");
     let choices = Choices::load(&state.db).await?;
     let template = FormTemplate::new(

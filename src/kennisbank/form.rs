@@ -135,6 +135,15 @@ pub fn author_lines(authors: &[Author]) -> String {
 }
 
 impl PublicationForm {
+    /// The form for a new publication: to be read online, licence not known yet.
+    pub fn blank() -> Self {
+        PublicationForm {
+            toegang: Access::Link.as_str().into(),
+            licentie: Licence::Onbekend.as_str().into(),
+            ..Default::default()
+        }
+    }
+
     /// Caps every field (so a huge value cannot travel on), keeping what was typed.
     pub fn cleaned(mut self) -> Self {
         self.titel = clean(&self.titel, 400);
@@ -416,7 +425,7 @@ mod tests {
         PublicationForm {
             titel: "Samen om het kind".into(),
             soort: "rapport".into(),
-            toegang: "link".into(),
+            toegang: Access::Link.as_str().into(),
             auteurs: "Jan Willem | van der | Berg\nNederlands Jeugdinstituut, afdeling X".into(),
             ..Default::default()
         }

@@ -132,7 +132,7 @@ fn template(page: Page, form: PublicationForm, choices: Choices, errors: FieldEr
 }
 
 pub async fn new_form(State(state): State<AppState>, page: Page, _: ApprovedMember) -> AppResult<Response> {
-    let form = PublicationForm { toegang: "link".into(), licentie: "onbekend".into(), ..Default::default() };
+    let form = PublicationForm::blank();
     Ok(render(template(page, form, Choices::load(&state.db).await?, FieldErrors::default()), None))
 }
 

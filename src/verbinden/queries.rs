@@ -11,6 +11,7 @@ use super::rule::{Named, Place, Profile};
 use super::{CountKind, ReportStatus};
 use crate::catalogue::InitiativeStatus;
 use crate::members::MemberStatus;
+use crate::regions::RegionKind;
 
 /// How many candidates the rule looks at per list: those sharing the most themes first.
 const CANDIDATES: i64 = 300;
@@ -49,7 +50,7 @@ struct CandidateRow {
 /// The places of these regions, by region id.
 async fn places(db: &PgPool, ids: &[i32]) -> sqlx::Result<HashMap<i32, Place>> {
     let rows = sqlx::query!(
-        r#"SELECT r.id AS "id!", r.kind AS "kind!", r.code AS "code!", r.name AS "name!", j.id AS "j_id?", j.name AS "j_name?", p.id AS "p_id?", p.name AS "p_name?"
+        r#"SELECT r.id AS "id!", r.kind AS "kind!: RegionKind", r.code AS "code!", r.name AS "name!", j.id AS "j_id?", j.name AS "j_name?", p.id AS "p_id?", p.name AS "p_name?"
            FROM regions r LEFT JOIN regions j ON j.id = r.jeugdregio_id LEFT JOIN regions p ON p.id = r.province_id
            WHERE r.id = ANY($1)"#,
         ids,
@@ -59,10 +60,14 @@ async fn places(db: &PgPool, ids: &[i32]) -> sqlx::Result<HashMap<i32, Place>> {
     Ok(rows
         .into_iter()
         .map(|r| {
-            let place = match r.kind.as_str() {
-                "provincie" => Place { province: Some(Named::new(r.id, r.name)), ..Place::default() },
-                "jeugdregio" => Place { jeugdregio: Some(Named::new(r.id, r.name)), ..Place::default() },
-                _ => Place {
+            let place = match r.kind {
+                RegionKind::Provincie => {
+                    Place { province: Some(Named::new(r.id, r.name)), ..Place::default() }
+                }
+                RegionKind::Jeugdregio => {
+                    Place { jeugdregio: Some(Named::new(r.id, r.name)), ..Place::default() }
+                }
+                RegionKind::Gemeente => Place {
                     municipality: Some(Named::new(r.code, r.name)),
                     jeugdregio: r.j_id.zip(r.j_name).map(|(id, name)| Named::new(id, name)),
                     province: r.p_id.zip(r.p_name).map(|(id, name)| Named::new(id, name)),

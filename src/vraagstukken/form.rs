@@ -249,8 +249,36 @@ pub struct AlternativeFields {
     pub why: String,
 }
 
+/// The kind of record an alternative's address names, by the first part of its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RecordKind {
+    Initiative,
+    Publication,
+    Event,
+}
+
+impl RecordKind {
+    fn from_section(section: &str) -> Option<Self> {
+        match section {
+            "initiatieven" => Some(RecordKind::Initiative),
+            "kennisbank" => Some(RecordKind::Publication),
+            "bijeenkomsten" => Some(RecordKind::Event),
+            _ => None,
+        }
+    }
+
+    /// The Dutch word, for the message when nothing is published at the address.
+    fn noun(self) -> &'static str {
+        match self {
+            RecordKind::Initiative => "initiatief",
+            RecordKind::Publication => "publicatie",
+            RecordKind::Event => "bijeenkomst",
+        }
+    }
+}
+
 /// The kind of record an address points at, from the first part of its path, with its slug.
-fn parse_address(address: &str) -> Option<(&'static str, String)> {
+fn parse_address(address: &str) -> Option<(RecordKind, String)> {
     let address = address.trim();
     let path = match address.split_once("://") {
         Some((scheme, rest)) if scheme == "http" || scheme == "https" => {
@@ -260,13 +288,8 @@ fn parse_address(address: &str) -> Option<(&'static str, String)> {
         None => address,
     };
     let path = path.split(['?', '#']).next().unwrap_or_default().trim_matches('/');
-    let (kind, slug) = path.split_once('/')?;
-    let kind = match kind {
-        "initiatieven" => "initiatief",
-        "kennisbank" => "publicatie",
-        "bijeenkomsten" => "bijeenkomst",
-        _ => return None,
-    };
+    let (section, slug) = path.split_once('/')?;
+    let kind = RecordKind::from_section(section)?;
     let valid = !slug.is_empty()
         && slug.len() <= 200
         && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
@@ -304,7 +327,7 @@ impl AlternativeForm {
             Some((kind, slug)) => {
                 let found = published_record(db, kind, &slug).await?;
                 if found.is_none() {
-                    errors.add("adres", format!("Er is geen gepubliceerde {kind} met dit adres."));
+                    errors.add("adres", format!("Er is geen gepubliceerde {} met dit adres.", kind.noun()));
                 }
                 found
             }
@@ -334,25 +357,35 @@ fn required_text(
 }
 
 /// The published initiative, publication or event with this slug.
-async fn published_record(db: &sqlx::PgPool, kind: &str, slug: &str) -> sqlx::Result<Option<Record>> {
-    let record: fn(i64) -> Record = match kind {
-        "initiatief" => Record::Initiative,
-        "publicatie" => Record::Publication,
-        _ => Record::Event,
-    };
-    let id = sqlx::query_scalar!(
-        "SELECT CASE $1 WHEN 'initiatief' THEN (SELECT id FROM initiatives WHERE slug = $2 AND status = $3) \
-                        WHEN 'publicatie' THEN (SELECT id FROM publications WHERE slug = $2 AND status = $3) \
-                        ELSE (SELECT id FROM events WHERE slug = $2 AND status <> $4) END",
-        kind,
-        slug,
-        // Publications share the initiatives' statuses.
-        InitiativeStatus::Gepubliceerd as InitiativeStatus,
-        EventStatus::Concept as EventStatus,
-    )
-    .fetch_one(db)
-    .await?;
-    Ok(id.map(record))
+async fn published_record(db: &sqlx::PgPool, kind: RecordKind, slug: &str) -> sqlx::Result<Option<Record>> {
+    // Publications share the initiatives' statuses.
+    let published = InitiativeStatus::Gepubliceerd;
+    Ok(match kind {
+        RecordKind::Initiative => sqlx::query_scalar!(
+            "SELECT id FROM initiatives WHERE slug = $1 AND status = $2",
+            slug,
+            published as InitiativeStatus,
+        )
+        .fetch_optional(db)
+        .await?
+        .map(Record::Initiative),
+        RecordKind::Publication => sqlx::query_scalar!(
+            "SELECT id FROM publications WHERE slug = $1 AND status = $2",
+            slug,
+            published as InitiativeStatus,
+        )
+        .fetch_optional(db)
+        .await?
+        .map(Record::Publication),
+        RecordKind::Event => sqlx::query_scalar!(
+            "SELECT id FROM events WHERE slug = $1 AND status <> $2",
+            slug,
+            EventStatus::Concept as EventStatus,
+        )
+        .fetch_optional(db)
+        .await?
+        .map(Record::Event),
+    })
 }
 
 /// Adds an alternative; `None` when the obstacle already has (or awaits) one to that record.
@@ -395,10 +428,13 @@ mod tests {
     fn addresses_name_a_kind_and_a_slug() {
         assert_eq!(
             parse_address("https://bredeblik.nl/initiatieven/speelkwartier-noord?x=1#y"),
-            Some(("initiatief", "speelkwartier-noord".into()))
+            Some((RecordKind::Initiative, "speelkwartier-noord".into()))
         );
-        assert_eq!(parse_address("/kennisbank/analyse-2021/"), Some(("publicatie", "analyse-2021".into())));
-        assert_eq!(parse_address("bijeenkomsten/dag"), Some(("bijeenkomst", "dag".into())));
+        assert_eq!(
+            parse_address("/kennisbank/analyse-2021/"),
+            Some((RecordKind::Publication, "analyse-2021".into()))
+        );
+        assert_eq!(parse_address("bijeenkomsten/dag"), Some((RecordKind::Event, "dag".into())));
         for bad in [
             "",
             "javascript:alert(1)",
