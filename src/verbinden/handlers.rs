@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::mails::RelayMail;
 use super::queries::{self, Candidate};
+use super::status::SuggestionKind;
 use super::{CountKind, rule};
 use crate::error::{AppError, AppResult};
 use crate::mail;
@@ -47,8 +48,8 @@ pub enum Subject {
 
 /// One suggestion with its reason in words.
 pub struct Suggestion {
-    /// `lid` or `initiatief`, as the dismiss form sends it.
-    pub kind: &'static str,
+    /// What it points at, as the dismiss form sends it back.
+    pub kind: SuggestionKind,
     pub id: i64,
     pub href: String,
     pub name: String,
@@ -73,7 +74,11 @@ impl Block {
     }
 }
 
-fn suggestion(kind: &'static str, base: &str, (candidate, scored): (Candidate, rule::Scored)) -> Suggestion {
+fn suggestion(
+    kind: SuggestionKind,
+    base: &str,
+    (candidate, scored): (Candidate, rule::Scored),
+) -> Suggestion {
     Suggestion {
         kind,
         id: candidate.id,
@@ -114,14 +119,14 @@ pub async fn block(state: &AppState, page: &Page, subject: Subject) -> AppResult
     let members = members.into_iter().filter(|c| Some(c.id) != skip_member).map(|c| (c.clone(), c.profile));
     let people: Vec<Suggestion> = rule::rank(&profile, members, &borders, PEOPLE)
         .into_iter()
-        .map(|found| suggestion("lid", "/aandeelhouders", found))
+        .map(|found| suggestion(SuggestionKind::Lid, "/aandeelhouders", found))
         .collect();
     let initiatives = queries::initiatives_for(db, Some(viewer.id), &themes).await?;
     let initiatives =
         initiatives.into_iter().filter(|c| Some(c.id) != skip_initiative).map(|c| (c.clone(), c.profile));
     let initiatives: Vec<Suggestion> = rule::rank(&profile, initiatives, &borders, INITIATIVES)
         .into_iter()
-        .map(|found| suggestion("initiatief", "/initiatieven", found))
+        .map(|found| suggestion(SuggestionKind::Initiatief, "/initiatieven", found))
         .collect();
     let viewer_page = matches!(subject, Subject::Viewer);
     if people.is_empty() && initiatives.is_empty() && !viewer_page {
@@ -177,10 +182,10 @@ pub async fn dismiss(
     Form(form): Form<DismissForm>,
 ) -> AppResult<Response> {
     let id: i64 = form.id.trim().parse().map_err(|_| AppError::BadRequest("Kies een suggestie.".into()))?;
-    let (member, initiative) = match form.soort.as_str() {
-        "lid" => (Some(id), None),
-        "initiatief" => (None, Some(id)),
-        _ => return Err(AppError::BadRequest("Kies een suggestie: een lid of een initiatief.".into())),
+    let (member, initiative) = match SuggestionKind::parse(&form.soort) {
+        Some(SuggestionKind::Lid) => (Some(id), None),
+        Some(SuggestionKind::Initiatief) => (None, Some(id)),
+        None => return Err(AppError::BadRequest("Kies een suggestie: een lid of een initiatief.".into())),
     };
     if queries::dismiss(&state.db, user.id, member, initiative).await? {
         queries::count(&state.db, CountKind::NietRelevant, 1).await?;

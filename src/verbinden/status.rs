@@ -19,3 +19,11 @@ text_enum! {
         Afgehandeld = "afgehandeld", "Afgehandeld";
     }
 }
+
+text_enum! {
+    /// What a suggestion points at, as the "niet relevant" form sends it (`soort`); never stored.
+    pub enum SuggestionKind {
+        Lid = "lid", "Lid";
+        Initiatief = "initiatief", "Initiatief";
+    }
+}
