@@ -166,11 +166,19 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// A new cluster on a free port. A port is free when chosen but not reserved: another test
+    /// starting a server may take it before PostgreSQL binds it. Then a fresh port is tried.
     pub fn start() -> Self {
-        let dir = std::env::temp_dir().join(format!("bb-pg-{}", bredeblik::tokens::random_hex(6)));
-        let cluster = Self { dir, port: free_port() };
-        cluster.up();
-        cluster
+        for attempt in 1..=3 {
+            let dir = std::env::temp_dir().join(format!("bb-pg-{}", bredeblik::tokens::random_hex(6)));
+            let port = free_port();
+            if Self::pg_start(&dir, port) {
+                return Self { dir, port };
+            }
+            eprintln!("scripts/pg start on port {port} failed (attempt {attempt}):\n{}", server_log(&dir));
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        panic!("scripts/pg start failed on three ports");
     }
 
     /// The `postgres` database of the cluster (the app migrates it at start).
@@ -182,22 +190,34 @@ impl Cluster {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg")
     }
 
-    pub fn up(&self) {
-        let status = Command::new(Self::script())
+    fn pg_start(dir: &std::path::Path, port: u16) -> bool {
+        Command::new(Self::script())
             .arg("start")
-            .arg(&self.dir)
-            .arg(self.port.to_string())
+            .arg(dir)
+            .arg(port.to_string())
             .env("PG_FAST", "1")
             .stdout(Stdio::null())
             .status()
-            .unwrap();
-        assert!(status.success(), "scripts/pg start");
+            .unwrap()
+            .success()
+    }
+
+    /// Starts the cluster again after `down`, on its own port.
+    pub fn up(&self) {
+        assert!(Self::pg_start(&self.dir, self.port), "scripts/pg start:\n{}", server_log(&self.dir));
     }
 
     pub fn down(&self) {
         let status = Command::new(Self::script()).arg("stop").arg(&self.dir).status().unwrap();
         assert!(status.success(), "scripts/pg stop");
     }
+}
+
+/// The end of a cluster's server log (`scripts/pg` writes it into the data directory).
+fn server_log(dir: &std::path::Path) -> String {
+    let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
 impl Drop for Cluster {

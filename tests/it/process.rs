@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::binary::free_port;
 use crate::helpers::TestDatabase;
 
 const BIN: &str = env!("CARGO_BIN_EXE_bredeblik");
@@ -36,10 +37,6 @@ fn help_lists_the_subcommands() {
     for command in ["serve", "migrate", "seed"] {
         assert!(help.contains(command), "{help}");
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 #[tokio::test]

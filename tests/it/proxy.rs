@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::binary::free_port;
 use crate::helpers::{PASSWORD, TestApp, browser_headers, extract_csrf};
 
 /// A form start stamp that is old enough (the app runs with the development secret).
@@ -12,10 +13,6 @@ fn started() -> String {
     let secret = bredeblik::config::Secret::new("development-only-secret-key-do-not-use-in-production");
     let time = (time::OffsetDateTime::now_utc().unix_timestamp() - 30).to_string();
     format!("{time}.{}", bredeblik::tokens::sign(&secret, "form-started", &time))
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// A real nginx in front of the app, as the README's deployment section has it: it appends

@@ -7,13 +7,10 @@ use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 
+use crate::binary::free_port;
 use crate::helpers::{CampaignBuilder, Mailbox, TestDatabase};
 
 const BIN: &str = env!("CARGO_BIN_EXE_bredeblik");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 fn serve(database: &TestDatabase, mailbox: &Mailbox) -> Child {
     Command::new(BIN)
