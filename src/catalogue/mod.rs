@@ -29,10 +29,10 @@ pub fn router() -> Router<AppState> {
 /// `/beheer/initiatieven` (editing and the review queue) and `/beheer/taxonomie` (vocabularies).
 pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
     use crate::admin::Editor;
-    use admin::initiatives::{create, edit_form, list, new_form, update};
+    use admin::initiatives::{edit_form, list, new_form, save};
     use admin::{initiatives, taxonomy};
     back_office
-        .editor("/beheer/initiatieven", Role::Redacteur, Editor { list, create, new_form, edit_form, update })
+        .editor("/beheer/initiatieven", Role::Redacteur, Editor { list, new_form, edit_form, save })
         .post("/beheer/initiatieven/{id}/beoordeling", Role::Redacteur, initiatives::decide)
         .get("/beheer/taxonomie", Role::Coordinator, taxonomy::show)
         .post("/beheer/taxonomie", Role::Coordinator, taxonomy::add)

@@ -22,11 +22,12 @@ use crate::regions::RegionKind;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::{self, slugify};
-use crate::web::auth::{CurrentUser, SessionUser};
+use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 use crate::web::typed_form::Form;
 
 notices! {
@@ -506,25 +507,6 @@ pub async fn edit_form(
     .await
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(actor): CurrentUser,
-    Form(fields): Form<EventFields>,
-) -> AppResult<Response> {
-    save(state, page, actor, None, fields.cleaned()).await
-}
-
-pub async fn update(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(actor): CurrentUser,
-    Path(id): Path<i64>,
-    Form(fields): Form<EventFields>,
-) -> AppResult<Response> {
-    save(state, page, actor, Some(id), fields.cleaned()).await
-}
-
 /// Writes what an editor changes of an event besides its time and place (those change through
 /// `places::reschedule`, which also tells everyone with a place), for a new event and an edit.
 async fn write_fields(tx: &mut PgConnection, id: i64, f: &EventFields, v: &Valid) -> sqlx::Result<()> {
@@ -551,13 +533,15 @@ async fn write_fields(tx: &mut PgConnection, id: i64, f: &EventFields, v: &Valid
     Ok(())
 }
 
-async fn save(
-    state: AppState,
+pub async fn save(
+    State(state): State<AppState>,
     page: Page,
-    actor: Option<SessionUser>,
-    id: Option<i64>,
-    f: EventFields,
+    CurrentUser(actor): CurrentUser,
+    id: Option<PathId<i64>>,
+    Form(f): Form<EventFields>,
 ) -> AppResult<Response> {
+    let id = id.map(|PathId(id)| id);
+    let f = f.cleaned();
     let mut errors = FieldErrors::default();
     let valid = validate(&f, &mut errors);
     let preview = f.actie == "voorbeeld";

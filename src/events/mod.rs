@@ -38,13 +38,9 @@ pub fn router() -> Router<AppState> {
 /// `/beheer/bijeenkomsten`: events, their registrations and reports (editors and up).
 pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
     use crate::admin::Editor;
-    use admin::{create, edit_form, list, new_form, update};
+    use admin::{edit_form, list, new_form, save};
     back_office
-        .editor(
-            "/beheer/bijeenkomsten",
-            Role::Redacteur,
-            Editor { list, create, new_form, edit_form, update },
-        )
+        .editor("/beheer/bijeenkomsten", Role::Redacteur, Editor { list, new_form, edit_form, save })
         .post("/beheer/bijeenkomsten/{id}/annuleren", Role::Redacteur, admin::cancel)
         .post("/beheer/bijeenkomsten/{id}/verslag", Role::Redacteur, admin::save_report)
         .get("/beheer/bijeenkomsten/{id}/aanmeldingen", Role::Redacteur, admin::registrations)

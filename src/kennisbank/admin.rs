@@ -17,7 +17,7 @@ use crate::media::UploadForm;
 use crate::review::Decision;
 use crate::state::AppState;
 use crate::text;
-use crate::web::auth::{CurrentUser, SessionUser};
+use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{FieldErrors, clean};
 use crate::web::notice::{Notice, notices};
@@ -301,32 +301,15 @@ pub async fn pdf(
     }
 }
 
-pub async fn create(
+pub async fn save(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
+    id: Option<PathId<i64>>,
     Form(form): Form<PublicationForm>,
 ) -> AppResult<Response> {
-    save(state, page, actor, None, form.cleaned()).await
-}
-
-pub async fn update(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(actor): CurrentUser,
-    PathId(id): PathId<i64>,
-    Form(form): Form<PublicationForm>,
-) -> AppResult<Response> {
-    save(state, page, actor, Some(id), form.cleaned()).await
-}
-
-async fn save(
-    state: AppState,
-    page: Page,
-    actor: Option<SessionUser>,
-    id: Option<i64>,
-    form: PublicationForm,
-) -> AppResult<Response> {
+    let id = id.map(|PathId(id)| id);
+    let form = form.cleaned();
     let current = match id {
         Some(id) => Some(PublicationForm::load(&state.db, id).await?.ok_or(AppError::NotFound)?),
         None => None,

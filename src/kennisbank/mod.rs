@@ -46,9 +46,9 @@ pub fn router() -> Router<AppState> {
 /// `/beheer/kennisbank`: editing every publication and deciding on proposals.
 pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
     use crate::admin::Editor;
-    use admin::{create, edit_form, list, new_form, update};
+    use admin::{edit_form, list, new_form, save};
     back_office
-        .editor("/beheer/kennisbank", Role::Redacteur, Editor { list, create, new_form, edit_form, update })
+        .editor("/beheer/kennisbank", Role::Redacteur, Editor { list, new_form, edit_form, save })
         .post("/beheer/kennisbank/{id}/beoordeling", Role::Redacteur, admin::decide)
         .post("/beheer/kennisbank/{id}/pdf", Role::Redacteur, admin::pdf)
         .post("/beheer/kennisbank/{id}/koppelingen", Role::Redacteur, connect::change)

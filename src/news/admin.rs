@@ -22,6 +22,7 @@ use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::path_id::PathId;
 
 notices! {
     /// Messages on the news list after saving an item.
@@ -261,32 +262,14 @@ fn audited(title: &str, published_at: Option<OffsetDateTime>, image_id: Option<i
     json!({ "titel": title, "gepubliceerd": published_at.map(text::datetime_nl), "afbeelding": image_id })
 }
 
-pub async fn create(
+pub async fn save(
     State(state): State<AppState>,
-    page: Page,
-    actor: CurrentUser,
-    data: UploadForm,
-) -> AppResult<Response> {
-    save(state, page, actor, None, data).await
-}
-
-pub async fn update(
-    State(state): State<AppState>,
-    page: Page,
-    actor: CurrentUser,
-    Path(id): Path<i64>,
-    data: UploadForm,
-) -> AppResult<Response> {
-    save(state, page, actor, Some(id), data).await
-}
-
-async fn save(
-    state: AppState,
     page: Page,
     CurrentUser(actor): CurrentUser,
-    id: Option<i64>,
+    id: Option<PathId<i64>>,
     upload: UploadForm,
 ) -> AppResult<Response> {
+    let id = id.map(|PathId(id)| id);
     let sent: NewsPost = upload.fields()?;
     let preview = sent.preview();
     let mut form = sent.into_form();

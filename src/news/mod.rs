@@ -24,10 +24,6 @@ pub fn router() -> Router<AppState> {
 /// `/beheer/nieuws`: writing, scheduling and publishing news.
 pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
     use crate::admin::Editor;
-    use admin::{create, edit_form, list, new_form, update};
-    back_office.editor(
-        "/beheer/nieuws",
-        Role::Redacteur,
-        Editor { list, create, new_form, edit_form, update },
-    )
+    use admin::{edit_form, list, new_form, save};
+    back_office.editor("/beheer/nieuws", Role::Redacteur, Editor { list, new_form, edit_form, save })
 }

@@ -329,51 +329,49 @@ fn checked(form: &VraagstukForm, choices: &Choices) -> Result<(form::Fields, Rev
     }
 }
 
-pub async fn create(
+/// Saves a new obstacle (`id` is `None`) or the changes to one.
+pub async fn save(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
+    id: Option<PathId<i64>>,
     Form(form): Form<VraagstukForm>,
 ) -> AppResult<Response> {
-    let form = form.cleaned();
-    let (fields, review) = match checked(&form, &Choices::load(&state.db).await?) {
-        Ok(checked) => checked,
-        Err(errors) => return new_page(&state, page, form, errors).await,
+    let before = match id {
+        Some(PathId(id)) => Some((id, form::load(&state.db, id).await?.ok_or(AppError::NotFound)?.0)),
+        None => None,
     };
-    let mut tx = state.db.begin().await?;
-    let (id, slug) = form::insert(&mut tx, &fields, review, None, actor.as_ref().map(|a| a.id)).await?;
-    Entry::new(actor.as_ref(), "vraagstuk aangemaakt", "vraagstuk", id)
-        .after(json!({ "slug": slug, "beoordeling": review, "velden": fields }))
-        .record(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(AdminNotice::Opgeslagen.redirect(&format!("/beheer/vraagstukken/{id}")))
-}
-
-pub async fn update(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(actor): CurrentUser,
-    PathId(id): PathId<i64>,
-    Form(form): Form<VraagstukForm>,
-) -> AppResult<Response> {
-    let (before, _, _) = form::load(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let form = form.cleaned();
-    let (fields, review) = match checked(&form, &Choices::load(&state.db).await?) {
-        Ok(checked) => checked,
-        Err(errors) => {
-            return edit_page(&state, page, id, Kept { form: Some(form), errors, ..Kept::default() }).await;
+    let (fields, review) = match (checked(&form, &Choices::load(&state.db).await?), &before) {
+        (Ok(checked), _) => checked,
+        (Err(errors), None) => return new_page(&state, page, form, errors).await,
+        (Err(errors), Some((id, _))) => {
+            return edit_page(&state, page, *id, Kept { form: Some(form), errors, ..Kept::default() }).await;
         }
     };
     let mut tx = state.db.begin().await?;
-    form::update(&mut tx, id, &fields, review).await?;
-    Entry::new(actor.as_ref(), "vraagstuk bewerkt", "vraagstuk", id)
-        .before(json!(before))
-        .after(json!({ "beoordeling": review, "velden": fields }))
-        .record(&mut *tx)
-        .await?;
+    let location = match before {
+        None => {
+            let (id, slug) =
+                form::insert(&mut tx, &fields, review, None, actor.as_ref().map(|a| a.id)).await?;
+            Entry::new(actor.as_ref(), "vraagstuk aangemaakt", "vraagstuk", id)
+                .after(json!({ "slug": slug, "beoordeling": review, "velden": fields }))
+                .record(&mut *tx)
+                .await?;
+            format!("/beheer/vraagstukken/{id}")
+        }
+        Some((id, before)) => {
+            form::update(&mut tx, id, &fields, review).await?;
+            Entry::new(actor.as_ref(), "vraagstuk bewerkt", "vraagstuk", id)
+                .before(json!(before))
+                .after(json!({ "beoordeling": review, "velden": fields }))
+                .record(&mut *tx)
+                .await?;
+            "/beheer/vraagstukken".to_owned()
+        }
+    };
     tx.commit().await?;
-    Ok(AdminNotice::Opgeslagen.redirect("/beheer/vraagstukken"))
+    Ok(AdminNotice::Opgeslagen.redirect(&location))
 }
 
 fn decided(outcome: Outcome<Review>, back: String) -> AppResult<Response> {

@@ -45,9 +45,9 @@ pub fn router() -> Router<AppState> {
 /// `/beheer/vraagstukken`: curating the obstacles and deciding on proposals.
 pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
     use crate::admin::Editor;
-    use admin::{create, edit_form, list, new_form, update};
+    use admin::{edit_form, list, new_form, save};
     back_office
-        .editor("/beheer/vraagstukken", Role::Redacteur, Editor { list, create, new_form, edit_form, update })
+        .editor("/beheer/vraagstukken", Role::Redacteur, Editor { list, new_form, edit_form, save })
         .post("/beheer/vraagstukken/{id}/beoordeling", Role::Redacteur, admin::decide)
         .post("/beheer/vraagstukken/{id}/samenvoegen", Role::Redacteur, admin::merge)
         .post("/beheer/vraagstukken/{id}/alternatieven", Role::Redacteur, admin::add_alternative)

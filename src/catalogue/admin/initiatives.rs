@@ -22,7 +22,6 @@ use crate::review::Decision;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
-use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::notice::{Notice, notices};
@@ -317,32 +316,14 @@ async fn form_page(state: &AppState, page: Page, id: Option<i64>) -> AppResult<R
     render(state, page, id, slug, status.as_str().into(), featured, sent).await
 }
 
-pub async fn create(
+pub async fn save(
     State(state): State<AppState>,
     page: Page,
     CurrentUser(actor): CurrentUser,
+    id: Option<PathId<i64>>,
     upload: UploadForm,
 ) -> AppResult<Response> {
-    save(state, page, actor, None, upload).await
-}
-
-pub async fn update(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(actor): CurrentUser,
-    PathId(id): PathId<i64>,
-    upload: UploadForm,
-) -> AppResult<Response> {
-    save(state, page, actor, Some(id), upload).await
-}
-
-async fn save(
-    state: AppState,
-    page: Page,
-    actor: Option<SessionUser>,
-    id: Option<i64>,
-    upload: UploadForm,
-) -> AppResult<Response> {
+    let id = id.map(|PathId(id)| id);
     let slug = match id {
         Some(id) => current(&state, id).await?.slug,
         None => String::new(),
