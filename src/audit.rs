@@ -3,12 +3,38 @@
 
 use serde_json::Value;
 
+use crate::text_enum::text_enum;
 use crate::web::auth::SessionUser;
+
+text_enum! {
+    /// `audit_log.target_type`: what kind of record an entry is about (the vocabularies keep
+    /// their table names).
+    pub enum Target {
+        Aandeelhouder = "aandeelhouder", "Aandeelhouder";
+        Aanmelding = "aanmelding", "Aanmelding voor een bijeenkomst";
+        InspiratieregioAanmelding = "aanmelding inspiratieregio", "Aanmelding inspiratieregio";
+        Abonnee = "abonnee", "Abonnee";
+        Bijeenkomst = "bijeenkomst", "Bijeenkomst";
+        Gebruiker = "gebruiker", "Gebruiker";
+        Initiatief = "initiatief", "Initiatief";
+        Instelling = "instelling", "Instelling";
+        Les = "les", "Les";
+        Melding = "melding bericht", "Melding van een bericht";
+        Nieuwsbericht = "nieuwsbericht", "Nieuwsbericht";
+        Nieuwsbrief = "nieuwsbrief", "Nieuwsbrief";
+        Publicatie = "publicatie", "Publicatie";
+        Vraagstuk = "vraagstuk", "Vraagstuk";
+        Thema = "themes", "Thema";
+        Domein = "domains", "Domein";
+        Niveau = "levels", "Niveau";
+        Leeftijdsgroep = "age_groups", "Leeftijdsgroep";
+    }
+}
 
 pub struct Entry<'a> {
     pub actor: Option<&'a SessionUser>,
     pub action: &'a str,
-    pub target_type: &'a str,
+    pub target_type: Target,
     pub target_id: String,
     pub before: Option<Value>,
     pub after: Option<Value>,
@@ -19,7 +45,7 @@ impl<'a> Entry<'a> {
     pub fn new(
         actor: Option<&'a SessionUser>,
         action: &'a str,
-        target_type: &'a str,
+        target_type: Target,
         target_id: impl ToString,
     ) -> Self {
         Entry { actor, action, target_type, target_id: target_id.to_string(), before: None, after: None }
@@ -56,7 +82,7 @@ pub async fn record(executor: impl sqlx::PgExecutor<'_>, entry: Entry<'_>) -> sq
         entry.actor.map(|a| a.id),
         entry.actor.map(|a| a.email.as_str()).unwrap_or("systeem"),
         entry.action,
-        entry.target_type,
+        entry.target_type as Target,
         entry.target_id,
         entry.before,
         entry.after,

@@ -136,7 +136,7 @@ async fn admin_create(pool: &sqlx::PgPool, config: &Config, email: &str, role: &
         bredeblik::audit::Entry {
             actor: None,
             action: "gebruiker aangemaakt via de opdrachtregel",
-            target_type: "gebruiker",
+            target_type: bredeblik::audit::Target::Gebruiker,
             target_id: id.to_string(),
             before: None,
             after: Some(serde_json::json!({ "email": email, "rol": role.as_str() })),

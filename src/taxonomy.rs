@@ -28,6 +28,17 @@ impl Vocabulary {
             Vocabulary::AgeGroup => "age_groups",
         }
     }
+
+    /// How the audit log names a change to this vocabulary's terms (its table's name).
+    pub fn audit_target(self) -> crate::audit::Target {
+        use crate::audit::Target;
+        match self {
+            Vocabulary::Theme => Target::Thema,
+            Vocabulary::Domain => Target::Domein,
+            Vocabulary::Level => Target::Niveau,
+            Vocabulary::AgeGroup => Target::Leeftijdsgroep,
+        }
+    }
 }
 
 /// Themes, levels and regions as terms: what the lists of events, vraagstukken and lessons

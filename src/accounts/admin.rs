@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::accounts::session;
 use crate::accounts::users::{self, TokenPurpose, User};
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::state::AppState;
@@ -114,7 +114,7 @@ pub async fn create(
         tx.rollback().await?;
         return Ok(UserNotice::Bestond.redirect("/beheer/gebruikers"));
     }
-    Entry::new(actor.as_ref(), "gebruiker aangemaakt", "gebruiker", id)
+    Entry::new(actor.as_ref(), "gebruiker aangemaakt", Target::Gebruiker, id)
         .after(json!({ "email": email, "rol": role.as_str() }))
         .record(&mut *tx)
         .await?;
@@ -162,7 +162,7 @@ pub async fn update(
         // A changed role or a deactivation takes effect at once.
         session::destroy_all_for(&mut *tx, id, None).await?;
     }
-    Entry::new(Some(&actor), "gebruiker gewijzigd", "gebruiker", id)
+    Entry::new(Some(&actor), "gebruiker gewijzigd", Target::Gebruiker, id)
         .before(json!({ "rol": old_role, "actief": old_active }))
         .after(json!({ "rol": role.as_str(), "actief": active }))
         .record(&mut *tx)

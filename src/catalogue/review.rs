@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::editorial::{self, InitiativeFields};
 use super::{InitiativeStatus, RevisionDecision};
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::mail;
 use crate::media::{self, MediaId};
 use crate::review::Reviewer;
@@ -82,7 +82,7 @@ pub async fn decide(
             .await?;
             let action =
                 if approve { "wijziging initiatief goedgekeurd" } else { "wijziging initiatief afgewezen" };
-            Entry::new(actor, action, "initiatief", id)
+            Entry::new(actor, action, Target::Initiatief, id)
                 .before(json!({ "revisie": revision.id }))
                 .after(json!({ "besluit": decision, "bericht": message, "velden": proposed }))
                 .record(&mut *tx)
@@ -100,7 +100,7 @@ pub async fn decide(
             .execute(&mut *tx)
             .await?;
             let action = if approve { "initiatief goedgekeurd" } else { "initiatief afgewezen" };
-            Entry::new(actor, action, "initiatief", id)
+            Entry::new(actor, action, Target::Initiatief, id)
                 .decision(row.status, new_status, &message)
                 .record(&mut *tx)
                 .await?;

@@ -15,7 +15,7 @@ use super::places;
 use super::queries::{self, Linked};
 use super::status::{EventForm, EventStatus, QuestionKind, RegistrationStatus};
 use crate::admin::form_crumbs;
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::regions::RegionKind;
@@ -581,7 +581,7 @@ pub async fn save(
                 places::open_places(&mut tx, &state.config, id).await?;
             }
             let action = if publish { "bijeenkomst gepubliceerd" } else { "bijeenkomst gewijzigd" };
-            Entry::new(actor.as_ref(), action, "bijeenkomst", id)
+            Entry::new(actor.as_ref(), action, Target::Bijeenkomst, id)
                 .before(json!({ "titel": before.title, "begin": text::datetime_nl(before.starts_at),
                     "plaats": before.place(), "capaciteit": before.capacity, "status": before.status.as_str() }))
                 .after(json!({ "titel": f.titel, "begin": text::datetime_nl(v.starts_at),
@@ -617,7 +617,7 @@ pub async fn save(
             write_fields(&mut tx, id, &f, &v).await?;
             // A new event is a concept until it is published.
             let status = if publish { places::publish(&mut tx, id).await? } else { EventStatus::Concept };
-            Entry::new(actor.as_ref(), "bijeenkomst aangemaakt", "bijeenkomst", id)
+            Entry::new(actor.as_ref(), "bijeenkomst aangemaakt", Target::Bijeenkomst, id)
                 .after(json!({ "titel": f.titel, "begin": text::datetime_nl(v.starts_at), "status": status.as_str() }))
                 .record(&mut *tx)
                 .await?;
@@ -680,7 +680,7 @@ pub async fn cancel(
         return Err(AppError::Conflict("Deze bijeenkomst is al geannuleerd.".into()));
     }
     places::cancel_event(&mut tx, &state.config, id, &message).await?;
-    Entry::new(actor.as_ref(), "bijeenkomst geannuleerd", "bijeenkomst", id)
+    Entry::new(actor.as_ref(), "bijeenkomst geannuleerd", Target::Bijeenkomst, id)
         .before(json!({ "status": before.status.as_str() }))
         .after(json!({ "status": EventStatus::Geannuleerd.as_str(), "bericht": message }))
         .record(&mut *tx)
@@ -738,7 +738,7 @@ pub async fn save_report(
     )
     .execute(&mut *tx)
     .await?;
-    Entry::new(actor.as_ref(), "verslag van bijeenkomst opgeslagen", "bijeenkomst", id)
+    Entry::new(actor.as_ref(), "verslag van bijeenkomst opgeslagen", Target::Bijeenkomst, id)
         .before(json!({ "verslag": before.report_md, "afbeelding": before.report_image_id }))
         .after(json!({ "verslag": report, "afbeelding": image_id }))
         .record(&mut *tx)
@@ -895,7 +895,7 @@ pub async fn registration_action(
             RegistrationsNotice::Aanwezig => "aanwezigheid bijgewerkt",
             RegistrationsNotice::Afgemeld => "aanmelding afgemeld door de organisatie",
         },
-        "aanmelding",
+        Target::Aanmelding,
         registration,
     )
     .before(json!({ "bijeenkomst": id, "status": before.status.as_str(), "e-mail": before.email }))
@@ -934,7 +934,7 @@ pub async fn export(
         csv.push_str(&fields.join(";"));
         csv.push_str("\r\n");
     }
-    Entry::new(actor.as_ref(), "aanmeldingen geëxporteerd", "bijeenkomst", id)
+    Entry::new(actor.as_ref(), "aanmeldingen geëxporteerd", Target::Bijeenkomst, id)
         .after(json!({ "regels": rows.len() }))
         .record(&state.db)
         .await?;

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use super::PublicationStatus;
 use super::form::{self, Choices, Fields, PublicationForm};
-use crate::audit::{self, Entry};
+use crate::audit::{self, Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::media::UploadForm;
 use crate::review::Decision;
@@ -364,7 +364,7 @@ pub async fn save(
         Entry {
             actor: actor.as_ref(),
             action,
-            target_type: "publicatie",
+            target_type: Target::Publicatie,
             target_id: id.to_string(),
             before,
             after: Some(json!({ "velden": fields, "status": status })),

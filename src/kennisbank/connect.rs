@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use super::PublicationStatus;
 use super::admin::{EditInput, EditNotice, edit_page};
 use super::status::LinkKind;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Entry, Target};
 use crate::catalogue::InitiativeStatus;
 use crate::error::{AppError, AppResult};
 use crate::events::EventStatus;
@@ -187,7 +187,7 @@ async fn add(
         Entry {
             actor,
             action: "koppeling toegevoegd",
-            target_type: "publicatie",
+            target_type: Target::Publicatie,
             target_id: id.to_string(),
             before: None,
             after: Some(json!({ "soort": kind, "doel": slug, "naam": name })),
@@ -236,7 +236,7 @@ async fn remove(
             Entry {
                 actor,
                 action: "koppeling verwijderd",
-                target_type: "publicatie",
+                target_type: Target::Publicatie,
                 target_id: id.to_string(),
                 before: Some(json!({ "soort": kind, "doel_id": target })),
                 after: None,

@@ -13,7 +13,7 @@ use sqlx::PgPool;
 
 use super::PublicationStatus;
 use super::status::Licence;
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::media::{MAX_FILE_BYTES, UPLOADS_PER_USER, Upload, too_large_message};
 use crate::web::auth::SessionUser;
@@ -117,7 +117,7 @@ pub async fn store(
     )
     .execute(&mut *tx)
     .await?;
-    Entry::new(Some(by), "pdf geüpload", "publicatie", id).record(&mut *tx).await?;
+    Entry::new(Some(by), "pdf geüpload", Target::Publicatie, id).record(&mut *tx).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }
@@ -130,7 +130,7 @@ pub async fn remove(db: &PgPool, id: i64, by: &SessionUser) -> sqlx::Result<()> 
         .await?
         .rows_affected();
     if removed > 0 {
-        Entry::new(Some(by), "pdf verwijderd", "publicatie", id).record(&mut *tx).await?;
+        Entry::new(Some(by), "pdf verwijderd", Target::Publicatie, id).record(&mut *tx).await?;
     }
     tx.commit().await
 }

@@ -12,7 +12,7 @@ use super::PublicationStatus;
 use super::admin::{FormTemplate, Row, render};
 use super::form::{self, Choices, PublicationForm};
 use super::mails::{Decision, ProposalWaiting};
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
 use crate::mail;
@@ -156,7 +156,7 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     let (id, slug) =
         form::insert(&mut tx, &fields, PublicationStatus::TerBeoordeling, Some(member_id)).await?;
-    Entry::new(Some(&user), "publicatie voorgesteld", "publicatie", id)
+    Entry::new(Some(&user), "publicatie voorgesteld", Target::Publicatie, id)
         .after(json!({ "titel": fields.title, "slug": slug, "status": PublicationStatus::TerBeoordeling }))
         .record(&mut *tx)
         .await?;
@@ -207,7 +207,7 @@ pub(super) async fn decide(
     .execute(&mut *tx)
     .await?;
     let action = if approve { "publicatie goedgekeurd" } else { "publicatie afgewezen" };
-    Entry::new(by.actor, action, "publicatie", id)
+    Entry::new(by.actor, action, Target::Publicatie, id)
         .decision(row.status, new_status, &message)
         .record(&mut *tx)
         .await?;

@@ -16,7 +16,7 @@ use super::form::{self, Choices, PublicationForm};
 use super::mails::ChangeWaiting;
 use super::propose::OwnNotice;
 use super::queries;
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::catalogue::editorial::mail_editors;
 use crate::error::{AppError, AppResult};
 use crate::members::review::ApprovedMember;
@@ -200,7 +200,7 @@ pub async fn create(
         let template = template(&state.db, page, &publication.record, form, errors).await?;
         return Ok(render(template, None));
     };
-    Entry::new(Some(&user), "wijziging voorgesteld", "publicatie", publication.id)
+    Entry::new(Some(&user), "wijziging voorgesteld", Target::Publicatie, publication.id)
         .after(json!({ "wijziging": id, "velden": changes.iter().map(|c| c.label).collect::<Vec<_>>() }))
         .record(&mut *tx)
         .await?;
@@ -358,7 +358,7 @@ pub async fn decide_change(
     Entry::new(
         by.actor,
         if accept { "wijziging overgenomen" } else { "wijziging afgewezen" },
-        "publicatie",
+        Target::Publicatie,
         publication,
     )
     .before(json!({ "wijziging": id, "velden": current }))

@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
 use super::MemberStatus;
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::error::AppError;
 use crate::mail;
 use crate::review::{Reviewer, Transition};
@@ -82,7 +82,7 @@ pub async fn decide(by: &Reviewer<'_>, id: i64, approve: bool, message: String) 
     .execute(&mut *tx)
     .await?;
     let action = if approve { "aanmelding goedgekeurd" } else { "aanmelding afgewezen" };
-    Entry::new(actor, action, "aandeelhouder", id)
+    Entry::new(actor, action, Target::Aandeelhouder, id)
         .decision(row.status, new_status, &message)
         .record(&mut *tx)
         .await?;

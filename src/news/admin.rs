@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::publishing::{self, Content, Transition};
 use super::status::Publication;
 use crate::admin::form_crumbs;
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::state::AppState;
@@ -315,7 +315,7 @@ pub async fn save(
                 .await?;
             previous_image = before.image_id.filter(|old| Some(*old) != image_id);
             publishing::write(&mut tx, id, &content).await?;
-            Entry::new(actor.as_ref(), "nieuwsbericht gewijzigd", "nieuwsbericht", id)
+            Entry::new(actor.as_ref(), "nieuwsbericht gewijzigd", Target::Nieuwsbericht, id)
                 .before(audited(&before.title, change.before, before.image_id))
                 .after(audited(&form.title, published_at, image_id))
                 .record(&mut *tx)
@@ -327,7 +327,7 @@ pub async fn save(
             let change =
                 publishing::set_publication(&mut tx, id, published_at).await?.ok_or(AppError::NotFound)?;
             publishing::write(&mut tx, id, &content).await?;
-            Entry::new(actor.as_ref(), "nieuwsbericht aangemaakt", "nieuwsbericht", id)
+            Entry::new(actor.as_ref(), "nieuwsbericht aangemaakt", Target::Nieuwsbericht, id)
                 .after(audited(&form.title, published_at, image_id))
                 .record(&mut *tx)
                 .await?;

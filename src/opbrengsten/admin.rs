@@ -12,7 +12,7 @@ use time::Date;
 
 use super::queries::{Card, RegionChoice};
 use super::{LessonKind, Review, review};
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::error::AppResult;
 use crate::kennisbank::cite::Author;
 use crate::kennisbank::form::Fields;
@@ -268,7 +268,7 @@ pub async fn bundle(
         sqlx::query!("UPDATE campaigns SET updated_at = now() WHERE id = $1", campaign)
             .execute(&mut *tx)
             .await?;
-        Entry::new(actor.as_ref(), "lessen in nieuwsbrief", "campagne", campaign)
+        Entry::new(actor.as_ref(), "lessen in nieuwsbrief", Target::Nieuwsbrief, campaign)
             .after(json!({ "regio": region.name, "van": from.to_string(), "tot": to.to_string(), "lessen": lessons.len() }))
             .record(&mut *tx)
             .await?;
@@ -298,7 +298,7 @@ pub async fn bundle(
     };
     let (id, slug) =
         crate::kennisbank::form::insert(&mut tx, &fields, PublicationStatus::Concept, None).await?;
-    Entry::new(actor.as_ref(), "lessen in kennisbank", "publicatie", id)
+    Entry::new(actor.as_ref(), "lessen in kennisbank", Target::Publicatie, id)
         .after(json!({ "titel": fields.title, "slug": slug, "van": from.to_string(), "tot": to.to_string(), "lessen": lessons.len() }))
         .record(&mut *tx)
         .await?;

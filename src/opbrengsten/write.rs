@@ -12,7 +12,7 @@ use sqlx::PgConnection;
 use super::mails::LessonWaiting;
 use super::queries::{self, Choice, RegionChoice};
 use super::{LessonKind, Review};
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::catalogue::editorial::mail_editors;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -232,7 +232,7 @@ pub async fn submit(
     };
     let (id, slug) = insert(&mut tx, region.id, &valid, Some(user.id)).await?;
     link(&mut tx, id, &vraagstukken, &initiatives).await?;
-    Entry::new(Some(&user), "les ingediend", "les", id)
+    Entry::new(Some(&user), "les ingediend", Target::Les, id)
         .after(json!({ "titel": valid.title, "slug": slug, "regio": region.name, "status": Review::TerBeoordeling }))
         .record(&mut *tx)
         .await?;

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::ApplicationDecision;
 use super::review;
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::regions::apply::{self, ANNOUNCEMENT_KEY, DEADLINE_KEY};
 use crate::review::Decision;
@@ -110,10 +110,15 @@ pub async fn set_deadline(
             .execute(&mut *tx)
             .await?;
     }
-    Entry::new(actor.as_ref(), "aanmeldtermijn inspiratieregio's gewijzigd", "instelling", DEADLINE_KEY)
-        .after(json!({ "sluitingsdatum": deadline, "bekendmaking": announcement }))
-        .record(&mut *tx)
-        .await?;
+    Entry::new(
+        actor.as_ref(),
+        "aanmeldtermijn inspiratieregio's gewijzigd",
+        Target::Instelling,
+        DEADLINE_KEY,
+    )
+    .after(json!({ "sluitingsdatum": deadline, "bekendmaking": announcement }))
+    .record(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(ApplicationsNotice::Termijn.redirect("/beheer/inspiratieregios"))
 }

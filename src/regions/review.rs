@@ -6,7 +6,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::ApplicationDecision;
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::review::Reviewer;
 use crate::{mail, text};
 
@@ -51,7 +51,7 @@ pub async fn decide(by: &Reviewer<'_>, id: i64, selected: bool, message: String)
     }
     let action =
         if selected { "inspiratieregio geselecteerd" } else { "aanmelding inspiratieregio afgewezen" };
-    Entry::new(actor, action, "aanmelding inspiratieregio", id)
+    Entry::new(actor, action, Target::InspiratieregioAanmelding, id)
         .after(json!({ "regio": row.name, "besluit": decision, "bericht": message }))
         .record(&mut *tx)
         .await?;

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::queries::{self, OpenReport};
 use super::{CountKind, ReportStatus};
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::auth::CurrentUser;
@@ -90,7 +90,7 @@ pub async fn decide(
         .await?;
     }
     let action = if block { "afzender geblokkeerd voor berichten" } else { "melding afgehandeld" };
-    Entry::new(actor.as_ref(), action, "melding bericht", id)
+    Entry::new(actor.as_ref(), action, Target::Melding, id)
         .before(json!({ "status": ReportStatus::Open.as_str() }))
         .after(json!({ "status": ReportStatus::Afgehandeld.as_str(), "afzender_geblokkeerd": block, "afzender": sender }))
         .record(&mut *tx)
@@ -112,7 +112,9 @@ pub async fn unblock(
     if removed.rows_affected() == 0 {
         return Err(AppError::Conflict("Deze afzender was niet geblokkeerd.".into()));
     }
-    Entry::new(actor.as_ref(), "blokkade berichten opgeheven", "gebruiker", user_id).record(&mut *tx).await?;
+    Entry::new(actor.as_ref(), "blokkade berichten opgeheven", Target::Gebruiker, user_id)
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(ReportNotice::Vrijgegeven.redirect("/beheer/verbinden"))
 }

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use super::form::{self, AlternativeForm, VraagstukForm};
 use super::review::{self, AlternativeOutcome, MergeOutcome};
 use super::{Review, VraagstukStatus};
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::catalogue::editorial::Choices;
 use crate::error::{AppError, AppResult};
 use crate::review::{Decision, Outcome, Reviewer};
@@ -354,7 +354,7 @@ pub async fn save(
         None => {
             let (id, slug) =
                 form::insert(&mut tx, &fields, review, None, actor.as_ref().map(|a| a.id)).await?;
-            Entry::new(actor.as_ref(), "vraagstuk aangemaakt", "vraagstuk", id)
+            Entry::new(actor.as_ref(), "vraagstuk aangemaakt", Target::Vraagstuk, id)
                 .after(json!({ "slug": slug, "beoordeling": review, "velden": fields }))
                 .record(&mut *tx)
                 .await?;
@@ -362,7 +362,7 @@ pub async fn save(
         }
         Some((id, before)) => {
             form::update(&mut tx, id, &fields, review).await?;
-            Entry::new(actor.as_ref(), "vraagstuk bewerkt", "vraagstuk", id)
+            Entry::new(actor.as_ref(), "vraagstuk bewerkt", Target::Vraagstuk, id)
                 .before(json!(before))
                 .after(json!({ "beoordeling": review, "velden": fields }))
                 .record(&mut *tx)

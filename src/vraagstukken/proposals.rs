@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use super::Review;
 use super::form::{self, AlternativeForm, VraagstukForm};
 use super::mails::ProposalWaiting;
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::catalogue::editorial::{Choices, mail_editors};
 use crate::error::AppResult;
 use crate::members::review::approved_member;
@@ -136,7 +136,7 @@ pub async fn create(
     let member = approved_member(&state, &user).await?;
     let mut tx = state.db.begin().await?;
     let (id, slug) = form::insert(&mut tx, &fields, Review::TerBeoordeling, member, Some(user.id)).await?;
-    Entry::new(Some(&user), "vraagstuk voorgesteld", "vraagstuk", id)
+    Entry::new(Some(&user), "vraagstuk voorgesteld", Target::Vraagstuk, id)
         .after(json!({ "slug": slug, "status": Review::TerBeoordeling, "velden": fields }))
         .record(&mut *tx)
         .await?;
@@ -238,7 +238,7 @@ pub async fn propose_alternative(
         errors.add("adres", form::DUPLICATE_ALTERNATIVE);
         return alternative_page(&state, page, form, errors).await;
     };
-    Entry::new(Some(&user), "alternatief voorgesteld", "vraagstuk", target.id)
+    Entry::new(Some(&user), "alternatief voorgesteld", Target::Vraagstuk, target.id)
         .after(json!({ "alternatief": alternative, "adres": form.adres, "waarom": fields.why }))
         .record(&mut *tx)
         .await?;

@@ -11,7 +11,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::admin::form_crumbs;
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::catalogue::editorial::{self, Choices, InitiativeFields, Submitted};
 use crate::catalogue::lifecycle::{self, Transition};
 use crate::catalogue::review::{self, Outcome};
@@ -350,7 +350,7 @@ pub async fn save(
             previous_logo =
                 before_fields.as_ref().and_then(|b| b.logo_id).filter(|old| Some(*old) != form.logo_id);
             editorial::update(&mut tx, id, &form).await?;
-            Entry::new(actor.as_ref(), "initiatief gewijzigd", "initiatief", id)
+            Entry::new(actor.as_ref(), "initiatief gewijzigd", Target::Initiatief, id)
                 .before(json!({ "status": change.before, "uitgelicht": change.before_featured, "velden": before_fields }))
                 .after(json!({ "status": new_status, "uitgelicht": featured, "velden": form }))
                 .record(&mut *tx)
@@ -359,7 +359,7 @@ pub async fn save(
         }
         None => {
             let (id, slug) = editorial::insert(&mut tx, &form, new_status, featured, None).await?;
-            Entry::new(actor.as_ref(), "initiatief aangemaakt", "initiatief", id)
+            Entry::new(actor.as_ref(), "initiatief aangemaakt", Target::Initiatief, id)
                 .after(json!({ "slug": slug, "status": new_status, "uitgelicht": featured, "velden": form }))
                 .record(&mut *tx)
                 .await?;

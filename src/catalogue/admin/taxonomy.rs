@@ -277,7 +277,7 @@ pub async fn add(
             break (id, slug);
         }
     };
-    Entry::new(actor.as_ref(), "term toegevoegd", table, id)
+    Entry::new(actor.as_ref(), "term toegevoegd", vocabulary.audit_target(), id)
         .after(json!({ "naam": name, "slug": slug }))
         .record(&mut *tx)
         .await?;
@@ -308,7 +308,7 @@ pub async fn change(
     .await?;
     let term = row.ok_or(AppError::NotFound)?;
     if sent.actie == "verwijderen" {
-        return delete(state, page, actor, tx, key, table, term).await;
+        return delete(state, page, actor, tx, key, vocabulary, term).await;
     }
     let name = form::clean(&sent.naam, 200);
     let position = read_position(&sent.positie);
@@ -334,7 +334,7 @@ pub async fn change(
         .bind(position)
         .execute(&mut *tx)
         .await?;
-    Entry::new(actor.as_ref(), "term gewijzigd", table, id)
+    Entry::new(actor.as_ref(), "term gewijzigd", vocabulary.audit_target(), id)
         .before(json!({ "naam": term.name, "volgorde": term.position }))
         .after(json!({ "naam": name, "volgorde": position }))
         .record(&mut *tx)
@@ -350,9 +350,10 @@ async fn delete(
     actor: Option<SessionUser>,
     mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
     key: &'static str,
-    table: &'static str,
+    vocabulary: Vocabulary,
     term: TermRow,
 ) -> AppResult<Response> {
+    let table = vocabulary.table();
     if term.uses() > 0 {
         drop(tx);
         let message = format!(
@@ -368,7 +369,7 @@ async fn delete(
         .bind(term.id)
         .execute(&mut *tx)
         .await?;
-    Entry::new(actor.as_ref(), "term verwijderd", table, term.id)
+    Entry::new(actor.as_ref(), "term verwijderd", vocabulary.audit_target(), term.id)
         .before(json!({ "naam": term.name, "slug": term.slug }))
         .record(&mut *tx)
         .await?;

@@ -10,7 +10,7 @@ use lettre::AsyncTransport;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::newsletter::content::{self, Campaign, PREVIEW_TOKEN};
 use crate::newsletter::lifecycle::{self, Outcome};
@@ -207,7 +207,7 @@ pub async fn create(
         .execute(&mut *tx)
         .await?;
     }
-    Entry::new(actor.as_ref(), "nieuwsbrief aangemaakt", "nieuwsbrief", id)
+    Entry::new(actor.as_ref(), "nieuwsbrief aangemaakt", Target::Nieuwsbrief, id)
         .after(json!({ "onderwerp": subject }))
         .record(&mut *tx)
         .await?;
@@ -653,7 +653,7 @@ pub async fn save_blocks(
     .execute(&mut *tx)
     .await?;
     sqlx::query!("UPDATE campaigns SET updated_at = now() WHERE id = $1", id).execute(&mut *tx).await?;
-    Entry::new(actor.as_ref(), "nieuwsbrief-inhoud gewijzigd", "nieuwsbrief", id)
+    Entry::new(actor.as_ref(), "nieuwsbrief-inhoud gewijzigd", Target::Nieuwsbrief, id)
         .before(json!({ "blokken": before }))
         .after(json!({ "blokken": blocks.len(), "handeling": action }))
         .record(&mut *tx)
@@ -742,7 +742,7 @@ pub async fn action(
     if outcome == Outcome::NotAllowed {
         return Err(conflict());
     }
-    Entry::new(Some(&actor), "nieuwsbrief-handeling", "nieuwsbrief", id)
+    Entry::new(Some(&actor), "nieuwsbrief-handeling", Target::Nieuwsbrief, id)
         .before(json!({ "status": status }))
         .after(json!({ "handeling": action.code() }))
         .record(&state.db)

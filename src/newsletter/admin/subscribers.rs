@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::audit::Entry;
+use crate::audit::{Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::newsletter::SubscriberStatus;
 use crate::state::AppState;
@@ -245,8 +245,9 @@ pub async fn action(
             // Earlier audit entries about this subscriber lose the address too.
             sqlx::query!(
                 "UPDATE audit_log SET after = jsonb_build_object('abonnee', 'abonnee ' || target_id) \
-                 WHERE target_type = 'abonnee' AND target_id = $1",
+                 WHERE target_type = $2 AND target_id = $1",
                 id.to_string(),
+                Target::Abonnee as Target,
             )
             .execute(&mut *tx)
             .await?;
@@ -256,7 +257,7 @@ pub async fn action(
     };
     // The audit log keeps no address of an erased subscriber.
     let shown = if action == "wissen" { format!("abonnee {id}") } else { email };
-    Entry::new(actor.as_ref(), label, "abonnee", id)
+    Entry::new(actor.as_ref(), label, Target::Abonnee, id)
         .after(json!({ "abonnee": shown }))
         .record(&mut *tx)
         .await?;
@@ -372,7 +373,7 @@ pub async fn import(
             crate::mail::enqueue(&mut *tx, &state.config, &email, &confirm).await?;
         }
     }
-    Entry::new(actor.as_ref(), "abonnees geïmporteerd", "abonnee", String::new())
+    Entry::new(actor.as_ref(), "abonnees geïmporteerd", Target::Abonnee, String::new())
         .after(json!({ "toegevoegd": added, "bestonden_al": existing, "overgeslagen": invalid, "toestemming": consented, "bron": source }))
         .record(&mut *tx)
     .await?;
