@@ -23,6 +23,10 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
+    /// What the entry is about, in Dutch (`audit::Target`'s label; an older, unknown type as stored).
+    pub fn target(&self) -> &str {
+        crate::audit::Target::parse(&self.target_type).map_or(self.target_type.as_str(), |t| t.label())
+    }
     pub fn when(&self) -> String {
         text::datetime_nl(self.created_at)
     }

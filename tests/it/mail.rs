@@ -150,6 +150,7 @@ async fn an_admin_creates_a_user_who_is_invited_by_mail_and_the_audit_log_record
     let audit = app.get_text("/beheer/audit", 200).await;
     assert!(audit.contains("gebruiker aangemaakt") && audit.contains("gebruiker gewijzigd"));
     assert!(audit.contains("baas@voorbeeld.nl"));
+    assert!(audit.contains("gebruiker aangemaakt (Gebruiker "), "what an entry is about, in Dutch");
     let filtered = app.get_text("/beheer/audit?actie=gebruiker+gewijzigd", 200).await;
     assert!(!filtered.contains("(gebruiker ") || filtered.matches("gebruiker gewijzigd (").count() == 1);
     let outbox = app.get_text("/beheer/e-mail", 200).await;
