@@ -1,5 +1,8 @@
+use std::convert::Infallible;
 use std::sync::Arc;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use sqlx::PgPool;
 
 use crate::catalogue::index::CatalogueIndex;
@@ -35,4 +38,14 @@ pub struct AppState {
     pub vraagstukken: Arc<VraagstukIndex>,
     /// This instance's rendered public pages.
     pub pages: Arc<PageCache>,
+}
+
+/// Handlers take the state as an extractor of its own (`state: AppState`), as the Rust package
+/// registry's backend takes its `AppState`, rather than through `state: AppState`.
+impl FromRequestParts<AppState> for AppState {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        Ok(state.clone())
+    }
 }

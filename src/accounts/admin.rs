@@ -1,7 +1,7 @@
 //! `/beheer/gebruikers`: list, search, create, change role, (de)activate.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -82,7 +82,7 @@ async fn render(
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn list(State(state): State<AppState>, page: Page, RawQuery(raw): RawQuery) -> AppResult<Response> {
+pub async fn list(state: AppState, page: Page, RawQuery(raw): RawQuery) -> AppResult<Response> {
     render(&state, page, &QueryParams::parse(raw.as_deref()), None).await
 }
 
@@ -94,12 +94,7 @@ pub struct NewUserForm {
     role: String,
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(actor): CurrentUser,
-    Form(form): Form<NewUserForm>,
-) -> AppResult<Response> {
+pub async fn create(state: AppState, page: Page, Form(form): Form<NewUserForm>) -> AppResult<Response> {
     let Some(role) = Role::parse(&form.role) else {
         return render(&state, page, &QueryParams::default(), Some((&form, "Kies een rol."))).await;
     };
@@ -114,7 +109,7 @@ pub async fn create(
         tx.rollback().await?;
         return Ok(UserNotice::Bestond.redirect("/beheer/gebruikers"));
     }
-    Entry::new(actor.as_ref(), "gebruiker aangemaakt", Target::Gebruiker, id)
+    Entry::new(page.user.as_ref(), "gebruiker aangemaakt", Target::Gebruiker, id)
         .after(json!({ "email": email, "rol": role.as_str() }))
         .record(&mut *tx)
         .await?;
@@ -137,7 +132,7 @@ pub struct UpdateForm {
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
     Form(form): Form<UpdateForm>,

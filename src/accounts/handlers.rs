@@ -1,5 +1,5 @@
 use askama::Template;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -74,7 +74,7 @@ pub struct LoginForm {
 }
 
 pub async fn login(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
@@ -146,7 +146,7 @@ pub async fn login(
     ))
 }
 
-pub async fn logout(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> AppResult<Response> {
+pub async fn logout(state: AppState, CurrentUser(user): CurrentUser) -> AppResult<Response> {
     if let Some(user) = user {
         session::destroy(&state.db, &user.session_hash).await?;
     }
@@ -181,7 +181,7 @@ pub struct ForgotForm {
 }
 
 pub async fn forgot(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     ClientIp(ip): ClientIp,
     Form(form): Form<ForgotForm>,
@@ -263,7 +263,7 @@ pub struct ResetForm {
 }
 
 pub async fn reset(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Linked { token, target: user_id }: Linked<PasswordReset>,
     Form(form): Form<ResetForm>,
@@ -332,7 +332,7 @@ impl AccountTemplate {
 }
 
 pub async fn account(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(current): LoggedIn,
     RawQuery(raw): RawQuery,
@@ -357,7 +357,7 @@ pub struct ChangePasswordForm {
 }
 
 pub async fn change_password(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(current): LoggedIn,
     Form(form): Form<ChangePasswordForm>,
@@ -391,7 +391,7 @@ pub async fn change_password(
 }
 
 /// Everything stored about the user, as JSON (AVG article 20).
-pub async fn export(State(state): State<AppState>, LoggedIn(current): LoggedIn) -> AppResult<Response> {
+pub async fn export(state: AppState, LoggedIn(current): LoggedIn) -> AppResult<Response> {
     let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
     let member = sqlx::query_scalar!(
         r#"SELECT to_jsonb(m) - 'id' - 'user_id' AS "member!" FROM members m WHERE m.user_id = $1"#,
@@ -448,7 +448,7 @@ pub struct DeleteForm {
 /// Removes the account, its profile and sessions; initiatives stay without an owner and the
 /// audit log keeps only a pseudonym (see /privacy).
 pub async fn delete_account(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(current): LoggedIn,
     Form(form): Form<DeleteForm>,
@@ -497,7 +497,7 @@ pub struct ChangeEmailForm {
 /// Starts an e-mail change: nothing changes until the link sent to the new address is used,
 /// so a typo or a stolen session cannot move the account to someone else's address.
 pub async fn change_email(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(current): LoggedIn,
     Form(form): Form<ChangeEmailForm>,
@@ -588,7 +588,7 @@ pub async fn confirm_email_page(
 }
 
 pub async fn confirm_email(
-    State(state): State<AppState>,
+    state: AppState,
     Linked { token, target: (user_id, new_email) }: Linked<EmailChange>,
 ) -> AppResult<Response> {
     let old = users::by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;

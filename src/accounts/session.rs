@@ -1,7 +1,7 @@
 //! Server-side sessions in PostgreSQL. The cookie carries a random id; the table holds only
 //! its hash, the user and the expiry, so every app instance sees the same sessions.
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
@@ -42,7 +42,7 @@ pub async fn lookup(db: &PgPool, cookie: &str) -> sqlx::Result<Option<SessionUse
 
 /// Middleware: puts the user of a valid session cookie (or nobody) in every request as
 /// `CurrentUser`, for the `web::auth` extractors, the page header and the back-office guards.
-pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn identify(state: AppState, mut request: Request, next: Next) -> Response {
     let user = match cookies::get(request.headers(), cookies::SESSION) {
         Some(cookie) => match lookup(&state.db, &cookie).await {
             Ok(user) => user,

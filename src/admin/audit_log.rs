@@ -1,7 +1,6 @@
 //! `/beheer/audit`: who changed what and when, filterable by action, person and date.
 
 use askama::Template;
-use axum::extract::State;
 use axum::response::IntoResponse;
 use time::OffsetDateTime;
 
@@ -62,11 +61,7 @@ fn date(value: Option<String>) -> Option<String> {
     value.filter(|v| time::Date::parse(v, time::macros::format_description!("[year]-[month]-[day]")).is_ok())
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     const PER_PAGE: i64 = 50;
     let action = params.one("actie").unwrap_or_default();
     let actor = params.one("wie").unwrap_or_default();

@@ -9,7 +9,7 @@ mod outbox;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -63,7 +63,7 @@ pub fn router(state: AppState) -> Router<AppState> {
 }
 
 /// The floor for the whole area, so a route added without its own guard is never public.
-async fn area_guard(State(_): State<AppState>, request: Request, next: Next) -> Response {
+async fn area_guard(_: AppState, request: Request, next: Next) -> Response {
     require(Role::Redacteur, request, next).await
 }
 
@@ -84,7 +84,7 @@ impl DashboardTemplate {
     }
 }
 
-async fn dashboard(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
+async fn dashboard(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     let mail = sqlx::query!(
         r#"SELECT count(*) FILTER (WHERE status = $1) AS "waiting!", count(*) FILTER (WHERE status = $2) AS "failed!"
            FROM outbox"#,

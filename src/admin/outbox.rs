@@ -2,7 +2,7 @@
 //! and can read every message (also when no SMTP server is configured).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::IntoResponse;
 use time::OffsetDateTime;
 
@@ -38,7 +38,7 @@ struct ListTemplate {
     smtp_configured: bool,
 }
 
-pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     let rows = sqlx::query_as!(
         OutboxRow,
         r#"SELECT id, kind, to_address, subject, text_body, status AS "status: OutboxStatus", attempts, last_error,
@@ -61,11 +61,7 @@ struct ShowTemplate {
     mail: OutboxRow,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<i64>,
-) -> AppResult<impl IntoResponse> {
+pub async fn show(state: AppState, page: Page, Path(id): Path<i64>) -> AppResult<impl IntoResponse> {
     let mail = sqlx::query_as!(
         OutboxRow,
         r#"SELECT id, kind, to_address, subject, text_body, status AS "status: OutboxStatus", attempts, last_error,

@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -84,7 +83,7 @@ async fn initiative_records(db: &PgPool, slugs: &[String]) -> sqlx::Result<Vec<I
     .await
 }
 
-async fn initiatives(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
+async fn initiatives(state: AppState, params: QueryParams) -> AppResult<impl IntoResponse> {
     let filters = Filters::from_params(&params);
     let requested = Paging::new(params.page(), per_page(&params), 0);
     let found = state.catalogue.search(&state.db, &filters, requested.per_page, requested.offset()).await?;
@@ -115,7 +114,7 @@ struct RegionRecord {
     cohort_year: Option<i32>,
 }
 
-async fn regions(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
+async fn regions(state: AppState, params: QueryParams) -> AppResult<impl IntoResponse> {
     let kind = params.one("soort").and_then(|k| RegionKind::parse(&k));
     let data = sqlx::query_as!(
         RegionRecord,
@@ -130,7 +129,7 @@ async fn regions(State(state): State<AppState>, params: QueryParams) -> AppResul
     Ok(([CORS], Json(json!({ "data": data, "meta": { "total": data.len() } }))))
 }
 
-async fn members_list(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
+async fn members_list(state: AppState, params: QueryParams) -> AppResult<impl IntoResponse> {
     let filters = members::Filters {
         q: params.one("q"),
         themes: params.all("thema"),
@@ -156,7 +155,7 @@ async fn members_list(State(state): State<AppState>, params: QueryParams) -> App
 }
 
 /// The catalogue (with the same filters as the page) as CSV, at most 50,000 rows.
-async fn initiatives_csv(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
+async fn initiatives_csv(state: AppState, params: QueryParams) -> AppResult<impl IntoResponse> {
     let filters = Filters::from_params(&params);
     let cards = state.catalogue.search(&state.db, &filters, 50_000, 0).await?.cards;
     let slugs: Vec<String> = cards.iter().map(|c| c.slug.clone()).collect();
@@ -193,7 +192,7 @@ async fn initiatives_csv(State(state): State<AppState>, params: QueryParams) -> 
     ))
 }
 
-async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
+async fn openapi(state: AppState) -> impl IntoResponse {
     let list_params = json!([
         { "name": "q", "in": "query", "description": "Zoekterm (Nederlandse volledige-tekstzoekopdracht)", "schema": { "type": "string", "maxLength": 200 } },
         { "name": "thema", "in": "query", "description": "Thema-slug; herhaal voor meerdere (OF)", "schema": { "type": "array", "items": { "type": "string" } }, "style": "form", "explode": true },

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -46,11 +46,7 @@ impl ListTemplate {
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let filters = Filters::from_params(&params);
     let requested = Paging::new(params.page(), PER_PAGE, 0);
     let found = state.catalogue.search(&state.db, &filters, PER_PAGE, requested.offset()).await?;
@@ -207,7 +203,7 @@ async fn render_show(
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
@@ -221,7 +217,7 @@ pub async fn show(
 /// The contact form relays a message to the initiative's contact person through the outbox;
 /// the address itself is never shown.
 pub async fn contact(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     ClientIp(ip): ClientIp,
     Path(slug): Path<String>,

@@ -4,7 +4,7 @@
 //! Every change is in the audit log, in the transaction that makes it.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -82,7 +82,7 @@ struct ListTemplate {
     events: Vec<EventRow>,
 }
 
-pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     let events = sqlx::query_as!(
         EventRow,
         r#"SELECT e.id, e.slug, e.title, e.starts_at, e.status AS "status: EventStatus", e.capacity, e.places_taken,
@@ -426,7 +426,7 @@ async fn region_choices(state: &AppState) -> sqlx::Result<Vec<Linked>> {
     .await
 }
 
-pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+pub async fn new_form(state: AppState, page: Page) -> AppResult<Response> {
     let form = EventFields {
         vorm: EventForm::OpLocatie.as_str().into(),
         herinnering_uren: "48".into(),
@@ -489,7 +489,7 @@ async fn load(state: &AppState, id: i64) -> AppResult<EventFields> {
 }
 
 pub async fn edit_form(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Path(id): Path<i64>,
     params: QueryParams,
@@ -534,9 +534,8 @@ async fn write_fields(tx: &mut PgConnection, id: i64, f: &EventFields, v: &Valid
 }
 
 pub async fn save(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
-    CurrentUser(actor): CurrentUser,
     id: Option<PathId<i64>>,
     Form(f): Form<EventFields>,
 ) -> AppResult<Response> {
@@ -581,7 +580,7 @@ pub async fn save(
                 places::open_places(&mut tx, &state.config, id).await?;
             }
             let action = if publish { "bijeenkomst gepubliceerd" } else { "bijeenkomst gewijzigd" };
-            Entry::new(actor.as_ref(), action, Target::Bijeenkomst, id)
+            Entry::new(page.user.as_ref(), action, Target::Bijeenkomst, id)
                 .before(json!({ "titel": before.title, "begin": text::datetime_nl(before.starts_at),
                     "plaats": before.place(), "capaciteit": before.capacity, "status": before.status.as_str() }))
                 .after(json!({ "titel": f.titel, "begin": text::datetime_nl(v.starts_at),
@@ -617,7 +616,7 @@ pub async fn save(
             write_fields(&mut tx, id, &f, &v).await?;
             // A new event is a concept until it is published.
             let status = if publish { places::publish(&mut tx, id).await? } else { EventStatus::Concept };
-            Entry::new(actor.as_ref(), "bijeenkomst aangemaakt", Target::Bijeenkomst, id)
+            Entry::new(page.user.as_ref(), "bijeenkomst aangemaakt", Target::Bijeenkomst, id)
                 .after(json!({ "titel": f.titel, "begin": text::datetime_nl(v.starts_at), "status": status.as_str() }))
                 .record(&mut *tx)
                 .await?;
@@ -668,7 +667,7 @@ pub struct CancelFields {
 /// POST `/beheer/bijeenkomsten/{id}/annuleren`: everyone registered or waiting gets the
 /// cancellation with the message.
 pub async fn cancel(
-    State(state): State<AppState>,
+    state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
     Form(fields): Form<CancelFields>,
@@ -692,16 +691,15 @@ pub async fn cancel(
 /// POST `/beheer/bijeenkomsten/{id}/verslag` (multipart): the report after the event, with an
 /// optional photo through the media library.
 pub async fn save_report(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
-    CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
     upload: UploadForm,
 ) -> AppResult<Response> {
     let report = form::clean(&upload.data.one("verslag-tekst"), 50_000);
     let alt = form::clean(&upload.data.one("afbeelding_alt"), 300);
     let mut errors = FieldErrors::default();
-    let user_id = actor.as_ref().map(|u| u.id);
+    let user_id = page.user.as_ref().map(|u| u.id);
     let image =
         media::read_image(&state.db, &upload, "afbeelding", Purpose::Photo, user_id, &mut errors).await?;
     if image.is_some() && alt.is_empty() {
@@ -738,7 +736,7 @@ pub async fn save_report(
     )
     .execute(&mut *tx)
     .await?;
-    Entry::new(actor.as_ref(), "verslag van bijeenkomst opgeslagen", Target::Bijeenkomst, id)
+    Entry::new(page.user.as_ref(), "verslag van bijeenkomst opgeslagen", Target::Bijeenkomst, id)
         .before(json!({ "verslag": before.report_md, "afbeelding": before.report_image_id }))
         .after(json!({ "verslag": report, "afbeelding": image_id }))
         .record(&mut *tx)
@@ -803,7 +801,7 @@ impl RegistrationsTemplate {
 
 /// GET `/beheer/bijeenkomsten/{id}/aanmeldingen`; `?afdrukken=1` is the printable check-in list.
 pub async fn registrations(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Path(id): Path<i64>,
     params: QueryParams,
@@ -836,7 +834,7 @@ pub struct RegistrationAction {
 /// POST `/beheer/bijeenkomsten/{id}/aanmeldingen`: `bovenaan` (move up the waiting list),
 /// `aanwezig` / `afwezig` (check-in), `afmelden`.
 pub async fn registration_action(
-    State(state): State<AppState>,
+    state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
     Form(fields): Form<RegistrationAction>,
@@ -909,7 +907,7 @@ pub async fn registration_action(
 /// GET `/beheer/bijeenkomsten/{id}/aanmeldingen.csv`: name and organisation only of those who
 /// agreed to be shown; status, time and answers of everyone; never an address.
 pub async fn export(
-    State(state): State<AppState>,
+    state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {

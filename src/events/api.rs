@@ -3,7 +3,6 @@
 //! who registered.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
@@ -16,7 +15,7 @@ use crate::state::AppState;
 use crate::web::filters::QueryParams;
 use crate::web::paging::Paging;
 
-pub async fn list(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, params: QueryParams) -> AppResult<impl IntoResponse> {
     let (filters, ..) = read_filters(&state, &params).await?;
     let per_page = params.one("per_pagina").and_then(|v| v.parse().ok()).unwrap_or(20_i64).clamp(1, 100);
     let requested = Paging::new(params.page(), per_page, 0);

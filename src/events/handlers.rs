@@ -2,7 +2,7 @@
 //! the calendar files, and the personal page behind the link in every mail.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -111,11 +111,7 @@ pub(super) async fn read_filters(
     Ok((chosen, themes, levels, regions))
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let (chosen, themes, levels, regions) = read_filters(&state, &params).await?;
     let requested = Paging::new(params.page(), PER_PAGE, 0);
     let (events, total) = state.events.list(&state.db, &chosen, PER_PAGE, requested.offset()).await?;
@@ -236,7 +232,7 @@ async fn render_show(
 
 /// `/bijeenkomsten/{slug}` and `/bijeenkomsten/{slug}.ics`.
 pub async fn show(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     CurrentUser(user): CurrentUser,
     Path(slug): Path<String>,
@@ -274,7 +270,7 @@ fn calendar_response(body: String, filename: &str) -> Response {
 }
 
 /// `/bijeenkomsten.ics`: the subscribable feed, with the list's filters.
-pub async fn feed(State(state): State<AppState>, params: QueryParams) -> AppResult<Response> {
+pub async fn feed(state: AppState, params: QueryParams) -> AppResult<Response> {
     let (chosen, ..) = read_filters(&state, &params).await?;
     // Published and cancelled events from a month ago on, by start.
     let ids = state.events.for_feed(&state.db, &chosen, 31, 500).await?;
@@ -311,7 +307,7 @@ struct RegisteredTemplate {
 /// POST `/bijeenkomsten/{slug}`: register. The answer is the same whether or not the address
 /// was registered already (that person is mailed their existing link).
 pub async fn register(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     CurrentUser(user): CurrentUser,
     ClientIp(ip): ClientIp,
@@ -453,7 +449,7 @@ async fn render_registration(
 
 /// GET `/bijeenkomsten/aanmelding/{token}`: only shows (a mail scanner changes nothing).
 pub async fn registration_page(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Path(token): Path<String>,
     params: QueryParams,
@@ -470,7 +466,7 @@ pub struct ActionForm {
 
 /// POST `/bijeenkomsten/aanmelding/{token}`: `actie` is `afmelden` or `innemen`.
 pub async fn registration_action(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Path(token): Path<String>,
     Form(form): Form<ActionForm>,

@@ -3,7 +3,6 @@
 //! back to concept; the member hears the decision by mail.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -17,7 +16,6 @@ use crate::media::UploadForm;
 use crate::review::Decision;
 use crate::state::AppState;
 use crate::text;
-use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{FieldErrors, clean};
 use crate::web::notice::{Notice, notices};
@@ -78,11 +76,7 @@ struct ListTemplate {
     revisions: Vec<super::revisions::Pending>,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let q = clean(&params.one("q").unwrap_or_default(), 200);
     let queue = sqlx::query_as!(
         Row,
@@ -215,7 +209,7 @@ fn crumbs(page: Page) -> Page {
     page.crumb("Beheer", "/beheer").crumb("Kennisbank", "/beheer/kennisbank")
 }
 
-pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+pub async fn new_form(state: AppState, page: Page) -> AppResult<Response> {
     let form =
         PublicationForm { status: PublicationStatus::Concept.as_str().into(), ..PublicationForm::blank() };
     let page = crumbs(page).crumb("Nieuw", "/beheer/kennisbank/nieuw");
@@ -232,7 +226,7 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Re
 }
 
 pub async fn edit_form(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     PathId(id): PathId<i64>,
     params: QueryParams,
@@ -276,13 +270,12 @@ pub(crate) async fn edit_page(
 /// `POST /beheer/kennisbank/{id}/pdf`: uploads (or with `verwijderen`, removes) the PDF of a
 /// publication with an open licence.
 pub async fn pdf(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
-    CurrentUser(actor): CurrentUser,
     PathId(id): PathId<i64>,
     form: UploadForm,
 ) -> AppResult<Response> {
-    let actor = actor.ok_or(AppError::Unauthorized)?;
+    let actor = page.user.clone().ok_or(AppError::Unauthorized)?;
     if form.data.flag("verwijderen").is_some() {
         super::pdf::remove(&state.db, id, &actor).await?;
         return Ok(
@@ -302,9 +295,8 @@ pub async fn pdf(
 }
 
 pub async fn save(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
-    CurrentUser(actor): CurrentUser,
     id: Option<PathId<i64>>,
     Form(form): Form<PublicationForm>,
 ) -> AppResult<Response> {
@@ -362,7 +354,7 @@ pub async fn save(
     audit::record(
         &mut *tx,
         Entry {
-            actor: actor.as_ref(),
+            actor: page.user.as_ref(),
             action,
             target_type: Target::Publicatie,
             target_id: id.to_string(),

@@ -3,7 +3,6 @@
 //! publications. An editor adds a link by the target's address (or slug) — only a published
 //! target — and removes one with a button; each change is in the audit log.
 
-use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use sqlx::PgPool;
@@ -16,7 +15,7 @@ use crate::catalogue::InitiativeStatus;
 use crate::error::{AppError, AppResult};
 use crate::events::EventStatus;
 use crate::state::AppState;
-use crate::web::auth::{CurrentUser, SessionUser};
+use crate::web::auth::SessionUser;
 use crate::web::form::{FieldErrors, FormData, clean};
 use crate::web::notice::Notice;
 use crate::web::page::Page;
@@ -251,9 +250,8 @@ async fn remove(
 /// `POST /beheer/kennisbank/{id}/koppelingen`: `actie` toevoegen (with `soort` and `adres`)
 /// or verwijderen (with `soort` and `doel`, the target's id).
 pub async fn change(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
-    CurrentUser(actor): CurrentUser,
     PathId(id): PathId<i64>,
     data: FormData,
 ) -> AppResult<Response> {
@@ -267,12 +265,12 @@ pub async fn change(
                 .fetch_optional(&state.db)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            if let Err(message) = add(&state, actor.as_ref(), id, kind, &address).await? {
+            if let Err(message) = add(&state, page.user.as_ref(), id, kind, &address).await? {
                 errors.add("koppeling-adres", message);
             }
         }
         ("verwijderen", Some(kind)) => match data.one("doel").parse::<i64>() {
-            Ok(target) => remove(&state, actor.as_ref(), id, kind, target).await?,
+            Ok(target) => remove(&state, page.user.as_ref(), id, kind, target).await?,
             Err(_) => return Err(AppError::BadRequest("Deze koppeling bestaat niet.".into())),
         },
         _ => return Err(AppError::BadRequest("Kies koppelen of ontkoppelen.".into())),

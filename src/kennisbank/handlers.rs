@@ -2,7 +2,7 @@
 //! RIS, BibTeX and CSL-JSON per record and for a search result.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -54,11 +54,7 @@ impl ListTemplate {
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let filters = Filters::from_params(&params);
     let requested = Paging::new(params.page(), PER_PAGE as i64, 0);
     let found = state.publications.search(&state.db, &filters, PER_PAGE, requested.offset() as usize).await?;
@@ -146,7 +142,7 @@ pub const EXPORT_SLUG: &str = "export";
 /// `/kennisbank/{slug}`: a publication's page, or with `.bib`, `.ris` or `.json` its
 /// reference; `/kennisbank/export.{bib,ris,json}` exports the search result the query names.
 pub async fn show(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Path(path): Path<String>,
     params: QueryParams,

@@ -3,7 +3,6 @@
 //! `catalogue::editorial::mail_editors`) and is decided in `/beheer/kennisbank`.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -59,7 +58,7 @@ fn crumbs(page: Page) -> Page {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     params: QueryParams,
@@ -98,7 +97,7 @@ async fn list_page(
 /// `POST /account/kennisbank/{id}/pdf`: the PDF of the member's own proposal (not yet
 /// published), when its licence is open.
 pub async fn pdf(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     ApprovedMember { user, member_id }: ApprovedMember,
     PathId(id): PathId<i64>,
@@ -131,13 +130,13 @@ fn template(page: Page, form: PublicationForm, choices: Choices, errors: FieldEr
     )
 }
 
-pub async fn new_form(State(state): State<AppState>, page: Page, _: ApprovedMember) -> AppResult<Response> {
+pub async fn new_form(state: AppState, page: Page, _: ApprovedMember) -> AppResult<Response> {
     let form = PublicationForm::blank();
     Ok(render(template(page, form, Choices::load(&state.db).await?, FieldErrors::default()), None))
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     ApprovedMember { user, member_id }: ApprovedMember,
     Form(form): Form<PublicationForm>,

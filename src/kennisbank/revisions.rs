@@ -4,7 +4,7 @@
 //! editor, who sees what changed field by field, accepts it (applied, audit log) or rejects it.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use sqlx::PgPool;
@@ -134,7 +134,7 @@ async fn template(
 
 /// `GET /account/kennisbank/wijzigen/{slug}`: the published record's form, to correct.
 pub async fn new_form(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     _: ApprovedMember,
     Path(slug): Path<String>,
@@ -147,7 +147,7 @@ pub async fn new_form(
 
 /// `POST /account/kennisbank/wijzigen/{slug}`: stores the change for review (or previews it).
 pub async fn create(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     ApprovedMember { user, member_id }: ApprovedMember,
     Path(slug): Path<String>,
@@ -257,11 +257,7 @@ fn proposed_form(value: serde_json::Value) -> AppResult<PublicationForm> {
 }
 
 /// `GET /beheer/kennisbank/wijzigingen/{id}`: what the change alters, and the decision.
-pub async fn review(
-    State(state): State<AppState>,
-    page: Page,
-    PathId(id): PathId<i64>,
-) -> AppResult<Response> {
+pub async fn review(state: AppState, page: Page, PathId(id): PathId<i64>) -> AppResult<Response> {
     let row = stored(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let (current, ..) =
         PublicationForm::load(&state.db, row.publication_id).await?.ok_or(AppError::NotFound)?;

@@ -23,7 +23,7 @@ use std::sync::LazyLock;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -245,11 +245,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/media/{file}", get(serve))
 }
 
-async fn serve(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-    headers: HeaderMap,
-) -> AppResult<Response> {
+async fn serve(state: AppState, Path(file): Path<String>, headers: HeaderMap) -> AppResult<Response> {
     let (stem, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     let (id, prefix) = stem.split_once('-').ok_or(AppError::NotFound)?;
     let id: MediaId = id.parse().map_err(|_| AppError::NotFound)?;

@@ -2,7 +2,6 @@
 //! is told by mail, with the coordinator's message if there is one.
 
 use askama::Template;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
@@ -54,11 +53,7 @@ struct ListTemplate {
     notice: Option<&'static str>,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let waiting = sqlx::query_as!(
         Application,
         r#"SELECT m.id, m.name, m.kind AS "kind: MemberKind", m.organisation, m.role, r.name AS "region_name?",

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::IntoResponse;
 
 use super::queries::{self, Filters, Member, MemberCard};
@@ -39,11 +39,7 @@ impl ListTemplate {
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let filters = Filters {
         q: params.one("q"),
         themes: params.all("thema"),
@@ -98,7 +94,7 @@ pub struct ShowTemplate {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Path(slug): Path<String>,
     params: QueryParams,

@@ -4,7 +4,7 @@
 //! answers 404, exactly like one that does not exist.
 
 use askama::Template;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -66,7 +66,7 @@ struct ListTemplate {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     RawQuery(raw): RawQuery,
@@ -191,12 +191,12 @@ async fn render(page: Page, own: Option<&Own>, sent: Submitted, pending: bool) -
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn new_form(State(state): State<AppState>, page: Page, _: ApprovedMember) -> AppResult<Response> {
+pub async fn new_form(state: AppState, page: Page, _: ApprovedMember) -> AppResult<Response> {
     render(page, None, Submitted::stored(&state.db, InitiativeFields::default()).await?, false).await
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     ApprovedMember { user, member_id }: ApprovedMember,
     upload: UploadForm,
@@ -219,7 +219,7 @@ pub async fn create(
 }
 
 pub async fn edit_form(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     PathId(id): PathId<i64>,
@@ -236,7 +236,7 @@ pub async fn edit_form(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     PathId(id): PathId<i64>,

@@ -3,7 +3,6 @@
 //! application in `/beheer/aanmeldingen`.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -91,7 +90,7 @@ async fn render(state: &AppState, page: Page, form: JoinForm, errors: FieldError
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn form_page(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+pub async fn form_page(state: AppState, page: Page) -> AppResult<Response> {
     render(
         &state,
         page,
@@ -147,7 +146,7 @@ fn validate(form: &mut JoinForm, municipalities: &[(String, String)]) -> Result<
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     ClientIp(ip): ClientIp,
     Form(mut form): Form<JoinForm>,
@@ -265,7 +264,7 @@ pub async fn confirm_page(_: Linked<JoinConfirmation>, page: Page) -> impl IntoR
 }
 
 pub async fn confirm(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Linked { token, target: user_id }: Linked<JoinConfirmation>,
 ) -> AppResult<Response> {

@@ -1,7 +1,7 @@
 //! `/account/profiel`: aandeelhouders keep their own profile up to date.
 
 use askama::Template;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -183,7 +183,7 @@ async fn render(
 }
 
 pub async fn edit(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     RawQuery(raw): RawQuery,
@@ -194,7 +194,7 @@ pub async fn edit(
 }
 
 pub async fn save(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     upload: UploadForm,

@@ -2,7 +2,7 @@
 //! publish at once or at a chosen moment.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -17,7 +17,6 @@ use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
-use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::notice::{Notice, notices};
@@ -63,11 +62,7 @@ struct ListTemplate {
     notice: Option<&'static str>,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let items = sqlx::query_as!(
         NewsRow,
         "SELECT id, slug, title, published_at FROM news_items ORDER BY coalesce(published_at, created_at) DESC LIMIT 200"
@@ -162,15 +157,11 @@ async fn render(
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+pub async fn new_form(state: AppState, page: Page) -> AppResult<Response> {
     render(&state, page, None, NewsForm::default(), FieldErrors::default(), false).await
 }
 
-pub async fn edit_form(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn edit_form(state: AppState, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
     let item = sqlx::query!(
         "SELECT title, lead, body_md, published_at, image_id, image_alt FROM news_items WHERE id = $1",
         id,
@@ -263,9 +254,8 @@ fn audited(title: &str, published_at: Option<OffsetDateTime>, image_id: Option<i
 }
 
 pub async fn save(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
-    CurrentUser(actor): CurrentUser,
     id: Option<PathId<i64>>,
     upload: UploadForm,
 ) -> AppResult<Response> {
@@ -281,7 +271,7 @@ pub async fn save(
         errors.add("inleiding", "Schrijf een korte inleiding; die staat in overzichten en de nieuwsbrief.");
     }
     let published_at = moment(&form, &mut errors);
-    let user_id = actor.as_ref().map(|u| u.id);
+    let user_id = page.user.as_ref().map(|u| u.id);
     form.image =
         media::read_image(&state.db, &upload, "afbeelding", Purpose::Photo, user_id, &mut errors).await?;
     if form.image.is_none() {
@@ -315,7 +305,7 @@ pub async fn save(
                 .await?;
             previous_image = before.image_id.filter(|old| Some(*old) != image_id);
             publishing::write(&mut tx, id, &content).await?;
-            Entry::new(actor.as_ref(), "nieuwsbericht gewijzigd", Target::Nieuwsbericht, id)
+            Entry::new(page.user.as_ref(), "nieuwsbericht gewijzigd", Target::Nieuwsbericht, id)
                 .before(audited(&before.title, change.before, before.image_id))
                 .after(audited(&form.title, published_at, image_id))
                 .record(&mut *tx)
@@ -327,7 +317,7 @@ pub async fn save(
             let change =
                 publishing::set_publication(&mut tx, id, published_at).await?.ok_or(AppError::NotFound)?;
             publishing::write(&mut tx, id, &content).await?;
-            Entry::new(actor.as_ref(), "nieuwsbericht aangemaakt", Target::Nieuwsbericht, id)
+            Entry::new(page.user.as_ref(), "nieuwsbericht aangemaakt", Target::Nieuwsbericht, id)
                 .after(audited(&form.title, published_at, image_id))
                 .record(&mut *tx)
                 .await?;

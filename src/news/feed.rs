@@ -1,6 +1,5 @@
 //! `/nieuws/feed.xml`: an Atom (RFC 4287) feed of the latest news.
 
-use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use time::format_description::well_known::Rfc3339;
@@ -20,7 +19,7 @@ fn escape(value: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-pub async fn atom(State(state): State<AppState>) -> AppResult<impl IntoResponse> {
+pub async fn atom(state: AppState) -> AppResult<impl IntoResponse> {
     let items = queries::for_feed(&state.db, 20).await?;
     let config = &state.config;
     let rfc3339 = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();

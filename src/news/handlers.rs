@@ -1,5 +1,5 @@
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::IntoResponse;
 
 use super::queries::{self, NewsCard, NewsItem};
@@ -31,11 +31,7 @@ impl ListTemplate {
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let themes = taxonomy::all(&state.db, Vocabulary::Theme).await?;
     // Only a known theme filters; anything else shows all news.
     let theme = params.one("thema").filter(|t| themes.iter().any(|known| &known.slug == t));
@@ -70,11 +66,7 @@ impl ShowTemplate {
     }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    page: Page,
-    Path(slug): Path<String>,
-) -> AppResult<impl IntoResponse> {
+pub async fn show(state: AppState, page: Page, Path(slug): Path<String>) -> AppResult<impl IntoResponse> {
     let item = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let image = media::find(&state.db, item.image_id).await?;
     Ok(Html(ShowTemplate {

@@ -1,7 +1,7 @@
 //! Sent newsletters on the web, without any personal link.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::IntoResponse;
 use time::OffsetDateTime;
 
@@ -31,7 +31,7 @@ struct ListTemplate {
     sent: Vec<Sent>,
 }
 
-pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     let sent = sqlx::query_as!(
         Sent,
         "SELECT slug, subject, finished_at FROM campaigns WHERE status = $1 ORDER BY finished_at DESC LIMIT 200",
@@ -52,11 +52,7 @@ struct ShowTemplate {
     prepared: Prepared,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    page: Page,
-    Path(slug): Path<String>,
-) -> AppResult<impl IntoResponse> {
+pub async fn show(state: AppState, page: Page, Path(slug): Path<String>) -> AppResult<impl IntoResponse> {
     let campaign = sqlx::query_as!(
         Campaign,
         r#"SELECT id, slug, subject, preheader, intro_md, topics, status AS "status: CampaignStatus"

@@ -1,7 +1,6 @@
 //! Subscribing with double opt-in, and leaving with one click.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -76,7 +75,7 @@ async fn render(
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn form_page(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+pub async fn form_page(state: AppState, page: Page) -> AppResult<Response> {
     render(&state, page, String::new(), String::new(), Vec::new(), FieldErrors::default()).await
 }
 
@@ -100,7 +99,7 @@ pub struct SubscribeForm {
 }
 
 pub async fn subscribe(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     ClientIp(ip): ClientIp,
     Form(data): Form<SubscribeForm>,
@@ -227,7 +226,7 @@ pub async fn confirm_page(_: Linked<Pending>, page: Page) -> impl IntoResponse {
 }
 
 pub async fn confirm(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Linked { target: id, .. }: Linked<Pending>,
 ) -> AppResult<Response> {
@@ -295,7 +294,7 @@ pub async fn unsubscribe_page(
 /// one-click POST (body `List-Unsubscribe=One-Click`), without login or redirect. This path
 /// is exempt from the CSRF check: the secret link token is the authorisation.
 pub async fn unsubscribe(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Linked { target: (id, email), .. }: Linked<SubscriberLink>,
 ) -> AppResult<Response> {
@@ -334,7 +333,7 @@ impl PreferencesTemplate {
 /// `/nieuwsbrief/voorkeuren/{token}`: a subscriber chooses topics; the link in every
 /// newsletter carries the personal token, so no account is needed.
 pub async fn preferences_page(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Linked { target: (id, email), .. }: Linked<SubscriberLink>,
 ) -> AppResult<Response> {
@@ -361,7 +360,7 @@ pub struct PreferencesForm {
 }
 
 pub async fn save_preferences(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Linked { target: (id, email), .. }: Linked<SubscriberLink>,
     Form(data): Form<PreferencesForm>,

@@ -4,7 +4,6 @@
 //! nobody retypes them.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -20,7 +19,6 @@ use crate::kennisbank::{Access, AuthorKind, Licence, PublicationKind, Publicatio
 use crate::newsletter::{BlockKind, CampaignStatus};
 use crate::review::Decision;
 use crate::state::AppState;
-use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{FieldErrors, clean};
 use crate::web::notice::{Notice, notices};
@@ -139,7 +137,7 @@ async fn render(
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn list(State(state): State<AppState>, page: Page, params: QueryParams) -> AppResult<Response> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<Response> {
     let notice = params.notice_of::<LessonNotice>();
     render(&state, page, BundleForm::default(), FieldErrors::default(), notice).await
 }
@@ -176,12 +174,7 @@ fn compose(state: &AppState, lessons: &[Card]) -> String {
 
 /// A region's published lessons in a period, to a concept campaign (as a text block) or to
 /// the kennisbank (as a publication in concept, "Opbrengsten <regio> cohort <jaar>").
-pub async fn bundle(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(actor): CurrentUser,
-    Form(form): Form<BundleForm>,
-) -> AppResult<Response> {
+pub async fn bundle(state: AppState, page: Page, Form(form): Form<BundleForm>) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     let region = sqlx::query!(
         "SELECT id, slug, name, cohort_year FROM regions WHERE slug = $1 AND is_inspiration",
@@ -268,7 +261,7 @@ pub async fn bundle(
         sqlx::query!("UPDATE campaigns SET updated_at = now() WHERE id = $1", campaign)
             .execute(&mut *tx)
             .await?;
-        Entry::new(actor.as_ref(), "lessen in nieuwsbrief", Target::Nieuwsbrief, campaign)
+        Entry::new(page.user.as_ref(), "lessen in nieuwsbrief", Target::Nieuwsbrief, campaign)
             .after(json!({ "regio": region.name, "van": from.to_string(), "tot": to.to_string(), "lessen": lessons.len() }))
             .record(&mut *tx)
             .await?;
@@ -298,7 +291,7 @@ pub async fn bundle(
     };
     let (id, slug) =
         crate::kennisbank::form::insert(&mut tx, &fields, PublicationStatus::Concept, None).await?;
-    Entry::new(actor.as_ref(), "lessen in kennisbank", Target::Publicatie, id)
+    Entry::new(page.user.as_ref(), "lessen in kennisbank", Target::Publicatie, id)
         .after(json!({ "titel": fields.title, "slug": slug, "van": from.to_string(), "tot": to.to_string(), "lessen": lessons.len() }))
         .record(&mut *tx)
         .await?;

@@ -3,7 +3,6 @@
 //! through [`openapi_path`] and [`openapi_schema`].
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
@@ -15,7 +14,7 @@ use crate::state::AppState;
 use crate::web::filters::QueryParams;
 use crate::web::paging::Paging;
 
-pub async fn list(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, params: QueryParams) -> AppResult<impl IntoResponse> {
     let per_page = params.one("per_pagina").and_then(|v| v.parse().ok()).unwrap_or(20i64).clamp(1, 100);
     let filters = Filters::from_params(&params);
     let requested = Paging::new(params.page(), per_page, 0);

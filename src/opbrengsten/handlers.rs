@@ -3,7 +3,7 @@
 //! initiatives.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::IntoResponse;
 
 use super::Review;
@@ -51,11 +51,7 @@ impl ListTemplate {
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let chosen = Filters::from_params(&params);
     let requested = Paging::new(params.page(), PER_PAGE, 0);
     let (cards, total) = state.lessons.list(&state.db, &chosen, PER_PAGE, requested.offset()).await?;
@@ -80,11 +76,7 @@ struct ShowTemplate {
     links: Vec<Link>,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    page: Page,
-    Path(slug): Path<String>,
-) -> AppResult<impl IntoResponse> {
+pub async fn show(state: AppState, page: Page, Path(slug): Path<String>) -> AppResult<impl IntoResponse> {
     let lesson = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     if lesson.review != Review::Gepubliceerd {
         return Err(AppError::NotFound);

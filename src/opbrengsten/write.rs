@@ -3,7 +3,6 @@
 //! and is decided in `/beheer/opbrengsten`. Who belongs to a region: `queries::writable_regions`.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -171,7 +170,7 @@ async fn render(
 /// The form for the region in `?regio=` (or the only one the user may write for), or the
 /// choice of region; a 403 with an explanation for someone who belongs to no inspiratieregio.
 pub async fn form_page(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     params: QueryParams,
@@ -205,7 +204,7 @@ async fn refuse(state: &AppState, page: Page, regions: Vec<RegionChoice>) -> App
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     Form(form): Form<LessonForm>,

@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -40,7 +39,7 @@ struct HomeTemplate {
     started: String,
 }
 
-async fn home(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
+async fn home(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     let (news, _) = news::latest(&state.db, None, 3, 0).await?;
     let featured = catalogue::featured(&state.db, 6).await?;
     let upcoming = crate::events::queries::upcoming(&state.db, 3).await?;
@@ -69,7 +68,7 @@ async fn accessibility(page: Page) -> impl IntoResponse {
     Html(AccessibilityTemplate { page: page.crumb("Toegankelijkheid", "/toegankelijkheid") })
 }
 
-async fn robots(State(state): State<AppState>) -> impl IntoResponse {
+async fn robots(state: AppState) -> impl IntoResponse {
     let body = format!(
         "User-agent: *\nDisallow: /beheer/\nDisallow: /account\nDisallow: /inloggen\nDisallow: /api/\n\nSitemap: {}\n",
         state.config.absolute("/sitemap.xml")
@@ -78,7 +77,7 @@ async fn robots(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// RFC 9116. The expiry is computed so the file never goes stale while the site runs.
-async fn security_txt(State(state): State<AppState>) -> impl IntoResponse {
+async fn security_txt(state: AppState) -> impl IntoResponse {
     let expires = (time::OffsetDateTime::now_utc() + time::Duration::days(180))
         .replace_time(time::Time::MIDNIGHT)
         .format(&time::format_description::well_known::Rfc3339)
@@ -92,7 +91,7 @@ async fn security_txt(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
 }
 
-async fn sitemap(State(state): State<AppState>) -> AppResult<impl IntoResponse> {
+async fn sitemap(state: AppState) -> AppResult<impl IntoResponse> {
     let mut paths: Vec<String> = [
         "/",
         "/initiatieven",
@@ -145,7 +144,7 @@ async fn healthz() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok\n")
 }
 
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+async fn readyz(state: AppState) -> impl IntoResponse {
     let headers = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
     match db::readiness(&state.db).await {
         Ok(()) => (StatusCode::OK, headers, "ready\n".to_string()),

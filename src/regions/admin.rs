@@ -2,7 +2,6 @@
 //! selected regions become inspiratieregio's of this year's cohort.
 
 use askama::Template;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -58,11 +57,7 @@ struct ListTemplate {
     notice: Option<&'static str>,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let applications = sqlx::query_as!(
         ApplicationRow,
         r#"SELECT a.id, r.name AS region_name, a.applicant_name, a.applicant_role, a.applicant_email, a.motivation,
@@ -91,7 +86,7 @@ pub struct DeadlineForm {
 }
 
 pub async fn set_deadline(
-    State(state): State<AppState>,
+    state: AppState,
     CurrentUser(actor): CurrentUser,
     Form(data): Form<DeadlineForm>,
 ) -> AppResult<Response> {

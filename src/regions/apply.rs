@@ -2,7 +2,6 @@
 //! inspiratieregio before the deadline that coordinators set in `/beheer/inspiratieregios`.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
@@ -153,12 +152,12 @@ async fn render(
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn form_page(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+pub async fn form_page(state: AppState, page: Page) -> AppResult<Response> {
     render(&state, page, ApplyForm::default(), FieldErrors::default(), false).await
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     ClientIp(ip): ClientIp,
     Form(form): Form<ApplyForm>,

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::IntoResponse;
 
 use super::RegionKind;
@@ -54,7 +54,7 @@ fn map_of(
     render_svg(&map_areas, highlight, title)
 }
 
-pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     let all = queries::summaries(&state).await?;
     let provinces = queries::of_kind(&all, RegionKind::Provincie);
     Ok(Html(ListTemplate {
@@ -90,11 +90,7 @@ impl ShowTemplate {
     }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    page: Page,
-    Path(slug): Path<String>,
-) -> AppResult<impl IntoResponse> {
+pub async fn show(state: AppState, page: Page, Path(slug): Path<String>) -> AppResult<impl IntoResponse> {
     let region = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let mut parents = Vec::new();
     for parent in [region.province_id, region.jeugdregio_id].into_iter().flatten() {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use sqlx::PgPool;
@@ -119,11 +119,7 @@ async fn vraagstukken_matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<Hit>> {
     .await
 }
 
-async fn search(
-    State(state): State<AppState>,
-    page: Page,
-    RawQuery(raw): RawQuery,
-) -> AppResult<impl IntoResponse> {
+async fn search(state: AppState, page: Page, RawQuery(raw): RawQuery) -> AppResult<impl IntoResponse> {
     let q = QueryParams::parse(raw.as_deref()).one("q").unwrap_or_default();
     let page = page.crumb("Zoeken", "/zoeken");
     if q.is_empty() {

@@ -2,7 +2,7 @@
 //! person; abuse reports on relayed messages; senders blocked from the relay.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -37,11 +37,7 @@ struct OverviewTemplate {
     notice: Option<&'static str>,
 }
 
-pub async fn overview(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn overview(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     Ok(Html(OverviewTemplate {
         page: page.crumb("Beheer", "/beheer").crumb("Verbinden", "/beheer/verbinden"),
         counts: queries::totals(&state.db).await?,
@@ -59,7 +55,7 @@ pub struct DecideForm {
 }
 
 pub async fn decide(
-    State(state): State<AppState>,
+    state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
     Form(form): Form<DecideForm>,
@@ -102,7 +98,7 @@ pub async fn decide(
 
 /// Lifts a block: the user may write again.
 pub async fn unblock(
-    State(state): State<AppState>,
+    state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(user_id): Path<i64>,
 ) -> AppResult<Response> {

@@ -8,7 +8,7 @@
 //! is a choice made towards other members, not towards every visitor.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -177,7 +177,7 @@ fn safe_back(back: &str) -> &str {
 }
 
 pub async fn dismiss(
-    State(state): State<AppState>,
+    state: AppState,
     LoggedIn(user): LoggedIn,
     Form(form): Form<DismissForm>,
 ) -> AppResult<Response> {
@@ -308,7 +308,7 @@ fn write_page(page: Page, recipient: &Recipient) -> Page {
 
 /// `GET /aandeelhouders/{slug}/schrijven`: the write form (logged in).
 pub async fn write_form(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     Path(slug): Path<String>,
@@ -327,7 +327,7 @@ pub async fn write_form(
 
 /// `POST /aandeelhouders/{slug}/schrijven`: relays the message through the outbox.
 pub async fn write(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     Path(slug): Path<String>,
@@ -415,11 +415,7 @@ async fn reported_message(state: &AppState, token: &str) -> AppResult<(i64, Stri
     queries::message_by_token(&state.db, &tokens::hash(token)).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn report_form(
-    State(state): State<AppState>,
-    page: Page,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
+pub async fn report_form(state: AppState, page: Page, Path(token): Path<String>) -> AppResult<Response> {
     let (_, subject, reported) = reported_message(&state, &token).await?;
     if reported {
         return Ok(message(
@@ -441,7 +437,7 @@ pub async fn report_form(
 }
 
 pub async fn report(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Path(token): Path<String>,
     Form(mut form): Form<ReportForm>,

@@ -4,7 +4,7 @@
 //! live in `review`; these handlers call them and render.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -95,11 +95,7 @@ fn crumbs(page: Page) -> Page {
     page.crumb("Beheer", "/beheer").crumb("Vraagstukken", "/beheer/vraagstukken")
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let q = clean(&params.one("q").unwrap_or_default(), 200);
     let review = params.one("beoordeling").and_then(|v| Review::parse(&v));
     let status = params.one("status").and_then(|v| VraagstukStatus::parse(&v));
@@ -297,7 +293,7 @@ fn parse_id(id: &str) -> AppResult<i64> {
     id.parse().map_err(|_| AppError::NotFound)
 }
 
-pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+pub async fn new_form(state: AppState, page: Page) -> AppResult<Response> {
     let form = VraagstukForm {
         status: VraagstukStatus::Gesignaleerd.as_str().into(),
         beoordeling: Review::Gepubliceerd.as_str().into(),
@@ -306,11 +302,7 @@ pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Re
     new_page(&state, page, form, FieldErrors::default()).await
 }
 
-pub async fn edit_form(
-    State(state): State<AppState>,
-    page: Page,
-    PathId(id): PathId<i64>,
-) -> AppResult<Response> {
+pub async fn edit_form(state: AppState, page: Page, PathId(id): PathId<i64>) -> AppResult<Response> {
     edit_page(&state, page, id, Kept::default()).await
 }
 
@@ -331,9 +323,8 @@ fn checked(form: &VraagstukForm, choices: &Choices) -> Result<(form::Fields, Rev
 
 /// Saves a new obstacle (`id` is `None`) or the changes to one.
 pub async fn save(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
-    CurrentUser(actor): CurrentUser,
     id: Option<PathId<i64>>,
     Form(form): Form<VraagstukForm>,
 ) -> AppResult<Response> {
@@ -353,8 +344,8 @@ pub async fn save(
     let location = match before {
         None => {
             let (id, slug) =
-                form::insert(&mut tx, &fields, review, None, actor.as_ref().map(|a| a.id)).await?;
-            Entry::new(actor.as_ref(), "vraagstuk aangemaakt", Target::Vraagstuk, id)
+                form::insert(&mut tx, &fields, review, None, page.user.as_ref().map(|a| a.id)).await?;
+            Entry::new(page.user.as_ref(), "vraagstuk aangemaakt", Target::Vraagstuk, id)
                 .after(json!({ "slug": slug, "beoordeling": review, "velden": fields }))
                 .record(&mut *tx)
                 .await?;
@@ -362,7 +353,7 @@ pub async fn save(
         }
         Some((id, before)) => {
             form::update(&mut tx, id, &fields, review).await?;
-            Entry::new(actor.as_ref(), "vraagstuk bewerkt", Target::Vraagstuk, id)
+            Entry::new(page.user.as_ref(), "vraagstuk bewerkt", Target::Vraagstuk, id)
                 .before(json!(before))
                 .after(json!({ "beoordeling": review, "velden": fields }))
                 .record(&mut *tx)
@@ -415,16 +406,15 @@ fn alternative_done(outcome: AlternativeOutcome, id: i64) -> AppResult<Response>
 
 /// Adds a published alternative straight away.
 pub async fn add_alternative(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
-    CurrentUser(actor): CurrentUser,
     PathId(id): PathId<i64>,
     Form(alternative): Form<AlternativeForm>,
 ) -> AppResult<Response> {
     let alternative = alternative.cleaned();
     let errors = match alternative.validate(&state.db).await? {
         Ok(fields) => {
-            match review::add_alternative(&Reviewer::new(&state, actor.as_ref()), id, &fields).await? {
+            match review::add_alternative(&Reviewer::new(&state, page.user.as_ref()), id, &fields).await? {
                 AlternativeOutcome::Duplicate => {
                     let mut errors = FieldErrors::default();
                     errors.add("adres", form::DUPLICATE_ALTERNATIVE);
@@ -448,7 +438,7 @@ pub struct ChangeForm {
 }
 
 pub async fn change_alternative(
-    State(state): State<AppState>,
+    state: AppState,
     CurrentUser(actor): CurrentUser,
     Path((id, alternative)): Path<(String, String)>,
     Form(change): Form<ChangeForm>,
@@ -478,7 +468,7 @@ pub struct MergeForm {
 
 /// Merges this obstacle into the one chosen (see `review::merge`).
 pub async fn merge(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     actor: CurrentUser,
     PathId(id): PathId<i64>,

@@ -3,7 +3,6 @@
 //! paging, and each obstacle's published alternatives; described in `/api/openapi.json`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
@@ -14,7 +13,7 @@ use crate::state::AppState;
 use crate::web::filters::QueryParams;
 use crate::web::paging::Paging;
 
-pub async fn list(State(state): State<AppState>, params: QueryParams) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, params: QueryParams) -> AppResult<impl IntoResponse> {
     let per_page = params.one("per_pagina").and_then(|v| v.parse().ok()).unwrap_or(20i64).clamp(1, 100);
     let paging = Paging::new(params.page(), per_page, 0);
     let one = |key: &str| {

@@ -2,7 +2,7 @@
 //! obstacle with its alternatives.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -79,11 +79,7 @@ impl ListTemplate {
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let themes = taxonomy::all(&state.db, Vocabulary::Theme).await?;
     let levels = queries::levels(&state.db).await?;
     let regions = queries::filter_regions(&state.db).await?;
@@ -142,7 +138,7 @@ impl ShowTemplate {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     CurrentUser(user): CurrentUser,
     Path(slug): Path<String>,
@@ -189,7 +185,7 @@ pub struct RecogniseForm {
 
 /// "Herken ik": a logged-in member says they recognise the obstacle, once, or takes it back.
 pub async fn recognise(
-    State(state): State<AppState>,
+    state: AppState,
     LoggedIn(user): LoggedIn,
     Path(slug): Path<String>,
     Form(form): Form<RecogniseForm>,

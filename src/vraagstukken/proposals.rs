@@ -5,7 +5,6 @@
 //! `/beheer/vraagstukken`.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -72,7 +71,7 @@ fn crumbs(page: Page) -> Page {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     params: QueryParams,
@@ -112,16 +111,12 @@ fn propose_page(page: Page, form: VraagstukForm, choices: Choices, errors: Field
     (status, Html(ProposeTemplate { page, form, choices, errors })).into_response()
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    page: Page,
-    LoggedIn(_user): LoggedIn,
-) -> AppResult<Response> {
+pub async fn new_form(state: AppState, page: Page, LoggedIn(_user): LoggedIn) -> AppResult<Response> {
     Ok(propose_page(page, VraagstukForm::default(), Choices::load(&state.db).await?, FieldErrors::default()))
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     Form(form): Form<VraagstukForm>,
@@ -193,7 +188,7 @@ async fn alternative_page(
 }
 
 pub async fn alternative_form(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(_user): LoggedIn,
     params: QueryParams,
@@ -204,7 +199,7 @@ pub async fn alternative_form(
 }
 
 pub async fn propose_alternative(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     LoggedIn(user): LoggedIn,
     Form(form): Form<AlternativeForm>,

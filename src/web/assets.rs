@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::{Path as UrlPath, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -84,7 +84,7 @@ pub struct VersionQuery {
 }
 
 pub async fn serve(
-    State(state): State<AppState>,
+    state: AppState,
     UrlPath(path): UrlPath<String>,
     Query(query): Query<VersionQuery>,
     headers: HeaderMap,

@@ -4,7 +4,7 @@
 //! the session layer (`web::auth`); the client's address is `web::client::ClientIp`.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -41,7 +41,7 @@ fn declared_too_large(headers: &HeaderMap) -> Option<Response> {
     }
 }
 
-pub async fn context(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn context(state: AppState, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     // Input hygiene (web::input): a path with control characters or invalid UTF-8 names no
     // page; a query string is cleaned before any handler reads it.

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -43,7 +43,7 @@ base-uri 'none'; object-src 'none'";
 
 /// Security headers on every response. No page needs inline script or style, so the
 /// Content-Security-Policy needs neither nonces nor `unsafe-inline`.
-pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn security_headers(state: AppState, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
@@ -127,7 +127,7 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
 /// Gives every error response that has no HTML body of its own a Dutch page (or a JSON body
 /// under `/api`), whether it came from a handler, an extractor rejection, the router
 /// (404/405), the body limit (413), a timeout or a caught panic.
-pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn error_pages(state: AppState, request: Request, next: Next) -> Response {
     let request_id = request_id_of(&request);
     let path = request.uri().path().to_owned();
     let is_head = request.method() == axum::http::Method::HEAD;

@@ -25,6 +25,8 @@ pub struct Page {
     pub favicon_url: String,
     pub crumbs: Vec<Crumb>,
     pub canonical_url: String,
+    /// Who is logged in (the session layer's `CurrentUser`): the header shows it, and a handler
+    /// that has a page reads the actor of its audit entries here.
     pub user: Option<SessionUser>,
 }
 

@@ -4,7 +4,6 @@
 //! mail, with the editor's message if there is one.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -21,7 +20,6 @@ use crate::media::{self, UploadForm};
 use crate::review::Decision;
 use crate::state::AppState;
 use crate::text;
-use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::notice::{Notice, notices};
@@ -99,11 +97,7 @@ impl ListTemplate {
     }
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    params: QueryParams,
-) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     let q = form::clean(&params.one("q").unwrap_or_default(), 200);
     let filter = params.one("status").and_then(|s| InitiativeStatus::parse(&s));
     let status = filter.map(|s| s.as_str().to_owned()).unwrap_or_default();
@@ -290,15 +284,11 @@ async fn render(
     Ok((code, Html(template)).into_response())
 }
 
-pub async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+pub async fn new_form(state: AppState, page: Page) -> AppResult<Response> {
     form_page(&state, page, None).await
 }
 
-pub async fn edit_form(
-    State(state): State<AppState>,
-    page: Page,
-    PathId(id): PathId<i64>,
-) -> AppResult<Response> {
+pub async fn edit_form(state: AppState, page: Page, PathId(id): PathId<i64>) -> AppResult<Response> {
     form_page(&state, page, Some(id)).await
 }
 
@@ -317,9 +307,8 @@ async fn form_page(state: &AppState, page: Page, id: Option<i64>) -> AppResult<R
 }
 
 pub async fn save(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
-    CurrentUser(actor): CurrentUser,
     id: Option<PathId<i64>>,
     upload: UploadForm,
 ) -> AppResult<Response> {
@@ -330,7 +319,7 @@ pub async fn save(
     };
     let editorial: EditorialForm = upload.fields()?;
     let featured = editorial.uitgelicht.is_some();
-    let mut sent = Submitted::read(&state.db, &upload, actor.as_ref().map(|a| a.id)).await?;
+    let mut sent = Submitted::read(&state.db, &upload, page.user.as_ref().map(|a| a.id)).await?;
     let new_status = InitiativeStatus::parse(&editorial.status);
     if new_status.is_none() {
         sent.errors.add("status", "Kies een status.");
@@ -350,7 +339,7 @@ pub async fn save(
             previous_logo =
                 before_fields.as_ref().and_then(|b| b.logo_id).filter(|old| Some(*old) != form.logo_id);
             editorial::update(&mut tx, id, &form).await?;
-            Entry::new(actor.as_ref(), "initiatief gewijzigd", Target::Initiatief, id)
+            Entry::new(page.user.as_ref(), "initiatief gewijzigd", Target::Initiatief, id)
                 .before(json!({ "status": change.before, "uitgelicht": change.before_featured, "velden": before_fields }))
                 .after(json!({ "status": new_status, "uitgelicht": featured, "velden": form }))
                 .record(&mut *tx)
@@ -359,7 +348,7 @@ pub async fn save(
         }
         None => {
             let (id, slug) = editorial::insert(&mut tx, &form, new_status, featured, None).await?;
-            Entry::new(actor.as_ref(), "initiatief aangemaakt", Target::Initiatief, id)
+            Entry::new(page.user.as_ref(), "initiatief aangemaakt", Target::Initiatief, id)
                 .after(json!({ "slug": slug, "status": new_status, "uitgelicht": featured, "velden": form }))
                 .record(&mut *tx)
                 .await?;

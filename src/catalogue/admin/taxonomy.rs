@@ -3,7 +3,6 @@
 //! uses it any more. A term's slug never changes, because URLs and subscriptions refer to it.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -13,8 +12,6 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::taxonomy::Vocabulary;
 use crate::text::{SlugCandidates, slugify};
-use crate::web::auth::CurrentUser;
-use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
 use crate::web::form;
 use crate::web::notice::{Notice, notices};
@@ -182,7 +179,7 @@ async fn render(
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, page: Page, params: QueryParams) -> AppResult<Response> {
+pub async fn show(state: AppState, page: Page, params: QueryParams) -> AppResult<Response> {
     let notice = params.notice_of::<TermNotice>();
     render(&state, page, None, notice).await
 }
@@ -236,12 +233,7 @@ pub struct TermForm {
     actie: String,
 }
 
-pub async fn add(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(actor): CurrentUser,
-    Form(sent): Form<TermForm>,
-) -> AppResult<Response> {
+pub async fn add(state: AppState, page: Page, Form(sent): Form<TermForm>) -> AppResult<Response> {
     let (key, vocabulary, _, singular) = list_for(&sent.lijst)?;
     let name = form::clean(&sent.naam, 200);
     let refuse = |message: String| Refusal { key, message, new_name: name.clone(), edited: None };
@@ -277,7 +269,7 @@ pub async fn add(
             break (id, slug);
         }
     };
-    Entry::new(actor.as_ref(), "term toegevoegd", vocabulary.audit_target(), id)
+    Entry::new(page.user.as_ref(), "term toegevoegd", vocabulary.audit_target(), id)
         .after(json!({ "naam": name, "slug": slug }))
         .record(&mut *tx)
         .await?;
@@ -286,9 +278,8 @@ pub async fn add(
 }
 
 pub async fn change(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
-    CurrentUser(actor): CurrentUser,
     PathId(id): PathId<i32>,
     Form(sent): Form<TermForm>,
 ) -> AppResult<Response> {
@@ -308,7 +299,7 @@ pub async fn change(
     .await?;
     let term = row.ok_or(AppError::NotFound)?;
     if sent.actie == "verwijderen" {
-        return delete(state, page, actor, tx, key, vocabulary, term).await;
+        return delete(state, page, tx, key, vocabulary, term).await;
     }
     let name = form::clean(&sent.naam, 200);
     let position = read_position(&sent.positie);
@@ -334,7 +325,7 @@ pub async fn change(
         .bind(position)
         .execute(&mut *tx)
         .await?;
-    Entry::new(actor.as_ref(), "term gewijzigd", vocabulary.audit_target(), id)
+    Entry::new(page.user.as_ref(), "term gewijzigd", vocabulary.audit_target(), id)
         .before(json!({ "naam": term.name, "volgorde": term.position }))
         .after(json!({ "naam": name, "volgorde": position }))
         .record(&mut *tx)
@@ -347,7 +338,6 @@ pub async fn change(
 async fn delete(
     state: AppState,
     page: Page,
-    actor: Option<SessionUser>,
     mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
     key: &'static str,
     vocabulary: Vocabulary,
@@ -369,7 +359,7 @@ async fn delete(
         .bind(term.id)
         .execute(&mut *tx)
         .await?;
-    Entry::new(actor.as_ref(), "term verwijderd", vocabulary.audit_target(), term.id)
+    Entry::new(page.user.as_ref(), "term verwijderd", vocabulary.audit_target(), term.id)
         .before(json!({ "naam": term.name, "slug": term.slug }))
         .record(&mut *tx)
         .await?;

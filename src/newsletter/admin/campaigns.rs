@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use lettre::AsyncTransport;
@@ -135,16 +135,11 @@ async fn load_campaign(state: &AppState, id: i64) -> AppResult<Campaign> {
     content::load_campaign(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+pub async fn list(state: AppState, page: Page) -> AppResult<Response> {
     render_list(&state, page, Draft::default(), FieldErrors::default()).await
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(actor): CurrentUser,
-    data: FormData,
-) -> AppResult<Response> {
+pub async fn create(state: AppState, page: Page, data: FormData) -> AppResult<Response> {
     let mut draft = Draft {
         subject: form::clean(&data.one("onderwerp"), 200),
         preheader: form::clean(&data.one("preheader"), 200),
@@ -181,7 +176,7 @@ pub async fn create(
         preheader,
         intro,
         &topics,
-        actor.as_ref().map(|a| a.id),
+        page.user.as_ref().map(|a| a.id),
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -207,7 +202,7 @@ pub async fn create(
         .execute(&mut *tx)
         .await?;
     }
-    Entry::new(actor.as_ref(), "nieuwsbrief aangemaakt", Target::Nieuwsbrief, id)
+    Entry::new(page.user.as_ref(), "nieuwsbrief aangemaakt", Target::Nieuwsbrief, id)
         .after(json!({ "onderwerp": subject }))
         .record(&mut *tx)
         .await?;
@@ -405,7 +400,7 @@ impl ShowTemplate {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
     Path(id): Path<i64>,
     params: QueryParams,
@@ -483,9 +478,8 @@ const FROZEN: &str =
 /// Saves the block editor: every block as submitted, after the one button's change (move a
 /// block up or down, remove it), plus a new text block and/or news item from the empty slot.
 pub async fn save_blocks(
-    State(state): State<AppState>,
+    state: AppState,
     page: Page,
-    CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
     data: FormData,
 ) -> AppResult<Response> {
@@ -653,7 +647,7 @@ pub async fn save_blocks(
     .execute(&mut *tx)
     .await?;
     sqlx::query!("UPDATE campaigns SET updated_at = now() WHERE id = $1", id).execute(&mut *tx).await?;
-    Entry::new(actor.as_ref(), "nieuwsbrief-inhoud gewijzigd", Target::Nieuwsbrief, id)
+    Entry::new(page.user.as_ref(), "nieuwsbrief-inhoud gewijzigd", Target::Nieuwsbrief, id)
         .before(json!({ "blokken": before }))
         .after(json!({ "blokken": blocks.len(), "handeling": action }))
         .record(&mut *tx)
@@ -671,7 +665,7 @@ const PREVIEW_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 /// The mail's HTML part as a subscriber would get it, with links that unsubscribe nobody.
 /// It is served on its own, with a policy of its own, because the site's policy forbids the
 /// inline styles mail clients need.
-pub async fn preview_html(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn preview_html(state: AppState, Path(id): Path<i64>) -> AppResult<Response> {
     let campaign = load_campaign(&state, id).await?;
     let prepared = content::prepare(&state.db, campaign).await?;
     let (_, html) = prepared.render(&state.config, PREVIEW_TOKEN)?;
@@ -687,7 +681,7 @@ pub async fn preview_html(State(state): State<AppState>, Path(id): Path<i64>) ->
         .into_response())
 }
 
-pub async fn progress_json(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn progress_json(state: AppState, Path(id): Path<i64>) -> AppResult<Response> {
     let progress = progress(&state, id).await.map_err(|_| AppError::NotFound)?;
     let expected_end = progress.expected_end();
     let percent = progress.percent();
@@ -696,7 +690,7 @@ pub async fn progress_json(State(state): State<AppState>, Path(id): Path<i64>) -
 }
 
 pub async fn action(
-    State(state): State<AppState>,
+    state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
     data: FormData,

@@ -2,7 +2,7 @@
 //! chart of the list over time, CSV export, and unsubscribing or erasing someone by hand.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -116,7 +116,7 @@ async fn chart(state: &AppState) -> sqlx::Result<(String, Vec<(String, i64)>)> {
     Ok((svg, labelled))
 }
 
-pub async fn list(State(state): State<AppState>, page: Page, params: QueryParams) -> AppResult<Response> {
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<Response> {
     const PER_PAGE: i64 = 50;
     let q = params.one("q").unwrap_or_default();
     let filter = params.one("status").and_then(|s| SubscriberStatus::parse(&s));
@@ -181,7 +181,7 @@ struct ExportRow {
     consent_source: String,
 }
 
-pub async fn export(State(state): State<AppState>) -> AppResult<Response> {
+pub async fn export(state: AppState) -> AppResult<Response> {
     let rows = sqlx::query_as!(
         ExportRow,
         r#"SELECT email, name, status AS "status: SubscriberStatus", array_to_string(topics, ', ') AS "topics!",
@@ -217,7 +217,7 @@ pub async fn export(State(state): State<AppState>) -> AppResult<Response> {
 }
 
 pub async fn action(
-    State(state): State<AppState>,
+    state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
     data: FormData,
@@ -295,12 +295,7 @@ pub async fn import_form(page: Page) -> impl IntoResponse {
 /// Imports pasted CSV. Columns are chosen by number; the separator (`;`, `,` or tab) is taken
 /// from the first line. Addresses either count as consented (with the stated source, recorded
 /// as such) or receive the usual confirmation mail. Existing subscribers are left alone.
-pub async fn import(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(actor): CurrentUser,
-    data: FormData,
-) -> AppResult<Response> {
+pub async fn import(state: AppState, page: Page, data: FormData) -> AppResult<Response> {
     let page = page
         .crumb("Beheer", "/beheer")
         .crumb("Abonnees", "/beheer/abonnees")
@@ -373,7 +368,7 @@ pub async fn import(
             crate::mail::enqueue(&mut *tx, &state.config, &email, &confirm).await?;
         }
     }
-    Entry::new(actor.as_ref(), "abonnees geïmporteerd", Target::Abonnee, String::new())
+    Entry::new(page.user.as_ref(), "abonnees geïmporteerd", Target::Abonnee, String::new())
         .after(json!({ "toegevoegd": added, "bestonden_al": existing, "overgeslagen": invalid, "toestemming": consented, "bron": source }))
         .record(&mut *tx)
     .await?;
