@@ -318,7 +318,7 @@ struct AccountTemplate {
 impl AccountTemplate {
     fn new(page: Page, user: users::User) -> Self {
         Self {
-            page: page.crumb("Mijn account", "/account"),
+            page: page.in_account(),
             user,
             notice: None,
             password_error: None,
@@ -575,7 +575,7 @@ impl LinkKind for EmailChange {
     }
 
     fn unknown(page: Page) -> Response {
-        let template = ConfirmEmailTemplate { page: page.crumb("Mijn account", "/account"), new_email: None };
+        let template = ConfirmEmailTemplate { page: page.in_account(), new_email: None };
         (StatusCode::NOT_FOUND, Html(template)).into_response()
     }
 }
@@ -584,7 +584,7 @@ pub async fn confirm_email_page(
     page: Page,
     Linked { target: (_, new_email), .. }: Linked<EmailChange>,
 ) -> impl IntoResponse {
-    Html(ConfirmEmailTemplate { page: page.crumb("Mijn account", "/account"), new_email: Some(new_email) })
+    Html(ConfirmEmailTemplate { page: page.in_account(), new_email: Some(new_email) })
 }
 
 pub async fn confirm_email(

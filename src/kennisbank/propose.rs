@@ -54,7 +54,7 @@ notices! {
 }
 
 fn crumbs(page: Page) -> Page {
-    page.crumb("Mijn account", "/account").crumb("Mijn publicaties", "/account/kennisbank")
+    page.in_account().crumb("Mijn publicaties", "/account/kennisbank")
 }
 
 pub async fn list(

@@ -89,7 +89,7 @@ pub async fn list(
     };
     let notice = QueryParams::parse(raw.as_deref()).notice_of::<OwnNotice>();
     let template = ListTemplate {
-        page: page.crumb("Mijn account", "/account").crumb("Mijn initiatieven", "/account/initiatieven"),
+        page: page.in_account().crumb("Mijn initiatieven", "/account/initiatieven"),
         member: member.is_some(),
         items,
         notice,
@@ -171,7 +171,7 @@ async fn open_revision(state: &AppState, id: i64) -> sqlx::Result<Option<Initiat
 async fn render(page: Page, own: Option<&Own>, sent: Submitted, pending: bool) -> AppResult<Response> {
     let Submitted { fields: form, choices, errors, preview } = sent;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = page.crumb("Mijn account", "/account").crumb("Mijn initiatieven", "/account/initiatieven");
+    let page = page.in_account().crumb("Mijn initiatieven", "/account/initiatieven");
     let page = match own {
         Some(own) => page.crumb(own.name.clone(), format!("/account/initiatieven/{}", own.id)),
         None => page.crumb("Nieuw initiatief", "/account/initiatieven/nieuw"),

@@ -172,7 +172,7 @@ async fn render(
 ) -> AppResult<Response> {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let template = ProfileTemplate {
-        page: page.crumb("Mijn account", "/account").crumb("Mijn profiel", "/account/profiel"),
+        page: page.in_account().crumb("Mijn profiel", "/account/profiel"),
         profile,
         themes: taxonomy::all(&state.db, Vocabulary::Theme).await?,
         municipalities: regions::municipalities(&state.db).await?,

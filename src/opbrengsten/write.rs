@@ -127,7 +127,7 @@ impl WriteTemplate {
 }
 
 fn crumbs(page: Page) -> Page {
-    page.crumb("Mijn account", "/account").crumb("Les schrijven", "/opbrengsten/schrijven")
+    page.in_account().crumb("Les schrijven", "/opbrengsten/schrijven")
 }
 
 async fn render(

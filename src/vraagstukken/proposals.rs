@@ -67,7 +67,7 @@ notices! {
 }
 
 fn crumbs(page: Page) -> Page {
-    page.crumb("Mijn account", "/account").crumb("Mijn vraagstukken", "/account/vraagstukken")
+    page.in_account().crumb("Mijn vraagstukken", "/account/vraagstukken")
 }
 
 pub async fn list(

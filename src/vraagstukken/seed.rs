@@ -277,28 +277,32 @@ pub async fn demo(conn: &mut PgConnection) -> anyhow::Result<()> {
         )
         .execute(&mut *conn)
         .await?;
-        // Its alternatives, each found by its kind and slug (one that is not there is left out).
-        let (mut kinds, mut slugs, mut whys) = (Vec::new(), Vec::new(), Vec::new());
-        for (kind, list) in
-            [("initiatief", v.initiatives), ("publicatie", v.publications), ("bijeenkomst", v.events)]
-        {
+        // Its alternatives, each found by its slug in the column of its kind (one that is not
+        // there is left out).
+        let (mut initiatives, mut publications, mut events, mut whys) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (column, list) in [(0, v.initiatives), (1, v.publications), (2, v.events)] {
             for &(slug, why) in list {
-                kinds.push(kind.to_owned());
-                slugs.push(slug.to_owned());
+                let slug_in = |c: usize| (c == column).then(|| slug.to_owned());
+                initiatives.push(slug_in(0));
+                publications.push(slug_in(1));
+                events.push(slug_in(2));
                 whys.push(why.to_owned());
             }
         }
         sqlx::query!(
             "INSERT INTO vraagstuk_alternatives (vraagstuk_id, initiative_id, publication_id, event_id, why)
              SELECT $1, i.id, p.id, e.id, a.why
-             FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS a(kind, slug, why, n)
-             LEFT JOIN initiatives i ON a.kind = 'initiatief' AND i.slug = a.slug
-             LEFT JOIN publications p ON a.kind = 'publicatie' AND p.slug = a.slug
-             LEFT JOIN events e ON a.kind = 'bijeenkomst' AND e.slug = a.slug
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
+                  WITH ORDINALITY AS a(initiative, publication, event, why, n)
+             LEFT JOIN initiatives i ON i.slug = a.initiative
+             LEFT JOIN publications p ON p.slug = a.publication
+             LEFT JOIN events e ON e.slug = a.event
              WHERE num_nonnulls(i.id, p.id, e.id) = 1 ORDER BY a.n",
             id,
-            &kinds,
-            &slugs,
+            &initiatives as &[Option<String>],
+            &publications as &[Option<String>],
+            &events as &[Option<String>],
             &whys,
         )
         .execute(&mut *conn)

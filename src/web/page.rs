@@ -66,6 +66,11 @@ impl Page {
         self
     }
 
+    /// The crumb of the account area (`/account`), where a logged-in member's own pages start.
+    pub fn in_account(self) -> Self {
+        self.crumb("Mijn account", "/account")
+    }
+
     pub fn navigation(&self) -> &'static [NavItem] {
         NAVIGATION
     }
