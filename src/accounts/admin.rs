@@ -68,7 +68,7 @@ async fn render(
         None => (String::new(), Role::Coordinator.as_str().into(), None),
     };
     let template = UsersTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Gebruikers", "/beheer/gebruikers"),
+        page: page.in_back_office().crumb("Gebruikers", "/beheer/gebruikers"),
         users,
         q,
         role_filter,

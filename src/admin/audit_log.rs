@@ -100,7 +100,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
         .await?;
     let base_query = query_string(&[("actie", &action), ("wie", &actor), ("van", &from), ("tot", &until)]);
     Ok(Html(AuditTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Auditlog", "/beheer/audit"),
+        page: page.in_back_office().crumb("Auditlog", "/beheer/audit"),
         rows,
         actions,
         action,

@@ -123,7 +123,7 @@ pub(crate) fn form_crumbs(
     id: Option<i64>,
     [edit, new]: [&str; 2],
 ) -> Page {
-    let page = page.crumb("Beheer", "/beheer").crumb(list, base);
+    let page = page.in_back_office().crumb(list, base);
     match id {
         Some(id) => page.crumb(edit, format!("{base}/{id}")),
         None => page.crumb(new, format!("{base}/nieuw")),

@@ -111,7 +111,7 @@ async fn dashboard(state: AppState, page: Page) -> AppResult<impl IntoResponse> 
     .fetch_one(&state.db)
     .await?;
     Ok(Html(DashboardTemplate {
-        page: page.crumb("Beheer", "/beheer"),
+        page: page.in_back_office(),
         waiting_mail,
         failed_mail,
         users,

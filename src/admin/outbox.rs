@@ -48,7 +48,7 @@ pub async fn list(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     .fetch_all(&state.db)
     .await?;
     Ok(Html(ListTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("E-mail", "/beheer/e-mail"),
+        page: page.in_back_office().crumb("E-mail", "/beheer/e-mail"),
         rows,
         smtp_configured: state.config.smtp_url.is_some(),
     }))
@@ -74,7 +74,7 @@ pub async fn show(state: AppState, page: Page, Path(id): Path<i64>) -> AppResult
     .ok_or(AppError::NotFound)?;
     Ok(Html(ShowTemplate {
         page: page
-            .crumb("Beheer", "/beheer")
+            .in_back_office()
             .crumb("E-mail", "/beheer/e-mail")
             .crumb(mail.subject.clone(), format!("/beheer/e-mail/{id}")),
         mail,

@@ -93,7 +93,7 @@ pub async fn list(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     .fetch_all(&state.db)
     .await?;
     Ok(Html(ListTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Bijeenkomsten", "/beheer/bijeenkomsten"),
+        page: page.in_back_office().crumb("Bijeenkomsten", "/beheer/bijeenkomsten"),
         events,
     }))
 }
@@ -810,7 +810,7 @@ pub async fn registrations(
     let notice = params.notice_of::<RegistrationsNotice>();
     let template = RegistrationsTemplate {
         page: page
-            .crumb("Beheer", "/beheer")
+            .in_back_office()
             .crumb("Bijeenkomsten", "/beheer/bijeenkomsten")
             .crumb(event.title.clone(), format!("/beheer/bijeenkomsten/{id}"))
             .crumb("Aanmeldingen", format!("/beheer/bijeenkomsten/{id}/aanmeldingen")),

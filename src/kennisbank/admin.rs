@@ -101,7 +101,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     .await?;
     let notice = params.notice_of::<ListNotice>();
     Ok(Html(ListTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Kennisbank", "/beheer/kennisbank"),
+        page: page.in_back_office().crumb("Kennisbank", "/beheer/kennisbank"),
         queue,
         items,
         q,
@@ -206,7 +206,7 @@ pub(crate) fn render(mut template: FormTemplate, fields: Option<&Fields>) -> Res
 }
 
 fn crumbs(page: Page) -> Page {
-    page.crumb("Beheer", "/beheer").crumb("Kennisbank", "/beheer/kennisbank")
+    page.in_back_office().crumb("Kennisbank", "/beheer/kennisbank")
 }
 
 pub async fn new_form(state: AppState, page: Page) -> AppResult<Response> {

@@ -264,7 +264,7 @@ pub async fn review(state: AppState, page: Page, PathId(id): PathId<i64>) -> App
     let proposed = proposed_form(row.proposed)?;
     Ok(Html(ReviewTemplate {
         page: page
-            .crumb("Beheer", "/beheer")
+            .in_back_office()
             .crumb("Kennisbank", "/beheer/kennisbank")
             .crumb("Voorgestelde wijziging", format!("/beheer/kennisbank/wijzigingen/{id}")),
         id,

@@ -72,7 +72,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     .await?;
     let notice = params.notice_of::<DecisionNotice>();
     Ok(Html(ListTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Aanmeldingen", "/beheer/aanmeldingen"),
+        page: page.in_back_office().crumb("Aanmeldingen", "/beheer/aanmeldingen"),
         waiting,
         unconfirmed,
         notice,

@@ -70,7 +70,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     .fetch_all(&state.db)
     .await?;
     Ok(Html(ListTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Nieuws", "/beheer/nieuws"),
+        page: page.in_back_office().crumb("Nieuws", "/beheer/nieuws"),
         items,
         notice: params.notice_of::<NewsNotice>(),
     }))

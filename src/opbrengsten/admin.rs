@@ -125,7 +125,7 @@ async fn render(
     .await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let template = ListTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Opbrengsten", "/beheer/opbrengsten"),
+        page: page.in_back_office().crumb("Opbrengsten", "/beheer/opbrengsten"),
         queue: rows(state, true).await?,
         recent: rows(state, false).await?,
         regions,

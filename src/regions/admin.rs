@@ -69,7 +69,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     .await?;
     let notice = params.notice_of::<ApplicationsNotice>();
     Ok(Html(ListTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Inspiratieregio's", "/beheer/inspiratieregios"),
+        page: page.in_back_office().crumb("Inspiratieregio's", "/beheer/inspiratieregios"),
         deadline: apply::deadline(&state.db).await?.map(|d| d.to_string()).unwrap_or_default(),
         announcement: apply::announcement(&state.db).await?,
         applications,

@@ -39,7 +39,7 @@ struct OverviewTemplate {
 
 pub async fn overview(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
     Ok(Html(OverviewTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Verbinden", "/beheer/verbinden"),
+        page: page.in_back_office().crumb("Verbinden", "/beheer/verbinden"),
         counts: queries::totals(&state.db).await?,
         reports: queries::open_reports(&state.db).await?,
         blocked: queries::blocked(&state.db).await?,

@@ -92,7 +92,7 @@ impl ListTemplate {
 }
 
 fn crumbs(page: Page) -> Page {
-    page.crumb("Beheer", "/beheer").crumb("Vraagstukken", "/beheer/vraagstukken")
+    page.in_back_office().crumb("Vraagstukken", "/beheer/vraagstukken")
 }
 
 pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {

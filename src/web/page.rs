@@ -71,6 +71,11 @@ impl Page {
         self.crumb("Mijn account", "/account")
     }
 
+    /// The crumb of the back office (`/beheer`), where every back-office page starts.
+    pub fn in_back_office(self) -> Self {
+        self.crumb("Beheer", "/beheer")
+    }
+
     pub fn navigation(&self) -> &'static [NavItem] {
         NAVIGATION
     }

@@ -136,7 +136,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     .await?;
     let notice = params.notice_of::<InitiativesNotice>();
     Ok(Html(ListTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Initiatieven", "/beheer/initiatieven"),
+        page: page.in_back_office().crumb("Initiatieven", "/beheer/initiatieven"),
         queue,
         items,
         total,

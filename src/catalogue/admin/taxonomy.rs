@@ -172,7 +172,7 @@ async fn render(
     }
     let status = if refusal.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let template = TaxonomyTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Taxonomie", "/beheer/taxonomie"),
+        page: page.in_back_office().crumb("Taxonomie", "/beheer/taxonomie"),
         sections,
         notice,
     };

@@ -111,7 +111,7 @@ async fn render_list(state: &AppState, page: Page, draft: Draft, errors: FieldEr
     let news = published_news(state).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let template = ListTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Nieuwsbrieven", "/beheer/nieuwsbrieven"),
+        page: page.in_back_office().crumb("Nieuwsbrieven", "/beheer/nieuwsbrieven"),
         campaigns,
         news,
         themes: taxonomy::all(&state.db, Vocabulary::Theme).await?,
@@ -455,7 +455,7 @@ async fn render_show(
     let status = if form.has_errors() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let template = ShowTemplate {
         page: page
-            .crumb("Beheer", "/beheer")
+            .in_back_office()
             .crumb("Nieuwsbrieven", "/beheer/nieuwsbrieven")
             .crumb(campaign.subject.clone(), format!("/beheer/nieuwsbrieven/{id}")),
         editable: campaign.status.editable(),

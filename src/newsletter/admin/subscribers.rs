@@ -157,7 +157,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     let (chart_svg, _) = chart(&state).await?;
     let notice = params.notice_of::<SubscriberNotice>();
     Ok(Html(ListTemplate {
-        page: page.crumb("Beheer", "/beheer").crumb("Abonnees", "/beheer/abonnees"),
+        page: page.in_back_office().crumb("Abonnees", "/beheer/abonnees"),
         counts,
         rows,
         base_query: query_string(&[("q", &q), ("status", &status)]),
@@ -283,7 +283,7 @@ impl ImportTemplate {
 pub async fn import_form(page: Page) -> impl IntoResponse {
     Html(ImportTemplate {
         page: page
-            .crumb("Beheer", "/beheer")
+            .in_back_office()
             .crumb("Abonnees", "/beheer/abonnees")
             .crumb("Importeren", "/beheer/abonnees/importeren"),
         values: FormData(vec![("email_kolom".into(), "1".into()), ("naam_kolom".into(), "2".into())]),
@@ -297,7 +297,7 @@ pub async fn import_form(page: Page) -> impl IntoResponse {
 /// as such) or receive the usual confirmation mail. Existing subscribers are left alone.
 pub async fn import(state: AppState, page: Page, data: FormData) -> AppResult<Response> {
     let page = page
-        .crumb("Beheer", "/beheer")
+        .in_back_office()
         .crumb("Abonnees", "/beheer/abonnees")
         .crumb("Importeren", "/beheer/abonnees/importeren");
     let csv = data.one("csv");
