@@ -485,6 +485,7 @@ impl TestApp {
             contact_email: String::new(),
             logo: None,
             theme: None,
+            region: None,
         }
     }
 
@@ -533,6 +534,12 @@ impl TestApp {
             authors: String::new(),
             url: String::new(),
             status: "concept",
+            kind: "rapport",
+            publisher: String::new(),
+            doi: String::new(),
+            isbn: String::new(),
+            licence: "onbekend",
+            people: Vec::new(),
         }
     }
 
@@ -557,6 +564,7 @@ pub struct InitiativeBuilder<'a> {
     contact_email: String,
     logo: Option<i64>,
     theme: Option<String>,
+    region: Option<&'static str>,
 }
 
 impl InitiativeBuilder<'_> {
@@ -597,11 +605,17 @@ impl InitiativeBuilder<'_> {
         self.theme = Some(slug.to_owned());
         self
     }
+    /// In the region of this CBS code (e.g. `GM0355`).
+    pub fn region(mut self, code: &'static str) -> Self {
+        self.region = Some(code);
+        self
+    }
     /// Inserts the initiative; returns its id.
     pub async fn create(self) -> i64 {
         let id = sqlx::query_scalar(
-            "INSERT INTO initiatives (slug, name, summary, status, owner_id, contact_email, logo_id, published_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 = 'gepubliceerd' THEN now() END) RETURNING id",
+            "INSERT INTO initiatives (slug, name, summary, status, owner_id, contact_email, logo_id, published_at, region_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 = 'gepubliceerd' THEN now() END, \
+                     (SELECT id FROM regions WHERE code = $8)) RETURNING id",
         )
         .bind(&self.slug)
         .bind(&self.name)
@@ -610,6 +624,7 @@ impl InitiativeBuilder<'_> {
         .bind(self.owner)
         .bind(&self.contact_email)
         .bind(self.logo)
+        .bind(self.region)
         .fetch_one(&self.app.db)
         .await
         .unwrap();
@@ -733,6 +748,13 @@ pub struct PublicationBuilder<'a> {
     authors: String,
     url: String,
     status: &'static str,
+    kind: &'static str,
+    publisher: String,
+    doi: String,
+    isbn: String,
+    licence: &'static str,
+    /// Ordered authors: kind (`persoon`, `organisatie`), given name, particle, family name.
+    people: Vec<(&'static str, String, String, String)>,
 }
 
 impl PublicationBuilder<'_> {
@@ -763,22 +785,90 @@ impl PublicationBuilder<'_> {
         self.status = "gepubliceerd";
         self
     }
-    /// Inserts the publication; returns its id.
+    /// What sort of publication it is (`publications.kind`; `rapport` unless set).
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
+    }
+    pub fn publisher(mut self, publisher: &str) -> Self {
+        self.publisher = publisher.to_owned();
+        self
+    }
+    pub fn doi(mut self, doi: &str) -> Self {
+        self.doi = doi.to_owned();
+        self
+    }
+    pub fn isbn(mut self, isbn: &str) -> Self {
+        self.isbn = isbn.to_owned();
+        self
+    }
+    /// The licence as stored (`cc-by`, …; `onbekend` unless set).
+    pub fn licence(mut self, licence: &'static str) -> Self {
+        self.licence = licence;
+        self
+    }
+    /// The next author, a person, with the particle kept apart (`van der`).
+    pub fn person(mut self, given: &str, particle: &str, family: &str) -> Self {
+        self.people.push(("persoon", given.to_owned(), particle.to_owned(), family.to_owned()));
+        self
+    }
+    /// The next author, an organisation.
+    pub fn organisation(mut self, name: &str) -> Self {
+        self.people.push(("organisatie", String::new(), String::new(), name.to_owned()));
+        self
+    }
+    /// Inserts the publication and its authors; returns its id. Without `authors(..)`, the line
+    /// of names is made from the authors added one by one.
     pub async fn create(self) -> i64 {
-        sqlx::query_scalar(
-            "INSERT INTO publications (slug, title, year, kind, abstract_md, author_names, url, status, published_at) \
-             VALUES ($1, $2, $3, 'rapport', $4, $5, $6, $7, now()) RETURNING id",
+        let names: Vec<String> = self
+            .people
+            .iter()
+            .map(|(_, given, particle, family)| {
+                [given, particle, family]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let author_names = if self.authors.is_empty() { names.join(", ") } else { self.authors.clone() };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO publications (slug, title, year, kind, abstract_md, author_names, url, status, published_at, \
+                                       publisher, doi, isbn, licence) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9, $10, $11, $12) RETURNING id",
         )
         .bind(&self.slug)
         .bind(&self.title)
         .bind(self.year)
+        .bind(self.kind)
         .bind(&self.summary)
-        .bind(&self.authors)
+        .bind(&author_names)
         .bind(&self.url)
         .bind(self.status)
+        .bind(&self.publisher)
+        .bind(&self.doi)
+        .bind(&self.isbn)
+        .bind(self.licence)
         .fetch_one(self.db)
         .await
-        .unwrap()
+        .unwrap();
+        for (position, (kind, given, particle, family)) in self.people.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO publication_authors (publication_id, position, kind, given_name, particle, family_name) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(position as i16)
+            .bind(kind)
+            .bind(given)
+            .bind(particle)
+            .bind(family)
+            .execute(self.db)
+            .await
+            .unwrap();
+        }
+        id
     }
 }
 

@@ -17,30 +17,22 @@ fn card_slugs(body: &str) -> Vec<String> {
 /// A published record with a person whose particle is kept apart, an organisation, a DOI and
 /// an ISBN, and characters BibTeX must escape.
 async fn citable_record(app: &TestApp) {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO publications (slug, title, year, publisher, kind, abstract_md, url, doi, isbn, licence, status, published_at) \
-         VALUES ('ontwikkelkansen-in-de-wijk', 'Ontwikkelkansen in de wijk: 50% minder verwijzingen & meer spel', 2019, \
-                 'Uitgeverij Samen', 'artikel', 'Over spelen in de buurt.', 'https://example.org/artikel', \
-                 '10.1234/bb.2019_07', '9789058307002', 'cc-by', 'gepubliceerd', now()) RETURNING id",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO publication_authors (publication_id, position, kind, given_name, particle, family_name) VALUES \
-         ($1, 0, 'persoon', 'Jan Willem', 'van der', 'Berg'), \
-         ($1, 1, 'persoon', 'Fatima', '', 'El Amrani'), \
-         ($1, 2, 'organisatie', '', '', 'Nederlands Jeugdinstituut')",
-    )
-    .bind(id)
-    .execute(&app.db)
-    .await
-    .unwrap();
-    sqlx::query("UPDATE publications SET author_names = 'Jan Willem van der Berg, Fatima El Amrani, Nederlands Jeugdinstituut' WHERE id = $1")
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.publication("Ontwikkelkansen in de wijk: 50% minder verwijzingen & meer spel")
+        .slug("ontwikkelkansen-in-de-wijk")
+        .year(2019)
+        .publisher("Uitgeverij Samen")
+        .kind("artikel")
+        .summary("Over spelen in de buurt.")
+        .url("https://example.org/artikel")
+        .doi("10.1234/bb.2019_07")
+        .isbn("9789058307002")
+        .licence("cc-by")
+        .person("Jan Willem", "van der", "Berg")
+        .person("Fatima", "", "El Amrani")
+        .organisation("Nederlands Jeugdinstituut")
+        .published()
+        .create()
+        .await;
 }
 
 #[tokio::test]

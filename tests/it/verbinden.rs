@@ -131,19 +131,12 @@ async fn both_choices_are_off_until_the_member_ticks_them() {
 async fn suggestions_carry_reasons_and_never_show_the_viewer_the_unfindable_or_the_dismissed() {
     let app = TestApp::spawn().await;
     let p = people(&app).await;
-    let initiative = app.initiative("Samen naar school Zeist").published().create().await;
-    sqlx::query(
-        "UPDATE initiatives SET region_id = (SELECT id FROM regions WHERE code = 'GM0355') WHERE id = $1; ",
-    )
-    .bind(initiative)
-    .execute(&app.db)
-    .await
-    .unwrap();
-    sqlx::query("INSERT INTO initiative_themes SELECT $1, id FROM themes WHERE slug = 'passend-onderwijs'")
-        .bind(initiative)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.initiative("Samen naar school Zeist")
+        .region("GM0355")
+        .theme("passend-onderwijs")
+        .published()
+        .create()
+        .await;
 
     let account = p.anna.text("/account", 200).await;
     let shown = block(&account);
