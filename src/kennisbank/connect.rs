@@ -16,10 +16,11 @@ use crate::error::{AppError, AppResult};
 use crate::events::EventStatus;
 use crate::state::AppState;
 use crate::web::auth::SessionUser;
-use crate::web::form::{FieldErrors, FormData, clean};
+use crate::web::form::{FieldErrors, clean};
 use crate::web::notice::Notice;
 use crate::web::page::Page;
 use crate::web::path_id::PathId;
+use crate::web::typed_form::Form;
 
 /// One linked record as the back office lists it.
 pub struct Linked {
@@ -247,18 +248,28 @@ async fn remove(
     Ok(())
 }
 
-/// `POST /beheer/kennisbank/{id}/koppelingen`: `actie` toevoegen (with `soort` and `adres`)
-/// or verwijderen (with `soort` and `doel`, the target's id).
+/// The koppelingen form: `actie` toevoegen (with `soort` and `adres`) or verwijderen (with
+/// `soort` and `doel`, the target's id).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct LinkChange {
+    actie: String,
+    soort: String,
+    adres: String,
+    doel: String,
+}
+
+/// `POST /beheer/kennisbank/{id}/koppelingen`.
 pub async fn change(
     state: AppState,
     page: Page,
     PathId(id): PathId<i64>,
-    data: FormData,
+    Form(change): Form<LinkChange>,
 ) -> AppResult<Response> {
-    let kind = LinkKind::parse(&data.one("soort"));
-    let address = clean(&data.one("adres"), 300);
+    let kind = LinkKind::parse(&change.soort);
+    let address = clean(&change.adres, 300);
     let mut errors = FieldErrors::default();
-    match (data.one("actie").as_str(), kind) {
+    match (change.actie.as_str(), kind) {
         (_, None) => errors.add("koppeling-soort", "Kies wat u wilt koppelen."),
         ("toevoegen", Some(kind)) => {
             sqlx::query_scalar!("SELECT id FROM publications WHERE id = $1", id)
@@ -269,7 +280,7 @@ pub async fn change(
                 errors.add("koppeling-adres", message);
             }
         }
-        ("verwijderen", Some(kind)) => match data.one("doel").parse::<i64>() {
+        ("verwijderen", Some(kind)) => match change.doel.parse::<i64>() {
             Ok(target) => remove(&state, page.user.as_ref(), id, kind, target).await?,
             Err(_) => return Err(AppError::BadRequest("Deze koppeling bestaat niet.".into())),
         },
@@ -279,8 +290,7 @@ pub async fn change(
         let url = EditNotice::Koppeling.url(&format!("/beheer/kennisbank/{id}"), "koppelingen");
         return Ok(Redirect::to(&url).into_response());
     }
-    let input =
-        EditInput { link_kind: data.one("soort"), link_address: address, errors, ..Default::default() };
+    let input = EditInput { link_kind: change.soort, link_address: address, errors, ..Default::default() };
     edit_page(&state, page, id, input).await
 }
 

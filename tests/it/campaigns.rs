@@ -2,7 +2,7 @@
 //! mail's HTML and text parts, the HTML preview on its own route, the archive, and content
 //! that is frozen once sending starts.
 
-use crate::helpers::{CampaignBuilder, EventBuilder, PASSWORD, TestApp, subscriber};
+use crate::helpers::{CampaignBuilder, EventBuilder, PASSWORD, TestApp, select, select_attr, subscriber};
 
 const SUBSCRIBER_TOKEN: &str = "5ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e7";
 
@@ -325,6 +325,18 @@ async fn a_new_campaign_can_start_with_a_text_block_and_keeps_its_input_on_error
     assert!(page.contains("minstens 3 tekens") && page.contains("Schrijf de tekst van het tekstblok"));
     assert!(page.contains(&format!("name=\"nieuws\" value=\"{news}\" checked")), "choices are kept");
     assert!(page.contains("value=\"preventie\" checked") && page.contains("value=\"Alleen een kop\""));
+    // Each message stands at its field, which points to it and is marked invalid.
+    for (field, message) in [("onderwerp", "minstens 3 tekens"), ("tekstblok-tekst", "Schrijf de tekst")] {
+        let id = format!("c-{field}");
+        assert_eq!(select_attr(&page, &format!("#{id}"), "aria-invalid"), ["true"], "{field}");
+        let described = select_attr(&page, &format!("#{id}"), "aria-describedby").join("");
+        assert!(described.split(' ').any(|d| d == format!("{id}-error")), "{field}: {described}");
+        assert!(select(&page, &format!("#{id}-error")).join("").contains(message), "{field}");
+    }
+    assert!(
+        select_attr(&page, "#c-preheader", "aria-invalid").is_empty(),
+        "a field without an error is not marked"
+    );
 
     let response = app
         .post_form(

@@ -471,6 +471,15 @@ async fn subscribers_are_imported_from_csv_with_consent_stated_or_asked_by_mail(
         )
         .await;
     assert_eq!(missing.status(), 422, "consent needs a stated source");
+    // Nothing typed is lost, and the message stands at the field it is about.
+    let page = missing.text().await.unwrap();
+    let kept = select(&page, "textarea#i-csv").join("");
+    assert_eq!(kept.split_whitespace().collect::<Vec<_>>(), csv.split_whitespace().collect::<Vec<_>>());
+    assert_eq!(select_attr(&page, "#i-email_kolom", "value"), ["2"]);
+    assert_eq!(select_attr(&page, "input[name=wijze][checked]", "value"), ["toestemming"]);
+    assert_eq!(select_attr(&page, "#i-bron", "aria-invalid"), ["true"]);
+    assert!(select(&page, "#i-bron-error").join("").contains("toestemming gaven"));
+    assert_eq!(select_attr(&page, ".error-summary a", "href"), ["#i-bron"]);
 
     let response = app
         .post_form(

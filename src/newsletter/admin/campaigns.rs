@@ -23,6 +23,7 @@ use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
+use crate::web::typed_form::Form;
 
 notices! {
     /// The actions on a campaign's page (`actie`), each also the notice shown after it; `inhoud`
@@ -139,15 +140,31 @@ pub async fn list(state: AppState, page: Page) -> AppResult<Response> {
     render_list(&state, page, Draft::default(), FieldErrors::default()).await
 }
 
-pub async fn create(state: AppState, page: Page, data: FormData) -> AppResult<Response> {
+/// The new-campaign form: subject, preheader, introduction, news items and themes (repeated
+/// keys), and an optional first text block.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewCampaign {
+    onderwerp: String,
+    preheader: String,
+    intro: String,
+    nieuws: Vec<String>,
+    thema: Vec<String>,
+    #[serde(rename = "tekstblok-kop")]
+    tekstblok_kop: String,
+    #[serde(rename = "tekstblok-tekst")]
+    tekstblok_tekst: String,
+}
+
+pub async fn create(state: AppState, page: Page, Form(sent): Form<NewCampaign>) -> AppResult<Response> {
     let mut draft = Draft {
-        subject: form::clean(&data.one("onderwerp"), 200),
-        preheader: form::clean(&data.one("preheader"), 200),
-        intro: form::clean(&data.one("intro"), 20_000),
-        news: data.all("nieuws").iter().filter_map(|v| v.parse().ok()).collect(),
-        topics: data.all("thema"),
-        block_heading: form::clean(&data.one("tekstblok-kop"), 200),
-        block_body: form::clean(&data.one("tekstblok-tekst"), 20_000),
+        subject: form::clean(&sent.onderwerp, 200),
+        preheader: form::clean(&sent.preheader, 200),
+        intro: form::clean(&sent.intro, 20_000),
+        news: sent.nieuws.iter().filter_map(|v| v.parse().ok()).collect(),
+        topics: sent.thema,
+        block_heading: form::clean(&sent.tekstblok_kop, 200),
+        block_body: form::clean(&sent.tekstblok_tekst, 20_000),
     };
     let mut seen = std::collections::HashSet::new();
     draft.news.retain(|id| seen.insert(*id));
@@ -689,15 +706,23 @@ pub async fn progress_json(state: AppState, Path(id): Path<i64>) -> AppResult<Re
         .into_response())
 }
 
+/// A step of a campaign (`actie`: test, inplannen with `verzendmoment`, versturen, …).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CampaignAction {
+    actie: String,
+    verzendmoment: String,
+}
+
 pub async fn action(
     state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
-    data: FormData,
+    Form(sent): Form<CampaignAction>,
 ) -> AppResult<Response> {
     let actor = actor.ok_or(AppError::Unauthorized)?;
     let unknown = || AppError::BadRequest("Onbekende handeling.".into());
-    let action = CampaignNotice::parse(&data.one("actie")).ok_or_else(unknown)?;
+    let action = CampaignNotice::parse(&sent.actie).ok_or_else(unknown)?;
     let status = lifecycle::status(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let conflict =
         || AppError::Conflict(format!("Dit kan niet bij een nieuwsbrief met status ‘{}’.", status.as_str()));
@@ -720,7 +745,7 @@ pub async fn action(
             if !status.editable() {
                 return Err(conflict());
             }
-            let at = text::from_amsterdam_local(&data.one("verzendmoment"))
+            let at = text::from_amsterdam_local(&sent.verzendmoment)
                 .filter(|t| *t > time::OffsetDateTime::now_utc())
                 .ok_or_else(|| {
                     AppError::BadRequest("Kies een verzendmoment in de toekomst (datum en tijd).".into())

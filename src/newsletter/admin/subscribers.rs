@@ -15,10 +15,10 @@ use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::{QueryParams, query_string};
-use crate::web::form::FormData;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
+use crate::web::typed_form::Form;
 
 notices! {
     /// Messages on the subscriber list after an action.
@@ -216,17 +216,24 @@ pub async fn export(state: AppState) -> AppResult<Response> {
         .into_response())
 }
 
+/// What a coordinator does with one subscriber (`actie`: `afmelden` or `wissen`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SubscriberAction {
+    actie: String,
+}
+
 pub async fn action(
     state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
-    data: FormData,
+    Form(sent): Form<SubscriberAction>,
 ) -> AppResult<Response> {
     let email = sqlx::query_scalar!("SELECT email FROM subscribers WHERE id = $1", id)
         .fetch_optional(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let action = data.one("actie");
+    let action = sent.actie;
     let mut tx = state.db.begin().await?;
     let (label, notice) = match action.as_str() {
         "afmelden" => {
@@ -265,19 +272,37 @@ pub async fn action(
     Ok(notice.redirect("/beheer/abonnees"))
 }
 
+/// The import form: the pasted CSV, its columns by number (1 is the first), and how consent
+/// was given (`wijze`: `bevestigen` asks by mail, `toestemming` with its `bron` counts as given).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ImportForm {
+    csv: String,
+    email_kolom: String,
+    naam_kolom: String,
+    wijze: String,
+    bron: String,
+}
+
+impl ImportForm {
+    /// The form as first shown: addresses in the first column, names in the second.
+    fn blank() -> Self {
+        ImportForm { email_kolom: "1".into(), naam_kolom: "2".into(), ..Self::default() }
+    }
+
+    /// Whether these people gave consent already (otherwise they are asked by mail).
+    fn consented(&self) -> bool {
+        self.wijze == "toestemming"
+    }
+}
+
 #[derive(Template)]
 #[template(path = "newsletter/admin/subscribers_import.html")]
 struct ImportTemplate {
     page: Page,
-    values: FormData,
+    form: ImportForm,
     errors: crate::web::form::FieldErrors,
     result: Option<(usize, usize, usize)>,
-}
-
-impl ImportTemplate {
-    fn value(&self, key: &str) -> String {
-        self.values.one(key)
-    }
 }
 
 pub async fn import_form(page: Page) -> impl IntoResponse {
@@ -286,7 +311,7 @@ pub async fn import_form(page: Page) -> impl IntoResponse {
             .in_back_office()
             .crumb("Abonnees", "/beheer/abonnees")
             .crumb("Importeren", "/beheer/abonnees/importeren"),
-        values: FormData(vec![("email_kolom".into(), "1".into()), ("naam_kolom".into(), "2".into())]),
+        form: ImportForm::blank(),
         errors: Default::default(),
         result: None,
     })
@@ -295,17 +320,17 @@ pub async fn import_form(page: Page) -> impl IntoResponse {
 /// Imports pasted CSV. Columns are chosen by number; the separator (`;`, `,` or tab) is taken
 /// from the first line. Addresses either count as consented (with the stated source, recorded
 /// as such) or receive the usual confirmation mail. Existing subscribers are left alone.
-pub async fn import(state: AppState, page: Page, data: FormData) -> AppResult<Response> {
+pub async fn import(state: AppState, page: Page, Form(form): Form<ImportForm>) -> AppResult<Response> {
     let page = page
         .in_back_office()
         .crumb("Abonnees", "/beheer/abonnees")
         .crumb("Importeren", "/beheer/abonnees/importeren");
-    let csv = data.one("csv");
-    let column = |key: &str| data.one(key).trim().parse::<usize>().ok().filter(|n| (1..=50).contains(n));
-    let email_column = column("email_kolom");
-    let name_column = column("naam_kolom");
-    let consented = data.one("wijze") == "toestemming";
-    let source = crate::web::form::clean(&data.one("bron"), 200);
+    let column = |value: &str| value.trim().parse::<usize>().ok().filter(|n| (1..=50).contains(n));
+    let email_column = column(&form.email_kolom);
+    let name_column = column(&form.naam_kolom);
+    let consented = form.consented();
+    let source = crate::web::form::clean(&form.bron, 200);
+    let csv = &form.csv;
     let mut errors = crate::web::form::FieldErrors::default();
     if csv.trim().is_empty() {
         errors.add("csv", "Plak de inhoud van het CSV-bestand in het tekstvak.");
@@ -317,7 +342,7 @@ pub async fn import(state: AppState, page: Page, data: FormData) -> AppResult<Re
         errors.add("bron", "Vermeld waar en wanneer deze mensen toestemming gaven, bijvoorbeeld ‘inschrijflijst congres 11 november 2026’.");
     }
     let Some(email_column) = email_column.filter(|_| errors.is_empty()) else {
-        let template = ImportTemplate { page, values: data, errors, result: None };
+        let template = ImportTemplate { page, form, errors, result: None };
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
     };
     let first = csv.lines().next().unwrap_or_default();
@@ -375,7 +400,7 @@ pub async fn import(state: AppState, page: Page, data: FormData) -> AppResult<Re
     tx.commit().await?;
     Ok(Html(ImportTemplate {
         page,
-        values: FormData(Vec::new()),
+        form: ImportForm::default(),
         errors: Default::default(),
         result: Some((added, existing, invalid)),
     })
