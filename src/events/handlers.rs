@@ -20,7 +20,7 @@ use crate::vraagstukken::queries as obstacles;
 use crate::web::auth::CurrentUser;
 use crate::web::client::ClientIp;
 use crate::web::filters::{QueryParams, chosen_pairs, query_string};
-use crate::web::form::{self, FieldErrors};
+use crate::web::form::{self, ActionForm, FieldErrors};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
@@ -456,12 +456,6 @@ pub async fn registration_page(
 ) -> AppResult<Response> {
     let message = params.notice_of::<RegistrationNotice>();
     render_registration(&state, page, token, message, StatusCode::OK).await
-}
-
-#[derive(serde::Deserialize)]
-pub struct ActionForm {
-    #[serde(default)]
-    actie: String,
 }
 
 /// POST `/bijeenkomsten/aanmelding/{token}`: `actie` is `afmelden` or `innemen`.

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::queries::{self, OpenReport};
@@ -14,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::QueryParams;
+use crate::web::form::ActionForm;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
@@ -48,17 +48,11 @@ pub async fn overview(state: AppState, page: Page, params: QueryParams) -> AppRe
 }
 
 /// A decision on a report: `actie` is `afhandelen` or `blokkeren` (the sender, too).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct DecideForm {
-    actie: String,
-}
-
 pub async fn decide(
     state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<DecideForm>,
+    Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
     let block = match form.actie.as_str() {
         "afhandelen" => false,

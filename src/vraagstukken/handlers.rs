@@ -14,6 +14,7 @@ use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
 use crate::web::auth::{CurrentUser, LoggedIn};
 use crate::web::filters::{QueryParams, chosen_pairs, query_string};
+use crate::web::form::ActionForm;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
@@ -176,19 +177,13 @@ pub async fn show(
     Ok(Html(template).into_response())
 }
 
-/// The "Herken ik" form: `actie` is `herken` or `intrekken`.
-#[derive(Debug, serde::Deserialize)]
-pub struct RecogniseForm {
-    #[serde(default)]
-    actie: String,
-}
-
-/// "Herken ik": a logged-in member says they recognise the obstacle, once, or takes it back.
+/// "Herken ik": a logged-in member says they recognise the obstacle, once, or takes it back
+/// (`actie` is `herken` or `intrekken`).
 pub async fn recognise(
     state: AppState,
     LoggedIn(user): LoggedIn,
     Path(slug): Path<String>,
-    Form(form): Form<RecogniseForm>,
+    Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
     let vraagstuk = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     if vraagstuk.review != Review::Gepubliceerd || vraagstuk.merged_into.is_some() {

@@ -119,6 +119,14 @@ mod tests {
     }
 }
 
+/// A form whose only field is the button that was pressed, `actie` (e.g. `afmelden`, `wissen`):
+/// the handler matches it against the actions it knows and refuses any other with a 400.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    pub actie: String,
+}
+
 /// A reviewer's decision on something waiting for it (an application, a proposal): `besluit`
 /// names the choice, `bericht` is the message to the person it concerns, and `versie` (where
 /// the form has it) the version of the proposal the reviewer saw.

@@ -15,6 +15,7 @@ use crate::state::AppState;
 use crate::text;
 use crate::web::auth::CurrentUser;
 use crate::web::filters::{QueryParams, query_string};
+use crate::web::form::ActionForm;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
@@ -217,17 +218,11 @@ pub async fn export(state: AppState) -> AppResult<Response> {
 }
 
 /// What a coordinator does with one subscriber (`actie`: `afmelden` or `wissen`).
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct SubscriberAction {
-    actie: String,
-}
-
 pub async fn action(
     state: AppState,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
-    Form(sent): Form<SubscriberAction>,
+    Form(sent): Form<ActionForm>,
 ) -> AppResult<Response> {
     let email = sqlx::query_scalar!("SELECT email FROM subscribers WHERE id = $1", id)
         .fetch_optional(&state.db)
