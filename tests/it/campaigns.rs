@@ -504,3 +504,30 @@ async fn events_and_publications_are_blocks_in_the_mail_and_the_archive() {
     let web = app.get_text(&format!("/nieuwsbrief/archief/{slug}"), 200).await;
     assert!(web.contains("Gaat niet door") && !web.contains("/kennisbank/met-andere-ogen"), "{web}");
 }
+
+#[tokio::test]
+async fn a_new_campaign_takes_at_most_fifty_topics_however_many_are_sent() {
+    let app = TestApp::spawn().await;
+    sqlx::query(
+        "INSERT INTO themes (slug, name) SELECT 'thema-' || g, 'Thema ' || g FROM generate_series(0, 59) g",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    app.create_user("coordinator@voorbeeld.nl", "coordinator", PASSWORD).await;
+    app.login("coordinator@voorbeeld.nl", PASSWORD).await;
+    let topics: Vec<String> = (0..500).map(|i| format!("thema-{i}")).collect();
+    let mut fields = vec![("onderwerp", "Veel onderwerpen"), ("intro", "Beste lezer,")];
+    fields.extend(topics.iter().map(|t| ("thema", t.as_str())));
+    let response = app.post_form("/beheer/nieuwsbrieven", &fields).await;
+    assert_eq!(response.status(), 303);
+    let mut stored: Vec<String> =
+        sqlx::query_scalar("SELECT topics FROM campaigns WHERE subject = 'Veel onderwerpen'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    stored.sort();
+    let mut first: Vec<String> = topics[..50].to_vec();
+    first.sort();
+    assert_eq!(stored, first, "the first fifty sent, of the sixty themes that exist");
+}

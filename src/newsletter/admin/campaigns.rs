@@ -161,8 +161,9 @@ pub async fn create(state: AppState, page: Page, Form(sent): Form<NewCampaign>) 
         subject: form::clean(&sent.onderwerp, 200),
         preheader: form::clean(&sent.preheader, 200),
         intro: form::clean(&sent.intro, 20_000),
-        news: sent.nieuws.iter().filter_map(|v| v.parse().ok()).collect(),
-        topics: sent.thema,
+        // At most 50 of each, as a page offers them.
+        news: sent.nieuws.iter().take(50).filter_map(|v| v.parse().ok()).collect(),
+        topics: sent.thema.into_iter().take(50).collect(),
         block_heading: form::clean(&sent.tekstblok_kop, 200),
         block_body: form::clean(&sent.tekstblok_tekst, 20_000),
     };
