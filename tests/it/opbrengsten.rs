@@ -2,7 +2,7 @@
 //! a non-member refused, bad input kept, the list's filters, the open-data API, `/zoeken`, the
 //! home page, and a coordinator's bundle into a newsletter block or a kennisbank record.
 
-use crate::helpers::{Browser, CampaignBuilder, PASSWORD, Role, TestApp};
+use crate::helpers::{Browser, CampaignBuilder, PASSWORD, Role, TestApp, select, select_attr};
 
 /// The slugs of the lessons on a list page, in order.
 fn lesson_slugs(body: &str) -> Vec<String> {
@@ -145,6 +145,15 @@ async fn a_region_members_lesson_goes_through_review_to_its_page_and_the_list() 
         .fetch_one(&app.db)
         .await
         .unwrap();
+    // Its decision form has a note of its own, labelled, and buttons that say which lesson
+    // they decide (the queue holds several).
+    let note = format!("bericht-{id}");
+    assert_eq!(select_attr(&queue, "textarea[name=bericht]", "id").iter().filter(|n| **n == note).count(), 1);
+    assert_eq!(select(&queue, &format!("label[for={note}]")).len(), 1);
+    let form = format!("form[action='/beheer/opbrengsten/{id}/beoordeling']");
+    let buttons = select(&queue, &format!("{form} button[name=besluit]"));
+    assert_eq!(buttons.len(), 2, "{queue}");
+    assert!(buttons.iter().all(|b| b.contains("Ouders als vaste gast")), "{buttons:?}");
     let decided = editor
         .post(
             &format!("/beheer/opbrengsten/{id}/beoordeling"),
