@@ -62,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(api::router())
         .merge(media::router())
-        .merge(admin::router(state.clone()))
+        .merge(admin::router())
         .route("/static/{*path}", get(assets::serve))
         .fallback(|| async { AppError::NotFound });
 

@@ -41,7 +41,7 @@ pub struct AppState {
 }
 
 /// Handlers take the state as an extractor of its own (`state: AppState`), as the Rust package
-/// registry's backend takes its `AppState`, rather than through `state: AppState`.
+/// registry's backend takes its `AppState`, rather than through `State(state): State<AppState>`.
 impl FromRequestParts<AppState> for AppState {
     type Rejection = Infallible;
 

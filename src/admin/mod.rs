@@ -10,7 +10,7 @@ mod outbox;
 use askama::Template;
 use axum::Router;
 use axum::extract::Request;
-use axum::middleware::{Next, from_fn_with_state};
+use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -54,16 +54,16 @@ pub fn routes() -> Vec<BackOfficeRoute> {
     declarations().into_parts().1
 }
 
-pub fn router(state: AppState) -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     let (router, _) = declarations().into_parts();
     router
         // Anything else under /beheer still needs a login with at least the editor role.
         .route("/beheer/{*rest}", get(|| async { AppError::NotFound }))
-        .layer(from_fn_with_state(state, area_guard))
+        .layer(from_fn(area_guard))
 }
 
 /// The floor for the whole area, so a route added without its own guard is never public.
-async fn area_guard(_: AppState, request: Request, next: Next) -> Response {
+async fn area_guard(request: Request, next: Next) -> Response {
     require(Role::Redacteur, request, next).await
 }
 
