@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::auth::{CurrentUser, SessionUser};
+use crate::web::auth::{LoggedIn, SessionUser};
 use crate::web::form::DecisionForm;
 use crate::web::typed_form::Form;
 
@@ -17,11 +17,11 @@ use crate::web::typed_form::Form;
 pub struct Reviewer<'a> {
     pub db: &'a PgPool,
     pub config: &'a Config,
-    pub actor: Option<&'a SessionUser>,
+    pub actor: &'a SessionUser,
 }
 
 impl<'a> Reviewer<'a> {
-    pub fn new(state: &'a AppState, actor: Option<&'a SessionUser>) -> Self {
+    pub fn new(state: &'a AppState, actor: &'a SessionUser) -> Self {
         Reviewer { db: &state.db, config: &state.config, actor }
     }
 }
@@ -30,7 +30,7 @@ impl<'a> Reviewer<'a> {
 /// what a decide handler takes besides the record's id.
 pub struct Decision {
     state: AppState,
-    actor: Option<SessionUser>,
+    actor: SessionUser,
     form: DecisionForm,
 }
 
@@ -39,7 +39,7 @@ impl FromRequest<AppState> for Decision {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
-        let Ok(CurrentUser(actor)) = CurrentUser::from_request_parts(&mut parts, state).await;
+        let LoggedIn(actor) = LoggedIn::from_request_parts(&mut parts, state).await?;
         let Form(form) = Form::<DecisionForm>::from_request(Request::from_parts(parts, body), state).await?;
         Ok(Decision { state: state.clone(), actor, form })
     }
@@ -48,7 +48,7 @@ impl FromRequest<AppState> for Decision {
 impl Decision {
     /// Who decides.
     pub fn reviewer(&self) -> Reviewer<'_> {
-        Reviewer::new(&self.state, self.actor.as_ref())
+        Reviewer::new(&self.state, &self.actor)
     }
 
     /// True for `yes` (e.g. `goedkeuren`), false for `afwijzen`, else a 400 (`DecisionForm::approves`).

@@ -13,9 +13,8 @@ use crate::audit::{Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::state::AppState;
-use crate::web::auth::CurrentUser;
+use crate::web::auth::LoggedIn;
 use crate::web::auth::Role;
-use crate::web::auth::SessionUser;
 use crate::web::filters::QueryParams;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
@@ -133,11 +132,10 @@ pub struct UpdateForm {
 
 pub async fn update(
     state: AppState,
-    CurrentUser(actor): CurrentUser,
+    LoggedIn(actor): LoggedIn,
     Path(id): Path<i64>,
     Form(form): Form<UpdateForm>,
 ) -> AppResult<Response> {
-    let actor: SessionUser = actor.ok_or(AppError::Unauthorized)?;
     let role =
         Role::parse(&form.role).ok_or_else(|| AppError::BadRequest("Kies een bestaande rol.".into()))?;
     let active = form.active.is_some();

@@ -74,7 +74,7 @@ pub async fn decide(
                 "UPDATE initiative_revisions SET decided_at = now(), decided_by = $2, decision = $3, message = $4 \
                  WHERE id = $1",
                 revision.id,
-                actor.map(|a| a.id),
+                Some(actor.id),
                 decision as RevisionDecision,
                 message,
             )
@@ -82,7 +82,7 @@ pub async fn decide(
             .await?;
             let action =
                 if approve { "wijziging initiatief goedgekeurd" } else { "wijziging initiatief afgewezen" };
-            Entry::new(actor, action, Target::Initiatief, id)
+            Entry::new(Some(actor), action, Target::Initiatief, id)
                 .before(json!({ "revisie": revision.id }))
                 .after(json!({ "besluit": decision, "bericht": message, "velden": proposed }))
                 .record(&mut *tx)
@@ -100,7 +100,7 @@ pub async fn decide(
             .execute(&mut *tx)
             .await?;
             let action = if approve { "initiatief goedgekeurd" } else { "initiatief afgewezen" };
-            Entry::new(actor, action, Target::Initiatief, id)
+            Entry::new(Some(actor), action, Target::Initiatief, id)
                 .decision(row.status, new_status, &message)
                 .record(&mut *tx)
                 .await?;

@@ -22,7 +22,7 @@ use crate::regions::RegionKind;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::{self, slugify};
-use crate::web::auth::CurrentUser;
+use crate::web::auth::LoggedIn;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::notice::{Notice, notices};
@@ -53,8 +53,10 @@ notices! {
 crate::text_enum::text_enum! {
     /// The actions on an event's registration list (`actie`).
     enum RegistrationAdminAction {
-        Bovenaan = "bovenaan", "Bovenaan zetten"; Aanwezig = "aanwezig", "Aanwezig";
-        Afwezig = "afwezig", "Toch afwezig"; Afmelden = "afmelden", "Afmelden";
+        Bovenaan = "bovenaan", "Bovenaan zetten";
+        Aanwezig = "aanwezig", "Aanwezig";
+        Afwezig = "afwezig", "Toch afwezig";
+        Afmelden = "afmelden", "Afmelden";
     }
 }
 
@@ -668,7 +670,7 @@ pub struct CancelFields {
 /// cancellation with the message.
 pub async fn cancel(
     state: AppState,
-    CurrentUser(actor): CurrentUser,
+    LoggedIn(actor): LoggedIn,
     Path(id): Path<i64>,
     Form(fields): Form<CancelFields>,
 ) -> AppResult<Response> {
@@ -679,7 +681,7 @@ pub async fn cancel(
         return Err(AppError::Conflict("Deze bijeenkomst is al geannuleerd.".into()));
     }
     places::cancel_event(&mut tx, &state.config, id, &message).await?;
-    Entry::new(actor.as_ref(), "bijeenkomst geannuleerd", Target::Bijeenkomst, id)
+    Entry::new(Some(&actor), "bijeenkomst geannuleerd", Target::Bijeenkomst, id)
         .before(json!({ "status": before.status.as_str() }))
         .after(json!({ "status": EventStatus::Geannuleerd.as_str(), "bericht": message }))
         .record(&mut *tx)
@@ -835,7 +837,7 @@ pub struct RegistrationAction {
 /// `aanwezig` / `afwezig` (check-in), `afmelden`.
 pub async fn registration_action(
     state: AppState,
-    CurrentUser(actor): CurrentUser,
+    LoggedIn(actor): LoggedIn,
     Path(id): Path<i64>,
     Form(fields): Form<RegistrationAction>,
 ) -> AppResult<Response> {
@@ -887,7 +889,7 @@ pub async fn registration_action(
         _ => return Err(AppError::Conflict("Deze actie past niet bij de stand van de aanmelding.".into())),
     };
     Entry::new(
-        actor.as_ref(),
+        Some(&actor),
         match notice {
             RegistrationsNotice::Bovenaan => "aanmelding bovenaan de wachtlijst gezet",
             RegistrationsNotice::Aanwezig => "aanwezigheid bijgewerkt",
@@ -906,11 +908,7 @@ pub async fn registration_action(
 
 /// GET `/beheer/bijeenkomsten/{id}/aanmeldingen.csv`: name and organisation only of those who
 /// agreed to be shown; status, time and answers of everyone; never an address.
-pub async fn export(
-    state: AppState,
-    CurrentUser(actor): CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn export(state: AppState, LoggedIn(actor): LoggedIn, Path(id): Path<i64>) -> AppResult<Response> {
     let event = queries::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let questions = queries::questions_of(&state.db, id).await?;
     let rows = registrations_of(&state, id).await?;
@@ -932,7 +930,7 @@ pub async fn export(
         csv.push_str(&fields.join(";"));
         csv.push_str("\r\n");
     }
-    Entry::new(actor.as_ref(), "aanmeldingen geëxporteerd", Target::Bijeenkomst, id)
+    Entry::new(Some(&actor), "aanmeldingen geëxporteerd", Target::Bijeenkomst, id)
         .after(json!({ "regels": rows.len() }))
         .record(&state.db)
         .await?;

@@ -206,7 +206,7 @@ pub(super) async fn decide(
     .execute(&mut *tx)
     .await?;
     let action = if approve { "publicatie goedgekeurd" } else { "publicatie afgewezen" };
-    Entry::new(by.actor, action, Target::Publicatie, id)
+    Entry::new(Some(by.actor), action, Target::Publicatie, id)
         .decision(row.status, new_status, &message)
         .record(&mut *tx)
         .await?;

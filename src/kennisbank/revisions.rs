@@ -346,13 +346,13 @@ pub async fn decide_change(
     sqlx::query!(
         "UPDATE publication_revisions SET decided_at = now(), decided_by = $2, accepted = $3 WHERE id = $1",
         id,
-        by.actor.map(|a| a.id),
+        Some(by.actor.id),
         accept,
     )
     .execute(&mut *tx)
     .await?;
     Entry::new(
-        by.actor,
+        Some(by.actor),
         if accept { "wijziging overgenomen" } else { "wijziging afgewezen" },
         Target::Publicatie,
         publication,

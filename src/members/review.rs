@@ -76,13 +76,13 @@ pub async fn decide(by: &Reviewer<'_>, id: i64, approve: bool, message: String) 
          WHERE id = $1",
         id,
         new_status as MemberStatus,
-        actor.map(|a| a.id),
+        Some(actor.id),
         message,
     )
     .execute(&mut *tx)
     .await?;
     let action = if approve { "aanmelding goedgekeurd" } else { "aanmelding afgewezen" };
-    Entry::new(actor, action, Target::Aandeelhouder, id)
+    Entry::new(Some(actor), action, Target::Aandeelhouder, id)
         .decision(row.status, new_status, &message)
         .record(&mut *tx)
         .await?;

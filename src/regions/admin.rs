@@ -14,7 +14,7 @@ use crate::regions::apply::{self, ANNOUNCEMENT_KEY, DEADLINE_KEY};
 use crate::review::Decision;
 use crate::state::AppState;
 use crate::text;
-use crate::web::auth::CurrentUser;
+use crate::web::auth::LoggedIn;
 use crate::web::filters::QueryParams;
 use crate::web::form;
 use crate::web::notice::{Notice, notices};
@@ -87,7 +87,7 @@ pub struct DeadlineForm {
 
 pub async fn set_deadline(
     state: AppState,
-    CurrentUser(actor): CurrentUser,
+    LoggedIn(actor): LoggedIn,
     Form(data): Form<DeadlineForm>,
 ) -> AppResult<Response> {
     let date =
@@ -105,15 +105,10 @@ pub async fn set_deadline(
             .execute(&mut *tx)
             .await?;
     }
-    Entry::new(
-        actor.as_ref(),
-        "aanmeldtermijn inspiratieregio's gewijzigd",
-        Target::Instelling,
-        DEADLINE_KEY,
-    )
-    .after(json!({ "sluitingsdatum": deadline, "bekendmaking": announcement }))
-    .record(&mut *tx)
-    .await?;
+    Entry::new(Some(&actor), "aanmeldtermijn inspiratieregio's gewijzigd", Target::Instelling, DEADLINE_KEY)
+        .after(json!({ "sluitingsdatum": deadline, "bekendmaking": announcement }))
+        .record(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(ApplicationsNotice::Termijn.redirect("/beheer/inspiratieregios"))
 }

@@ -35,7 +35,7 @@ pub async fn decide(by: &Reviewer<'_>, id: i64, selected: bool, message: String)
         id,
         decision as ApplicationDecision,
         message,
-        actor.map(|a| a.id),
+        Some(actor.id),
     )
     .execute(&mut *tx)
     .await?;
@@ -51,7 +51,7 @@ pub async fn decide(by: &Reviewer<'_>, id: i64, selected: bool, message: String)
     }
     let action =
         if selected { "inspiratieregio geselecteerd" } else { "aanmelding inspiratieregio afgewezen" };
-    Entry::new(actor, action, Target::InspiratieregioAanmelding, id)
+    Entry::new(Some(actor), action, Target::InspiratieregioAanmelding, id)
         .after(json!({ "regio": row.name, "besluit": decision, "bericht": message }))
         .record(&mut *tx)
         .await?;

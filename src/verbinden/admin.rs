@@ -11,7 +11,7 @@ use super::{CountKind, ReportStatus};
 use crate::audit::{Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::auth::CurrentUser;
+use crate::web::auth::LoggedIn;
 use crate::web::filters::QueryParams;
 use crate::web::form::ActionForm;
 use crate::web::notice::{Notice, notices};
@@ -50,7 +50,7 @@ pub async fn overview(state: AppState, page: Page, params: QueryParams) -> AppRe
 /// A decision on a report: `actie` is `afhandelen` or `blokkeren` (the sender, too).
 pub async fn decide(
     state: AppState,
-    CurrentUser(actor): CurrentUser,
+    LoggedIn(actor): LoggedIn,
     Path(id): Path<i64>,
     Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
@@ -74,13 +74,13 @@ pub async fn decide(
         sqlx::query!(
             "INSERT INTO relay_blocks (user_id, blocked_by) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING",
             sender,
-            actor.as_ref().map(|a| a.id),
+            Some(actor.id),
         )
         .execute(&mut *tx)
         .await?;
     }
     let action = if block { "afzender geblokkeerd voor berichten" } else { "melding afgehandeld" };
-    Entry::new(actor.as_ref(), action, Target::Melding, id)
+    Entry::new(Some(&actor), action, Target::Melding, id)
         .before(json!({ "status": ReportStatus::Open.as_str() }))
         .after(json!({ "status": ReportStatus::Afgehandeld.as_str(), "afzender_geblokkeerd": block, "afzender": sender }))
         .record(&mut *tx)
@@ -93,7 +93,7 @@ pub async fn decide(
 /// Lifts a block: the user may write again.
 pub async fn unblock(
     state: AppState,
-    CurrentUser(actor): CurrentUser,
+    LoggedIn(actor): LoggedIn,
     Path(user_id): Path<i64>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
@@ -102,7 +102,7 @@ pub async fn unblock(
     if removed.rows_affected() == 0 {
         return Err(AppError::Conflict("Deze afzender was niet geblokkeerd.".into()));
     }
-    Entry::new(actor.as_ref(), "blokkade berichten opgeheven", Target::Gebruiker, user_id)
+    Entry::new(Some(&actor), "blokkade berichten opgeheven", Target::Gebruiker, user_id)
         .record(&mut *tx)
         .await?;
     tx.commit().await?;

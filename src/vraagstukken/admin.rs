@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::review::{Decision, Outcome, Reviewer};
 use crate::state::AppState;
 use crate::text;
-use crate::web::auth::{CurrentUser, SessionUser};
+use crate::web::auth::LoggedIn;
 use crate::web::filters::QueryParams;
 use crate::web::form::{FieldErrors, clean};
 use crate::web::notice::{Notice, notices};
@@ -411,18 +411,17 @@ pub async fn add_alternative(
     PathId(id): PathId<i64>,
     Form(alternative): Form<AlternativeForm>,
 ) -> AppResult<Response> {
+    let actor = page.user.clone().ok_or(AppError::Unauthorized)?;
     let alternative = alternative.cleaned();
     let errors = match alternative.validate(&state.db).await? {
-        Ok(fields) => {
-            match review::add_alternative(&Reviewer::new(&state, page.user.as_ref()), id, &fields).await? {
-                AlternativeOutcome::Duplicate => {
-                    let mut errors = FieldErrors::default();
-                    errors.add("adres", form::DUPLICATE_ALTERNATIVE);
-                    errors
-                }
-                outcome => return alternative_done(outcome, id),
+        Ok(fields) => match review::add_alternative(&Reviewer::new(&state, &actor), id, &fields).await? {
+            AlternativeOutcome::Duplicate => {
+                let mut errors = FieldErrors::default();
+                errors.add("adres", form::DUPLICATE_ALTERNATIVE);
+                errors
             }
-        }
+            outcome => return alternative_done(outcome, id),
+        },
         Err(errors) => errors,
     };
     edit_page(&state, page, id, Kept { alternative, alternative_errors: errors, ..Kept::default() }).await
@@ -439,7 +438,7 @@ pub struct ChangeForm {
 
 pub async fn change_alternative(
     state: AppState,
-    CurrentUser(actor): CurrentUser,
+    LoggedIn(actor): LoggedIn,
     Path((id, alternative)): Path<(String, String)>,
     Form(change): Form<ChangeForm>,
 ) -> AppResult<Response> {
@@ -456,7 +455,7 @@ pub async fn change_alternative(
         "opslaan" => Some(why.as_str()),
         _ => return Err(AppError::BadRequest("Kies opslaan of verwijderen.".into())),
     };
-    let by = Reviewer::new(&state, actor.as_ref());
+    let by = Reviewer::new(&state, &actor);
     alternative_done(review::change_alternative(&by, id, alternative, why).await?, id)
 }
 
@@ -470,14 +469,13 @@ pub struct MergeForm {
 pub async fn merge(
     state: AppState,
     page: Page,
-    actor: CurrentUser,
+    LoggedIn(actor): LoggedIn,
     PathId(id): PathId<i64>,
     Form(merge): Form<MergeForm>,
 ) -> AppResult<Response> {
-    let actor: Option<SessionUser> = actor.0;
     let message = match merge.met.trim().parse::<i64>() {
         Err(_) => "Kies het vraagstuk waarmee dit samengaat.".to_owned(),
-        Ok(into) => match review::merge(&Reviewer::new(&state, actor.as_ref()), id, into).await? {
+        Ok(into) => match review::merge(&Reviewer::new(&state, &actor), id, into).await? {
             MergeOutcome::Merged(_) => {
                 return Ok(AdminNotice::Samengevoegd.redirect("/beheer/vraagstukken"));
             }

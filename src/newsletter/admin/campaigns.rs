@@ -18,7 +18,7 @@ use crate::newsletter::{BlockKind, CampaignStatus, DeliveryStatus, sending};
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::{self, slugify};
-use crate::web::auth::CurrentUser;
+use crate::web::auth::LoggedIn;
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::notice::{Notice, notices};
@@ -717,11 +717,10 @@ pub struct CampaignAction {
 
 pub async fn action(
     state: AppState,
-    CurrentUser(actor): CurrentUser,
+    LoggedIn(actor): LoggedIn,
     Path(id): Path<i64>,
     Form(sent): Form<CampaignAction>,
 ) -> AppResult<Response> {
-    let actor = actor.ok_or(AppError::Unauthorized)?;
     let unknown = || AppError::BadRequest("Onbekende handeling.".into());
     let action = CampaignNotice::parse(&sent.actie).ok_or_else(unknown)?;
     let status = lifecycle::status(&state.db, id).await?.ok_or(AppError::NotFound)?;

@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::newsletter::SubscriberStatus;
 use crate::state::AppState;
 use crate::text;
-use crate::web::auth::CurrentUser;
+use crate::web::auth::LoggedIn;
 use crate::web::filters::{QueryParams, query_string};
 use crate::web::form::ActionForm;
 use crate::web::notice::{Notice, notices};
@@ -220,7 +220,7 @@ pub async fn export(state: AppState) -> AppResult<Response> {
 /// What a coordinator does with one subscriber (`actie`: `afmelden` or `wissen`).
 pub async fn action(
     state: AppState,
-    CurrentUser(actor): CurrentUser,
+    LoggedIn(actor): LoggedIn,
     Path(id): Path<i64>,
     Form(sent): Form<ActionForm>,
 ) -> AppResult<Response> {
@@ -259,7 +259,7 @@ pub async fn action(
     };
     // The audit log keeps no address of an erased subscriber.
     let shown = if action == "wissen" { format!("abonnee {id}") } else { email };
-    Entry::new(actor.as_ref(), label, Target::Abonnee, id)
+    Entry::new(Some(&actor), label, Target::Abonnee, id)
         .after(json!({ "abonnee": shown }))
         .record(&mut *tx)
         .await?;
