@@ -4,13 +4,17 @@ use crate::text_enum::text_enum;
 
 text_enum! {
     /// `members.kind`.
-    pub enum MemberKind { Persoon = "persoon", "Persoon"; Organisatie = "organisatie", "Organisatie"; }
+    pub enum MemberKind {
+        Persoon = "persoon", "Persoon";
+        Organisatie = "organisatie", "Organisatie";
+    }
 
     /// `members.status`. Only approved members with a public profile appear on the site.
     pub enum MemberStatus {
         Onbevestigd = "onbevestigd", "Onbevestigd";
         WachtOpBeoordeling = "wacht_op_beoordeling", "Wacht op beoordeling";
-        Goedgekeurd = "goedgekeurd", "Goedgekeurd"; Afgewezen = "afgewezen", "Afgewezen";
+        Goedgekeurd = "goedgekeurd", "Goedgekeurd";
+        Afgewezen = "afgewezen", "Afgewezen";
     }
 }
 

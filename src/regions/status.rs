@@ -5,13 +5,15 @@ use crate::text_enum::text_enum;
 text_enum! {
     /// `regions.kind`: municipalities lie in a province and in a jeugdregio.
     pub enum RegionKind {
-        Provincie = "provincie", "Provincie"; Gemeente = "gemeente", "Gemeente";
+        Provincie = "provincie", "Provincie";
+        Gemeente = "gemeente", "Gemeente";
         Jeugdregio = "jeugdregio", "Jeugdregio";
     }
 
     /// `region_applications.decision` (NULL while the application is open).
     pub enum ApplicationDecision {
-        Geselecteerd = "geselecteerd", "Geselecteerd"; Afgewezen = "afgewezen", "Afgewezen";
+        Geselecteerd = "geselecteerd", "Geselecteerd";
+        Afgewezen = "afgewezen", "Afgewezen";
     }
 }
 
