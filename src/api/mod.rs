@@ -59,28 +59,28 @@ struct InitiativeRecord {
     updated_at: OffsetDateTime,
 }
 
-/// Full public records for the given slugs, in that order.
+/// Full public records for the given slugs, in that order. Levels and age groups follow their
+/// scale (`initiative_term_slugs`); themes and domains are listed by slug, as the API always has.
 async fn initiative_records(db: &PgPool, slugs: &[String]) -> sqlx::Result<Vec<InitiativeRecord>> {
-    sqlx::query_as!(
+    let mut records = sqlx::query_as!(
         InitiativeRecord,
         r#"SELECT i.slug, i.name, i.summary, i.website, r.name AS "region?", r.code AS "region_code?",
-             ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id
-                   WHERE l.initiative_id = i.id ORDER BY t.slug) AS "themes!",
-             ARRAY(SELECT t.slug FROM initiative_domains l JOIN domains t ON t.id = l.domain_id
-                   WHERE l.initiative_id = i.id ORDER BY t.slug) AS "domains!",
-             ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id
-                   WHERE l.initiative_id = i.id ORDER BY t.position) AS "levels!",
-             ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id
-                   WHERE l.initiative_id = i.id ORDER BY t.position) AS "age_groups!",
-             i.published_at, i.updated_at
+             ts.themes AS "themes!", ts.domains AS "domains!", ts.levels AS "levels!",
+             ts.age_groups AS "age_groups!", i.published_at, i.updated_at
            FROM unnest($1::text[]) WITH ORDINALITY AS s(slug, n)
            JOIN initiatives i ON i.slug = s.slug AND i.status = $2
+           JOIN initiative_term_slugs ts ON ts.initiative_id = i.id
            LEFT JOIN regions r ON r.id = i.region_id ORDER BY s.n"#,
         slugs,
         InitiativeStatus::Gepubliceerd as InitiativeStatus,
     )
     .fetch_all(db)
-    .await
+    .await?;
+    for record in &mut records {
+        record.themes.sort();
+        record.domains.sort();
+    }
+    Ok(records)
 }
 
 async fn initiatives(state: AppState, params: QueryParams) -> AppResult<impl IntoResponse> {

@@ -207,17 +207,10 @@ impl InitiativeFields {
     pub async fn load(db: &PgPool, id: i64) -> sqlx::Result<Option<Self>> {
         let row = sqlx::query!(
             r#"SELECT i.name, i.summary, i.description_md AS description, i.website, i.contact_name, i.contact_email,
-                      coalesce(r.slug, '') AS "region!",
-                      ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id
-                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "themes!",
-                      ARRAY(SELECT t.slug FROM initiative_domains l JOIN domains t ON t.id = l.domain_id
-                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "domains!",
-                      ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id
-                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "levels!",
-                      ARRAY(SELECT t.slug FROM initiative_age_groups l JOIN age_groups t ON t.id = l.age_group_id
-                            WHERE l.initiative_id = i.id ORDER BY t.position) AS "age_groups!",
-                      i.logo_id
-               FROM initiatives i LEFT JOIN regions r ON r.id = i.region_id WHERE i.id = $1"#,
+                      coalesce(r.slug, '') AS "region!", ts.themes AS "themes!", ts.domains AS "domains!",
+                      ts.levels AS "levels!", ts.age_groups AS "age_groups!", i.logo_id
+               FROM initiatives i JOIN initiative_term_slugs ts ON ts.initiative_id = i.id
+               LEFT JOIN regions r ON r.id = i.region_id WHERE i.id = $1"#,
             id,
         )
         .fetch_optional(db)
