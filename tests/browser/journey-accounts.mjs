@@ -6,22 +6,13 @@
 //
 // Usage: BASE_URL=... MAIL_DIR=... BIN=path/to/bredeblik DATABASE_URL=... node journey-accounts.mjs
 import { execFileSync } from 'node:child_process';
-import { Journey, expect, launchBrowser, newPage, waitForMail } from './lib.mjs';
+import { expect, newPage, requireEnv, runJourney, waitForMail } from './lib.mjs';
 
-const { BASE_URL, MAIL_DIR, BIN } = process.env;
-if (!BASE_URL || !MAIL_DIR || !BIN) {
-  console.error('BASE_URL, MAIL_DIR and BIN must be set');
-  process.exit(2);
-}
-const journey = new Journey('journey-accounts');
-const { problems } = journey;
-const check = (page, errors, label) => journey.check(page, errors, label);
+const { BASE_URL, MAIL_DIR, BIN } = requireEnv('BASE_URL', 'MAIL_DIR', 'BIN');
 const ADMIN = 'beheerder@voorbeeld.nl';
 const COORDINATOR = 'coordinator@voorbeeld.nl';
 
-const started = Date.now();
-const browser = await launchBrowser();
-try {
+await runJourney('journey-accounts', async ({ browser, check }) => {
   // 1. The CLI prints a one-time link when it has no terminal to ask for a password.
   const output = execFileSync(BIN, ['admin', 'create', '--email', ADMIN, '--role', 'beheerder'], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -94,10 +85,4 @@ try {
   expect(forbidden.status() === 403, `coordinator on /beheer/gebruikers got ${forbidden.status()}`);
   errors.splice(0); // the 403 itself is logged by Chromium as a failed resource
   await check(page, errors, 'geen toegang');
-} catch (err) {
-  problems.push(`journey stopped: ${err.message}`);
-} finally {
-  await browser.close();
-}
-
-await journey.finish(started);
+});

@@ -4,15 +4,9 @@
 // owner gets the mail. Every page is checked as in the other journeys.
 //
 // Usage: BASE_URL=... MAIL_DIR=... BIN=path/to/bredeblik DATABASE_URL=... node journey-editorial.mjs
-import { Journey, expect, launchBrowser, newPage, staffLogin, waitForMail } from './lib.mjs';
+import { expect, likeAPerson, logIn, newPage, requireEnv, runJourney, staffLogin, waitForMail } from './lib.mjs';
 
-const { BASE_URL, MAIL_DIR, BIN } = process.env;
-if (!BASE_URL || !MAIL_DIR || !BIN) {
-  console.error('BASE_URL, MAIL_DIR and BIN must be set');
-  process.exit(2);
-}
-const journey = new Journey('journey-editorial');
-const check = (page, errors, label) => journey.check(page, errors, label);
+const { BASE_URL, MAIL_DIR, BIN } = requireEnv('BASE_URL', 'MAIL_DIR', 'BIN');
 const OWNER = 'joris.bakker@voorbeeld.nl';
 const OWNER_NAME = 'Joris Bakker';
 const PASSWORD = 'samen-met-school-en-wijk';
@@ -23,11 +17,9 @@ const LOGO_PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAABgAAAAYCAIAAABvFaqvAAAAH0lEQVR42mOQi1pFFcQwatCoQaMGjRo0atCoQQNvEAAUoIyf1ItS5wAAAABJRU5ErkJggg==',
   'base64',
 );
-const started = Date.now();
-const browser = await launchBrowser();
-let page;
-let errors;
-try {
+await runJourney('journey-editorial', async ({ browser, check }) => {
+  let page;
+  let errors;
   // A newcomer registers and confirms; a coordinator approves them.
   const member = await newPage(browser, { viewport: { width: 375, height: 800 } });
   ({ page, errors } = member);
@@ -44,7 +36,7 @@ try {
   await page.getByLabel('Herhaal het wachtwoord').fill(PASSWORD);
   await page.getByLabel(/privacyverklaring/).check();
   // People take a few seconds; the form refuses submissions faster than that.
-  await page.waitForTimeout(Math.max(0, 3500 - (Date.now() - shownAt)));
+  await likeAPerson(page, shownAt);
   await page.getByRole('button', { name: 'Aanmelden' }).click();
   await page.getByRole('heading', { name: 'Bevestig uw e-mailadres' }).waitFor();
   const mail = await waitForMail(MAIL_DIR, OWNER, 'Bevestig');
@@ -64,11 +56,7 @@ try {
 
   // The member logs in and proposes an initiative with a logo.
   ({ page, errors } = member);
-  await page.goto(`${BASE_URL}/inloggen`);
-  await page.getByLabel('E-mailadres').fill(OWNER);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
-  await page.waitForURL(/\/account$/);
+  await logIn(page, BASE_URL, OWNER, PASSWORD);
   await page.locator('main a[href="/account/initiatieven"]').click();
   await page.waitForURL(/\/account\/initiatieven$/);
   await check(page, errors, 'mijn initiatieven');
@@ -117,9 +105,4 @@ try {
   const approved = await waitForMail(MAIL_DIR, OWNER, 'staat op Brede Blik');
   expect(approved.includes('Mooi initiatief, het staat erop!'), 'the mail carries the editor\'s message');
   expect(approved.includes(`/initiatieven/${SLUG}`), 'the mail links to the page');
-} catch (err) {
-  journey.problems.push(`journey stopped at ${page?.url()}: ${err.message}`);
-} finally {
-  await browser.close();
-}
-await journey.finish(started);
+});

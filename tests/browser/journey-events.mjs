@@ -8,15 +8,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { check as checkCalendar } from './ics-check.mjs';
-import { Journey, decodeQuotedPrintable, expect, launchBrowser, newPage, waitForMail } from './lib.mjs';
+import { decodeQuotedPrintable, expect, likeAPerson, newPage, requireEnv, runJourney, waitForMail } from './lib.mjs';
 
-const { BASE_URL, MAIL_DIR } = process.env;
-if (!BASE_URL || !MAIL_DIR) {
-  console.error('BASE_URL and MAIL_DIR must be set');
-  process.exit(2);
-}
-const journey = new Journey('journey-events');
-const check = (page, errors, label) => journey.check(page, errors, label);
+const { BASE_URL, MAIL_DIR } = requireEnv('BASE_URL', 'MAIL_DIR');
 const EVENT = '/bijeenkomsten/leerdag-onderwijs-en-zorg-in-een-team';
 const FIRST = 'eerste.deelnemer@voorbeeld.nl';
 const SECOND = 'tweede.deelnemer@voorbeeld.nl';
@@ -48,14 +42,12 @@ async function register(page, name, email) {
   await page.getByLabel('Naam', { exact: true }).fill(name);
   await page.getByLabel('E-mailadres').fill(email);
   await page.getByLabel('Aan welke werkplaats doet u mee?').selectOption({ index: 1 });
-  await page.waitForTimeout(Math.max(0, 3500 - (Date.now() - shownAt)));
+  await likeAPerson(page, shownAt);
   await page.getByRole('button', { name: 'Aanmelden' }).click();
   await page.getByRole('heading', { name: 'Aanmelding ontvangen' }).waitFor();
 }
 
-const started = Date.now();
-const browser = await launchBrowser();
-try {
+await runJourney('journey-events', async ({ browser, check }) => {
   const first = await newPage(browser, { viewport: { width: 375, height: 800 } });
   let { page, errors } = first;
   await page.goto(`${BASE_URL}/bijeenkomsten`);
@@ -101,9 +93,4 @@ try {
   await check(page, errors, 'ingenomen');
   await waitForMail(MAIL_DIR, SECOND, 'Aangemeld');
   checkCalendar(await calendarAttachment(SECOND, 'Aangemeld'), 'uitnodiging-2.ics');
-} catch (err) {
-  journey.problems.push(`journey stopped: ${err.message}`);
-} finally {
-  await browser.close();
-}
-await journey.finish(started);
+});

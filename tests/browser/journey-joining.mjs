@@ -3,21 +3,13 @@
 // appears on /aandeelhouders and in /zoeken. Every page is checked as in the other journeys.
 //
 // Usage: BASE_URL=... MAIL_DIR=... BIN=path/to/bredeblik DATABASE_URL=... node journey-joining.mjs
-import { Journey, expect, launchBrowser, newPage, staffLogin, waitForMail } from './lib.mjs';
+import { expect, likeAPerson, newPage, requireEnv, runJourney, staffLogin, waitForMail } from './lib.mjs';
 
-const { BASE_URL, MAIL_DIR, BIN } = process.env;
-if (!BASE_URL || !MAIL_DIR || !BIN) {
-  console.error('BASE_URL, MAIL_DIR and BIN must be set');
-  process.exit(2);
-}
-const journey = new Journey('journey-joining');
-const check = (page, errors, label) => journey.check(page, errors, label);
+const { BASE_URL, MAIL_DIR, BIN } = requireEnv('BASE_URL', 'MAIL_DIR', 'BIN');
 const NEWCOMER = 'sanne.visser@voorbeeld.nl';
 const NAME = 'Sanne Visser';
 const REVIEWER = 'beoordelaar@voorbeeld.nl';
-const started = Date.now();
-const browser = await launchBrowser();
-try {
+await runJourney('journey-joining', async ({ browser, check }) => {
   // A visitor registers.
   const visitor = await newPage(browser, { viewport: { width: 375, height: 800 } });
   let { page, errors } = visitor;
@@ -41,7 +33,7 @@ try {
   await publicProfile.check();
   await page.getByLabel(/privacyverklaring/).check();
   // People take a few seconds; the form refuses submissions faster than that.
-  await page.waitForTimeout(Math.max(0, 3500 - (Date.now() - shownAt)));
+  await likeAPerson(page, shownAt);
   await page.getByRole('button', { name: 'Aanmelden' }).click();
   await page.getByRole('heading', { name: 'Bevestig uw e-mailadres' }).waitFor();
   await check(page, errors, 'aanmelding ontvangen');
@@ -79,9 +71,4 @@ try {
   await page.goto(`${BASE_URL}/zoeken?q=${encodeURIComponent('Sanne')}`);
   expect(await page.getByRole('link', { name: NAME }).count() > 0, '/zoeken finds the new member');
   await check(page, errors, 'zoeken');
-} catch (err) {
-  journey.problems.push(`journey stopped: ${err.message}`);
-} finally {
-  await browser.close();
-}
-await journey.finish(started);
+});

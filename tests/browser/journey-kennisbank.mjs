@@ -9,32 +9,20 @@
 //
 // Usage: BASE_URL=... MAIL_DIR=... BIN=path/to/bredeblik node journey-kennisbank.mjs
 import { readFileSync } from 'node:fs';
-import { Journey, expect, launchBrowser, newPage, staffLogin, waitForMail } from './lib.mjs';
+import { expect, logIn, newPage, requireEnv, runJourney, staffLogin, waitForMail } from './lib.mjs';
 
-const { BASE_URL, MAIL_DIR, BIN } = process.env;
-if (!BASE_URL || !MAIL_DIR || !BIN) {
-  console.error('BASE_URL, MAIL_DIR and BIN must be set');
-  process.exit(2);
-}
-const journey = new Journey('journey-kennisbank');
-const check = (page, errors, label) => journey.check(page, errors, label);
+const { BASE_URL, MAIL_DIR, BIN } = requireEnv('BASE_URL', 'MAIL_DIR', 'BIN');
 const MEMBER = 'joris.bakker@voorbeeld.nl';
 const PASSWORD = 'samen-met-school-en-wijk';
 const TITLE = 'Buitenspelen als medicijn';
 const SLUG = 'buitenspelen-als-medicijn';
-const started = Date.now();
-const browser = await launchBrowser();
-let page;
-let errors;
-try {
+await runJourney('journey-kennisbank', async ({ browser, check }) => {
+  let page;
+  let errors;
   // The member proposes a publication, looks at the preview first.
   const member = await newPage(browser, { viewport: { width: 375, height: 800 } });
   ({ page, errors } = member);
-  await page.goto(`${BASE_URL}/inloggen`);
-  await page.getByLabel('E-mailadres').fill(MEMBER);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
-  await page.waitForURL(/\/account$/);
+  await logIn(page, BASE_URL, MEMBER, PASSWORD);
   await page.locator('main a[href="/account/kennisbank"]').click();
   await page.waitForURL(/\/account\/kennisbank$/);
   await check(page, errors, 'mijn publicaties');
@@ -100,9 +88,4 @@ try {
   expect(bib.startsWith('@article{'), 'the download is a BibTeX article');
   expect(bib.includes(`title = {{${TITLE}}}`), 'the BibTeX holds the title');
   expect(bib.includes('van der Berg, Jan Willem'), 'the BibTeX keeps the particle with the family name');
-} catch (err) {
-  journey.problems.push(`journey stopped at ${page?.url()}: ${err.message}`);
-} finally {
-  await browser.close();
-}
-await journey.finish(started);
+});

@@ -3,27 +3,19 @@
 // a campaign, the subscriber receives it and leaves with one click.
 //
 // Usage: BASE_URL=... MAIL_DIR=... BIN=path/to/bredeblik DATABASE_URL=... node journey-newsletter.mjs
-import { Journey, expect, launchBrowser, newPage, staffLogin, waitForMail } from './lib.mjs';
+import { expect, likeAPerson, newPage, requireEnv, runJourney, staffLogin, waitForMail } from './lib.mjs';
 
-const { BASE_URL, MAIL_DIR, BIN } = process.env;
-if (!BASE_URL || !MAIL_DIR || !BIN) {
-  console.error('BASE_URL, MAIL_DIR and BIN must be set');
-  process.exit(2);
-}
-const journey = new Journey('journey-newsletter');
-const check = (page, errors, label) => journey.check(page, errors, label);
+const { BASE_URL, MAIL_DIR, BIN } = requireEnv('BASE_URL', 'MAIL_DIR', 'BIN');
 const READER = 'lezer.nieuwsbrief@voorbeeld.nl';
 const SENDER = 'redactie-nieuwsbrief@voorbeeld.nl';
 const SUBJECT = 'Nieuws uit het netwerk, december';
-const started = Date.now();
-const browser = await launchBrowser();
-try {
+await runJourney('journey-newsletter', async ({ browser, check }) => {
   const visitor = await newPage(browser, { viewport: { width: 375, height: 800 } });
   let { page, errors } = visitor;
   await page.goto(`${BASE_URL}/`);
   const shownAt = Date.now();
   await page.getByLabel('Uw e-mailadres').fill(READER);
-  await page.waitForTimeout(Math.max(0, 3500 - (Date.now() - shownAt)));
+  await likeAPerson(page, shownAt);
   await page.getByRole('button', { name: 'Aanmelden' }).click();
   await page.getByRole('heading', { name: 'Bijna klaar' }).waitFor();
   await check(page, errors, 'aangemeld');
@@ -75,9 +67,4 @@ try {
   await page.goto(`${BASE_URL}/nieuwsbrief/archief`);
   await page.getByRole('link', { name: SUBJECT }).click();
   await check(page, errors, 'archief');
-} catch (err) {
-  journey.problems.push(`journey stopped: ${err.message}`);
-} finally {
-  await browser.close();
-}
-await journey.finish(started);
+});

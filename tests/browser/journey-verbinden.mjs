@@ -7,16 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Journey, expect, launchBrowser, staffLogin, waitForMail } from './lib.mjs';
+import { expect, requireEnv, runJourney, staffLogin, waitForMail } from './lib.mjs';
 
-const { BASE_URL, MAIL_DIR, BIN, DATABASE_URL } = process.env;
-if (!BASE_URL || !MAIL_DIR || !BIN || !DATABASE_URL) {
-  console.error('BASE_URL, MAIL_DIR, BIN and DATABASE_URL must be set');
-  process.exit(2);
-}
-const journey = new Journey('journey-verbinden');
-const check = (page, errors, label) => journey.check(page, errors, label);
-const started = Date.now();
+const { BASE_URL, MAIL_DIR, BIN, DATABASE_URL } = requireEnv('BASE_URL', 'MAIL_DIR', 'BIN', 'DATABASE_URL');
 const ANNA = { email: 'anna.verbinden@voorbeeld.nl', name: 'Anna Verbinden', slug: 'anna-verbinden', region: 'GM0344' };
 const BRAM = { email: 'bram.verbinden@voorbeeld.nl', name: 'Bram Verbinden', slug: 'bram-verbinden', region: 'GM0355' };
 const PASSWORD = 'samen-werken-aan-de-klas';
@@ -33,8 +26,7 @@ function profileFor(person) {
   execFileSync('psql', [DATABASE_URL, '-qv', 'ON_ERROR_STOP=1', '-c', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-const browser = await launchBrowser();
-try {
+await runJourney('journey-verbinden', async ({ browser, check, journey }) => {
   const sessions = {};
   for (const person of [ANNA, BRAM]) {
     sessions[person.slug] = await staffLogin(browser, { bin: BIN, baseUrl: BASE_URL, email: person.email, role: 'aandeelhouder', password: PASSWORD });
@@ -95,9 +87,4 @@ try {
   expect(mail.includes('/account/profiel#verbinden') && mail.includes('/verbinden/melden/'), 'how to stop and how to report');
   const files = (await readdir(MAIL_DIR)).filter((f) => f.endsWith('.eml'));
   expect(files.length > 0, 'the sink holds mail');
-} catch (err) {
-  journey.problems.push(`journey stopped: ${err.message}`);
-} finally {
-  await browser.close();
-}
-await journey.finish(started);
+});

@@ -8,34 +8,22 @@
 // that journey first).
 //
 // Usage: BASE_URL=... MAIL_DIR=... BIN=path/to/bredeblik node journey-vraagstukken.mjs
-import { Journey, expect, launchBrowser, newPage, staffLogin, waitForMail } from './lib.mjs';
+import { expect, logIn, newPage, requireEnv, runJourney, staffLogin, waitForMail } from './lib.mjs';
 
-const { BASE_URL, MAIL_DIR, BIN } = process.env;
-if (!BASE_URL || !MAIL_DIR || !BIN) {
-  console.error('BASE_URL, MAIL_DIR and BIN must be set');
-  process.exit(2);
-}
-const journey = new Journey('journey-vraagstukken');
-const check = (page, errors, label) => journey.check(page, errors, label);
+const { BASE_URL, MAIL_DIR, BIN } = requireEnv('BASE_URL', 'MAIL_DIR', 'BIN');
 const MEMBER = 'joris.bakker@voorbeeld.nl';
 const PASSWORD = 'samen-met-school-en-wijk';
 const TITLE = 'Thuiszitters wachten op een passende plek';
 const SLUG = 'thuiszitters-wachten-op-een-passende-plek';
 const INITIATIVE = '/initiatieven/speelkwartier-noord';
 const WHY = 'Kinderen die thuiszitten vinden dichtbij huis weer een plek om mee te doen.';
-const started = Date.now();
-const browser = await launchBrowser();
-let page;
-let errors;
-try {
+await runJourney('journey-vraagstukken', async ({ browser, check }) => {
+  let page;
+  let errors;
   // The member proposes an obstacle from the account page.
   const member = await newPage(browser, { viewport: { width: 375, height: 800 } });
   ({ page, errors } = member);
-  await page.goto(`${BASE_URL}/inloggen`);
-  await page.getByLabel('E-mailadres').fill(MEMBER);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
-  await page.waitForURL(/\/account$/);
+  await logIn(page, BASE_URL, MEMBER, PASSWORD);
   await page.locator('main a[href="/account/vraagstukken"]').click();
   await page.waitForURL(/\/account\/vraagstukken$/);
   await check(page, errors, 'mijn vraagstukken');
@@ -108,9 +96,4 @@ try {
   await page.waitForURL(new RegExp(`${INITIATIVE}$`));
   await check(page, errors, 'initiatief');
   expect(await page.locator(`main a[href="/vraagstukken/${SLUG}"]`).count() > 0, 'the initiative names the obstacle it answers');
-} catch (err) {
-  journey.problems.push(`journey stopped at ${page?.url()}: ${err.message}`);
-} finally {
-  await browser.close();
-}
-await journey.finish(started);
+});

@@ -198,7 +198,8 @@ export class Journey {
     const file = path.join(this.htmlDir, `${String(this.steps).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-')}.html`);
     await writeFile(file, await page.content());
     this.saved.push(file);
-    console.log(`ok   ${label} (${page.url()})`);
+    this.last = `${label} (${page.url()})`;
+    console.log(`ok   ${this.last}`);
   }
 
   /**
@@ -221,6 +222,60 @@ export class Journey {
     console.log(`${this.name}: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed`);
     process.exit(ok ? 0 : 1);
   }
+}
+
+/**
+ * The environment variables a journey needs, as an object; exits with status 2 when one is
+ * missing, so a journey started by hand says what to set.
+ */
+export function requireEnv(...names) {
+  const missing = names.filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    console.error(`${missing.join(', ')} must be set`);
+    process.exit(2);
+  }
+  return Object.fromEntries(names.map((name) => [name, process.env[name]]));
+}
+
+/**
+ * Runs the journey `name`: starts Chromium, calls `steps({ browser, check, journey })`, records
+ * an error it throws (with the last page checked), closes the browser and finishes: the pages
+ * are validated and the process exits with the outcome.
+ */
+export async function runJourney(name, steps) {
+  const journey = new Journey(name);
+  const check = (page, errors, label) => journey.check(page, errors, label);
+  const started = Date.now();
+  const browser = await launchBrowser();
+  try {
+    await steps({ browser, check, journey });
+  } catch (err) {
+    journey.problems.push(`journey stopped after ${journey.last ?? 'the start'}: ${err.message}`);
+  } finally {
+    await browser.close();
+  }
+  await journey.finish(started);
+}
+
+/** Logs `email` in on `page` through the login form and waits for the account page. */
+export async function logIn(page, baseUrl, email, password) {
+  await page.goto(`${baseUrl}/inloggen`);
+  await fillLogin(page, email, password);
+}
+
+async function fillLogin(page, email, password) {
+  await page.getByLabel('E-mailadres').fill(email);
+  await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.waitForURL(/\/account$/);
+}
+
+/**
+ * Waits until `ms` have passed since the form was shown at `shownAt` (`Date.now()`): public
+ * forms refuse what is sent faster than a person types (the bot trap).
+ */
+export async function likeAPerson(page, shownAt, ms = 3500) {
+  await page.waitForTimeout(Math.max(0, ms - (Date.now() - shownAt)));
 }
 
 export function expect(condition, message) {
@@ -246,9 +301,6 @@ export async function staffLogin(browser, { bin, baseUrl, email, role, password 
   await page.getByLabel('Herhaal het nieuwe wachtwoord').fill(password);
   await page.getByRole('button', { name: 'Wachtwoord opslaan' }).click();
   await page.waitForURL(/melding=hersteld/);
-  await page.getByLabel('E-mailadres').fill(email);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
-  await page.waitForURL(/\/account$/);
+  await fillLogin(page, email, password);
   return session;
 }
