@@ -119,13 +119,7 @@ async fn a_member_proposes_an_initiative_that_is_public_only_after_an_editor_app
     let again =
         editor.post(&format!("/beheer/initiatieven/{id}/beoordeling"), &[("besluit", "afwijzen")]).await;
     assert_eq!(again.status(), 409);
-    let actions: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'initiatief' AND target_id = $1 ORDER BY id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let actions = app.audit_actions("initiatief", Some(id)).await;
     assert_eq!(actions, ["initiatief aangemeld", "initiatief goedgekeurd"]);
 }
 
@@ -501,10 +495,6 @@ async fn coordinators_keep_the_vocabularies_and_cannot_delete_a_term_in_use() {
         .unwrap();
     assert_eq!(left, 0);
     assert_eq!(coordinator.post(&path, &[("lijst", "thema"), ("actie", "verwijderen")]).await.status(), 404);
-    let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_log WHERE target_type = 'themes' ORDER BY id")
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+    let actions = app.audit_actions("themes", None).await;
     assert_eq!(actions, ["term toegevoegd", "term gewijzigd", "term verwijderd"]);
 }

@@ -418,6 +418,25 @@ pub fn extract_csrf(html: &str) -> String {
         .to_owned()
 }
 
+/// The CSRF token of the form on the page at `url`, fetched with `client` (and its cookies).
+pub async fn token_of(client: &reqwest::Client, url: &str) -> String {
+    extract_csrf(&client.get(url).send().await.unwrap().text().await.unwrap())
+}
+
+/// Logs in through the form at `{base}/inloggen` with a client of its own (another browser,
+/// or another address behind a proxy); the status of the answer.
+pub async fn login_via(client: &reqwest::Client, base: &str, email: &str, password: &str) -> u16 {
+    let token = token_of(client, &format!("{base}/inloggen")).await;
+    client
+        .post(format!("{base}/inloggen"))
+        .form(&[("email", email), ("password", password), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 pub const PASSWORD: &str = "fiets-boom-wolk-lamp";
 
 pub use bredeblik::web::auth::Role;
@@ -524,6 +543,19 @@ impl TestApp {
     }
 
     /// A kennisbank publication to create; see [`PublicationBuilder`].
+    /// The audit log's actions about records of `target_type` (with `id`, about that record
+    /// only), oldest first.
+    pub async fn audit_actions(&self, target_type: &str, id: Option<i64>) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT action FROM audit_log WHERE target_type = $1 AND ($2::text IS NULL OR target_id = $2) ORDER BY id",
+        )
+        .bind(target_type)
+        .bind(id.map(|id| id.to_string()))
+        .fetch_all(&self.db)
+        .await
+        .unwrap()
+    }
+
     pub fn publication(&self, title: &str) -> PublicationBuilder<'_> {
         PublicationBuilder {
             db: &self.db,

@@ -1,29 +1,13 @@
 //! Input hygiene at the edge, LIKE patterns taken as text, no header injection at the real
 //! SMTP server, and sanitised Markdown that is valid and accessible (issue 10).
 
-use crate::helpers::{Mailbox, PASSWORD, TestApp, extract_csrf, subscriber};
+use crate::helpers::{Mailbox, PASSWORD, TestApp, login_via, subscriber, token_of};
 
 /// A form start stamp that is old enough (the app runs with the development secret).
 fn started() -> String {
     let secret = bredeblik::config::Secret::new("development-only-secret-key-do-not-use-in-production");
     let time = (time::OffsetDateTime::now_utc().unix_timestamp() - 30).to_string();
     format!("{time}.{}", bredeblik::tokens::sign(&secret, "form-started", &time))
-}
-
-async fn token_of(client: &reqwest::Client, url: &str) -> String {
-    extract_csrf(&client.get(url).send().await.unwrap().text().await.unwrap())
-}
-
-async fn login_via(client: &reqwest::Client, base: &str, email: &str, password: &str) -> u16 {
-    let token = token_of(client, &format!("{base}/inloggen")).await;
-    client
-        .post(format!("{base}/inloggen"))
-        .form(&[("email", email), ("password", password), ("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 #[tokio::test]

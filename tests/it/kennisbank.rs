@@ -350,7 +350,7 @@ async fn a_members_proposal_waits_for_review_and_an_editor_publishes_it() {
         editor.post(&format!("/beheer/kennisbank/{id}/beoordeling"), &[("besluit", "afwijzen")]).await;
     assert_eq!(again.status(), 409);
 
-    let audit = audit_of(&app, id).await;
+    let audit = app.audit_actions("publicatie", Some(id)).await;
     assert_eq!(audit, ["publicatie voorgesteld", "publicatie goedgekeurd"]);
     let told: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM outbox WHERE kind = 'publicatie-goedgekeurd' AND to_address = 'ines@voorbeeld.nl'",
@@ -403,11 +403,7 @@ async fn editors_create_with_a_preview_and_edit_with_the_audit_log() {
     assert_eq!(editor.post(&format!("/beheer/kennisbank/{id}"), &save).await.status(), 303);
     let page = app.get_text("/kennisbank/gewoon-opgroeien", 200).await;
     assert!(select(&page, "#apa-reference").join("").contains("(2024)"));
-    let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_log WHERE target_type = 'publicatie' ORDER BY id")
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+    let actions = app.audit_actions("publicatie", None).await;
     assert_eq!(actions, ["publicatie aangemaakt", "publicatie bewerkt"]);
 
     // A bad status or kind is a message, not a 500.
@@ -558,16 +554,6 @@ async fn upload(
 }
 
 /// The audit log's actions on publication `id`, oldest first.
-async fn audit_of(app: &TestApp, id: i64) -> Vec<String> {
-    sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'publicatie' AND target_id = $1 ORDER BY id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap()
-}
-
 async fn publication_id(app: &TestApp, slug: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM publications WHERE slug = $1")
         .bind(slug)
@@ -624,7 +610,7 @@ async fn an_open_licence_record_hosts_its_pdf_and_a_closed_one_refuses_it() {
     assert_eq!(download.headers()["content-type"], "application/pdf");
     assert_eq!(download.headers()["x-content-type-options"], "nosniff");
     assert_eq!(download.bytes().await.unwrap().as_ref(), pdf_bytes().as_slice(), "the same bytes come back");
-    let audit = audit_of(&app, open).await;
+    let audit = app.audit_actions("publicatie", Some(open)).await;
     assert_eq!(audit, ["pdf geüpload"]);
 
     // A record without a hosted file, or whose licence closed later, serves none.
@@ -685,7 +671,7 @@ async fn an_open_licence_record_hosts_its_pdf_and_a_closed_one_refuses_it() {
         .await
         .unwrap();
     assert_eq!(stored, 0);
-    let audit = audit_of(&app, open).await;
+    let audit = app.audit_actions("publicatie", Some(open)).await;
     assert_eq!(audit, ["pdf geüpload", "pdf verwijderd"]);
 }
 
@@ -766,7 +752,7 @@ async fn editors_link_a_record_to_events_initiatives_regions_and_publications() 
         400
     );
 
-    let audit = audit_of(&app, id).await;
+    let audit = app.audit_actions("publicatie", Some(id)).await;
     assert_eq!(
         audit,
         [
@@ -890,7 +876,7 @@ async fn a_members_change_waits_until_an_editor_accepts_it() {
     assert!(!app.get_text("/kennisbank/samen-om-het-kind", 200).await.contains("Iets heel anders"));
 
     let id = publication_id(&app, "samen-om-het-kind").await;
-    let audit = audit_of(&app, id).await;
+    let audit = app.audit_actions("publicatie", Some(id)).await;
     assert_eq!(
         audit,
         ["wijziging voorgesteld", "wijziging overgenomen", "wijziging voorgesteld", "wijziging afgewezen"]

@@ -438,18 +438,15 @@ async fn a_coordinator_bundles_a_regions_lessons_into_a_newsletter_block_or_a_ke
     assert!(empty.text().await.unwrap().contains("geen gepubliceerde lessen"));
 
     // To the newsletter: a text block with both lessons of 2024, not retyped.
-    let sent = coordinator
-        .post(
-            "/beheer/opbrengsten/bundel",
-            &[
-                ("regio", &brabant),
-                ("van", "2024-01-01"),
-                ("tot", "2024-12-31"),
-                ("doel", "nieuwsbrief"),
-                ("campagne", &campaign.to_string()),
-            ],
-        )
-        .await;
+    let campaign_id = campaign.to_string();
+    let to_campaign = [
+        ("regio", brabant.as_str()),
+        ("van", "2024-01-01"),
+        ("tot", "2024-12-31"),
+        ("doel", "nieuwsbrief"),
+        ("campagne", &campaign_id),
+    ];
+    let sent = coordinator.post("/beheer/opbrengsten/bundel", &to_campaign).await;
     assert_eq!(sent.status(), 303);
     assert_eq!(sent.headers()["location"].to_str().unwrap(), format!("/beheer/nieuwsbrieven/{campaign}"));
     let (kind, heading, body): (String, String, String) =
@@ -469,18 +466,7 @@ async fn a_coordinator_bundles_a_regions_lessons_into_a_newsletter_block_or_a_ke
         .execute(&app.db)
         .await
         .unwrap();
-    let late = coordinator
-        .post(
-            "/beheer/opbrengsten/bundel",
-            &[
-                ("regio", &brabant),
-                ("van", "2024-01-01"),
-                ("tot", "2024-12-31"),
-                ("doel", "nieuwsbrief"),
-                ("campagne", &campaign.to_string()),
-            ],
-        )
-        .await;
+    let late = coordinator.post("/beheer/opbrengsten/bundel", &to_campaign).await;
     assert_eq!(late.status(), 422);
 
     // To the kennisbank: a publication in concept with the lessons as its text.

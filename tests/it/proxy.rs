@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::binary::free_port;
-use crate::helpers::{PASSWORD, TestApp, browser_headers, extract_csrf};
+use crate::helpers::{PASSWORD, TestApp, browser_headers, login_via, token_of};
 
 /// A form start stamp that is old enough (the app runs with the development secret).
 fn started() -> String {
@@ -92,10 +92,6 @@ fn client_from(from: &str) -> reqwest::Client {
         .unwrap()
 }
 
-async fn token_of(client: &reqwest::Client, url: &str) -> String {
-    extract_csrf(&client.get(url).send().await.unwrap().text().await.unwrap())
-}
-
 async fn subscribe(client: &reqwest::Client, base: &str, email: &str, extra: &[(&str, &str)]) -> u16 {
     let token = token_of(client, &format!("{base}/nieuwsbrief")).await;
     let stamp = started();
@@ -117,18 +113,6 @@ async fn consent_ip(app: &TestApp, email: &str) -> String {
         .fetch_one(&app.db)
         .await
         .unwrap()
-}
-
-async fn login_via(client: &reqwest::Client, base: &str, email: &str, password: &str) -> u16 {
-    let token = token_of(client, &format!("{base}/inloggen")).await;
-    client
-        .post(format!("{base}/inloggen"))
-        .form(&[("email", email), ("password", password), ("csrf_token", &token)])
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 #[tokio::test]

@@ -99,13 +99,7 @@ async fn a_proposed_obstacle_waits_for_review_and_is_public_once_approved() {
     let again =
         editor.post(&format!("/beheer/vraagstukken/{id}/beoordeling"), &[("besluit", "afwijzen")]).await;
     assert_eq!(again.status(), 409);
-    let actions: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'vraagstuk' AND target_id = $1 ORDER BY id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let actions = app.audit_actions("vraagstuk", Some(id)).await;
     assert_eq!(actions, ["vraagstuk voorgesteld", "vraagstuk goedgekeurd"]);
 
     // A rejected proposal goes back to concept and stays off the site.
@@ -444,13 +438,7 @@ async fn an_editor_creates_and_edits_an_obstacle_with_the_audit_log() {
     assert!(list.contains("Budgetten schotten de zorg af"));
     let list = editor.text("/beheer/vraagstukken?status=gesignaleerd", 200).await;
     assert!(!list.contains("Budgetten schotten de zorg af"));
-    let actions: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target_type = 'vraagstuk' AND target_id = $1 ORDER BY id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let actions = app.audit_actions("vraagstuk", Some(id)).await;
     assert_eq!(actions, ["vraagstuk aangemaakt", "vraagstuk bewerkt"]);
 }
 
