@@ -17,6 +17,36 @@ pub trait TextEnum: Copy + PartialEq + 'static {
     fn label(self) -> &'static str;
 }
 
+/// What a select over a [`TextEnum`] (the template macro `f::options`) compares each value with:
+/// a submitted value (`String`, `&str`) or a chosen one (`Option<T>`).
+pub trait Selected {
+    /// The stored value that is selected, or `""` for none.
+    fn selected(&self) -> &str;
+}
+
+impl Selected for String {
+    fn selected(&self) -> &str {
+        self
+    }
+}
+
+impl Selected for &str {
+    fn selected(&self) -> &str {
+        self
+    }
+}
+
+impl<T: TextEnum> Selected for Option<T> {
+    fn selected(&self) -> &str {
+        self.map_or("", T::as_str)
+    }
+}
+
+/// Whether `value` is the one `current` selects (called from the template macro `f::options`).
+pub fn is_selected<S: Selected + ?Sized>(current: &S, value: &str) -> bool {
+    current.selected() == value
+}
+
 /// Declares a status or kind enum; each variant names its stored value and its Dutch label:
 ///
 /// ```ignore
@@ -29,7 +59,7 @@ pub trait TextEnum: Copy + PartialEq + 'static {
 /// }
 /// ```
 ///
-/// One invocation may declare several enums, one after the other; variants may share a line.
+/// One invocation may declare several enums, one after the other.
 macro_rules! text_enum {
     (
         @one

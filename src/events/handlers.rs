@@ -61,9 +61,6 @@ impl ListTemplate {
     fn is(&self, chosen: &Option<String>, slug: &str) -> bool {
         chosen.as_deref() == Some(slug)
     }
-    fn form_chosen(&self, form: &EventForm) -> bool {
-        self.chosen.form == Some(*form)
-    }
     fn feed_url(&self) -> String {
         let query = query_string(&self.filter_pairs(false));
         if query.is_empty() { "/bijeenkomsten.ics".into() } else { format!("/bijeenkomsten.ics?{query}") }

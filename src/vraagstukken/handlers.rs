@@ -54,9 +54,6 @@ impl ListTemplate {
     fn is(&self, chosen: &Option<String>, slug: &str) -> bool {
         chosen.as_deref() == Some(slug)
     }
-    fn status_chosen(&self, status: &VraagstukStatus) -> bool {
-        self.chosen.status == Some(*status)
-    }
     fn any_found(&self) -> bool {
         self.groups.iter().any(|g| g.found > 0)
     }

@@ -101,6 +101,7 @@ async fn demo_events_list_detail_filters_and_participants() {
 
     let online = app.get_text("/bijeenkomsten?vorm=online", 200).await;
     assert!(online.contains("Online sessie") && !online.contains("Leerdag: onderwijs"), "{online}");
+    assert_eq!(select_attr(&online, "#f-vorm option[selected]", "value"), ["online"]);
     let themed = app.get_text("/bijeenkomsten?thema=wijkgericht-werken", 200).await;
     assert!(themed.contains("Regionale leertafel") && !themed.contains("Online sessie"));
     // Unknown filter values are ignored, not an error.

@@ -319,6 +319,9 @@ async fn coordinators_see_export_unsubscribe_and_erase_subscribers() {
     assert!(page.contains("<svg") && page.contains("een@voorbeeld.nl"));
     let filtered = app.get_text("/beheer/abonnees?status=onbevestigd", 200).await;
     assert!(filtered.contains("drie@voorbeeld.nl") && !filtered.contains("een@voorbeeld.nl"));
+    // The status filter keeps its choice and shows the Dutch label, not the stored value.
+    assert_eq!(select_attr(&filtered, "#status option[selected]", "value"), ["onbevestigd"]);
+    assert_eq!(select(&filtered, "#status option[selected]"), ["Onbevestigd"]);
     let csv = app.get_text("/beheer/abonnees.csv", 200).await;
     assert_eq!(csv.trim_end().lines().count(), 4);
     assert!(csv.contains("\"'=SUM(A1)\""), "formulas defused");

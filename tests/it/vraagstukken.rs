@@ -1,7 +1,7 @@
 //! Vraagstukken: the four-level list with its filters and search, an obstacle's page with its
 //! alternatives, the links shown on both sides, and a merged obstacle's redirect.
 
-use crate::helpers::{Role, TestApp};
+use crate::helpers::{Role, TestApp, select, select_attr};
 
 /// The slugs of the obstacle cards on a list page, in order.
 fn card_slugs(body: &str) -> Vec<String> {
@@ -49,7 +49,11 @@ async fn the_list_groups_obstacles_by_the_four_levels_and_filters() {
     let region2 = card_slugs(&app.get_text(&format!("/vraagstukken?regio={brabant}"), 200).await);
     assert_eq!(region2.len(), 2, "{region2:?}");
     assert!(region2.contains(&"protocollen-en-regels-gaan-voor".into()));
-    let status = card_slugs(&app.get_text("/vraagstukken?status=gesignaleerd", 200).await);
+    let page = app.get_text("/vraagstukken?status=gesignaleerd", 200).await;
+    // The filter keeps the chosen status and names the statuses by their labels.
+    assert_eq!(select_attr(&page, "#f-status option[selected]", "value"), ["gesignaleerd"]);
+    assert_eq!(select(&page, "#f-status option").first().map(String::as_str), Some("Alle"));
+    let status = card_slugs(&page);
     assert!(status.contains(&"labels-die-stigmatiseren".into()));
     assert!(!status.contains(&"afwijken-mag-niet".into()));
     let level = app.get_text("/vraagstukken?niveau=politiek", 200).await;
