@@ -43,7 +43,7 @@ pub(crate) fn admin_routes(back_office: BackOffice) -> BackOffice {
         .editor("/beheer/bijeenkomsten", Role::Redacteur, Editor { list, new_form, edit_form, save })
         .post("/beheer/bijeenkomsten/{id}/annuleren", Role::Redacteur, admin::cancel)
         .post("/beheer/bijeenkomsten/{id}/verslag", Role::Redacteur, admin::save_report)
-        .get("/beheer/bijeenkomsten/{id}/aanmeldingen", Role::Redacteur, admin::registrations)
-        .post("/beheer/bijeenkomsten/{id}/aanmeldingen", Role::Redacteur, admin::registration_action)
-        .get("/beheer/bijeenkomsten/{id}/aanmeldingen.csv", Role::Redacteur, admin::export)
+        .get("/beheer/bijeenkomsten/{id}/aanmeldingen", Role::Redacteur, admin::registrations::list)
+        .post("/beheer/bijeenkomsten/{id}/aanmeldingen", Role::Redacteur, admin::registrations::action)
+        .get("/beheer/bijeenkomsten/{id}/aanmeldingen.csv", Role::Redacteur, admin::registrations::export)
 }
