@@ -1,4 +1,5 @@
--- An initiative's terms in each vocabulary, as slugs in the vocabulary's own order. The
+-- An initiative's terms in each vocabulary, as slugs in the vocabulary's own order (terms in
+-- the same position by slug; the queries this replaces left those ties unordered). The
 -- initiative editor (catalogue::editorial) and the open-data API (api) both read it, so the
 -- four joins are written once.
 CREATE VIEW initiative_term_slugs AS

@@ -60,13 +60,15 @@ struct InitiativeRecord {
 }
 
 /// Full public records for the given slugs, in that order. Levels and age groups follow their
-/// scale (`initiative_term_slugs`); themes and domains are listed by slug, as the API always has.
+/// scale (`initiative_term_slugs`); themes and domains are listed by slug (in the database's
+/// collation), as the API always has.
 async fn initiative_records(db: &PgPool, slugs: &[String]) -> sqlx::Result<Vec<InitiativeRecord>> {
-    let mut records = sqlx::query_as!(
+    sqlx::query_as!(
         InitiativeRecord,
         r#"SELECT i.slug, i.name, i.summary, i.website, r.name AS "region?", r.code AS "region_code?",
-             ts.themes AS "themes!", ts.domains AS "domains!", ts.levels AS "levels!",
-             ts.age_groups AS "age_groups!", i.published_at, i.updated_at
+             ARRAY(SELECT t FROM unnest(ts.themes) t ORDER BY t) AS "themes!",
+             ARRAY(SELECT t FROM unnest(ts.domains) t ORDER BY t) AS "domains!",
+             ts.levels AS "levels!", ts.age_groups AS "age_groups!", i.published_at, i.updated_at
            FROM unnest($1::text[]) WITH ORDINALITY AS s(slug, n)
            JOIN initiatives i ON i.slug = s.slug AND i.status = $2
            JOIN initiative_term_slugs ts ON ts.initiative_id = i.id
@@ -75,12 +77,7 @@ async fn initiative_records(db: &PgPool, slugs: &[String]) -> sqlx::Result<Vec<I
         InitiativeStatus::Gepubliceerd as InitiativeStatus,
     )
     .fetch_all(db)
-    .await?;
-    for record in &mut records {
-        record.themes.sort();
-        record.domains.sort();
-    }
-    Ok(records)
+    .await
 }
 
 async fn initiatives(state: AppState, params: QueryParams) -> AppResult<impl IntoResponse> {

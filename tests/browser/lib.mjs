@@ -198,8 +198,9 @@ export class Journey {
     const file = path.join(this.htmlDir, `${String(this.steps).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-')}.html`);
     await writeFile(file, await page.content());
     this.saved.push(file);
-    this.last = `${label} (${page.url()})`;
-    console.log(`ok   ${this.last}`);
+    this.last = label;
+    this.page = page;
+    console.log(`ok   ${label} (${page.url()})`);
   }
 
   /**
@@ -239,8 +240,9 @@ export function requireEnv(...names) {
 
 /**
  * Runs the journey `name`: starts Chromium, calls `steps({ browser, check, journey })`, records
- * an error it throws (with the last page checked), closes the browser and finishes: the pages
- * are validated and the process exits with the outcome.
+ * an error it throws (with where the page last checked stood then, and that check's label),
+ * closes the browser and finishes: the pages are validated and the process exits with the
+ * outcome.
  */
 export async function runJourney(name, steps) {
   const journey = new Journey(name);
@@ -250,7 +252,8 @@ export async function runJourney(name, steps) {
   try {
     await steps({ browser, check, journey });
   } catch (err) {
-    journey.problems.push(`journey stopped after ${journey.last ?? 'the start'}: ${err.message}`);
+    const where = journey.page ? ` at ${journey.page.url()}, after the check "${journey.last}"` : ' before its first check';
+    journey.problems.push(`journey stopped${where}: ${err.message}`);
   } finally {
     await browser.close();
   }

@@ -83,3 +83,42 @@ async fn the_csv_export_follows_the_filters_and_defuses_formulas() {
     let filtered = app.get("/initiatieven.csv?niveau=politiek").await.text().await.unwrap();
     assert!(filtered.lines().count() < csv.lines().count());
 }
+
+#[tokio::test]
+async fn an_initiative_lists_themes_and_domains_by_slug_and_levels_on_their_scale() {
+    let app = TestApp::spawn_with_demo().await;
+    // Themes and domains in the reverse of the alphabet, so that an order by position shows.
+    for sql in [
+        "UPDATE themes t SET position = r.n \
+         FROM (SELECT id, row_number() OVER (ORDER BY slug DESC) AS n FROM themes) r WHERE r.id = t.id",
+        "UPDATE domains t SET position = r.n \
+         FROM (SELECT id, row_number() OVER (ORDER BY slug DESC) AS n FROM domains) r WHERE r.id = t.id",
+    ] {
+        sqlx::query(sql).execute(&app.db).await.unwrap();
+    }
+    let (slug, themes, levels): (String, Vec<String>, Vec<String>) = sqlx::query_as(
+        "SELECT i.slug,
+                ARRAY(SELECT t.slug FROM initiative_themes l JOIN themes t ON t.id = l.theme_id
+                      WHERE l.initiative_id = i.id ORDER BY t.slug),
+                ARRAY(SELECT t.slug FROM initiative_levels l JOIN levels t ON t.id = l.level_id
+                      WHERE l.initiative_id = i.id ORDER BY t.position)
+         FROM initiatives i
+         WHERE i.status = 'gepubliceerd'
+           AND (SELECT count(*) FROM initiative_themes l WHERE l.initiative_id = i.id) >= 2
+           AND (SELECT count(*) FROM initiative_levels l WHERE l.initiative_id = i.id) >= 2
+         ORDER BY i.id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("the demo has an initiative with two themes and two levels");
+    let all: serde_json::Value = app.get("/api/v1/initiatives?per_pagina=100").await.json().await.unwrap();
+    let record = all["data"].as_array().unwrap().iter().find(|r| r["slug"] == slug.as_str()).unwrap();
+    let strings = |key: &str| -> Vec<String> {
+        record[key].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(strings("themes"), themes);
+    assert_eq!(strings("levels"), levels);
+    let mut by_slug = strings("domains");
+    by_slug.sort();
+    assert_eq!(strings("domains"), by_slug);
+}

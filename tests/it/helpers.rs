@@ -542,7 +542,6 @@ impl TestApp {
             .unwrap()
     }
 
-    /// A kennisbank publication to create; see [`PublicationBuilder`].
     /// The audit log's actions about records of `target_type` (with `id`, about that record
     /// only), oldest first.
     pub async fn audit_actions(&self, target_type: &str, id: Option<i64>) -> Vec<String> {
@@ -556,6 +555,7 @@ impl TestApp {
         .unwrap()
     }
 
+    /// A kennisbank publication to create; see [`PublicationBuilder`].
     pub fn publication(&self, title: &str) -> PublicationBuilder<'_> {
         PublicationBuilder {
             db: &self.db,

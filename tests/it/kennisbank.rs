@@ -553,7 +553,6 @@ async fn upload(
         .unwrap()
 }
 
-/// The audit log's actions on publication `id`, oldest first.
 async fn publication_id(app: &TestApp, slug: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM publications WHERE slug = $1")
         .bind(slug)

@@ -53,6 +53,7 @@ async fn the_list_groups_obstacles_by_the_four_levels_and_filters() {
     // The filter keeps the chosen status and names the statuses by their labels.
     assert_eq!(select_attr(&page, "#f-status option[selected]", "value"), ["gesignaleerd"]);
     assert_eq!(select(&page, "#f-status option").first().map(String::as_str), Some("Alle"));
+    assert_eq!(select(&page, "#f-status option[selected]"), ["Gesignaleerd"]);
     let status = card_slugs(&page);
     assert!(status.contains(&"labels-die-stigmatiseren".into()));
     assert!(!status.contains(&"afwijken-mag-niet".into()));
