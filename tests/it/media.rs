@@ -69,6 +69,11 @@ fn news_fields(title: &str) -> Form {
         .text("publicatie", "nu")
 }
 
+/// The news fields with an image and its alt text.
+fn news_with_image(title: &str, alt: &str, image: Part) -> Form {
+    news_fields(title).text("afbeelding_alt", alt.to_owned()).part("afbeelding", image)
+}
+
 async fn post(app: &TestApp, path: &str, with_token: bool, form: Form) -> reqwest::Response {
     let url =
         if with_token { format!("{path}?csrf_token={}", app.csrf_token().await) } else { path.to_owned() };
@@ -109,9 +114,7 @@ async fn news_images_are_checked_resized_stripped_and_served_for_good() {
         &app,
         "/beheer/nieuws",
         true,
-        news_fields("Groot nieuws")
-            .text("afbeelding_alt", "Een kleurverloop")
-            .part("afbeelding", file(huge, "notities.txt", "text/plain")),
+        news_with_image("Groot nieuws", "Een kleurverloop", file(huge, "notities.txt", "text/plain")),
     )
     .await;
     assert_eq!(response.status(), 303);
@@ -157,9 +160,7 @@ async fn news_images_are_checked_resized_stripped_and_served_for_good() {
         &app,
         "/beheer/nieuws",
         true,
-        news_fields("Foto met locatie")
-            .text("afbeelding_alt", "Een foto")
-            .part("afbeelding", file(exif, "foto.jpg", "image/jpeg")),
+        news_with_image("Foto met locatie", "Een foto", file(exif, "foto.jpg", "image/jpeg")),
     )
     .await;
     assert_eq!(response.status(), 303);
@@ -178,9 +179,11 @@ async fn news_images_are_checked_resized_stripped_and_served_for_good() {
         &app,
         &format!("/beheer/nieuws/{id}"),
         true,
-        news_fields("Foto met locatie")
-            .text("afbeelding_alt", "Dezelfde foto")
-            .part("afbeelding", file(jpeg_with_exif(), "kopie.jpg", "image/jpeg")),
+        news_with_image(
+            "Foto met locatie",
+            "Dezelfde foto",
+            file(jpeg_with_exif(), "kopie.jpg", "image/jpeg"),
+        ),
     )
     .await;
     assert_eq!(response.status(), 303);
@@ -217,9 +220,11 @@ async fn bad_uploads_get_a_dutch_message_and_keep_the_other_fields() {
         &app,
         "/beheer/nieuws",
         true,
-        news_fields("Mijn titel")
-            .text("afbeelding_alt", "Iets")
-            .part("afbeelding", file(b"Dit is gewoon tekst.\n".to_vec(), "plaatje.png", "image/png")),
+        news_with_image(
+            "Mijn titel",
+            "Iets",
+            file(b"Dit is gewoon tekst.\n".to_vec(), "plaatje.png", "image/png"),
+        ),
     )
     .await;
     assert_eq!(response.status(), 422);
@@ -716,9 +721,11 @@ async fn one_user_decodes_one_image_at_a_time_and_refusals_name_the_bound() {
     for i in 0..3 {
         let client = app.client.clone();
         let url = app.url(&format!("/beheer/nieuws?csrf_token={token}"));
-        let form = news_fields(&format!("Zwaar {i}"))
-            .text("afbeelding_alt", "Grijs vlak")
-            .part("afbeelding", file(heavy.clone(), "zwaar.png", "image/png"));
+        let form = news_with_image(
+            &format!("Zwaar {i}"),
+            "Grijs vlak",
+            file(heavy.clone(), "zwaar.png", "image/png"),
+        );
         uploads.spawn(async move {
             // Decoding 40 megapixels in a debug build on a busy 2-core machine can take longer
             // than the client's usual 30 s; the test is about refusal, not speed.
