@@ -41,14 +41,22 @@ pub struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
-    /// An entry without before and after; add them with [`Entry::before`] and [`Entry::after`].
+    /// An entry by `actor`, without before and after; add them with [`Entry::before`] and
+    /// [`Entry::after`]. (Only the command line writes entries without an actor, as a literal.)
     pub fn new(
-        actor: Option<&'a SessionUser>,
+        actor: &'a SessionUser,
         action: &'a str,
         target_type: Target,
         target_id: impl ToString,
     ) -> Self {
-        Entry { actor, action, target_type, target_id: target_id.to_string(), before: None, after: None }
+        Entry {
+            actor: Some(actor),
+            action,
+            target_type,
+            target_id: target_id.to_string(),
+            before: None,
+            after: None,
+        }
     }
 
     /// The record as it was.

@@ -108,7 +108,7 @@ pub async fn create(state: AppState, page: Page, Form(form): Form<NewUserForm>) 
         tx.rollback().await?;
         return Ok(UserNotice::Bestond.redirect("/beheer/gebruikers"));
     }
-    Entry::new(page.user.as_ref(), "gebruiker aangemaakt", Target::Gebruiker, id)
+    Entry::new(page.actor()?, "gebruiker aangemaakt", Target::Gebruiker, id)
         .after(json!({ "email": email, "rol": role.as_str() }))
         .record(&mut *tx)
         .await?;
@@ -155,7 +155,7 @@ pub async fn update(
         // A changed role or a deactivation takes effect at once.
         session::destroy_all_for(&mut *tx, id, None).await?;
     }
-    Entry::new(Some(&actor), "gebruiker gewijzigd", Target::Gebruiker, id)
+    Entry::new(&actor, "gebruiker gewijzigd", Target::Gebruiker, id)
         .before(json!({ "rol": old_role, "actief": old_active }))
         .after(json!({ "rol": role.as_str(), "actief": active }))
         .record(&mut *tx)

@@ -82,7 +82,7 @@ pub async fn decide(
             .await?;
             let action =
                 if approve { "wijziging initiatief goedgekeurd" } else { "wijziging initiatief afgewezen" };
-            Entry::new(Some(actor), action, Target::Initiatief, id)
+            Entry::new(actor, action, Target::Initiatief, id)
                 .before(json!({ "revisie": revision.id }))
                 .after(json!({ "besluit": decision, "bericht": message, "velden": proposed }))
                 .record(&mut *tx)
@@ -100,7 +100,7 @@ pub async fn decide(
             .execute(&mut *tx)
             .await?;
             let action = if approve { "initiatief goedgekeurd" } else { "initiatief afgewezen" };
-            Entry::new(Some(actor), action, Target::Initiatief, id)
+            Entry::new(actor, action, Target::Initiatief, id)
                 .decision(row.status, new_status, &message)
                 .record(&mut *tx)
                 .await?;

@@ -275,7 +275,7 @@ pub async fn pdf(
     PathId(id): PathId<i64>,
     form: UploadForm,
 ) -> AppResult<Response> {
-    let actor = page.user.clone().ok_or(AppError::Unauthorized)?;
+    let actor = page.actor()?.clone();
     if form.data.flag("verwijderen").is_some() {
         super::pdf::remove(&state.db, id, &actor).await?;
         return Ok(
@@ -354,7 +354,7 @@ pub async fn save(
     audit::record(
         &mut *tx,
         Entry {
-            actor: page.user.as_ref(),
+            actor: Some(page.actor()?),
             action,
             target_type: Target::Publicatie,
             target_id: id.to_string(),

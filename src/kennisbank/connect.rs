@@ -140,7 +140,7 @@ fn not_found_message(kind: LinkKind) -> &'static str {
 /// there is none, or it is linked already.
 async fn add(
     state: &AppState,
-    actor: Option<&SessionUser>,
+    actor: &SessionUser,
     id: i64,
     kind: LinkKind,
     address: &str,
@@ -185,7 +185,7 @@ async fn add(
     audit::record(
         &mut *tx,
         Entry {
-            actor,
+            actor: Some(actor),
             action: "koppeling toegevoegd",
             target_type: Target::Publicatie,
             target_id: id.to_string(),
@@ -201,7 +201,7 @@ async fn add(
 /// Removes the link of `kind` to `target`; removing one that is gone already changes nothing.
 async fn remove(
     state: &AppState,
-    actor: Option<&SessionUser>,
+    actor: &SessionUser,
     id: i64,
     kind: LinkKind,
     target: i64,
@@ -234,7 +234,7 @@ async fn remove(
         audit::record(
             &mut *tx,
             Entry {
-                actor,
+                actor: Some(actor),
                 action: "koppeling verwijderd",
                 target_type: Target::Publicatie,
                 target_id: id.to_string(),
@@ -276,12 +276,12 @@ pub async fn change(
                 .fetch_optional(&state.db)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            if let Err(message) = add(&state, page.user.as_ref(), id, kind, &address).await? {
+            if let Err(message) = add(&state, page.actor()?, id, kind, &address).await? {
                 errors.add("koppeling-adres", message);
             }
         }
         ("verwijderen", Some(kind)) => match change.doel.parse::<i64>() {
-            Ok(target) => remove(&state, page.user.as_ref(), id, kind, target).await?,
+            Ok(target) => remove(&state, page.actor()?, id, kind, target).await?,
             Err(_) => return Err(AppError::BadRequest("Deze koppeling bestaat niet.".into())),
         },
         _ => return Err(AppError::BadRequest("Kies koppelen of ontkoppelen.".into())),

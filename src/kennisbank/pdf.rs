@@ -117,7 +117,7 @@ pub async fn store(
     )
     .execute(&mut *tx)
     .await?;
-    Entry::new(Some(by), "pdf geüpload", Target::Publicatie, id).record(&mut *tx).await?;
+    Entry::new(by, "pdf geüpload", Target::Publicatie, id).record(&mut *tx).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }
@@ -130,7 +130,7 @@ pub async fn remove(db: &PgPool, id: i64, by: &SessionUser) -> sqlx::Result<()> 
         .await?
         .rows_affected();
     if removed > 0 {
-        Entry::new(Some(by), "pdf verwijderd", Target::Publicatie, id).record(&mut *tx).await?;
+        Entry::new(by, "pdf verwijderd", Target::Publicatie, id).record(&mut *tx).await?;
     }
     tx.commit().await
 }

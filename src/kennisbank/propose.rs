@@ -155,7 +155,7 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     let (id, slug) =
         form::insert(&mut tx, &fields, PublicationStatus::TerBeoordeling, Some(member_id)).await?;
-    Entry::new(Some(&user), "publicatie voorgesteld", Target::Publicatie, id)
+    Entry::new(&user, "publicatie voorgesteld", Target::Publicatie, id)
         .after(json!({ "titel": fields.title, "slug": slug, "status": PublicationStatus::TerBeoordeling }))
         .record(&mut *tx)
         .await?;
@@ -206,7 +206,7 @@ pub(super) async fn decide(
     .execute(&mut *tx)
     .await?;
     let action = if approve { "publicatie goedgekeurd" } else { "publicatie afgewezen" };
-    Entry::new(Some(by.actor), action, Target::Publicatie, id)
+    Entry::new(by.actor, action, Target::Publicatie, id)
         .decision(row.status, new_status, &message)
         .record(&mut *tx)
         .await?;

@@ -200,7 +200,7 @@ pub async fn create(
         let template = template(&state.db, page, &publication.record, form, errors).await?;
         return Ok(render(template, None));
     };
-    Entry::new(Some(&user), "wijziging voorgesteld", Target::Publicatie, publication.id)
+    Entry::new(&user, "wijziging voorgesteld", Target::Publicatie, publication.id)
         .after(json!({ "wijziging": id, "velden": changes.iter().map(|c| c.label).collect::<Vec<_>>() }))
         .record(&mut *tx)
         .await?;
@@ -352,7 +352,7 @@ pub async fn decide_change(
     .execute(&mut *tx)
     .await?;
     Entry::new(
-        Some(by.actor),
+        by.actor,
         if accept { "wijziging overgenomen" } else { "wijziging afgewezen" },
         Target::Publicatie,
         publication,

@@ -209,7 +209,7 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     let (id, slug) =
         editorial::insert(&mut tx, &form, InitiativeStatus::TerBeoordeling, false, Some(member_id)).await?;
-    Entry::new(Some(&user), "initiatief aangemeld", Target::Initiatief, id)
+    Entry::new(&user, "initiatief aangemeld", Target::Initiatief, id)
         .after(json!({ "naam": form.name, "slug": slug, "status": InitiativeStatus::TerBeoordeling }))
         .record(&mut *tx)
         .await?;
@@ -284,7 +284,7 @@ pub async fn update(
         )
         .execute(&mut *tx)
         .await?;
-        Entry::new(Some(&user), "wijziging initiatief ingediend", Target::Initiatief, own.id)
+        Entry::new(&user, "wijziging initiatief ingediend", Target::Initiatief, own.id)
             .after(json!(form))
             .record(&mut *tx)
             .await?;
@@ -303,7 +303,7 @@ pub async fn update(
         )
         .execute(&mut *tx)
         .await?;
-        Entry::new(Some(&user), "initiatief gewijzigd door eigenaar", Target::Initiatief, own.id)
+        Entry::new(&user, "initiatief gewijzigd door eigenaar", Target::Initiatief, own.id)
             .before(json!({ "status": status, "velden": before }))
             .after(json!({ "status": InitiativeStatus::TerBeoordeling, "velden": form }))
             .record(&mut *tx)

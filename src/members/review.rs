@@ -82,7 +82,7 @@ pub async fn decide(by: &Reviewer<'_>, id: i64, approve: bool, message: String) 
     .execute(&mut *tx)
     .await?;
     let action = if approve { "aanmelding goedgekeurd" } else { "aanmelding afgewezen" };
-    Entry::new(Some(actor), action, Target::Aandeelhouder, id)
+    Entry::new(actor, action, Target::Aandeelhouder, id)
         .decision(row.status, new_status, &message)
         .record(&mut *tx)
         .await?;

@@ -305,7 +305,7 @@ pub async fn save(
                 .await?;
             previous_image = before.image_id.filter(|old| Some(*old) != image_id);
             publishing::write(&mut tx, id, &content).await?;
-            Entry::new(page.user.as_ref(), "nieuwsbericht gewijzigd", Target::Nieuwsbericht, id)
+            Entry::new(page.actor()?, "nieuwsbericht gewijzigd", Target::Nieuwsbericht, id)
                 .before(audited(&before.title, change.before, before.image_id))
                 .after(audited(&form.title, published_at, image_id))
                 .record(&mut *tx)
@@ -317,7 +317,7 @@ pub async fn save(
             let change =
                 publishing::set_publication(&mut tx, id, published_at).await?.ok_or(AppError::NotFound)?;
             publishing::write(&mut tx, id, &content).await?;
-            Entry::new(page.user.as_ref(), "nieuwsbericht aangemaakt", Target::Nieuwsbericht, id)
+            Entry::new(page.actor()?, "nieuwsbericht aangemaakt", Target::Nieuwsbericht, id)
                 .after(audited(&form.title, published_at, image_id))
                 .record(&mut *tx)
                 .await?;

@@ -261,7 +261,7 @@ pub async fn bundle(state: AppState, page: Page, Form(form): Form<BundleForm>) -
         sqlx::query!("UPDATE campaigns SET updated_at = now() WHERE id = $1", campaign)
             .execute(&mut *tx)
             .await?;
-        Entry::new(page.user.as_ref(), "lessen in nieuwsbrief", Target::Nieuwsbrief, campaign)
+        Entry::new(page.actor()?, "lessen in nieuwsbrief", Target::Nieuwsbrief, campaign)
             .after(json!({ "regio": region.name, "van": from.to_string(), "tot": to.to_string(), "lessen": lessons.len() }))
             .record(&mut *tx)
             .await?;
@@ -291,7 +291,7 @@ pub async fn bundle(state: AppState, page: Page, Form(form): Form<BundleForm>) -
     };
     let (id, slug) =
         crate::kennisbank::form::insert(&mut tx, &fields, PublicationStatus::Concept, None).await?;
-    Entry::new(page.user.as_ref(), "lessen in kennisbank", Target::Publicatie, id)
+    Entry::new(page.actor()?, "lessen in kennisbank", Target::Publicatie, id)
         .after(json!({ "titel": fields.title, "slug": slug, "van": from.to_string(), "tot": to.to_string(), "lessen": lessons.len() }))
         .record(&mut *tx)
         .await?;

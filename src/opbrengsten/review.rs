@@ -33,7 +33,7 @@ pub async fn decide(by: &Reviewer<'_>, id: i64, approve: bool, message: String) 
     sqlx::query!("UPDATE lessons SET review = $2, updated_at = now() WHERE id = $1", id, to as Review)
         .execute(&mut *tx)
         .await?;
-    Entry::new(Some(by.actor), if approve { "les gepubliceerd" } else { "les afgewezen" }, Target::Les, id)
+    Entry::new(by.actor, if approve { "les gepubliceerd" } else { "les afgewezen" }, Target::Les, id)
         .decision(row.review, to, &message)
         .record(&mut *tx)
         .await?;

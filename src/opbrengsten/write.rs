@@ -231,7 +231,7 @@ pub async fn submit(
     };
     let (id, slug) = insert(&mut tx, region.id, &valid, Some(user.id)).await?;
     link(&mut tx, id, &vraagstukken, &initiatives).await?;
-    Entry::new(Some(&user), "les ingediend", Target::Les, id)
+    Entry::new(&user, "les ingediend", Target::Les, id)
         .after(json!({ "titel": valid.title, "slug": slug, "regio": region.name, "status": Review::TerBeoordeling }))
         .record(&mut *tx)
         .await?;

@@ -105,7 +105,7 @@ pub async fn set_deadline(
             .execute(&mut *tx)
             .await?;
     }
-    Entry::new(Some(&actor), "aanmeldtermijn inspiratieregio's gewijzigd", Target::Instelling, DEADLINE_KEY)
+    Entry::new(&actor, "aanmeldtermijn inspiratieregio's gewijzigd", Target::Instelling, DEADLINE_KEY)
         .after(json!({ "sluitingsdatum": deadline, "bekendmaking": announcement }))
         .record(&mut *tx)
         .await?;

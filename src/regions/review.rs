@@ -51,7 +51,7 @@ pub async fn decide(by: &Reviewer<'_>, id: i64, selected: bool, message: String)
     }
     let action =
         if selected { "inspiratieregio geselecteerd" } else { "aanmelding inspiratieregio afgewezen" };
-    Entry::new(Some(actor), action, Target::InspiratieregioAanmelding, id)
+    Entry::new(actor, action, Target::InspiratieregioAanmelding, id)
         .after(json!({ "regio": row.name, "besluit": decision, "bericht": message }))
         .record(&mut *tx)
         .await?;

@@ -80,7 +80,7 @@ pub async fn decide(
         .await?;
     }
     let action = if block { "afzender geblokkeerd voor berichten" } else { "melding afgehandeld" };
-    Entry::new(Some(&actor), action, Target::Melding, id)
+    Entry::new(&actor, action, Target::Melding, id)
         .before(json!({ "status": ReportStatus::Open.as_str() }))
         .after(json!({ "status": ReportStatus::Afgehandeld.as_str(), "afzender_geblokkeerd": block, "afzender": sender }))
         .record(&mut *tx)
@@ -102,9 +102,7 @@ pub async fn unblock(
     if removed.rows_affected() == 0 {
         return Err(AppError::Conflict("Deze afzender was niet geblokkeerd.".into()));
     }
-    Entry::new(Some(&actor), "blokkade berichten opgeheven", Target::Gebruiker, user_id)
-        .record(&mut *tx)
-        .await?;
+    Entry::new(&actor, "blokkade berichten opgeheven", Target::Gebruiker, user_id).record(&mut *tx).await?;
     tx.commit().await?;
     Ok(ReportNotice::Vrijgegeven.redirect("/beheer/verbinden"))
 }

@@ -345,7 +345,7 @@ pub async fn save(
         None => {
             let (id, slug) =
                 form::insert(&mut tx, &fields, review, None, page.user.as_ref().map(|a| a.id)).await?;
-            Entry::new(page.user.as_ref(), "vraagstuk aangemaakt", Target::Vraagstuk, id)
+            Entry::new(page.actor()?, "vraagstuk aangemaakt", Target::Vraagstuk, id)
                 .after(json!({ "slug": slug, "beoordeling": review, "velden": fields }))
                 .record(&mut *tx)
                 .await?;
@@ -353,7 +353,7 @@ pub async fn save(
         }
         Some((id, before)) => {
             form::update(&mut tx, id, &fields, review).await?;
-            Entry::new(page.user.as_ref(), "vraagstuk bewerkt", Target::Vraagstuk, id)
+            Entry::new(page.actor()?, "vraagstuk bewerkt", Target::Vraagstuk, id)
                 .before(json!(before))
                 .after(json!({ "beoordeling": review, "velden": fields }))
                 .record(&mut *tx)
@@ -411,7 +411,7 @@ pub async fn add_alternative(
     PathId(id): PathId<i64>,
     Form(alternative): Form<AlternativeForm>,
 ) -> AppResult<Response> {
-    let actor = page.user.clone().ok_or(AppError::Unauthorized)?;
+    let actor = page.actor()?.clone();
     let alternative = alternative.cleaned();
     let errors = match alternative.validate(&state.db).await? {
         Ok(fields) => match review::add_alternative(&Reviewer::new(&state, &actor), id, &fields).await? {

@@ -131,7 +131,7 @@ pub async fn create(
     let member = approved_member(&state, &user).await?;
     let mut tx = state.db.begin().await?;
     let (id, slug) = form::insert(&mut tx, &fields, Review::TerBeoordeling, member, Some(user.id)).await?;
-    Entry::new(Some(&user), "vraagstuk voorgesteld", Target::Vraagstuk, id)
+    Entry::new(&user, "vraagstuk voorgesteld", Target::Vraagstuk, id)
         .after(json!({ "slug": slug, "status": Review::TerBeoordeling, "velden": fields }))
         .record(&mut *tx)
         .await?;
@@ -233,7 +233,7 @@ pub async fn propose_alternative(
         errors.add("adres", form::DUPLICATE_ALTERNATIVE);
         return alternative_page(&state, page, form, errors).await;
     };
-    Entry::new(Some(&user), "alternatief voorgesteld", Target::Vraagstuk, target.id)
+    Entry::new(&user, "alternatief voorgesteld", Target::Vraagstuk, target.id)
         .after(json!({ "alternatief": alternative, "adres": form.adres, "waarom": fields.why }))
         .record(&mut *tx)
         .await?;

@@ -45,7 +45,7 @@ pub async fn decide(
         .execute(&mut *tx)
         .await?;
     let action = if approve { "vraagstuk goedgekeurd" } else { "vraagstuk afgewezen" };
-    Entry::new(Some(by.actor), action, Target::Vraagstuk, id)
+    Entry::new(by.actor, action, Target::Vraagstuk, id)
         .decision(row.review, new, &message)
         .record(&mut *tx)
         .await?;
@@ -92,7 +92,7 @@ pub async fn decide_alternative(
             .await?;
     }
     let action = if approve { "alternatief goedgekeurd" } else { "alternatief afgewezen" };
-    Entry::new(Some(by.actor), action, Target::Vraagstuk, vraagstuk)
+    Entry::new(by.actor, action, Target::Vraagstuk, vraagstuk)
         .before(json!({ "alternatief": alternative, "status": row.review, "waarom": row.why }))
         .after(json!({ "alternatief": alternative, "status": new, "bericht": message }))
         .record(&mut *tx)
@@ -147,7 +147,7 @@ pub async fn add_alternative(
     else {
         return Ok(AlternativeOutcome::Duplicate);
     };
-    Entry::new(Some(by.actor), "alternatief toegevoegd", Target::Vraagstuk, id)
+    Entry::new(by.actor, "alternatief toegevoegd", Target::Vraagstuk, id)
         .after(json!({ "alternatief": alternative, "waarom": fields.why }))
         .record(&mut *tx)
         .await?;
@@ -185,7 +185,7 @@ pub async fn change_alternative(
             "alternatief verwijderd"
         }
     };
-    Entry::new(Some(by.actor), action, Target::Vraagstuk, vraagstuk)
+    Entry::new(by.actor, action, Target::Vraagstuk, vraagstuk)
         .before(json!({ "alternatief": alternative, "waarom": before }))
         .after(json!({ "alternatief": alternative, "waarom": why }))
         .record(&mut *tx)
@@ -285,7 +285,7 @@ pub async fn merge(by: &Reviewer<'_>, from: i64, into: i64) -> anyhow::Result<Me
     )
     .execute(&mut *tx)
     .await?;
-    Entry::new(Some(by.actor), "vraagstuk samengevoegd", Target::Vraagstuk, from)
+    Entry::new(by.actor, "vraagstuk samengevoegd", Target::Vraagstuk, from)
         .after(json!({
             "samengevoegd_met": into,
             "alternatieven_verplaatst": moved_alternatives,

@@ -60,6 +60,12 @@ impl Page {
         }
     }
 
+    /// Who acts on a page that needs a login (the back office, `/account`): the logged-in user,
+    /// or a 401 where there is none, which the back office's area guard already prevents.
+    pub fn actor(&self) -> Result<&SessionUser, AppError> {
+        self.user.as_ref().ok_or(AppError::Unauthorized)
+    }
+
     /// Adds a breadcrumb level; the home crumb is implied, the last one is the current page.
     pub fn crumb(mut self, label: impl Into<String>, href: impl Into<String>) -> Self {
         self.crumbs.push(Crumb { label: label.into(), href: href.into() });

@@ -339,7 +339,7 @@ pub async fn save(
             previous_logo =
                 before_fields.as_ref().and_then(|b| b.logo_id).filter(|old| Some(*old) != form.logo_id);
             editorial::update(&mut tx, id, &form).await?;
-            Entry::new(page.user.as_ref(), "initiatief gewijzigd", Target::Initiatief, id)
+            Entry::new(page.actor()?, "initiatief gewijzigd", Target::Initiatief, id)
                 .before(json!({ "status": change.before, "uitgelicht": change.before_featured, "velden": before_fields }))
                 .after(json!({ "status": new_status, "uitgelicht": featured, "velden": form }))
                 .record(&mut *tx)
@@ -348,7 +348,7 @@ pub async fn save(
         }
         None => {
             let (id, slug) = editorial::insert(&mut tx, &form, new_status, featured, None).await?;
-            Entry::new(page.user.as_ref(), "initiatief aangemaakt", Target::Initiatief, id)
+            Entry::new(page.actor()?, "initiatief aangemaakt", Target::Initiatief, id)
                 .after(json!({ "slug": slug, "status": new_status, "uitgelicht": featured, "velden": form }))
                 .record(&mut *tx)
                 .await?;

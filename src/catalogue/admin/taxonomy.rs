@@ -269,7 +269,7 @@ pub async fn add(state: AppState, page: Page, Form(sent): Form<TermForm>) -> App
             break (id, slug);
         }
     };
-    Entry::new(page.user.as_ref(), "term toegevoegd", vocabulary.audit_target(), id)
+    Entry::new(page.actor()?, "term toegevoegd", vocabulary.audit_target(), id)
         .after(json!({ "naam": name, "slug": slug }))
         .record(&mut *tx)
         .await?;
@@ -325,7 +325,7 @@ pub async fn change(
         .bind(position)
         .execute(&mut *tx)
         .await?;
-    Entry::new(page.user.as_ref(), "term gewijzigd", vocabulary.audit_target(), id)
+    Entry::new(page.actor()?, "term gewijzigd", vocabulary.audit_target(), id)
         .before(json!({ "naam": term.name, "volgorde": term.position }))
         .after(json!({ "naam": name, "volgorde": position }))
         .record(&mut *tx)
@@ -359,7 +359,7 @@ async fn delete(
         .bind(term.id)
         .execute(&mut *tx)
         .await?;
-    Entry::new(page.user.as_ref(), "term verwijderd", vocabulary.audit_target(), term.id)
+    Entry::new(page.actor()?, "term verwijderd", vocabulary.audit_target(), term.id)
         .before(json!({ "naam": term.name, "slug": term.slug }))
         .record(&mut *tx)
         .await?;

@@ -564,7 +564,7 @@ pub async fn save(
                 places::open_places(&mut tx, &state.config, id).await?;
             }
             let action = if publish { "bijeenkomst gepubliceerd" } else { "bijeenkomst gewijzigd" };
-            Entry::new(page.user.as_ref(), action, Target::Bijeenkomst, id)
+            Entry::new(page.actor()?, action, Target::Bijeenkomst, id)
                 .before(json!({ "titel": before.title, "begin": text::datetime_nl(before.starts_at),
                     "plaats": before.place(), "capaciteit": before.capacity, "status": before.status.as_str() }))
                 .after(json!({ "titel": f.titel, "begin": text::datetime_nl(v.starts_at),
@@ -600,7 +600,7 @@ pub async fn save(
             write_fields(&mut tx, id, &f, &v).await?;
             // A new event is a concept until it is published.
             let status = if publish { places::publish(&mut tx, id).await? } else { EventStatus::Concept };
-            Entry::new(page.user.as_ref(), "bijeenkomst aangemaakt", Target::Bijeenkomst, id)
+            Entry::new(page.actor()?, "bijeenkomst aangemaakt", Target::Bijeenkomst, id)
                 .after(json!({ "titel": f.titel, "begin": text::datetime_nl(v.starts_at), "status": status.as_str() }))
                 .record(&mut *tx)
                 .await?;
@@ -663,7 +663,7 @@ pub async fn cancel(
         return Err(AppError::Conflict("Deze bijeenkomst is al geannuleerd.".into()));
     }
     places::cancel_event(&mut tx, &state.config, id, &message).await?;
-    Entry::new(Some(&actor), "bijeenkomst geannuleerd", Target::Bijeenkomst, id)
+    Entry::new(&actor, "bijeenkomst geannuleerd", Target::Bijeenkomst, id)
         .before(json!({ "status": before.status.as_str() }))
         .after(json!({ "status": EventStatus::Geannuleerd.as_str(), "bericht": message }))
         .record(&mut *tx)
@@ -720,7 +720,7 @@ pub async fn save_report(
     )
     .execute(&mut *tx)
     .await?;
-    Entry::new(page.user.as_ref(), "verslag van bijeenkomst opgeslagen", Target::Bijeenkomst, id)
+    Entry::new(page.actor()?, "verslag van bijeenkomst opgeslagen", Target::Bijeenkomst, id)
         .before(json!({ "verslag": before.report_md, "afbeelding": before.report_image_id }))
         .after(json!({ "verslag": report, "afbeelding": image_id }))
         .record(&mut *tx)

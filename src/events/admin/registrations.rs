@@ -181,7 +181,7 @@ pub async fn action(
         _ => return Err(AppError::Conflict("Deze actie past niet bij de stand van de aanmelding.".into())),
     };
     Entry::new(
-        Some(&actor),
+        &actor,
         match notice {
             RegistrationsNotice::Bovenaan => "aanmelding bovenaan de wachtlijst gezet",
             RegistrationsNotice::Aanwezig => "aanwezigheid bijgewerkt",
@@ -222,7 +222,7 @@ pub async fn export(state: AppState, LoggedIn(actor): LoggedIn, Path(id): Path<i
         csv.push_str(&fields.join(";"));
         csv.push_str("\r\n");
     }
-    Entry::new(Some(&actor), "aanmeldingen geëxporteerd", Target::Bijeenkomst, id)
+    Entry::new(&actor, "aanmeldingen geëxporteerd", Target::Bijeenkomst, id)
         .after(json!({ "regels": rows.len() }))
         .record(&state.db)
         .await?;

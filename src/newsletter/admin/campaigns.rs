@@ -220,7 +220,7 @@ pub async fn create(state: AppState, page: Page, Form(sent): Form<NewCampaign>) 
         .execute(&mut *tx)
         .await?;
     }
-    Entry::new(page.user.as_ref(), "nieuwsbrief aangemaakt", Target::Nieuwsbrief, id)
+    Entry::new(page.actor()?, "nieuwsbrief aangemaakt", Target::Nieuwsbrief, id)
         .after(json!({ "onderwerp": subject }))
         .record(&mut *tx)
         .await?;
@@ -665,7 +665,7 @@ pub async fn save_blocks(
     .execute(&mut *tx)
     .await?;
     sqlx::query!("UPDATE campaigns SET updated_at = now() WHERE id = $1", id).execute(&mut *tx).await?;
-    Entry::new(page.user.as_ref(), "nieuwsbrief-inhoud gewijzigd", Target::Nieuwsbrief, id)
+    Entry::new(page.actor()?, "nieuwsbrief-inhoud gewijzigd", Target::Nieuwsbrief, id)
         .before(json!({ "blokken": before }))
         .after(json!({ "blokken": blocks.len(), "handeling": action }))
         .record(&mut *tx)
@@ -761,7 +761,7 @@ pub async fn action(
     if outcome == Outcome::NotAllowed {
         return Err(conflict());
     }
-    Entry::new(Some(&actor), "nieuwsbrief-handeling", Target::Nieuwsbrief, id)
+    Entry::new(&actor, "nieuwsbrief-handeling", Target::Nieuwsbrief, id)
         .before(json!({ "status": status }))
         .after(json!({ "handeling": action.code() }))
         .record(&state.db)

@@ -259,7 +259,7 @@ pub async fn action(
     };
     // The audit log keeps no address of an erased subscriber.
     let shown = if action == "wissen" { format!("abonnee {id}") } else { email };
-    Entry::new(Some(&actor), label, Target::Abonnee, id)
+    Entry::new(&actor, label, Target::Abonnee, id)
         .after(json!({ "abonnee": shown }))
         .record(&mut *tx)
         .await?;
@@ -388,7 +388,7 @@ pub async fn import(state: AppState, page: Page, Form(form): Form<ImportForm>) -
             crate::mail::enqueue(&mut *tx, &state.config, &email, &confirm).await?;
         }
     }
-    Entry::new(page.user.as_ref(), "abonnees geïmporteerd", Target::Abonnee, String::new())
+    Entry::new(page.actor()?, "abonnees geïmporteerd", Target::Abonnee, String::new())
         .after(json!({ "toegevoegd": added, "bestonden_al": existing, "overgeslagen": invalid, "toestemming": consented, "bron": source }))
         .record(&mut *tx)
     .await?;
