@@ -26,6 +26,12 @@ impl<'a> Reviewer<'a> {
     }
 }
 
+/// The notice after approving a member's proposal, on each review queue that publishes one (the
+/// kennisbank's and the vraagstukken's).
+pub const PROPOSAL_APPROVED: &str = "Goedgekeurd en gepubliceerd; de indiener heeft bericht gekregen.";
+/// The notice after rejecting one.
+pub const PROPOSAL_REJECTED: &str = "Afgewezen; de indiener heeft bericht gekregen.";
+
 /// A decision as a back-office review form posts it (`besluit`, `bericht`), with who decides:
 /// what a decide handler takes besides the record's id.
 pub struct Decision {

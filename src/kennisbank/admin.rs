@@ -27,8 +27,8 @@ notices! {
     /// Messages on the back office's list of publications after an action.
     pub(super) enum ListNotice {
         Opgeslagen = "opgeslagen", "De publicatie is opgeslagen.";
-        Goedgekeurd = "goedgekeurd", "Goedgekeurd en gepubliceerd; de indiener heeft bericht gekregen.";
-        Afgewezen = "afgewezen", "Afgewezen; de indiener heeft bericht gekregen.";
+        Goedgekeurd = "goedgekeurd", crate::review::PROPOSAL_APPROVED;
+        Afgewezen = "afgewezen", crate::review::PROPOSAL_REJECTED;
         WijzigingOvergenomen = "wijziging-overgenomen", "De wijziging is overgenomen; de publicatie is bijgewerkt.";
         WijzigingAfgewezen = "wijziging-afgewezen", "De wijziging is afgewezen; de publicatie is niet veranderd.";
     }

@@ -33,8 +33,8 @@ notices! {
     /// the same codes).
     enum AdminNotice {
         Opgeslagen = "opgeslagen", "Het vraagstuk is opgeslagen.";
-        Goedgekeurd = "goedgekeurd", "Goedgekeurd en gepubliceerd; de indiener heeft bericht gekregen.";
-        Afgewezen = "afgewezen", "Afgewezen; de indiener heeft bericht gekregen.";
+        Goedgekeurd = "goedgekeurd", crate::review::PROPOSAL_APPROVED;
+        Afgewezen = "afgewezen", crate::review::PROPOSAL_REJECTED;
         Samengevoegd = "samengevoegd", "De vraagstukken zijn samengevoegd; het oude adres verwijst door.";
     }
 }

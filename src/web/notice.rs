@@ -31,8 +31,9 @@ pub trait Notice: Copy + Sized + 'static {
     }
 }
 
-/// Declares the notices of a page; each variant names its code and its message. A code may be
-/// any `&'static str` constant expression, e.g. a status's `as_str()`.
+/// Declares the notices of a page; each variant names its code and its message. Either may be
+/// any `&'static str` constant expression, e.g. a status's `as_str()` or a message that several
+/// pages share (`review::PROPOSAL_APPROVED`).
 ///
 /// ```ignore
 /// notices! {
@@ -45,7 +46,7 @@ macro_rules! notices {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $variant:ident = $code:expr, $message:literal; )+
+            $( $variant:ident = $code:expr, $message:expr; )+
         }
     ) => {
         $(#[$meta])*
