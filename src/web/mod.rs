@@ -3,7 +3,7 @@
 
 pub(crate) mod assets;
 pub mod auth;
-pub mod client;
+pub(crate) mod client;
 pub(crate) mod context;
 pub(crate) mod cookies;
 pub mod csrf;
@@ -18,6 +18,6 @@ pub(crate) mod page;
 pub(crate) mod page_cache;
 pub(crate) mod paging;
 pub(crate) mod path_id;
-pub mod role;
-pub mod token_link;
-pub mod typed_form;
+pub(crate) mod role;
+pub(crate) mod token_link;
+pub(crate) mod typed_form;
