@@ -1,12 +1,12 @@
 //! Accounts: log in and out, reset a forgotten password, and the own-account page.
 
 pub(crate) mod admin;
-pub mod handlers;
+pub(crate) mod handlers;
 pub(crate) mod mails;
 pub mod password;
-pub mod session;
+pub(crate) mod session;
 mod status;
-pub mod throttle;
+pub(crate) mod throttle;
 pub mod users;
 
 use axum::Router;

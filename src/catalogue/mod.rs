@@ -2,11 +2,11 @@
 
 pub(crate) mod admin;
 pub(crate) mod editorial;
-pub mod handlers;
-pub mod index;
+pub(crate) mod handlers;
+pub(crate) mod index;
 pub(crate) mod lifecycle;
 pub(crate) mod mails;
-pub mod queries;
+pub(crate) mod queries;
 pub(crate) mod review;
 mod status;
 

@@ -1,18 +1,18 @@
 //! Bijeenkomsten: events with registration, a waiting list that never overbooks, personal
 //! links, mails with calendar invitations, and calendar files.
 
-pub mod account;
+pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod api;
 mod handlers;
-pub mod ics;
-pub mod index;
+pub(crate) mod ics;
+pub(crate) mod index;
 pub(crate) mod mails;
 pub mod places;
-pub mod queries;
-pub mod seed;
+pub(crate) mod queries;
+pub(crate) mod seed;
 mod status;
-pub mod worker;
+pub(crate) mod worker;
 
 pub use status::{EventForm, EventStatus, QuestionKind, RegistrationStatus};
 

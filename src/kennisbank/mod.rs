@@ -3,19 +3,19 @@
 
 pub(crate) mod admin;
 pub(crate) mod api;
-pub mod cite;
+pub(crate) mod cite;
 pub(crate) mod connect;
-pub mod fields;
+pub(crate) mod fields;
 pub(crate) mod form;
-pub mod handlers;
-pub mod index;
+pub(crate) mod handlers;
+pub(crate) mod index;
 pub mod links;
 pub(crate) mod mails;
-pub mod pdf;
+pub(crate) mod pdf;
 mod propose;
-pub mod queries;
+pub(crate) mod queries;
 mod revisions;
-pub mod seed;
+pub(crate) mod seed;
 mod status;
 mod text;
 

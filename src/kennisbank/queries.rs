@@ -2,7 +2,6 @@
 //! and records ready to cite.
 
 use sqlx::{PgConnection, PgPool};
-use time::OffsetDateTime;
 
 use super::PublicationStatus;
 use super::cite::{Author, Citable};
@@ -92,6 +91,11 @@ pub struct Card {
 }
 
 impl Card {
+    /// Who it is by, as the list shows it: the authors, or the publisher where there are none.
+    pub fn by(&self) -> &str {
+        if self.author_names.is_empty() { &self.publisher } else { &self.author_names }
+    }
+
     pub fn highlighted(&self) -> Option<String> {
         crate::catalogue::queries::highlighted(self.headline.as_deref())
     }
@@ -142,8 +146,6 @@ pub struct Publication {
     pub record: Citable,
     pub access: Access,
     pub licence: Licence,
-    pub published_at: Option<OffsetDateTime>,
-    pub updated_at: OffsetDateTime,
 }
 
 pub async fn by_slug(db: &PgPool, slug: &str) -> sqlx::Result<Option<Publication>> {
@@ -162,7 +164,7 @@ async fn published(db: &PgPool, ids: &[i64], slug: Option<&str>) -> sqlx::Result
                            UNION ALL SELECT id, 0 FROM publications WHERE slug = $3)
            SELECT p.id, p.slug, p.title, p.series, p.year, p.publisher, p.kind AS "kind: PublicationKind",
                   p.abstract_md, p.access AS "access: Access", p.url, p.doi, p.isbn,
-                  p.licence AS "licence: Licence", p.published_at, p.updated_at
+                  p.licence AS "licence: Licence"
            FROM wanted w JOIN publications p ON p.id = w.id
            WHERE p.status = $2 ORDER BY w.n"#,
         ids,
@@ -193,8 +195,6 @@ async fn published(db: &PgPool, ids: &[i64], slug: Option<&str>) -> sqlx::Result
             },
             access: r.access,
             licence: r.licence,
-            published_at: r.published_at,
-            updated_at: r.updated_at,
         })
         .collect())
 }

@@ -6,10 +6,10 @@
 //! readable at `/beheer/e-mail`.
 
 mod address;
-pub mod dkim;
-pub mod lease;
-pub mod smtp;
-pub mod worker;
+pub(crate) mod dkim;
+pub(crate) mod lease;
+pub(crate) mod smtp;
+pub(crate) mod worker;
 
 mod status;
 pub use address::{EmailAddress, NotAnEmailAddress};

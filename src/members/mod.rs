@@ -3,12 +3,12 @@
 
 pub(crate) mod admin;
 mod handlers;
-pub mod index;
+pub(crate) mod index;
 mod initiatives;
 mod join;
 pub(crate) mod mails;
 mod profile;
-pub mod queries;
+pub(crate) mod queries;
 pub(crate) mod review;
 mod status;
 

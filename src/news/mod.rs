@@ -3,8 +3,8 @@
 pub(crate) mod admin;
 mod feed;
 mod handlers;
-pub mod publishing;
-pub mod queries;
+pub(crate) mod publishing;
+pub(crate) mod queries;
 mod status;
 
 use axum::Router;

@@ -3,8 +3,8 @@
 
 pub(crate) mod admin;
 mod archive;
-pub mod content;
-pub mod lifecycle;
+pub(crate) mod content;
+pub(crate) mod lifecycle;
 pub(crate) mod mails;
 pub mod sending;
 mod status;

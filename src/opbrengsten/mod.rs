@@ -6,12 +6,12 @@
 pub(crate) mod admin;
 pub(crate) mod api;
 mod handlers;
-pub mod home;
-pub mod index;
+pub(crate) mod home;
+pub(crate) mod index;
 pub(crate) mod mails;
-pub mod queries;
+pub(crate) mod queries;
 pub(crate) mod review;
-pub mod seed;
+pub(crate) mod seed;
 mod status;
 mod write;
 

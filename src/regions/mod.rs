@@ -1,11 +1,11 @@
 //! Provinces, municipalities and jeugdregio's, and the inspiratieregio's among them.
 
 pub(crate) mod admin;
-pub mod apply;
+pub(crate) mod apply;
 mod handlers;
 pub(crate) mod mails;
-pub mod map;
-pub mod queries;
+pub(crate) mod map;
+pub(crate) mod queries;
 pub(crate) mod review;
 mod status;
 

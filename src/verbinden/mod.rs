@@ -7,9 +7,9 @@
 pub(crate) mod admin;
 mod handlers;
 mod mails;
-pub mod queries;
-pub mod rule;
-pub mod seed;
+pub(crate) mod queries;
+pub(crate) mod rule;
+pub(crate) mod seed;
 mod status;
 
 pub use handlers::{Block, RELAY_PER_SENDER, Subject, block, followed, nearest, top_for_member, write_url};

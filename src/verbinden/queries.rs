@@ -199,16 +199,8 @@ pub async fn findable_members(
     members(db, None, viewer, themes).await
 }
 
-/// Published initiatives `viewer` may be shown (not their own, not dismissed ones).
-pub async fn candidate_initiatives(
-    db: &PgPool,
-    viewer: i64,
-    themes: &[String],
-) -> sqlx::Result<Vec<Candidate>> {
-    initiatives(db, None, Some(viewer), themes).await
-}
-
-/// As [`candidate_initiatives`], for a viewer who may have no account.
+/// Published initiatives `viewer` may be shown (not their own, not dismissed ones); the viewer
+/// may have no account.
 pub async fn initiatives_for(
     db: &PgPool,
     viewer: Option<i64>,

@@ -2,17 +2,17 @@
 //! beleidsmatig, politiek) with the alternatives that answer them, and opbrengsten: what the
 //! inspiratieregio's learn.
 
-pub mod account;
+pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod api;
-pub mod form;
+pub(crate) mod form;
 mod handlers;
-pub mod index;
+pub(crate) mod index;
 pub(crate) mod mails;
 mod proposals;
-pub mod queries;
-pub mod review;
-pub mod seed;
+pub(crate) mod queries;
+pub(crate) mod review;
+pub(crate) mod seed;
 mod status;
 
 pub use status::VraagstukStatus;

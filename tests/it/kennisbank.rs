@@ -92,6 +92,27 @@ async fn the_kennisbank_searches_with_typos_and_counts_facets() {
 /// per matching row in PostgreSQL) finds every record that holds it, newest first when they
 /// rank alike, on the list, in the API and in the site search.
 #[tokio::test]
+async fn a_card_names_the_authors_or_else_the_publisher() {
+    let app = TestApp::spawn().await;
+    app.publication("Zonder auteurs").publisher("Nederlands Jeugdinstituut").published().create().await;
+    app.publication("Met auteurs")
+        .publisher("Uitgeverij Samen")
+        .person("Fatima", "", "El Amrani")
+        .published()
+        .create()
+        .await;
+    let list = app.get_text("/kennisbank", 200).await;
+    let metas = select(&list, ".cards .meta");
+    let meta_of = |title: &str| {
+        let at = select(&list, ".cards h3").iter().position(|h| h.contains(title)).expect(title);
+        metas[at].clone()
+    };
+    assert!(meta_of("Zonder auteurs").contains("Nederlands Jeugdinstituut"), "{metas:?}");
+    let with_authors = meta_of("Met auteurs");
+    assert!(with_authors.contains("Fatima El Amrani") && !with_authors.contains("Uitgeverij Samen"));
+}
+
+#[tokio::test]
 async fn a_common_word_over_many_publications_is_answered() {
     let app = TestApp::spawn().await;
     sqlx::query(

@@ -29,7 +29,7 @@ use crate::web::page::{Html, Page};
 use crate::web::path_id::PathId;
 use crate::web::typed_form::Form;
 
-pub mod registrations;
+pub(crate) mod registrations;
 
 notices! {
     /// Messages on an event's edit page after an action.
