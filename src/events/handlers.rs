@@ -377,7 +377,7 @@ pub async fn register(
     // What a new registration would get now, also for an address that was already there.
     let waiting = match outcome {
         Registered::New(r) => r.status == RegistrationStatus::Wachtlijst,
-        Registered::Existing(_) => {
+        Registered::Existing => {
             queries::by_id(&state.db, event.id).await?.is_none_or(|e| e.places_left() == 0)
         }
     };

@@ -14,7 +14,7 @@ pub(crate) mod seed;
 mod status;
 pub(crate) mod worker;
 
-pub use status::{EventForm, EventStatus, QuestionKind, RegistrationStatus};
+pub use status::EventStatus;
 
 use axum::Router;
 use axum::routing::get;

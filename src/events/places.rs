@@ -40,8 +40,6 @@ pub struct Registration {
     pub event_id: i64,
     pub name: String,
     pub email: String,
-    pub organisation: String,
-    pub show_on_list: bool,
     pub status: RegistrationStatus,
     pub token_nonce: String,
     pub offer_expires_at: Option<OffsetDateTime>,
@@ -69,7 +67,7 @@ pub enum Registered {
     /// A new registration, with a place or on the waiting list.
     New(Registration),
     /// This address already had a live registration for the event (it is mailed its link).
-    Existing(Registration),
+    Existing,
 }
 
 pub async fn by_token(db: impl sqlx::PgExecutor<'_>, token: &str) -> sqlx::Result<Option<Registration>> {
@@ -78,7 +76,7 @@ pub async fn by_token(db: impl sqlx::PgExecutor<'_>, token: &str) -> sqlx::Resul
     }
     sqlx::query_as!(
         Registration,
-        r#"SELECT id, event_id, name, email, organisation, show_on_list, status AS "status: RegistrationStatus",
+        r#"SELECT id, event_id, name, email, status AS "status: RegistrationStatus",
                   token_nonce, offer_expires_at
            FROM registrations WHERE token_hash = $1"#,
         tokens::hash(token),
@@ -90,7 +88,7 @@ pub async fn by_token(db: impl sqlx::PgExecutor<'_>, token: &str) -> sqlx::Resul
 async fn lock(tx: &mut PgConnection, id: i64) -> sqlx::Result<Option<Registration>> {
     sqlx::query_as!(
         Registration,
-        r#"SELECT id, event_id, name, email, organisation, show_on_list, status AS "status: RegistrationStatus",
+        r#"SELECT id, event_id, name, email, status AS "status: RegistrationStatus",
                   token_nonce, offer_expires_at
            FROM registrations WHERE id = $1 FOR UPDATE"#,
         id,
@@ -133,7 +131,7 @@ pub async fn register(
     let Some(id) = inserted else {
         let existing = sqlx::query_as!(
             Registration,
-            r#"SELECT id, event_id, name, email, organisation, show_on_list, status AS "status: RegistrationStatus",
+            r#"SELECT id, event_id, name, email, status AS "status: RegistrationStatus",
                       token_nonce, offer_expires_at
                FROM registrations WHERE event_id = $1 AND lower(email) = lower($2) AND status <> $3"#,
             new.event_id,
@@ -143,7 +141,7 @@ pub async fn register(
         .fetch_one(&mut *tx)
         .await?;
         send(tx, config, event, &existing, Kind::ExistingLink, "").await?;
-        return Ok(Registered::Existing(existing));
+        return Ok(Registered::Existing);
     };
     // The one step that hands out places: the row lock makes every other registration for
     // this event wait here, and each re-reads the count before it may add one.
@@ -495,7 +493,7 @@ async fn notify_all(tx: &mut PgConnection, config: &Config, event_id: i64, kind:
         queries::by_id(&mut *tx, event_id).await?.ok_or_else(|| anyhow::anyhow!("event {event_id}"))?;
     let everyone = sqlx::query_as!(
         Registration,
-        r#"SELECT id, event_id, name, email, organisation, show_on_list, status AS "status: RegistrationStatus",
+        r#"SELECT id, event_id, name, email, status AS "status: RegistrationStatus",
                   token_nonce, offer_expires_at
            FROM registrations WHERE event_id = $1 ORDER BY id"#,
         event_id,

@@ -19,7 +19,7 @@ pub(crate) mod seed;
 mod status;
 mod text;
 
-pub use status::{Access, AuthorKind, Licence, LinkKind, PublicationKind};
+pub use status::{Access, AuthorKind, Licence, PublicationKind};
 
 /// A publication goes through the editorial statuses of an initiative (concept, ter
 /// beoordeling, gepubliceerd, gearchiveerd), stored with the same values.

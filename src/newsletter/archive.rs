@@ -55,7 +55,7 @@ struct ShowTemplate {
 pub async fn show(state: AppState, page: Page, Path(slug): Path<String>) -> AppResult<impl IntoResponse> {
     let campaign = sqlx::query_as!(
         Campaign,
-        r#"SELECT id, slug, subject, preheader, intro_md, topics, status AS "status: CampaignStatus"
+        r#"SELECT id, subject, preheader, intro_md, status AS "status: CampaignStatus"
            FROM campaigns WHERE slug = $1 AND status = $2"#,
         slug,
         CampaignStatus::Verzonden as CampaignStatus,

@@ -15,11 +15,9 @@ use crate::text;
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Campaign {
     pub id: i64,
-    pub slug: String,
     pub subject: String,
     pub preheader: String,
     pub intro_md: String,
-    pub topics: Vec<String>,
     pub status: CampaignStatus,
 }
 
@@ -27,7 +25,7 @@ pub struct Campaign {
 pub async fn load_campaign(db: &PgPool, id: i64) -> sqlx::Result<Option<Campaign>> {
     sqlx::query_as!(
         Campaign,
-        r#"SELECT id, slug, subject, preheader, intro_md, topics, status AS "status: CampaignStatus"
+        r#"SELECT id, subject, preheader, intro_md, status AS "status: CampaignStatus"
            FROM campaigns WHERE id = $1"#,
         id,
     )

@@ -12,7 +12,7 @@ pub(crate) mod rule;
 pub(crate) mod seed;
 mod status;
 
-pub use handlers::{Block, RELAY_PER_SENDER, Subject, block, followed, nearest, top_for_member, write_url};
+pub use handlers::{Block, Subject, block, followed, nearest, top_for_member, write_url};
 pub use status::{CountKind, ReportStatus};
 
 use axum::Router;

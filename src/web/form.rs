@@ -76,9 +76,6 @@ impl FormData {
     pub fn one(&self, key: &str) -> String {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
     }
-    pub fn all(&self, key: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).take(50).collect()
-    }
     pub fn flag(&self, key: &str) -> Option<String> {
         self.0.iter().any(|(k, _)| k == key).then(|| "1".to_owned())
     }
