@@ -60,8 +60,9 @@ impl Page {
         }
     }
 
-    /// Who acts on a page that needs a login (the back office, `/account`): the logged-in user,
-    /// or a 401 where there is none, which the back office's area guard already prevents.
+    /// Who acts on a back-office page: the logged-in user, or a 401 where there is none, which
+    /// the back office's area guard already prevents. (`/account` has no such guard: its
+    /// handlers take `LoggedIn`, which sends a visitor to the login page.)
     pub fn actor(&self) -> Result<&SessionUser, AppError> {
         self.user.as_ref().ok_or(AppError::Unauthorized)
     }

@@ -88,9 +88,6 @@ async fn the_kennisbank_searches_with_typos_and_counts_facets() {
     app.get_text("/kennisbank/bestaat-niet.bib", 404).await;
 }
 
-/// A common word over most of the library (issue #12: answered from the in-memory index, not
-/// per matching row in PostgreSQL) finds every record that holds it, newest first when they
-/// rank alike, on the list, in the API and in the site search.
 #[tokio::test]
 async fn a_card_names_the_authors_or_else_the_publisher() {
     let app = TestApp::spawn().await;
@@ -112,6 +109,9 @@ async fn a_card_names_the_authors_or_else_the_publisher() {
     assert!(with_authors.contains("Fatima El Amrani") && !with_authors.contains("Uitgeverij Samen"));
 }
 
+/// A common word over most of the library (issue #12: answered from the in-memory index, not
+/// per matching row in PostgreSQL) finds every record that holds it, newest first when they
+/// rank alike, on the list, in the API and in the site search.
 #[tokio::test]
 async fn a_common_word_over_many_publications_is_answered() {
     let app = TestApp::spawn().await;
