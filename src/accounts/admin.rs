@@ -1,7 +1,7 @@
 //! `/beheer/gebruikers`: list, search, create, change role, (de)activate.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -61,7 +61,7 @@ async fn render(
     )
     .fetch_all(&state.db)
     .await?;
-    let notice = params.notice_of::<UserNotice>();
+    let notice = page.notice::<UserNotice>();
     let (new_email, new_role, error) = match form {
         Some((f, error)) => (f.email.clone(), f.role.clone(), Some(error)),
         None => (String::new(), Role::Coordinator.as_str().into(), None),
@@ -81,8 +81,8 @@ async fn render(
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn list(state: AppState, page: Page, RawQuery(raw): RawQuery) -> AppResult<Response> {
-    render(&state, page, &QueryParams::parse(raw.as_deref()), None).await
+pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<Response> {
+    render(&state, page, &params, None).await
 }
 
 #[derive(Deserialize)]

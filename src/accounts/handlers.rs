@@ -1,5 +1,4 @@
 use askama::Template;
-use axum::extract::RawQuery;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -51,15 +50,14 @@ struct LoginTemplate {
     notice: Option<&'static str>,
 }
 
-pub async fn login_form(page: Page, RawQuery(raw): RawQuery) -> impl IntoResponse {
-    let params = QueryParams::parse(raw.as_deref());
+pub async fn login_form(page: Page, params: QueryParams) -> impl IntoResponse {
     let next = params.one("volgende").filter(|n| safe_next(n).is_some()).unwrap_or_default();
     Html(LoginTemplate {
+        notice: page.notice::<AccountNotice>(),
         page: page.crumb("Inloggen", "/inloggen"),
         email: String::new(),
         next,
         error: None,
-        notice: params.notice_of::<AccountNotice>(),
     })
 }
 
@@ -331,14 +329,9 @@ impl AccountTemplate {
     }
 }
 
-pub async fn account(
-    state: AppState,
-    page: Page,
-    LoggedIn(current): LoggedIn,
-    RawQuery(raw): RawQuery,
-) -> AppResult<Response> {
+pub async fn account(state: AppState, page: Page, LoggedIn(current): LoggedIn) -> AppResult<Response> {
     let user = users::by_id(&state.db, current.id).await?.ok_or(AppError::NotFound)?;
-    let notice = QueryParams::parse(raw.as_deref()).notice_of::<AccountNotice>();
+    let notice = page.notice::<AccountNotice>();
     let registrations =
         crate::events::account::of_user(&state.db, &state.config, user.id, &user.email).await?;
     let suggestions = crate::verbinden::block(&state, &page, crate::verbinden::Subject::Viewer).await?;

@@ -172,7 +172,8 @@ mod tests {
         let crumbs = |id| {
             let (path, crumbs, user) = (String::new(), Vec::new(), None);
             let (css_url, js_url, favicon_url, canonical_url) = Default::default();
-            let bare = Page { path, css_url, js_url, favicon_url, crumbs, canonical_url, user };
+            let notice_code = None;
+            let bare = Page { path, css_url, js_url, favicon_url, crumbs, canonical_url, user, notice_code };
             let page = form_crumbs(bare, "Dingen", "/beheer/dingen", id, ["Ding bewerken", "Nieuw ding"]);
             page.crumbs.iter().map(|Crumb { label, href }| format!("{label} {href}")).collect::<Vec<_>>()
         };

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, RawQuery};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use crate::web::client::ClientIp;
 use crate::web::facets::{Facet, FilterBar, RegionSelect};
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::paging::{self, Paging};
 use crate::web::typed_form::Form;
@@ -85,7 +86,8 @@ pub struct ShowTemplate {
     vraagstukken: Vec<obstacles::Answered>,
     contact: ContactForm,
     errors: FieldErrors,
-    sent: bool,
+    /// The notice after the contact form was sent.
+    sent: Option<&'static str>,
     started: String,
     /// Verbinden: "Werkt ook aan dit thema", for a logged-in member only.
     suggestions: Option<crate::verbinden::Block>,
@@ -165,13 +167,19 @@ impl ContactForm {
     }
 }
 
+notices! {
+    /// After the contact form was sent; the page says who answers and where.
+    enum ContactNotice {
+        Verstuurd = "verstuurd", "Uw bericht is verstuurd.";
+    }
+}
+
 async fn render_show(
     state: &AppState,
     page: Page,
     slug: &str,
     contact: ContactForm,
     errors: FieldErrors,
-    sent: bool,
 ) -> AppResult<Response> {
     let initiative = queries::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
     let db = &state.db;
@@ -181,6 +189,7 @@ async fn render_show(
     let suggestions =
         crate::verbinden::block(state, &page, crate::verbinden::Subject::Initiative(id)).await?;
     let template = ShowTemplate {
+        sent: page.notice::<ContactNotice>(),
         page: page
             .crumb("Initiatieven", "/initiatieven")
             .crumb(initiative.name.clone(), format!("/initiatieven/{slug}")),
@@ -196,7 +205,6 @@ async fn render_show(
         initiative,
         contact,
         errors,
-        sent,
         started: form::started_stamp(&state.config.secret_key),
     };
     Ok((status, Html(template)).into_response())
@@ -206,12 +214,10 @@ pub async fn show(
     state: AppState,
     page: Page,
     Path(slug): Path<String>,
-    RawQuery(raw): RawQuery,
+    params: QueryParams,
 ) -> AppResult<Response> {
-    let params = QueryParams::parse(raw.as_deref());
     crate::verbinden::followed(&state, &page, &params).await?;
-    let sent = params.one("verstuurd").is_some();
-    render_show(&state, page, &slug, ContactForm::default(), FieldErrors::default(), sent).await
+    render_show(&state, page, &slug, ContactForm::default(), FieldErrors::default()).await
 }
 
 /// The contact form relays a message to the initiative's contact person through the outbox;
@@ -228,7 +234,7 @@ pub async fn contact(
     let contact = contact.cleaned();
     let sender = match contact.validate(&state.config.secret_key, !initiative.contact_email.is_empty()) {
         Ok(sender) => sender,
-        Err(errors) => return render_show(&state, page, &slug, contact, errors, false).await,
+        Err(errors) => return render_show(&state, page, &slug, contact, errors).await,
     };
     let relay = mails::ContactMessage {
         contact_name: if initiative.contact_name.is_empty() {
@@ -249,5 +255,6 @@ pub async fn contact(
         Some(sender.as_str()),
     )
     .await?;
-    Ok(Redirect::to(&format!("/initiatieven/{slug}?verstuurd=1#contact")).into_response())
+    Ok(Redirect::to(&ContactNotice::Verstuurd.url(&format!("/initiatieven/{slug}"), "contact"))
+        .into_response())
 }

@@ -449,9 +449,8 @@ pub async fn registration_page(
     state: AppState,
     page: Page,
     Path(token): Path<String>,
-    params: QueryParams,
 ) -> AppResult<Response> {
-    let message = params.notice_of::<RegistrationNotice>();
+    let message = page.notice::<RegistrationNotice>();
     render_registration(&state, page, token, message, StatusCode::OK).await
 }
 

@@ -99,7 +99,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     )
     .fetch_all(&state.db)
     .await?;
-    let notice = params.notice_of::<ListNotice>();
+    let notice = page.notice::<ListNotice>();
     Ok(Html(ListTemplate {
         page: page.in_back_office().crumb("Kennisbank", "/beheer/kennisbank"),
         queue,
@@ -225,13 +225,8 @@ pub async fn new_form(state: AppState, page: Page) -> AppResult<Response> {
     Ok(render(FormTemplate { admin: true, ..template }, None))
 }
 
-pub async fn edit_form(
-    state: AppState,
-    page: Page,
-    PathId(id): PathId<i64>,
-    params: QueryParams,
-) -> AppResult<Response> {
-    let notice = params.notice_of::<EditNotice>();
+pub async fn edit_form(state: AppState, page: Page, PathId(id): PathId<i64>) -> AppResult<Response> {
+    let notice = page.notice::<EditNotice>();
     edit_page(&state, page, id, EditInput { notice, ..Default::default() }).await
 }
 

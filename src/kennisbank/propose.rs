@@ -20,7 +20,6 @@ use crate::members::review::{ApprovedMember, approved_member};
 use crate::review::{Outcome, Reviewer, Transition};
 use crate::state::AppState;
 use crate::web::auth::{LoggedIn, SessionUser};
-use crate::web::filters::QueryParams;
 use crate::web::form::FieldErrors;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
@@ -57,13 +56,8 @@ fn crumbs(page: Page) -> Page {
     page.in_account().crumb("Mijn publicaties", "/account/kennisbank")
 }
 
-pub async fn list(
-    state: AppState,
-    page: Page,
-    LoggedIn(user): LoggedIn,
-    params: QueryParams,
-) -> AppResult<Response> {
-    let notice = params.notice_of::<OwnNotice>();
+pub async fn list(state: AppState, page: Page, LoggedIn(user): LoggedIn) -> AppResult<Response> {
+    let notice = page.notice::<OwnNotice>();
     list_page(&state, page, &user, notice, None).await
 }
 

@@ -11,7 +11,6 @@ use crate::error::AppResult;
 use crate::review::Decision;
 use crate::state::AppState;
 use crate::text;
-use crate::web::filters::QueryParams;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::path_id::PathId;
@@ -53,7 +52,7 @@ struct ListTemplate {
     notice: Option<&'static str>,
 }
 
-pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     let waiting = sqlx::query_as!(
         Application,
         r#"SELECT m.id, m.name, m.kind AS "kind: MemberKind", m.organisation, m.role, r.name AS "region_name?",
@@ -70,7 +69,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     )
     .fetch_one(&state.db)
     .await?;
-    let notice = params.notice_of::<DecisionNotice>();
+    let notice = page.notice::<DecisionNotice>();
     Ok(Html(ListTemplate {
         page: page.in_back_office().crumb("Aanmeldingen", "/beheer/aanmeldingen"),
         waiting,

@@ -4,7 +4,6 @@
 //! answers 404, exactly like one that does not exist.
 
 use askama::Template;
-use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -19,7 +18,6 @@ use crate::media::{self, MediaId, UploadForm};
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::{LoggedIn, SessionUser};
-use crate::web::filters::QueryParams;
 use crate::web::form::FieldErrors;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
@@ -65,12 +63,7 @@ struct ListTemplate {
     notice: Option<&'static str>,
 }
 
-pub async fn list(
-    state: AppState,
-    page: Page,
-    LoggedIn(user): LoggedIn,
-    RawQuery(raw): RawQuery,
-) -> AppResult<Response> {
+pub async fn list(state: AppState, page: Page, LoggedIn(user): LoggedIn) -> AppResult<Response> {
     let member = approved_member(&state, &user).await?;
     let items = match member {
         Some(member_id) => {
@@ -87,7 +80,7 @@ pub async fn list(
         }
         None => Vec::new(),
     };
-    let notice = QueryParams::parse(raw.as_deref()).notice_of::<OwnNotice>();
+    let notice = page.notice::<OwnNotice>();
     let template = ListTemplate {
         page: page.in_account().crumb("Mijn initiatieven", "/account/initiatieven"),
         member: member.is_some(),

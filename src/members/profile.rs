@@ -1,9 +1,8 @@
 //! `/account/profiel`: aandeelhouders keep their own profile up to date.
 
 use askama::Template;
-use axum::extract::RawQuery;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
 use super::MemberStatus;
 use crate::error::{AppError, AppResult};
@@ -12,8 +11,8 @@ use crate::regions::queries as regions;
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::web::auth::LoggedIn;
-use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
 
@@ -105,6 +104,13 @@ impl ProfileForm {
     }
 }
 
+notices! {
+    /// After the profile is saved.
+    enum ProfileNotice {
+        Opgeslagen = "opgeslagen", "Uw profiel is opgeslagen.";
+    }
+}
+
 #[derive(Template)]
 #[template(path = "members/profile.html")]
 struct ProfileTemplate {
@@ -113,7 +119,7 @@ struct ProfileTemplate {
     themes: Vec<Term>,
     municipalities: Vec<(String, String)>,
     errors: FieldErrors,
-    saved: bool,
+    notice: Option<&'static str>,
 }
 
 impl ProfileTemplate {
@@ -168,29 +174,22 @@ async fn render(
     page: Page,
     profile: Option<Profile>,
     errors: FieldErrors,
-    saved: bool,
 ) -> AppResult<Response> {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let template = ProfileTemplate {
+        notice: page.notice::<ProfileNotice>(),
         page: page.in_account().crumb("Mijn profiel", "/account/profiel"),
         profile,
         themes: taxonomy::all(&state.db, Vocabulary::Theme).await?,
         municipalities: regions::municipalities(&state.db).await?,
         errors,
-        saved,
     };
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn edit(
-    state: AppState,
-    page: Page,
-    LoggedIn(user): LoggedIn,
-    RawQuery(raw): RawQuery,
-) -> AppResult<Response> {
-    let saved = QueryParams::parse(raw.as_deref()).one("melding").as_deref() == Some("opgeslagen");
+pub async fn edit(state: AppState, page: Page, LoggedIn(user): LoggedIn) -> AppResult<Response> {
     let profile = load(&state, user.id).await?;
-    render(&state, page, profile, FieldErrors::default(), saved).await
+    render(&state, page, profile, FieldErrors::default()).await
 }
 
 pub async fn save(
@@ -204,7 +203,7 @@ pub async fn save(
         AppError::BadRequest("Het formulier is niet volledig of niet goed verstuurd.".into())
     })?;
     let Some(mut profile) = load(&state, user.id).await? else {
-        return render(&state, page, None, FieldErrors::default(), false).await;
+        return render(&state, page, None, FieldErrors::default()).await;
     };
     let region = form.apply(&mut profile);
     let mut errors = form.errors();
@@ -216,7 +215,7 @@ pub async fn save(
     profile.logo =
         media::read_image(&state.db, &upload, "logo", Purpose::Logo, Some(user.id), &mut errors).await?;
     if !errors.is_empty() {
-        return render(&state, page, Some(profile), errors, false).await;
+        return render(&state, page, Some(profile), errors).await;
     }
     let mut tx = state.db.begin().await?;
     let member_id = sqlx::query_scalar!(
@@ -249,5 +248,5 @@ pub async fn save(
     tx.commit().await?;
     let logo_id = profile.logo.as_ref().map(|l| l.id);
     media::forget_if_unused(&state.db, previous_logo.filter(|old| Some(*old) != logo_id)).await;
-    Ok(Redirect::to("/account/profiel?melding=opgeslagen").into_response())
+    Ok(ProfileNotice::Opgeslagen.redirect("/account/profiel"))
 }

@@ -17,7 +17,6 @@ use crate::media::{self, Image, ImageField, Purpose, UploadForm};
 use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text;
-use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
@@ -62,7 +61,7 @@ struct ListTemplate {
     notice: Option<&'static str>,
 }
 
-pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     let items = sqlx::query_as!(
         NewsRow,
         "SELECT id, slug, title, published_at FROM news_items ORDER BY coalesce(published_at, created_at) DESC LIMIT 200"
@@ -70,9 +69,9 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     .fetch_all(&state.db)
     .await?;
     Ok(Html(ListTemplate {
+        notice: page.notice::<NewsNotice>(),
         page: page.in_back_office().crumb("Nieuws", "/beheer/nieuws"),
         items,
-        notice: params.notice_of::<NewsNotice>(),
     }))
 }
 

@@ -19,7 +19,6 @@ use crate::kennisbank::{Access, AuthorKind, Licence, PublicationKind, Publicatio
 use crate::newsletter::{BlockKind, CampaignStatus};
 use crate::review::Decision;
 use crate::state::AppState;
-use crate::web::filters::QueryParams;
 use crate::web::form::{FieldErrors, clean};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
@@ -137,8 +136,8 @@ async fn render(
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<Response> {
-    let notice = params.notice_of::<LessonNotice>();
+pub async fn list(state: AppState, page: Page) -> AppResult<Response> {
+    let notice = page.notice::<LessonNotice>();
     render(&state, page, BundleForm::default(), FieldErrors::default(), notice).await
 }
 

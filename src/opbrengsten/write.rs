@@ -186,7 +186,7 @@ pub async fn form_page(
     }
     let today = text::amsterdam(time::OffsetDateTime::now_utc()).date().to_string();
     let form = LessonForm { regio, datum: today, ..Default::default() };
-    let notice = params.notice_of::<WriteNotice>();
+    let notice = page.notice::<WriteNotice>();
     render(&state, page, regions, form, FieldErrors::default(), notice).await
 }
 

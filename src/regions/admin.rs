@@ -15,7 +15,6 @@ use crate::review::Decision;
 use crate::state::AppState;
 use crate::text;
 use crate::web::auth::LoggedIn;
-use crate::web::filters::QueryParams;
 use crate::web::form;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
@@ -57,7 +56,7 @@ struct ListTemplate {
     notice: Option<&'static str>,
 }
 
-pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
+pub async fn list(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     let applications = sqlx::query_as!(
         ApplicationRow,
         r#"SELECT a.id, r.name AS region_name, a.applicant_name, a.applicant_role, a.applicant_email, a.motivation,
@@ -67,7 +66,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     )
     .fetch_all(&state.db)
     .await?;
-    let notice = params.notice_of::<ApplicationsNotice>();
+    let notice = page.notice::<ApplicationsNotice>();
     Ok(Html(ListTemplate {
         page: page.in_back_office().crumb("Inspiratieregio's", "/beheer/inspiratieregios"),
         deadline: apply::deadline(&state.db).await?.map(|d| d.to_string()).unwrap_or_default(),

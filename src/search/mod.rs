@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::RawQuery;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use sqlx::PgPool;
@@ -119,8 +118,8 @@ async fn vraagstukken_matching(db: &PgPool, q: &str) -> sqlx::Result<Vec<Hit>> {
     .await
 }
 
-async fn search(state: AppState, page: Page, RawQuery(raw): RawQuery) -> AppResult<impl IntoResponse> {
-    let q = QueryParams::parse(raw.as_deref()).one("q").unwrap_or_default();
+async fn search(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
+    let q = params.one("q").unwrap_or_default();
     let page = page.crumb("Zoeken", "/zoeken");
     if q.is_empty() {
         return Ok(Html(ResultsTemplate {

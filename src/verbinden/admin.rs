@@ -12,7 +12,6 @@ use crate::audit::{Entry, Target};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::auth::LoggedIn;
-use crate::web::filters::QueryParams;
 use crate::web::form::ActionForm;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
@@ -37,13 +36,13 @@ struct OverviewTemplate {
     notice: Option<&'static str>,
 }
 
-pub async fn overview(state: AppState, page: Page, params: QueryParams) -> AppResult<impl IntoResponse> {
+pub async fn overview(state: AppState, page: Page) -> AppResult<impl IntoResponse> {
     Ok(Html(OverviewTemplate {
+        notice: page.notice::<ReportNotice>(),
         page: page.in_back_office().crumb("Verbinden", "/beheer/verbinden"),
         counts: queries::totals(&state.db).await?,
         reports: queries::open_reports(&state.db).await?,
         blocked: queries::blocked(&state.db).await?,
-        notice: params.notice_of::<ReportNotice>(),
     }))
 }
 

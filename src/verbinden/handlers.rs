@@ -25,6 +25,7 @@ use crate::tokens;
 use crate::web::auth::{LoggedIn, SessionUser};
 use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
+use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
 use crate::web::typed_form::Form;
 
@@ -224,7 +225,7 @@ struct WriteTemplate {
     recipient: Recipient,
     form: WriteForm,
     errors: FieldErrors,
-    sent: bool,
+    sent: Option<&'static str>,
 }
 
 /// A member one can write to: approved, public, accepting messages.
@@ -306,6 +307,13 @@ fn write_page(page: Page, recipient: &Recipient) -> Page {
         .crumb("Bericht sturen", format!("{url}/schrijven"))
 }
 
+notices! {
+    /// After a message is relayed; the page adds who receives it and how they answer.
+    enum WriteNotice {
+        Verstuurd = "verstuurd", "Uw bericht is verstuurd.";
+    }
+}
+
 /// `GET /aandeelhouders/{slug}/schrijven`: the write form (logged in).
 pub async fn write_form(
     state: AppState,
@@ -320,7 +328,7 @@ pub async fn write_form(
     }
     let form =
         WriteForm { via: params.one("via").filter(|v| v == VIA).unwrap_or_default(), ..WriteForm::default() };
-    let sent = params.one("melding").as_deref() == Some("verstuurd");
+    let sent = page.notice::<WriteNotice>();
     let page = write_page(page, &recipient);
     Ok(Html(WriteTemplate { page, recipient, form, errors: FieldErrors::default(), sent }).into_response())
 }
@@ -348,7 +356,7 @@ pub async fn write(
     }
     if !errors.is_empty() {
         let page = write_page(page, &recipient);
-        let template = WriteTemplate { page, recipient, form, errors, sent: false };
+        let template = WriteTemplate { page, recipient, form, errors, sent: None };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template)).into_response());
     }
     ratelimit::hit(&state.db, RELAY_PER_SENDER, &user.id.to_string()).await?;
@@ -383,8 +391,7 @@ pub async fn write(
         queries::count(&mut *tx, CountKind::Contact, 1).await?;
     }
     tx.commit().await?;
-    let location = format!("/aandeelhouders/{}/schrijven?melding=verstuurd", recipient.slug);
-    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
+    Ok(WriteNotice::Verstuurd.redirect(&format!("/aandeelhouders/{}/schrijven", recipient.slug)))
 }
 
 /// The report form behind the link in a relayed mail.

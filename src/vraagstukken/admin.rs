@@ -137,7 +137,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     )
     .fetch_all(db)
     .await?;
-    let notice = params.notice_of::<AdminNotice>();
+    let notice = page.notice::<AdminNotice>();
     Ok(Html(ListTemplate { page: crumbs(page), queue, alternatives, items, q, review, status, notice }))
 }
 

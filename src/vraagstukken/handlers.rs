@@ -140,7 +140,6 @@ pub async fn show(
     page: Page,
     CurrentUser(user): CurrentUser,
     Path(slug): Path<String>,
-    params: QueryParams,
 ) -> AppResult<Response> {
     let vraagstuk = queries::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     if let Some(target) = &vraagstuk.merged_into {
@@ -157,6 +156,7 @@ pub async fn show(
         crate::verbinden::block(&state, &page, crate::verbinden::Subject::Vraagstuk(id)).await?;
     let template = ShowTemplate {
         suggestions,
+        notice: page.notice::<RecognitionNotice>(),
         page: page
             .crumb("Vraagstukken", "/vraagstukken")
             .crumb(vraagstuk.title.clone(), format!("/vraagstukken/{}", vraagstuk.slug)),
@@ -168,7 +168,6 @@ pub async fn show(
             Some(user) => Some(queries::recognises(db, id, user.id).await?),
             None => None,
         },
-        notice: params.notice_of::<RecognitionNotice>(),
         vraagstuk,
     };
     Ok(Html(template).into_response())

@@ -70,12 +70,7 @@ fn crumbs(page: Page) -> Page {
     page.in_account().crumb("Mijn vraagstukken", "/account/vraagstukken")
 }
 
-pub async fn list(
-    state: AppState,
-    page: Page,
-    LoggedIn(user): LoggedIn,
-    params: QueryParams,
-) -> AppResult<Response> {
+pub async fn list(state: AppState, page: Page, LoggedIn(user): LoggedIn) -> AppResult<Response> {
     let items = sqlx::query_as!(
         Proposal,
         r#"SELECT v.title AS "title!", v.slug AS "slug!", '' AS "alternative!", v.review AS "review!: Review", v.created_at AS "created_at!"
@@ -91,7 +86,7 @@ pub async fn list(
     )
     .fetch_all(&state.db)
     .await?;
-    let notice = params.notice_of::<OwnNotice>();
+    let notice = page.notice::<OwnNotice>();
     Ok(Html(ListTemplate { page: crumbs(page), items, notice }).into_response())
 }
 

@@ -48,11 +48,6 @@ impl QueryParams {
         values
     }
 
-    /// The notice of a closed set that the `melding` parameter names, as its message.
-    pub fn notice_of<N: super::notice::Notice>(&self) -> Option<&'static str> {
-        self.one("melding").as_deref().and_then(N::parse).map(N::message)
-    }
-
     /// The page number; anything unreadable counts as the first page.
     pub fn page(&self) -> Option<i64> {
         self.one("pagina").and_then(|p| p.parse().ok())

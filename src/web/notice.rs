@@ -1,5 +1,5 @@
 //! Notices ("melding"): after a POST the handler redirects to a page with `?melding=<code>`,
-//! and that page shows the Dutch message for the code. Each page declares its codes once with
+//! and that page shows the Dutch message for the code (`page.notice::<N>()`). Each page declares its codes once with
 //! [`notices!`], so the redirect and the page cannot disagree and nothing from the URL is echoed.
 
 use axum::response::{IntoResponse, Redirect, Response};

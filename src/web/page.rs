@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::auth::{CurrentUser, Role, SessionUser};
+use crate::web::filters::QueryParams;
+use crate::web::notice::Notice;
 
 #[derive(Clone, Debug)]
 pub struct Crumb {
@@ -28,6 +30,9 @@ pub struct Page {
     /// Who is logged in (the session layer's `CurrentUser`): the header shows it, and a handler
     /// that has a page reads the actor of its audit entries here.
     pub user: Option<SessionUser>,
+    /// The request's `melding` parameter, which names the notice to show after a redirect;
+    /// read it with [`Page::notice`].
+    pub(crate) notice_code: Option<String>,
 }
 
 pub struct NavItem {
@@ -57,7 +62,14 @@ impl Page {
             crumbs: Vec::new(),
             canonical_url: state.config.absolute(path),
             user: None,
+            notice_code: None,
         }
+    }
+
+    /// The message of the notice that the request's `melding` names, if `N` declares it (see
+    /// `web::notice`): a page shows only its own notices, never text from the URL.
+    pub fn notice<N: Notice>(&self) -> Option<&'static str> {
+        self.notice_code.as_deref().and_then(N::parse).map(N::message)
     }
 
     /// Who acts on a back-office page: the logged-in user, or a 401 where there is none, which
@@ -115,6 +127,7 @@ impl FromRequestParts<AppState> for Page {
         if let Some(CurrentUser(user)) = parts.extensions.get::<CurrentUser>() {
             page.user = user.clone();
         }
+        page.notice_code = QueryParams::parse(parts.uri.query()).one("melding");
         Ok(page)
     }
 }

@@ -189,6 +189,10 @@ async fn the_contact_form_relays_without_showing_the_address() {
         )
         .await;
     assert_eq!(ok.status(), 303);
+    let location = ok.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, format!("/initiatieven/{slug}?melding=verstuurd#contact"));
+    let sent = app.get_text(&location, 200).await;
+    assert!(sent.contains("Uw bericht is verstuurd. De contactpersoon van"), "the page confirms the message");
     let mail = mailbox.wait_for(&contact, "Bericht via Brede Blik").await;
     assert!(mail.body.contains(message));
     assert!(mail.headers.contains("Reply-To: joris@voorbeeld.nl"), "{}", mail.headers);
@@ -272,6 +276,14 @@ async fn members_keep_their_own_profile_up_to_date() {
         )
         .await;
     assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, "/account/profiel?melding=opgeslagen");
+    assert!(app.get_text(&location, 200).await.contains("Uw profiel is opgeslagen."));
+    let unknown = app.get_text("/account/profiel?melding=%3Cb%3Ehallo%3C%2Fb%3E", 200).await;
+    assert!(
+        !unknown.contains("class=\"notice\"") && !unknown.contains("hallo"),
+        "only declared notices show"
+    );
     let public = app.get_text("/aandeelhouders/mijn-profiel", 200).await;
     assert!(
         public.contains("Nieuwe Naam")

@@ -134,7 +134,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     )
     .fetch_one(&state.db)
     .await?;
-    let notice = params.notice_of::<InitiativesNotice>();
+    let notice = page.notice::<InitiativesNotice>();
     Ok(Html(ListTemplate {
         page: page.in_back_office().crumb("Initiatieven", "/beheer/initiatieven"),
         queue,

@@ -12,7 +12,6 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::taxonomy::Vocabulary;
 use crate::text::{SlugCandidates, slugify};
-use crate::web::filters::QueryParams;
 use crate::web::form;
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
@@ -179,8 +178,8 @@ async fn render(
     Ok((status, Html(template)).into_response())
 }
 
-pub async fn show(state: AppState, page: Page, params: QueryParams) -> AppResult<Response> {
-    let notice = params.notice_of::<TermNotice>();
+pub async fn show(state: AppState, page: Page) -> AppResult<Response> {
+    let notice = page.notice::<TermNotice>();
     render(&state, page, None, notice).await
 }
 

@@ -22,7 +22,6 @@ use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::{self, slugify};
 use crate::web::auth::LoggedIn;
-use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
@@ -472,14 +471,9 @@ async fn load(state: &AppState, id: i64) -> AppResult<EventFields> {
     Ok(f)
 }
 
-pub async fn edit_form(
-    state: AppState,
-    page: Page,
-    Path(id): Path<i64>,
-    params: QueryParams,
-) -> AppResult<Response> {
+pub async fn edit_form(state: AppState, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
     let form = load(&state, id).await?;
-    let notice = params.notice_of::<EventNotice>().map(str::to_owned);
+    let notice = page.notice::<EventNotice>().map(str::to_owned);
     render(
         &state,
         page,

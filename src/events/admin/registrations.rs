@@ -101,7 +101,7 @@ pub async fn list(
     params: QueryParams,
 ) -> AppResult<Response> {
     let event = queries::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let notice = params.notice_of::<RegistrationsNotice>();
+    let notice = page.notice::<RegistrationsNotice>();
     let template = RegistrationsTemplate {
         page: page
             .in_back_office()

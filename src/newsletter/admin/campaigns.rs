@@ -19,7 +19,6 @@ use crate::state::AppState;
 use crate::taxonomy::{self, Term, Vocabulary};
 use crate::text::{self, slugify};
 use crate::web::auth::LoggedIn;
-use crate::web::filters::QueryParams;
 use crate::web::form::{self, FieldErrors, FormData};
 use crate::web::notice::{Notice, notices};
 use crate::web::page::{Html, Page};
@@ -417,12 +416,7 @@ impl ShowTemplate {
     }
 }
 
-pub async fn show(
-    state: AppState,
-    page: Page,
-    Path(id): Path<i64>,
-    params: QueryParams,
-) -> AppResult<Response> {
+pub async fn show(state: AppState, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
     let campaign = load_campaign(&state, id).await?;
     let mut blocks: Vec<EditBlock> = content::load_blocks(&state.db, id)
         .await?
@@ -442,7 +436,7 @@ pub async fn show(
     for block in &mut blocks {
         block.error = None;
     }
-    let notice = params.notice_of::<CampaignNotice>();
+    let notice = page.notice::<CampaignNotice>();
     render_show(&state, page, campaign, BlockForm { blocks, ..BlockForm::default() }, notice).await
 }
 

@@ -156,7 +156,7 @@ pub async fn list(state: AppState, page: Page, params: QueryParams) -> AppResult
     .fetch_all(&state.db)
     .await?;
     let (chart_svg, _) = chart(&state).await?;
-    let notice = params.notice_of::<SubscriberNotice>();
+    let notice = page.notice::<SubscriberNotice>();
     Ok(Html(ListTemplate {
         page: page.in_back_office().crumb("Abonnees", "/beheer/abonnees"),
         counts,
