@@ -57,15 +57,13 @@ fn crumbs(page: Page) -> Page {
 }
 
 pub async fn list(state: AppState, page: Page, LoggedIn(user): LoggedIn) -> AppResult<Response> {
-    let notice = page.notice::<OwnNotice>();
-    list_page(&state, page, &user, notice, None).await
+    list_page(&state, page, &user, None).await
 }
 
 async fn list_page(
     state: &AppState,
     page: Page,
     user: &SessionUser,
-    notice: Option<&'static str>,
     refused: Option<(i64, String)>,
 ) -> AppResult<Response> {
     let member = approved_member(state, user).await?;
@@ -84,6 +82,7 @@ async fn list_page(
         None => Vec::new(),
     };
     let code = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let notice = page.notice::<OwnNotice>();
     Ok((code, Html(ListTemplate { page: crumbs(page), member: member.is_some(), items, notice, refused }))
         .into_response())
 }
@@ -108,7 +107,7 @@ pub async fn pdf(
     own.ok_or(AppError::NotFound)?;
     match super::pdf::store(&state.db, id, form.file("pdf"), &user).await? {
         Ok(()) => Ok(OwnNotice::Pdf.redirect("/account/kennisbank")),
-        Err(message) => list_page(&state, page, &user, None, Some((id, message))).await,
+        Err(message) => list_page(&state, page, &user, Some((id, message))).await,
     }
 }
 

@@ -107,7 +107,6 @@ async fn render(
     page: Page,
     bundle: BundleForm,
     errors: FieldErrors,
-    notice: Option<&'static str>,
 ) -> AppResult<Response> {
     let regions = sqlx::query_as!(
         RegionChoice,
@@ -124,6 +123,7 @@ async fn render(
     .await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let template = ListTemplate {
+        notice: page.notice::<LessonNotice>(),
         page: page.in_back_office().crumb("Opbrengsten", "/beheer/opbrengsten"),
         queue: rows(state, true).await?,
         recent: rows(state, false).await?,
@@ -131,14 +131,12 @@ async fn render(
         campaigns,
         bundle,
         errors,
-        notice,
     };
     Ok((status, Html(template)).into_response())
 }
 
 pub async fn list(state: AppState, page: Page) -> AppResult<Response> {
-    let notice = page.notice::<LessonNotice>();
-    render(&state, page, BundleForm::default(), FieldErrors::default(), notice).await
+    render(&state, page, BundleForm::default(), FieldErrors::default()).await
 }
 
 pub async fn decide(PathId(id): PathId<i64>, decision: Decision) -> AppResult<Response> {
@@ -208,10 +206,10 @@ pub async fn bundle(state: AppState, page: Page, Form(form): Form<BundleForm>) -
         }
     };
     let (Some(region), Some(from), Some(to)) = (region, from, to) else {
-        return render(&state, page, form, errors, None).await;
+        return render(&state, page, form, errors).await;
     };
     if !errors.is_empty() {
-        return render(&state, page, form, errors, None).await;
+        return render(&state, page, form, errors).await;
     }
     let lessons: Vec<Card> = sqlx::query_as!(
         Card,
@@ -234,7 +232,7 @@ pub async fn bundle(state: AppState, page: Page, Form(form): Form<BundleForm>) -
         errors.add("van", "Dat zijn te veel lessen voor één blok; kies een kortere periode.");
     }
     if !errors.is_empty() {
-        return render(&state, page, form, errors, None).await;
+        return render(&state, page, form, errors).await;
     }
     let cohort = region.cohort_year.unwrap_or(to.year());
     let mut tx = state.db.begin().await?;
@@ -255,7 +253,7 @@ pub async fn bundle(state: AppState, page: Page, Form(form): Form<BundleForm>) -
         if added.is_none() {
             drop(tx);
             errors.add("campagne", "Deze nieuwsbrief bestaat niet of is niet meer in concept.");
-            return render(&state, page, form, errors, None).await;
+            return render(&state, page, form, errors).await;
         }
         sqlx::query!("UPDATE campaigns SET updated_at = now() WHERE id = $1", campaign)
             .execute(&mut *tx)

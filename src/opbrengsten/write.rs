@@ -136,7 +136,6 @@ async fn render(
     regions: Vec<RegionChoice>,
     form: LessonForm,
     errors: FieldErrors,
-    notice: Option<&'static str>,
 ) -> AppResult<Response> {
     let region = regions.iter().find(|r| r.slug == form.regio).cloned();
     let (vraagstukken, initiatives) = match &region {
@@ -154,6 +153,7 @@ async fn render(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let template = WriteTemplate {
+        notice: page.notice::<WriteNotice>(),
         page: crumbs(page),
         regions,
         region,
@@ -162,7 +162,6 @@ async fn render(
         initiatives,
         form,
         errors,
-        notice,
     };
     Ok((status, Html(template)).into_response())
 }
@@ -186,8 +185,7 @@ pub async fn form_page(
     }
     let today = text::amsterdam(time::OffsetDateTime::now_utc()).date().to_string();
     let form = LessonForm { regio, datum: today, ..Default::default() };
-    let notice = page.notice::<WriteNotice>();
-    render(&state, page, regions, form, FieldErrors::default(), notice).await
+    render(&state, page, regions, form, FieldErrors::default()).await
 }
 
 /// A 403 for a region this user does not belong to: the page explains, and offers the
@@ -198,7 +196,7 @@ async fn refuse(state: &AppState, page: Page, regions: Vec<RegionChoice>) -> App
         "regio",
         "U hoort niet bij deze inspiratieregio. Alleen aandeelhouders uit de regio en de redactie schrijven er lessen voor.",
     );
-    let mut response = render(state, page, regions, LessonForm::default(), errors, None).await?;
+    let mut response = render(state, page, regions, LessonForm::default(), errors).await?;
     *response.status_mut() = StatusCode::FORBIDDEN;
     Ok(response)
 }
@@ -227,7 +225,7 @@ pub async fn submit(
     }
     let Some(valid) = valid.filter(|_| errors.is_empty()) else {
         drop(tx);
-        return render(&state, page, regions, form, errors, None).await;
+        return render(&state, page, regions, form, errors).await;
     };
     let (id, slug) = insert(&mut tx, region.id, &valid, Some(user.id)).await?;
     link(&mut tx, id, &vraagstukken, &initiatives).await?;

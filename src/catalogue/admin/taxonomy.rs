@@ -141,12 +141,7 @@ struct Refusal {
     edited: Option<(i32, String, i32)>,
 }
 
-async fn render(
-    state: &AppState,
-    page: Page,
-    refusal: Option<Refusal>,
-    notice: Option<&'static str>,
-) -> AppResult<Response> {
+async fn render(state: &AppState, page: Page, refusal: Option<Refusal>) -> AppResult<Response> {
     let mut sections = Vec::new();
     for (key, vocabulary, title, singular) in LISTS {
         let mut section = Section {
@@ -171,16 +166,15 @@ async fn render(
     }
     let status = if refusal.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let template = TaxonomyTemplate {
+        notice: page.notice::<TermNotice>(),
         page: page.in_back_office().crumb("Taxonomie", "/beheer/taxonomie"),
         sections,
-        notice,
     };
     Ok((status, Html(template)).into_response())
 }
 
 pub async fn show(state: AppState, page: Page) -> AppResult<Response> {
-    let notice = page.notice::<TermNotice>();
-    render(&state, page, None, notice).await
+    render(&state, page, None).await
 }
 
 fn check_name(name: &str) -> Option<&'static str> {
@@ -237,7 +231,7 @@ pub async fn add(state: AppState, page: Page, Form(sent): Form<TermForm>) -> App
     let name = form::clean(&sent.naam, 200);
     let refuse = |message: String| Refusal { key, message, new_name: name.clone(), edited: None };
     if let Some(message) = check_name(&name) {
-        return render(&state, page, Some(refuse(message.into())), None).await;
+        return render(&state, page, Some(refuse(message.into()))).await;
     }
     let table = vocabulary.table();
     let mut tx = state.db.begin().await?;
@@ -248,7 +242,7 @@ pub async fn add(state: AppState, page: Page, Form(sent): Form<TermForm>) -> App
     if name_taken(&mut tx, vocabulary, &name, -1).await? {
         drop(tx);
         let message = format!("Er is al een {singular} met de naam ‘{name}’.");
-        return render(&state, page, Some(refuse(message)), None).await;
+        return render(&state, page, Some(refuse(message))).await;
     }
     // The first free slug, taken in the insert itself (as `text::SlugCandidates` describes).
     let base = slugify(&name);
@@ -315,7 +309,7 @@ pub async fn change(
     };
     if let Some(message) = message {
         drop(tx);
-        return render(&state, page, refuse(message), None).await;
+        return render(&state, page, refuse(message)).await;
     }
     let position = position.ok().flatten().unwrap_or(term.position);
     sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET name = $2, position = $3 WHERE id = $1")))
@@ -352,7 +346,7 @@ async fn delete(
             if term.uses() == 1 { "gebruikt" } else { "gebruiken" },
         );
         let refusal = Refusal { key, message, new_name: String::new(), edited: None };
-        return render(&state, page, Some(refusal), None).await;
+        return render(&state, page, Some(refusal)).await;
     }
     sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))
         .bind(term.id)

@@ -436,8 +436,7 @@ pub async fn show(state: AppState, page: Page, Path(id): Path<i64>) -> AppResult
     for block in &mut blocks {
         block.error = None;
     }
-    let notice = page.notice::<CampaignNotice>();
-    render_show(&state, page, campaign, BlockForm { blocks, ..BlockForm::default() }, notice).await
+    render_show(&state, page, campaign, BlockForm { blocks, ..BlockForm::default() }).await
 }
 
 async fn render_show(
@@ -445,7 +444,6 @@ async fn render_show(
     page: Page,
     campaign: Campaign,
     form: BlockForm,
-    notice: Option<&'static str>,
 ) -> AppResult<Response> {
     let id = campaign.id;
     let prepared = content::prepare(&state.db, campaign.clone()).await?;
@@ -466,6 +464,7 @@ async fn render_show(
     let scheduled = scheduled_at.map(text::datetime_nl).unwrap_or_default();
     let status = if form.has_errors() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let template = ShowTemplate {
+        notice: page.notice::<CampaignNotice>(),
         page: page
             .in_back_office()
             .crumb("Nieuwsbrieven", "/beheer/nieuwsbrieven")
@@ -476,7 +475,6 @@ async fn render_show(
         text_preview,
         scheduled,
         failures,
-        notice,
         form,
         news: published_news(state).await?,
         records: record_choices(state).await?,
@@ -621,7 +619,7 @@ pub async fn save_blocks(
         // What was typed in the empty slot stays there rather than becoming a block.
         blocks.truncate(existing);
         form.blocks = blocks;
-        return render_show(&state, page, campaign, form, None).await;
+        return render_show(&state, page, campaign, form).await;
     }
 
     let mut tx = state.db.begin().await?;
